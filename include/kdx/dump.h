@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file kdx/dump.h
+ * @brief Opening a dump, describing it, and reading its physical memory.
+ *
+ * Object lifetime: everything a kdx_dump_*() accessor returns (strings,
+ * arrays, notes) belongs to the dump and stays valid until
+ * kdx_dump_destroy().
+ *
+ * Threading: a dump is immutable after kdx_dump_open(); all accessors and
+ * kdx_read_phys() may be called from several threads on one handle at
+ * once (reads use positional I/O and keep no shared mutable state).
+ */
+#ifndef KDX_DUMP_H
+#define KDX_DUMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <kdx/common.h>
+
+#include <kdx/arch.h>
+#include <kdx/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** An open dump: opaque. */
+struct kdx_dump;
+
+/** Version of struct kdx_open_options this header describes. */
+#define KDX_OPEN_OPTIONS_VERSION 1
+
+/**
+ * How to open a dump.  Initialise with kdx_open_options_init() and change
+ * only the fields you need, so new fields keep their defaults.
+ */
+struct kdx_open_options {
+	/** Set by kdx_open_options_init(); lets the library grow the struct. */
+	unsigned int version;
+	/** Format name to use instead of detection (NULL: detect by content). */
+	const char *format;
+	/** Architecture to assume where the dump does not say (raw images). */
+	enum kdx_arch arch;
+	/** Physical address of a raw image's first byte. */
+	uint64_t raw_base;
+	/** Page size to assume where the dump does not say (0: arch default). */
+	uint32_t page_size;
+};
+
+/** Fill @p opts with defaults. */
+KDX_API void kdx_open_options_init(struct kdx_open_options *opts);
+
+/**
+ * Open the dump at @p path.
+ * @param opts NULL for defaults.
+ * @param[out] out the dump, set only on success.
+ * @return NULL on success; KDX_ERR_NOTFOUND if no format recognises it.
+ */
+KDX_API struct kdx_error *kdx_dump_open(const char *path,
+				const struct kdx_open_options *opts,
+				struct kdx_dump **out);
+
+/**
+ * Open a dump held in memory (tests, fuzzing, embedding).  The bytes are
+ * not copied: @p data must stay valid until the dump is destroyed.
+ */
+KDX_API struct kdx_error *kdx_dump_open_memory(const void *data, size_t size,
+				       const struct kdx_open_options *opts,
+				       struct kdx_dump **out);
+
+/** Close a dump and free everything it owns; NULL is ignored. */
+KDX_API void kdx_dump_destroy(struct kdx_dump *dump);
+
+/** Name of the format that read the dump ("elf", "raw", ...). */
+KDX_API const char *kdx_dump_format_name(const struct kdx_dump *dump);
+
+/** The dumped machine's architecture (KDX_ARCH_UNKNOWN if not known). */
+KDX_API enum kdx_arch kdx_dump_arch(const struct kdx_dump *dump);
+
+/** The dumped machine's byte order. */
+KDX_API enum kdx_byte_order kdx_dump_byte_order(const struct kdx_dump *dump);
+
+/** The dumped machine's pointer size in bytes (4 or 8; 0 if unknown). */
+KDX_API unsigned int kdx_dump_word_size(const struct kdx_dump *dump);
+
+/** The dumped kernel's page size in bytes. */
+KDX_API uint32_t kdx_dump_page_size(const struct kdx_dump *dump);
+
+/** Where the page size came from ("VMCOREINFO", "arch default", ...). */
+KDX_API const char *kdx_dump_page_size_source(const struct kdx_dump *dump);
+
+/**
+ * Problems found while opening that did not stop it (a truncated segment,
+ * a malformed note), each naming the offset or address concerned.
+ */
+KDX_API const char *const *kdx_dump_warnings(const struct kdx_dump *dump,
+				     size_t *count);
+
+/** A format-specific fact, for display ("class" = "ELF64", ...). */
+struct kdx_detail {
+	const char *key;   /**< short identifier, no spaces */
+	const char *value; /**< human-readable value */
+};
+
+/** The format's facts about this dump, in the format's order. */
+KDX_API const struct kdx_detail *kdx_dump_details(const struct kdx_dump *dump,
+					  size_t *count);
+
+/** How the bytes of a physical range are held. */
+enum kdx_range_kind {
+	/** The dump holds the bytes. */
+	KDX_RANGE_DATA = 0,
+	/** Memory that existed but was not written (ELF p_filesz < p_memsz):
+	 *  reads return zeros and say so in struct kdx_read_stats. */
+	KDX_RANGE_ZERO,
+};
+
+/** A run of physical memory the dump describes.  Gaps are holes. */
+struct kdx_phys_range {
+	uint64_t start;           /**< first physical address */
+	uint64_t size;            /**< bytes; never 0 */
+	enum kdx_range_kind kind; /**< how the bytes are held */
+};
+
+/**
+ * The physical memory map: sorted by address, never overlapping, adjacent
+ * ranges of one kind merged.  Addresses between ranges are holes.
+ */
+KDX_API const struct kdx_phys_range *kdx_dump_phys_ranges(const struct kdx_dump *dump,
+						  size_t *count);
+
+/** A load segment as the dump's headers give it (ELF PT_LOAD). */
+struct kdx_segment {
+	uint64_t paddr;       /**< physical address */
+	uint64_t vaddr;       /**< virtual address as written in the file */
+	uint64_t file_offset; /**< where the bytes start in the file */
+	uint64_t file_size;   /**< bytes held in the file */
+	uint64_t mem_size;    /**< bytes of memory described */
+};
+
+/** The dump's load segments in file order (empty for formats with none). */
+KDX_API const struct kdx_segment *kdx_dump_segments(const struct kdx_dump *dump,
+					    size_t *count);
+
+/**
+ * Whether the segments' virtual addresses are real mappings, as in QEMU's
+ * paging-mode dumps, rather than copies of the physical address.
+ */
+KDX_API bool kdx_dump_segments_have_virtual(const struct kdx_dump *dump);
+
+/** Well-known note types (ELF n_type values). */
+enum kdx_note_type {
+	KDX_NT_PRSTATUS = 1,    /**< "CORE": per-CPU registers */
+	KDX_NT_PRFPREG = 2,     /**< "CORE": floating-point registers */
+	KDX_NT_PRPSINFO = 3,    /**< "CORE": process info */
+	KDX_NT_TASKSTRUCT = 4,  /**< "CORE": a task_struct */
+	KDX_NT_VMCOREDD = 0x700 /**< "LINUX": device dump */
+};
+
+/** A note found in the dump, undecoded. */
+struct kdx_note {
+	const char *name;     /**< note name, NUL-terminated ("CORE", "QEMU") */
+	uint32_t type;        /**< n_type */
+	const uint8_t *desc;  /**< the payload */
+	size_t desc_size;     /**< payload bytes */
+	uint64_t file_offset; /**< where the note header starts in the file */
+	const char *kind;     /**< what kdx understood it as ("prstatus",
+				   "vmcoreinfo", "qemu-cpu-state", "unknown") */
+};
+
+/** All notes in file order. */
+KDX_API const struct kdx_note *kdx_dump_notes(const struct kdx_dump *dump,
+				      size_t *count);
+
+/** Most registers a CPU record holds (aarch64: x0-x30, sp, pc, pstate). */
+#define KDX_CPU_MAX_REGS 40
+
+/** Registers of one CPU, merged from its PRSTATUS and QEMU notes. */
+struct kdx_cpu {
+	unsigned int index;        /**< 0-based, in note order */
+	int32_t pid;               /**< pr_pid: the task running there */
+	unsigned int reg_count;    /**< valid entries in regs and reg_names */
+	const char *const *reg_names; /**< names, in the arch's pr_reg order */
+	uint64_t regs[KDX_CPU_MAX_REGS]; /**< values */
+	bool has_control_regs;     /**< cr[] is valid (QEMU x86 notes) */
+	uint64_t cr[5];            /**< CR0..CR4 */
+};
+
+/** CPUs found in the dump's notes. */
+KDX_API const struct kdx_cpu *kdx_dump_cpus(const struct kdx_dump *dump,
+				    size_t *count);
+
+/** One VMCOREINFO line split at its first '='. */
+struct kdx_vmcoreinfo_entry {
+	const char *key;   /**< e.g. "OSRELEASE", "SYMBOL(init_top_pgt)" */
+	const char *value; /**< the text after '=' */
+};
+
+/**
+ * The VMCOREINFO entries in the order they appear; NULL and *count == 0
+ * if the dump has none.
+ */
+KDX_API const struct kdx_vmcoreinfo_entry *
+kdx_dump_vmcoreinfo(const struct kdx_dump *dump, size_t *count);
+
+/** The value of VMCOREINFO key @p key, or NULL. */
+KDX_API const char *kdx_dump_vmcoreinfo_get(const struct kdx_dump *dump,
+				    const char *key);
+
+/** Where VMCOREINFO came from ("ELF note at offset 0x..."), or NULL. */
+KDX_API const char *kdx_dump_vmcoreinfo_source(const struct kdx_dump *dump);
+
+/** Read flag: return zeros for holes instead of failing. */
+#define KDX_READ_ZERO_FILL 0x1u
+
+/** What a read met besides dumped bytes. */
+struct kdx_read_stats {
+	/** Bytes of memory that was not written to the dump (p_memsz tail),
+	 *  returned as zeros. */
+	uint64_t zero_bytes;
+	/** First such address (valid when zero_bytes != 0). */
+	uint64_t first_zero;
+	/** Bytes of holes filled with zeros (only with KDX_READ_ZERO_FILL). */
+	uint64_t hole_bytes;
+	/** First hole address (valid when hole_bytes != 0). */
+	uint64_t first_hole;
+};
+
+/**
+ * Read @p len bytes of physical memory at @p addr into @p buf.
+ *
+ * Crosses range boundaries.  A hole fails with KDX_ERR_NODATA naming the
+ * first missing address unless KDX_READ_ZERO_FILL is given.  On failure
+ * the contents of @p buf are unspecified.
+ *
+ * @param stats NULL, or filled with what the read met (also on failure).
+ */
+KDX_API struct kdx_error *kdx_read_phys(const struct kdx_dump *dump, uint64_t addr,
+				void *buf, size_t len, unsigned int flags,
+				struct kdx_read_stats *stats);
+
+/**
+ * The name of the @p index-th format libkdx reads, or NULL past the last.
+ * @param[out] description NULL, or set to a one-line description.
+ */
+KDX_API const char *kdx_format_name_at(size_t index, const char **description);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KDX_DUMP_H */

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared pieces of the kdx command-line tool.  The library never prints;
+ * everything the user sees is written here. */
+#ifndef KDX_CLI_CLI_H
+#define KDX_CLI_CLI_H
+
+#include <kdx/kdx.h>
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit codes, documented in `kdx help` and the man page. */
+enum cli_exit {
+	EXIT_OK = 0,
+	EXIT_DUMP = 1,     /* the dump has a problem / lacks the data */
+	EXIT_USAGE = 2,    /* the command line is wrong */
+	EXIT_NOTFOUND = 3, /* not found, or not supported */
+};
+
+struct cli_command {
+	const char *name;
+	const char *summary;
+	const char *usage; /* full --help text */
+	int (*run)(int argc, char **argv);
+};
+
+extern const struct cli_command cli_cmd_info;
+extern const struct cli_command cli_cmd_read;
+
+/* Options every command that opens a dump accepts. */
+#define CLI_DUMP_LONG_OPTIONS                                   \
+	{ "format", required_argument, NULL, 'F' },             \
+	{ "arch", required_argument, NULL, 'A' },               \
+	{ "base", required_argument, NULL, 'B' },               \
+	{ "page-size", required_argument, NULL, 'P' }
+
+#define CLI_DUMP_OPTIONS_HELP                                                  \
+	"Dump options:\n"                                                      \
+	"  --format NAME     read the file as NAME instead of detecting it\n"   \
+	"                    (elf, raw; see `kdx help formats`)\n"             \
+	"  --arch NAME       architecture where the dump does not say (raw)\n" \
+	"  --base ADDR       physical address of a raw image's first byte\n"   \
+	"  --page-size N     page size where the dump does not say\n"
+
+/* Handle one of CLI_DUMP_LONG_OPTIONS; returns false for other options
+ * (and sets *exit_code to EXIT_USAGE on a bad value). */
+bool cli_dump_option(int opt, const char *arg, struct kdx_open_options *opts,
+		     int *exit_code);
+
+/* Open a dump, printing the error; returns an exit code. */
+int cli_open_dump(const char *path, const struct kdx_open_options *opts,
+		  struct kdx_dump **out);
+
+/* Print "kdx: " + the error's message to stderr; return its exit code. */
+int cli_report(struct kdx_error *err);
+
+/* Parse a number: decimal, 0x hex, with an optional K/M/G/T suffix
+ * (KiB, MiB...; powers of 1024).  False on junk or overflow. */
+bool cli_parse_u64(const char *text, uint64_t *out);
+
+/* Print a usage error and the hint to see --help; returns EXIT_USAGE. */
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Standard handling of -h/--help and unknown options for getopt loops. */
+int cli_help(const struct cli_command *cmd);
+
+/* Human-readable size: "512 MiB", "4 KiB", "123 B". */
+const char *cli_size(uint64_t bytes, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/* kdx: the command dispatcher. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct cli_command *const commands[] = {
+	&cli_cmd_info,
+	&cli_cmd_read,
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void print_main_help(FILE *out)
+{
+	fprintf(out,
+		"kdx %s - read kernel memory dumps\n"
+		"\n"
+		"Usage: kdx COMMAND [OPTIONS] DUMP ...\n"
+		"       kdx help [COMMAND | formats]\n"
+		"\n"
+		"Commands:\n",
+		kdx_version());
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-8s %s\n", commands[i]->name,
+			commands[i]->summary);
+	fprintf(out,
+		"  help     show this help, a command's help, or the formats\n"
+		"\n"
+		"The format of a dump is detected from its content; --format overrides.\n"
+		"Numbers take 0x for hex and K, M, G suffixes (KiB, MiB, GiB).\n"
+		"\n"
+		"Exit status:\n"
+		"  0  success\n"
+		"  1  the dump has a problem, or lacks the data asked for\n"
+		"  2  usage error\n"
+		"  3  not found or not supported (file, format, key)\n");
+}
+
+static void print_formats(void)
+{
+	const char *name, *description;
+
+	printf("Formats kdx reads:\n");
+	for (size_t i = 0; (name = kdx_format_name_at(i, &description)); i++)
+		printf("  %-8s %s\n", name, description);
+}
+
+static const struct cli_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i]->name, name))
+			return commands[i];
+	return NULL;
+}
+
+static int run_help(int argc, char **argv)
+{
+	const struct cli_command *cmd;
+
+	if (argc < 2) {
+		print_main_help(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "formats")) {
+		print_formats();
+		return EXIT_OK;
+	}
+	cmd = find_command(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, "kdx: no command '%s'; see `kdx help`\n",
+			argv[1]);
+		return EXIT_USAGE;
+	}
+	return cli_help(cmd);
+}
+
+int main(int argc, char **argv)
+{
+	const struct cli_command *cmd;
+
+	if (argc < 2) {
+		print_main_help(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "-h"))
+		return run_help(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("kdx %s\n", kdx_version());
+		return EXIT_OK;
+	}
+	cmd = find_command(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, "kdx: no command '%s'; see `kdx help`\n",
+			argv[1]);
+		return EXIT_USAGE;
+	}
+	return cmd->run(argc - 1, argv + 1);
+}

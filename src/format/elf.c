@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: MIT */
+/* ELF core files: Linux /proc/vmcore and kdump, makedumpfile -E, QEMU's
+ * dump-guest-memory (paging on or off).  ELF32 and ELF64, either byte
+ * order, read field by field; extended numbering (PN_XNUM) honoured. */
+#include "format/format.h"
+
+#include "arch/arch.h"
+#include "core/endian.h"
+#include "core/util.h"
+#include "io/file.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	EI_CLASS = 4,
+	EI_DATA = 5,
+	EI_VERSION = 6,
+	ELFCLASS32 = 1,
+	ELFCLASS64 = 2,
+	ELFDATA2LSB = 1,
+	ELFDATA2MSB = 2,
+	ET_CORE = 4,
+	PT_LOAD = 1,
+	PT_NOTE = 4,
+	PN_XNUM = 0xffff,
+	/* makedumpfile sets this in e_flags when it ran out of space. */
+	DUMP_ELF_INCOMPLETE = 0x1,
+};
+
+/* Notes beyond this are not a kernel dump's; refuse to allocate them. */
+#define MAX_NOTE_SEGMENT (64u << 20)
+
+/* Sizes and field offsets of one ELF class. */
+struct elf_class {
+	unsigned int bits;
+	size_t ehdr_size, phdr_size, shdr_size;
+};
+
+static const struct elf_class elf32 = { 32, 52, 32, 40 };
+static const struct elf_class elf64 = { 64, 64, 56, 64 };
+
+struct elf_header {
+	const struct elf_class *cls;
+	enum kdx_byte_order bo;
+	uint16_t type, machine;
+	uint32_t flags;
+	uint64_t phoff, shoff;
+	uint16_t phentsize, shentsize, shnum;
+	uint64_t phnum; /* after PN_XNUM resolution */
+	bool extended_numbering;
+};
+
+struct elf_phdr {
+	uint32_t type;
+	uint64_t offset, vaddr, paddr, filesz, memsz;
+};
+
+static bool elf_probe(const uint8_t *head, size_t len)
+{
+	return len >= 16 && !memcmp(head, "\177ELF", 4) &&
+	       (head[EI_CLASS] == ELFCLASS32 || head[EI_CLASS] == ELFCLASS64);
+}
+
+static struct kdx_error *read_ident(const uint8_t *ident,
+				    struct elf_header *h)
+{
+	if (ident[EI_CLASS] == ELFCLASS32)
+		h->cls = &elf32;
+	else if (ident[EI_CLASS] == ELFCLASS64)
+		h->cls = &elf64;
+	else
+		return kdx_err(KDX_ERR_CORRUPT,
+			       "ELF header at offset 0x4: bad class %u",
+			       ident[EI_CLASS]);
+	if (ident[EI_DATA] == ELFDATA2LSB)
+		h->bo = KDX_LITTLE_ENDIAN;
+	else if (ident[EI_DATA] == ELFDATA2MSB)
+		h->bo = KDX_BIG_ENDIAN;
+	else
+		return kdx_err(KDX_ERR_CORRUPT,
+			       "ELF header at offset 0x5: bad byte order %u",
+			       ident[EI_DATA]);
+	return NULL;
+}
+
+/* Load a class-sized field: 4 bytes in ELF32, 8 in ELF64. */
+static uint64_t word(const struct elf_header *h, const uint8_t *p)
+{
+	return kdx_load_uint(p, h->cls->bits / 8, h->bo);
+}
+
+static void parse_ehdr(const uint8_t *b, struct elf_header *h)
+{
+	bool is64 = h->cls->bits == 64;
+
+	h->type = kdx_load_u16(b + 16, h->bo);
+	h->machine = kdx_load_u16(b + 18, h->bo);
+	h->phoff = word(h, b + (is64 ? 32 : 28));
+	h->shoff = word(h, b + (is64 ? 40 : 32));
+	h->flags = kdx_load_u32(b + (is64 ? 48 : 36), h->bo);
+	h->phentsize = kdx_load_u16(b + (is64 ? 54 : 42), h->bo);
+	h->phnum = kdx_load_u16(b + (is64 ? 56 : 44), h->bo);
+	h->shentsize = kdx_load_u16(b + (is64 ? 58 : 46), h->bo);
+	h->shnum = kdx_load_u16(b + (is64 ? 60 : 48), h->bo);
+}
+
+static void parse_phdr(const struct elf_header *h, const uint8_t *p,
+		       struct elf_phdr *ph)
+{
+	ph->type = kdx_load_u32(p, h->bo);
+	if (h->cls->bits == 64) {
+		ph->offset = kdx_load_u64(p + 8, h->bo);
+		ph->vaddr = kdx_load_u64(p + 16, h->bo);
+		ph->paddr = kdx_load_u64(p + 24, h->bo);
+		ph->filesz = kdx_load_u64(p + 32, h->bo);
+		ph->memsz = kdx_load_u64(p + 40, h->bo);
+	} else {
+		ph->offset = kdx_load_u32(p + 4, h->bo);
+		ph->vaddr = kdx_load_u32(p + 8, h->bo);
+		ph->paddr = kdx_load_u32(p + 12, h->bo);
+		ph->filesz = kdx_load_u32(p + 16, h->bo);
+		ph->memsz = kdx_load_u32(p + 20, h->bo);
+	}
+}
+
+/* With e_phnum == PN_XNUM the real count is section header 0's sh_info
+ * (gABI extended numbering; QEMU writes it for >65534 mappings). */
+static struct kdx_error *resolve_phnum(const struct kdx_file *file,
+				       struct elf_header *h)
+{
+	uint8_t shdr[64];
+	struct kdx_error *err;
+
+	if (h->phnum != PN_XNUM)
+		return NULL;
+	h->extended_numbering = true;
+	if (h->shoff == 0)
+		return kdx_err(KDX_ERR_CORRUPT,
+			       "ELF header: e_phnum is PN_XNUM (0xffff) but there is no section header 0 to hold the real count (e_shoff is 0)");
+	err = kdx_file_read(file, h->shoff, shdr, h->cls->shdr_size);
+	if (err)
+		return kdx_err_wrap(err,
+				    "section header 0 at offset 0x%llx (PN_XNUM count)",
+				    (unsigned long long)h->shoff);
+	/* sh_info follows sh_name, sh_type, sh_flags, sh_addr, sh_offset,
+	 * sh_size, sh_link. */
+	h->phnum = kdx_load_u32(shdr + (h->cls->bits == 64 ? 44 : 28), h->bo);
+	return NULL;
+}
+
+static struct kdx_error *read_header(const struct kdx_file *file,
+				     struct elf_header *h)
+{
+	uint8_t ehdr[64];
+	struct kdx_error *err;
+
+	memset(h, 0, sizeof(*h));
+	err = kdx_file_read(file, 0, ehdr, 16);
+	if (err)
+		return kdx_err_wrap(err, "ELF identification");
+	err = read_ident(ehdr, h);
+	if (err)
+		return err;
+	err = kdx_file_read(file, 0, ehdr, h->cls->ehdr_size);
+	if (err)
+		return kdx_err_wrap(err, "ELF header");
+	parse_ehdr(ehdr, h);
+	if (h->type != ET_CORE)
+		return kdx_err(KDX_ERR_UNSUPPORTED,
+			       "ELF file of type %u is not a core dump (e_type must be ET_CORE, 4)",
+			       h->type);
+	if (h->phentsize != h->cls->phdr_size)
+		return kdx_err(KDX_ERR_CORRUPT,
+			       "ELF header: e_phentsize is %u, ELF%u program headers are %zu bytes",
+			       h->phentsize, h->cls->bits, h->cls->phdr_size);
+	return resolve_phnum(file, h);
+}
+
+/* The whole program header table, bounds-checked against the file. */
+static struct kdx_error *read_phdrs(const struct kdx_file *file,
+				    const struct elf_header *h,
+				    uint8_t **table)
+{
+	uint64_t bytes, end;
+	struct kdx_error *err;
+
+	if (kdx_mul_overflows(h->phnum, h->cls->phdr_size, &bytes) ||
+	    kdx_add_overflows(h->phoff, bytes, &end) ||
+	    end > kdx_file_size(file))
+		return kdx_err_set_file_offset(
+			kdx_err(KDX_ERR_CORRUPT,
+				"program header table at offset 0x%llx (%llu entries of %zu bytes) runs past the end of the file (size 0x%llx)",
+				(unsigned long long)h->phoff,
+				(unsigned long long)h->phnum,
+				h->cls->phdr_size,
+				(unsigned long long)kdx_file_size(file)),
+			h->phoff);
+	*table = malloc(bytes ? bytes : 1);
+	if (!*table)
+		return kdx_err_nomem();
+	err = kdx_file_read(file, h->phoff, *table, bytes);
+	if (err) {
+		free(*table);
+		return kdx_err_wrap(err, "program header table");
+	}
+	return NULL;
+}
+
+/* How many of a segment's @data file bytes the file really holds. */
+static uint64_t bytes_in_file(const struct kdx_file *file, uint64_t offset,
+			      uint64_t data)
+{
+	uint64_t fsize = kdx_file_size(file);
+
+	return offset >= fsize ? 0 : kdx_min_u64(data, fsize - offset);
+}
+
+static struct kdx_error *add_load(const struct kdx_file *file,
+				  struct kdx_dump_desc *desc, size_t index,
+				  const struct elf_phdr *ph)
+{
+	struct kdx_segment seg = {
+		.paddr = ph->paddr,
+		.vaddr = ph->vaddr,
+		.file_offset = ph->offset,
+		.file_size = ph->filesz,
+		.mem_size = ph->memsz,
+	};
+	uint64_t data = kdx_min_u64(ph->filesz, ph->memsz), held, end;
+	struct kdx_error *err;
+
+	err = kdx_desc_add_segment(desc, &seg);
+	if (err || ph->memsz == 0)
+		return err;
+	if (kdx_add_overflows(ph->paddr, ph->memsz, &end))
+		return kdx_desc_add_warning(
+			desc,
+			"PT_LOAD %zu: physical range 0x%llx + 0x%llx wraps past the end of the address space; segment ignored",
+			index, (unsigned long long)ph->paddr,
+			(unsigned long long)ph->memsz);
+	if (ph->filesz > ph->memsz)
+		err = kdx_desc_add_warning(
+			desc,
+			"PT_LOAD %zu: p_filesz 0x%llx exceeds p_memsz 0x%llx; only p_memsz bytes used",
+			index, (unsigned long long)ph->filesz,
+			(unsigned long long)ph->memsz);
+	held = bytes_in_file(file, ph->offset, data);
+	/* A dump cut short (full disk): keep what is there; the rest is
+	 * missing (a hole), not zero. */
+	if (!err && held < data)
+		err = kdx_desc_add_warning(
+			desc,
+			"PT_LOAD %zu: file data at offset 0x%llx + 0x%llx runs past the end of the file (size 0x%llx): physical 0x%llx-0x%llx is missing",
+			index, (unsigned long long)ph->offset,
+			(unsigned long long)data,
+			(unsigned long long)kdx_file_size(file),
+			(unsigned long long)(ph->paddr + held),
+			(unsigned long long)(ph->paddr + data - 1));
+	if (!err)
+		err = kdx_physmap_add(&desc->physmap, ph->paddr, held,
+				      KDX_PIECE_FILE, ph->offset);
+	/* p_memsz beyond p_filesz: memory that was not written. */
+	if (!err)
+		err = kdx_physmap_add(&desc->physmap, ph->paddr + data,
+				      ph->memsz - data, KDX_PIECE_ZERO, 0);
+	return err;
+}
+
+static struct kdx_error *add_notes(const struct kdx_file *file,
+				   struct kdx_dump_desc *desc,
+				   const struct elf_header *h, size_t index,
+				   const struct elf_phdr *ph)
+{
+	uint64_t len = bytes_in_file(file, ph->offset, ph->filesz);
+	struct kdx_error *err;
+	uint8_t *buf;
+
+	if (len < ph->filesz) {
+		err = kdx_desc_add_warning(
+			desc,
+			"PT_NOTE %zu: notes at offset 0x%llx + 0x%llx run past the end of the file (size 0x%llx); reading what is there",
+			index, (unsigned long long)ph->offset,
+			(unsigned long long)ph->filesz,
+			(unsigned long long)kdx_file_size(file));
+		if (err)
+			return err;
+	}
+	if (len > MAX_NOTE_SEGMENT)
+		return kdx_desc_add_warning(
+			desc,
+			"PT_NOTE %zu at offset 0x%llx: 0x%llx bytes is beyond any kernel's notes; ignored",
+			index, (unsigned long long)ph->offset,
+			(unsigned long long)len);
+	buf = malloc(len ? len : 1);
+	if (!buf)
+		return kdx_err_nomem();
+	err = kdx_file_read(file, ph->offset, buf, len);
+	if (!err)
+		err = kdx_desc_parse_notes(desc, buf, len, ph->offset, h->bo);
+	free(buf);
+	return err;
+}
+
+/* "none": p_vaddr repeats p_paddr or is 0 (a physical-only dump);
+ * "linear": one constant offset (kdump's direct map); "mapped": page-table
+ * mappings (QEMU's paging mode). */
+static const char *classify_vaddrs(const struct kdx_dump_desc *desc)
+{
+	bool any = false, linear = true;
+	uint64_t delta = 0;
+
+	for (size_t i = 0; i < desc->segment_count; i++) {
+		const struct kdx_segment *s = &desc->segments[i];
+
+		if (s->vaddr == s->paddr || s->vaddr == 0 ||
+		    s->vaddr == UINT64_MAX)
+			continue;
+		if (any && s->vaddr - s->paddr != delta)
+			linear = false;
+		delta = s->vaddr - s->paddr;
+		any = true;
+	}
+	return !any ? "none" : linear ? "linear" : "mapped";
+}
+
+static struct kdx_error *describe(struct kdx_dump_desc *desc,
+				  const struct elf_header *h, size_t loads,
+				  size_t notes)
+{
+	struct kdx_error *err;
+	const char *vaddrs = classify_vaddrs(desc);
+
+	desc->segments_have_virtual = strcmp(vaddrs, "none") != 0;
+	err = kdx_desc_add_detail(desc, "class", "ELF%u", h->cls->bits);
+	if (!err)
+		err = kdx_desc_add_detail(desc, "e_machine", "%u", h->machine);
+	if (!err)
+		err = kdx_desc_add_detail(
+			desc, "program_headers", "%llu at offset 0x%llx%s",
+			(unsigned long long)h->phnum,
+			(unsigned long long)h->phoff,
+			h->extended_numbering ?
+				" (PN_XNUM: count from section header 0)" :
+				"");
+	if (!err && h->shoff)
+		err = kdx_desc_add_detail(desc, "section_headers",
+					  "%u at offset 0x%llx", h->shnum,
+					  (unsigned long long)h->shoff);
+	if (!err)
+		err = kdx_desc_add_detail(desc, "pt_load", "%zu", loads);
+	if (!err)
+		err = kdx_desc_add_detail(desc, "pt_note", "%zu", notes);
+	if (!err)
+		err = kdx_desc_add_detail(desc, "virtual_addresses", "%s",
+					  vaddrs);
+	if (!err && (h->flags & DUMP_ELF_INCOMPLETE))
+		err = kdx_desc_add_warning(
+			desc,
+			"e_flags has DUMP_ELF_INCOMPLETE: the writer ran out of space and later segments may be missing");
+	return err;
+}
+
+static struct kdx_error *walk_phdrs(const struct kdx_file *file,
+				    const struct elf_header *h,
+				    const uint8_t *table,
+				    struct kdx_dump_desc *desc)
+{
+	size_t loads = 0, notes = 0;
+	struct kdx_error *err = NULL;
+
+	for (uint64_t i = 0; i < h->phnum && !err; i++) {
+		struct elf_phdr ph;
+
+		parse_phdr(h, table + i * h->cls->phdr_size, &ph);
+		if (ph.type == PT_LOAD) {
+			err = add_load(file, desc, (size_t)i, &ph);
+			loads++;
+		} else if (ph.type == PT_NOTE) {
+			err = add_notes(file, desc, h, (size_t)i, &ph);
+			notes++;
+		}
+	}
+	return err ? err : describe(desc, h, loads, notes);
+}
+
+static struct kdx_error *elf_open(const struct kdx_file *file,
+				  const struct kdx_open_options *opts,
+				  struct kdx_dump_desc *desc)
+{
+	struct elf_header h;
+	uint8_t *table = NULL;
+	struct kdx_error *err;
+
+	(void)opts;
+	err = read_header(file, &h);
+	if (!err)
+		err = read_phdrs(file, &h, &table);
+	if (err)
+		return err;
+	desc->byte_order = h.bo;
+	desc->arch = kdx_arch_from_elf(h.machine, h.cls->bits);
+	err = walk_phdrs(file, &h, table, desc);
+	free(table);
+	return err;
+}
+
+const struct kdx_format_ops kdx_format_elf = {
+	.name = "elf",
+	.description = "ELF core: /proc/vmcore, kdump, makedumpfile -E, QEMU dump-guest-memory",
+	.detect = true,
+	.probe = elf_probe,
+	.open = elf_open,
+};

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/* The format layer: one reader per dump format, each a `struct
+ * kdx_format_ops` in its own file, listed once in registry.c.
+ *
+ * A reader turns file offsets into physical memory and lists what else the
+ * file holds (notes, segments, facts).  It fills a `struct kdx_dump_desc`;
+ * the library turns that into a kdx_dump.  It never translates virtual
+ * addresses. */
+#ifndef KDX_FORMAT_FORMAT_H
+#define KDX_FORMAT_FORMAT_H
+
+#include <kdx/dump.h>
+
+#include "core/error.h"
+#include "format/physmap.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct kdx_file;
+
+/* A note copied out of the file. */
+struct kdx_desc_note {
+	char *name;
+	uint32_t type;
+	uint8_t *desc;
+	size_t desc_size;
+	uint64_t file_offset;
+};
+
+/* What a format reader found in a dump. */
+struct kdx_dump_desc {
+	enum kdx_arch arch;
+	enum kdx_byte_order byte_order;
+	uint32_t page_size; /* 0: the format does not say */
+	bool segments_have_virtual;
+
+	struct kdx_detail *details;
+	size_t detail_count, detail_capacity;
+
+	char **warnings; /* problems that did not stop the open */
+	size_t warning_count, warning_capacity;
+
+	struct kdx_segment *segments;
+	size_t segment_count, segment_capacity;
+
+	struct kdx_physmap_builder physmap;
+
+	struct kdx_desc_note *notes;
+	size_t note_count, note_capacity;
+
+	void *priv; /* the reader's own state, kept for ops->read */
+};
+
+struct kdx_format_ops {
+	/* Short name for --format and output ("elf"). */
+	const char *name;
+	/* One line for `kdx help formats`. */
+	const char *description;
+	/* Whether content detection may choose this format; false for
+	 * formats any file would match (raw). */
+	bool detect;
+	/* Is this file ours, judging by its first bytes? */
+	bool (*probe)(const uint8_t *head, size_t head_len);
+	/* Read the headers and describe the dump in @desc. */
+	struct kdx_error *(*open)(const struct kdx_file *file,
+				  const struct kdx_open_options *opts,
+				  struct kdx_dump_desc *desc);
+	/* Release desc->priv; may be NULL. */
+	void (*destroy)(void *priv);
+};
+
+/* Every reader, in probe order; NULL-terminated. */
+extern const struct kdx_format_ops *const kdx_formats[];
+
+extern const struct kdx_format_ops kdx_format_elf;
+extern const struct kdx_format_ops kdx_format_raw;
+
+/* Choose the reader for @file: by name when @name is set, else by
+ * content.  Formats kdx knows but cannot read yet are named in the
+ * error. */
+struct kdx_error *kdx_format_detect(const struct kdx_file *file,
+				    const char *name,
+				    const struct kdx_format_ops **out);
+
+/* Builders for readers; each returns NULL or an out-of-memory error. */
+struct kdx_error *kdx_desc_add_detail(struct kdx_dump_desc *desc,
+				      const char *key, const char *fmt, ...)
+	KDX_PRINTF(3, 4);
+struct kdx_error *kdx_desc_add_warning(struct kdx_dump_desc *desc,
+				       const char *fmt, ...) KDX_PRINTF(2, 3);
+struct kdx_error *kdx_desc_add_segment(struct kdx_dump_desc *desc,
+				       const struct kdx_segment *segment);
+struct kdx_error *kdx_desc_add_note(struct kdx_dump_desc *desc,
+				    const char *name, size_t name_len,
+				    uint32_t type, const uint8_t *payload,
+				    size_t payload_size, uint64_t file_offset);
+
+/* Walk a buffer of ELF notes (n_namesz, n_descsz, n_type; name and
+ * payload each padded to 4 bytes) read from @file_offset, adding each to
+ * @desc.  A malformed note stops the walk with a warning naming its
+ * offset; what came before it is kept. */
+struct kdx_error *kdx_desc_parse_notes(struct kdx_dump_desc *desc,
+				       const uint8_t *buf, size_t len,
+				       uint64_t file_offset,
+				       enum kdx_byte_order byte_order);
+
+/* Free everything @desc owns except priv. */
+void kdx_desc_deinit(struct kdx_dump_desc *desc);
+
+#endif

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+#include "format/physmap.h"
+
+#include "core/error.h"
+#include "core/util.h"
+#include "io/file.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct kdx_error *kdx_physmap_add(struct kdx_physmap_builder *builder,
+				  uint64_t start, uint64_t size,
+				  enum kdx_piece_kind kind,
+				  uint64_t file_offset)
+{
+	struct kdx_physmap_entry piece = {
+		.start = start,
+		.size = size,
+		.file_offset = file_offset,
+		.kind = kind,
+	};
+	uint64_t end;
+
+	if (size == 0)
+		return NULL;
+	if (kdx_add_overflows(start, size, &end))
+		return kdx_err_set_address(
+			kdx_err(KDX_ERR_CORRUPT,
+				"physical range 0x%llx + 0x%llx wraps past the end of the address space",
+				(unsigned long long)start,
+				(unsigned long long)size),
+			start);
+	if (!kdx_array_push((void **)&builder->pieces, &builder->count,
+			    &builder->capacity, &piece, sizeof(piece)))
+		return kdx_err_nomem();
+	return NULL;
+}
+
+/* Exclusive end; kdx_physmap_add() made sure it does not overflow. */
+static uint64_t piece_end(const struct kdx_physmap_entry *e)
+{
+	return e->start + e->size;
+}
+
+static int compare_pieces(const void *a, const void *b)
+{
+	const struct kdx_physmap_entry *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	/* Equal starts: keep the order they were added in (file order). */
+	return x < y ? -1 : (x > y);
+}
+
+static int compare_starts(const void *a, const void *b)
+{
+	const struct kdx_physmap_entry *x = a, *y = b;
+
+	return x->start < y->start ? -1 : (x->start > y->start);
+}
+
+static bool emit(struct kdx_physmap *map, size_t *capacity,
+		 const struct kdx_physmap_entry *piece, uint64_t from,
+		 uint64_t to)
+{
+	struct kdx_physmap_entry e = *piece;
+
+	if (to <= from)
+		return true;
+	e.file_offset += from - piece->start;
+	e.start = from;
+	e.size = to - from;
+	return kdx_array_push((void **)&map->entries, &map->count, capacity,
+			      &e, sizeof(e));
+}
+
+/* Emit the parts of @piece not yet covered by this kind's earlier pieces
+ * (everything below *covered) nor by the file-backed entries [0, nfile)
+ * (the second pass fills only the gaps the first left). */
+static bool emit_uncovered(struct kdx_physmap *map, size_t *capacity,
+			   size_t nfile, size_t *next_file,
+			   const struct kdx_physmap_entry *piece,
+			   uint64_t *covered)
+{
+	uint64_t from = piece->start > *covered ? piece->start : *covered;
+	uint64_t end = piece_end(piece);
+	size_t j = *next_file;
+
+	if (end > *covered) {
+		map->overlap_bytes += from - piece->start;
+		*covered = end;
+	} else {
+		map->overlap_bytes += piece->size;
+		return true;
+	}
+	while (j < nfile && piece_end(&map->entries[j]) <= from)
+		j++;
+	*next_file = j;
+	for (; j < nfile && map->entries[j].start < end && from < end; j++) {
+		uint64_t fstart = map->entries[j].start;
+		uint64_t fend = piece_end(&map->entries[j]);
+
+		if (fstart > from && !emit(map, capacity, piece, from, fstart))
+			return false;
+		if (fend > from) {
+			map->overlap_bytes += kdx_min_u64(fend, end) -
+					      (fstart > from ? fstart : from);
+			from = fend;
+		}
+	}
+	return emit(map, capacity, piece, from, end);
+}
+
+struct kdx_error *kdx_physmap_build(struct kdx_physmap_builder *builder,
+				    struct kdx_physmap *map)
+{
+	size_t capacity = 0, nfile = 0, next_file = 0;
+	uint64_t covered = 0;
+	enum kdx_piece_kind kind = KDX_PIECE_FILE;
+
+	memset(map, 0, sizeof(*map));
+	qsort(builder->pieces, builder->count, sizeof(*builder->pieces),
+	      compare_pieces);
+	for (size_t i = 0; i < builder->count; i++) {
+		const struct kdx_physmap_entry *piece = &builder->pieces[i];
+
+		if (piece->kind != kind) {
+			/* First pass done: later kinds fill gaps only. */
+			nfile = map->count;
+			covered = 0;
+			kind = piece->kind;
+		}
+		if (kind == KDX_PIECE_FILE
+			    ? !emit_uncovered(map, &capacity, 0, &next_file,
+					      piece, &covered)
+			    : !emit_uncovered(map, &capacity, nfile,
+					      &next_file, piece, &covered)) {
+			kdx_physmap_deinit(map);
+			kdx_physmap_builder_deinit(builder);
+			return kdx_err_nomem();
+		}
+	}
+	if (map->count != nfile && nfile != 0)
+		qsort(map->entries, map->count, sizeof(*map->entries),
+		      compare_starts);
+	kdx_physmap_builder_deinit(builder);
+	return NULL;
+}
+
+void kdx_physmap_builder_deinit(struct kdx_physmap_builder *builder)
+{
+	free(builder->pieces);
+	memset(builder, 0, sizeof(*builder));
+}
+
+void kdx_physmap_deinit(struct kdx_physmap *map)
+{
+	free(map->entries);
+	memset(map, 0, sizeof(*map));
+}
+
+struct kdx_error *kdx_physmap_ranges(const struct kdx_physmap *map,
+				     struct kdx_phys_range **ranges,
+				     size_t *count)
+{
+	struct kdx_phys_range *out = NULL;
+	size_t n = 0, capacity = 0;
+
+	for (size_t i = 0; i < map->count; i++) {
+		const struct kdx_physmap_entry *e = &map->entries[i];
+		enum kdx_range_kind kind = e->kind == KDX_PIECE_FILE ?
+						   KDX_RANGE_DATA :
+						   KDX_RANGE_ZERO;
+		struct kdx_phys_range r = { e->start, e->size, kind };
+
+		if (n && out[n - 1].kind == kind &&
+		    out[n - 1].start + out[n - 1].size == e->start) {
+			out[n - 1].size += e->size;
+			continue;
+		}
+		if (!kdx_array_push((void **)&out, &n, &capacity, &r,
+				    sizeof(r))) {
+			free(out);
+			return kdx_err_nomem();
+		}
+	}
+	*ranges = out;
+	*count = n;
+	return NULL;
+}
+
+/* Index of the entry holding @addr, or of the first entry above it
+ * (map->count if none). */
+static size_t find_entry(const struct kdx_physmap *map, uint64_t addr)
+{
+	size_t lo = 0, hi = map->count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (piece_end(&map->entries[mid]) <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct kdx_error *hole_error(const struct kdx_physmap *map, size_t i,
+				    uint64_t addr)
+{
+	if (i < map->count)
+		return kdx_err_set_address(
+			kdx_err(KDX_ERR_NODATA,
+				"physical address 0x%llx is not in the dump (hole up to 0x%llx)",
+				(unsigned long long)addr,
+				(unsigned long long)map->entries[i].start),
+			addr);
+	return kdx_err_set_address(
+		kdx_err(KDX_ERR_NODATA,
+			"physical address 0x%llx is not in the dump (beyond the last dumped byte)",
+			(unsigned long long)addr),
+		addr);
+}
+
+struct kdx_error *kdx_physmap_read(const struct kdx_physmap *map,
+				   const struct kdx_file *file, uint64_t addr,
+				   void *buf, size_t len, unsigned int flags,
+				   struct kdx_read_stats *stats)
+{
+	uint8_t *out = buf;
+	struct kdx_read_stats local;
+
+	if (!stats)
+		stats = &local;
+	memset(stats, 0, sizeof(*stats));
+	if (len && addr + (len - 1) < addr)
+		return kdx_err(KDX_ERR_INVALID,
+			       "read of 0x%zx bytes at 0x%llx wraps past the end of the address space",
+			       len, (unsigned long long)addr);
+	while (len) {
+		size_t i = find_entry(map, addr);
+		const struct kdx_physmap_entry *e =
+			i < map->count ? &map->entries[i] : NULL;
+		size_t n;
+
+		if (!e || e->start > addr) {
+			uint64_t gap = e ? e->start - addr : UINT64_MAX;
+
+			if (!(flags & KDX_READ_ZERO_FILL))
+				return hole_error(map, i, addr);
+			n = (size_t)kdx_min_u64(len, gap);
+			if (!stats->hole_bytes)
+				stats->first_hole = addr;
+			stats->hole_bytes += n;
+			memset(out, 0, n);
+		} else {
+			n = (size_t)kdx_min_u64(len, piece_end(e) - addr);
+			if (e->kind == KDX_PIECE_ZERO) {
+				if (!stats->zero_bytes)
+					stats->first_zero = addr;
+				stats->zero_bytes += n;
+				memset(out, 0, n);
+			} else {
+				uint64_t off = e->file_offset + (addr - e->start);
+				struct kdx_error *err =
+					kdx_file_read(file, off, out, n);
+
+				if (err)
+					return kdx_err_set_address(
+						kdx_err_wrap(err,
+							     "physical address 0x%llx",
+							     (unsigned long long)addr),
+						addr);
+			}
+		}
+		out += n;
+		addr += n;
+		len -= n;
+	}
+	return NULL;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/* Physical memory map: where each dumped physical byte lives in the file.
+ *
+ * Readers add pieces in any order, overlapping or not; building sorts
+ * them into disjoint entries so a lookup is a binary search (QEMU's
+ * paging dumps have ~65,000 segments, mostly aliases of the same bytes).
+ * Where pieces overlap, bytes held in the file win over bytes that only
+ * read as zeros; among pieces of one kind, the one starting lower wins,
+ * then the one added first.  Addresses no piece covers are holes: the
+ * neighbouring bytes of a shared page are never returned for them. */
+#ifndef KDX_FORMAT_PHYSMAP_H
+#define KDX_FORMAT_PHYSMAP_H
+
+#include <kdx/dump.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct kdx_file;
+
+enum kdx_piece_kind {
+	KDX_PIECE_FILE, /* bytes at file_offset */
+	KDX_PIECE_ZERO, /* memory not written to the file: reads as zeros */
+};
+
+struct kdx_physmap_entry {
+	uint64_t start;
+	uint64_t size;
+	uint64_t file_offset;
+	enum kdx_piece_kind kind;
+};
+
+struct kdx_physmap_builder {
+	struct kdx_physmap_entry *pieces;
+	size_t count, capacity;
+};
+
+struct kdx_physmap {
+	struct kdx_physmap_entry *entries; /* sorted, disjoint */
+	size_t count;
+	uint64_t overlap_bytes; /* bytes described more than once */
+};
+
+/* Add a piece; start + size must not overflow (an error says so). */
+struct kdx_error *kdx_physmap_add(struct kdx_physmap_builder *builder,
+				  uint64_t start, uint64_t size,
+				  enum kdx_piece_kind kind,
+				  uint64_t file_offset);
+
+/* Build the map, emptying @builder. */
+struct kdx_error *kdx_physmap_build(struct kdx_physmap_builder *builder,
+				    struct kdx_physmap *map);
+
+void kdx_physmap_builder_deinit(struct kdx_physmap_builder *builder);
+void kdx_physmap_deinit(struct kdx_physmap *map);
+
+/* The public view: adjacent entries of one kind merged. */
+struct kdx_error *kdx_physmap_ranges(const struct kdx_physmap *map,
+				     struct kdx_phys_range **ranges,
+				     size_t *count);
+
+/* Read physical memory; see kdx_read_phys(). */
+struct kdx_error *kdx_physmap_read(const struct kdx_physmap *map,
+				   const struct kdx_file *file, uint64_t addr,
+				   void *buf, size_t len, unsigned int flags,
+				   struct kdx_read_stats *stats);
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* The dump file: bounds-checked positional reads from a file descriptor or
+ * from caller-owned memory.  Positional I/O keeps reads thread-safe. */
+#ifndef KDX_IO_FILE_H
+#define KDX_IO_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct kdx_file;
+
+struct kdx_error *kdx_file_open(const char *path, struct kdx_file **out);
+struct kdx_error *kdx_file_from_memory(const void *data, size_t size,
+				       struct kdx_file **out);
+void kdx_file_close(struct kdx_file *file);
+
+uint64_t kdx_file_size(const struct kdx_file *file);
+const char *kdx_file_name(const struct kdx_file *file);
+
+/* Read exactly @len bytes at @offset.  A range past the end of the file is
+ * a KDX_ERR_CORRUPT error naming offset, length and file size (the dump is
+ * truncated or a header points outside it). */
+struct kdx_error *kdx_file_read(const struct kdx_file *file, uint64_t offset,
+				void *buf, size_t len);
+
+/* Read up to @len bytes at @offset, fewer at the end of the file. */
+struct kdx_error *kdx_file_read_some(const struct kdx_file *file,
+				     uint64_t offset, void *buf, size_t len,
+				     size_t *got);
+
+#endif

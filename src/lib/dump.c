@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+/* Opening a dump: choose a reader, let it describe the file, then build
+ * what every format shares (physical map, notes, CPUs, VMCOREINFO, page
+ * size). */
+#include "lib/dump.h"
+
+#include <kdx/kdx.h>
+
+#include "arch/arch.h"
+#include "io/file.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef KDX_VERSION_STRING
+#define KDX_VERSION_STRING "0.0.0"
+#endif
+
+const char *kdx_version(void)
+{
+	return KDX_VERSION_STRING;
+}
+
+void kdx_open_options_init(struct kdx_open_options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->version = KDX_OPEN_OPTIONS_VERSION;
+}
+
+static bool valid_page_size(unsigned long long size)
+{
+	return size >= 512 && size <= (1u << 24) && !(size & (size - 1));
+}
+
+static void choose_page_size(struct kdx_dump *dump)
+{
+	const struct kdx_arch_info *arch = kdx_arch_info(dump->desc.arch);
+	const char *text = kdx_dump_vmcoreinfo_get(dump, "PAGESIZE");
+	unsigned long long from_vmcoreinfo = text ? strtoull(text, NULL, 0) : 0;
+
+	if (dump->opts.page_size) {
+		dump->page_size = dump->opts.page_size;
+		dump->page_size_source = "command line";
+	} else if (valid_page_size(from_vmcoreinfo)) {
+		dump->page_size = (uint32_t)from_vmcoreinfo;
+		dump->page_size_source = "VMCOREINFO";
+	} else if (dump->desc.page_size) {
+		dump->page_size = dump->desc.page_size;
+		dump->page_size_source = "format header";
+	} else if (arch) {
+		dump->page_size = arch->default_page_size;
+		dump->page_size_source = "architecture default";
+	} else {
+		dump->page_size = 4096;
+		dump->page_size_source = "assumed";
+	}
+}
+
+static struct kdx_error *finish_open(struct kdx_dump *dump)
+{
+	const struct kdx_arch_info *arch;
+	struct kdx_error *err;
+
+	if (dump->opts.arch != KDX_ARCH_UNKNOWN)
+		dump->desc.arch = dump->opts.arch;
+	arch = kdx_arch_info(dump->desc.arch);
+	dump->word_size = arch ? arch->word_size : 0;
+	err = kdx_physmap_build(&dump->desc.physmap, &dump->physmap);
+	if (!err)
+		err = kdx_physmap_ranges(&dump->physmap, &dump->ranges,
+					 &dump->range_count);
+	if (!err)
+		err = kdx_dump_decode_notes(dump);
+	if (!err)
+		err = kdx_dump_load_vmcoreinfo(dump);
+	if (!err)
+		choose_page_size(dump);
+	return err;
+}
+
+static struct kdx_error *open_file(struct kdx_file *file,
+				   const struct kdx_open_options *opts,
+				   struct kdx_dump **out)
+{
+	struct kdx_dump *dump;
+	struct kdx_error *err;
+
+	dump = calloc(1, sizeof(*dump));
+	if (!dump) {
+		kdx_file_close(file);
+		return kdx_err_nomem();
+	}
+	dump->file = file;
+	if (opts)
+		dump->opts = *opts;
+	else
+		kdx_open_options_init(&dump->opts);
+	err = kdx_format_detect(file, dump->opts.format, &dump->format);
+	if (!err) {
+		err = dump->format->open(file, &dump->opts, &dump->desc);
+		if (err)
+			err = kdx_err_wrap(err, "%s: reading it as %s",
+					   kdx_file_name(file),
+					   dump->format->name);
+	}
+	if (!err)
+		err = finish_open(dump);
+	if (err) {
+		kdx_dump_destroy(dump);
+		return err;
+	}
+	*out = dump;
+	return NULL;
+}
+
+struct kdx_error *kdx_dump_open(const char *path,
+				const struct kdx_open_options *opts,
+				struct kdx_dump **out)
+{
+	struct kdx_file *file;
+	struct kdx_error *err = kdx_file_open(path, &file);
+
+	return err ? err : open_file(file, opts, out);
+}
+
+struct kdx_error *kdx_dump_open_memory(const void *data, size_t size,
+				       const struct kdx_open_options *opts,
+				       struct kdx_dump **out)
+{
+	struct kdx_file *file;
+	struct kdx_error *err = kdx_file_from_memory(data, size, &file);
+
+	return err ? err : open_file(file, opts, out);
+}
+
+void kdx_dump_destroy(struct kdx_dump *dump)
+{
+	if (!dump)
+		return;
+	if (dump->format && dump->format->destroy && dump->desc.priv)
+		dump->format->destroy(dump->desc.priv);
+	kdx_desc_deinit(&dump->desc);
+	kdx_physmap_deinit(&dump->physmap);
+	free(dump->ranges);
+	free(dump->notes);
+	free(dump->cpus);
+	free(dump->vmcoreinfo_text);
+	free(dump->vmcoreinfo);
+	free(dump->vmcoreinfo_source);
+	kdx_file_close(dump->file);
+	free(dump);
+}
+
+const char *kdx_dump_format_name(const struct kdx_dump *dump)
+{
+	return dump->format->name;
+}
+
+enum kdx_arch kdx_dump_arch(const struct kdx_dump *dump)
+{
+	return dump->desc.arch;
+}
+
+enum kdx_byte_order kdx_dump_byte_order(const struct kdx_dump *dump)
+{
+	return dump->desc.byte_order;
+}
+
+unsigned int kdx_dump_word_size(const struct kdx_dump *dump)
+{
+	return dump->word_size;
+}
+
+uint32_t kdx_dump_page_size(const struct kdx_dump *dump)
+{
+	return dump->page_size;
+}
+
+const char *kdx_dump_page_size_source(const struct kdx_dump *dump)
+{
+	return dump->page_size_source;
+}
+
+const char *const *kdx_dump_warnings(const struct kdx_dump *dump,
+				     size_t *count)
+{
+	*count = dump->desc.warning_count;
+	return (const char *const *)dump->desc.warnings;
+}
+
+const struct kdx_detail *kdx_dump_details(const struct kdx_dump *dump,
+					  size_t *count)
+{
+	*count = dump->desc.detail_count;
+	return dump->desc.details;
+}
+
+const struct kdx_phys_range *kdx_dump_phys_ranges(const struct kdx_dump *dump,
+						  size_t *count)
+{
+	*count = dump->range_count;
+	return dump->ranges;
+}
+
+const struct kdx_segment *kdx_dump_segments(const struct kdx_dump *dump,
+					    size_t *count)
+{
+	*count = dump->desc.segment_count;
+	return dump->desc.segments;
+}
+
+bool kdx_dump_segments_have_virtual(const struct kdx_dump *dump)
+{
+	return dump->desc.segments_have_virtual;
+}
+
+const struct kdx_note *kdx_dump_notes(const struct kdx_dump *dump,
+				      size_t *count)
+{
+	*count = dump->desc.note_count;
+	return dump->notes;
+}
+
+const struct kdx_cpu *kdx_dump_cpus(const struct kdx_dump *dump,
+				    size_t *count)
+{
+	*count = dump->cpu_count;
+	return dump->cpus;
+}
+
+struct kdx_error *kdx_read_phys(const struct kdx_dump *dump, uint64_t addr,
+				void *buf, size_t len, unsigned int flags,
+				struct kdx_read_stats *stats)
+{
+	return kdx_physmap_read(&dump->physmap, dump->file, addr, buf, len,
+				flags, stats);
+}
+
+const char *kdx_format_name_at(size_t index, const char **description)
+{
+	for (size_t i = 0; kdx_formats[i]; i++) {
+		if (i != index)
+			continue;
+		if (description)
+			*description = kdx_formats[i]->description;
+		return kdx_formats[i]->name;
+	}
+	return NULL;
+}

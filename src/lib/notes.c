@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/* Decoding the notes a dump carries: per-CPU registers from NT_PRSTATUS
+ * (layout per architecture) and QEMU's CPU state (x86 control
+ * registers), merged CPU by CPU in note order. */
+#include "lib/dump.h"
+
+#include "arch/arch.h"
+#include "core/endian.h"
+#include "core/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* QEMUCPUState (version 1): control registers cr[0..4] at offset 392. */
+#define QEMU_CPU_STATE_CR_OFFSET 392
+#define QEMU_CPU_STATE_MIN_SIZE (QEMU_CPU_STATE_CR_OFFSET + 5 * 8)
+
+static const char *note_kind(const struct kdx_desc_note *n)
+{
+	if (!strcmp(n->name, "CORE")) {
+		switch (n->type) {
+		case KDX_NT_PRSTATUS: return "prstatus";
+		case KDX_NT_PRFPREG: return "prfpreg";
+		case KDX_NT_PRPSINFO: return "prpsinfo";
+		case KDX_NT_TASKSTRUCT: return "taskstruct";
+		}
+	}
+	if (!strcmp(n->name, "VMCOREINFO"))
+		return "vmcoreinfo";
+	if (!strcmp(n->name, "VMCOREINFO_XEN"))
+		return "vmcoreinfo-xen";
+	if (!strcmp(n->name, "QEMU") && n->type == 0)
+		return "qemu-cpu-state";
+	if (!strcmp(n->name, "LINUX") && n->type == KDX_NT_VMCOREDD)
+		return "vmcoredd";
+	if (!strcmp(n->name, "ERASEINFO"))
+		return "eraseinfo";
+	if (!strcmp(n->name, "Xen"))
+		return "xen";
+	return "unknown";
+}
+
+static struct kdx_cpu *cpu_at(struct kdx_dump *dump, size_t index,
+			      size_t *capacity)
+{
+	while (dump->cpu_count <= index) {
+		struct kdx_cpu cpu = { .index = (unsigned int)dump->cpu_count };
+
+		if (!kdx_array_push((void **)&dump->cpus, &dump->cpu_count,
+				    capacity, &cpu, sizeof(cpu)))
+			return NULL;
+	}
+	return &dump->cpus[index];
+}
+
+static void decode_prstatus(const struct kdx_dump *dump,
+			    const struct kdx_desc_note *n, struct kdx_cpu *cpu)
+{
+	const struct kdx_arch_info *arch = kdx_arch_info(dump->desc.arch);
+	const struct kdx_prstatus_layout *l = arch ? &arch->prstatus : NULL;
+	enum kdx_byte_order bo = dump->desc.byte_order;
+
+	if (!l || !l->reg_count ||
+	    n->desc_size < l->reg_offset + (size_t)l->reg_count * l->reg_size)
+		return; /* listed, but its layout is not one we know */
+	cpu->pid = (int32_t)kdx_load_u32(n->desc + l->pid_offset, bo);
+	cpu->reg_count = l->reg_count;
+	cpu->reg_names = l->reg_names;
+	for (unsigned int r = 0; r < l->reg_count; r++)
+		cpu->regs[r] = kdx_load_uint(n->desc + l->reg_offset +
+						     (size_t)r * l->reg_size,
+					     l->reg_size, bo);
+}
+
+static void decode_qemu_state(const struct kdx_dump *dump,
+			      const struct kdx_desc_note *n,
+			      struct kdx_cpu *cpu)
+{
+	/* QEMU writes this note in the guest's byte order, x86 only. */
+	enum kdx_byte_order bo = dump->desc.byte_order;
+
+	if (n->desc_size < QEMU_CPU_STATE_MIN_SIZE ||
+	    kdx_load_u32(n->desc, bo) != 1)
+		return;
+	cpu->has_control_regs = true;
+	for (int i = 0; i < 5; i++)
+		cpu->cr[i] = kdx_load_u64(
+			n->desc + QEMU_CPU_STATE_CR_OFFSET + 8 * i, bo);
+}
+
+struct kdx_error *kdx_dump_decode_notes(struct kdx_dump *dump)
+{
+	size_t count = dump->desc.note_count, capacity = 0;
+	size_t prstatus = 0, qemu = 0;
+
+	dump->notes = calloc(count ? count : 1, sizeof(*dump->notes));
+	if (!dump->notes)
+		return kdx_err_nomem();
+	for (size_t i = 0; i < count; i++) {
+		const struct kdx_desc_note *n = &dump->desc.notes[i];
+		struct kdx_cpu *cpu = NULL;
+
+		dump->notes[i] = (struct kdx_note){
+			.name = n->name,
+			.type = n->type,
+			.desc = n->desc,
+			.desc_size = n->desc_size,
+			.file_offset = n->file_offset,
+			.kind = note_kind(n),
+		};
+		if (!strcmp(dump->notes[i].kind, "prstatus")) {
+			cpu = cpu_at(dump, prstatus++, &capacity);
+			if (cpu)
+				decode_prstatus(dump, n, cpu);
+		} else if (!strcmp(dump->notes[i].kind, "qemu-cpu-state")) {
+			cpu = cpu_at(dump, qemu++, &capacity);
+			if (cpu)
+				decode_qemu_state(dump, n, cpu);
+		} else {
+			continue;
+		}
+		if (!cpu)
+			return kdx_err_nomem();
+	}
+	return NULL;
+}

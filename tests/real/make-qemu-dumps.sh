@@ -1,0 +1,263 @@
+#!/bin/bash
+# Boot the installed Debian kernel in QEMU (TCG) with a tiny busybox
+# initramfs and produce real x86_64 memory dumps in every format QEMU
+# offers, plus raw oracles (pmemsave of RAM, HMP info registers/tlb/mtree).
+#
+# Usage: make-qemu-dumps.sh [--sample] OUTDIR
+#
+# Environment:
+#   KDX_SAMPLE=1           same as --sample: small RAM, 1 vCPU (for the bundled sample)
+#   KDX_QEMU_MEM_MB        guest RAM in MiB (default 512, sample 128)
+#   KDX_QEMU_SMP           vCPUs (default 2, sample 1)
+#   KDX_QEMU_APPEND        extra kernel command line (e.g. "nokaslr")
+#   KDX_MARKER_TOKEN       marker token (default: fixed token below)
+#   KDX_BOOT_TIMEOUT       seconds to wait for the guest (default 180)
+#   KDX_NO_INSTALL=1       never run apt-get; fail if something is missing
+#
+# Output (OUTDIR): vmcore.elf, vmcore-paging.elf, vmcore.kdump-*, pmem.raw (+pmem.map),
+# info-registers.txt, info-tlb.txt, info-mtree.txt, info-mem.txt,
+# dump-formats.txt, console.log, manifest.env.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+sample=${KDX_SAMPLE:-0}
+while [ $# -gt 0 ]; do
+    case $1 in
+        --sample) sample=1; shift ;;
+        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+        --) shift; break ;;
+        -*) echo "unknown option: $1" >&2; exit 2 ;;
+        *) break ;;
+    esac
+done
+[ $# -eq 1 ] || { echo "usage: $0 [--sample] OUTDIR" >&2; exit 2; }
+outdir=$1
+
+if [ "$sample" = 1 ]; then
+    mem_mb=${KDX_QEMU_MEM_MB:-128}
+    ncpus=${KDX_QEMU_SMP:-1}
+else
+    mem_mb=${KDX_QEMU_MEM_MB:-512}
+    ncpus=${KDX_QEMU_SMP:-2}
+fi
+token=${KDX_MARKER_TOKEN:-q7Zr4Xk2Vt9Lm3Pw}
+case $token in *[!A-Za-z0-9_]*|'') echo "KDX_MARKER_TOKEN must be [A-Za-z0-9_]+" >&2; exit 2 ;; esac
+marker="KDX-MARKER-$token"
+boot_timeout=${KDX_BOOT_TIMEOUT:-180}
+# Everything below 4 GiB on the pc machine as long as RAM <= 2.75 GiB.
+if [ "$mem_mb" -gt 2816 ]; then
+    echo "KDX_QEMU_MEM_MB > 2816 would split RAM around the PCI hole; not supported" >&2
+    exit 2
+fi
+
+t_start=$(date +%s)
+stamp() { echo "[$(( $(date +%s) - t_start ))s] $*"; }
+
+# ---------------------------------------------------------------- packages
+need=()
+command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+if ! ls /boot/vmlinuz-*-amd64 >/dev/null 2>&1; then need+=(linux-image-amd64); fi
+if ! { [ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q 'statically linked'; } &&
+   ! dpkg -s busybox-static >/dev/null 2>&1; then
+    need+=(busybox-static)
+fi
+command -v cpio >/dev/null || need+=(cpio)
+command -v python3 >/dev/null || need+=(python3)
+command -v gzip >/dev/null || need+=(gzip)
+command -v xz >/dev/null || need+=(xz-utils)
+command -v zstd >/dev/null || need+=(zstd)
+command -v modinfo >/dev/null || need+=(kmod)
+command -v file >/dev/null || need+=(file)
+if [ ${#need[@]} -gt 0 ]; then
+    if [ "${KDX_NO_INSTALL:-0}" = 1 ] || [ "$(id -u)" != 0 ]; then
+        echo "missing packages: ${need[*]} (run as root or install them)" >&2
+        exit 1
+    fi
+    stamp "installing: ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q "${need[@]}"
+fi
+# Prefer the system python (pyenv shims etc. are irrelevant; stdlib only).
+py=python3
+[ -x /usr/bin/python3 ] && py=/usr/bin/python3
+
+# ------------------------------------------------------------------ kernel
+kernel= krel=
+for k in $(ls -v /boot/vmlinuz-*-amd64 2>/dev/null); do
+    r=${k#/boot/vmlinuz-}
+    if [ -d "/lib/modules/$r" ]; then kernel=$k; krel=$r; fi
+done
+[ -n "$kernel" ] || { echo "no /boot/vmlinuz-*-amd64 with matching /lib/modules" >&2; exit 1; }
+stamp "kernel $kernel (KREL=$krel)"
+
+busybox=/bin/busybox
+file -L "$busybox" | grep -q 'statically linked' || { echo "$busybox is not static" >&2; exit 1; }
+
+mkdir -p "$outdir"
+outdir=$(cd "$outdir" && pwd)
+work=$(mktemp -d /tmp/kdx-qemu.XXXXXX)
+qemu_pid=
+cleanup() {
+    if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then kill "$qemu_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# --------------------------------------------------------------- initramfs
+root=$work/root
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/modules}
+cp "$busybox" "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+# An initial console for the kernel to hand to /init (needs root to mknod;
+# /init re-opens /dev/console from devtmpfs anyway).
+mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
+
+# qemu_fw_cfg and its dependencies, in load order (deps first).
+moddir=/lib/modules/$krel
+declare -A seen=()
+modorder=()
+add_mod() {  # $1 = path relative to $moddir, as in modules.dep
+    local rel=$1 dep
+    [ -n "${seen[$rel]:-}" ] && return 0
+    seen[$rel]=1
+    for dep in $(awk -v m="$rel:" '$1 == m { $1 = ""; print }' "$moddir/modules.dep"); do
+        add_mod "$dep"
+    done
+    modorder+=("$rel")
+}
+fwcfg_rel=$(awk -F: '$1 ~ /\/qemu_fw_cfg\.ko(\.[a-z]+)?$/ { print $1 }' "$moddir/modules.dep")
+if [ -n "$fwcfg_rel" ]; then
+    add_mod "$fwcfg_rel"
+elif grep -q '^CONFIG_FW_CFG_SYSFS=y' "/boot/config-$krel" 2>/dev/null; then
+    stamp "qemu_fw_cfg is built into the kernel"
+else
+    echo "qemu_fw_cfg module not found for $krel (VMCOREINFO would be missing)" >&2
+    exit 1
+fi
+: > "$root/lib/modules/load-order"
+for rel in "${modorder[@]}"; do
+    base=$(basename "$rel")
+    case $base in
+        *.ko.xz)  xz -dc "$moddir/$rel" > "$root/lib/modules/${base%.xz}" ;;
+        *.ko.zst) zstd -qdc "$moddir/$rel" > "$root/lib/modules/${base%.zst}" ;;
+        *.ko.gz)  gzip -dc "$moddir/$rel" > "$root/lib/modules/${base%.gz}" ;;
+        *.ko)     cp "$moddir/$rel" "$root/lib/modules/$base" ;;
+        *) echo "unexpected module file $rel" >&2; exit 1 ;;
+    esac
+    base=${base%.xz}; base=${base%.zst}; base=${base%.gz}
+    echo "$base" >> "$root/lib/modules/load-order"
+done
+stamp "modules: $(tr '\n' ' ' < "$root/lib/modules/load-order")"
+
+cat > "$root/init" <<'EOF'
+#!/bin/sh
+/bin/busybox mount -t proc proc /proc
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+echo "kdx-init: starting"
+for m in $(cat /lib/modules/load-order); do
+    insmod /lib/modules/$m && echo "kdx-init: loaded $m" || echo "kdx-init: FAILED to load $m"
+done
+if [ -d /sys/firmware/qemu_fw_cfg ]; then
+    echo "kdx-init: FWCFG-OK /sys/firmware/qemu_fw_cfg:" $(ls /sys/firmware/qemu_fw_cfg)
+    ls /sys/firmware/qemu_fw_cfg/by_name/etc 2>/dev/null | tr '\n' ' '; echo
+else
+    echo "kdx-init: FWCFG-MISSING"
+fi
+token=
+for x in $(cat /proc/cmdline); do
+    case $x in kdxmarker=*) token=${x#kdxmarker=} ;; esac
+done
+# A few background processes so the dump has some task structure.
+for i in 1 2 3 4; do sleep 100000 & done
+# The marker: a tmpfs file with 4096 lines "KDX-MARKER-<token>".
+mkdir -p /dev/shm
+mount -t tmpfs -o size=16m tmpfs /dev/shm
+printf 'KDX-MARKER-%s\n' "$token" > /dev/shm/m
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+    cat /dev/shm/m /dev/shm/m > /dev/shm/m2 && mv /dev/shm/m2 /dev/shm/m
+done
+echo "kdx-init: marker lines: $(wc -l < /dev/shm/m)"
+sync
+echo "kdx-init: KDX-READY"
+while :; do sleep 3600; done
+EOF
+chmod 755 "$root/init"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -9) > "$work/initrd.gz"
+stamp "initramfs $(stat -c %s "$work/initrd.gz") bytes"
+
+# -------------------------------------------------------------------- boot
+rm -f "$outdir"/vmcore.* "$outdir"/vmcore-paging.elf "$outdir"/pmem*.raw "$outdir"/pmem.map \
+      "$outdir"/info-*.txt "$outdir"/dump-formats.txt "$outdir"/manifest.env
+console=$outdir/console.log
+: > "$console"
+sock=$work/qmp.sock
+append="console=ttyS0 panic=-1 loglevel=6 kdxmarker=$token${KDX_QEMU_APPEND:+ $KDX_QEMU_APPEND}"
+qemu_version=$(qemu-system-x86_64 --version | sed -n '1s/^QEMU emulator version \([^ ]*\).*/\1/p')
+stamp "booting QEMU $qemu_version: -m ${mem_mb}M -smp $ncpus, append: $append"
+t_boot=$(date +%s)
+qemu-system-x86_64 \
+    -machine pc -accel tcg -m "${mem_mb}M" -smp "$ncpus" \
+    -nodefaults -device VGA -display none -no-reboot \
+    -kernel "$kernel" -initrd "$work/initrd.gz" -append "$append" \
+    -device vmcoreinfo \
+    -qmp "unix:$sock,server=on,wait=off" \
+    -serial "file:$console" \
+    </dev/null >"$work/qemu.out" 2>&1 &
+qemu_pid=$!
+
+while ! grep -q 'kdx-init: KDX-READY' "$console"; do
+    if ! kill -0 "$qemu_pid" 2>/dev/null; then
+        echo "QEMU exited before the guest was ready. QEMU output:" >&2
+        cat "$work/qemu.out" >&2
+        echo "--- console tail:" >&2; tail -n 40 "$console" >&2
+        exit 1
+    fi
+    if [ $(( $(date +%s) - t_boot )) -ge "$boot_timeout" ]; then
+        echo "guest not ready after ${boot_timeout}s; console tail:" >&2
+        tail -n 40 "$console" >&2
+        exit 1
+    fi
+    sleep 1
+done
+stamp "guest ready after $(( $(date +%s) - t_boot ))s"
+grep 'kdx-init:' "$console" | sed 's/^/    guest: /'
+grep -q 'FWCFG-OK' "$console" || echo "WARNING: /sys/firmware/qemu_fw_cfg missing in guest; no VMCOREINFO" >&2
+
+# -------------------------------------------------------------------- dump
+t_dump=$(date +%s)
+mapfile -t files < <("$py" "$here/qmp.py" "$sock" dump-all "$outdir" $(( mem_mb * 1024 * 1024 )))
+for _ in $(seq 60); do kill -0 "$qemu_pid" 2>/dev/null || break; sleep 0.5; done
+if kill -0 "$qemu_pid" 2>/dev/null; then kill "$qemu_pid"; fi
+wait "$qemu_pid" 2>/dev/null || true
+qemu_pid=
+stamp "dumps written in $(( $(date +%s) - t_dump ))s"
+[ ${#files[@]} -ge 2 ] || { echo "dumping failed" >&2; exit 1; }
+
+if grep -a -m1 -q "OSRELEASE=$krel" "$outdir/vmcore.elf"; then
+    stamp "VMCOREINFO present: OSRELEASE=$krel"
+else
+    echo "ERROR: no VMCOREINFO (OSRELEASE=$krel) in vmcore.elf" >&2
+    exit 1
+fi
+
+{
+    printf 'KREL=%q\n' "$krel"
+    printf 'NCPUS=%q\n' "$ncpus"
+    printf 'MEM_MB=%q\n' "$mem_mb"
+    printf 'MARKER=%q\n' "$marker"
+    printf 'KERNEL=%q\n' "$kernel"
+    printf 'QEMU_VERSION=%q\n' "$qemu_version"
+    printf 'QEMU_APPEND=%q\n' "$append"
+    printf 'FORMATS=%q\n' "${files[*]}"
+    printf 'QEMU_DUMP_FORMATS=%q\n' "$(tr '\n' ' ' < "$outdir/dump-formats.txt" | sed 's/ $//')"
+    printf 'PMEM_MAP=%q\n' pmem.map
+} > "$outdir/manifest.env"
+
+stamp "done. Files in $outdir:"
+(cd "$outdir" && ls -l)
+sed 's/^/    /' "$outdir/manifest.env"
