@@ -12,7 +12,7 @@
 #include <kdx/dump.h>
 
 #include "core/error.h"
-#include "format/physmap.h"
+#include "format/common/physmap.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -6,7 +6,7 @@
 #include <kdx/dump.h>
 
 #include "format/format.h"
-#include "format/physmap.h"
+#include "format/common/physmap.h"
 
 struct kdx_file;
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "format/physmap.h"
+#include "format/common/physmap.h"
 
 #include "core/error.h"
 #include "core/util.h"
