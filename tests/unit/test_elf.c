@@ -1,0 +1,775 @@
+/* SPDX-License-Identifier: MIT */
+/* The ELF vmcore reader on synthetic dumps: both classes and byte orders,
+ * the layouts real writers produce, notes, and every error path. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <kdx/kdx.h>
+
+#include "bytes.h"
+#include "mkelf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EM_386 3
+#define EM_PPC 20
+#define EM_S390 22
+#define EM_ARM 40
+#define EM_X86_64 62
+#define EM_AARCH64 183
+#define EM_RISCV 243
+
+struct built {
+	uint8_t *bytes;
+	size_t size;
+	struct kdx_dump *dump;
+};
+
+static struct mkelf *new_elf(unsigned int bits, enum kdx_byte_order bo,
+			     uint16_t machine)
+{
+	struct mkelf_options o = {
+		.class_bits = bits, .byte_order = bo, .machine = machine,
+	};
+
+	return mkelf_new(&o);
+}
+
+static void add_load(struct mkelf *m, uint64_t paddr, uint64_t vaddr,
+		     uint64_t filesz, uint64_t memsz)
+{
+	struct mkelf_load l = { .paddr = paddr, .vaddr = vaddr,
+				.filesz = filesz, .memsz = memsz };
+
+	mkelf_add_load(m, &l);
+}
+
+static void serialise(struct mkelf *m, struct built *b)
+{
+	b->bytes = mkelf_build(m, &b->size);
+	b->dump = NULL;
+}
+
+static struct kdx_error *open_built(struct built *b)
+{
+	return kdx_dump_open_memory(b->bytes, b->size, NULL, &b->dump);
+}
+
+static void open_ok(struct mkelf *m, struct built *b)
+{
+	struct kdx_error *err;
+
+	serialise(m, b);
+	err = open_built(b);
+	if (err)
+		fail_msg("open: %s", kdx_error_message(err));
+}
+
+static void done(struct built *b)
+{
+	kdx_dump_destroy(b->dump);
+	free(b->bytes);
+}
+
+/* Expect @err with @code whose message contains @needle; consume it. */
+static void expect_error(struct kdx_error *err, enum kdx_error_code code,
+			 const char *needle)
+{
+	if (!err)
+		fail_msg("expected an error containing '%s'", needle);
+	if (kdx_error_code(err) != code || !strstr(kdx_error_message(err), needle))
+		fail_msg("got %s error '%s', expected %s with '%s'",
+			 kdx_error_code_name(kdx_error_code(err)),
+			 kdx_error_message(err), kdx_error_code_name(code),
+			 needle);
+	kdx_error_destroy(err);
+}
+
+static void check_pattern(const struct kdx_dump *d, uint64_t addr,
+			  size_t len)
+{
+	uint8_t *buf = malloc(len);
+	struct kdx_error *err = kdx_read_phys(d, addr, buf, len, 0, NULL);
+
+	if (err)
+		fail_msg("read 0x%llx+0x%zx: %s", (unsigned long long)addr,
+			 len, kdx_error_message(err));
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] != mkelf_pattern(addr + i))
+			fail_msg("byte at 0x%llx is 0x%02x, expected 0x%02x",
+				 (unsigned long long)(addr + i), buf[i],
+				 mkelf_pattern(addr + i));
+	free(buf);
+}
+
+static bool has_warning(const struct kdx_dump *d, const char *needle)
+{
+	size_t n;
+	const char *const *w = kdx_dump_warnings(d, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (strstr(w[i], needle))
+			return true;
+	return false;
+}
+
+/* ---- classes, byte orders, architectures ---- */
+
+static void reads_across_segments(unsigned int bits, enum kdx_byte_order bo,
+				  uint16_t machine, enum kdx_arch arch,
+				  unsigned int word)
+{
+	struct mkelf *m = new_elf(bits, bo, machine);
+	struct built b;
+	const struct kdx_phys_range *r;
+	size_t n;
+
+	add_load(m, 0x0, 0x0, 0x9f000, 0x9f000);
+	add_load(m, 0x100000, 0x100000, 0x200000, 0x200000);
+	add_load(m, 0x300000, 0x300000, 0x1000, 0x1000); /* adjacent */
+	open_ok(m, &b);
+	assert_string_equal(kdx_dump_format_name(b.dump), "elf");
+	assert_int_equal(kdx_dump_arch(b.dump), arch);
+	assert_int_equal(kdx_dump_byte_order(b.dump), bo);
+	assert_int_equal(kdx_dump_word_size(b.dump), word);
+	r = kdx_dump_phys_ranges(b.dump, &n);
+	assert_int_equal(n, 2); /* the adjacent pair merges */
+	assert_int_equal(r[1].start, 0x100000);
+	assert_int_equal(r[1].size, 0x201000);
+	check_pattern(b.dump, 0x9e000, 0x1000);
+	check_pattern(b.dump, 0x2ff800, 0x1000); /* crosses two segments */
+	expect_error(kdx_read_phys(b.dump, 0x9e000, (uint8_t[0x2000]){ 0 },
+				   0x2000, 0, NULL),
+		     KDX_ERR_NODATA, "0x9f000");
+	assert_false(kdx_dump_segments_have_virtual(b.dump));
+	done(&b);
+	mkelf_free(m);
+}
+
+static void elf64_little_x86_64(void **state)
+{
+	(void)state;
+	reads_across_segments(64, KDX_LITTLE_ENDIAN, EM_X86_64,
+			      KDX_ARCH_X86_64, 8);
+}
+
+static void elf32_little_i386(void **state)
+{
+	(void)state;
+	reads_across_segments(32, KDX_LITTLE_ENDIAN, EM_386, KDX_ARCH_I386, 4);
+}
+
+static void elf32_big_ppc(void **state)
+{
+	(void)state;
+	reads_across_segments(32, KDX_BIG_ENDIAN, EM_PPC, KDX_ARCH_PPC, 4);
+}
+
+static void elf64_big_s390x(void **state)
+{
+	(void)state;
+	reads_across_segments(64, KDX_BIG_ENDIAN, EM_S390, KDX_ARCH_S390X, 8);
+}
+
+static void elf64_big_aarch64(void **state)
+{
+	(void)state;
+	reads_across_segments(64, KDX_BIG_ENDIAN, EM_AARCH64,
+			      KDX_ARCH_AARCH64, 8);
+}
+
+static void riscv_class_picks_word_size(void **state)
+{
+	(void)state;
+	reads_across_segments(64, KDX_LITTLE_ENDIAN, EM_RISCV,
+			      KDX_ARCH_RISCV64, 8);
+	reads_across_segments(32, KDX_LITTLE_ENDIAN, EM_RISCV,
+			      KDX_ARCH_RISCV32, 4);
+}
+
+static void unknown_machine_is_named_unknown(void **state)
+{
+	struct mkelf *m = new_elf(64, KDX_LITTLE_ENDIAN, 0x1234);
+	struct built b;
+
+	(void)state;
+	add_load(m, 0, 0, 0x100, 0x100);
+	open_ok(m, &b);
+	assert_int_equal(kdx_dump_arch(b.dump), KDX_ARCH_UNKNOWN);
+	assert_string_equal(kdx_arch_name(kdx_dump_arch(b.dump)), "unknown");
+	assert_int_equal(kdx_dump_page_size(b.dump), 4096);
+	done(&b);
+	mkelf_free(m);
+}
+
+/* ---- segment shapes ---- */
+
+static void memsz_tail_reads_as_reported_zeros(void **state)
+{
+	struct mkelf *m = new_elf(64, KDX_LITTLE_ENDIAN, EM_X86_64);
+	struct built b;
+	struct kdx_read_stats st;
+	uint8_t buf[0x2000];
+	const struct kdx_phys_range *r;
+	size_t n;
+
+	(void)state;
+	add_load(m, 0x10000, 0x10000, 0x1000, 0x3000);
+	open_ok(m, &b);
+	r = kdx_dump_phys_ranges(b.dump, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].kind, KDX_RANGE_DATA);
+	assert_int_equal(r[1].kind, KDX_RANGE_ZERO);
+	assert_int_equal(r[1].start, 0x11000);
+	assert_int_equal(r[1].size, 0x2000);
+	assert_null(kdx_read_phys(b.dump, 0x10800, buf, sizeof(buf), 0, &st));
+	for (size_t i = 0; i < 0x800; i++)
+		assert_int_equal(buf[i], mkelf_pattern(0x10800 + i));
+	for (size_t i = 0x800; i < sizeof(buf); i++)
+		assert_int_equal(buf[i], 0);
+	assert_int_equal(st.zero_bytes, 0x1800);
+	assert_int_equal(st.first_zero, 0x11000);
+	assert_int_equal(st.hole_bytes, 0);
+	done(&b);
+	mkelf_free(m);
+}
+
+/* Seed 004: System RAM ranges that are not page aligned, two of them in
+ * one page, with the file holding other bytes (poison) around them. */
+static void fractional_pages_return_only_dumped_bytes(void **state)
+{
+	struct mkelf *m = new_elf(64, KDX_LITTLE_ENDIAN, EM_X86_64);
+	struct mkelf_load a = { .paddr = 0x1000, .vaddr = 0x1000,
+				.filesz = 0x7f0, .memsz = 0x7f0,
+				.poison_before = 0, .poison_after = 0x110 };
+	struct mkelf_load c = { .paddr = 0x1900, .vaddr = 0x1900,
+				.filesz = 0x1700, .memsz = 0x1700,
+				.poison_before = 0x900, .poison_after = 0x100 };
+	struct built b;
+	struct kdx_read_stats st;
+	uint8_t buf[0x2000];
+
+	(void)state;
+	mkelf_add_load(m, &a);
+	mkelf_add_load(m, &c);
+	open_ok(m, &b);
+	check_pattern(b.dump, 0x1000, 0x7f0);
+	check_pattern(b.dump, 0x1900, 0x1700);
+	expect_error(kdx_read_phys(b.dump, 0x1700, buf, 0x200, 0, NULL),
+		     KDX_ERR_NODATA, "0x17f0");
+	expect_error(kdx_read_phys(b.dump, 0x2ff0, buf, 0x20, 0, NULL),
+		     KDX_ERR_NODATA, "0x3000");
+	/* Zero-filled, the gap is zeros — never the file's poison bytes. */
+	assert_null(kdx_read_phys(b.dump, 0x1000, buf, 0x2000,
+				  KDX_READ_ZERO_FILL, &st));
+	for (size_t i = 0; i < 0x2000; i++) {
+		uint64_t addr = 0x1000 + i;
+		bool dumped = addr < 0x17f0 || addr >= 0x1900;
+
+		assert_int_equal(buf[i], dumped ? mkelf_pattern(addr) : 0);
+	}
+	assert_int_equal(st.hole_bytes, 0x110);
+	assert_int_equal(st.first_hole, 0x17f0);
+	done(&b);
+	mkelf_free(m);
+}
+
+static void overlapping_segments_prefer_file_bytes(void **state)
+{
+	struct mkelf *m = new_elf(64, KDX_LITTLE_ENDIAN, EM_X86_64);
+	uint8_t other[0x1000];
+	struct mkelf_load text = { .paddr = 0x1000000, .vaddr = 0xffffffff81000000ull,
+				   .filesz = 0x1000, .memsz = 0x1000, .data = other };
+	struct built b;
+	uint8_t buf[0x1000];
+
+	(void)state;
+	memset(other, 0x5a, sizeof(other));
+	/* A zero-only segment over data, then kdump's kernel-text segment
+	 * overlapping the RAM segment it lies in. */
+	add_load(m, 0x0, 0xffff888000000000ull, 0x0, 0x2000000);
+	add_load(m, 0x800000, 0xffff888000800000ull, 0x1000000, 0x1000000);
+	mkelf_add_load(m, &text);
+	open_ok(m, &b);
+	/* The RAM segment starts lower, so it wins over the text segment. */
+	check_pattern(b.dump, 0x1000000, 0x1000);
+	assert_null(kdx_read_phys(b.dump, 0x0, buf, sizeof(buf), 0, NULL));
+	assert_int_equal(buf[0], 0);
+	assert_true(kdx_dump_segments_have_virtual(b.dump));
+	done(&b);
+	mkelf_free(m);
+}
+
+static void qemu_paging_aliases_and_vaddrs(void **state)
+{
+	struct mkelf *m = new_elf(64, KDX_LITTLE_ENDIAN, EM_X86_64);
+	struct built b;
+	const struct kdx_segment *s;
+	size_t n;
+
+	(void)state;
+	/* QEMU's paging dump: one physical page under many virtual ones. */
+	for (uint64_t i = 0; i < 100; i++)
+		add_load(m, 0x5000, 0xfffffe0000000000ull + i * 0x1000, 0x1000,
+			 0x1000);
+	add_load(m, 0x100000, 0xffffffff81000000ull, 0x2000, 0x2000);
+	open_ok(m, &b);
+	s = kdx_dump_segments(b.dump, &n);
+	assert_int_equal(n, 101);
+	assert_int_equal(s[100].vaddr, 0xffffffff81000000ull);
+	assert_int_equal(s[100].paddr, 0x100000);
+	assert_true(kdx_dump_segments_have_virtual(b.dump));
+	check_pattern(b.dump, 0x5000, 0x1000);
+	check_pattern(b.dump, 0x100000, 0x2000);
+	kdx_dump_phys_ranges(b.dump, &n);
+	assert_int_equal(n, 2);
+	done(&b);
+	mkelf_free(m);
+}
+
+/* ---- header layouts ---- */
+
+static void extended_numbering_over_65535(void **state)
+{
+	struct mkelf *m = new_elf(64, KDX_LITTLE_ENDIAN, EM_X86_64);
+	struct built b;
+	size_t n;
+
+	(void)state;
+	for (uint64_t i = 0; i < 70000; i++)
+		add_load(m, i * 0x20, 0xffff800000000000ull + i * 0x1000, 0x10,
+			 0x10);
+	open_ok(m, &b);
+	kdx_dump_segments(b.dump, &n);
+	assert_int_equal(n, 70000);
+	check_pattern(b.dump, 69999 * 0x20, 0x10);
+	expect_error(kdx_read_phys(b.dump, 0x10, (uint8_t[4]){ 0 }, 4, 0, NULL),
+		     KDX_ERR_NODATA, "0x10");
+	done(&b);
+	mkelf_free(m);
+}
+
+static void extended_numbering_forced_elf32_big(void **state)
+{
+	struct mkelf_options o = { .class_bits = 32,
+				   .byte_order = KDX_BIG_ENDIAN,
+				   .machine = EM_ARM,
+				   .extended_numbering = true };
+	struct mkelf *m = mkelf_new(&o);
+	struct built b;
+	size_t n;
+
+	(void)state;
+	add_load(m, 0x80000000, 0xc0000000, 0x3000, 0x3000);
+	open_ok(m, &b);
+	kdx_dump_segments(b.dump, &n);
+	assert_int_equal(n, 1);
+	check_pattern(b.dump, 0x80000000, 0x3000);
+	done(&b);
+	mkelf_free(m);
+}
+
+static void qemu72_layout_follows_e_phoff(void **state)
+{
+	struct mkelf_options o = { .class_bits = 64,
+				   .byte_order = KDX_LITTLE_ENDIAN,
+				   .machine = EM_X86_64,
+				   .qemu72_layout = true };
+	struct mkelf *m = mkelf_new(&o);
+	struct built b;
+	uint64_t cr[5] = { 0x80050033, 0, 0, 0x1234000, 0x3506f0 };
+
+	(void)state;
+	mkelf_add_qemu_cpu(m, cr);
+	add_load(m, 0, 0, 0x9fc00, 0x9fc00);
+	add_load(m, 0x100000, 0x100000, 0x1000, 0x1000);
+	open_ok(m, &b);
+	check_pattern(b.dump, 0x9f000, 0xc00);
+	check_pattern(b.dump, 0x100000, 0x1000);
+	done(&b);
+	mkelf_free(m);
+}
+
+/* ---- notes ---- */
+
+static const char vmcoreinfo[] =
+	"OSRELEASE=6.1.0-test-amd64\n"
+	"BUILD-ID=abcdef\n"
+	"PAGESIZE=4096\n"
+	"SYMBOL(init_top_pgt)=ffffffff82a0a000\n"
+	"NUMBER(pgtable_l5_enabled)=0\n"
+	"CRASHTIME=1700000000\n"
+	"KERNELOFFSET=1e000000\n";
+
+static void x86_64_notes_decoded(void **state)
+{
+	struct mkelf *m = new_elf(64, KDX_LITTLE_ENDIAN, EM_X86_64);
+	struct built b;
+	const struct kdx_cpu *cpu;
+	const struct kdx_note *notes;
+	uint64_t regs[27] = { 0 }, cr[5] = { 0x80050033, 0, 0x7f00, 0x2a0a000,
+					     0x3506f0 };
+	size_t n;
+
+	(void)state;
+	for (int c = 0; c < 3; c++) {
+		for (int r = 0; r < 27; r++)
+			regs[r] = 0x1000 * (uint64_t)c + (uint64_t)r;
+		regs[16] = 0xffffffff81000000ull + (uint64_t)c; /* rip */
+		mkelf_add_prstatus(m, c + 1, regs, 27);
+	}
+	for (int c = 0; c < 3; c++) {
+		cr[3] = 0x2a0a000 + 0x1000 * (uint64_t)c;
+		mkelf_add_qemu_cpu(m, cr);
+	}
+	mkelf_add_note(m, "CORE", 3, "psinfo", 6);   /* NT_PRPSINFO */
+	mkelf_add_note(m, "CORE", 4, "task", 4);     /* NT_TASKSTRUCT */
+	mkelf_add_note(m, "WEIRD", 77, "x", 1);
+	mkelf_add_vmcoreinfo(m, vmcoreinfo);
+	add_load(m, 0, 0, 0x1000, 0x1000);
+	open_ok(m, &b);
+
+	cpu = kdx_dump_cpus(b.dump, &n);
+	assert_int_equal(n, 3);
+	assert_int_equal(cpu[2].pid, 3);
+	assert_int_equal(cpu[2].reg_count, 27);
+	assert_string_equal(cpu[2].reg_names[16], "rip");
+	assert_int_equal(cpu[2].regs[16], 0xffffffff81000002ull);
+	assert_int_equal(cpu[1].regs[0], 0x1000);
+	assert_true(cpu[1].has_control_regs);
+	assert_int_equal(cpu[1].cr[3], 0x2a0b000);
+	assert_int_equal(cpu[0].cr[4], 0x3506f0);
+
+	notes = kdx_dump_notes(b.dump, &n);
+	assert_int_equal(n, 10);
+	assert_string_equal(notes[0].kind, "prstatus");
+	assert_string_equal(notes[3].kind, "qemu-cpu-state");
+	assert_string_equal(notes[6].kind, "prpsinfo");
+	assert_string_equal(notes[7].kind, "taskstruct");
+	assert_string_equal(notes[8].kind, "unknown");
+	assert_string_equal(notes[8].name, "WEIRD");
+	assert_int_equal(notes[8].type, 77);
+	assert_string_equal(notes[9].kind, "vmcoreinfo");
+	assert_int_equal(notes[0].file_offset, mkelf_notes_offset(m));
+
+	assert_string_equal(kdx_dump_vmcoreinfo_get(b.dump, "OSRELEASE"),
+			    "6.1.0-test-amd64");
+	assert_string_equal(kdx_dump_vmcoreinfo_get(b.dump,
+						    "SYMBOL(init_top_pgt)"),
+			    "ffffffff82a0a000");
+	assert_null(kdx_dump_vmcoreinfo_get(b.dump, "NOPE"));
+	kdx_dump_vmcoreinfo(b.dump, &n);
+	assert_int_equal(n, 7);
+	assert_int_equal(kdx_dump_page_size(b.dump), 4096);
+	assert_string_equal(kdx_dump_page_size_source(b.dump), "VMCOREINFO");
+	assert_non_null(strstr(kdx_dump_vmcoreinfo_source(b.dump), "ELF note"));
+	done(&b);
+	mkelf_free(m);
+}
+
+static void prstatus_of(uint16_t machine, unsigned int bits,
+			enum kdx_byte_order bo, unsigned int nregs,
+			unsigned int pc_index, const char *pc_name)
+{
+	struct mkelf *m = new_elf(bits, bo, machine);
+	struct built b;
+	uint64_t regs[40];
+	const struct kdx_cpu *cpu;
+	size_t n;
+
+	for (unsigned int r = 0; r < nregs; r++)
+		regs[r] = 0x10000000u + r;
+	mkelf_add_prstatus(m, 4242, regs, nregs);
+	mkelf_add_vmcoreinfo(m, "PAGESIZE=65536\n");
+	add_load(m, 0, 0, 0x100, 0x100);
+	open_ok(m, &b);
+	cpu = kdx_dump_cpus(b.dump, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(cpu[0].pid, 4242);
+	assert_int_equal(cpu[0].reg_count, nregs);
+	assert_string_equal(cpu[0].reg_names[pc_index], pc_name);
+	assert_int_equal(cpu[0].regs[pc_index], 0x10000000u + pc_index);
+	assert_false(cpu[0].has_control_regs);
+	assert_int_equal(kdx_dump_page_size(b.dump), 65536);
+	done(&b);
+	mkelf_free(m);
+}
+
+static void prstatus_other_arches(void **state)
+{
+	(void)state;
+	prstatus_of(EM_386, 32, KDX_LITTLE_ENDIAN, 17, 12, "eip");
+	prstatus_of(EM_386, 64, KDX_LITTLE_ENDIAN, 17, 12, "eip");
+	prstatus_of(EM_AARCH64, 64, KDX_LITTLE_ENDIAN, 34, 32, "pc");
+	prstatus_of(EM_AARCH64, 64, KDX_BIG_ENDIAN, 34, 32, "pc");
+	prstatus_of(EM_ARM, 32, KDX_LITTLE_ENDIAN, 18, 15, "pc");
+	prstatus_of(EM_ARM, 32, KDX_BIG_ENDIAN, 18, 15, "pc");
+	prstatus_of(EM_RISCV, 64, KDX_LITTLE_ENDIAN, 32, 0, "pc");
+}
+
+static void malformed_note_keeps_earlier_ones(void **state)
+{
+	struct mkelf *m = new_elf(64, KDX_LITTLE_ENDIAN, EM_X86_64);
+	uint8_t bad[12];
+	struct built b;
+	size_t n;
+
+	(void)state;
+	mkelf_add_vmcoreinfo(m, vmcoreinfo);
+	put32(bad, 5, KDX_LITTLE_ENDIAN);
+	put32(bad + 4, 0xffffffff, KDX_LITTLE_ENDIAN); /* n_descsz overflows */
+	put32(bad + 8, 1, KDX_LITTLE_ENDIAN);
+	mkelf_add_note_bytes(m, bad, sizeof(bad));
+	add_load(m, 0, 0, 0x100, 0x100);
+	open_ok(m, &b);
+	kdx_dump_notes(b.dump, &n);
+	assert_int_equal(n, 1);
+	assert_non_null(kdx_dump_vmcoreinfo_get(b.dump, "OSRELEASE"));
+	assert_true(has_warning(b.dump, "payload size 0xffffffff"));
+	done(&b);
+	mkelf_free(m);
+}
+
+static void note_segment_past_eof_is_truncated(void **state)
+{
+	struct mkelf *m = new_elf(64, KDX_LITTLE_ENDIAN, EM_X86_64);
+	struct built b;
+	size_t n;
+
+	(void)state;
+	mkelf_add_vmcoreinfo(m, vmcoreinfo);
+	serialise(m, &b);
+	/* Cut the file inside the VMCOREINFO payload. */
+	b.size = mkelf_notes_offset(m) + 40;
+	assert_null(open_built(&b));
+	assert_true(has_warning(b.dump, "run past the end of the file"));
+	kdx_dump_notes(b.dump, &n);
+	assert_int_equal(n, 0);
+	done(&b);
+	mkelf_free(m);
+}
+
+/* ---- damaged and hostile files ---- */
+
+static void truncated_headers_fail_clearly(void **state)
+{
+	struct mkelf *m = new_elf(64, KDX_LITTLE_ENDIAN, EM_X86_64);
+	struct built b;
+	size_t full;
+
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		add_load(m, (uint64_t)i << 20, 0, 0x1000, 0x1000);
+	serialise(m, &b);
+	full = b.size;
+	b.size = 40; /* inside the ELF header */
+	expect_error(open_built(&b), KDX_ERR_CORRUPT, "ELF header");
+	b.size = (size_t)mkelf_phdr_offset(m, 3) + 10; /* inside phdr 3 */
+	expect_error(open_built(&b), KDX_ERR_CORRUPT,
+		     "program header table at offset 0x40");
+	b.size = full;
+	done(&b);
+	mkelf_free(m);
+}
+
+static void segment_past_eof_keeps_what_is_there(void **state)
+{
+	struct mkelf *m = new_elf(64, KDX_LITTLE_ENDIAN, EM_X86_64);
+	struct built b;
+	uint8_t buf[0x100];
+
+	(void)state;
+	add_load(m, 0x0, 0, 0x1000, 0x1000);
+	add_load(m, 0x100000, 0, 0x4000, 0x4000);
+	serialise(m, &b);
+	b.size -= 0x2000; /* a dump cut short: half of the last segment */
+	assert_null(open_built(&b));
+	assert_true(has_warning(b.dump, "physical 0x102000-0x103fff is missing"));
+	check_pattern(b.dump, 0x100000, 0x2000);
+	expect_error(kdx_read_phys(b.dump, 0x101f80, buf, sizeof(buf), 0, NULL),
+		     KDX_ERR_NODATA, "0x102000");
+	done(&b);
+	mkelf_free(m);
+}
+
+static void offset_overrides_past_eof(void **state)
+{
+	struct mkelf *m = new_elf(64, KDX_LITTLE_ENDIAN, EM_X86_64);
+	struct mkelf_load wild = { .paddr = 0x200000, .filesz = 0x1000,
+				   .memsz = 0x1000, .offset_override = true,
+				   .offset = UINT64_MAX - 0x10 };
+	struct built b;
+
+	(void)state;
+	add_load(m, 0x0, 0, 0x1000, 0x1000);
+	mkelf_add_load(m, &wild);
+	open_ok(m, &b);
+	assert_true(has_warning(b.dump, "PT_LOAD 2"));
+	expect_error(kdx_read_phys(b.dump, 0x200000, (uint8_t[8]){ 0 }, 8, 0,
+				   NULL),
+		     KDX_ERR_NODATA, "0x200000");
+	check_pattern(b.dump, 0, 0x1000);
+	done(&b);
+	mkelf_free(m);
+}
+
+static void wrapping_segment_is_ignored(void **state)
+{
+	struct mkelf *m = new_elf(64, KDX_LITTLE_ENDIAN, EM_X86_64);
+	struct built b;
+
+	(void)state;
+	add_load(m, UINT64_MAX - 0x800, 0, 0x1000, 0x1000);
+	add_load(m, 0x0, 0, 0x1000, 0x1000);
+	open_ok(m, &b);
+	assert_true(has_warning(b.dump, "wraps past the end"));
+	check_pattern(b.dump, 0, 0x1000);
+	done(&b);
+	mkelf_free(m);
+}
+
+static void patch_ehdr_u16(struct built *b, size_t off, uint16_t v)
+{
+	put16(b->bytes + off, v, KDX_LITTLE_ENDIAN);
+}
+
+static void absurd_header_values(void **state)
+{
+	struct mkelf *m = new_elf(64, KDX_LITTLE_ENDIAN, EM_X86_64);
+	struct built b;
+
+	(void)state;
+	add_load(m, 0, 0, 0x1000, 0x1000);
+	serialise(m, &b);
+	patch_ehdr_u16(&b, 56, 0xfffe); /* e_phnum */
+	expect_error(open_built(&b), KDX_ERR_CORRUPT,
+		     "65534 entries of 56 bytes) runs past the end");
+	patch_ehdr_u16(&b, 56, 2);
+	put64(b.bytes + 32, UINT64_MAX - 8, KDX_LITTLE_ENDIAN); /* e_phoff */
+	expect_error(open_built(&b), KDX_ERR_CORRUPT, "program header table");
+	put64(b.bytes + 32, 64, KDX_LITTLE_ENDIAN);
+	patch_ehdr_u16(&b, 54, 32); /* e_phentsize */
+	expect_error(open_built(&b), KDX_ERR_CORRUPT, "e_phentsize is 32");
+	patch_ehdr_u16(&b, 54, 56);
+	patch_ehdr_u16(&b, 56, 0xffff); /* PN_XNUM, but e_shoff is 0 */
+	expect_error(open_built(&b), KDX_ERR_CORRUPT, "PN_XNUM");
+	patch_ehdr_u16(&b, 56, 2);
+	put64(b.bytes + 40, 1u << 30, KDX_LITTLE_ENDIAN);
+	patch_ehdr_u16(&b, 56, 0xffff); /* section header 0 past the end */
+	expect_error(open_built(&b), KDX_ERR_CORRUPT, "section header 0");
+	done(&b);
+	mkelf_free(m);
+}
+
+static void not_a_core_file(void **state)
+{
+	struct mkelf_options o = { .class_bits = 64,
+				   .byte_order = KDX_LITTLE_ENDIAN,
+				   .machine = EM_X86_64, .type = 2 };
+	struct mkelf *m = mkelf_new(&o);
+	struct built b;
+
+	(void)state;
+	serialise(m, &b);
+	expect_error(open_built(&b), KDX_ERR_UNSUPPORTED, "not a core dump");
+	b.bytes[4] = 7; /* no such class: not even detected as ELF */
+	expect_error(open_built(&b), KDX_ERR_NOTFOUND, "not a dump format");
+	done(&b);
+	mkelf_free(m);
+}
+
+static void incomplete_flag_warns(void **state)
+{
+	struct mkelf_options o = { .class_bits = 64,
+				   .byte_order = KDX_LITTLE_ENDIAN,
+				   .machine = EM_X86_64, .flags = 1 };
+	struct mkelf *m = mkelf_new(&o);
+	struct built b;
+
+	(void)state;
+	add_load(m, 0, 0, 0x10, 0x10);
+	open_ok(m, &b);
+	assert_true(has_warning(b.dump, "DUMP_ELF_INCOMPLETE"));
+	done(&b);
+	mkelf_free(m);
+}
+
+static void detection_names_known_formats(void **state)
+{
+	static const uint8_t kdump[4096] = "KDUMP   ";
+	static const uint8_t flat[4096] = "makedumpfile";
+	struct kdx_dump *d = NULL;
+	struct kdx_open_options opts;
+
+	(void)state;
+	expect_error(kdx_dump_open_memory(kdump, sizeof(kdump), NULL, &d),
+		     KDX_ERR_UNSUPPORTED, "kdump-compressed");
+	expect_error(kdx_dump_open_memory(flat, sizeof(flat), NULL, &d),
+		     KDX_ERR_UNSUPPORTED, "flattened");
+	expect_error(kdx_dump_open_memory(kdump, 0, NULL, &d),
+		     KDX_ERR_NOTFOUND, "empty");
+	kdx_open_options_init(&opts);
+	opts.format = "nosuch";
+	expect_error(kdx_dump_open_memory(kdump, sizeof(kdump), &opts, &d),
+		     KDX_ERR_NOTFOUND, "unknown format name 'nosuch'");
+	opts.format = "elf"; /* forcing ELF on non-ELF bytes */
+	expect_error(kdx_dump_open_memory(kdump, sizeof(kdump), &opts, &d),
+		     KDX_ERR_CORRUPT, "bad class");
+	assert_null(d);
+}
+
+static void read_wrapping_address_space_is_invalid(void **state)
+{
+	struct mkelf *m = new_elf(64, KDX_LITTLE_ENDIAN, EM_X86_64);
+	struct built b;
+	uint8_t buf[16];
+
+	(void)state;
+	add_load(m, 0, 0, 0x10, 0x10);
+	open_ok(m, &b);
+	expect_error(kdx_read_phys(b.dump, UINT64_MAX - 4, buf, 16, 0, NULL),
+		     KDX_ERR_INVALID, "wraps");
+	assert_null(kdx_read_phys(b.dump, 0, buf, 0, 0, NULL));
+	done(&b);
+	mkelf_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(elf64_little_x86_64),
+		cmocka_unit_test(elf32_little_i386),
+		cmocka_unit_test(elf32_big_ppc),
+		cmocka_unit_test(elf64_big_s390x),
+		cmocka_unit_test(elf64_big_aarch64),
+		cmocka_unit_test(riscv_class_picks_word_size),
+		cmocka_unit_test(unknown_machine_is_named_unknown),
+		cmocka_unit_test(memsz_tail_reads_as_reported_zeros),
+		cmocka_unit_test(fractional_pages_return_only_dumped_bytes),
+		cmocka_unit_test(overlapping_segments_prefer_file_bytes),
+		cmocka_unit_test(qemu_paging_aliases_and_vaddrs),
+		cmocka_unit_test(extended_numbering_over_65535),
+		cmocka_unit_test(extended_numbering_forced_elf32_big),
+		cmocka_unit_test(qemu72_layout_follows_e_phoff),
+		cmocka_unit_test(x86_64_notes_decoded),
+		cmocka_unit_test(prstatus_other_arches),
+		cmocka_unit_test(malformed_note_keeps_earlier_ones),
+		cmocka_unit_test(note_segment_past_eof_is_truncated),
+		cmocka_unit_test(truncated_headers_fail_clearly),
+		cmocka_unit_test(segment_past_eof_keeps_what_is_there),
+		cmocka_unit_test(offset_overrides_past_eof),
+		cmocka_unit_test(wrapping_segment_is_ignored),
+		cmocka_unit_test(absurd_header_values),
+		cmocka_unit_test(not_a_core_file),
+		cmocka_unit_test(incomplete_flag_warns),
+		cmocka_unit_test(detection_names_known_formats),
+		cmocka_unit_test(read_wrapping_address_space_is_invalid),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
