@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Command-line behaviour: hexdump identical to xxd's, raw output, exit
+# codes, JSON that parses, no half-written output files.
+#   test-cli.sh KDX MKDUMP
+set -u
+kdx=$1 mkdump=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok   - $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+expect_exit() { # CODE WHAT CMD...
+	local code=$1 what=$2; shift 2
+	"$@" >"$work/out" 2>"$work/err"; local rc=$?
+	if [ "$rc" -eq "$code" ]; then ok "$what (exit $rc)"; else bad "$what: exit $rc, expected $code; stderr: $(cat "$work/err")"; fi
+}
+for tool in xxd python3 cmp; do
+	command -v $tool >/dev/null || { echo "FAIL - $tool is missing"; echo "0 passed, 1 failed"; exit 1; }
+done
+
+"$mkdump" "$work/le.elf" || exit 1
+"$mkdump" "$work/be.elf" --big-endian || exit 1
+head -c 300000 /dev/urandom >"$work/raw.bin"
+
+# Hexdump: byte for byte what xxd prints for the same bytes (a raw image at
+# base 0 makes addresses equal file offsets). Odd lengths test the last line.
+for range in "0 256" "0x1233 1001" "0x40000 17" "299990 10"; do
+	set -- $range
+	"$kdx" read "$work/raw.bin" "$1" "$2" --phys --format raw >"$work/kdx.hex" 2>"$work/err"
+	xxd -s "$1" -l "$2" "$work/raw.bin" >"$work/xxd.hex"
+	check "hexdump of $1+$2 equals xxd" cmp -s "$work/kdx.hex" "$work/xxd.hex"
+done
+
+# Raw output equals the bytes; crossing into the p_memsz tail notes zeros.
+"$kdx" read "$work/raw.bin" 0x100 0x10000 --phys --format raw -o "$work/o.bin"
+check "-o writes the exact bytes" cmp -s "$work/o.bin" <(tail -c +257 "$work/raw.bin" | head -c 65536)
+expect_exit 0 "read into the p_memsz tail" "$kdx" read "$work/le.elf" 0x16f000 0x2000 --phys -o "$work/tail.bin"
+check "tail read notes the zeros on stderr" grep -q "not written to the dump" "$work/err"
+check "tail bytes are zeros" cmp -s <(tail -c 4096 "$work/tail.bin") <(head -c 4096 /dev/zero)
+
+# Big-endian ELF32 on this little-endian host reads the same memory.
+"$kdx" read "$work/le.elf" 0x9e000 0x1000 --phys -o "$work/le.bin"
+"$kdx" read "$work/be.elf" 0x9e000 0x1000 --phys -o "$work/be.bin"
+check "big-endian ELF32 reads the same bytes as little-endian ELF64" cmp -s "$work/le.bin" "$work/be.bin"
+
+# Exit codes.
+expect_exit 1 "a hole is a dump problem" "$kdx" read "$work/le.elf" 0x9f000 16 --phys
+check "hole error names the first missing address" grep -q "0x9f000" "$work/err"
+expect_exit 0 "--zero-fill reads through the hole" "$kdx" read "$work/le.elf" 0x9eff0 0x20 --phys --zero-fill
+expect_exit 1 "failed read leaves no output file" "$kdx" read "$work/le.elf" 0x9e000 0x2000 --phys -o "$work/none.bin"
+check "no output file after a failed read" test ! -e "$work/none.bin"
+check "no temporary file left behind" test -z "$(ls "$work" | grep kdx-)"
+expect_exit 2 "missing LEN is a usage error" "$kdx" read "$work/le.elf" 0x1000
+expect_exit 2 "bad number is a usage error" "$kdx" read "$work/le.elf" 0x1000 12Q --phys
+expect_exit 2 "unknown command" "$kdx" frobnicate
+expect_exit 2 "unknown option" "$kdx" info --nope "$work/le.elf"
+expect_exit 3 "missing file is not found" "$kdx" info "$work/missing"
+expect_exit 3 "unrecognised content" "$kdx" info "$work/raw.bin"
+expect_exit 3 "unknown --format" "$kdx" info --format nosuch "$work/le.elf"
+expect_exit 0 "help" "$kdx" help
+expect_exit 0 "command help" "$kdx" read --help
+check "read --help explains --zero-fill" grep -q -- "--zero-fill" "$work/out"
+expect_exit 0 "help formats" "$kdx" help formats
+check "help formats lists elf and raw" grep -q "raw" "$work/out"
+
+# JSON: parses, and says what the synthetic dump holds.
+"$kdx" info "$work/le.elf" --json >"$work/info.json"
+check "info --json describes the dump" python3 - "$work/info.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["format"] == "elf" and j["arch"] == "x86_64", j
+assert j["byte_order"] == "little" and j["word_size"] == 8 and j["page_size"] == 4096
+assert j["cpus"] == 2 and j["qemu_cpu_notes"] == 2
+assert j["vmcoreinfo"]["OSRELEASE"] == "6.1.0-synthetic"
+r = j["memory"]["ranges"]
+assert [(x["start"], x["end"], x["kind"]) for x in r] == [(0, 0x9f000, "file"), (0x100000, 0x170000, "file"), (0x170000, 0x180000, "zero")], r
+assert j["memory"]["holes"] == [{"start": 0x9f000, "end": 0x100000, "size": 0x61000}]
+assert j["memory"]["total"] == 0x9f000 + 0x80000
+assert j["cpu_state"][1]["registers"]["rip"] == 0xffffffff81000001
+assert j["cpu_state"][0]["registers"]["cr3"] == 0x1000
+assert j["segments"] == 2 and j["segments_have_virtual"] is False
+PY
+"$kdx" info "$work/be.elf" --json >"$work/be.json"
+check "big-endian info" python3 -c "import json,sys; j=json.load(open(sys.argv[1])); assert j['arch']=='ppc' and j['byte_order']=='big' and j['details']['class']=='ELF32' and j['vmcoreinfo']['OSRELEASE']=='6.1.0-synthetic', j" "$work/be.json"
+"$kdx" info "$work/le.elf" >"$work/info.txt"
+check "text info names the release and the CPUs" grep -q "OSRELEASE=6.1.0-synthetic" "$work/info.txt"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
