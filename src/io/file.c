@@ -104,7 +104,8 @@ struct kdx_error *kdx_file_read_some(const struct kdx_file *file,
 	if (offset < file->size)
 		want = (size_t)kdx_min_u64(len, file->size - offset);
 	if (file->memory) {
-		memcpy(buf, file->memory + offset, want);
+		if (want)
+			memcpy(buf, file->memory + offset, want);
 		*got = want;
 		return NULL;
 	}

@@ -13,7 +13,7 @@
 struct mkelf {
 	struct mkelf_options o;
 	struct mkelf_load *loads;
-	size_t nloads;
+	size_t nloads, load_capacity;
 	uint8_t *notes;
 	size_t notes_len;
 	/* Filled by mkelf_build(). */
@@ -41,7 +41,12 @@ void mkelf_free(struct mkelf *m)
 
 size_t mkelf_add_load(struct mkelf *m, const struct mkelf_load *load)
 {
-	m->loads = realloc(m->loads, (m->nloads + 1) * sizeof(*m->loads));
+	if (m->nloads == m->load_capacity) {
+		/* Geometric growth: tests add 70,000 segments. */
+		m->load_capacity = m->load_capacity ? 2 * m->load_capacity : 16;
+		m->loads = realloc(m->loads,
+				   m->load_capacity * sizeof(*m->loads));
+	}
 	m->loads[m->nloads] = *load;
 	return ++m->nloads; /* index 0 is the PT_NOTE */
 }
@@ -226,7 +231,8 @@ uint8_t *mkelf_build(struct mkelf *m, size_t *size)
 				 m->loads[i].filesz + m->loads[i].poison_after;
 	b = calloc(1, total ? total : 1);
 	write_ehdr(m, &l, b);
-	memcpy(b + l.notes, m->notes, m->notes_len);
+	if (m->notes_len)
+		memcpy(b + l.notes, m->notes, m->notes_len);
 	write_phdr(m, &l, b + l.phoff, PT_NOTE, l.notes, 0, 0, m->notes_len,
 		   m->notes_len);
 	cursor = l.data;

@@ -121,7 +121,8 @@ struct kdx_error *kdx_physmap_build(struct kdx_physmap_builder *builder,
 	enum kdx_piece_kind kind = KDX_PIECE_FILE;
 
 	memset(map, 0, sizeof(*map));
-	qsort(builder->pieces, builder->count, sizeof(*builder->pieces),
+	if (builder->count)
+		qsort(builder->pieces, builder->count, sizeof(*builder->pieces),
 	      compare_pieces);
 	for (size_t i = 0; i < builder->count; i++) {
 		const struct kdx_physmap_entry *piece = &builder->pieces[i];
@@ -142,7 +143,7 @@ struct kdx_error *kdx_physmap_build(struct kdx_physmap_builder *builder,
 			return kdx_err_nomem();
 		}
 	}
-	if (map->count != nfile && nfile != 0)
+	if (map->count > 1 && map->count != nfile && nfile != 0)
 		qsort(map->entries, map->count, sizeof(*map->entries),
 		      compare_starts);
 	kdx_physmap_builder_deinit(builder);
