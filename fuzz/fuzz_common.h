@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* What every kdx fuzz target shares: walk every accessor of an open dump
+ * and read its physical memory at the places bugs live (range edges,
+ * boundaries, holes, the ends of the address space), checking each
+ * result against the documented contract.  A broken contract aborts, so
+ * libFuzzer and the corpus replay both report it as a crash. */
+#ifndef KDX_FUZZ_COMMON_H
+#define KDX_FUZZ_COMMON_H
+
+#include <kdx/kdx.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Abort with a message when a documented property does not hold. */
+#define FUZZ_CHECK(cond)                                                      \
+	do {                                                                  \
+		if (!(cond))                                                  \
+			kdx_fuzz_fail(__FILE__, __LINE__, #cond);             \
+	} while (0)
+
+_Noreturn void kdx_fuzz_fail(const char *file, int line, const char *what);
+
+/* Where a dump's bytes came from, for checking what reads return.  The
+ * ELF oracle compares a byte with the file when exactly one PT_LOAD holds
+ * it; the raw oracle compares every byte at image[addr - base]. */
+struct kdx_fuzz_input {
+	const uint8_t *data; /* the whole file */
+	size_t size;
+	/* Raw images: the image and the address of its first byte. */
+	const uint8_t *raw_image;
+	size_t raw_size;
+	uint64_t raw_base;
+	int is_raw;
+};
+
+/* Exercise every accessor and a bounded set of reads of @dump. */
+void kdx_fuzz_exercise(const struct kdx_dump *dump,
+		       const struct kdx_fuzz_input *in);
+
+/* Check an error's accessors and release it. */
+void kdx_fuzz_error(struct kdx_error *err);
+
+#endif
