@@ -116,6 +116,10 @@ enum kdx_range_kind {
 	/** Memory that existed but was not written (ELF p_filesz < p_memsz):
 	 *  reads return zeros and say so in struct kdx_read_stats. */
 	KDX_RANGE_ZERO,
+	/** Memory the dump's writer left out on purpose (makedumpfile's
+	 *  dump_level filtering): reads fail with KDX_ERR_NODATA unless
+	 *  KDX_READ_ZERO_FILL is given. */
+	KDX_RANGE_EXCLUDED,
 };
 
 /** A run of physical memory the dump describes.  Gaps are holes. */
@@ -227,14 +231,21 @@ struct kdx_read_stats {
 	uint64_t hole_bytes;
 	/** First hole address (valid when hole_bytes != 0). */
 	uint64_t first_hole;
+	/** Bytes of filtered-out memory filled with zeros (only with
+	 *  KDX_READ_ZERO_FILL). */
+	uint64_t excluded_bytes;
+	/** First such address (valid when excluded_bytes != 0). */
+	uint64_t first_excluded;
 };
 
 /**
  * Read @p len bytes of physical memory at @p addr into @p buf.
  *
- * Crosses range boundaries.  A hole fails with KDX_ERR_NODATA naming the
- * first missing address unless KDX_READ_ZERO_FILL is given.  On failure
- * the contents of @p buf are unspecified.
+ * Crosses range boundaries.  A hole or a page excluded by filtering fails
+ * with KDX_ERR_NODATA naming the first missing address unless
+ * KDX_READ_ZERO_FILL is given.  A page the dump holds but cannot decode
+ * fails with KDX_ERR_CORRUPT naming it.  On failure the contents of
+ * @p buf are unspecified.
  *
  * @param stats NULL, or filled with what the read met (also on failure).
  */

@@ -67,6 +67,11 @@ struct kdx_format_ops {
 	struct kdx_error *(*open)(const struct kdx_file *file,
 				  const struct kdx_open_options *opts,
 				  struct kdx_dump_desc *desc);
+	/* Decode bytes of a KDX_PIECE_FORMAT piece (see physmap.h); NULL for
+	 * readers that add none.  Must be safe to call from several threads
+	 * at once. */
+	struct kdx_error *(*read)(void *priv, uint64_t cookie, uint64_t offset,
+				  void *buf, size_t len);
 	/* Release desc->priv; may be NULL. */
 	void (*destroy)(void *priv);
 };

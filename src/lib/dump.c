@@ -232,8 +232,14 @@ struct kdx_error *kdx_read_phys(const struct kdx_dump *dump, uint64_t addr,
 				void *buf, size_t len, unsigned int flags,
 				struct kdx_read_stats *stats)
 {
-	return kdx_physmap_read(&dump->physmap, dump->file, addr, buf, len,
-				flags, stats);
+	struct kdx_physmap_source source = {
+		.file = dump->file,
+		.read_format = dump->format->read,
+		.priv = dump->desc.priv,
+	};
+
+	return kdx_physmap_read(&dump->physmap, &source, addr, buf, len, flags,
+				stats);
 }
 
 const char *kdx_format_name_at(size_t index, const char **description)

@@ -69,7 +69,10 @@ static bool emit(struct kdx_physmap *map, size_t *capacity,
 
 	if (to <= from)
 		return true;
-	e.file_offset += from - piece->start;
+	if (piece->kind == KDX_PIECE_FORMAT)
+		e.piece_offset += from - piece->start;
+	else
+		e.file_offset += from - piece->start;
 	e.start = from;
 	e.size = to - from;
 	return kdx_array_push((void **)&map->entries, &map->count, capacity,
@@ -77,8 +80,8 @@ static bool emit(struct kdx_physmap *map, size_t *capacity,
 }
 
 /* Emit the parts of @piece not yet covered by this kind's earlier pieces
- * (everything below *covered) nor by the file-backed entries [0, nfile)
- * (the second pass fills only the gaps the first left). */
+ * (everything below *covered) nor by the better kinds' entries
+ * [0, nfile), which are sorted. */
 static bool emit_uncovered(struct kdx_physmap *map, size_t *capacity,
 			   size_t nfile, size_t *next_file,
 			   const struct kdx_physmap_entry *piece,
@@ -116,37 +119,40 @@ static bool emit_uncovered(struct kdx_physmap *map, size_t *capacity,
 struct kdx_error *kdx_physmap_build(struct kdx_physmap_builder *builder,
 				    struct kdx_physmap *map)
 {
-	size_t capacity = 0, nfile = 0, next_file = 0;
+	size_t capacity = 0, nbetter = 0, next = 0;
 	uint64_t covered = 0;
 	enum kdx_piece_kind kind = KDX_PIECE_FILE;
+	bool ok = true;
 
 	memset(map, 0, sizeof(*map));
 	if (builder->count)
-		qsort(builder->pieces, builder->count, sizeof(*builder->pieces),
-	      compare_pieces);
-	for (size_t i = 0; i < builder->count; i++) {
+		qsort(builder->pieces, builder->count,
+		      sizeof(*builder->pieces), compare_pieces);
+	for (size_t i = 0; i < builder->count && ok; i++) {
 		const struct kdx_physmap_entry *piece = &builder->pieces[i];
 
 		if (piece->kind != kind) {
-			/* First pass done: later kinds fill gaps only. */
-			nfile = map->count;
+			/* A lower-priority kind only fills the gaps the
+			 * entries so far (kept sorted) leave. */
+			if (map->count > 1)
+				qsort(map->entries, map->count,
+				      sizeof(*map->entries), compare_starts);
+			nbetter = map->count;
+			next = 0;
 			covered = 0;
 			kind = piece->kind;
 		}
-		if (kind == KDX_PIECE_FILE
-			    ? !emit_uncovered(map, &capacity, 0, &next_file,
-					      piece, &covered)
-			    : !emit_uncovered(map, &capacity, nfile,
-					      &next_file, piece, &covered)) {
-			kdx_physmap_deinit(map);
-			kdx_physmap_builder_deinit(builder);
-			return kdx_err_nomem();
-		}
+		ok = emit_uncovered(map, &capacity, nbetter, &next, piece,
+				    &covered);
 	}
-	if (map->count > 1 && map->count != nfile && nfile != 0)
+	if (map->count > 1)
 		qsort(map->entries, map->count, sizeof(*map->entries),
 		      compare_starts);
 	kdx_physmap_builder_deinit(builder);
+	if (!ok) {
+		kdx_physmap_deinit(map);
+		return kdx_err_nomem();
+	}
 	return NULL;
 }
 
@@ -162,6 +168,15 @@ void kdx_physmap_deinit(struct kdx_physmap *map)
 	memset(map, 0, sizeof(*map));
 }
 
+static enum kdx_range_kind range_kind(enum kdx_piece_kind kind)
+{
+	switch (kind) {
+	case KDX_PIECE_ZERO: return KDX_RANGE_ZERO;
+	case KDX_PIECE_EXCLUDED: return KDX_RANGE_EXCLUDED;
+	default: return KDX_RANGE_DATA;
+	}
+}
+
 struct kdx_error *kdx_physmap_ranges(const struct kdx_physmap *map,
 				     struct kdx_phys_range **ranges,
 				     size_t *count)
@@ -171,9 +186,7 @@ struct kdx_error *kdx_physmap_ranges(const struct kdx_physmap *map,
 
 	for (size_t i = 0; i < map->count; i++) {
 		const struct kdx_physmap_entry *e = &map->entries[i];
-		enum kdx_range_kind kind = e->kind == KDX_PIECE_FILE ?
-						   KDX_RANGE_DATA :
-						   KDX_RANGE_ZERO;
+		enum kdx_range_kind kind = range_kind(e->kind);
 		struct kdx_phys_range r = { e->start, e->size, kind };
 
 		if (n && out[n - 1].kind == kind &&
@@ -226,9 +239,68 @@ static struct kdx_error *hole_error(const struct kdx_physmap *map, size_t i,
 		addr);
 }
 
+/* Account for @n bytes at @addr that read as zeros. */
+static void count_zeros(uint64_t *bytes, uint64_t *first, uint64_t addr,
+			uint64_t n)
+{
+	if (!*bytes)
+		*first = addr;
+	*bytes += n;
+}
+
+static struct kdx_error *excluded_error(uint64_t addr)
+{
+	return kdx_err_set_address(
+		kdx_err(KDX_ERR_NODATA,
+			"physical address 0x%llx was excluded from the dump by filtering",
+			(unsigned long long)addr),
+		addr);
+}
+
+/* Read @n bytes at @addr, all inside entry @e. */
+static struct kdx_error *read_entry(const struct kdx_physmap_entry *e,
+				    const struct kdx_physmap_source *src,
+				    uint64_t addr, uint8_t *out, size_t n,
+				    unsigned int flags,
+				    struct kdx_read_stats *stats)
+{
+	struct kdx_error *err = NULL;
+	uint64_t off;
+
+	switch (e->kind) {
+	case KDX_PIECE_ZERO:
+		count_zeros(&stats->zero_bytes, &stats->first_zero, addr, n);
+		memset(out, 0, n);
+		return NULL;
+	case KDX_PIECE_EXCLUDED:
+		if (!(flags & KDX_READ_ZERO_FILL))
+			return excluded_error(addr);
+		count_zeros(&stats->excluded_bytes, &stats->first_excluded,
+			    addr, n);
+		memset(out, 0, n);
+		return NULL;
+	case KDX_PIECE_FORMAT:
+		err = src->read_format(src->priv, e->file_offset,
+				       e->piece_offset + (addr - e->start), out,
+				       n);
+		break;
+	case KDX_PIECE_FILE:
+		off = e->file_offset + (addr - e->start);
+		err = kdx_file_read(src->file, off, out, n);
+		break;
+	}
+	if (err)
+		err = kdx_err_set_address(
+			kdx_err_wrap(err, "physical address 0x%llx",
+				     (unsigned long long)addr),
+			addr);
+	return err;
+}
+
 struct kdx_error *kdx_physmap_read(const struct kdx_physmap *map,
-				   const struct kdx_file *file, uint64_t addr,
-				   void *buf, size_t len, unsigned int flags,
+				   const struct kdx_physmap_source *source,
+				   uint64_t addr, void *buf, size_t len,
+				   unsigned int flags,
 				   struct kdx_read_stats *stats)
 {
 	uint8_t *out = buf;
@@ -253,29 +325,16 @@ struct kdx_error *kdx_physmap_read(const struct kdx_physmap *map,
 			if (!(flags & KDX_READ_ZERO_FILL))
 				return hole_error(map, i, addr);
 			n = (size_t)kdx_min_u64(len, gap);
-			if (!stats->hole_bytes)
-				stats->first_hole = addr;
-			stats->hole_bytes += n;
+			count_zeros(&stats->hole_bytes, &stats->first_hole,
+				    addr, n);
 			memset(out, 0, n);
 		} else {
-			n = (size_t)kdx_min_u64(len, piece_end(e) - addr);
-			if (e->kind == KDX_PIECE_ZERO) {
-				if (!stats->zero_bytes)
-					stats->first_zero = addr;
-				stats->zero_bytes += n;
-				memset(out, 0, n);
-			} else {
-				uint64_t off = e->file_offset + (addr - e->start);
-				struct kdx_error *err =
-					kdx_file_read(file, off, out, n);
+			struct kdx_error *err;
 
-				if (err)
-					return kdx_err_set_address(
-						kdx_err_wrap(err,
-							     "physical address 0x%llx",
-							     (unsigned long long)addr),
-						addr);
-			}
+			n = (size_t)kdx_min_u64(len, piece_end(e) - addr);
+			err = read_entry(e, source, addr, out, n, flags, stats);
+			if (err)
+				return err;
 		}
 		out += n;
 		addr += n;

@@ -18,15 +18,34 @@
 
 struct kdx_file;
 
+/* In priority order: where pieces overlap, a lower kind wins. */
 enum kdx_piece_kind {
-	KDX_PIECE_FILE, /* bytes at file_offset */
-	KDX_PIECE_ZERO, /* memory not written to the file: reads as zeros */
+	KDX_PIECE_FILE,     /* bytes at file_offset */
+	KDX_PIECE_FORMAT,   /* the reader decodes them (compressed pages);
+			       file_offset is the reader's own cookie */
+	KDX_PIECE_ZERO,     /* memory not written to the file: reads as zeros */
+	KDX_PIECE_EXCLUDED, /* memory left out by filtering (dump_level) */
+};
+
+/* Where a read gets its bytes: the file, and for KDX_PIECE_FORMAT the
+ * reader's decoder, called with the piece's cookie and the offset of the
+ * wanted bytes from the piece's start. */
+struct kdx_physmap_source {
+	const struct kdx_file *file;
+	struct kdx_error *(*read_format)(void *priv, uint64_t cookie,
+					 uint64_t offset, void *buf,
+					 size_t len);
+	void *priv;
 };
 
 struct kdx_physmap_entry {
 	uint64_t start;
 	uint64_t size;
+	/* FILE: where start's byte is; FORMAT: the reader's cookie. */
 	uint64_t file_offset;
+	/* FORMAT: how far start lies into the piece the reader added (an
+	 * entry may be the tail of a piece cut by overlaps). */
+	uint64_t piece_offset;
 	enum kdx_piece_kind kind;
 };
 
@@ -61,7 +80,8 @@ struct kdx_error *kdx_physmap_ranges(const struct kdx_physmap *map,
 
 /* Read physical memory; see kdx_read_phys(). */
 struct kdx_error *kdx_physmap_read(const struct kdx_physmap *map,
-				   const struct kdx_file *file, uint64_t addr,
+				   const struct kdx_physmap_source *source,
+				   uint64_t addr,
 				   void *buf, size_t len, unsigned int flags,
 				   struct kdx_read_stats *stats);
 
