@@ -1,0 +1,57 @@
+#!/bin/bash
+# Usage: install-check.sh BUILD_DIR WORK_DIR CC [EXTRA_CFLAGS]
+# Install BUILD_DIR into WORK_DIR/prefix, check what landed there, build
+# consumer.c against it with pkg-config, run it, and render the man page.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+[ $# -ge 3 ] || { echo "usage: $0 BUILD_DIR WORK_DIR CC [EXTRA_CFLAGS]" >&2; exit 2; }
+build=$1 work=$2 cc=$3 extra=${4:-}
+prefix=$work/prefix
+
+rm -rf "$work"
+mkdir -p "$work"
+cmake --install "$build" --prefix "$prefix" >"$work/install.log"
+
+fail=0
+check() { if [ -e "$prefix/$1" ]; then echo "ok: $1"; else echo "MISSING: $1"; fail=1; fi; }
+pc=$(find "$prefix" -name kdx.pc -path '*/pkgconfig/*' | head -n1)
+libdir=$(dirname "$(dirname "$pc")")
+check bin/kdx
+check include/kdx/kdx.h
+check include/kdx/dump.h
+check include/kdx/error.h
+check include/kdx/arch.h
+check include/kdx/common.h
+check share/man/man1/kdx.1
+check "${libdir#"$prefix"/}/libkdx.so"
+check "${libdir#"$prefix"/}/libkdx.a"
+check "${pc#"$prefix"/}"
+[ "$fail" = 0 ] || exit 1
+
+command -v pkg-config >/dev/null || { echo "pkg-config not installed"; exit 1; }
+export PKG_CONFIG_PATH=$libdir/pkgconfig
+flags=$(pkg-config --cflags --libs kdx)
+echo "pkg-config --cflags --libs kdx: $flags"
+# shellcheck disable=SC2086 # flags are words
+"$cc" -std=c11 -Wall -Wextra -Werror $extra -o "$work/consumer" "$here/consumer.c" $flags
+LD_LIBRARY_PATH=$libdir "$work/consumer"
+# The same, linked statically.
+# shellcheck disable=SC2086
+"$cc" -std=c11 $extra -o "$work/consumer-static" "$here/consumer.c" \
+    $(pkg-config --cflags kdx) "$libdir/libkdx.a"
+"$work/consumer-static"
+
+"$prefix/bin/kdx" --version
+"$prefix/bin/kdx" help >/dev/null
+
+if command -v man >/dev/null; then
+    # --warnings makes groff report bad requests and macros.
+    out=$(MANWIDTH=80 LC_ALL=C.UTF-8 man --warnings -l "$prefix/share/man/man1/kdx.1" 2>&1 >/dev/null || true)
+    if [ -n "$out" ]; then echo "man page warnings:"; echo "$out"; exit 1; fi
+    MANWIDTH=80 LC_ALL=C.UTF-8 man -l "$prefix/share/man/man1/kdx.1" | grep -q 'EXIT STATUS' ||
+        { echo "man page does not render an EXIT STATUS section"; exit 1; }
+    echo "ok: man page renders without warnings"
+else
+    echo "man not installed; man page rendering not checked"
+fi
+echo "install check passed"
