@@ -80,6 +80,7 @@ struct kdx_format_ops {
 extern const struct kdx_format_ops *const kdx_formats[];
 
 extern const struct kdx_format_ops kdx_format_elf;
+extern const struct kdx_format_ops kdx_format_kdump;
 extern const struct kdx_format_ops kdx_format_raw;
 
 /* Choose the reader for @file: by name when @name is set, else by

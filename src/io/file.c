@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "io/file.h"
+#include "io/file_internal.h"
 
 #include "core/error.h"
 #include "core/util.h"
@@ -10,13 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-struct kdx_file {
-	int fd;                 /* -1 for memory-backed files */
-	const uint8_t *memory;  /* caller-owned bytes, or NULL */
-	uint64_t size;
-	char *name;
-};
 
 struct kdx_error *kdx_file_open(const char *path, struct kdx_file **out)
 {
@@ -81,6 +75,8 @@ void kdx_file_close(struct kdx_file *file)
 		return;
 	if (file->fd >= 0)
 		close(file->fd);
+	kdx_file_close(file->base);
+	free(file->extents);
 	free(file->name);
 	free(file);
 }
@@ -103,6 +99,10 @@ struct kdx_error *kdx_file_read_some(const struct kdx_file *file,
 
 	if (offset < file->size)
 		want = (size_t)kdx_min_u64(len, file->size - offset);
+	if (file->base) {
+		*got = want;
+		return kdx_flat_read(file, offset, buf, want);
+	}
 	if (file->memory) {
 		if (want)
 			memcpy(buf, file->memory + offset, want);

@@ -4,6 +4,7 @@
 #ifndef KDX_IO_FILE_H
 #define KDX_IO_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +14,23 @@ struct kdx_error *kdx_file_open(const char *path, struct kdx_file **out);
 struct kdx_error *kdx_file_from_memory(const void *data, size_t size,
 				       struct kdx_file **out);
 void kdx_file_close(struct kdx_file *file);
+
+/* Whether @file starts with makedumpfile's flattened-stream header. */
+bool kdx_file_is_flattened(const struct kdx_file *file);
+
+/* View a makedumpfile flattened stream (makedumpfile -F: a header, then
+ * (offset, size, data) records, for piping over ssh) as the file it
+ * describes, without rewriting it: reads find their records by binary
+ * search; where records overlap the later one wins, as in a rewrite;
+ * bytes no record wrote read as zeros.  Takes ownership of @base (also on
+ * failure). */
+struct kdx_error *kdx_file_open_flattened(struct kdx_file *base,
+					  struct kdx_file **out);
+
+/* For a flattened view: its record count and whether the end marker was
+ * missing (a stream cut short); false for other files. */
+bool kdx_file_flattened_info(const struct kdx_file *file, size_t *records,
+			     bool *truncated);
 
 uint64_t kdx_file_size(const struct kdx_file *file);
 const char *kdx_file_name(const struct kdx_file *file);

@@ -78,12 +78,44 @@ static struct kdx_error *finish_open(struct kdx_dump *dump)
 	return err;
 }
 
+/* A flattened stream (makedumpfile -F) wraps a kdump or ELF file: read
+ * it in place through a view of the file it describes. */
+static struct kdx_error *unwrap_container(struct kdx_file **file,
+					  const struct kdx_open_options *opts)
+{
+	if ((opts && opts->format && !strcmp(opts->format, "raw")) ||
+	    !kdx_file_is_flattened(*file))
+		return NULL;
+	return kdx_file_open_flattened(*file, file);
+}
+
+static struct kdx_error *describe_container(struct kdx_dump *dump)
+{
+	size_t records;
+	bool truncated;
+	struct kdx_error *err;
+
+	if (!kdx_file_flattened_info(dump->file, &records, &truncated))
+		return NULL;
+	err = kdx_desc_add_detail(&dump->desc, "container",
+				  "makedumpfile flattened stream, %zu records",
+				  records);
+	if (!err && truncated)
+		err = kdx_desc_add_warning(
+			&dump->desc,
+			"the flattened stream has no end marker: it was cut short");
+	return err;
+}
+
 static struct kdx_error *open_file(struct kdx_file *file,
 				   const struct kdx_open_options *opts,
 				   struct kdx_dump **out)
 {
 	struct kdx_dump *dump;
-	struct kdx_error *err;
+	struct kdx_error *err = unwrap_container(&file, opts);
+
+	if (err)
+		return err;
 
 	dump = calloc(1, sizeof(*dump));
 	if (!dump) {
@@ -103,6 +135,8 @@ static struct kdx_error *open_file(struct kdx_file *file,
 					   kdx_file_name(file),
 					   dump->format->name);
 	}
+	if (!err)
+		err = describe_container(dump);
 	if (!err)
 		err = finish_open(dump);
 	if (err) {

@@ -36,9 +36,10 @@ echo "pkg-config --cflags --libs kdx: $flags"
 "$cc" -std=c11 -Wall -Wextra -Werror $extra -o "$work/consumer" "$here/consumer.c" $flags
 LD_LIBRARY_PATH=$libdir "$work/consumer"
 # The same, linked statically.
+cflags=$(pkg-config --cflags kdx)
 # shellcheck disable=SC2086
-"$cc" -std=c11 $extra -o "$work/consumer-static" "$here/consumer.c" \
-    $(pkg-config --cflags kdx) "$libdir/libkdx.a"
+"$cc" -std=c11 $extra $cflags -o "$work/consumer-static" "$here/consumer.c" "$libdir/libkdx.a" \
+    $(pkg-config --static --libs kdx | sed 's/-lkdx\b//')
 "$work/consumer-static"
 
 "$prefix/bin/kdx" --version

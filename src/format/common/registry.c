@@ -10,6 +10,7 @@
 /* Probe order matters only where two formats could both claim a file. */
 const struct kdx_format_ops *const kdx_formats[] = {
 	&kdx_format_elf,
+	&kdx_format_kdump,
 	&kdx_format_raw,
 	NULL,
 };
@@ -24,9 +25,6 @@ struct known_format {
 };
 
 static const struct known_format known_formats[] = {
-	{ "kdump-compressed (makedumpfile/diskdump)", 0, "KDUMP   ", 8 },
-	{ "diskdump", 0, "DISKDUMP", 8 },
-	{ "makedumpfile flattened", 0, "makedumpfile", 12 },
 	{ "LiME", 0, "EMiL", 4 },
 	{ "FreeBSD minidump", 0, "minidump", 8 },
 	{ "Xen xc_core (legacy)", 0, "\xed\xeb\x0f\xf0", 4 },

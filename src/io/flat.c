@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: MIT */
+/* makedumpfile's flattened stream, read in place.
+ *
+ * Layout: a 4096-byte header starting "makedumpfile" (type and version as
+ * big-endian int64 at 16 and 24), then records of a big-endian int64
+ * logical offset, an int64 size and that many bytes, ended by a record
+ * whose offset and size are both -1.  Records come in any order and may
+ * overwrite each other; the latest wins. */
+#include "io/file_internal.h"
+
+#include "core/endian.h"
+#include "core/error.h"
+#include "core/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FLAT_HEADER_SIZE 4096
+#define FLAT_SIGNATURE "makedumpfile"
+
+struct record {
+	uint64_t offset, size, base_offset;
+};
+
+bool kdx_file_is_flattened(const struct kdx_file *file)
+{
+	uint8_t head[32];
+	size_t got;
+	struct kdx_error *err = kdx_file_read_some(file, 0, head, sizeof(head),
+						   &got);
+
+	if (err) {
+		kdx_error_destroy(err);
+		return false;
+	}
+	return got == sizeof(head) && !memcmp(head, FLAT_SIGNATURE, 12) &&
+	       kdx_load_u64(head + 16, KDX_BIG_ENDIAN) == 1;
+}
+
+/* Read the record headers; the walk is bounded because every record takes
+ * at least 16 bytes of the file. */
+static struct kdx_error *scan_records(struct kdx_file *base,
+				      struct record **out, size_t *count,
+				      bool *truncated)
+{
+	uint64_t pos = FLAT_HEADER_SIZE, fsize = kdx_file_size(base);
+	size_t capacity = 0;
+
+	*truncated = true;
+	while (fsize - pos >= 16 && pos <= fsize) {
+		uint8_t h[16];
+		struct record r;
+		struct kdx_error *err = kdx_file_read(base, pos, h, 16);
+
+		if (err)
+			return err;
+		r.offset = kdx_load_u64(h, KDX_BIG_ENDIAN);
+		r.size = kdx_load_u64(h + 8, KDX_BIG_ENDIAN);
+		if (r.offset == UINT64_MAX && r.size == UINT64_MAX) {
+			*truncated = false;
+			break;
+		}
+		r.base_offset = pos + 16;
+		if (r.offset >> 63 || r.size > fsize - r.base_offset)
+			return kdx_err_set_file_offset(
+				kdx_err(KDX_ERR_CORRUPT,
+					"flattened record at offset 0x%llx: offset 0x%llx size 0x%llx is impossible for a 0x%llx-byte stream",
+					(unsigned long long)pos,
+					(unsigned long long)r.offset,
+					(unsigned long long)r.size,
+					(unsigned long long)fsize),
+				pos);
+		if (r.size && !kdx_array_push((void **)out, count, &capacity,
+					      &r, sizeof(r)))
+			return kdx_err_nomem();
+		pos = r.base_offset + r.size;
+	}
+	return NULL;
+}
+
+static int compare_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static size_t boundary_index(const uint64_t *b, size_t n, uint64_t v)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (b[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Next unpainted interval at or after @k, with path halving. */
+static size_t next_free(size_t *next, size_t k)
+{
+	while (next[k] != k) {
+		next[k] = next[next[k]];
+		k = next[k];
+	}
+	return k;
+}
+
+/* Cut the logical space at every record boundary, then paint each piece
+ * with the latest record covering it: records are visited newest first
+ * and skip painted pieces through "next unpainted" links, so hostile
+ * streams of overlapping records still take O(n log n). */
+static bool resolve(const struct record *r, size_t n, uint64_t *bounds,
+		    size_t nb, size_t *owner)
+{
+	size_t *next = malloc((nb + 1) * sizeof(*next));
+
+	if (!next)
+		return false;
+	for (size_t k = 0; k <= nb; k++)
+		next[k] = k;
+	for (size_t k = 0; k < nb; k++)
+		owner[k] = SIZE_MAX;
+	for (size_t i = n; i-- > 0;) {
+		size_t first = boundary_index(bounds, nb, r[i].offset);
+		size_t last = boundary_index(bounds, nb, r[i].offset + r[i].size);
+
+		for (size_t k = next_free(next, first); k < last;
+		     k = next_free(next, k)) {
+			owner[k] = i;
+			next[k] = k + 1;
+		}
+	}
+	free(next);
+	return true;
+}
+
+static struct kdx_error *build_extents(struct kdx_file *file,
+				       const struct record *r, size_t n)
+{
+	size_t nb = 2 * n, capacity = 0, *owner = NULL;
+	uint64_t *bounds = malloc((nb ? nb : 1) * sizeof(*bounds));
+	struct kdx_error *err = NULL;
+
+	for (size_t i = 0; bounds && i < n; i++) {
+		bounds[2 * i] = r[i].offset;
+		bounds[2 * i + 1] = r[i].offset + r[i].size;
+	}
+	if (bounds && nb)
+		qsort(bounds, nb, sizeof(*bounds), compare_u64);
+	owner = bounds ? malloc((nb ? nb : 1) * sizeof(*owner)) : NULL;
+	if (!owner || !resolve(r, n, bounds, nb, owner)) {
+		err = kdx_err_nomem();
+		goto out;
+	}
+	for (size_t k = 0; k + 1 < nb; k++) {
+		const struct record *o;
+		struct flat_extent e, *prev;
+
+		if (owner[k] == SIZE_MAX || bounds[k] == bounds[k + 1])
+			continue;
+		o = &r[owner[k]];
+		e.offset = bounds[k];
+		e.size = bounds[k + 1] - bounds[k];
+		e.base_offset = o->base_offset + (bounds[k] - o->offset);
+		prev = file->extent_count ?
+			       &file->extents[file->extent_count - 1] :
+			       NULL;
+		if (prev && prev->offset + prev->size == e.offset &&
+		    prev->base_offset + prev->size == e.base_offset) {
+			prev->size += e.size;
+			continue;
+		}
+		if (!kdx_array_push((void **)&file->extents,
+				    &file->extent_count, &capacity, &e,
+				    sizeof(e))) {
+			err = kdx_err_nomem();
+			goto out;
+		}
+		file->size = e.offset + e.size;
+	}
+out:
+	free(bounds);
+	free(owner);
+	return err;
+}
+
+struct kdx_error *kdx_file_open_flattened(struct kdx_file *base,
+					  struct kdx_file **out)
+{
+	struct kdx_file *file = calloc(1, sizeof(*file));
+	struct record *records = NULL;
+	size_t count = 0;
+	struct kdx_error *err;
+
+	if (!file || asprintf(&file->name, "%s (flattened)",
+			      kdx_file_name(base)) < 0) {
+		free(file);
+		kdx_file_close(base);
+		return kdx_err_nomem();
+	}
+	file->fd = -1;
+	file->base = base;
+	err = scan_records(base, &records, &count, &file->truncated);
+	if (!err)
+		err = build_extents(file, records, count);
+	free(records);
+	if (err) {
+		kdx_file_close(file);
+		return kdx_err_wrap(err, "%s: flattened stream",
+				    kdx_file_name(base));
+	}
+	file->record_count = count;
+	*out = file;
+	return NULL;
+}
+
+bool kdx_file_flattened_info(const struct kdx_file *file, size_t *records,
+			     bool *truncated)
+{
+	if (!file->base)
+		return false;
+	*records = file->record_count;
+	*truncated = file->truncated;
+	return true;
+}
+
+static size_t find_extent(const struct kdx_file *file, uint64_t offset)
+{
+	size_t lo = 0, hi = file->extent_count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct flat_extent *e = &file->extents[mid];
+
+		if (e->offset + e->size <= offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct kdx_error *kdx_flat_read(const struct kdx_file *file, uint64_t offset,
+				void *buf, size_t len)
+{
+	uint8_t *out = buf;
+
+	while (len) {
+		size_t i = find_extent(file, offset);
+		const struct flat_extent *e =
+			i < file->extent_count ? &file->extents[i] : NULL;
+		size_t n;
+
+		if (!e || e->offset > offset) {
+			/* No record wrote these bytes: zeros, as in a
+			 * rewritten (sparse) file. */
+			n = (size_t)kdx_min_u64(len, e ? e->offset - offset : len);
+			memset(out, 0, n);
+		} else {
+			struct kdx_error *err;
+
+			n = (size_t)kdx_min_u64(len, e->offset + e->size - offset);
+			err = kdx_file_read(file->base,
+					    e->base_offset + (offset - e->offset),
+					    out, n);
+			if (err)
+				return err;
+		}
+		out += n;
+		offset += n;
+		len -= n;
+	}
+	return NULL;
+}
