@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file kdx/xlat.h
+ * @brief Virtual-to-physical address translation by walking page tables.
+ *
+ * A `struct kdx_xlat` walks one page table (one root, one paging mode).
+ * It does no I/O of its own: every page-table entry is read through the
+ * `read_phys` callback it was created with, so it works on a dump
+ * (kdx_dump_xlat_create() supplies kdx_read_phys()), on live memory, or on
+ * a synthetic buffer in a test.  A translation never triggers another
+ * virtual translation.
+ *
+ * Walks are bounded: a single translation reads at most one entry per
+ * paging level, and an enumeration (kdx_xlat_maps()) stops after a
+ * configurable number of page tables and skips tables that point back at
+ * one of their ancestors.
+ *
+ * Errors name the level, the table's physical address, the index and the
+ * raw entry that stopped a walk:
+ * "translate 0xffff888000000000: PML4 entry 0x0 at 0x1234000 [index 273]
+ * not present".
+ *
+ * Threading: a kdx_xlat caches translations and page-table pages, so one
+ * handle must not be used by two threads at once.  Separate handles on one
+ * dump are independent (kdx_read_phys() is thread-safe).
+ *
+ * The second half of this header sets a translation up for the kernel of
+ * a dump (Linux on x86: VMCOREINFO, else the CPU's CR3), see
+ * kdx_kernel_probe().
+ */
+#ifndef KDX_XLAT_H
+#define KDX_XLAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <kdx/common.h>
+
+#include <kdx/dump.h>
+#include <kdx/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A paging mode: the shape of the page tables and of their entries. */
+enum kdx_paging_mode {
+	/** No paging: there is nothing to walk. */
+	KDX_PAGING_NONE = 0,
+	/** x86 32-bit 2-level paging: 4 KiB pages, 4 MiB pages with
+	 *  CR4.PSE (PSE-36 high address bits included). */
+	KDX_PAGING_X86_32,
+	/** x86 PAE 3-level paging: 4 KiB and 2 MiB pages. */
+	KDX_PAGING_X86_PAE,
+	/** x86 IA-32e 4-level paging (48-bit virtual addresses): 4 KiB,
+	 *  2 MiB and 1 GiB pages. */
+	KDX_PAGING_X86_64,
+	/** x86 IA-32e 5-level paging, LA57 (57-bit virtual addresses). */
+	KDX_PAGING_X86_LA57,
+};
+
+/** Short stable name of a mode: "none", "x86-32", "x86-pae", "x86-64",
+ *  "x86-la57". */
+KDX_API const char *kdx_paging_mode_name(enum kdx_paging_mode mode);
+
+/**
+ * Look a mode up by name: the names kdx_paging_mode_name() returns and the
+ * aliases "2level", "pae", "3level", "4level", "ia32e", "5level", "la57".
+ * @param[out] mode set when the function returns true.
+ */
+KDX_API bool kdx_paging_mode_from_name(const char *name,
+				       enum kdx_paging_mode *mode);
+
+/** @name Mapping flags (struct kdx_xlat_result and struct kdx_mapping)
+ *  Writable and user are the effective rights (every level must allow
+ *  them); no-execute is set when any level forbids execution.
+ *  @{ */
+#define KDX_PAGE_WRITABLE 0x001u /**< writes allowed (R/W at every level) */
+#define KDX_PAGE_USER 0x002u     /**< user access (U/S at every level) */
+#define KDX_PAGE_NX 0x004u       /**< execution forbidden (XD at any level) */
+#define KDX_PAGE_GLOBAL 0x008u   /**< global page (leaf G bit) */
+#define KDX_PAGE_PWT 0x010u      /**< write-through (leaf PWT) */
+#define KDX_PAGE_PCD 0x020u      /**< cache disabled (leaf PCD) */
+#define KDX_PAGE_PAT 0x040u      /**< PAT bit of the leaf */
+#define KDX_PAGE_ACCESSED 0x080u /**< leaf accessed bit */
+#define KDX_PAGE_DIRTY 0x100u    /**< leaf dirty bit */
+/** Flags that record history rather than rights: not compared when
+ *  kdx_xlat_maps() merges mappings, and cleared from merged ranges. */
+#define KDX_PAGE_STATE_FLAGS (KDX_PAGE_ACCESSED | KDX_PAGE_DIRTY)
+/** @} */
+
+/** A translation: opaque. */
+struct kdx_xlat;
+
+/** Physical memory, as a translation reads it. */
+struct kdx_xlat_ops {
+	/** Set to KDX_XLAT_OPS_VERSION. */
+	unsigned int version;
+	/**
+	 * Read @p len bytes of physical memory at @p paddr into @p buf.
+	 * Return NULL on success or an error the translation wraps with the
+	 * level and entry that led to the read.  Called only for page-table
+	 * pages (at most 4096 bytes, never crossing a page).
+	 */
+	struct kdx_error *(*read_phys)(void *ctx, uint64_t paddr, void *buf,
+				       size_t len);
+};
+
+/** Version of struct kdx_xlat_ops this header describes. */
+#define KDX_XLAT_OPS_VERSION 1
+
+/** Config flag: 32-bit paging honours the PS bit (CR4.PSE, 4 MiB pages). */
+#define KDX_XLAT_PSE 0x1u
+/** Config flag: bit 63 of 64-bit entries is no-execute (EFER.NXE); when
+ *  clear that bit is reserved and an entry with it set is an error. */
+#define KDX_XLAT_NXE 0x2u
+
+/** Version of struct kdx_xlat_config this header describes. */
+#define KDX_XLAT_CONFIG_VERSION 1
+
+/**
+ * How to walk.  Initialise with kdx_xlat_config_init() and change only the
+ * fields you need.
+ */
+struct kdx_xlat_config {
+	/** Set by kdx_xlat_config_init(). */
+	unsigned int version;
+	/** The paging mode (not KDX_PAGING_NONE). */
+	enum kdx_paging_mode mode;
+	/** Physical address of the top-level table; a CR3 value is accepted
+	 *  (PCID and flag bits are masked off as the mode requires). */
+	uint64_t root;
+	/** KDX_XLAT_PSE, KDX_XLAT_NXE (both set by default). */
+	unsigned int flags;
+	/** MAXPHYADDR: address bits an entry may use (0: 52 for 64-bit
+	 *  entries, 40 for 32-bit PSE-36). */
+	unsigned int phys_bits;
+	/** Entry bits to clear before use, e.g. AMD SME's C-bit
+	 *  (Linux NUMBER(sme_mask)). */
+	uint64_t ignore_mask;
+	/** Cached page-table pages (0: 256). */
+	unsigned int table_cache_pages;
+	/** Cached translations per page size (0: 4096; must then be a power
+	 *  of two, it is rounded up otherwise). */
+	unsigned int tlb_entries;
+	/** kdx_xlat_maps() stops with an error after this many tables
+	 *  (0: 4 Mi tables). */
+	uint64_t max_tables;
+};
+
+/** Fill @p cfg with defaults (no mode, root 0, PSE and NXE on). */
+KDX_API void kdx_xlat_config_init(struct kdx_xlat_config *cfg);
+
+/**
+ * Create a translation that reads page tables through @p ops.
+ * @param ops copied; @p ctx is passed to every callback and must outlive
+ *        the translation.
+ * @param[out] out set only on success.
+ * @return NULL, or KDX_ERR_INVALID for a bad mode, root or version.
+ */
+KDX_API struct kdx_error *kdx_xlat_create(const struct kdx_xlat_config *cfg,
+					  const struct kdx_xlat_ops *ops,
+					  void *ctx, struct kdx_xlat **out);
+
+/** Destroy a translation; NULL is ignored. */
+KDX_API void kdx_xlat_destroy(struct kdx_xlat *xlat);
+
+/** The translation's paging mode. */
+KDX_API enum kdx_paging_mode kdx_xlat_mode(const struct kdx_xlat *xlat);
+
+/** The physical address of the top-level table (masked as the mode
+ *  requires). */
+KDX_API uint64_t kdx_xlat_root(const struct kdx_xlat *xlat);
+
+/** The result of translating one address. */
+struct kdx_xlat_result {
+	uint64_t vaddr;     /**< the address translated */
+	uint64_t paddr;     /**< its physical address */
+	uint64_t page_size; /**< size of the page that maps it */
+	unsigned int flags; /**< KDX_PAGE_* */
+};
+
+/**
+ * Translate @p vaddr.
+ * @param[out] out set only on success.
+ * @return NULL; KDX_ERR_NODATA when an entry is not present (the message
+ *         names level, table, index and entry); KDX_ERR_INVALID for a
+ *         non-canonical address or one beyond the mode's address width;
+ *         KDX_ERR_CORRUPT for an entry with reserved bits set; or the
+ *         read_phys callback's error, wrapped with the table it was
+ *         reading.
+ */
+KDX_API struct kdx_error *kdx_xlat_translate(struct kdx_xlat *xlat,
+					     uint64_t vaddr,
+					     struct kdx_xlat_result *out);
+
+/** Most paging levels any mode has. */
+#define KDX_XLAT_MAX_LEVELS 5
+
+/** One level of a walk, for `vtop -v`. */
+struct kdx_xlat_step {
+	const char *level;   /**< table name: "PML5", "PML4", "PDPT", "PD", "PT" */
+	uint64_t table;      /**< physical address of the table */
+	unsigned int index;  /**< entry index in the table */
+	uint64_t entry_addr; /**< physical address of the entry */
+	uint64_t entry;      /**< the raw entry */
+	unsigned int size;   /**< entry size in bytes (4 or 8) */
+};
+
+/** Every level a walk went through, top first. */
+struct kdx_xlat_trace {
+	unsigned int count;                              /**< valid steps */
+	struct kdx_xlat_step steps[KDX_XLAT_MAX_LEVELS]; /**< the steps */
+};
+
+/**
+ * Translate @p vaddr by walking the tables (never from the cache) and
+ * record every level in @p trace, also when the walk fails: then the last
+ * step is the entry that stopped it (when it could be read).
+ * @param[out] out set only on success.
+ */
+KDX_API struct kdx_error *kdx_xlat_trace(struct kdx_xlat *xlat, uint64_t vaddr,
+					 struct kdx_xlat_result *out,
+					 struct kdx_xlat_trace *trace);
+
+/** A run of mappings, virtually and physically contiguous. */
+struct kdx_mapping {
+	uint64_t vaddr;      /**< first virtual address (canonical) */
+	uint64_t paddr;      /**< first physical address */
+	uint64_t size;       /**< bytes */
+	unsigned int flags;  /**< KDX_PAGE_* shared by the whole run */
+	uint64_t page_sizes; /**< OR of the page sizes in the run */
+};
+
+/** Called with each mapping; return false to stop the enumeration. */
+typedef bool (*kdx_mapping_fn)(void *arg, const struct kdx_mapping *map);
+
+/**
+ * Called with each problem an enumeration met and skipped (a table that
+ * cannot be read, an entry with reserved bits, a loop); the error is
+ * destroyed after the call.  Return false to stop.
+ */
+typedef bool (*kdx_xlat_error_fn)(void *arg, const struct kdx_error *err);
+
+/** kdx_xlat_maps() flag: report every leaf entry on its own. */
+#define KDX_MAPS_NO_MERGE 0x1u
+
+/**
+ * Report every present mapping with a virtual address in [@p start, @p end]
+ * (inclusive) in increasing virtual order.  Each table is read once per
+ * parent entry that points to it (through the table cache); consecutive
+ * leaves are merged while both addresses are contiguous and the flags
+ * (without KDX_PAGE_STATE_FLAGS) agree, unless KDX_MAPS_NO_MERGE.  The
+ * non-canonical hole is skipped in one step.
+ *
+ * @param on_error NULL: the first problem ends the enumeration and is
+ *        returned.  Otherwise problems go to it and the walk goes on.
+ * @return NULL when done or stopped by a callback; an error when the
+ *         table budget (max_tables) ran out, or a problem with no
+ *         @p on_error.
+ */
+KDX_API struct kdx_error *kdx_xlat_maps(struct kdx_xlat *xlat, uint64_t start,
+					uint64_t end, unsigned int flags,
+					kdx_mapping_fn on_mapping,
+					kdx_xlat_error_fn on_error, void *arg);
+
+/**
+ * The first merged mapping that starts at or after @p start and at or
+ * before @p end (a mapping containing @p start is cut to begin there).
+ * @param[out] out set only on success.
+ * @return NULL; KDX_ERR_NOTFOUND when nothing is mapped in the range.
+ */
+KDX_API struct kdx_error *kdx_xlat_next_mapping(struct kdx_xlat *xlat,
+						uint64_t start, uint64_t end,
+						struct kdx_mapping *out);
+
+/** Counters, for benchmarks and tests. */
+struct kdx_xlat_stats {
+	uint64_t translations; /**< kdx_xlat_translate() calls */
+	uint64_t tlb_hits;     /**< ... answered from the translation cache */
+	uint64_t table_reads;  /**< read_phys calls for page-table pages */
+	uint64_t table_hits;   /**< table lookups answered from the cache */
+	uint64_t tables_walked; /**< tables visited by enumerations */
+};
+
+/** The counters since creation or the last kdx_xlat_flush(). */
+KDX_API void kdx_xlat_get_stats(const struct kdx_xlat *xlat,
+				struct kdx_xlat_stats *stats);
+
+/** Empty both caches and reset the counters. */
+KDX_API void kdx_xlat_flush(struct kdx_xlat *xlat);
+
+/* ---- On a dump ---- */
+
+/**
+ * Create a translation that reads page tables from @p dump's physical
+ * memory with kdx_read_phys() (holes are errors).  The dump must outlive
+ * the translation.
+ */
+KDX_API struct kdx_error *kdx_dump_xlat_create(const struct kdx_dump *dump,
+					       const struct kdx_xlat_config *cfg,
+					       struct kdx_xlat **out);
+
+/**
+ * Read @p len bytes at virtual address @p vaddr, translating page by page
+ * through @p xlat and reading @p dump's physical memory, with the rules of
+ * kdx_read_phys(): an unmapped page or a physical hole fails with an error
+ * naming the first address that cannot be read, unless
+ * KDX_READ_ZERO_FILL is given (then it counts as hole bytes in
+ * @p stats).
+ * @param stats NULL, or filled with what the read met (also on failure).
+ */
+KDX_API struct kdx_error *kdx_read_virt(const struct kdx_dump *dump,
+					struct kdx_xlat *xlat, uint64_t vaddr,
+					void *buf, size_t len,
+					unsigned int flags,
+					struct kdx_read_stats *stats);
+
+/* ---- The kernel's address space ---- */
+
+/** Version of struct kdx_kernel_options this header describes. */
+#define KDX_KERNEL_OPTIONS_VERSION 1
+
+/**
+ * Values that override what kdx_kernel_probe() finds in the dump.
+ * Initialise with kdx_kernel_options_init(); set a has_ flag with each
+ * value.
+ */
+struct kdx_kernel_options {
+	unsigned int version;      /**< set by kdx_kernel_options_init() */
+	enum kdx_paging_mode mode; /**< KDX_PAGING_NONE: find it */
+	bool has_root;             /**< use @c root */
+	uint64_t root;             /**< top-level table (CR3 value accepted) */
+	bool has_kaslr_offset;     /**< use @c kaslr_offset */
+	uint64_t kaslr_offset;     /**< KASLR slide of the kernel image */
+	bool has_phys_base;        /**< use @c phys_base */
+	uint64_t phys_base;        /**< x86_64 phys_base (may be "negative") */
+	bool has_page_offset;      /**< use @c page_offset */
+	uint64_t page_offset;      /**< direct-map base (PAGE_OFFSET) */
+};
+
+/** Fill @p opts with "find everything". */
+KDX_API void kdx_kernel_options_init(struct kdx_kernel_options *opts);
+
+/** Length of the source strings in struct kdx_kernel_layout. */
+#define KDX_SOURCE_LEN 96
+
+/**
+ * What kdx_kernel_probe() found, each value with where it came from
+ * ("VMCOREINFO SYMBOL(init_top_pgt)", "command line", "CPU 0 CR3",
+ * "page tables: first mapping of physical 0", ...).
+ */
+struct kdx_kernel_layout {
+	/** The dump can only be read physically (paging was off); @c note
+	 *  says why. */
+	bool physical_only;
+	/** The paging mode (KDX_PAGING_NONE if not found). */
+	enum kdx_paging_mode mode;
+	char mode_source[KDX_SOURCE_LEN]; /**< where @c mode came from */
+	bool has_root;                    /**< @c root is known */
+	uint64_t root;                    /**< top-level table, physical */
+	char root_source[KDX_SOURCE_LEN]; /**< where @c root came from */
+	bool has_kaslr_offset;            /**< @c kaslr_offset is known */
+	uint64_t kaslr_offset;            /**< KASLR slide of the image */
+	char kaslr_offset_source[KDX_SOURCE_LEN]; /**< its origin */
+	bool has_phys_base;               /**< @c phys_base is known */
+	uint64_t phys_base;               /**< x86_64 phys_base */
+	char phys_base_source[KDX_SOURCE_LEN]; /**< its origin */
+	bool has_page_offset;             /**< @c page_offset is known */
+	uint64_t page_offset;             /**< direct-map base */
+	char page_offset_source[KDX_SOURCE_LEN]; /**< its origin */
+	unsigned int xlat_flags;          /**< KDX_XLAT_* for the walk */
+	uint64_t ignore_mask;             /**< entry bits to clear (sme_mask) */
+	/** Empty, or why the dump is physical-only / why the root is not
+	 *  known / a consistency check that failed. */
+	char note[2 * KDX_SOURCE_LEN];
+};
+
+/** Empty @p layout: nothing known, empty sources and note. */
+KDX_API void kdx_kernel_layout_init(struct kdx_kernel_layout *layout);
+
+/**
+ * Find how to translate the kernel's virtual addresses in @p dump: from
+ * VMCOREINFO (x86_64: SYMBOL(init_top_pgt), NUMBER(phys_base),
+ * KERNELOFFSET, NUMBER(pgtable_l5_enabled), NUMBER(sme_mask); i386:
+ * SYMBOL(swapper_pg_dir), CONFIG_X86_PAE), else from the CPU's control
+ * registers in QEMU's notes (CR0.PG off: physical-only), with every value
+ * overridable by @p opts.  The direct-map base is found from the page
+ * tables (first mapping of low physical memory).
+ * @param opts NULL: no overrides.
+ * @return NULL (the layout may still lack a root: see @c note), or
+ *         KDX_ERR_UNSUPPORTED for a kernel kdx cannot set up.
+ */
+KDX_API struct kdx_error *kdx_kernel_probe(const struct kdx_dump *dump,
+					   const struct kdx_kernel_options *opts,
+					   struct kdx_kernel_layout *layout);
+
+/**
+ * Create the translation @p layout describes, on @p dump.
+ * @return NULL; KDX_ERR_UNSUPPORTED if the dump is physical-only;
+ *         KDX_ERR_NOTFOUND if the root or mode is not known.
+ */
+KDX_API struct kdx_error *
+kdx_kernel_xlat_create(const struct kdx_dump *dump,
+		       const struct kdx_kernel_layout *layout,
+		       struct kdx_xlat **out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KDX_XLAT_H */

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/* Translation on a dump: the dump's physical reads feed the walker, and
+ * virtual reads go page by page through a translation. */
+#include <kdx/xlat.h>
+
+#include "core/error.h"
+
+#include <string.h>
+
+static struct kdx_error *dump_read_phys(void *ctx, uint64_t paddr, void *buf,
+					size_t len)
+{
+	return kdx_read_phys(ctx, paddr, buf, len, 0, NULL);
+}
+
+struct kdx_error *kdx_dump_xlat_create(const struct kdx_dump *dump,
+				       const struct kdx_xlat_config *cfg,
+				       struct kdx_xlat **out)
+{
+	static const struct kdx_xlat_ops ops = {
+		.version = KDX_XLAT_OPS_VERSION,
+		.read_phys = dump_read_phys,
+	};
+
+	/* The callback only reads: the dump stays const. */
+	return kdx_xlat_create(cfg, &ops, (void *)dump, out);
+}
+
+/* Add what one physical read met to the virtual read's totals, with the
+ * addresses moved from physical to virtual. */
+static void add_stats(struct kdx_read_stats *total,
+		      const struct kdx_read_stats *part, uint64_t vaddr,
+		      uint64_t paddr)
+{
+	if (part->zero_bytes && !total->zero_bytes)
+		total->first_zero = vaddr + (part->first_zero - paddr);
+	if (part->hole_bytes && !total->hole_bytes)
+		total->first_hole = vaddr + (part->first_hole - paddr);
+	total->zero_bytes += part->zero_bytes;
+	total->hole_bytes += part->hole_bytes;
+}
+
+/* An unmapped page read with KDX_READ_ZERO_FILL. */
+static void fill_hole(struct kdx_read_stats *total, uint64_t vaddr,
+		      uint8_t *buf, size_t n)
+{
+	memset(buf, 0, n);
+	if (!total->hole_bytes)
+		total->first_hole = vaddr;
+	total->hole_bytes += n;
+}
+
+static size_t to_page_end(uint64_t addr, uint64_t page, size_t left)
+{
+	uint64_t n = page - (addr & (page - 1));
+
+	return n < left ? (size_t)n : left;
+}
+
+struct kdx_error *kdx_read_virt(const struct kdx_dump *dump,
+				struct kdx_xlat *xlat, uint64_t vaddr,
+				void *buf, size_t len, unsigned int flags,
+				struct kdx_read_stats *stats)
+{
+	struct kdx_read_stats local, *total = stats ? stats : &local;
+	uint8_t *out = buf;
+	size_t done = 0;
+
+	memset(total, 0, sizeof(*total));
+	/* Bounded: every pass consumes at least one byte. */
+	while (done < len) {
+		uint64_t va = vaddr + done;
+		struct kdx_xlat_result r;
+		struct kdx_read_stats part;
+		struct kdx_error *err = kdx_xlat_translate(xlat, va, &r);
+		size_t n;
+
+		if (err) {
+			if (!(flags & KDX_READ_ZERO_FILL) ||
+			    kdx_error_code(err) != KDX_ERR_NODATA)
+				return err;
+			kdx_error_destroy(err);
+			n = to_page_end(va, 4096, len - done);
+			fill_hole(total, va, out + done, n);
+			done += n;
+			continue;
+		}
+		n = to_page_end(r.paddr, r.page_size, len - done);
+		err = kdx_read_phys(dump, r.paddr, out + done, n, flags, &part);
+		add_stats(total, &part, va, r.paddr);
+		if (err)
+			return kdx_err_set_address(
+				kdx_err_wrap(err, "read 0x%llx (virtual, at physical 0x%llx)",
+					     (unsigned long long)va,
+					     (unsigned long long)r.paddr),
+				va);
+		done += n;
+	}
+	return NULL;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* The OS layer: what each kernel needs to set up translation. */
+#ifndef KDX_OS_OS_H
+#define KDX_OS_OS_H
+
+#include <kdx/xlat.h>
+
+#include "core/error.h"
+
+/* Linux on x86 (x86_64 and i386); @layout is empty on entry. */
+struct kdx_error *kdx_linux_x86_probe(const struct kdx_dump *dump,
+				      const struct kdx_kernel_options *opts,
+				      struct kdx_kernel_layout *layout);
+
+#endif

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT */
+/* The translation's two caches: page-table pages (set-associative,
+ * round-robin replacement) and finished translations (one direct-mapped
+ * array per leaf page size). */
+#include "xlat/xlat.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_TABLE_PAGES 256u
+#define DEFAULT_TLB_ENTRIES 4096u
+
+static unsigned int round_pow2(unsigned int v, unsigned int min)
+{
+	unsigned int p = min;
+
+	while (p < v && p < (1u << 30))
+		p <<= 1;
+	return p;
+}
+
+static struct kdx_error *tables_init(struct kdx_xlat *xlat)
+{
+	unsigned int pages = xlat->cfg.table_cache_pages ?
+				     xlat->cfg.table_cache_pages :
+				     DEFAULT_TABLE_PAGES;
+	size_t nslots;
+
+	xlat->sets = round_pow2(pages, KDX_TABLE_WAYS) / KDX_TABLE_WAYS;
+	nslots = (size_t)xlat->sets * KDX_TABLE_WAYS;
+	xlat->slots = calloc(nslots, sizeof(*xlat->slots));
+	xlat->next_way = calloc(xlat->sets, sizeof(*xlat->next_way));
+	xlat->slot_data = malloc(nslots * KDX_TABLE_MAX);
+	if (!xlat->slots || !xlat->next_way || !xlat->slot_data)
+		return kdx_err_nomem();
+	for (size_t i = 0; i < nslots; i++)
+		xlat->slots[i].data = xlat->slot_data + i * KDX_TABLE_MAX;
+	return NULL;
+}
+
+static struct kdx_error *tlb_init(struct kdx_xlat *xlat)
+{
+	const struct kdx_paging_form *form = xlat->form;
+	unsigned int n = round_pow2(xlat->cfg.tlb_entries ?
+					    xlat->cfg.tlb_entries :
+					    DEFAULT_TLB_ENTRIES, 1);
+
+	/* Leaves can be at the lowest three levels at most (4K/2M/1G,
+	 * 4K/4M); smallest page size first. */
+	xlat->tlb_classes = form->levels < KDX_TLB_CLASSES ? form->levels :
+							     KDX_TLB_CLASSES;
+	xlat->tlb_mask = n - 1;
+	for (unsigned int c = 0; c < xlat->tlb_classes; c++) {
+		xlat->tlb[c].shift = form->level[form->levels - 1 - c].shift;
+		xlat->tlb[c].entries = calloc(n, sizeof(struct kdx_tlb_entry));
+		if (!xlat->tlb[c].entries)
+			return kdx_err_nomem();
+	}
+	return NULL;
+}
+
+struct kdx_error *kdx_xlat_cache_init(struct kdx_xlat *xlat)
+{
+	struct kdx_error *err = tables_init(xlat);
+
+	if (!err)
+		err = tlb_init(xlat);
+	for (unsigned int l = 0; !err && l < xlat->form->levels; l++) {
+		xlat->level_buf[l] = malloc(KDX_TABLE_MAX);
+		if (!xlat->level_buf[l])
+			err = kdx_err_nomem();
+	}
+	return err;
+}
+
+void kdx_xlat_cache_deinit(struct kdx_xlat *xlat)
+{
+	free(xlat->slots);
+	free(xlat->next_way);
+	free(xlat->slot_data);
+	for (unsigned int c = 0; c < KDX_TLB_CLASSES; c++)
+		free(xlat->tlb[c].entries);
+	for (unsigned int l = 0; l < KDX_XLAT_MAX_LEVELS; l++)
+		free(xlat->level_buf[l]);
+}
+
+void kdx_xlat_cache_clear(struct kdx_xlat *xlat)
+{
+	for (size_t i = 0; i < (size_t)xlat->sets * KDX_TABLE_WAYS; i++)
+		xlat->slots[i].used = false;
+	for (unsigned int c = 0; c < xlat->tlb_classes; c++)
+		memset(xlat->tlb[c].entries, 0,
+		       ((size_t)xlat->tlb_mask + 1) * sizeof(struct kdx_tlb_entry));
+}
+
+/* Tables are page aligned, except PAE's 32-byte PDPT: hash from bit 5. */
+static unsigned int table_set(const struct kdx_xlat *xlat, uint64_t addr)
+{
+	return (unsigned int)(((addr >> 5) * 0x9e3779b97f4a7c15ull) >> 40) &
+	       (xlat->sets - 1);
+}
+
+struct kdx_error *kdx_xlat_table(struct kdx_xlat *xlat, unsigned int level,
+				 uint64_t addr, const uint8_t **data)
+{
+	unsigned int set = table_set(xlat, addr);
+	unsigned int size = kdx_xlat_table_size(xlat, level);
+	struct kdx_table_slot *slots = &xlat->slots[(size_t)set * KDX_TABLE_WAYS];
+	struct kdx_table_slot *slot;
+	struct kdx_error *err;
+
+	for (unsigned int w = 0; w < KDX_TABLE_WAYS; w++) {
+		if (slots[w].used && slots[w].addr == addr &&
+		    slots[w].size >= size) {
+			xlat->stats.table_hits++;
+			*data = slots[w].data;
+			return NULL;
+		}
+	}
+	slot = &slots[xlat->next_way[set]++ % KDX_TABLE_WAYS];
+	slot->used = false;
+	xlat->stats.table_reads++;
+	err = xlat->ops.read_phys(xlat->ctx, addr, slot->data, size);
+	if (err)
+		return err;
+	slot->used = true;
+	slot->addr = addr;
+	slot->size = size;
+	*data = slot->data;
+	return NULL;
+}
+
+bool kdx_tlb_lookup(struct kdx_xlat *xlat, uint64_t linear,
+		    struct kdx_xlat_result *out)
+{
+	for (unsigned int c = 0; c < xlat->tlb_classes; c++) {
+		const struct kdx_tlb_class *tc = &xlat->tlb[c];
+		uint64_t vpn = linear >> tc->shift;
+		const struct kdx_tlb_entry *e =
+			&tc->entries[vpn & xlat->tlb_mask];
+
+		if (e->tag != vpn + 1)
+			continue;
+		out->paddr = e->paddr | (linear & ((1ull << tc->shift) - 1));
+		out->page_size = 1ull << tc->shift;
+		out->flags = e->flags;
+		return true;
+	}
+	return false;
+}
+
+void kdx_tlb_insert(struct kdx_xlat *xlat, uint64_t linear,
+		    const struct kdx_xlat_result *res)
+{
+	for (unsigned int c = 0; c < xlat->tlb_classes; c++) {
+		struct kdx_tlb_class *tc = &xlat->tlb[c];
+		uint64_t vpn = linear >> tc->shift;
+		struct kdx_tlb_entry *e;
+
+		if (res->page_size != 1ull << tc->shift)
+			continue;
+		e = &tc->entries[vpn & xlat->tlb_mask];
+		e->tag = vpn + 1;
+		e->paddr = res->paddr & ~(res->page_size - 1);
+		e->flags = res->flags;
+		return;
+	}
+}

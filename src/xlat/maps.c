@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+/* Enumerating every mapping of a page table: depth first, in address
+ * order, each table read once per parent entry that points to it, leaves
+ * merged into runs.  Bounded by the form's depth, by a budget of tables,
+ * and by skipping any table an entry points back to from below it. */
+#include "xlat/xlat.h"
+
+#include <string.h>
+
+#define RIGHTS (KDX_PAGE_WRITABLE | KDX_PAGE_USER)
+
+struct maps_walk {
+	struct kdx_xlat *xlat;
+	uint64_t lo, hi; /* linear bounds, inclusive */
+	unsigned int flags;
+	kdx_mapping_fn on_mapping;
+	kdx_xlat_error_fn on_error;
+	void *arg;
+	uint64_t path[KDX_XLAT_MAX_LEVELS]; /* tables above the current one */
+	uint64_t tables; /* tables visited, against cfg.max_tables */
+	struct kdx_mapping run;
+	bool have_run;
+	bool stop;
+	bool caller_stopped;   /* a callback said stop: report nothing more */
+	struct kdx_error *err; /* ends the walk */
+};
+
+static void emit(struct maps_walk *w)
+{
+	if (w->have_run && !w->caller_stopped &&
+	    !w->on_mapping(w->arg, &w->run))
+		w->stop = w->caller_stopped = true;
+	w->have_run = false;
+}
+
+/* Add a leaf of @page bytes, clipped to the walk's bounds. */
+static void add_leaf(struct maps_walk *w, uint64_t linear, uint64_t paddr,
+		     uint64_t page, unsigned int flags)
+{
+	struct kdx_mapping *r = &w->run;
+	uint64_t size = page, vaddr;
+
+	if (linear < w->lo) {
+		paddr += w->lo - linear;
+		size -= w->lo - linear;
+		linear = w->lo;
+	}
+	if (linear + (size - 1) > w->hi)
+		size = w->hi - linear + 1;
+	vaddr = kdx_xlat_canonical(w->xlat, linear);
+
+	if (!(w->flags & KDX_MAPS_NO_MERGE)) {
+		flags &= ~KDX_PAGE_STATE_FLAGS;
+		if (w->have_run && r->vaddr + r->size == vaddr &&
+		    r->paddr + r->size == paddr && r->flags == flags) {
+			r->size += size;
+			r->page_sizes |= page;
+			return;
+		}
+	}
+	emit(w);
+	*r = (struct kdx_mapping){ vaddr, paddr, size, flags, page };
+	w->have_run = true;
+}
+
+/* A problem in one subtree: hand it to on_error, or end the walk. */
+static void problem(struct maps_walk *w, struct kdx_error *err)
+{
+	if (!w->on_error) {
+		w->err = err;
+		w->stop = true;
+		return;
+	}
+	if (!w->on_error(w->arg, err))
+		w->stop = w->caller_stopped = true;
+	kdx_error_destroy(err);
+}
+
+struct table_ctx {
+	unsigned int level;
+	uint64_t table;
+	uint64_t base;         /* linear address of entry 0 */
+	unsigned int rights;   /* writable/user allowed by the levels above */
+	unsigned int nx;       /* NX from the levels above */
+};
+
+static void walk_table(struct maps_walk *w, const struct table_ctx *t);
+
+static bool is_loop(const struct maps_walk *w, unsigned int level,
+		    uint64_t table)
+{
+	for (unsigned int l = 0; l <= level; l++)
+		if (w->path[l] == table)
+			return true;
+	return false;
+}
+
+static void visit_entry(struct maps_walk *w, const struct table_ctx *t,
+			unsigned int index, uint64_t entry)
+{
+	const struct kdx_paging_form *form = w->xlat->form;
+	unsigned int shift = form->level[t->level].shift;
+	uint64_t linear = t->base + ((uint64_t)index << shift);
+	struct kdx_pte pte;
+	struct table_ctx child;
+
+	form->decode(w->xlat, t->level, entry, &pte);
+	if (pte.kind == KDX_PTE_NONE)
+		return;
+	if (pte.kind == KDX_PTE_BAD) {
+		problem(w, kdx_err_set_address(
+				   kdx_xlat_entry_error(w->xlat, KDX_ERR_CORRUPT,
+							t->level, t->table, index,
+							entry, pte.problem),
+				   kdx_xlat_canonical(w->xlat, linear)));
+		return;
+	}
+	if (pte.kind == KDX_PTE_PAGE) {
+		unsigned int rights = t->rights & pte.flags;
+
+		add_leaf(w, linear, pte.addr, 1ull << shift,
+			 (pte.flags & ~RIGHTS) | rights | t->nx);
+		return;
+	}
+	if (is_loop(w, t->level, pte.addr)) {
+		problem(w, kdx_xlat_entry_error(
+				   w->xlat, KDX_ERR_CORRUPT, t->level, t->table,
+				   index, entry,
+				   "points back to a table above it (a loop); skipped"));
+		return;
+	}
+	child = (struct table_ctx){ t->level + 1, pte.addr, linear,
+				    t->rights & pte.flags,
+				    t->nx | (pte.flags & KDX_PAGE_NX) };
+	walk_table(w, &child);
+}
+
+/* Read the table into this level's buffer: deeper levels reuse the
+ * cache slots, so the bytes must not live there while we iterate. */
+static bool load_table(struct maps_walk *w, const struct table_ctx *t)
+{
+	struct kdx_xlat *xlat = w->xlat;
+	const uint8_t *data;
+	struct kdx_error *err;
+
+	xlat->stats.tables_walked++;
+	if (++w->tables > xlat->cfg.max_tables) {
+		w->err = kdx_err(KDX_ERR_CORRUPT,
+				 "page-table enumeration stopped after %llu tables (tables shared or looping too often?)",
+				 (unsigned long long)xlat->cfg.max_tables);
+		w->stop = true;
+		return false;
+	}
+	err = kdx_xlat_table(xlat, t->level, t->table, &data);
+	if (err) {
+		problem(w, kdx_err_set_address(
+				   kdx_err_wrap(err, "%s table at 0x%llx (for 0x%llx)",
+						xlat->form->level[t->level].name,
+						(unsigned long long)t->table,
+						(unsigned long long)kdx_xlat_canonical(xlat, t->base)),
+				   kdx_xlat_canonical(xlat, t->base)));
+		return false;
+	}
+	memcpy(xlat->level_buf[t->level], data,
+	       kdx_xlat_table_size(xlat, t->level));
+	return true;
+}
+
+static void walk_table(struct maps_walk *w, const struct table_ctx *t)
+{
+	const struct kdx_xlat_level *lvl = &w->xlat->form->level[t->level];
+	uint64_t span = (uint64_t)lvl->entries << lvl->shift;
+	uint64_t last = t->base + (span - 1);
+	unsigned int first_index = 0, last_index = lvl->entries - 1;
+
+	if (w->stop || !load_table(w, t))
+		return;
+	w->path[t->level] = t->table;
+	if (w->lo > t->base)
+		first_index = (unsigned int)((w->lo - t->base) >> lvl->shift);
+	if (w->hi < last)
+		last_index = (unsigned int)((w->hi - t->base) >> lvl->shift);
+	for (unsigned int i = first_index; i <= last_index && !w->stop; i++)
+		visit_entry(w, t, i,
+			    kdx_xlat_entry(w->xlat, w->xlat->level_buf[t->level], i));
+}
+
+/* Clip [start, end] to addresses the mode can map; false if empty.  A
+ * bound inside the non-canonical hole moves to the hole's edge, so the
+ * walk crosses the hole in one step. */
+static bool linear_bounds(const struct kdx_xlat *xlat, uint64_t start,
+			  uint64_t end, uint64_t *lo, uint64_t *hi)
+{
+	const struct kdx_paging_form *form = xlat->form;
+	uint64_t half = 1ull << (form->va_bits - 1);
+
+	if (start > end)
+		return false;
+	if (!form->sign_extended) {
+		if (start > xlat->va_mask)
+			return false;
+		*lo = start;
+		*hi = end > xlat->va_mask ? xlat->va_mask : end;
+		return true;
+	}
+	/* Canonical order: [0, half) then [~(half - 1), max]. */
+	if (start >= half && start < ~(half - 1))
+		start = ~(half - 1);
+	if (end >= half && end < ~(half - 1))
+		end = half - 1;
+	if (start > end)
+		return false;
+	*lo = start & xlat->va_mask;
+	*hi = end & xlat->va_mask;
+	return true;
+}
+
+struct kdx_error *kdx_xlat_maps(struct kdx_xlat *xlat, uint64_t start,
+				uint64_t end, unsigned int flags,
+				kdx_mapping_fn on_mapping,
+				kdx_xlat_error_fn on_error, void *arg)
+{
+	struct maps_walk w = {
+		.xlat = xlat, .flags = flags, .on_mapping = on_mapping,
+		.on_error = on_error, .arg = arg,
+	};
+	struct table_ctx root = { 0, xlat->root, 0, RIGHTS, 0 };
+
+	if (!linear_bounds(xlat, start, end, &w.lo, &w.hi))
+		return NULL;
+	walk_table(&w, &root);
+	emit(&w);
+	return w.err;
+}
+
+struct next_ctx {
+	struct kdx_mapping *out;
+	bool found;
+};
+
+static bool take_first(void *arg, const struct kdx_mapping *m)
+{
+	struct next_ctx *n = arg;
+
+	*n->out = *m; /* already cut to start by the walk */
+	n->found = true;
+	return false;
+}
+
+struct kdx_error *kdx_xlat_next_mapping(struct kdx_xlat *xlat, uint64_t start,
+					uint64_t end, struct kdx_mapping *out)
+{
+	struct next_ctx n = { out, false };
+	struct kdx_error *err = kdx_xlat_maps(xlat, start, end, 0, take_first,
+					      NULL, &n);
+
+	if (err || n.found)
+		return err;
+	return kdx_err(KDX_ERR_NOTFOUND,
+		       "nothing is mapped from 0x%llx to 0x%llx",
+		       (unsigned long long)start, (unsigned long long)end);
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/* The generic walker: one address, top level down, one entry per level,
+ * for every paging form. */
+#include "xlat/xlat.h"
+
+struct kdx_error *kdx_xlat_linear(const struct kdx_xlat *xlat, uint64_t vaddr,
+				  uint64_t *linear)
+{
+	const struct kdx_paging_form *form = xlat->form;
+	unsigned int top = form->va_bits - 1;
+
+	if (form->sign_extended) {
+		uint64_t high = vaddr >> top;
+
+		if (high != 0 && high != (UINT64_MAX >> top))
+			return kdx_err_set_address(
+				kdx_err(KDX_ERR_INVALID,
+					"0x%llx is not canonical (%s paging: bits 63-%u must all equal bit %u)",
+					(unsigned long long)vaddr, form->name,
+					top, top),
+				vaddr);
+	} else if (vaddr > xlat->va_mask) {
+		return kdx_err_set_address(
+			kdx_err(KDX_ERR_INVALID,
+				"0x%llx is beyond the %u-bit address space of %s paging",
+				(unsigned long long)vaddr, form->va_bits,
+				form->name),
+			vaddr);
+	}
+	*linear = vaddr & xlat->va_mask;
+	return NULL;
+}
+
+uint64_t kdx_xlat_canonical(const struct kdx_xlat *xlat, uint64_t linear)
+{
+	unsigned int top = xlat->form->va_bits - 1;
+
+	if (xlat->form->sign_extended && (linear >> top) & 1)
+		return linear | ~xlat->va_mask;
+	return linear;
+}
+
+struct kdx_error *kdx_xlat_entry_error(const struct kdx_xlat *xlat,
+				       enum kdx_error_code code,
+				       unsigned int level, uint64_t table,
+				       unsigned int index, uint64_t entry,
+				       const char *what)
+{
+	return kdx_err(code, "%s entry 0x%llx at 0x%llx [index %u] %s",
+		       xlat->form->level[level].name,
+		       (unsigned long long)entry, (unsigned long long)table,
+		       index, what);
+}
+
+/* Where a walk is: the table of the current level and the entry that led
+ * to it, for error messages. */
+struct walk_pos {
+	uint64_t table;
+	unsigned int index;
+	uint64_t entry;
+};
+
+static struct kdx_error *table_error(const struct kdx_xlat *xlat,
+				     unsigned int level, uint64_t table,
+				     const struct walk_pos *parent,
+				     struct kdx_error *err)
+{
+	const char *name = xlat->form->level[level].name;
+
+	if (level == 0)
+		return kdx_err_wrap(err, "%s table at 0x%llx (the root)", name,
+				    (unsigned long long)table);
+	return kdx_err_wrap(err,
+			    "%s table at 0x%llx (from %s entry 0x%llx at 0x%llx [index %u])",
+			    name, (unsigned long long)table,
+			    xlat->form->level[level - 1].name,
+			    (unsigned long long)parent->entry,
+			    (unsigned long long)parent->table, parent->index);
+}
+
+static void record(struct kdx_xlat_trace *trace, const struct kdx_xlat *xlat,
+		   unsigned int level, const struct walk_pos *pos)
+{
+	struct kdx_xlat_step *s;
+
+	if (!trace)
+		return;
+	s = &trace->steps[trace->count++];
+	s->level = xlat->form->level[level].name;
+	s->table = pos->table;
+	s->index = pos->index;
+	s->size = xlat->form->entry_size;
+	s->entry_addr = pos->table + (uint64_t)pos->index * s->size;
+	s->entry = pos->entry;
+}
+
+static struct kdx_error *pte_error(const struct kdx_xlat *xlat,
+				   unsigned int level,
+				   const struct walk_pos *pos,
+				   const struct kdx_pte *pte)
+{
+	if (pte->kind == KDX_PTE_NONE)
+		return kdx_xlat_entry_error(xlat, KDX_ERR_NODATA, level,
+					    pos->table, pos->index, pos->entry,
+					    "not present");
+	return kdx_xlat_entry_error(xlat, KDX_ERR_CORRUPT, level, pos->table,
+				    pos->index, pos->entry, pte->problem);
+}
+
+/* Bounded: one entry per level, levels <= KDX_XLAT_MAX_LEVELS. */
+struct kdx_error *kdx_xlat_walk(struct kdx_xlat *xlat, uint64_t vaddr,
+				uint64_t linear, struct kdx_xlat_result *out,
+				struct kdx_xlat_trace *trace)
+{
+	const struct kdx_paging_form *form = xlat->form;
+	struct walk_pos pos = { .table = xlat->root }, parent = { 0 };
+	unsigned int rights = KDX_PAGE_WRITABLE | KDX_PAGE_USER, nx = 0;
+
+	for (unsigned int l = 0; l < form->levels; l++) {
+		const struct kdx_xlat_level *lvl = &form->level[l];
+		const uint8_t *data;
+		struct kdx_pte pte;
+		struct kdx_error *err = kdx_xlat_table(xlat, l, pos.table, &data);
+
+		if (err)
+			return table_error(xlat, l, pos.table, &parent, err);
+		pos.index = (unsigned int)(linear >> lvl->shift) & (lvl->entries - 1);
+		pos.entry = kdx_xlat_entry(xlat, data, pos.index);
+		record(trace, xlat, l, &pos);
+		form->decode(xlat, l, pos.entry, &pte);
+		if (pte.kind == KDX_PTE_NONE || pte.kind == KDX_PTE_BAD)
+			return pte_error(xlat, l, &pos, &pte);
+		rights &= pte.flags;
+		nx |= pte.flags & KDX_PAGE_NX;
+		if (pte.kind == KDX_PTE_PAGE) {
+			uint64_t size = 1ull << lvl->shift;
+
+			out->vaddr = vaddr;
+			out->paddr = pte.addr | (linear & (size - 1));
+			out->page_size = size;
+			out->flags = (pte.flags & ~(KDX_PAGE_WRITABLE | KDX_PAGE_USER)) |
+				     rights | nx;
+			return NULL;
+		}
+		parent = pos;
+		pos.table = pte.addr;
+	}
+	/* Only reachable with a malformed form whose last level is not a
+	 * leaf. */
+	return kdx_err(KDX_ERR_CORRUPT, "%s walk ended without a page",
+		       form->name);
+}

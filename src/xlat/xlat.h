@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/* The translation core, shared by its files.
+ *
+ * Page tables are data: a paging form lists its levels (name, index shift,
+ * entry count) and the entry size, and supplies one function that decodes
+ * an entry.  One generic walker (walk.c) translates and one enumerator
+ * (maps.c) lists mappings for every form; each x86 mode is a form in its
+ * own file.  The core does no I/O: tables come through the read_phys
+ * callback, via a small set-associative cache of table pages; finished
+ * translations go to a per-page-size translation cache (TLB). */
+#ifndef KDX_XLAT_XLAT_H
+#define KDX_XLAT_XLAT_H
+
+#include <kdx/xlat.h>
+
+#include "core/error.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* What one entry says. */
+enum kdx_pte_kind {
+	KDX_PTE_NONE,  /* not present */
+	KDX_PTE_TABLE, /* points to the next level's table */
+	KDX_PTE_PAGE,  /* maps a page of 1 << level shift bytes */
+	KDX_PTE_BAD,   /* present but malformed (reserved bits) */
+};
+
+struct kdx_pte {
+	enum kdx_pte_kind kind;
+	uint64_t addr;      /* next table, or the page's physical base */
+	unsigned int flags; /* KDX_PAGE_* this entry grants (rights:
+			       writable/user set if this level allows) */
+	const char *problem; /* KDX_PTE_BAD: what is wrong */
+};
+
+struct kdx_xlat_level {
+	const char *name;     /* "PML4" */
+	unsigned int shift;   /* lowest virtual-address bit of the index */
+	unsigned int entries; /* power of two */
+};
+
+struct kdx_paging_form {
+	enum kdx_paging_mode mode;
+	const char *name;
+	unsigned int levels;
+	unsigned int entry_size; /* 4 or 8 bytes */
+	unsigned int va_bits;    /* 32, 48, 57 */
+	bool sign_extended;      /* canonical addresses: bits above
+				    va_bits - 1 copy bit va_bits - 1 */
+	uint64_t root_mask;      /* applied to the configured root */
+	unsigned int default_phys_bits;
+	struct kdx_xlat_level level[KDX_XLAT_MAX_LEVELS]; /* top first */
+	/* Decode @entry of level @level (0 = top). */
+	void (*decode)(const struct kdx_xlat *xlat, unsigned int level,
+		       uint64_t entry, struct kdx_pte *out);
+};
+
+extern const struct kdx_paging_form kdx_form_x86_32;
+extern const struct kdx_paging_form kdx_form_x86_pae;
+extern const struct kdx_paging_form kdx_form_x86_64;
+extern const struct kdx_paging_form kdx_form_x86_la57;
+
+/* Largest table: 512 x 8 or 1024 x 4 bytes. */
+#define KDX_TABLE_MAX 4096u
+
+struct kdx_table_slot {
+	uint64_t addr; /* table address; valid only if used */
+	unsigned int size; /* bytes held */
+	bool used;
+	uint8_t *data;
+};
+
+#define KDX_TLB_CLASSES 3
+
+struct kdx_tlb_entry {
+	uint64_t tag; /* (linear address >> shift) + 1; 0 = empty */
+	uint64_t paddr; /* page base */
+	unsigned int flags;
+};
+
+struct kdx_tlb_class {
+	unsigned int shift; /* page size of this class */
+	struct kdx_tlb_entry *entries;
+};
+
+struct kdx_xlat {
+	const struct kdx_paging_form *form;
+	struct kdx_xlat_config cfg;
+	struct kdx_xlat_ops ops;
+	void *ctx;
+	uint64_t root;
+	uint64_t addr_mask;   /* entry bits that hold an address */
+	uint64_t va_mask;     /* linear addresses: low va_bits bits */
+
+	/* Table cache: sets of KDX_TABLE_WAYS slots, round-robin within
+	 * a set. */
+	struct kdx_table_slot *slots;
+	unsigned int *next_way;
+	unsigned int sets;
+	uint8_t *slot_data;
+
+	/* TLB: one direct-mapped array per leaf page size. */
+	struct kdx_tlb_class tlb[KDX_TLB_CLASSES];
+	unsigned int tlb_classes;
+	unsigned int tlb_mask;
+
+	/* Per-level copies of the tables an enumeration is inside. */
+	uint8_t *level_buf[KDX_XLAT_MAX_LEVELS];
+
+	struct kdx_xlat_stats stats;
+};
+
+#define KDX_TABLE_WAYS 4u
+
+/* The bytes of the table at @addr of level @level, through the cache;
+ * the pointer is valid until the next call. */
+struct kdx_error *kdx_xlat_table(struct kdx_xlat *xlat, unsigned int level,
+				 uint64_t addr, const uint8_t **data);
+
+/* Entry @index of a table's bytes. */
+static inline uint64_t kdx_xlat_entry(const struct kdx_xlat *xlat,
+				      const uint8_t *table, unsigned int index)
+{
+	const uint8_t *p = table + (size_t)index * xlat->form->entry_size;
+	uint64_t v = 0;
+
+	/* x86 page tables are little-endian whatever the host. */
+	for (unsigned int i = xlat->form->entry_size; i-- > 0;)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Bytes of a table of level @level. */
+static inline unsigned int kdx_xlat_table_size(const struct kdx_xlat *xlat,
+					       unsigned int level)
+{
+	return xlat->form->level[level].entries * xlat->form->entry_size;
+}
+
+/* Check @vaddr against the mode's width; on success *linear is the
+ * address with the sign-extension bits removed. */
+struct kdx_error *kdx_xlat_linear(const struct kdx_xlat *xlat, uint64_t vaddr,
+				  uint64_t *linear);
+
+/* The canonical form of a linear address. */
+uint64_t kdx_xlat_canonical(const struct kdx_xlat *xlat, uint64_t linear);
+
+/* Walk the tables for @linear; fills @trace when not NULL. */
+struct kdx_error *kdx_xlat_walk(struct kdx_xlat *xlat, uint64_t vaddr,
+				uint64_t linear, struct kdx_xlat_result *out,
+				struct kdx_xlat_trace *trace);
+
+/* "PML4 entry 0x... at 0x... [index N]" context for errors. */
+struct kdx_error *kdx_xlat_entry_error(const struct kdx_xlat *xlat,
+				       enum kdx_error_code code,
+				       unsigned int level, uint64_t table,
+				       unsigned int index, uint64_t entry,
+				       const char *what);
+
+/* Translation cache. */
+bool kdx_tlb_lookup(struct kdx_xlat *xlat, uint64_t linear,
+		    struct kdx_xlat_result *out);
+void kdx_tlb_insert(struct kdx_xlat *xlat, uint64_t linear,
+		    const struct kdx_xlat_result *res);
+struct kdx_error *kdx_xlat_cache_init(struct kdx_xlat *xlat);
+void kdx_xlat_cache_deinit(struct kdx_xlat *xlat);
+void kdx_xlat_cache_clear(struct kdx_xlat *xlat);
+
+#endif
