@@ -8,6 +8,7 @@
 static const struct cli_command *const commands[] = {
 	&cli_cmd_info,
 	&cli_cmd_read,
+	&cli_cmd_convert,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -178,3 +178,104 @@ struct kdx_error *kdx_decode(struct kdx_decoder *d, enum kdx_codec codec,
 	}
 	return kdx_err(KDX_ERR_UNSUPPORTED, "unknown compression");
 }
+
+struct kdx_encoder {
+	enum kdx_codec codec;
+	int level;
+	struct libdeflate_compressor *deflate;
+	ZSTD_CCtx *zstd;
+	void *lzo_work;
+};
+
+struct kdx_error *kdx_encoder_create(enum kdx_codec codec, int level,
+				     struct kdx_encoder **out)
+{
+	struct kdx_encoder *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return kdx_err_nomem();
+	e->codec = codec;
+	/* makedumpfile's choices: zlib Z_BEST_SPEED, zstd level 1. */
+	e->level = level > 0 ? level : 1;
+	switch (codec) {
+	case KDX_CODEC_ZLIB:
+		/* libdeflate's levels run 1..12; its level 1 is faster than
+		 * zlib's and still a standard zlib stream. */
+		e->deflate = libdeflate_alloc_compressor(
+			e->level > 12 ? 12 : e->level);
+		if (!e->deflate)
+			goto nomem;
+		break;
+	case KDX_CODEC_ZSTD:
+		e->zstd = ZSTD_createCCtx();
+		if (!e->zstd)
+			goto nomem;
+		break;
+	case KDX_CODEC_LZO:
+		e->lzo_work = malloc(LZO1X_1_MEM_COMPRESS);
+		if (!e->lzo_work)
+			goto nomem;
+		break;
+	default:
+		break;
+	}
+	*out = e;
+	return NULL;
+nomem:
+	kdx_encoder_destroy(e);
+	return kdx_err_nomem();
+}
+
+void kdx_encoder_destroy(struct kdx_encoder *e)
+{
+	if (!e)
+		return;
+	if (e->deflate)
+		libdeflate_free_compressor(e->deflate);
+	ZSTD_freeCCtx(e->zstd);
+	free(e->lzo_work);
+	free(e);
+}
+
+size_t kdx_encode_bound(enum kdx_codec codec, size_t in_len)
+{
+	switch (codec) {
+	case KDX_CODEC_ZLIB: return libdeflate_zlib_compress_bound(NULL, in_len);
+	case KDX_CODEC_LZO: return in_len + in_len / 16 + 64 + 3;
+	case KDX_CODEC_SNAPPY: return snappy_max_compressed_length(in_len);
+	case KDX_CODEC_ZSTD: return ZSTD_compressBound(in_len);
+	default: return in_len;
+	}
+}
+
+size_t kdx_encode(struct kdx_encoder *e, const uint8_t *in, size_t in_len,
+		  uint8_t *out)
+{
+	size_t n = 0, cap = kdx_encode_bound(e->codec, in_len);
+	lzo_uint lzo_len = 0;
+
+	switch (e->codec) {
+	case KDX_CODEC_ZLIB:
+		n = libdeflate_zlib_compress(e->deflate, in, in_len, out, cap);
+		break;
+	case KDX_CODEC_LZO:
+		if (lzo1x_1_compress(in, in_len, out, &lzo_len, e->lzo_work) ==
+		    LZO_E_OK)
+			n = lzo_len;
+		break;
+	case KDX_CODEC_SNAPPY:
+		n = cap;
+		if (snappy_compress((const char *)in, in_len, (char *)out, &n) !=
+		    SNAPPY_OK)
+			n = 0;
+		break;
+	case KDX_CODEC_ZSTD:
+		n = ZSTD_compressCCtx(e->zstd, out, cap, in, in_len, e->level);
+		if (ZSTD_isError(n))
+			n = 0;
+		break;
+	default:
+		return 0;
+	}
+	return n < in_len ? n : 0;
+}

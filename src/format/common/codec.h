@@ -41,4 +41,20 @@ struct kdx_error *kdx_decode(struct kdx_decoder *d, enum kdx_codec codec,
 			     const uint8_t *in, size_t in_len, uint8_t *out,
 			     size_t out_len);
 
+/* Compression, for the writers.  An encoder belongs to one thread. */
+struct kdx_encoder;
+
+struct kdx_error *kdx_encoder_create(enum kdx_codec codec, int level,
+				     struct kdx_encoder **out);
+void kdx_encoder_destroy(struct kdx_encoder *e);
+
+/* Room kdx_encode() needs for the output of an @in_len-byte input. */
+size_t kdx_encode_bound(enum kdx_codec codec, size_t in_len);
+
+/* Compress @in into @out (kdx_encode_bound() bytes): the compressed size,
+ * or 0 when the result would not be smaller than the input (the page is
+ * then stored plain, as makedumpfile does) or the codec failed. */
+size_t kdx_encode(struct kdx_encoder *e, const uint8_t *in, size_t in_len,
+		  uint8_t *out);
+
 #endif

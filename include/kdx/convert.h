@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file kdx/convert.h
+ * @brief Writing dumps: convert any dump kdx reads into another format.
+ *
+ * Output is written to a temporary file beside the destination and
+ * renamed into place only when complete, so a failed or interrupted
+ * conversion never leaves a file that looks whole.  Compression runs on
+ * several threads; the output is byte-identical whatever their number.
+ */
+#ifndef KDX_CONVERT_H
+#define KDX_CONVERT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <kdx/common.h>
+#include <kdx/dump.h>
+#include <kdx/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Page compression of kdump-compressed output. */
+enum kdx_compression {
+	KDX_COMPRESS_NONE = 0, /**< pages stored plain */
+	KDX_COMPRESS_ZLIB,     /**< zlib (makedumpfile -c) */
+	KDX_COMPRESS_LZO,      /**< LZO1X-1 (makedumpfile -l) */
+	KDX_COMPRESS_SNAPPY,   /**< snappy (makedumpfile -p) */
+	KDX_COMPRESS_ZSTD,     /**< zstd (makedumpfile -z) */
+};
+
+/** Output formats. */
+enum kdx_output_format {
+	KDX_OUTPUT_KDUMP = 0, /**< kdump-compressed, makedumpfile's format */
+};
+
+/** Progress report: @p done of @p total bytes of memory processed. */
+typedef void (*kdx_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
+/** Version of struct kdx_convert_options this header describes. */
+#define KDX_CONVERT_OPTIONS_VERSION 1
+
+/** How to convert; initialise with kdx_convert_options_init(). */
+struct kdx_convert_options {
+	/** Set by kdx_convert_options_init(). */
+	unsigned int version;
+	/** The output format. */
+	enum kdx_output_format format;
+	/** Page compression (kdump output); default zlib. */
+	enum kdx_compression compression;
+	/** Codec level; 0 for the codec's fast default (zlib 1, zstd 1). */
+	int level;
+	/** Leave all-zero pages out (makedumpfile dump_level bit 1). */
+	bool exclude_zero;
+	/** Compression threads; 0 for one per online CPU. */
+	unsigned int threads;
+	/** Write makedumpfile's flattened stream (makedumpfile -F). */
+	bool flatten;
+	/** Called now and then from the calling thread; may be NULL. */
+	kdx_progress_fn progress;
+	/** Passed to @ref progress. */
+	void *progress_ctx;
+};
+
+/** Fill @p opts with defaults. */
+KDX_API void kdx_convert_options_init(struct kdx_convert_options *opts);
+
+/** What a conversion wrote. */
+struct kdx_convert_stats {
+	uint64_t pages_dumped;   /**< pages written */
+	uint64_t pages_zero;     /**< all-zero pages (shared or excluded) */
+	uint64_t pages_excluded; /**< pages left out (input or filter) */
+	uint64_t bytes_in;       /**< memory bytes read */
+	uint64_t bytes_out;      /**< file bytes written */
+};
+
+/**
+ * Convert @p dump into a new file at @p path ("-" writes to standard
+ * output, which needs @ref kdx_convert_options.flatten).
+ *
+ * Every page the input holds is written with identical bytes; pages the
+ * input lacks (holes, filtered pages) stay absent, never invented.
+ *
+ * @param stats NULL, or filled on success.
+ */
+KDX_API struct kdx_error *kdx_convert(const struct kdx_dump *dump,
+				      const char *path,
+				      const struct kdx_convert_options *opts,
+				      struct kdx_convert_stats *stats);
+
+/** Name of a compression ("zlib", ...). */
+KDX_API const char *kdx_compression_name(enum kdx_compression c);
+
+/** Look a compression up by name; false if there is none of that name. */
+KDX_API bool kdx_compression_from_name(const char *name,
+				       enum kdx_compression *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KDX_CONVERT_H */

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/* kdx convert: write a dump in another format. */
+#include "cli/cli.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+	"Usage: kdx convert IN OUT --to kdump [options]\n"
+	"\n"
+	"Write the dump IN as a new file OUT.  Every page IN holds is written with\n"
+	"the same bytes; what IN lacks (holes, pages filtered out) stays absent.\n"
+	"OUT appears only when it is complete (it is written under a temporary\n"
+	"name, synced, then renamed); '-' writes to standard output (--flatten).\n"
+	"The output is byte-identical whatever the number of threads.\n"
+	"\n"
+	"Options:\n"
+	"  --to FORMAT        output format: kdump (makedumpfile's kdump-compressed)\n"
+	"  --compress CODEC   zlib (default), lzo, snappy, zstd or none\n"
+	"  --level N          codec level (default: the fast one, as makedumpfile)\n"
+	"  --exclude zero     leave all-zero pages out (makedumpfile -d 1)\n"
+	"  --threads N        compression threads (default: one per CPU)\n"
+	"  --flatten          makedumpfile's flattened stream (makedumpfile -F)\n"
+	"  -q, --quiet        no progress line\n"
+	"  -h, --help         show this help\n" CLI_DUMP_OPTIONS_HELP;
+
+static int run_convert(int argc, char **argv);
+
+const struct cli_command cli_cmd_convert = {
+	.name = "convert",
+	.summary = "write a dump in another format (kdump-compressed)",
+	.usage = usage,
+	.run = run_convert,
+};
+
+static void show_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	int *last = ctx;
+	int pct = total ? (int)(done * 100 / total) : 100;
+
+	if (pct == *last)
+		return;
+	*last = pct;
+	fprintf(stderr, "\rkdx: converting: %3d%% (%" PRIu64 " of %" PRIu64
+		" MiB)", pct, done >> 20, total >> 20);
+}
+
+static int parse_value(int opt, const char *arg,
+		       struct kdx_convert_options *c)
+{
+	uint64_t v;
+
+	switch (opt) {
+	case 't':
+		if (strcmp(arg, "kdump"))
+			return cli_usage_error(&cli_cmd_convert,
+					       "--to: unknown format '%s' (kdump)",
+					       arg);
+		c->format = KDX_OUTPUT_KDUMP;
+		return EXIT_OK;
+	case 'c':
+		if (!kdx_compression_from_name(arg, &c->compression))
+			return cli_usage_error(&cli_cmd_convert,
+					       "--compress: unknown codec '%s'", arg);
+		return EXIT_OK;
+	case 'l':
+		if (!cli_parse_u64(arg, &v) || v > 22)
+			return cli_usage_error(&cli_cmd_convert,
+					       "--level: not a level: '%s'", arg);
+		c->level = (int)v;
+		return EXIT_OK;
+	case 'x':
+		if (strcmp(arg, "zero"))
+			return cli_usage_error(&cli_cmd_convert,
+					       "--exclude: only 'zero' is known");
+		c->exclude_zero = true;
+		return EXIT_OK;
+	case 'T':
+		if (!cli_parse_u64(arg, &v) || v == 0 || v > 256)
+			return cli_usage_error(&cli_cmd_convert,
+					       "--threads: not 1..256: '%s'", arg);
+		c->threads = (unsigned int)v;
+		return EXIT_OK;
+	}
+	return cli_usage_error(&cli_cmd_convert, "bad option");
+}
+
+static int run_convert(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "compress", required_argument, NULL, 'c' },
+		{ "level", required_argument, NULL, 'l' },
+		{ "exclude", required_argument, NULL, 'x' },
+		{ "threads", required_argument, NULL, 'T' },
+		{ "flatten", no_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		CLI_DUMP_LONG_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct kdx_open_options opts;
+	struct kdx_convert_options copts;
+	struct kdx_convert_stats stats;
+	struct kdx_dump *dump;
+	struct kdx_error *err;
+	bool quiet = false, have_to = false;
+	int opt, rc = EXIT_OK, last = -1;
+
+	kdx_open_options_init(&opts);
+	kdx_convert_options_init(&copts);
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		if (cli_dump_option(opt, optarg, &opts, &rc)) {
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (opt == 'h')
+			return cli_help(&cli_cmd_convert);
+		if (opt == 'q' || opt == 'f') {
+			quiet |= opt == 'q';
+			copts.flatten |= opt == 'f';
+			continue;
+		}
+		if (opt == '?')
+			return cli_usage_error(&cli_cmd_convert, "bad option");
+		have_to |= opt == 't';
+		rc = parse_value(opt, optarg, &copts);
+		if (rc)
+			return rc;
+	}
+	if (argc - optind != 2)
+		return cli_usage_error(&cli_cmd_convert, "expected IN and OUT");
+	if (!have_to)
+		return cli_usage_error(&cli_cmd_convert, "say the output format: --to kdump");
+	rc = cli_open_dump(argv[optind], &opts, &dump);
+	if (rc)
+		return rc;
+	if (!quiet && isatty(2)) {
+		copts.progress = show_progress;
+		copts.progress_ctx = &last;
+	}
+	err = kdx_convert(dump, argv[optind + 1], &copts, &stats);
+	if (copts.progress && last >= 0)
+		fputc('\n', stderr);
+	kdx_dump_destroy(dump);
+	if (err)
+		return cli_report(err);
+	if (!quiet)
+		fprintf(stderr,
+			"kdx: wrote %s: %" PRIu64 " pages dumped (%" PRIu64
+			" zero), %" PRIu64 " excluded, %" PRIu64 " bytes\n",
+			argv[optind + 1], stats.pages_dumped, stats.pages_zero,
+			stats.pages_excluded, stats.bytes_out);
+	return EXIT_OK;
+}

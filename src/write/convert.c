@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/* kdx_convert(): open the output, run the format's writer, and publish
+ * the file only if everything was written. */
+#include "write/writer.h"
+
+#include "write/sink.h"
+
+#include <string.h>
+#include <strings.h>
+
+static const char *const compression_names[] = {
+	[KDX_COMPRESS_NONE] = "none",
+	[KDX_COMPRESS_ZLIB] = "zlib",
+	[KDX_COMPRESS_LZO] = "lzo",
+	[KDX_COMPRESS_SNAPPY] = "snappy",
+	[KDX_COMPRESS_ZSTD] = "zstd",
+};
+
+const char *kdx_compression_name(enum kdx_compression c)
+{
+	return (unsigned int)c < sizeof(compression_names) / sizeof(*compression_names) ?
+		       compression_names[c] :
+		       "unknown";
+}
+
+bool kdx_compression_from_name(const char *name, enum kdx_compression *out)
+{
+	for (size_t i = 0; i < sizeof(compression_names) / sizeof(*compression_names);
+	     i++) {
+		if (!strcasecmp(name, compression_names[i])) {
+			*out = (enum kdx_compression)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+void kdx_convert_options_init(struct kdx_convert_options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->version = KDX_CONVERT_OPTIONS_VERSION;
+	opts->format = KDX_OUTPUT_KDUMP;
+	opts->compression = KDX_COMPRESS_ZLIB;
+}
+
+struct kdx_error *kdx_convert(const struct kdx_dump *dump, const char *path,
+			      const struct kdx_convert_options *opts,
+			      struct kdx_convert_stats *stats)
+{
+	struct kdx_convert_options defaults;
+	struct kdx_convert_stats local;
+	struct kdx_sink *sink;
+	struct kdx_error *err;
+
+	if (!opts) {
+		kdx_convert_options_init(&defaults);
+		opts = &defaults;
+	}
+	if (opts->format != KDX_OUTPUT_KDUMP)
+		return kdx_err(KDX_ERR_UNSUPPORTED, "unknown output format %d",
+			       (int)opts->format);
+	if ((unsigned int)opts->compression > KDX_COMPRESS_ZSTD)
+		return kdx_err(KDX_ERR_INVALID, "unknown compression %d",
+			       (int)opts->compression);
+	err = kdx_sink_open(path, opts->flatten, &sink);
+	if (err)
+		return err;
+	err = kdx_write_kdump(dump, sink, opts, &local);
+	if (!err)
+		local.bytes_out = kdx_sink_bytes(sink);
+	if (err) {
+		kdx_sink_abort(sink);
+		return kdx_err_wrap(err, "writing %s", path);
+	}
+	err = kdx_sink_commit(sink);
+	if (!err && stats)
+		*stats = local;
+	return err;
+}

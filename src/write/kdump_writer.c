@@ -1,0 +1,658 @@
+/* SPDX-License-Identifier: MIT */
+/* Writing kdump-compressed files from any dump.
+ *
+ * Layout (as makedumpfile writes it): header block; sub-header and ELF
+ * notes; two bitmaps (memory present, page dumped); one 24-byte
+ * descriptor per dumped page; page data.  The descriptor table is sized
+ * for every candidate page before compression knows which pages are zero,
+ * so data can stream out in one pass; zero pages left out only shorten the
+ * table's used part.
+ *
+ * Pages are read and compressed by worker threads in fixed chunks and
+ * written in chunk order by the calling thread, so the output is
+ * byte-identical whatever the number of threads. */
+#include "write/writer.h"
+
+#include "core/endian.h"
+#include "core/util.h"
+#include "format/common/codec.h"
+#include "format/common/kdump_layout.h"
+#include "write/sink.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHUNK_PAGES 256
+
+enum page_kind { PAGE_DATA, PAGE_RAW, PAGE_ZERO };
+
+struct chunk {
+	uint64_t pfn;
+	uint32_t count;
+};
+
+struct slot {
+	bool ready;
+	struct kdx_error *err;
+	uint8_t *data;      /* stored bytes of the chunk's non-zero pages */
+	size_t data_len;
+	uint32_t *sizes;    /* per page: stored bytes */
+	uint8_t *kinds;     /* per page: enum page_kind */
+};
+
+struct layout {
+	uint32_t bs;
+	uint64_t max_pfn;
+	uint64_t bitmap_bytes;    /* one bitmap, block aligned */
+	uint32_t sub_blocks;
+	uint64_t candidates;
+	uint64_t desc_offset;
+	uint64_t data_offset;
+	uint8_t *notes;
+	size_t notes_len;
+	size_t vmcoreinfo_at;     /* in notes; 0: none */
+	size_t vmcoreinfo_len;
+};
+
+struct kdump_writer {
+	const struct kdx_dump *dump;
+	const struct kdx_convert_options *opts;
+	enum kdx_codec codec;
+	enum kdx_byte_order bo;
+	struct layout l;
+	uint8_t *present;     /* bitmap 1 */
+	uint8_t *dumped;      /* bitmap 2 */
+	struct chunk *chunks;
+	size_t nchunks, chunk_capacity;
+	/* pipeline */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	size_t next_claim, next_write, window;
+	bool abort;
+	struct slot *slots;
+	/* output */
+	struct kdx_sink *sink;
+	uint64_t cursor;      /* next page data offset */
+	uint64_t next_desc;
+	struct kdx_convert_stats stats;
+};
+
+static void set_bit(uint8_t *map, uint64_t pfn)
+{
+	map[pfn >> 3] |= (uint8_t)(1u << (pfn & 7));
+}
+
+static enum kdx_codec codec_for(enum kdx_compression c)
+{
+	switch (c) {
+	case KDX_COMPRESS_ZLIB: return KDX_CODEC_ZLIB;
+	case KDX_COMPRESS_LZO: return KDX_CODEC_LZO;
+	case KDX_COMPRESS_SNAPPY: return KDX_CODEC_SNAPPY;
+	case KDX_COMPRESS_ZSTD: return KDX_CODEC_ZSTD;
+	default: return KDX_CODEC_NONE;
+	}
+}
+
+static uint32_t codec_flag(enum kdx_codec c)
+{
+	switch (c) {
+	case KDX_CODEC_ZLIB: return DUMP_DH_COMPRESSED_ZLIB;
+	case KDX_CODEC_LZO: return DUMP_DH_COMPRESSED_LZO;
+	case KDX_CODEC_SNAPPY: return DUMP_DH_COMPRESSED_SNAPPY;
+	case KDX_CODEC_ZSTD: return DUMP_DH_COMPRESSED_ZSTD;
+	default: return 0;
+	}
+}
+
+/* ---- planning: bitmaps, chunks, layout ---- */
+
+static struct kdx_error *add_chunks(struct kdump_writer *w, uint64_t first,
+				    uint64_t end)
+{
+	for (uint64_t pfn = first; pfn < end; pfn += CHUNK_PAGES) {
+		struct chunk c = { pfn, (uint32_t)kdx_min_u64(CHUNK_PAGES, end - pfn) };
+
+		if (!kdx_array_push((void **)&w->chunks, &w->nchunks,
+				    &w->chunk_capacity, &c, sizeof(c)))
+			return kdx_err_nomem();
+	}
+	return NULL;
+}
+
+/* Present: any byte of the page is described.  Candidate: any byte is
+ * held or reads as zeros (not only excluded); candidates become chunks. */
+static struct kdx_error *plan_pages(struct kdump_writer *w)
+{
+	size_t n;
+	const struct kdx_phys_range *r = kdx_dump_phys_ranges(w->dump, &n);
+	uint32_t bs = w->l.bs;
+	uint64_t run_start = 0, run_end = 0;
+	struct kdx_error *err;
+
+	w->l.max_pfn = n ? (r[n - 1].start + r[n - 1].size + bs - 1) / bs : 0;
+	w->l.bitmap_bytes = ((w->l.max_pfn + 7) / 8 + bs - 1) / bs * bs;
+	if (!w->l.bitmap_bytes)
+		w->l.bitmap_bytes = bs;
+	w->present = calloc(1, w->l.bitmap_bytes);
+	w->dumped = calloc(1, w->l.bitmap_bytes);
+	if (!w->present || !w->dumped)
+		return kdx_err_nomem();
+	for (size_t i = 0; i < n; i++) {
+		uint64_t first = r[i].start / bs;
+		uint64_t end = (r[i].start + r[i].size + bs - 1) / bs;
+
+		for (uint64_t pfn = first; pfn < end; pfn++)
+			set_bit(w->present, pfn);
+		if (r[i].kind == KDX_RANGE_EXCLUDED)
+			continue;
+		/* Ranges sharing a page join one run of candidates. */
+		if (first < run_end) {
+			run_end = end > run_end ? end : run_end;
+			continue;
+		}
+		err = add_chunks(w, run_start, run_end);
+		if (err)
+			return err;
+		w->l.candidates += run_end - run_start;
+		run_start = first;
+		run_end = end;
+	}
+	w->l.candidates += run_end - run_start;
+	return add_chunks(w, run_start, run_end);
+}
+
+/* The dump's notes, re-encoded in its byte order (4-byte padding). */
+static struct kdx_error *encode_notes(struct kdump_writer *w)
+{
+	size_t n, len = 0, pos = 0;
+	const struct kdx_note *notes = kdx_dump_notes(w->dump, &n);
+
+	for (size_t i = 0; i < n; i++)
+		len += 12 + ((strlen(notes[i].name) + 1 + 3) & ~(size_t)3) +
+		       ((notes[i].desc_size + 3) & ~(size_t)3);
+	w->l.notes = calloc(1, len ? len : 1);
+	if (!w->l.notes)
+		return kdx_err_nomem();
+	for (size_t i = 0; i < n; i++) {
+		size_t namesz = strlen(notes[i].name) + 1;
+
+		kdx_store_u32(w->l.notes + pos, (uint32_t)namesz, w->bo);
+		kdx_store_u32(w->l.notes + pos + 4, (uint32_t)notes[i].desc_size,
+			      w->bo);
+		kdx_store_u32(w->l.notes + pos + 8, notes[i].type, w->bo);
+		memcpy(w->l.notes + pos + 12, notes[i].name, namesz);
+		pos += 12 + ((namesz + 3) & ~(size_t)3);
+		if (!strcmp(notes[i].kind, "vmcoreinfo") && !w->l.vmcoreinfo_at) {
+			w->l.vmcoreinfo_at = pos;
+			w->l.vmcoreinfo_len = notes[i].desc_size;
+		}
+		memcpy(w->l.notes + pos, notes[i].desc, notes[i].desc_size);
+		pos += (notes[i].desc_size + 3) & ~(size_t)3;
+	}
+	w->l.notes_len = len;
+	return NULL;
+}
+
+static const struct kdx_kdump_sub_layout *sub_layout(const struct kdump_writer *w)
+{
+	return kdx_kdump_sub_layout(kdx_dump_arch(w->dump),
+				    kdx_dump_word_size(w->dump) != 4);
+}
+
+static struct kdx_error *plan_layout(struct kdump_writer *w)
+{
+	uint64_t bs = w->l.bs, sub = sub_layout(w)->size + w->l.notes_len;
+
+	w->l.sub_blocks = (uint32_t)((sub + bs - 1) / bs);
+	w->l.desc_offset = (1 + w->l.sub_blocks) * bs + 2 * w->l.bitmap_bytes;
+	w->l.data_offset = w->l.desc_offset + w->l.candidates * PAGE_DESC_SIZE;
+	if (w->l.bitmap_bytes / bs * 2 > UINT32_MAX)
+		return kdx_err(KDX_ERR_UNSUPPORTED,
+			       "memory up to pfn 0x%llx needs more bitmap blocks than the kdump header can count",
+			       (unsigned long long)w->l.max_pfn);
+	return NULL;
+}
+
+/* ---- workers: read and compress one chunk ---- */
+
+static bool all_zero(const uint8_t *p, size_t len)
+{
+	static const uint8_t zeros[256];
+
+	for (size_t i = 0; i < len; i += sizeof(zeros))
+		if (memcmp(p + i, zeros, kdx_min_u64(sizeof(zeros), len - i)))
+			return false;
+	return true;
+}
+
+static struct kdx_error *compress_chunk(struct kdump_writer *w,
+					const struct chunk *c, uint8_t *in,
+					struct kdx_encoder *enc,
+					struct slot *s)
+{
+	uint32_t bs = w->l.bs;
+	struct kdx_error *err;
+
+	err = kdx_read_phys(w->dump, c->pfn * bs, in, (size_t)c->count * bs,
+			    KDX_READ_ZERO_FILL, NULL);
+	if (err)
+		return err;
+	s->data_len = 0;
+	for (uint32_t i = 0; i < c->count; i++) {
+		const uint8_t *page = in + (size_t)i * bs;
+		size_t n = 0;
+
+		if (all_zero(page, bs)) {
+			s->kinds[i] = PAGE_ZERO;
+			s->sizes[i] = bs;
+			continue;
+		}
+		if (enc)
+			n = kdx_encode(enc, page, bs, s->data + s->data_len);
+		if (n) {
+			s->kinds[i] = PAGE_DATA;
+		} else {
+			n = bs;
+			memcpy(s->data + s->data_len, page, bs);
+			s->kinds[i] = PAGE_RAW;
+		}
+		s->sizes[i] = (uint32_t)n;
+		s->data_len += n;
+	}
+	return NULL;
+}
+
+static void *worker_main(void *arg)
+{
+	struct kdump_writer *w = arg;
+	uint8_t *in = malloc((size_t)CHUNK_PAGES * w->l.bs);
+	struct kdx_encoder *enc = NULL;
+	struct kdx_error *setup = in ? NULL : kdx_err_nomem();
+
+	if (!setup && w->codec != KDX_CODEC_NONE)
+		setup = kdx_encoder_create(w->codec, w->opts->level, &enc);
+	for (;;) {
+		size_t k;
+		struct slot *s;
+
+		pthread_mutex_lock(&w->lock);
+		while (!w->abort && w->next_claim < w->nchunks &&
+		       w->next_claim >= w->next_write + w->window)
+			pthread_cond_wait(&w->cond, &w->lock);
+		if (w->abort || w->next_claim >= w->nchunks) {
+			pthread_mutex_unlock(&w->lock);
+			break;
+		}
+		k = w->next_claim++;
+		pthread_mutex_unlock(&w->lock);
+		s = &w->slots[k % w->window];
+		s->err = setup ? kdx_err(kdx_error_code(setup), "%s",
+					 kdx_error_message(setup)) :
+				 compress_chunk(w, &w->chunks[k], in, enc, s);
+		pthread_mutex_lock(&w->lock);
+		s->ready = true;
+		pthread_cond_broadcast(&w->cond);
+		pthread_mutex_unlock(&w->lock);
+	}
+	kdx_error_destroy(setup);
+	kdx_encoder_destroy(enc);
+	free(in);
+	return NULL;
+}
+
+/* ---- writing, in chunk order ---- */
+
+static struct kdx_error *write_descs(struct kdump_writer *w,
+				     const uint8_t *descs, size_t count)
+{
+	uint64_t at = w->l.desc_offset + (w->next_desc - count) * PAGE_DESC_SIZE;
+
+	return count ? kdx_sink_write_at(w->sink, at, descs,
+					 count * PAGE_DESC_SIZE) :
+		       NULL;
+}
+
+static void make_desc(struct kdump_writer *w, uint8_t *d, uint64_t offset,
+		      uint32_t size, uint32_t flags)
+{
+	kdx_store_u64(d, offset, w->bo);
+	kdx_store_u32(d + 8, size, w->bo);
+	kdx_store_u32(d + 12, flags, w->bo);
+	kdx_store_u64(d + 16, 0, w->bo);
+}
+
+static struct kdx_error *consume(struct kdump_writer *w, const struct chunk *c,
+				 const struct slot *s)
+{
+	uint8_t descs[CHUNK_PAGES * PAGE_DESC_SIZE];
+	uint64_t data_at = w->cursor;
+	size_t nd = 0;
+	struct kdx_error *err;
+
+	for (uint32_t i = 0; i < c->count; i++) {
+		uint64_t pfn = c->pfn + i;
+
+		if (s->kinds[i] == PAGE_ZERO) {
+			w->stats.pages_zero++;
+			if (w->opts->exclude_zero)
+				continue;
+			/* The shared zero page opens the data area. */
+			make_desc(w, descs + nd * PAGE_DESC_SIZE,
+				  w->l.data_offset, w->l.bs, 0);
+		} else {
+			make_desc(w, descs + nd * PAGE_DESC_SIZE, w->cursor,
+				  s->sizes[i],
+				  s->kinds[i] == PAGE_DATA ? codec_flag(w->codec) :
+							     0);
+			w->cursor += s->sizes[i];
+		}
+		set_bit(w->dumped, pfn);
+		nd++;
+		w->next_desc++;
+		w->stats.pages_dumped++;
+	}
+	err = s->data_len ? kdx_sink_write_at(w->sink, data_at, s->data,
+					      s->data_len) :
+			    NULL;
+	if (!err)
+		err = write_descs(w, descs, nd);
+	w->stats.bytes_in += (uint64_t)c->count * w->l.bs;
+	return err;
+}
+
+static struct kdx_error *alloc_slots(struct kdump_writer *w)
+{
+	size_t bound = kdx_encode_bound(w->codec, w->l.bs);
+
+	if (bound < w->l.bs)
+		bound = w->l.bs;
+	w->slots = calloc(w->window, sizeof(*w->slots));
+	if (!w->slots)
+		return kdx_err_nomem();
+	for (size_t i = 0; i < w->window; i++) {
+		struct slot *s = &w->slots[i];
+
+		s->data = malloc(CHUNK_PAGES * bound);
+		s->sizes = malloc(CHUNK_PAGES * sizeof(*s->sizes));
+		s->kinds = malloc(CHUNK_PAGES);
+		if (!s->data || !s->sizes || !s->kinds)
+			return kdx_err_nomem();
+	}
+	return NULL;
+}
+
+static void free_slots(struct kdump_writer *w)
+{
+	for (size_t i = 0; w->slots && i < w->window; i++) {
+		free(w->slots[i].data);
+		free(w->slots[i].sizes);
+		free(w->slots[i].kinds);
+		kdx_error_destroy(w->slots[i].err);
+	}
+	free(w->slots);
+}
+
+/* Wait for chunk @k, write it, free its slot. */
+static struct kdx_error *write_chunk(struct kdump_writer *w, size_t k)
+{
+	struct slot *s = &w->slots[k % w->window];
+	struct kdx_error *err;
+
+	pthread_mutex_lock(&w->lock);
+	while (!s->ready)
+		pthread_cond_wait(&w->cond, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+	err = s->err;
+	s->err = NULL;
+	if (err)
+		err = kdx_err_wrap(err, "pages from pfn 0x%llx",
+				   (unsigned long long)w->chunks[k].pfn);
+	else
+		err = consume(w, &w->chunks[k], s);
+	pthread_mutex_lock(&w->lock);
+	s->ready = false;
+	w->next_write++;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	if (!err && w->opts->progress)
+		w->opts->progress(w->opts->progress_ctx, w->stats.bytes_in,
+				  w->l.candidates * w->l.bs);
+	return err;
+}
+
+static struct kdx_error *run_pipeline(struct kdump_writer *w,
+				      unsigned int threads)
+{
+	pthread_t *tids = calloc(threads, sizeof(*tids));
+	unsigned int started = 0;
+	struct kdx_error *err = tids ? alloc_slots(w) : kdx_err_nomem();
+
+	for (; !err && started < threads; started++)
+		if (pthread_create(&tids[started], NULL, worker_main, w))
+			break;
+	if (!err && !started)
+		err = kdx_err(KDX_ERR_OS, "cannot start a compression thread");
+	for (size_t k = 0; !err && k < w->nchunks; k++)
+		err = write_chunk(w, k);
+	pthread_mutex_lock(&w->lock);
+	w->abort = true;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	for (unsigned int i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	free(tids);
+	free_slots(w);
+	return err;
+}
+
+/* ---- headers ---- */
+
+static const char *uts_machine(enum kdx_arch arch)
+{
+	/* What `uname -m` says there; crash picks its arch from it. */
+	return arch == KDX_ARCH_I386 ? "i686" : kdx_arch_name(arch);
+}
+
+static uint64_t vmcoreinfo_number(const struct kdx_dump *dump,
+				  const char *key)
+{
+	const char *v = kdx_dump_vmcoreinfo_get(dump, key);
+
+	return v ? strtoull(v, NULL, key[0] == 'N' ? 0 : 10) : 0;
+}
+
+static uint32_t input_dump_level(const struct kdump_writer *w)
+{
+	size_t n;
+	const struct kdx_detail *d = kdx_dump_details(w->dump, &n);
+	uint32_t level = w->opts->exclude_zero ? 1 : 0;
+
+	/* A filtered kdump input stays filtered: keep saying how. */
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(d[i].key, "dump_level"))
+			level |= (uint32_t)strtoul(d[i].value, NULL, 10);
+	return level;
+}
+
+static size_t count_cpus(const struct kdx_dump *dump)
+{
+	size_t n, cpus = 0;
+	const struct kdx_note *notes = kdx_dump_notes(dump, &n);
+
+	for (size_t i = 0; i < n; i++)
+		cpus += !strcmp(notes[i].kind, "prstatus");
+	return cpus ? cpus : 1;
+}
+
+static void fill_main_header(const struct kdump_writer *w, uint8_t *h)
+{
+	bool lp64 = sub_layout(w)->word == 8;
+	size_t base = lp64 ? KDUMP_STATUS_LP64 : KDUMP_STATUS_ILP32;
+	const char *release = kdx_dump_vmcoreinfo_get(w->dump, "OSRELEASE");
+	enum kdx_byte_order bo = w->bo;
+
+	memcpy(h, "KDUMP   ", 8);
+	kdx_store_u32(h + 8, 6, bo);
+	memcpy(h + 12, "Linux", 5);
+	if (release)
+		strncpy((char *)h + 12 + 2 * UTS_FIELD, release, UTS_FIELD - 1);
+	strncpy((char *)h + 12 + 4 * UTS_FIELD,
+		uts_machine(kdx_dump_arch(w->dump)), UTS_FIELD - 1);
+	/* The crash time, not the time of conversion: same input, same
+	 * output bytes. */
+	if (lp64)
+		kdx_store_u64(h + KDUMP_TIMESTAMP_LP64,
+			      vmcoreinfo_number(w->dump, "CRASHTIME"), bo);
+	else
+		kdx_store_u32(h + KDUMP_TIMESTAMP_ILP32,
+			      (uint32_t)vmcoreinfo_number(w->dump, "CRASHTIME"),
+			      bo);
+	kdx_store_u32(h + base, codec_flag(w->codec), bo);
+	kdx_store_u32(h + base + 4, w->l.bs, bo);
+	kdx_store_u32(h + base + 8, w->l.sub_blocks, bo);
+	kdx_store_u32(h + base + 12, (uint32_t)(w->l.bitmap_bytes / w->l.bs * 2),
+		      bo);
+	kdx_store_u32(h + base + 16,
+		      (uint32_t)kdx_min_u64(w->l.max_pfn, UINT32_MAX), bo);
+	kdx_store_u32(h + base + 36, (uint32_t)count_cpus(w->dump), bo);
+}
+
+static void store_word(uint8_t *p, unsigned int word, uint64_t v,
+		       enum kdx_byte_order bo)
+{
+	if (word == 8)
+		kdx_store_u64(p, v, bo);
+	else
+		kdx_store_u32(p, (uint32_t)v, bo);
+}
+
+static void fill_sub_header(const struct kdump_writer *w, uint8_t *s)
+{
+	const struct kdx_kdump_sub_layout *l = sub_layout(w);
+	uint64_t notes_at = w->l.bs + l->size;
+	enum kdx_byte_order bo = w->bo;
+
+	store_word(s + l->phys_base, l->word,
+		   vmcoreinfo_number(w->dump, "NUMBER(phys_base)"), bo);
+	kdx_store_u32(s + l->dump_level, input_dump_level(w), bo);
+	if (w->l.vmcoreinfo_at) {
+		kdx_store_u64(s + l->off_vmcoreinfo,
+			      notes_at + w->l.vmcoreinfo_at, bo);
+		store_word(s + l->size_vmcoreinfo, l->word,
+			   w->l.vmcoreinfo_len, bo);
+	}
+	if (w->l.notes_len) {
+		kdx_store_u64(s + l->off_note, notes_at, bo);
+		store_word(s + l->size_note, l->word, w->l.notes_len, bo);
+	}
+	kdx_store_u64(s + l->end_pfn_64, w->l.max_pfn, bo);
+	kdx_store_u64(s + l->max_mapnr_64, w->l.max_pfn, bo);
+}
+
+static struct kdx_error *write_headers(struct kdump_writer *w)
+{
+	size_t head = (size_t)(1 + w->l.sub_blocks) * w->l.bs;
+	uint8_t *buf = calloc(1, head);
+	struct kdx_error *err;
+
+	if (!buf)
+		return kdx_err_nomem();
+	fill_main_header(w, buf);
+	fill_sub_header(w, buf + w->l.bs);
+	memcpy(buf + w->l.bs + sub_layout(w)->size, w->l.notes, w->l.notes_len);
+	err = kdx_sink_write_at(w->sink, 0, buf, head);
+	free(buf);
+	if (!err)
+		err = kdx_sink_write_at(w->sink, head, w->present,
+					w->l.bitmap_bytes);
+	if (!err)
+		err = kdx_sink_write_at(w->sink, head + w->l.bitmap_bytes,
+					w->dumped, w->l.bitmap_bytes);
+	return err;
+}
+
+static struct kdx_error *write_zero_page(struct kdump_writer *w)
+{
+	uint8_t *zero = calloc(1, w->l.bs);
+	struct kdx_error *err;
+
+	if (!zero)
+		return kdx_err_nomem();
+	err = kdx_sink_write_at(w->sink, w->l.data_offset, zero, w->l.bs);
+	free(zero);
+	w->cursor = w->l.data_offset + w->l.bs;
+	return err;
+}
+
+/* Present but not dumped: filtered by us or already in the input. */
+static uint64_t count_excluded(const struct kdump_writer *w)
+{
+	uint64_t n = 0;
+
+	for (uint64_t i = 0; i < w->l.bitmap_bytes; i++)
+		n += (uint64_t)__builtin_popcount(w->present[i] & ~w->dumped[i]);
+	return n;
+}
+
+static unsigned int thread_count(const struct kdx_convert_options *opts)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (opts->threads)
+		return opts->threads > 256 ? 256 : opts->threads;
+	return online > 0 ? (unsigned int)(online > 256 ? 256 : online) : 1;
+}
+
+static struct kdx_error *write_all(struct kdump_writer *w)
+{
+	unsigned int threads = thread_count(w->opts);
+	struct kdx_error *err;
+
+	w->window = (size_t)threads * 4;
+	err = plan_pages(w);
+	if (!err)
+		err = encode_notes(w);
+	if (!err)
+		err = plan_layout(w);
+	w->cursor = w->l.data_offset;
+	if (!err && !w->opts->exclude_zero)
+		err = write_zero_page(w);
+	if (!err)
+		err = run_pipeline(w, threads);
+	/* Headers and bitmaps last: they depend on what the pages were. */
+	if (!err)
+		err = write_headers(w);
+	w->stats.pages_excluded = count_excluded(w);
+	return err;
+}
+
+struct kdx_error *kdx_write_kdump(const struct kdx_dump *dump,
+				  struct kdx_sink *sink,
+				  const struct kdx_convert_options *opts,
+				  struct kdx_convert_stats *stats)
+{
+	struct kdump_writer w = {
+		.dump = dump,
+		.opts = opts,
+		.codec = codec_for(opts->compression),
+		.bo = kdx_dump_byte_order(dump),
+		.sink = sink,
+	};
+	struct kdx_error *err;
+
+	w.l.bs = kdx_dump_page_size(dump);
+	pthread_mutex_init(&w.lock, NULL);
+	pthread_cond_init(&w.cond, NULL);
+	err = write_all(&w);
+	pthread_cond_destroy(&w.cond);
+	pthread_mutex_destroy(&w.lock);
+	free(w.present);
+	free(w.dumped);
+	free(w.chunks);
+	free(w.l.notes);
+	if (!err && stats)
+		*stats = w.stats;
+	return err;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* Where a writer's bytes go: a temporary file renamed into place only on
+ * success, or makedumpfile's flattened stream (records of offset, size,
+ * data), which can go to a pipe.  Writers address bytes by their offset
+ * in the final file either way. */
+#ifndef KDX_WRITE_SINK_H
+#define KDX_WRITE_SINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct kdx_sink;
+
+/* @path "-" is standard output (flattened only). */
+struct kdx_error *kdx_sink_open(const char *path, bool flatten,
+				struct kdx_sink **out);
+
+struct kdx_error *kdx_sink_write_at(struct kdx_sink *sink, uint64_t offset,
+				    const void *buf, size_t len);
+
+/* Bytes written to the output so far (record headers included). */
+uint64_t kdx_sink_bytes(const struct kdx_sink *sink);
+
+/* Finish: end the stream, flush to disk, rename into place; frees @sink. */
+struct kdx_error *kdx_sink_commit(struct kdx_sink *sink);
+
+/* Give up: remove the temporary file; frees @sink.  NULL is ignored. */
+void kdx_sink_abort(struct kdx_sink *sink);
+
+#endif

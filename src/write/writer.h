@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* The writers behind kdx_convert(): one per output format, each given an
+ * open sink and the dump, using only libkdx's public reading API. */
+#ifndef KDX_WRITE_WRITER_H
+#define KDX_WRITE_WRITER_H
+
+#include <kdx/convert.h>
+
+#include "core/error.h"
+
+struct kdx_sink;
+
+struct kdx_error *kdx_write_kdump(const struct kdx_dump *dump,
+				  struct kdx_sink *sink,
+				  const struct kdx_convert_options *opts,
+				  struct kdx_convert_stats *stats);
+
+#endif
