@@ -29,6 +29,8 @@ struct cli_command {
 extern const struct cli_command cli_cmd_info;
 extern const struct cli_command cli_cmd_read;
 extern const struct cli_command cli_cmd_convert;
+extern const struct cli_command cli_cmd_vtop;
+extern const struct cli_command cli_cmd_maps;
 
 /* Options every command that opens a dump accepts. */
 #define CLI_DUMP_LONG_OPTIONS                                   \

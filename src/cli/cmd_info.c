@@ -2,6 +2,7 @@
 /* kdx info: what a dump is and what it holds. */
 #include "cli/cli.h"
 #include "cli/json.h"
+#include "cli/xlat_args.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -236,6 +237,7 @@ static void print_json(const char *path, const struct kdx_dump *dump)
 	json_bool(&j, kdx_dump_segments_have_virtual(dump));
 	json_notes_and_cpus(&j, dump);
 	json_vmcoreinfo(&j, dump);
+	cli_info_translation(dump, &j);
 	json_key(&j, "warnings");
 	json_array_begin(&j);
 	warnings = kdx_dump_warnings(dump, &n);
@@ -354,6 +356,7 @@ static void print_text(const char *path, const struct kdx_dump *dump)
 	print_cpus(dump);
 	print_notes(dump);
 	print_vmcoreinfo(dump);
+	cli_info_translation(dump, NULL);
 	warnings = kdx_dump_warnings(dump, &n);
 	for (size_t i = 0; i < n; i++)
 		printf("warning:    %s\n", warnings[i]);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* kdx read: bytes of memory, as a hexdump or into a file. */
 #include "cli/cli.h"
+#include "cli/xlat_args.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,22 +17,25 @@
 #define PROGRESS_MIN (64u << 20)
 
 static const char usage[] =
-	"Usage: kdx read DUMP ADDR LEN --phys [--hex | -o FILE] [--zero-fill]\n"
+	"Usage: kdx read DUMP ADDR LEN [--phys] [--hex | -o FILE] [--zero-fill]\n"
 	"\n"
-	"Read LEN bytes of memory at ADDR.  ADDR and LEN take 0x for hex and\n"
-	"K/M/G suffixes (256MiB).  The read crosses segment boundaries; a hole\n"
-	"(an address the dump does not hold) is an error naming the first missing\n"
-	"address, unless --zero-fill is given.  Memory the dump describes but did\n"
-	"not write (ELF p_filesz < p_memsz) reads as zeros, with a note on stderr.\n"
+	"Read LEN bytes of memory at ADDR, a kernel virtual address (translated\n"
+	"page by page through the kernel's page tables), or a physical one with\n"
+	"--phys.  ADDR and LEN take 0x for hex and K/M/G suffixes (256MiB).  The\n"
+	"read crosses page and segment boundaries; a hole (an address the dump\n"
+	"does not hold, or a virtual page that is not mapped) is an error naming\n"
+	"the first missing address, unless --zero-fill is given.  Memory the dump\n"
+	"describes but did not write (ELF p_filesz < p_memsz) reads as zeros, with\n"
+	"a note on stderr.\n"
 	"\n"
 	"Options:\n"
-	"  --phys            ADDR is a physical address (virtual addresses need\n"
-	"                    page-table translation, which is not available yet)\n"
+	"  --phys            ADDR is a physical address\n"
 	"  --hex             hexdump like xxd, with the memory address (default)\n"
 	"  -o, --output FILE write the raw bytes to FILE ('-' for stdout); FILE\n"
 	"                    appears only when the read succeeded\n"
 	"  --zero-fill       read holes as zeros instead of failing\n"
-	"  -h, --help        show this help\n" CLI_DUMP_OPTIONS_HELP;
+	"  -h, --help        show this help\n" CLI_XLAT_OPTIONS_HELP
+	CLI_DUMP_OPTIONS_HELP;
 
 static int run_read(int argc, char **argv);
 
@@ -48,6 +52,9 @@ struct read_request {
 	uint64_t len;
 	const char *output; /* NULL: hexdump to stdout */
 	unsigned int flags;
+	bool phys;
+	struct kdx_kernel_options kopts;
+	struct kdx_xlat *xlat; /* NULL: physical addresses */
 };
 
 /* One xxd line: address, eight 2-byte groups, the printable bytes. */
@@ -95,6 +102,18 @@ static void add_stats(struct kdx_read_stats *total,
 	total->hole_bytes += chunk->hole_bytes;
 }
 
+/* One chunk, physical or through the kernel's page tables. */
+static struct kdx_error *read_chunk(const struct kdx_dump *dump,
+				    const struct read_request *rq, uint64_t addr,
+				    uint8_t *buf, size_t n,
+				    struct kdx_read_stats *stats)
+{
+	if (rq->xlat)
+		return kdx_read_virt(dump, rq->xlat, addr, buf, n, rq->flags,
+				     stats);
+	return kdx_read_phys(dump, addr, buf, n, rq->flags, stats);
+}
+
 static void report_stats(const struct kdx_read_stats *s)
 {
 	if (s->zero_bytes)
@@ -132,8 +151,8 @@ static int copy_out(const struct kdx_dump *dump, const struct read_request *rq,
 	while (done < rq->len) {
 		size_t n = (size_t)(rq->len - done < CHUNK ? rq->len - done : CHUNK);
 		struct kdx_read_stats chunk;
-		struct kdx_error *err = kdx_read_phys(dump, rq->addr + done, buf,
-						      n, rq->flags, &chunk);
+		struct kdx_error *err = read_chunk(dump, rq, rq->addr + done,
+						   buf, n, &chunk);
 
 		add_stats(stats, &chunk);
 		if (err) {
@@ -206,20 +225,22 @@ static int parse_args(int argc, char **argv, struct read_request *rq,
 		{ "zero-fill", no_argument, NULL, 'z' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_DUMP_LONG_OPTIONS,
+		CLI_XLAT_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	bool phys = false, hex = false;
+	bool hex = false;
 	int opt, rc = EXIT_OK;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-		if (cli_dump_option(opt, optarg, opts, &rc)) {
+		if (cli_dump_option(opt, optarg, opts, &rc) ||
+		    cli_xlat_option(opt, optarg, &rq->kopts, &rc)) {
 			if (rc)
 				return rc;
 			continue;
 		}
 		switch (opt) {
-		case 'p': phys = true; break;
+		case 'p': rq->phys = true; break;
 		case 'x': hex = true; break;
 		case 'o': rq->output = optarg; break;
 		case 'z': rq->flags |= KDX_READ_ZERO_FILL; break;
@@ -239,9 +260,6 @@ static int parse_args(int argc, char **argv, struct read_request *rq,
 	if (hex && rq->output)
 		return cli_usage_error(&cli_cmd_read,
 				       "--hex and --output exclude each other");
-	if (!phys)
-		return cli_usage_error(&cli_cmd_read,
-				       "give --phys: virtual addresses need page-table translation, which this kdx does not have yet");
 	if (rq->len && rq->addr + (rq->len - 1) < rq->addr)
 		return cli_usage_error(&cli_cmd_read,
 				       "0x%" PRIx64 " + 0x%" PRIx64
@@ -259,6 +277,7 @@ static int run_read(int argc, char **argv)
 	int rc;
 
 	kdx_open_options_init(&opts);
+	kdx_kernel_options_init(&rq.kopts);
 	rc = parse_args(argc, argv, &rq, &opts);
 	if (rc < 0)
 		return cli_help(&cli_cmd_read);
@@ -267,9 +286,17 @@ static int run_read(int argc, char **argv)
 	rc = cli_open_dump(rq.dump_path, &opts, &dump);
 	if (rc)
 		return rc;
+	if (!rq.phys) {
+		rc = cli_open_xlat(dump, &rq.kopts, NULL, &rq.xlat);
+		if (rc) {
+			kdx_dump_destroy(dump);
+			return rc;
+		}
+	}
 	rc = rq.output ? read_to_file(dump, &rq, &stats) :
 			 copy_out(dump, &rq, -1, &stats);
 	report_stats(&stats);
+	kdx_xlat_destroy(rq.xlat);
 	kdx_dump_destroy(dump);
 	return rc;
 }

@@ -9,6 +9,8 @@ static const struct cli_command *const commands[] = {
 	&cli_cmd_info,
 	&cli_cmd_read,
 	&cli_cmd_convert,
+	&cli_cmd_vtop,
+	&cli_cmd_maps,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -4,21 +4,20 @@
  * paging off), overrides, and virtual reads. */
 #include "xlat_test.h"
 
-#include "mkelf.h"
+#include "linuxdump.h"
 
 #include <kdx/dump.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 
-#define MiB (1ull << 20)
-#define GiB (1ull << 30)
-#define MEM (32 * MiB)
-#define KASLR 0x1e000000ull
-#define TEXT_VA (0xffffffff81000000ull + KASLR)
-#define TEXT_PA 0x1000000ull
-#define ROOT_PA 0x1100000ull /* init_top_pgt: text + 1 MiB */
-#define DIRECT 0xffff9a4000000000ull
+#define MiB LD_MiB
+#define MEM LD_MEM
+#define KASLR LD_KASLR
+#define TEXT_VA LD_TEXT_VA
+#define TEXT_PA LD_TEXT_PA
+#define ROOT_PA LD_ROOT_PA
+#define DIRECT LD_DIRECT
 
 struct fixture {
 	struct ptb *p;
@@ -27,37 +26,12 @@ struct fixture {
 	struct kdx_dump *dump;
 };
 
-static void map_linux(struct ptb *p, uint64_t direct)
-{
-	for (uint64_t a = 0; a < 2 * MiB; a += 4096)
-		ptb_map(p, direct + a, a, 4096, PTB_RW | PTB_G | PTB_NX);
-	for (uint64_t a = 2 * MiB; a < MEM; a += 2 * MiB)
-		ptb_map(p, direct + a, a, 2 * MiB, PTB_RW | PTB_G | PTB_NX);
-	ptb_map(p, TEXT_VA, TEXT_PA, 2 * MiB, PTB_G);
-	ptb_map(p, TEXT_VA + 2 * MiB, TEXT_PA + 2 * MiB, 2 * MiB, PTB_G | PTB_RW);
-}
-
-/* An ELF core: all of the ptb memory as one PT_LOAD at physical 0. */
 static void open_dump(struct fixture *f, uint16_t machine, unsigned int bits,
 		      const char *vmcoreinfo, const uint64_t *cr)
 {
-	struct mkelf_options o = { .class_bits = bits,
-				   .byte_order = KDX_LITTLE_ENDIAN,
-				   .machine = machine };
-	struct mkelf *m = mkelf_new(&o);
-	size_t memsize;
-	struct mkelf_load load = { 0 };
 	struct kdx_error *err;
 
-	load.data = ptb_memory(f->p, &memsize);
-	load.filesz = load.memsz = memsize;
-	mkelf_add_load(m, &load);
-	if (vmcoreinfo)
-		mkelf_add_vmcoreinfo(m, vmcoreinfo);
-	if (cr)
-		mkelf_add_qemu_cpu(m, cr);
-	f->elf = mkelf_build(m, &f->size);
-	mkelf_free(m);
+	f->elf = linuxdump_elf(f->p, machine, bits, vmcoreinfo, cr, &f->size);
 	err = kdx_dump_open_memory(f->elf, f->size, NULL, &f->dump);
 	if (err)
 		fail_msg("open: %s", kdx_error_message(err));
@@ -70,14 +44,7 @@ static void close_dump(struct fixture *f)
 	ptb_free(f->p);
 }
 
-static const char vmcoreinfo_64[] =
-	"OSRELEASE=6.1.0-test\nPAGESIZE=4096\n"
-	"SYMBOL(swapper_pg_dir)=ffffffff9f100000\n"
-	"SYMBOL(init_top_pgt)=ffffffff9f100000\n"
-	"NUMBER(phys_base)=-503316480\n" /* 0x1000000 - 0x1f000000 */
-	"NUMBER(pgtable_l5_enabled)=0\n"
-	"NUMBER(sme_mask)=0\n"
-	"KERNELOFFSET=1e000000\n";
+#define vmcoreinfo_64 linuxdump_vmcoreinfo_64
 
 static void x86_64_from_vmcoreinfo(void **state)
 {
@@ -87,7 +54,7 @@ static void x86_64_from_vmcoreinfo(void **state)
 
 	(void)state;
 	assert_int_equal(ptb_root(f.p), ROOT_PA);
-	map_linux(f.p, DIRECT);
+	linuxdump_map(f.p, DIRECT);
 	open_dump(&f, 62, 64, vmcoreinfo_64, NULL);
 	assert_null(kdx_kernel_probe(f.dump, NULL, &l));
 	assert_false(l.physical_only);
@@ -121,7 +88,7 @@ static void wrong_phys_base_is_noticed(void **state)
 	struct kdx_kernel_layout l;
 
 	(void)state;
-	map_linux(f.p, DIRECT);
+	linuxdump_map(f.p, DIRECT);
 	open_dump(&f, 62, 64, vmcoreinfo_64, NULL);
 	kdx_kernel_options_init(&o);
 	o.has_phys_base = true;
@@ -140,7 +107,7 @@ static void overrides(void **state)
 	struct kdx_kernel_layout l;
 
 	(void)state;
-	map_linux(f.p, DIRECT);
+	linuxdump_map(f.p, DIRECT);
 	open_dump(&f, 62, 64, vmcoreinfo_64, NULL);
 	kdx_kernel_options_init(&o);
 	o.has_root = true;
@@ -168,7 +135,7 @@ static void from_cpu_cr3(void **state)
 	struct kdx_xlat *x;
 
 	(void)state;
-	map_linux(f.p, DIRECT);
+	linuxdump_map(f.p, DIRECT);
 	open_dump(&f, 62, 64, NULL, cr);
 	assert_null(kdx_kernel_probe(f.dump, NULL, &l));
 	assert_int_equal(l.mode, KDX_PAGING_X86_64);
@@ -242,7 +209,7 @@ static void la57_from_vmcoreinfo(void **state)
 	struct kdx_xlat *x;
 
 	(void)state;
-	map_linux(f.p, 0xff11000000000000ull);
+	linuxdump_map(f.p, 0xff11000000000000ull);
 	open_dump(&f, 62, 64, vmci, NULL);
 	assert_null(kdx_kernel_probe(f.dump, NULL, &l));
 	assert_int_equal(l.mode, KDX_PAGING_X86_LA57);
@@ -324,7 +291,7 @@ static void read_virt(void **state)
 	size_t size;
 
 	(void)state;
-	map_linux(f.p, DIRECT);
+	linuxdump_map(f.p, DIRECT);
 	ptb_map(f.p, va, 0x500000, 4096, PTB_RW);
 	ptb_map(f.p, va + 4096, 0x300000, 4096, PTB_RW);
 	/* va + 2 pages: unmapped; va + 3 pages: past the dump's memory */

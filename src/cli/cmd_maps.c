@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: MIT */
+/* kdx maps: every present mapping of a page table, merged into runs. */
+#include "cli/json.h"
+#include "cli/xlat_args.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+	"Usage: kdx maps DUMP [--start VA] [--end VA] [--no-merge] [--json] [options]\n"
+	"\n"
+	"List every present mapping of a page table (the kernel's by default),\n"
+	"in virtual-address order.  Consecutive pages are merged into one range\n"
+	"while virtual and physical addresses are both contiguous and the flags\n"
+	"agree (accessed/dirty are ignored), like QEMU's memory-mapping list.\n"
+	"Each table is read once per entry pointing to it.  Tables that cannot\n"
+	"be read and malformed entries are reported on stderr and skipped; the\n"
+	"exit status is then 1.\n"
+	"\n"
+	"Options:\n"
+	"  --start VA        first virtual address to list (default 0)\n"
+	"  --end VA          last virtual address to list (inclusive)\n"
+	"  --no-merge        one line per page-table leaf entry\n"
+	"  --json            one JSON object (\"end\" is exclusive)\n"
+	"  -h, --help        show this help\n" CLI_XLAT_OPTIONS_HELP
+	CLI_DUMP_OPTIONS_HELP;
+
+static int run_maps(int argc, char **argv);
+
+const struct cli_command cli_cmd_maps = {
+	.name = "maps",
+	.summary = "list a page table's mappings (merged ranges)",
+	.usage = usage,
+	.run = run_maps,
+};
+
+struct maps_args {
+	bool json;
+	unsigned int flags;
+	uint64_t start, end;
+	struct kdx_open_options opts;
+	struct kdx_kernel_options kopts;
+	const char *dump_path;
+};
+
+struct maps_out {
+	struct json *j; /* NULL: text */
+	uint64_t count, bytes, problems;
+};
+
+static void page_sizes_text(uint64_t sizes, char *buf, size_t len)
+{
+	char one[16];
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (unsigned int b = 12; b < 64 && used < len; b++) {
+		if (!(sizes & (1ull << b)))
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+					 used ? "+" : "",
+					 cli_page_size(1ull << b, one, sizeof(one)));
+	}
+}
+
+static void json_mapping(struct json *j, const struct kdx_mapping *m)
+{
+	json_object_begin(j);
+	json_key(j, "start");
+	json_u64(j, m->vaddr);
+	json_key(j, "end");
+	json_u64(j, m->vaddr + m->size);
+	json_key(j, "size");
+	json_u64(j, m->size);
+	json_key(j, "phys");
+	json_u64(j, m->paddr);
+	json_key(j, "page_sizes");
+	json_array_begin(j);
+	for (unsigned int b = 12; b < 64; b++)
+		if (m->page_sizes & (1ull << b))
+			json_u64(j, 1ull << b);
+	json_array_end(j);
+	json_key(j, "flags");
+	json_array_begin(j);
+	for (size_t i = 0; i < cli_flag_name_count; i++)
+		if (m->flags & cli_flag_names[i].flag)
+			json_string(j, cli_flag_names[i].name);
+	json_array_end(j);
+	json_object_end(j);
+}
+
+static bool on_mapping(void *arg, const struct kdx_mapping *m)
+{
+	struct maps_out *o = arg;
+	char size[32], pages[32], flags[64];
+
+	o->count++;
+	o->bytes += m->size;
+	if (o->j) {
+		json_mapping(o->j, m);
+		return true;
+	}
+	page_sizes_text(m->page_sizes, pages, sizeof(pages));
+	printf("%016" PRIx64 "-%016" PRIx64 "  %016" PRIx64 "  %10s  %-5s  %s\n",
+	       m->vaddr, m->vaddr + (m->size - 1), m->paddr,
+	       cli_size(m->size, size, sizeof(size)), pages,
+	       cli_page_flags(m->flags, flags, sizeof(flags)));
+	return true;
+}
+
+static bool on_problem(void *arg, const struct kdx_error *err)
+{
+	struct maps_out *o = arg;
+
+	o->problems++;
+	fprintf(stderr, "kdx: warning: %s\n", kdx_error_message(err));
+	return true;
+}
+
+static void json_head(struct json *j, struct kdx_xlat *xlat,
+		      const struct kdx_kernel_layout *layout)
+{
+	json_object_begin(j);
+	json_key(j, "mode");
+	json_string(j, kdx_paging_mode_name(kdx_xlat_mode(xlat)));
+	json_key(j, "root");
+	json_u64(j, kdx_xlat_root(xlat));
+	json_key(j, "root_source");
+	json_string(j, layout->root_source);
+	json_key(j, "mappings");
+	json_array_begin(j);
+}
+
+static void json_tail(struct json *j, const struct maps_out *o)
+{
+	json_array_end(j);
+	json_key(j, "count");
+	json_u64(j, o->count);
+	json_key(j, "mapped_bytes");
+	json_u64(j, o->bytes);
+	json_key(j, "problems");
+	json_u64(j, o->problems);
+	json_object_end(j);
+	json_finish(j);
+}
+
+static int list_maps(const struct maps_args *a, struct kdx_xlat *xlat,
+		     const struct kdx_kernel_layout *layout)
+{
+	struct json j;
+	struct maps_out o = { a->json ? &j : NULL, 0, 0, 0 };
+	struct kdx_error *err;
+	char total[32];
+
+	if (a->json) {
+		json_init(&j, stdout);
+		json_head(&j, xlat, layout);
+	} else {
+		printf("# %s paging, root 0x%" PRIx64 " (%s)\n",
+		       kdx_paging_mode_name(kdx_xlat_mode(xlat)),
+		       kdx_xlat_root(xlat), layout->root_source);
+		printf("# %-33s  %-16s  %10s  %-5s  %s\n", "VIRTUAL (inclusive)",
+		       "PHYSICAL", "SIZE", "PAGES", "FLAGS");
+	}
+	err = kdx_xlat_maps(xlat, a->start, a->end, a->flags, on_mapping,
+			    on_problem, &o);
+	if (a->json)
+		json_tail(&j, &o);
+	else
+		printf("# %" PRIu64 " ranges, %s mapped%s\n", o.count,
+		       cli_size(o.bytes, total, sizeof(total)),
+		       o.problems ? ", with problems (see stderr)" : "");
+	if (err)
+		return cli_report(err);
+	return o.problems ? EXIT_DUMP : EXIT_OK;
+}
+
+static int parse_args(int argc, char **argv, struct maps_args *a)
+{
+	enum { OPT_START = 0x300, OPT_END, OPT_NO_MERGE };
+	static const struct option longopts[] = {
+		{ "start", required_argument, NULL, OPT_START },
+		{ "end", required_argument, NULL, OPT_END },
+		{ "no-merge", no_argument, NULL, OPT_NO_MERGE },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		CLI_DUMP_LONG_OPTIONS,
+		CLI_XLAT_LONG_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt, rc = EXIT_OK;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (cli_dump_option(opt, optarg, &a->opts, &rc) ||
+		    cli_xlat_option(opt, optarg, &a->kopts, &rc)) {
+			if (rc)
+				return rc;
+			continue;
+		}
+		switch (opt) {
+		case OPT_START:
+			if (!cli_parse_u64(optarg, &a->start))
+				return cli_usage_error(&cli_cmd_maps, "--start: not an address: '%s'", optarg);
+			break;
+		case OPT_END:
+			if (!cli_parse_u64(optarg, &a->end))
+				return cli_usage_error(&cli_cmd_maps, "--end: not an address: '%s'", optarg);
+			break;
+		case OPT_NO_MERGE: a->flags |= KDX_MAPS_NO_MERGE; break;
+		case 'j': a->json = true; break;
+		case 'h': return -1;
+		default: return cli_usage_error(&cli_cmd_maps, "bad option");
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error(&cli_cmd_maps, "expected one DUMP");
+	if (a->start > a->end)
+		return cli_usage_error(&cli_cmd_maps, "--start is above --end");
+	a->dump_path = argv[optind];
+	return EXIT_OK;
+}
+
+static int run_maps(int argc, char **argv)
+{
+	struct maps_args a = { .end = UINT64_MAX };
+	struct kdx_kernel_layout layout;
+	struct kdx_dump *dump;
+	struct kdx_xlat *xlat;
+	int rc;
+
+	kdx_open_options_init(&a.opts);
+	kdx_kernel_options_init(&a.kopts);
+	rc = parse_args(argc, argv, &a);
+	if (rc < 0)
+		return cli_help(&cli_cmd_maps);
+	if (rc)
+		return rc;
+	rc = cli_open_dump(a.dump_path, &a.opts, &dump);
+	if (rc)
+		return rc;
+	rc = cli_open_xlat(dump, &a.kopts, &layout, &xlat);
+	if (!rc) {
+		rc = list_maps(&a, xlat, &layout);
+		kdx_xlat_destroy(xlat);
+	}
+	kdx_dump_destroy(dump);
+	return rc;
+}
