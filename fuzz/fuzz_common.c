@@ -59,7 +59,8 @@ static void check_ranges(const struct kdx_phys_range *r, size_t n)
 		FUZZ_CHECK(r[i].size != 0);
 		FUZZ_CHECK(r[i].start + r[i].size > r[i].start); /* no wrap */
 		FUZZ_CHECK(r[i].kind == KDX_RANGE_DATA ||
-			   r[i].kind == KDX_RANGE_ZERO);
+			   r[i].kind == KDX_RANGE_ZERO ||
+			   r[i].kind == KDX_RANGE_EXCLUDED);
 		if (i == 0)
 			continue;
 		/* Sorted, disjoint, adjacent ranges of one kind merged. */
@@ -146,6 +147,8 @@ struct reader {
 	const struct kdx_segment *seg;
 	size_t nseg;
 	bool elf_oracle;
+	/* Formats that decode pages (kdump) may fail to, on damaged data. */
+	bool decoded;
 	uint64_t budget;
 };
 
@@ -229,7 +232,7 @@ static size_t find_range(const struct reader *rd, uint64_t addr)
 	return lo;
 }
 
-enum piece { P_DATA, P_ZERO, P_HOLE };
+enum piece { P_DATA, P_ZERO, P_HOLE, P_EXCLUDED };
 
 /* Check the bytes [off, off + len) of @buf, read from @addr, which the
  * map says are all of kind @p. */
@@ -303,7 +306,19 @@ static void read_at(struct reader *rd, uint64_t addr, uint64_t len,
 			uint64_t in_range = rd->r[i].start + rd->r[i].size - pos;
 
 			m = in_range < left ? in_range : left;
-			if (rd->r[i].kind == KDX_RANGE_ZERO) {
+			if (rd->r[i].kind == KDX_RANGE_EXCLUDED) {
+				/* Left out by filtering: like a hole, but
+				 * counted apart. */
+				if (!(flags & KDX_READ_ZERO_FILL)) {
+					fails = true;
+					fail_at = pos;
+					break;
+				}
+				if (!want.excluded_bytes)
+					want.first_excluded = pos;
+				want.excluded_bytes += m;
+				p = P_EXCLUDED;
+			} else if (rd->r[i].kind == KDX_RANGE_ZERO) {
 				if (!want.zero_bytes)
 					want.first_zero = pos;
 				want.zero_bytes += m;
@@ -317,7 +332,15 @@ static void read_at(struct reader *rd, uint64_t addr, uint64_t len,
 		pos += m;
 		left -= m;
 	}
-	if (fails) {
+	if (err && rd->decoded && kdx_error_code(err) == KDX_ERR_CORRUPT) {
+		/* A page the dump holds but cannot decode: the error names an
+		 * address the read asked for. */
+		uint64_t where = 0;
+
+		FUZZ_CHECK(kdx_error_address(err, &where));
+		FUZZ_CHECK(where >= addr && where - addr < len);
+		FUZZ_CHECK(!fails || where < fail_at);
+	} else if (fails) {
 		uint64_t where = 0;
 
 		FUZZ_CHECK(err != NULL);
@@ -328,6 +351,9 @@ static void read_at(struct reader *rd, uint64_t addr, uint64_t len,
 		FUZZ_CHECK(err == NULL);
 		FUZZ_CHECK(st.zero_bytes == want.zero_bytes);
 		FUZZ_CHECK(st.hole_bytes == want.hole_bytes);
+		FUZZ_CHECK(st.excluded_bytes == want.excluded_bytes);
+		if (want.excluded_bytes)
+			FUZZ_CHECK(st.first_excluded == want.first_excluded);
 		if (want.zero_bytes)
 			FUZZ_CHECK(st.first_zero == want.first_zero);
 		if (want.hole_bytes)
@@ -420,8 +446,52 @@ void kdx_fuzz_exercise(const struct kdx_dump *dump,
 	rd.r = kdx_dump_phys_ranges(dump, &rd.n);
 	check_ranges(rd.r, rd.n);
 	rd.seg = kdx_dump_segments(dump, &rd.nseg);
+	/* The file-offset oracle holds for a plain ELF file, not for one
+	 * inside a makedumpfile flattened stream (offsets are the stream's). */
 	rd.elf_oracle = !in->is_raw &&
 			!strcmp(kdx_dump_format_name(dump), "elf") &&
+			!(in->size >= 12 && !memcmp(in->data, "makedumpfile", 12)) &&
 			rd.nseg <= ORACLE_MAX_SEGMENTS;
+	rd.decoded = strcmp(kdx_dump_format_name(dump), "elf") != 0 &&
+		     strcmp(kdx_dump_format_name(dump), "raw") != 0;
 	read_everywhere(&rd);
+}
+
+void kdx_fuzz_open(const uint8_t *data, size_t size, const char *format,
+		   struct kdx_fuzz_open *out)
+{
+	struct kdx_open_options opts;
+	struct kdx_fuzz_input in = { .data = data, .size = size };
+	struct kdx_dump *dump = NULL;
+	struct kdx_error *err;
+
+	memset(out, 0, sizeof(*out));
+	kdx_open_options_init(&opts);
+	opts.format = format;
+	err = kdx_dump_open_memory(data, size, &opts, &dump);
+	if (err) {
+		out->code = (int)kdx_error_code(err);
+		kdx_fuzz_error(err);
+		return;
+	}
+	FUZZ_CHECK(dump != NULL);
+	if (format)
+		FUZZ_CHECK(!strcmp(kdx_dump_format_name(dump), format));
+	snprintf(out->format, sizeof(out->format), "%s",
+		 kdx_dump_format_name(dump));
+	kdx_fuzz_exercise(dump, &in);
+	kdx_dump_phys_ranges(dump, &out->ranges);
+	kdx_dump_notes(dump, &out->notes);
+	kdx_dump_segments(dump, &out->segments);
+	kdx_dump_destroy(dump);
+}
+
+void kdx_fuzz_same(const struct kdx_fuzz_open *a,
+		   const struct kdx_fuzz_open *b)
+{
+	FUZZ_CHECK(a->code == b->code);
+	FUZZ_CHECK(!strcmp(a->format, b->format));
+	FUZZ_CHECK(a->ranges == b->ranges);
+	FUZZ_CHECK(a->notes == b->notes);
+	FUZZ_CHECK(a->segments == b->segments);
 }

@@ -41,4 +41,21 @@ void kdx_fuzz_exercise(const struct kdx_dump *dump,
 /* Check an error's accessors and release it. */
 void kdx_fuzz_error(struct kdx_error *err);
 
+/* What one open of an input came to, for comparing two opens. */
+struct kdx_fuzz_open {
+	int code;             /* 0: opened; else the error's code */
+	char format[16];      /* the reader that opened it */
+	size_t ranges, notes, segments;
+};
+
+/* Open @data from memory (@format NULL: detect), exercise the dump if it
+ * opened, and say what came of it.  A forced format must be the one that
+ * opened it. */
+void kdx_fuzz_open(const uint8_t *data, size_t size, const char *format,
+		   struct kdx_fuzz_open *out);
+
+/* Two opens of the same bytes by the same reader saw the same dump. */
+void kdx_fuzz_same(const struct kdx_fuzz_open *a,
+		   const struct kdx_fuzz_open *b);
+
 #endif

@@ -4,18 +4,25 @@
 
 Usage: fuzz/make-seeds.py [OUTDIR]      (default: fuzz/corpus next to this file)
 
-Every seed is a valid (or deliberately damaged) dump of a few KiB: ELF32 and
-ELF64 cores in both byte orders with a PT_NOTE holding CORE/NT_PRSTATUS,
-VMCOREINFO and QEMU CPU-state notes, several PT_LOADs (holes, p_memsz >
-p_filesz tails, aliases, ranges sharing a page), one using extended program
-header numbering (PN_XNUM), one cut short; and raw images in fuzz_raw's input
-layout (8-byte little-endian base, arch byte, page-size byte, image).  The
-output is deterministic: rerunning it must not change the checked-in files.
-Python 3 standard library only.
+Every seed is a valid (or deliberately damaged) dump of a few KiB:
+- elf/: ELF32 and ELF64 cores in both byte orders with a PT_NOTE holding
+  CORE/NT_PRSTATUS, VMCOREINFO and QEMU CPU-state notes, several PT_LOADs
+  (holes, p_memsz > p_filesz tails, aliases, ranges sharing a page), one
+  using extended program header numbering (PN_XNUM), one cut short, one in
+  a makedumpfile flattened stream;
+- kdump/: kdump-compressed files (LP64, i386 and big-endian s390x headers,
+  the old DISKDUMP layout) with 512-byte blocks, pages stored plain and
+  compressed with zlib, LZO, snappy and zstd (the last three hand-encoded),
+  excluded pages and holes, an incomplete dump, a flattened stream;
+- raw/: raw images in fuzz_raw's input layout (8-byte little-endian base,
+  arch byte, page-size byte, image).
+The output is deterministic: rerunning it must not change the checked-in
+files.  Python 3 standard library only.
 """
 import os
 import struct
 import sys
+import zlib
 
 PT_LOAD, PT_NOTE = 1, 4
 ET_CORE = 4
@@ -248,6 +255,225 @@ def seeds_elf():
     second = 64 + 2 * 56 + 12 + 8 + 336
     struct.pack_into("<I", raw, second + 4, 0x7FFFFFF0)
     s["x86_64-le64-bad-note.elf"] = bytes(raw)
+
+    # The kdump seed's ELF sibling inside a makedumpfile flattened stream.
+    c = Core(64, False, EM["x86_64"])
+    c.vmcoreinfo("6.1.0-kdx-flat")
+    c.load(0x1000, pattern(95, 0x200))
+    c.load(0x3000, pattern(96, 0x100), memsz=0x400)
+    s["x86_64-le64-flattened.elf"] = flattened(c.build(), chunk=256)
+    return s
+
+
+# ---- kdump-compressed (makedumpfile's diskdump format) ----
+
+KD_ZLIB, KD_LZO, KD_SNAPPY, KD_INCOMPLETE, KD_ZSTD = 0x1, 0x2, 0x4, 0x8, 0x20
+BS = 512  # block (page) size: the smallest the reader accepts keeps seeds small
+
+
+def page_text(n):
+    """A compressible page: a line of text repeated."""
+    line = b"kdx seed page %04d; " % n
+    return (line * (BS // len(line) + 1))[:BS]
+
+
+def lzo_abcd():
+    """LZO1X: 4 literals 'ABCD', a 508-byte match at distance 4, end."""
+    return (bytes([17 + 4]) + b"ABCD" + bytes([0x20, 0x00, 0xDC, 0x0C, 0x00]) +
+            bytes([0x11, 0x00, 0x00])), b"ABCD" * (BS // 4)
+
+
+def snappy_abcd():
+    """Snappy: length 512, literal 'ABCD', copies of 64 (x7) and 60."""
+    out = bytes([0x80, 0x04, (4 - 1) << 2]) + b"ABCD"
+    out += bytes([(63 << 2) | 2, 4, 0]) * 7 + bytes([(59 << 2) | 2, 4, 0])
+    return out, b"ABCD" * (BS // 4)
+
+
+def zstd_rle(byte):
+    """zstd: one frame, content size 512, one RLE block of @byte."""
+    out = struct.pack("<I", 0xFD2FB528) + bytes([0x60]) + struct.pack("<H", BS - 256)
+    out += struct.pack("<I", 1 | (1 << 1) | (BS << 3))[:3] + bytes([byte])
+    return out, bytes([byte]) * BS
+
+
+class Kdump:
+    """A kdump-compressed file: pages listed by pfn with their encoding."""
+
+    def __init__(self, machine, big_endian=False, version=6, abi="lp64",
+                 status=KD_ZLIB, max_mapnr=32, diskdump=False):
+        self.machine, self.version, self.abi = machine, version, abi
+        self.e = ">" if big_endian else "<"
+        self.status, self.max_mapnr, self.diskdump = status, max_mapnr, diskdump
+        self.pages = {}      # pfn -> (stored bytes, flags)
+        self.excluded = set()
+        self.notes = b""
+        self.vmcoreinfo = b""
+        self.unwritten = 0   # trailing descriptors left as zeros
+        self.dump_level = 31
+
+    def page(self, pfn, kind="zlib", seed=0):
+        plain = page_text(seed)
+        if kind == "zlib":
+            self.pages[pfn] = (zlib.compress(plain, 9), KD_ZLIB)
+        elif kind == "lzo":
+            self.pages[pfn] = (lzo_abcd()[0], KD_LZO)
+        elif kind == "snappy":
+            self.pages[pfn] = (snappy_abcd()[0], KD_SNAPPY)
+        elif kind == "zstd":
+            self.pages[pfn] = (zstd_rle(0x5A)[0], KD_ZSTD)
+        else:
+            self.pages[pfn] = (pattern(seed, BS), 0)
+
+    def build(self):
+        e, lp64 = self.e, self.abi == "lp64"
+        sub_blocks, bitmap_blocks = 2, (1 if self.diskdump else 2)
+        hdr = bytearray(BS)
+        hdr[0:8] = b"DISKDUMP" if self.diskdump else b"KDUMP   "
+        struct.pack_into(e + "I", hdr, 8, self.version)
+        for i, field in enumerate([b"Linux", b"kdx-seed", b"6.1.0-kdx-seed",
+                                   b"#1 SMP", self.machine.encode(), b"(none)"]):
+            hdr[12 + 65 * i:12 + 65 * i + len(field)] = field
+        base = 424 if lp64 else 412
+        if lp64:
+            struct.pack_into(e + "QQ", hdr, 408, 1700000000, 0)
+        else:
+            struct.pack_into(e + "II", hdr, 404, 1700000000, 0)
+        struct.pack_into(e + "10I", hdr, base, self.status, BS, sub_blocks,
+                         bitmap_blocks, self.max_mapnr, self.max_mapnr, 0,
+                         0, 0, 1)
+        # Sub-header, then notes / VMCOREINFO inside its blocks.
+        sub = bytearray(sub_blocks * BS)
+        extra_at = 128
+        off_note = size_note = off_vmci = size_vmci = 0
+        if self.notes:
+            off_note, size_note = BS + extra_at, len(self.notes)
+            sub[extra_at:extra_at + size_note] = self.notes
+            extra_at += (size_note + 7) & ~7
+        if self.vmcoreinfo:
+            off_vmci, size_vmci = BS + extra_at, len(self.vmcoreinfo)
+            sub[extra_at:extra_at + size_vmci] = self.vmcoreinfo
+        assert extra_at + size_vmci <= len(sub)
+        if lp64:
+            struct.pack_into(e + "QiiQQQQQQQQQQQ", sub, 0, 0, self.dump_level,
+                             0, 0, self.max_mapnr, off_vmci, size_vmci,
+                             off_note, size_note, 0, 0, 0, self.max_mapnr,
+                             self.max_mapnr)
+        else:  # i386: 64-bit fields aligned to 4
+            struct.pack_into(e + "IiiIIQIQIQIQQQ", sub, 0, 0, self.dump_level,
+                             0, 0, self.max_mapnr, off_vmci, size_vmci,
+                             off_note, size_note, 0, 0, 0, self.max_mapnr,
+                             self.max_mapnr)
+        if self.diskdump:
+            sub = bytearray(sub_blocks * BS)
+        # Bitmaps: 1st = memory present, 2nd = page dumped.
+        one = bitmap_blocks * BS // (1 if self.diskdump else 2)
+        present, dumped = bytearray(one), bytearray(one)
+        for pfn in list(self.pages) + list(self.excluded):
+            present[pfn >> 3] |= 1 << (pfn & 7)
+        for pfn in self.pages:
+            dumped[pfn >> 3] |= 1 << (pfn & 7)
+        bitmaps = bytes(dumped) if self.diskdump else bytes(present + dumped)
+        # Descriptors in pfn order, then the data.
+        desc_at = (1 + sub_blocks + bitmap_blocks) * BS
+        data_at = desc_at + 24 * len(self.pages)
+        descs, data = b"", b""
+        order = sorted(self.pages)
+        for i, pfn in enumerate(order):
+            stored, flags = self.pages[pfn]
+            if i >= len(order) - self.unwritten:
+                descs += bytes(24)
+                continue
+            descs += struct.pack(e + "QIIQ", data_at + len(data), len(stored),
+                                 flags, 0)
+            data += stored
+        out = bytes(hdr) + bytes(sub) + bitmaps + descs + data
+        assert len(out) >= desc_at
+        return out
+
+
+def elf_notes(e, notes):
+    out = b""
+    for name, ntype, desc in notes:
+        n = name.encode() + b"\0"
+        out += struct.pack(e + "III", len(n), len(desc), ntype)
+        out += n + b"\0" * (-len(n) % 4) + desc + b"\0" * (-len(desc) % 4)
+    return out
+
+
+def flattened(inner, chunk=1024):
+    """makedumpfile -F: a 4096-byte header, then (offset, size, bytes)
+    records, big-endian, written out of order, then the end marker."""
+    out = bytearray(4096)
+    out[0:12] = b"makedumpfile"
+    struct.pack_into(">QQ", out, 16, 1, 1)
+    pieces = [(o, inner[o:o + chunk]) for o in range(0, len(inner), chunk)]
+    pieces = pieces[1:] + pieces[:1]  # the header block last, as -F does
+    for o, b in pieces:
+        out += struct.pack(">qq", o, len(b)) + b
+    out += struct.pack(">qq", -1, -1)
+    return bytes(out)
+
+
+def seeds_kdump():
+    s = {}
+    prstatus = bytearray(336)
+    struct.pack_into("<i", prstatus, 32, 1)
+    prstatus[112:112 + 27 * 8] = pattern(200, 27 * 8)
+    vmci = (b"OSRELEASE=6.1.0-kdx-seed-amd64\nPAGESIZE=4096\n"
+            b"SYMBOL(init_top_pgt)=ffffffff82a0c000\nNUMBER(phys_base)=0\n")
+
+    # x86_64, header version 6, every codec, excluded pages, holes.
+    k = Kdump("x86_64", status=KD_ZLIB)
+    k.notes = elf_notes("<", [("CORE", 1, bytes(prstatus)),
+                              ("VMCOREINFO", 0, vmci)])
+    k.vmcoreinfo = vmci
+    for pfn in range(0, 3):
+        k.page(pfn, "zlib", pfn)
+    k.page(3, "plain", 3)
+    k.excluded.update(range(4, 8))
+    k.page(16, "lzo")
+    k.page(17, "snappy")
+    k.page(18, "zstd")
+    k.page(19, "plain", 19)
+    k.excluded.add(21)
+    s["x86_64-v6-codecs.kdump"] = k.build()
+
+    # i386 (64-bit fields aligned to 4 in the sub-header), version 3:
+    # VMCOREINFO but no notes.
+    k = Kdump("i686", version=3, abi="i386", max_mapnr=16)
+    k.vmcoreinfo = b"OSRELEASE=4.19.0-kdx-686-pae\nPAGESIZE=4096\n"
+    k.page(1, "zlib", 1)
+    k.page(2, "plain", 2)
+    k.excluded.add(3)
+    s["i386-v3.kdump"] = k.build()
+
+    # Big-endian s390x, uncompressed.
+    k = Kdump("s390x", big_endian=True, status=0, max_mapnr=16)
+    k.notes = elf_notes(">", [("VMCOREINFO", 0, b"OSRELEASE=6.1.0-kdx-s390x\n")])
+    k.page(0, "plain", 4)
+    k.page(9, "plain", 5)
+    s["s390x-be.kdump"] = k.build()
+
+    # The old DISKDUMP signature: one bitmap, no sub-header fields.
+    k = Kdump("x86_64", diskdump=True, version=1, max_mapnr=16)
+    k.page(0, "plain", 6)
+    k.page(1, "zlib", 7)
+    s["x86_64-diskdump.kdump"] = k.build()
+
+    # Incomplete (the writer ran out of space): the last descriptors are
+    # zeros and the flag says so.
+    k = Kdump("x86_64", status=KD_ZLIB | KD_INCOMPLETE, max_mapnr=16)
+    for pfn in range(0, 6):
+        k.page(pfn, "zlib", 10 + pfn)
+    k.unwritten = 2
+    s["x86_64-incomplete.kdump"] = k.build()
+
+    # makedumpfile -F: a small kdump inside a flattened stream.
+    k = Kdump("x86_64", status=KD_ZLIB, max_mapnr=8)
+    k.page(0, "zlib", 20)
+    k.page(2, "zlib", 21)
+    s["x86_64-flattened.kdump"] = flattened(k.build())
     return s
 
 
@@ -268,7 +494,8 @@ def seeds_raw():
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "corpus")
-    for sub, seeds in (("elf", seeds_elf()), ("raw", seeds_raw())):
+    for sub, seeds in (("elf", seeds_elf()), ("kdump", seeds_kdump()),
+                       ("raw", seeds_raw())):
         os.makedirs(os.path.join(outdir, sub), exist_ok=True)
         for name, data in sorted(seeds.items()):
             assert len(data) < MAX_SEED, (name, len(data))

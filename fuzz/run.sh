@@ -66,7 +66,7 @@ for i in "${!readers[@]}"; do
     # Single process: the final stats; -fork: the parent's last "#N:" line.
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
     [ -n "$execs" ] || execs=$(sed -n 's/^#\([0-9]*\):* .*/\1/p' "$log" | tail -n1)
-    echo "fuzz_$r: ${execs:-?} executions in ${seconds}s, corpus $(ls "$work/corpus/$r" | wc -l) files, exit $status"
+    echo "fuzz_$r: ${execs:-?} executions in ${seconds}s, corpus $(find "$work/corpus/$r" -type f | wc -l) files, exit $status"
     if [ "$status" != 0 ]; then
         rc=1
         echo "fuzz_$r FAILED; end of its log:"
