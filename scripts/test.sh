@@ -1,0 +1,141 @@
+#!/bin/bash
+# Everything CI runs, in one script (.ci/run calls it):
+#   deps      apt-get install what the build, tests and fuzzers need
+#             (as root on Debian; otherwise only checks the tools are there)
+#   dumps     real QEMU dumps for the real-dump test (tests/real/)
+#   build     configure with -DKDX_WERROR=ON, build, ctest
+#   sanitize  the same with -DKDX_SANITIZE=ON (ASan + UBSan), ctest
+#   fuzz      clang libFuzzer targets, each for KDX_FUZZ_SECONDS (fuzz/run.sh)
+# Each phase is timed; the ctest summaries and timings are printed at the end,
+# also when a phase fails.
+#
+# Usage: scripts/test.sh
+#
+# Environment:
+#   KDX_NO_INSTALL=1     never run apt-get
+#   KDX_FUZZ_SECONDS     seconds per fuzz target (default 120; 0 skips fuzzing)
+#   KDX_REAL_DUMPS=DIR   dumps made by tests/real/make-qemu-dumps.sh to use;
+#                        default build-dumps/, made there unless already made
+#   KDX_SKIP_REAL=1      no real dumps (the real-dump test then skips)
+#   KDX_SKIP_SANITIZE=1  no sanitizer build
+set -euo pipefail
+
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$src"
+jobs=$(nproc)
+fuzz_seconds=${KDX_FUZZ_SECONDS:-120}
+t_all=$(date +%s)
+
+phases=()
+summaries=()
+current=
+
+report() {
+    local rc=$?
+    echo
+    echo "================ summary"
+    for s in "${summaries[@]}"; do echo "$s"; done
+    for p in "${phases[@]}"; do echo "$p"; done
+    [ -n "$current" ] && echo "phase $current FAILED (exit $rc)"
+    echo "total $(( $(date +%s) - t_all ))s"
+}
+trap report EXIT
+
+# phase NAME FUNCTION: run one phase and record how long it took.
+phase() {
+    local name=$1 t0
+    t0=$(date +%s)
+    current=$name
+    echo
+    echo "================ $name"
+    "$2"
+    current=
+    phases+=("$(printf 'phase %-9s %5ss' "$name" $(( $(date +%s) - t0 )))")
+}
+
+# run_ctest NAME BUILD_DIR: ctest with output on failure; keep its summary.
+run_ctest() {
+    local name=$1 dir=$2 log rc=0
+    log=$dir/ctest.log
+    (cd "$dir" && ctest --output-on-failure -j"$jobs") 2>&1 | tee "$log" || rc=$?
+    summaries+=("$name: $(grep -E 'tests passed|tests failed' "$log" | tail -n1)")
+    summaries+=("$name: $(grep -E '^Total Test time' "$log" | tail -n1)")
+    if grep -q 'The following tests' "$log"; then
+        summaries+=("$(sed -n '/The following tests/,$p' "$log" | sed "s/^/$name: /")")
+    fi
+    return "$rc"
+}
+
+deps() {
+    local pkgs=(build-essential cmake pkg-config clang libclang-rt-dev
+                libcmocka-dev zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev
+                libdeflate-dev xz-utils python3 man-db)
+    if [ "${KDX_NO_INSTALL:-0}" != 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -q
+        apt-get install -y -q "${pkgs[@]}"
+    else
+        echo "not installing packages (not root, no apt-get, or KDX_NO_INSTALL=1)"
+    fi
+    local missing=()
+    for tool in cc cmake pkg-config python3 xz; do
+        command -v "$tool" >/dev/null || missing+=("$tool")
+    done
+    [ ${#missing[@]} = 0 ] || { echo "missing tools: ${missing[*]}" >&2; return 1; }
+}
+
+dumps() {
+    if [ "${KDX_SKIP_REAL:-0}" = 1 ]; then
+        echo "KDX_SKIP_REAL=1: no real dumps; the real-dump test will skip"
+        return
+    fi
+    local make=tests/real/make-qemu-dumps.sh dir=${KDX_REAL_DUMPS:-$src/build-dumps}
+    if [ -f "$dir/manifest.env" ] && [ -f "$dir/vmcore.elf" ]; then
+        echo "using the dumps already in $dir (delete it to make new ones)"
+    elif [ ! -x "$make" ]; then
+        echo "################################################################"
+        echo "## $make is missing: NO REAL-DUMP TESTS. Skipping."
+        echo "################################################################"
+        return
+    else
+        "$make" "$dir"
+    fi
+    export KDX_REAL_DUMPS=$dir
+    echo "KDX_REAL_DUMPS=$KDX_REAL_DUMPS"
+}
+
+build() {
+    cmake -S . -B build-test -DKDX_WERROR=ON
+    cmake --build build-test -j"$jobs"
+    run_ctest build build-test
+}
+
+sanitize() {
+    if [ "${KDX_SKIP_SANITIZE:-0}" = 1 ]; then
+        echo "KDX_SKIP_SANITIZE=1: skipped"
+        return
+    fi
+    cmake -S . -B build-asan -DKDX_SANITIZE=ON -DKDX_WERROR=ON -DCMAKE_BUILD_TYPE=Debug
+    cmake --build build-asan -j"$jobs"
+    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
+    UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+        run_ctest sanitize build-asan
+}
+
+fuzz() {
+    if [ "$fuzz_seconds" = 0 ]; then
+        echo "KDX_FUZZ_SECONDS=0: skipped"
+        return
+    fi
+    local log=build-fuzz/run.log rc=0
+    mkdir -p build-fuzz
+    KDX_FUZZ_BUILD=$src/build-fuzz fuzz/run.sh "$fuzz_seconds" 2>&1 | tee "$log" || rc=$?
+    summaries+=("$(grep -E '^fuzz_[a-z0-9_]+: ' "$log" || echo 'fuzz: no results')")
+    return "$rc"
+}
+
+phase deps deps
+phase dumps dumps
+phase build build
+phase sanitize sanitize
+phase fuzz fuzz
