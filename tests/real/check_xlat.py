@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""Check kdx's page-table walk against QEMU's own, on real dumps.
+
+  check_xlat.py DUMPDIR KDX
+
+Oracles, none of them kdx:
+  * vmcore-paging.elf: QEMU's paging-mode dump.  Its PT_LOAD p_vaddr/p_paddr
+    pairs are QEMU's walk of every CPU's page table (QEMU 7.2 unions the CPUs
+    and ORs 0xffff << 48 into every virtual address, so user addresses come
+    out as 0xffff7ffd... for 0x00007ffd...; we take the low 48 bits and sign
+    extend).  QEMU leaves out pages whose physical address is not RAM or ROM
+    (cpu_physical_memory_is_io); those are counted and listed, not hidden.
+  * info-tlb.txt: HMP `info tlb` of the monitor's CPU (CPU 0): every leaf
+    entry, I/O ones included.
+  * pmem.raw: pmemsave of guest RAM, for virtual reads.
+Prints one line per check and "N passed, N failed"; exits 1 on failure.
+"""
+import json
+import os
+import random
+import struct
+import subprocess
+import sys
+import time
+
+PAGE = 4096
+MASK48 = (1 << 48) - 1
+
+
+class Checker:
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def check(self, ok, what, detail=""):
+        if ok:
+            self.passed += 1
+            print("ok   - " + what)
+        else:
+            self.failed += 1
+            print("FAIL - " + what + (": " + detail if detail else ""))
+
+    def note(self, text):
+        print("     # " + text)
+
+
+def canon48(va):
+    va &= MASK48
+    return va | (0xffff << 48) if va >> 47 else va
+
+
+def elf_loads(path):
+    """(vaddr, paddr, memsz) of every PT_LOAD of an ELF64 LE file, PN_XNUM
+    aware; read here with struct, independently of kdx."""
+    with open(path, "rb") as f:
+        eh = f.read(64)
+        assert eh[:4] == b"\x7fELF" and eh[4] == 2, "not ELF64"
+        phoff, shoff = struct.unpack_from("<QQ", eh, 32)
+        phentsize, phnum = struct.unpack_from("<HH", eh, 54)
+        if phnum == 0xffff:
+            f.seek(shoff)
+            phnum = struct.unpack_from("<I", f.read(64), 44)[0]
+        f.seek(phoff)
+        data = f.read(phnum * phentsize)
+    out = []
+    for i in range(phnum):
+        p_type, _, _, vaddr, paddr, _, memsz, _ = struct.unpack_from(
+            "<IIQQQQQQ", data, i * phentsize)
+        if p_type == 1:
+            out.append((vaddr, paddr, memsz))
+    return out
+
+
+def pages(va, pa, size):
+    return ((va + o, pa + o) for o in range(0, size, PAGE))
+
+
+def run(kdx, *args):
+    r = subprocess.run([kdx] + list(args), capture_output=True, text=True)
+    return r.returncode, r.stdout, r.stderr
+
+
+def kdx_json(kdx, *args):
+    rc, out, err = run(kdx, *args)
+    if rc not in (0, 1):
+        raise RuntimeError("kdx %s: exit %d: %s" % (" ".join(args), rc, err))
+    return json.loads(out), err
+
+
+def kdx_pairs(kdx, dump, root=None, merge=True):
+    args = ["maps", "--json", dump]
+    if root is not None:
+        args += ["--root", hex(root)]
+    if not merge:
+        args.append("--no-merge")
+    t0 = time.monotonic()
+    d, err = kdx_json(kdx, *args)
+    return d, time.monotonic() - t0, err
+
+
+def in_ranges(ranges, pa):
+    for start, end in ranges:
+        if start <= pa < end:
+            return True
+    return False
+
+
+def compare_with_qemu(c, kdx, dumpdir, info):
+    dump = os.path.join(dumpdir, "vmcore.elf")
+    cpus = [cpu for cpu in info["cpu_state"] if "cr3" in cpu["registers"]]
+    c.check(len(cpus) > 0, "CPU notes carry CR3")
+    ram = [(r["start"], r["end"]) for r in info["memory"]["ranges"]]
+    ours = set()
+    for cpu in cpus:
+        cr3 = cpu["registers"]["cr3"]
+        d, secs, err = kdx_pairs(kdx, dump, cr3)
+        c.check(d["problems"] == 0, "CPU %d CR3 0x%x: maps without problems"
+                % (cpu["index"], cr3), err.strip()[:300])
+        c.note("CPU %d CR3 0x%x: %d ranges, %d MiB, %.2f s"
+               % (cpu["index"], cr3, d["count"], d["mapped_bytes"] >> 20, secs))
+        for m in d["mappings"]:
+            ours.update(pages(m["start"], m["phys"], m["size"]))
+    qemu = set()
+    for va, pa, size in elf_loads(os.path.join(dumpdir, "vmcore-paging.elf")):
+        qemu.update(pages(canon48(va), pa, size))
+    io = {p for p in ours if not in_ranges(ram, p[1])}
+    missing = qemu - ours
+    extra = (ours - io) - qemu
+    c.note("QEMU paging ELF: %d pages; kdx (all CPUs): %d pages, %d of them "
+           "not RAM/ROM" % (len(qemu), len(ours), len(io)))
+    c.check(not missing, "every QEMU virtual->physical page is in kdx maps",
+            "%d missing, e.g. %s" % (len(missing), fmt(sorted(missing)[:5])))
+    c.check(not extra, "every kdx page backed by RAM/ROM is in QEMU's dump",
+            "%d extra, e.g. %s" % (len(extra), fmt(sorted(extra)[:5])))
+    c.check(not (io & qemu), "QEMU has none of the pages kdx says are I/O")
+    for va, pa in sorted(io)[:8]:
+        c.note("left out by QEMU (physical not RAM/ROM): 0x%x -> 0x%x" % (va, pa))
+    return qemu
+
+
+def fmt(pairs):
+    return ", ".join("0x%x->0x%x" % p for p in pairs)
+
+
+def compare_with_info_tlb(c, kdx, dumpdir, info):
+    path = os.path.join(dumpdir, "info-tlb.txt")
+    if not os.path.exists(path):
+        c.note("no info-tlb.txt; skipped")
+        return
+    tlb = set()
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 2 and parts[0].endswith(":"):
+                tlb.add((int(parts[0][:-1], 16), int(parts[1], 16)))
+    cpu0 = info["cpu_state"][0]["registers"]["cr3"]
+    d, _, _ = kdx_pairs(kdx, os.path.join(dumpdir, "vmcore.elf"), cpu0,
+                        merge=False)
+    leaves = {(m["start"], m["phys"]) for m in d["mappings"]}
+    c.check(leaves == tlb,
+            "kdx maps --no-merge (CPU 0 CR3) equals `info tlb` leaf by leaf "
+            "(%d leaves)" % len(tlb),
+            "%d only in kdx (%s), %d only in info tlb (%s)"
+            % (len(leaves - tlb), fmt(sorted(leaves - tlb)[:3]),
+               len(tlb - leaves), fmt(sorted(tlb - leaves)[:3])))
+
+
+def time_kdx(kdx, *args):
+    """Best of three wall-clock runs, output discarded."""
+    best = None
+    for _ in range(3):
+        t0 = time.monotonic()
+        subprocess.run([kdx] + list(args), stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        t = time.monotonic() - t0
+        best = t if best is None else min(best, t)
+    return best
+
+
+def check_kernel_root(c, kdx, dumpdir, qemu):
+    dump = os.path.join(dumpdir, "vmcore.elf")
+    d, _, err = kdx_pairs(kdx, dump)
+    secs = time_kdx(kdx, "maps", dump)
+    c.check(d["problems"] == 0, "kdx maps of the kernel page table (%s): "
+            "%d ranges, no problems" % (d["root_source"], d["count"]),
+            err.strip()[:300])
+    c.check(secs < 1.0, "kdx maps of the kernel page table takes %.3f s "
+            "(whole process, text output)" % secs)
+    kernel = set()
+    for m in d["mappings"]:
+        kernel.update(pages(m["start"], m["phys"], m["size"]))
+    qk = {p for p in qemu if p[0] >> 63}
+    c.note("kernel page table: %d pages; QEMU kernel half: %d pages; "
+           "not in QEMU's: %d" % (len(kernel), len(qk), len(kernel - qk)))
+    return d
+
+
+def check_vtop_sample(c, kdx, dumpdir, qemu, n=2000):
+    rng = random.Random(int(os.environ.get("KDX_CHECK_SEED", "1")))
+    sample = rng.sample(sorted(qemu), min(n, len(qemu)))
+    addrs = [va + rng.randrange(PAGE) for va, _ in sample]
+    # QEMU's pairs are the union of the CPUs' tables: try each CPU's root.
+    info, _ = kdx_json(kdx, "info", "--json", os.path.join(dumpdir, "vmcore.elf"))
+    want = {a: pa + (a & (PAGE - 1)) for a, (_, pa) in zip(addrs, sample)}
+    got = {}
+    for cpu in info["cpu_state"]:
+        todo = [hex(a) for a in addrs if a not in got]
+        if not todo:
+            break
+        d, _ = kdx_json(kdx, "vtop", "--json", "--root",
+                        hex(cpu["registers"]["cr3"]),
+                        os.path.join(dumpdir, "vmcore.elf"), *todo)
+        for t in d["translations"]:
+            if "paddr" in t and t["paddr"] == want[t["vaddr"]]:
+                got[t["vaddr"]] = t["paddr"]
+    bad = [a for a in addrs if a not in got]
+    c.check(not bad, "vtop of %d random mapped addresses equals QEMU's pairs"
+            % len(addrs), "%d differ, e.g. %s" % (len(bad), [hex(a) for a in bad[:5]]))
+
+
+def check_virtual_reads(c, kdx, dumpdir, qemu, n=64):
+    rng = random.Random(2)
+    pmem = os.path.join(dumpdir, "pmem.raw")
+    size = os.path.getsize(pmem)
+    kernel = sorted(p for p in qemu if p[0] >> 63 and p[1] + PAGE <= size)
+    bad = []
+    with open(pmem, "rb") as f:
+        for va, pa in rng.sample(kernel, min(n, len(kernel))):
+            rc, _, err = run(kdx, "read", os.path.join(dumpdir, "vmcore.elf"),
+                             hex(va), "4096", "-o", "/tmp/kdx-xlat-page.bin")
+            f.seek(pa)
+            if rc != 0 or open("/tmp/kdx-xlat-page.bin", "rb").read() != f.read(PAGE):
+                bad.append((va, pa, err.strip()))
+    c.check(not bad, "kdx read of %d kernel virtual pages equals pmem.raw at "
+            "QEMU's physical address" % n, str(bad[:3]))
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit("usage: check_xlat.py DUMPDIR KDX")
+    dumpdir, kdx = sys.argv[1], sys.argv[2]
+    c = Checker()
+    info, _ = kdx_json(kdx, "info", "--json", os.path.join(dumpdir, "vmcore.elf"))
+    t = info.get("translation", {})
+    c.check(t.get("mode") == "x86-64" and t.get("root") is not None,
+            "kdx info: translation set up (%s, root %s)" % (t.get("mode"), t.get("root_source")))
+    c.check(not t.get("note"), "the root maps init_top_pgt to itself", t.get("note", ""))
+    qemu = compare_with_qemu(c, kdx, dumpdir, info)
+    if t.get("page_offset") is not None:
+        c.check((t["page_offset"], 0) in qemu,
+                "direct-map base 0x%x (%s) maps physical 0 in QEMU's dump"
+                % (t["page_offset"], t.get("page_offset_source")))
+    compare_with_info_tlb(c, kdx, dumpdir, info)
+    check_kernel_root(c, kdx, dumpdir, qemu)
+    check_vtop_sample(c, kdx, dumpdir, qemu)
+    check_virtual_reads(c, kdx, dumpdir, qemu)
+    print("%d passed, %d failed" % (c.passed, c.failed))
+    sys.exit(1 if c.failed else 0)
+
+
+if __name__ == "__main__":
+    main()
