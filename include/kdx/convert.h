@@ -72,6 +72,12 @@ struct kdx_convert_stats {
 	uint64_t pages_dumped;   /**< pages written */
 	uint64_t pages_zero;     /**< all-zero pages (shared or excluded) */
 	uint64_t pages_excluded; /**< pages left out (input or filter) */
+	/** Pages the input held only in part (a range ending mid-page, a
+	 *  cut-off file): kdump pages are whole, so their missing bytes are
+	 *  written as zeros.  Callers should tell the user. */
+	uint64_t pages_partial;
+	/** First such page's physical address (valid if pages_partial). */
+	uint64_t first_partial;
 	uint64_t bytes_in;       /**< memory bytes read */
 	uint64_t bytes_out;      /**< file bytes written */
 };

@@ -148,6 +148,11 @@ static int run_convert(int argc, char **argv)
 	kdx_dump_destroy(dump);
 	if (err)
 		return cli_report(err);
+	if (stats.pages_partial)
+		fprintf(stderr,
+			"kdx: note: %" PRIu64 " pages from 0x%" PRIx64
+			" on were only partly in the input; kdump pages are whole, so their missing bytes are zeros in the output\n",
+			stats.pages_partial, stats.first_partial);
 	if (!quiet)
 		fprintf(stderr,
 			"kdx: wrote %s: %" PRIu64 " pages dumped (%" PRIu64

@@ -519,10 +519,11 @@ static struct kdx_error *kdump_read(void *priv, uint64_t first_desc,
 		size_t in_page = (size_t)(offset % bs);
 		size_t n = (size_t)kdx_min_u64(len, bs - in_page);
 		bool whole = in_page == 0 && n == bs;
-		uint8_t *dst = whole ? out : page;
+		uint8_t *dst;
 
 		if (!whole && !page && !(page = malloc(bs)))
 			return kdx_err_nomem();
+		dst = whole ? out : page;
 		if (!cache_lookup(p, index, dst)) {
 			err = decode_page(p, index, dst);
 			if (!err)

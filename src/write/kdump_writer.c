@@ -40,6 +40,8 @@ struct slot {
 	size_t data_len;
 	uint32_t *sizes;    /* per page: stored bytes */
 	uint8_t *kinds;     /* per page: enum page_kind */
+	uint32_t partial;   /* pages the input held only in part */
+	uint64_t first_partial;
 };
 
 struct layout {
@@ -227,6 +229,26 @@ static bool all_zero(const uint8_t *p, size_t len)
 	return true;
 }
 
+/* Pages of a chunk that met holes: read each alone to see which. */
+static void count_partial(struct kdump_writer *w, const struct chunk *c,
+			  uint8_t *scratch, struct slot *s)
+{
+	uint32_t bs = w->l.bs;
+
+	for (uint32_t i = 0; i < c->count; i++) {
+		struct kdx_read_stats rs;
+		struct kdx_error *err = kdx_read_phys(
+			w->dump, (c->pfn + i) * bs, scratch + (size_t)i * bs, bs,
+			KDX_READ_ZERO_FILL, &rs);
+
+		if (!err && !rs.hole_bytes && !rs.excluded_bytes)
+			continue;
+		kdx_error_destroy(err);
+		if (!s->partial++)
+			s->first_partial = (c->pfn + i) * bs;
+	}
+}
+
 static struct kdx_error *compress_chunk(struct kdump_writer *w,
 					const struct chunk *c, uint8_t *in,
 					struct kdx_encoder *enc,
@@ -235,10 +257,15 @@ static struct kdx_error *compress_chunk(struct kdump_writer *w,
 	uint32_t bs = w->l.bs;
 	struct kdx_error *err;
 
+	struct kdx_read_stats rs;
+
 	err = kdx_read_phys(w->dump, c->pfn * bs, in, (size_t)c->count * bs,
-			    KDX_READ_ZERO_FILL, NULL);
+			    KDX_READ_ZERO_FILL, &rs);
 	if (err)
 		return err;
+	s->partial = 0;
+	if (rs.hole_bytes || rs.excluded_bytes)
+		count_partial(w, c, in, s);
 	s->data_len = 0;
 	for (uint32_t i = 0; i < c->count; i++) {
 		const uint8_t *page = in + (size_t)i * bs;
@@ -359,6 +386,9 @@ static struct kdx_error *consume(struct kdump_writer *w, const struct chunk *c,
 	if (!err)
 		err = write_descs(w, descs, nd);
 	w->stats.bytes_in += (uint64_t)c->count * w->l.bs;
+	if (s->partial && !w->stats.pages_partial)
+		w->stats.first_partial = s->first_partial;
+	w->stats.pages_partial += s->partial;
 	return err;
 }
 

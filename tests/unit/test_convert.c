@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: MIT */
+/* kdx_convert() to kdump-compressed: every page back byte for byte, for
+ * every codec; thread count does not change the bytes; filtered and
+ * missing memory stays missing; failures leave no file behind. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <kdx/kdx.h>
+
+#include "mkelf.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define EM_X86_64 62
+#define EM_386 3
+#define EM_AARCH64 183
+
+static char dir[64];
+
+static int make_dir(void **state)
+{
+	(void)state;
+	strcpy(dir, "/tmp/kdx-convert-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
+static char *path_in_dir(const char *name)
+{
+	static char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return path;
+}
+
+/* A dump with data, a hole, all-zero pages, a p_memsz tail and a range
+ * that is not page aligned (seed 004). */
+static uint8_t *build_input(uint16_t machine, unsigned int bits,
+			    enum kdx_byte_order bo, size_t *size)
+{
+	struct mkelf_options o = { .class_bits = bits, .byte_order = bo,
+				   .machine = machine };
+	struct mkelf *m = mkelf_new(&o);
+	static uint8_t zeros[0x3000];
+	struct mkelf_load data = { .paddr = 0x0, .filesz = 0x20000, .memsz = 0x20000 };
+	struct mkelf_load zero = { .paddr = 0x20000, .filesz = sizeof(zeros),
+				   .memsz = sizeof(zeros), .data = zeros };
+	struct mkelf_load tail = { .paddr = 0x100000, .filesz = 0x1000, .memsz = 0x3000 };
+	struct mkelf_load frac = { .paddr = 0x200800, .filesz = 0x1400, .memsz = 0x1400 };
+	uint8_t *bytes;
+
+	mkelf_add_vmcoreinfo(m, "OSRELEASE=6.1.0-convert\nPAGESIZE=4096\nCRASHTIME=1234\n");
+	mkelf_add_load(m, &data);
+	mkelf_add_load(m, &zero);
+	mkelf_add_load(m, &tail);
+	mkelf_add_load(m, &frac);
+	bytes = mkelf_build(m, size);
+	mkelf_free(m);
+	return bytes;
+}
+
+static void *read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	long len;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)len + 1);
+	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	*size = (size_t)len;
+	return buf;
+}
+
+/* Every byte of [0, end) reads the same (or fails the same) in both. */
+static void assert_same_memory(const struct kdx_dump *a,
+			       const struct kdx_dump *b, uint64_t end,
+			       bool pad_fraction)
+{
+	uint8_t x[0x100], y[0x100];
+
+	for (uint64_t addr = 0; addr < end; addr += sizeof(x)) {
+		struct kdx_error *ea = kdx_read_phys(a, addr, x, sizeof(x), 0, NULL);
+		struct kdx_error *eb = kdx_read_phys(b, addr, y, sizeof(y), 0, NULL);
+
+		if (ea && !eb && pad_fraction) {
+			/* kdump is page-granular: a partly dumped page is
+			 * whole in the output, its undumped bytes zero. */
+			kdx_error_destroy(ea);
+			assert_null(kdx_read_phys(a, addr, x, sizeof(x),
+						  KDX_READ_ZERO_FILL, NULL));
+			assert_memory_equal(x, y, sizeof(x));
+			continue;
+		}
+		if (ea || eb) {
+			if (!ea || !eb)
+				fail_msg("0x%llx: %s in the input, %s in the output",
+					 (unsigned long long)addr,
+					 ea ? kdx_error_message(ea) : "readable",
+					 eb ? kdx_error_message(eb) : "readable");
+			assert_int_equal(kdx_error_code(ea), kdx_error_code(eb));
+			kdx_error_destroy(ea);
+			kdx_error_destroy(eb);
+			continue;
+		}
+		assert_memory_equal(x, y, sizeof(x));
+	}
+}
+
+static struct kdx_dump *convert_and_open(const struct kdx_dump *in,
+					 const struct kdx_convert_options *o,
+					 const char *name,
+					 struct kdx_convert_stats *stats)
+{
+	struct kdx_dump *out = NULL;
+	struct kdx_error *err = kdx_convert(in, path_in_dir(name), o, stats);
+
+	if (err)
+		fail_msg("convert: %s", kdx_error_message(err));
+	err = kdx_dump_open(path_in_dir(name), NULL, &out);
+	if (err)
+		fail_msg("reopen: %s", kdx_error_message(err));
+	return out;
+}
+
+static void every_codec_round_trips(void **state)
+{
+	static const enum kdx_compression codecs[] = {
+		KDX_COMPRESS_NONE, KDX_COMPRESS_ZLIB, KDX_COMPRESS_LZO,
+		KDX_COMPRESS_SNAPPY, KDX_COMPRESS_ZSTD,
+	};
+	size_t size;
+	uint8_t *bytes = build_input(EM_X86_64, 64, KDX_LITTLE_ENDIAN, &size);
+	struct kdx_dump *in;
+
+	(void)state;
+	assert_null(kdx_dump_open_memory(bytes, size, NULL, &in));
+	for (size_t i = 0; i < sizeof(codecs) / sizeof(codecs[0]); i++) {
+		struct kdx_convert_options o;
+		struct kdx_convert_stats st;
+		struct kdx_dump *out;
+		char name[32];
+
+		kdx_convert_options_init(&o);
+		o.compression = codecs[i];
+		snprintf(name, sizeof(name), "c%zu.kdump", i);
+		out = convert_and_open(in, &o, name, &st);
+		assert_string_equal(kdx_dump_format_name(out), "kdump");
+		assert_int_equal(kdx_dump_arch(out), KDX_ARCH_X86_64);
+		assert_string_equal(kdx_dump_vmcoreinfo_get(out, "OSRELEASE"),
+				    "6.1.0-convert");
+		/* 0x20 data + 3 zero + 3 (tail) + 2 (fraction) pages */
+		assert_int_equal(st.pages_dumped, 0x20 + 3 + 3 + 2);
+		assert_int_equal(st.pages_zero, 3 + 2);
+		/* 0x200800-0x201bff: both its pages are partly held. */
+		assert_int_equal(st.pages_partial, 2);
+		assert_int_equal(st.first_partial, 0x200000);
+		assert_same_memory(in, out, 0x210000, true);
+		kdx_dump_destroy(out);
+	}
+	kdx_dump_destroy(in);
+	free(bytes);
+}
+
+static void threads_give_identical_bytes(void **state)
+{
+	size_t size, n1, n4;
+	uint8_t *bytes = build_input(EM_AARCH64, 64, KDX_BIG_ENDIAN, &size);
+	struct kdx_dump *in, *out;
+	struct kdx_convert_options o;
+	uint8_t *one, *four;
+
+	(void)state;
+	assert_null(kdx_dump_open_memory(bytes, size, NULL, &in));
+	kdx_convert_options_init(&o);
+	o.compression = KDX_COMPRESS_ZSTD;
+	o.threads = 1;
+	kdx_dump_destroy(convert_and_open(in, &o, "t1.kdump", NULL));
+	o.threads = 4;
+	out = convert_and_open(in, &o, "t4.kdump", NULL);
+	assert_int_equal(kdx_dump_byte_order(out), KDX_BIG_ENDIAN);
+	assert_same_memory(in, out, 0x210000, true);
+	one = read_file(path_in_dir("t1.kdump"), &n1);
+	four = read_file(path_in_dir("t4.kdump"), &n4);
+	assert_int_equal(n1, n4);
+	assert_memory_equal(one, four, n1);
+	free(one);
+	free(four);
+	kdx_dump_destroy(out);
+	kdx_dump_destroy(in);
+	free(bytes);
+}
+
+static void exclude_zero_and_flatten(void **state)
+{
+	size_t size;
+	uint8_t *bytes = build_input(EM_386, 32, KDX_LITTLE_ENDIAN, &size);
+	struct kdx_dump *in, *out;
+	struct kdx_convert_options o;
+	struct kdx_convert_stats st;
+	struct kdx_error *err;
+	uint8_t page[0x1000];
+	size_t n;
+
+	(void)state;
+	assert_null(kdx_dump_open_memory(bytes, size, NULL, &in));
+	kdx_convert_options_init(&o);
+	o.exclude_zero = true;
+	o.flatten = true;
+	out = convert_and_open(in, &o, "flat.kdump", &st);
+	assert_int_equal(st.pages_zero, 5);
+	assert_int_equal(st.pages_excluded, 5);
+	err = kdx_read_phys(out, 0x21000, page, sizeof(page), 0, NULL);
+	assert_non_null(err);
+	assert_int_equal(kdx_error_code(err), KDX_ERR_NODATA);
+	assert_non_null(strstr(kdx_error_message(err), "excluded"));
+	kdx_error_destroy(err);
+	assert_null(kdx_read_phys(out, 0x21000, page, sizeof(page),
+				  KDX_READ_ZERO_FILL, NULL));
+	kdx_dump_details(out, &n);
+	assert_true(n > 0);
+	/* Data pages survive the flattened round trip. */
+	assert_null(kdx_read_phys(in, 0x1f000, page, sizeof(page), 0, NULL));
+	{
+		uint8_t again[0x1000];
+
+		assert_null(kdx_read_phys(out, 0x1f000, again, sizeof(again),
+					  0, NULL));
+		assert_memory_equal(page, again, sizeof(page));
+	}
+	assert_int_equal(kdx_dump_word_size(out), 4);
+	kdx_dump_destroy(out);
+
+	/* A kdump input keeps its excluded pages excluded. */
+	assert_null(kdx_dump_open(path_in_dir("flat.kdump"), NULL, &out));
+	kdx_convert_options_init(&o);
+	kdx_dump_destroy(in);
+	in = convert_and_open(out, &o, "again.kdump", &st);
+	assert_int_equal(st.pages_excluded, 5);
+	assert_same_memory(out, in, 0x210000, false);
+	kdx_dump_destroy(out);
+	kdx_dump_destroy(in);
+	free(bytes);
+}
+
+/* A kdump file whose last page's compressed data is garbage. */
+static struct kdx_dump *broken_kdump(const struct kdx_convert_options *o)
+{
+	size_t size, n;
+	uint8_t *bytes = build_input(EM_X86_64, 64, KDX_LITTLE_ENDIAN, &size);
+	struct kdx_dump *in, *out;
+	uint8_t *file;
+	FILE *f;
+
+	assert_null(kdx_dump_open_memory(bytes, size, NULL, &in));
+	kdx_dump_destroy(convert_and_open(in, o, "broken.kdump", NULL));
+	kdx_dump_destroy(in);
+	free(bytes);
+	file = read_file(path_in_dir("broken.kdump"), &n);
+	memset(file + n - 64, 0x5a, 64); /* inside the last page's data */
+	f = fopen(path_in_dir("broken.kdump"), "wb");
+	assert_int_equal(fwrite(file, 1, n, f), n);
+	fclose(f);
+	free(file);
+	assert_null(kdx_dump_open(path_in_dir("broken.kdump"), NULL, &out));
+	return out;
+}
+
+static size_t count_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static void failures_leave_no_file(void **state)
+{
+	size_t size, before;
+	uint8_t *bytes = build_input(EM_X86_64, 64, KDX_LITTLE_ENDIAN, &size);
+	struct kdx_dump *in;
+	struct kdx_convert_options o;
+	struct kdx_error *err;
+
+	(void)state;
+	assert_null(kdx_dump_open_memory(bytes, size, NULL, &in));
+	kdx_convert_options_init(&o);
+	err = kdx_convert(in, "/nonexistent-dir/x.kdump", &o, NULL);
+	assert_non_null(err);
+	assert_int_equal(kdx_error_code(err), KDX_ERR_OS);
+	kdx_error_destroy(err);
+	err = kdx_convert(in, "-", &o, NULL); /* stdout needs flatten */
+	assert_non_null(err);
+	assert_int_equal(kdx_error_code(err), KDX_ERR_INVALID);
+	kdx_error_destroy(err);
+
+	/* An input page that cannot be read stops the conversion before
+	 * anything is renamed into place, and the temporary file goes. */
+	kdx_dump_destroy(in);
+	in = broken_kdump(&o);
+	before = count_entries(dir);
+	err = kdx_convert(in, path_in_dir("broken-out.kdump"), &o, NULL);
+	assert_non_null(err);
+	assert_int_equal(kdx_error_code(err), KDX_ERR_CORRUPT);
+	assert_non_null(strstr(kdx_error_message(err), "pfn 0x"));
+	kdx_error_destroy(err);
+	assert_int_equal(count_entries(dir), before);
+	kdx_dump_destroy(in);
+	free(bytes);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_codec_round_trips),
+		cmocka_unit_test(threads_give_identical_bytes),
+		cmocka_unit_test(exclude_zero_and_flatten),
+		cmocka_unit_test(failures_leave_no_file),
+	};
+
+	return cmocka_run_group_tests(tests, make_dir, remove_dir);
+}
