@@ -35,11 +35,16 @@ echo "pkg-config --cflags --libs kdx: $flags"
 # shellcheck disable=SC2086 # flags are words
 "$cc" -std=c11 -Wall -Wextra -Werror $extra -o "$work/consumer" "$here/consumer.c" $flags
 LD_LIBRARY_PATH=$libdir "$work/consumer"
-# The same, linked statically.
+# The same against libkdx.a, with the private libraries --static names.
 cflags=$(pkg-config --cflags kdx)
+deps=()
+for word in $(pkg-config --static --libs kdx); do
+    [ "$word" = -lkdx ] || deps+=("$word")
+done
 # shellcheck disable=SC2086
-"$cc" -std=c11 $extra $cflags -o "$work/consumer-static" "$here/consumer.c" "$libdir/libkdx.a" \
-    $(pkg-config --static --libs kdx | sed 's/-lkdx\b//')
+"$cc" -std=c11 $extra $cflags -o "$work/consumer-static" "$here/consumer.c" \
+    "$libdir/libkdx.a" "${deps[@]}"
+echo "static link: libkdx.a ${deps[*]}"
 "$work/consumer-static"
 
 "$prefix/bin/kdx" --version
