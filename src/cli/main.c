@@ -11,6 +11,7 @@ static const struct cli_command *const commands[] = {
 	&cli_cmd_convert,
 	&cli_cmd_vtop,
 	&cli_cmd_maps,
+	&cli_cmd_dmesg,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
