@@ -34,6 +34,7 @@ enum kdx_compression {
 /** Output formats. */
 enum kdx_output_format {
 	KDX_OUTPUT_KDUMP = 0, /**< kdump-compressed, makedumpfile's format */
+	KDX_OUTPUT_ELF,       /**< ELF core, as /proc/vmcore or QEMU write */
 };
 
 /** Progress report: @p done of @p total bytes of memory processed. */
@@ -62,6 +63,19 @@ struct kdx_convert_options {
 	kdx_progress_fn progress;
 	/** Passed to @ref progress. */
 	void *progress_ctx;
+	/** ELF: one PT_LOAD per virtual mapping of the kernel's page
+	 *  tables (what gdb reads), not per physical range. */
+	bool paging;
+	/** ELF paging: write each mapping's bytes on their own instead of
+	 *  pointing every alias of a physical page at one copy. */
+	bool no_dedup;
+	/** ELF paging: walk this page table (a CR3 value is accepted)
+	 *  instead of the kernel's own. */
+	bool has_root;
+	uint64_t root; /**< with @ref has_root */
+	/** ELF: write pages the input left out by filtering as zeros
+	 *  instead of leaving them out of the segments. */
+	bool zero_fill;
 };
 
 /** Fill @p opts with defaults. */
@@ -78,13 +92,16 @@ struct kdx_convert_stats {
 	uint64_t pages_partial;
 	/** First such page's physical address (valid if pages_partial). */
 	uint64_t first_partial;
+	/** ELF: program headers written (PT_NOTE included). */
+	uint64_t segments;
 	uint64_t bytes_in;       /**< memory bytes read */
 	uint64_t bytes_out;      /**< file bytes written */
 };
 
 /**
  * Convert @p dump into a new file at @p path ("-" writes to standard
- * output, which needs @ref kdx_convert_options.flatten).
+ * output, which needs @ref kdx_convert_options.flatten; ELF output is
+ * written as a flattened stream then too).
  *
  * Every page the input holds is written with identical bytes; pages the
  * input lacks (holes, filtered pages) stay absent, never invented.

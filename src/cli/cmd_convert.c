@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"Usage: kdx convert IN OUT --to kdump [options]\n"
+	"Usage: kdx convert IN OUT --to kdump|elf [options]\n"
 	"\n"
 	"Write the dump IN as a new file OUT.  Every page IN holds is written with\n"
 	"the same bytes; what IN lacks (holes, pages filtered out) stays absent.\n"
@@ -16,7 +16,19 @@ static const char usage[] =
 	"The output is byte-identical whatever the number of threads.\n"
 	"\n"
 	"Options:\n"
-	"  --to FORMAT        output format: kdump (makedumpfile's kdump-compressed)\n"
+	"  --to FORMAT        kdump: makedumpfile's kdump-compressed format\n"
+	"                     elf: an ELF core as /proc/vmcore presents it (one\n"
+	"                     PT_LOAD per physical range, p_vaddr in the direct map)\n"
+	"\n"
+	"ELF options:\n"
+	"  --paging           one PT_LOAD per virtual mapping of the kernel's page\n"
+	"                     tables, as QEMU's paging dumps (what gdb can read)\n"
+	"  --root PADDR       with --paging: walk this page table (a CR3 value)\n"
+	"  --no-dedup         with --paging: write each alias of a page separately\n"
+	"  --zero-fill        write pages the input filtered out as zeros instead\n"
+	"                     of leaving holes\n"
+	"\n"
+	"kdump options:\n"
 	"  --compress CODEC   zlib (default), lzo, snappy, zstd or none\n"
 	"  --level N          codec level (default: the fast one, as makedumpfile)\n"
 	"  --exclude zero     leave all-zero pages out (makedumpfile -d 1)\n"
@@ -29,7 +41,7 @@ static int run_convert(int argc, char **argv);
 
 const struct cli_command cli_cmd_convert = {
 	.name = "convert",
-	.summary = "write a dump in another format (kdump-compressed)",
+	.summary = "write a dump in another format (kdump-compressed, ELF)",
 	.usage = usage,
 	.run = run_convert,
 };
@@ -53,11 +65,20 @@ static int parse_value(int opt, const char *arg,
 
 	switch (opt) {
 	case 't':
-		if (strcmp(arg, "kdump"))
+		if (!strcmp(arg, "kdump"))
+			c->format = KDX_OUTPUT_KDUMP;
+		else if (!strcmp(arg, "elf"))
+			c->format = KDX_OUTPUT_ELF;
+		else
 			return cli_usage_error(&cli_cmd_convert,
-					       "--to: unknown format '%s' (kdump)",
+					       "--to: unknown format '%s' (kdump, elf)",
 					       arg);
-		c->format = KDX_OUTPUT_KDUMP;
+		return EXIT_OK;
+	case 'r':
+		if (!cli_parse_u64(arg, &c->root))
+			return cli_usage_error(&cli_cmd_convert,
+					       "--root: not an address: '%s'", arg);
+		c->has_root = true;
 		return EXIT_OK;
 	case 'c':
 		if (!kdx_compression_from_name(arg, &c->compression))
@@ -95,6 +116,10 @@ static int run_convert(int argc, char **argv)
 		{ "exclude", required_argument, NULL, 'x' },
 		{ "threads", required_argument, NULL, 'T' },
 		{ "flatten", no_argument, NULL, 'f' },
+		{ "paging", no_argument, NULL, 'g' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "no-dedup", no_argument, NULL, 'd' },
+		{ "zero-fill", no_argument, NULL, 'z' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_DUMP_LONG_OPTIONS,
@@ -119,9 +144,12 @@ static int run_convert(int argc, char **argv)
 		}
 		if (opt == 'h')
 			return cli_help(&cli_cmd_convert);
-		if (opt == 'q' || opt == 'f') {
+		if (strchr("qfgdz", opt)) {
 			quiet |= opt == 'q';
 			copts.flatten |= opt == 'f';
+			copts.paging |= opt == 'g';
+			copts.no_dedup |= opt == 'd';
+			copts.zero_fill |= opt == 'z';
 			continue;
 		}
 		if (opt == '?')
@@ -134,7 +162,12 @@ static int run_convert(int argc, char **argv)
 	if (argc - optind != 2)
 		return cli_usage_error(&cli_cmd_convert, "expected IN and OUT");
 	if (!have_to)
-		return cli_usage_error(&cli_cmd_convert, "say the output format: --to kdump");
+		return cli_usage_error(&cli_cmd_convert,
+				       "say the output format: --to kdump or --to elf");
+	if ((copts.paging || copts.no_dedup || copts.has_root) &&
+	    copts.format != KDX_OUTPUT_ELF)
+		return cli_usage_error(&cli_cmd_convert,
+				       "--paging, --root and --no-dedup go with --to elf");
 	rc = cli_open_dump(argv[optind], &opts, &dump);
 	if (rc)
 		return rc;
@@ -153,7 +186,13 @@ static int run_convert(int argc, char **argv)
 			"kdx: note: %" PRIu64 " pages from 0x%" PRIx64
 			" on were only partly in the input; kdump pages are whole, so their missing bytes are zeros in the output\n",
 			stats.pages_partial, stats.first_partial);
-	if (!quiet)
+	if (!quiet && copts.format == KDX_OUTPUT_ELF)
+		fprintf(stderr,
+			"kdx: wrote %s: %" PRIu64 " program headers, %" PRIu64
+			" bytes of memory, %" PRIu64 " bytes\n",
+			argv[optind + 1], stats.segments, stats.bytes_in,
+			stats.bytes_out);
+	else if (!quiet)
 		fprintf(stderr,
 			"kdx: wrote %s: %" PRIu64 " pages dumped (%" PRIu64
 			" zero), %" PRIu64 " excluded, %" PRIu64 " bytes\n",

@@ -56,7 +56,7 @@ struct kdx_error *kdx_convert(const struct kdx_dump *dump, const char *path,
 		kdx_convert_options_init(&defaults);
 		opts = &defaults;
 	}
-	if (opts->format != KDX_OUTPUT_KDUMP)
+	if (opts->format != KDX_OUTPUT_KDUMP && opts->format != KDX_OUTPUT_ELF)
 		return kdx_err(KDX_ERR_UNSUPPORTED, "unknown output format %d",
 			       (int)opts->format);
 	if ((unsigned int)opts->compression > KDX_COMPRESS_ZSTD)
@@ -65,7 +65,10 @@ struct kdx_error *kdx_convert(const struct kdx_dump *dump, const char *path,
 	err = kdx_sink_open(path, opts->flatten, &sink);
 	if (err)
 		return err;
-	err = kdx_write_kdump(dump, sink, opts, &local);
+	memset(&local, 0, sizeof(local));
+	err = opts->format == KDX_OUTPUT_ELF ?
+		      kdx_write_elf(dump, sink, opts, &local) :
+		      kdx_write_kdump(dump, sink, opts, &local);
 	if (!err)
 		local.bytes_out = kdx_sink_bytes(sink);
 	if (err) {

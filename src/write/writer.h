@@ -15,4 +15,9 @@ struct kdx_error *kdx_write_kdump(const struct kdx_dump *dump,
 				  const struct kdx_convert_options *opts,
 				  struct kdx_convert_stats *stats);
 
+struct kdx_error *kdx_write_elf(const struct kdx_dump *dump,
+				struct kdx_sink *sink,
+				const struct kdx_convert_options *opts,
+				struct kdx_convert_stats *stats);
+
 #endif
