@@ -13,6 +13,8 @@ Oracles, none of them kdx:
   * info-tlb.txt: HMP `info tlb` of the monitor's CPU (CPU 0): every leaf
     entry, I/O ones included.
   * pmem.raw: pmemsave of guest RAM, for virtual reads.
+  * libkdumpfile's addrxlat, through tests/real/xlat-oracle.c (found next
+    to KDX as tests/xlat/xlat-oracle, or $KDX_XLAT_ORACLE).
 Prints one line per check and "N passed, N failed"; exits 1 on failure.
 """
 import json
@@ -185,6 +187,11 @@ def check_kernel_root(c, kdx, dumpdir, qemu):
             err.strip()[:300])
     c.check(secs < 1.0, "kdx maps of the kernel page table takes %.3f s "
             "(whole process, text output)" % secs)
+    other = os.path.join(dumpdir, "vmcore.kdump-zlib")
+    if os.path.exists(other):
+        d2, _, _ = kdx_pairs(kdx, other)
+        c.check(d2["mappings"] == d["mappings"] and d2["root"] == d["root"],
+                "the kdump-zlib dump gives the same kernel maps as the ELF")
     kernel = set()
     for m in d["mappings"]:
         kernel.update(pages(m["start"], m["phys"], m["size"]))
@@ -234,6 +241,28 @@ def check_virtual_reads(c, kdx, dumpdir, qemu, n=64):
             "QEMU's physical address" % n, str(bad[:3]))
 
 
+def check_oracle(c, kdx, dumpdir):
+    """tests/real/xlat-oracle (built when libkdumpfile is installed):
+    kdx against libkdumpfile's addrxlat on >= 2000 addresses."""
+    oracle = os.environ.get("KDX_XLAT_ORACLE") or os.path.join(
+        os.path.dirname(os.path.abspath(kdx)), "tests", "xlat", "xlat-oracle")
+    if not os.path.exists(oracle):
+        c.note("no xlat-oracle (libkdumpfile not installed?); skipped")
+        return
+    for name in ("vmcore.elf", "vmcore-paging.elf", "vmcore.kdump-zlib"):
+        path = os.path.join(dumpdir, name)
+        if not os.path.exists(path):
+            continue
+        r = subprocess.run([oracle, path], capture_output=True, text=True)
+        if r.returncode == 2 and "libkdumpfile" in r.stderr:
+            c.note("%s: libkdumpfile cannot open it (%s); not compared"
+                   % (name, r.stderr.strip()))
+            continue
+        last = (r.stdout.strip().splitlines() or ["(no output)"])[-1]
+        c.check(r.returncode == 0, "%s: kdx equals libkdumpfile: %s" % (name, last),
+                r.stdout[-2000:] + r.stderr[-500:])
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: check_xlat.py DUMPDIR KDX")
@@ -253,6 +282,7 @@ def main():
     check_kernel_root(c, kdx, dumpdir, qemu)
     check_vtop_sample(c, kdx, dumpdir, qemu)
     check_virtual_reads(c, kdx, dumpdir, qemu)
+    check_oracle(c, kdx, dumpdir)
     print("%d passed, %d failed" % (c.passed, c.failed))
     sys.exit(1 if c.failed else 0)
 

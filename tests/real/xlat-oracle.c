@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: MIT */
+/* xlat-oracle DUMP [SEED]: translate a sample of kernel virtual addresses
+ * with kdx and with libkdumpfile's addrxlat (the C API: its Python binding
+ * cannot translate in 0.5.1) on the same dump, and compare.
+ *
+ * The sample covers every region of an x86_64 Linux kernel: direct map,
+ * vmalloc (percpu included), vmemmap, kernel text/data, modules, fixmap,
+ * cpu_entry_area, espfix, the first and last byte of mappings, and
+ * unmapped kernel addresses.  Mapped addresses must translate to the same
+ * physical address; unmapped ones must fail in both.  Exit status 1 on
+ * any difference.  libkdumpfile 0.5.1 needs addrxlat.ostype=linux set by
+ * hand (without it, translation crashes). */
+#include <kdx/dump.h>
+#include <kdx/xlat.h>
+
+#include <libkdumpfile/kdumpfile.h>
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TiB (1ull << 40)
+#define MAX_MAPS (1u << 20)
+
+struct region {
+	const char *name;
+	uint64_t lo, hi; /* inclusive */
+	unsigned int want; /* samples */
+	unsigned int total, same, differ;
+};
+
+struct maps {
+	struct kdx_mapping *m;
+	size_t n;
+};
+
+struct oracle {
+	struct kdx_dump *dump;
+	struct kdx_xlat *xlat;
+	kdump_ctx_t *kctx;
+	addrxlat_ctx_t *axctx;
+	addrxlat_sys_t *axsys;
+	struct maps maps;
+	unsigned int seed;
+	unsigned int printed;
+};
+
+static uint64_t rnd(struct oracle *o)
+{
+	uint64_t hi = (uint64_t)rand_r(&o->seed), lo = (uint64_t)rand_r(&o->seed);
+
+	return hi << 33 ^ lo << 2 ^ (uint64_t)rand_r(&o->seed);
+}
+
+static bool collect(void *arg, const struct kdx_mapping *m)
+{
+	struct maps *maps = arg;
+
+	if (maps->n == MAX_MAPS)
+		return false;
+	maps->m[maps->n++] = *m;
+	return true;
+}
+
+static void die(const char *what, const char *why)
+{
+	fprintf(stderr, "xlat-oracle: %s: %s\n", what, why);
+	exit(2);
+}
+
+static void open_kdx(struct oracle *o, const char *path,
+		     struct kdx_kernel_layout *l)
+{
+	struct kdx_error *err = kdx_dump_open(path, NULL, &o->dump);
+
+	if (!err)
+		err = kdx_kernel_probe(o->dump, NULL, l);
+	if (!err)
+		err = kdx_kernel_xlat_create(o->dump, l, &o->xlat);
+	if (!err) {
+		o->maps.m = malloc(MAX_MAPS * sizeof(*o->maps.m));
+		err = kdx_xlat_maps(o->xlat, 1ull << 63, UINT64_MAX, 0, collect,
+				    NULL, &o->maps);
+	}
+	if (err)
+		die("kdx", kdx_error_message(err));
+}
+
+static void open_kdumpfile(struct oracle *o, const char *path)
+{
+	int fd = open(path, O_RDONLY);
+
+	o->kctx = kdump_new();
+	if (fd < 0 || !o->kctx)
+		die(path, "cannot open");
+	if (kdump_open_fd(o->kctx, fd) != KDUMP_OK ||
+	    kdump_set_string_attr(o->kctx, "addrxlat.ostype", "linux") != KDUMP_OK ||
+	    kdump_get_addrxlat(o->kctx, &o->axctx, &o->axsys) != KDUMP_OK)
+		die("libkdumpfile", kdump_get_err(o->kctx));
+}
+
+/* vmalloc ends where the last group of mappings below cpu_entry_area (the
+ * vmemmap) begins; KASLR keeps the order direct map, vmalloc, vmemmap. */
+static void find_regions(struct oracle *o, uint64_t page_offset,
+			 struct region *r)
+{
+	uint64_t cea = 0xfffffe0000000000ull, vmemmap = cea;
+
+	for (size_t i = 0; i < o->maps.n; i++) {
+		uint64_t va = o->maps.m[i].vaddr;
+
+		if (va >= page_offset + 64 * TiB && va < cea &&
+		    (vmemmap == cea || va >> 39 != vmemmap >> 39))
+			vmemmap = va & ~((1ull << 39) - 1);
+	}
+	r[0] = (struct region){ .name = "direct map", .lo = page_offset, .hi = page_offset + 64 * TiB - 1, .want = 500 };
+	r[1] = (struct region){ .name = "vmalloc", .lo = page_offset + 64 * TiB, .hi = vmemmap - 1, .want = 400 };
+	r[2] = (struct region){ .name = "vmemmap", .lo = vmemmap, .hi = cea - 1, .want = 200 };
+	r[3] = (struct region){ .name = "cpu_entry_area", .lo = cea, .hi = cea + TiB / 2 - 1, .want = 100 };
+	r[4] = (struct region){ .name = "espfix", .lo = 0xffffff0000000000ull, .hi = 0xffffff7fffffffffull, .want = 50 };
+	r[5] = (struct region){ .name = "kernel text/data", .lo = 0xffffffff80000000ull, .hi = 0xffffffffbfffffffull, .want = 300 };
+	r[6] = (struct region){ .name = "modules", .lo = 0xffffffffc0000000ull, .hi = 0xfffffffffeffffffull, .want = 200 };
+	r[7] = (struct region){ .name = "fixmap", .lo = 0xffffffffff000000ull, .hi = UINT64_MAX, .want = 50 };
+}
+
+/* Translate with both; true when they agree. */
+static bool compare(struct oracle *o, uint64_t va, const char *what)
+{
+	struct kdx_xlat_result r;
+	struct kdx_error *err = kdx_xlat_translate(o->xlat, va, &r);
+	addrxlat_fulladdr_t fa = { va, ADDRXLAT_KVADDR };
+	addrxlat_status st = addrxlat_fulladdr_conv(&fa, ADDRXLAT_KPHYSADDR,
+						    o->axctx, o->axsys);
+	bool same = err ? st != ADDRXLAT_OK : st == ADDRXLAT_OK && fa.addr == r.paddr;
+
+	if (!same && o->printed++ < 30)
+		printf("  DIFFER %-16s 0x%016" PRIx64 ": kdx %s, libkdumpfile %s\n",
+		       what, va,
+		       err ? kdx_error_message(err) : "ok",
+		       st == ADDRXLAT_OK ? "ok" : addrxlat_ctx_get_err(o->axctx));
+	if (!same && !err && st == ADDRXLAT_OK && o->printed <= 30)
+		printf("         kdx 0x%" PRIx64 " libkdumpfile 0x%" PRIx64 "\n",
+		       r.paddr, (uint64_t)fa.addr);
+	if (st != ADDRXLAT_OK)
+		addrxlat_ctx_clear_err(o->axctx);
+	kdx_error_destroy(err);
+	return same;
+}
+
+static void tally(struct region *r, bool same)
+{
+	r->total++;
+	if (same)
+		r->same++;
+	else
+		r->differ++;
+}
+
+/* Random bytes of random mappings inside the region. */
+static void sample_mapped(struct oracle *o, struct region *r)
+{
+	size_t idx[4096], n = 0;
+
+	for (size_t i = 0; i < o->maps.n && n < 4096; i++)
+		if (o->maps.m[i].vaddr >= r->lo && o->maps.m[i].vaddr <= r->hi)
+			idx[n++] = i;
+	for (unsigned int k = 0; n && k < r->want; k++) {
+		const struct kdx_mapping *m = &o->maps.m[idx[rnd(o) % n]];
+
+		tally(r, compare(o, m->vaddr + rnd(o) % m->size, r->name));
+	}
+}
+
+/* First and last byte of mappings, and the bytes just outside them. */
+static void sample_edges(struct oracle *o, struct region *r)
+{
+	for (size_t i = 0; i < o->maps.n && r->total < 600; i += 1 + o->maps.n / 150) {
+		const struct kdx_mapping *m = &o->maps.m[i];
+
+		tally(r, compare(o, m->vaddr, r->name));
+		tally(r, compare(o, m->vaddr + m->size - 1, r->name));
+		tally(r, compare(o, m->vaddr + m->size, r->name));
+		tally(r, compare(o, m->vaddr - 1, r->name));
+	}
+}
+
+/* Kernel-half addresses kdx finds unmapped: libkdumpfile must agree. */
+static void sample_unmapped(struct oracle *o, struct region *r)
+{
+	for (unsigned int tries = 0; r->total < r->want && tries < 100000; tries++) {
+		uint64_t va = 0xffff800000000000ull | rnd(o);
+		struct kdx_xlat_result res;
+		struct kdx_error *err = kdx_xlat_translate(o->xlat, va, &res);
+
+		if (!err)
+			continue;
+		kdx_error_destroy(err);
+		tally(r, compare(o, va, r->name));
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct oracle o = { .seed = argc > 2 ? (unsigned int)atoi(argv[2]) : 1 };
+	struct kdx_kernel_layout l;
+	struct region r[10];
+	unsigned int total = 0, differ = 0;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: xlat-oracle DUMP [SEED]\n");
+		return 2;
+	}
+	open_kdx(&o, argv[1], &l);
+	open_kdumpfile(&o, argv[1]);
+	find_regions(&o, l.page_offset, r);
+	for (int i = 0; i < 8; i++)
+		sample_mapped(&o, &r[i]);
+	r[8] = (struct region){ .name = "mapping edges", .lo = 0, .hi = 0, .want = 0 };
+	sample_edges(&o, &r[8]);
+	r[9] = (struct region){ .name = "unmapped", .lo = 0, .hi = 0, .want = 400 };
+	sample_unmapped(&o, &r[9]);
+	printf("%-18s %8s %8s %8s\n", "region", "sampled", "same", "differ");
+	for (int i = 0; i < 10; i++) {
+		printf("%-18s %8u %8u %8u\n", r[i].name, r[i].total, r[i].same,
+		       r[i].differ);
+		total += r[i].total;
+		differ += r[i].differ;
+	}
+	printf("%u addresses, %u differ (kdx vs libkdumpfile %s)\n", total, differ,
+	       "addrxlat, addrxlat.ostype=linux");
+	addrxlat_ctx_decref(o.axctx);
+	addrxlat_sys_decref(o.axsys);
+	kdump_free(o.kctx);
+	kdx_xlat_destroy(o.xlat);
+	kdx_dump_destroy(o.dump);
+	free(o.maps.m);
+	return differ || total < 2000;
+}
