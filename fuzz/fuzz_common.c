@@ -348,6 +348,12 @@ static void read_at(struct reader *rd, uint64_t addr, uint64_t len,
 		FUZZ_CHECK(kdx_error_address(err, &where) && where == fail_at);
 		check_not_held(rd, fail_at);
 	} else {
+		if (err)
+			fprintf(stderr, "read 0x%llx + 0x%llx (flags %u): %s: %s\n",
+				(unsigned long long)addr,
+				(unsigned long long)len, flags,
+				kdx_error_code_name(kdx_error_code(err)),
+				kdx_error_message(err));
 		FUZZ_CHECK(err == NULL);
 		FUZZ_CHECK(st.zero_bytes == want.zero_bytes);
 		FUZZ_CHECK(st.hole_bytes == want.hole_bytes);
