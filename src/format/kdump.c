@@ -12,55 +12,39 @@
 #include "core/endian.h"
 #include "core/util.h"
 #include "format/common/codec.h"
+#include "format/common/kdump_layout.h"
 #include "io/file.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum {
-	DUMP_DH_COMPRESSED_ZLIB = 0x1,
-	DUMP_DH_COMPRESSED_LZO = 0x2,
-	DUMP_DH_COMPRESSED_SNAPPY = 0x4,
-	DUMP_DH_COMPRESSED_INCOMPLETE = 0x8,
-	DUMP_DH_EXCLUDED_VMEMMAP = 0x10,
-	DUMP_DH_COMPRESSED_ZSTD = 0x20,
-	PAGE_DESC_SIZE = 24,
-	UTS_FIELD = 65,
 	/* Decompressed pages kept for repeated small reads (page-table
-	 * walks read 8 bytes at a time). */
+	 * walks read 8 bytes at a time): up to this many slots, in at most
+	 * CACHE_BYTES (so a 1 MiB block size does not cost 64 MiB). */
 	CACHE_SLOTS = 64,
+	CACHE_BYTES = 1 << 20,
+	/* Codec bits a page's flags may carry. */
+	PAGE_CODEC_FLAGS = DUMP_DH_COMPRESSED_ZLIB | DUMP_DH_COMPRESSED_LZO |
+			   DUMP_DH_COMPRESSED_SNAPPY | DUMP_DH_COMPRESSED_ZSTD,
+	/* Old diskdump status values (diskdump.h), not kdump's flags. */
+	DISKDUMP_HEADER_INCOMPLETED = 0x1,
+	DISKDUMP_HEADER_COMPRESSED = 0x8,
+	/* Descriptor positions probed past a shared-zero-page descriptor
+	 * while bisecting for the end of the data. */
+	ZERO_PROBE = 64,
 };
 
 /* Bitmaps beyond this would describe more than 2^40 pages. */
 #define MAX_BITMAP_BYTES (1ull << 37)
 
-/* Where the sub-header's fields sit: three ABIs write it. */
-struct sub_layout {
-	const char *name;
-	unsigned int word; /* unsigned long */
-	size_t phys_base, dump_level, split, start_pfn, end_pfn;
-	size_t off_vmcoreinfo, size_vmcoreinfo, off_note, size_note;
-	size_t off_eraseinfo, size_eraseinfo, start_pfn_64, end_pfn_64,
-		max_mapnr_64;
-};
-
-static const struct sub_layout lp64_abi = {
-	"LP64", 8, 0, 8, 12, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96,
-};
-/* i386 aligns 64-bit fields to 4 bytes. */
-static const struct sub_layout i386_abi = {
-	"i386", 4, 0, 4, 8, 12, 16, 20, 28, 32, 40, 44, 52, 56, 64, 72,
-};
-/* ARM EABI (and other 32-bit ABIs) align 64-bit fields to 8 bytes. */
-static const struct sub_layout ilp32_aligned = {
-	"ILP32", 4, 0, 4, 8, 12, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88,
-};
-
 struct kdump_header {
 	enum kdx_byte_order bo;
+	enum kdx_arch arch;
 	bool lp64;
-	const struct sub_layout *sub;
+	const struct kdx_kdump_sub_layout *sub;
 	char release[UTS_FIELD + 1], version[UTS_FIELD + 1];
 	char machine[UTS_FIELD + 1], nodename[UTS_FIELD + 1];
 	bool diskdump;
@@ -83,10 +67,12 @@ struct kdump {
 	enum kdx_byte_order bo;
 	uint32_t block_size;
 	uint64_t desc_offset;
-	uint64_t desc_count;  /* descriptors the file really holds */
+	uint64_t desc_count;  /* descriptors whose pages are readable */
+	uint64_t data_start;  /* page data never lies below this */
 	uint64_t file_size;
 	struct kdx_decoder_pool decoders;
 	pthread_mutex_t cache_lock;
+	unsigned int cache_slots;
 	struct cache_slot cache[CACHE_SLOTS];
 	uint8_t *cache_pages;
 };
@@ -108,45 +94,107 @@ static void copy_uts(char *dst, const uint8_t *src)
 	dst[UTS_FIELD] = '\0';
 }
 
-/* The struct timeval in the header is two longs: its width moves every
- * later field, so the ABI is found from utsname.machine, or failing
- * that from which reading gives a sane block size. */
-static bool machine_is_64bit(const char *machine, bool *known)
-{
-	enum kdx_arch arch = kdx_arch_from_name(machine);
-	const struct kdx_arch_info *info = kdx_arch_info(arch);
+/* What utsname.machine (`uname -m`) says about the writer's ABI. */
+struct machine_abi {
+	enum kdx_arch arch;  /* KDX_ARCH_UNKNOWN if kdx has no such arch */
+	unsigned int word;   /* 8, 4; 0 if the name is not known */
+	bool i386_align;     /* 64-bit fields 4-byte aligned */
+};
 
-	*known = info != NULL;
-	return info ? info->word_size == 8 : false;
+static bool has_prefix(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
 }
 
-static const struct sub_layout *pick_sub_layout(const char *machine,
-						bool lp64)
+/* `uname -m` names are not kdx's arch names ("armv7l", "i586",
+ * "mips64"): prefixes first, as crash matches them, then kdx's own names
+ * and aliases. */
+static struct machine_abi machine_abi(const char *m)
 {
-	if (lp64)
-		return &lp64_abi;
-	return kdx_arch_from_name(machine) == KDX_ARCH_I386 ? &i386_abi :
-							      &ilp32_aligned;
+	static const struct {
+		const char *prefix;
+		enum kdx_arch arch;
+		unsigned int word;
+	} names[] = {
+		{ "x86_64", KDX_ARCH_X86_64, 8 },
+		{ "aarch64", KDX_ARCH_AARCH64, 8 },
+		{ "arm64", KDX_ARCH_AARCH64, 8 },
+		{ "arm", KDX_ARCH_ARM, 4 },
+		{ "ppc64", KDX_ARCH_PPC64, 8 },
+		{ "ppc", KDX_ARCH_PPC, 4 },
+		{ "s390x", KDX_ARCH_S390X, 8 },
+		{ "s390", KDX_ARCH_UNKNOWN, 4 },
+		{ "riscv64", KDX_ARCH_RISCV64, 8 },
+		{ "riscv32", KDX_ARCH_RISCV32, 4 },
+		{ "mips64", KDX_ARCH_MIPS, 8 },
+		{ "mips", KDX_ARCH_MIPS, 4 },
+		{ "loongarch64", KDX_ARCH_UNKNOWN, 8 },
+		{ "ia64", KDX_ARCH_UNKNOWN, 8 },
+		{ "sparc64", KDX_ARCH_UNKNOWN, 8 },
+		{ "alpha", KDX_ARCH_UNKNOWN, 8 },
+	};
+	struct machine_abi a = { KDX_ARCH_UNKNOWN, 0, false };
+	const struct kdx_arch_info *info;
+
+	if (strlen(m) == 4 && m[0] == 'i' && m[1] >= '3' && m[1] <= '6' &&
+	    !strcmp(m + 2, "86"))
+		return (struct machine_abi){ KDX_ARCH_I386, 4, true };
+	for (size_t i = 0; i < KDX_ARRAY_SIZE(names); i++)
+		if (has_prefix(m, names[i].prefix))
+			return (struct machine_abi){ names[i].arch,
+						     names[i].word, false };
+	a.arch = kdx_arch_from_name(m);
+	info = kdx_arch_info(a.arch);
+	if (info) {
+		a.word = info->word_size;
+		a.i386_align = a.arch == KDX_ARCH_I386;
+	}
+	return a;
+}
+
+/* header_version is a small number in the writer's byte order; when it
+ * is 0 either way, the order that gives a page-sized block_size wins. */
+static enum kdx_byte_order guess_byte_order(const uint8_t *b)
+{
+	uint32_t v_le = kdx_load_u32(b + 8, KDX_LITTLE_ENDIAN);
+	uint32_t v_be = kdx_load_u32(b + 8, KDX_BIG_ENDIAN);
+	static const size_t block_size_at[] = { 428, 416 };
+
+	if (v_le < 0x10000 && v_be >= 0x10000)
+		return KDX_LITTLE_ENDIAN;
+	if (v_be < 0x10000 && v_le >= 0x10000)
+		return KDX_BIG_ENDIAN;
+	for (size_t i = 0; i < KDX_ARRAY_SIZE(block_size_at); i++) {
+		if (plausible_block_size(
+			    kdx_load_u32(b + block_size_at[i], KDX_LITTLE_ENDIAN)))
+			return KDX_LITTLE_ENDIAN;
+		if (plausible_block_size(
+			    kdx_load_u32(b + block_size_at[i], KDX_BIG_ENDIAN)))
+			return KDX_BIG_ENDIAN;
+	}
+	return KDX_LITTLE_ENDIAN;
 }
 
 static struct kdx_error *parse_main_header(const uint8_t *b,
 					   struct kdump_header *h)
 {
-	uint32_t v_le = kdx_load_u32(b + 8, KDX_LITTLE_ENDIAN);
-	bool known;
+	struct machine_abi abi;
 	size_t base;
 
 	h->diskdump = !memcmp(b, "DISKDUMP", 8);
-	/* header_version is a small number in the writer's byte order. */
-	h->bo = v_le && v_le < 0x10000 ? KDX_LITTLE_ENDIAN : KDX_BIG_ENDIAN;
+	h->bo = guess_byte_order(b);
 	h->header_version = kdx_load_u32(b + 8, h->bo);
 	copy_uts(h->nodename, b + 12 + UTS_FIELD);
 	copy_uts(h->release, b + 12 + 2 * UTS_FIELD);
 	copy_uts(h->version, b + 12 + 3 * UTS_FIELD);
 	copy_uts(h->machine, b + 12 + 4 * UTS_FIELD);
-	h->lp64 = machine_is_64bit(h->machine, &known);
-	if (!known)
-		h->lp64 = plausible_block_size(kdx_load_u32(b + 428, h->bo));
+	/* The struct timeval in the header is two longs: its width moves
+	 * every later field, so the ABI is found from utsname.machine, or
+	 * failing that from which reading gives a sane block size. */
+	abi = machine_abi(h->machine);
+	h->arch = abi.arch;
+	h->lp64 = abi.word ? abi.word == 8 :
+			     plausible_block_size(kdx_load_u32(b + 428, h->bo));
 	base = h->lp64 ? 424 : 412;
 	h->timestamp = kdx_load_uint(b + (h->lp64 ? 408 : 404),
 				     h->lp64 ? 8 : 4, h->bo);
@@ -156,11 +204,12 @@ static struct kdx_error *parse_main_header(const uint8_t *b,
 	h->bitmap_blocks = kdx_load_u32(b + base + 12, h->bo);
 	h->max_mapnr_32 = kdx_load_u32(b + base + 16, h->bo);
 	h->nr_cpus = kdx_load_u32(b + base + 36, h->bo);
-	h->sub = pick_sub_layout(h->machine, h->lp64);
+	h->sub = h->lp64 ? &kdx_kdump_lp64 :
+			   abi.i386_align ? &kdx_kdump_i386 : &kdx_kdump_ilp32;
 	if (!plausible_block_size(h->block_size))
 		return kdx_err_set_file_offset(
 			kdx_err(KDX_ERR_CORRUPT,
-				"kdump header: block_size %u (at offset 0x%zx) is not a page size",
+				"kdump header: block_size %u (at offset 0x%zx) is not a page size (a power of two, 512 to 1 MiB)",
 				h->block_size, base + 4),
 			base + 4);
 	if (h->bitmap_blocks == 0)
@@ -178,7 +227,7 @@ static uint64_t sub_word(const struct kdump_header *h, const uint8_t *s,
 /* Only fields of the header's version are trusted. */
 static void parse_sub_header(const uint8_t *s, struct kdump_header *h)
 {
-	const struct sub_layout *l = h->sub;
+	const struct kdx_kdump_sub_layout *l = h->sub;
 
 	h->max_mapnr = h->max_mapnr_32;
 	if (h->diskdump)
@@ -207,6 +256,9 @@ static void parse_sub_header(const uint8_t *s, struct kdump_header *h)
 		h->start_pfn = kdx_load_u64(s + l->start_pfn_64, h->bo);
 		h->end_pfn = kdx_load_u64(s + l->end_pfn_64, h->bo);
 		h->max_mapnr = kdx_load_u64(s + l->max_mapnr_64, h->bo);
+		/* A writer that left it zero: the 32-bit one is all there is. */
+		if (!h->max_mapnr)
+			h->max_mapnr = h->max_mapnr_32;
 	}
 }
 
@@ -253,33 +305,49 @@ static struct kdx_error *read_bitmaps(const struct kdx_file *file,
 				      struct kdx_dump_desc *desc,
 				      struct bitmaps *bm)
 {
-	uint64_t bs = h->block_size, one, start, need;
+	uint64_t bs = h->block_size, one, start, need, end;
+	uint64_t fsize = kdx_file_size(file);
+	bool two;
 	struct kdx_error *err;
 
 	one = (uint64_t)h->bitmap_blocks / 2 * bs;
 	need = (h->max_mapnr + 7) / 8;
-	/* Old diskdump files have one bitmap used for both purposes. */
-	if (h->bitmap_blocks < 2 || one < need)
+	/* Old diskdump files have one bitmap used for both purposes (crash's
+	 * dump_is_partial()): when half the blocks cannot cover max_mapnr
+	 * but all of them can.  A max_mapnr neither covers is wrong, and
+	 * must not change how the bitmaps are read. */
+	two = h->bitmap_blocks >= 2 &&
+	      (one >= need || (uint64_t)h->bitmap_blocks * bs < need);
+	if (!two)
 		one = (uint64_t)h->bitmap_blocks * bs;
-	if (one > MAX_BITMAP_BYTES)
-		return kdx_err(KDX_ERR_CORRUPT,
-			       "kdump header: %u bitmap blocks of %u bytes is beyond any machine",
-			       h->bitmap_blocks, h->block_size);
 	start = (1 + (uint64_t)h->sub_hdr_size) * bs;
+	end = start + (two ? 2 * one : one);
+	/* Both are whole in any real file, however cut short: checking
+	 * first keeps a few bytes of header from asking for gigabytes. */
+	if (one > MAX_BITMAP_BYTES || end > fsize)
+		return kdx_err_set_file_offset(
+			kdx_err(KDX_ERR_CORRUPT,
+				"kdump header: %u bitmap blocks of %u bytes after %u sub-header blocks end at offset 0x%llx, past the end of the file (0x%llx)",
+				h->bitmap_blocks, h->block_size,
+				h->sub_hdr_size, (unsigned long long)end,
+				(unsigned long long)fsize),
+			start);
 	bm->bytes = one;
 	bm->present = malloc(one);
-	bm->dumped = one * 2 <= (uint64_t)h->bitmap_blocks * bs ?
-			     malloc(one) :
-			     NULL;
 	if (!bm->present)
 		return kdx_err_nomem();
+	if (two) {
+		bm->dumped = malloc(one);
+		if (!bm->dumped)
+			return kdx_err_nomem();
+	}
 	err = kdx_file_read(file, start, bm->present, one);
-	if (!err && bm->dumped)
+	if (!err && two)
 		err = kdx_file_read(file, start + one, bm->dumped, one);
 	if (err)
 		return kdx_err_wrap(err, "kdump bitmaps at offset 0x%llx",
 				    (unsigned long long)start);
-	if (!bm->dumped) {
+	if (!two) {
 		bm->dumped = bm->present;
 		return kdx_desc_add_detail(desc, "bitmaps",
 					   "one (old diskdump layout)");
@@ -301,7 +369,7 @@ struct run_state {
 	uint64_t block_size;
 	uint64_t desc_count; /* descriptors the file holds */
 	uint64_t next_desc;  /* descriptor of the next dumped page */
-	uint64_t dumped, excluded, lost, first_lost_pfn;
+	uint64_t dumped, excluded, lost, first_lost_pfn, last_lost_pfn;
 };
 
 /* Add pfns [start, end) of one class to the physical map. */
@@ -327,8 +395,11 @@ static struct kdx_error *add_run(struct run_state *st, enum page_class cls,
 		err = kdx_physmap_add(&st->desc->physmap, start * bs,
 				      usable * bs, KDX_PIECE_FORMAT,
 				      st->next_desc);
-	if (usable < n && !st->lost)
-		st->first_lost_pfn = start + usable;
+	if (usable < n) {
+		if (!st->lost)
+			st->first_lost_pfn = start + usable;
+		st->last_lost_pfn = end - 1;
+	}
 	st->lost += n - usable;
 	st->dumped += n;
 	st->next_desc += n;
@@ -445,7 +516,7 @@ static enum kdx_codec codec_of(uint32_t flags)
 
 static bool cache_lookup(struct kdump *k, uint64_t index, uint8_t *out)
 {
-	struct cache_slot *slot = &k->cache[index % CACHE_SLOTS];
+	struct cache_slot *slot = &k->cache[index % k->cache_slots];
 	bool hit;
 
 	pthread_mutex_lock(&k->cache_lock);
@@ -458,7 +529,7 @@ static bool cache_lookup(struct kdump *k, uint64_t index, uint8_t *out)
 
 static void cache_store(struct kdump *k, uint64_t index, const uint8_t *page)
 {
-	struct cache_slot *slot = &k->cache[index % CACHE_SLOTS];
+	struct cache_slot *slot = &k->cache[index % k->cache_slots];
 
 	pthread_mutex_lock(&k->cache_lock);
 	slot->desc_index = index;
@@ -466,24 +537,63 @@ static void cache_store(struct kdump *k, uint64_t index, const uint8_t *page)
 	pthread_mutex_unlock(&k->cache_lock);
 }
 
-static struct kdx_error *decode_page(struct kdump *p, uint64_t index,
+static struct kdx_error *desc_error(const struct kdump *k, uint64_t index,
+				     enum kdx_error_code code,
+				     const char *what)
+{
+	return kdx_err_set_file_offset(
+		kdx_err(code, "page descriptor %llu (at offset 0x%llx): %s",
+			(unsigned long long)index,
+			(unsigned long long)(k->desc_offset +
+					     index * PAGE_DESC_SIZE),
+			what),
+		k->desc_offset + index * PAGE_DESC_SIZE);
+}
+
+/* Whether a descriptor can be followed; a bad one is an error for its
+ * page alone. */
+static struct kdx_error *check_desc(const struct kdump *k, uint64_t index,
+				    const struct page_desc *pd)
+{
+	char what[128];
+
+	if (pd->offset == 0)
+		/* crash: "descriptor with zero offset" - the writer never got
+		 * to this page. */
+		return desc_error(k, index, KDX_ERR_NODATA,
+				  "offset 0: the page was never written");
+	if (pd->offset < k->data_start) {
+		snprintf(what, sizeof(what),
+			 "page data offset 0x%llx lies in the headers (data starts at 0x%llx)",
+			 (unsigned long long)pd->offset,
+			 (unsigned long long)k->data_start);
+		return desc_error(k, index, KDX_ERR_CORRUPT, what);
+	}
+	if (pd->size > k->block_size || pd->size == 0) {
+		snprintf(what, sizeof(what), "stored size %u is not 1..%u",
+			 pd->size, k->block_size);
+		return desc_error(k, index, KDX_ERR_CORRUPT, what);
+	}
+	if (pd->flags & ~(uint32_t)PAGE_CODEC_FLAGS) {
+		snprintf(what, sizeof(what),
+			 "unknown compression flags 0x%x", pd->flags);
+		return desc_error(k, index, KDX_ERR_UNSUPPORTED, what);
+	}
+	return NULL;
+}
+
+static struct kdx_error *decode_page(struct kdump *k, uint64_t index,
 				     uint8_t *out)
 {
-	struct kdump *k = p;
 	struct page_desc pd;
 	struct kdx_decoder *d;
 	uint8_t *in;
-	struct kdx_error *err = read_desc(k, p->bo, index, &pd);
+	struct kdx_error *err = read_desc(k, k->bo, index, &pd);
 
+	if (!err)
+		err = check_desc(k, index, &pd);
 	if (err)
 		return err;
-	if (pd.size > k->block_size || pd.size == 0)
-		return kdx_err_set_file_offset(
-			kdx_err(KDX_ERR_CORRUPT,
-				"page descriptor %llu: stored size %u is not 1..%u",
-				(unsigned long long)index, pd.size,
-				k->block_size),
-			k->desc_offset + index * PAGE_DESC_SIZE);
 	in = malloc(pd.size);
 	d = kdx_decoder_get(&k->decoders);
 	if (!in || !d) {
@@ -550,13 +660,16 @@ static void kdump_destroy(void *priv)
 }
 
 static struct kdump *kdump_new(const struct kdx_file *file,
-				    const struct kdump_header *h)
+			       const struct kdump_header *h)
 {
 	struct kdump *p = calloc(1, sizeof(*p));
+	unsigned int slots = CACHE_BYTES / h->block_size;
 
 	if (!p)
 		return NULL;
-	p->cache_pages = malloc((size_t)CACHE_SLOTS * h->block_size);
+	p->cache_slots = slots < 4 ? 4 : slots > CACHE_SLOTS ? CACHE_SLOTS :
+								   slots;
+	p->cache_pages = malloc((size_t)p->cache_slots * h->block_size);
 	if (!p->cache_pages) {
 		free(p);
 		return NULL;
@@ -566,8 +679,9 @@ static struct kdump *kdump_new(const struct kdx_file *file,
 	p->block_size = h->block_size;
 	p->file_size = kdx_file_size(file);
 	p->desc_offset = (1 + (uint64_t)h->sub_hdr_size + h->bitmap_blocks) *
-			   h->block_size;
-	for (int i = 0; i < CACHE_SLOTS; i++) {
+			 h->block_size;
+	p->data_start = p->desc_offset;
+	for (unsigned int i = 0; i < p->cache_slots; i++) {
 		p->cache[i].desc_index = UINT64_MAX;
 		p->cache[i].data = p->cache_pages + (size_t)i * h->block_size;
 	}
@@ -578,11 +692,43 @@ static struct kdump *kdump_new(const struct kdx_file *file,
 
 /* ---- notes, VMCOREINFO, description ---- */
 
+/* Copy [offset, offset + size) of the file, or say in a warning why not:
+ * pages may still be readable without the notes. */
+static struct kdx_error *read_blob(const struct kdx_file *file,
+				   struct kdx_dump_desc *desc, const char *what,
+				   uint64_t offset, uint64_t size,
+				   uint8_t **out)
+{
+	uint64_t fsize = kdx_file_size(file);
+	struct kdx_error *err;
+
+	*out = NULL;
+	if (offset > fsize || size > fsize - offset)
+		return kdx_desc_add_warning(
+			desc,
+			"%s at offset 0x%llx, 0x%llx bytes, lie past the end of the file (0x%llx); ignored",
+			what, (unsigned long long)offset,
+			(unsigned long long)size, (unsigned long long)fsize);
+	*out = malloc(size ? size : 1);
+	if (!*out)
+		return kdx_err_nomem();
+	err = kdx_file_read(file, offset, *out, size);
+	if (err) {
+		struct kdx_error *read_err = err;
+
+		free(*out);
+		*out = NULL;
+		err = kdx_desc_add_warning(desc, "%s: %s", what,
+					   kdx_error_message(read_err));
+		kdx_error_destroy(read_err);
+	}
+	return err;
+}
+
 static struct kdx_error *read_notes(const struct kdx_file *file,
 				    const struct kdump_header *h,
 				    struct kdx_dump_desc *desc)
 {
-	uint64_t limit = 64u << 20;
 	uint8_t *buf;
 	struct kdx_error *err;
 
@@ -590,43 +736,30 @@ static struct kdx_error *read_notes(const struct kdx_file *file,
 		/* Version 3 has VMCOREINFO but no notes: keep it as one. */
 		if (!h->off_vmcoreinfo || !h->size_vmcoreinfo)
 			return NULL;
-		if (h->size_vmcoreinfo > limit)
-			return kdx_desc_add_warning(
-				desc, "VMCOREINFO size 0x%llx is absurd; ignored",
-				(unsigned long long)h->size_vmcoreinfo);
-		buf = malloc(h->size_vmcoreinfo);
-		if (!buf)
-			return kdx_err_nomem();
-		err = kdx_file_read(file, h->off_vmcoreinfo, buf,
-				    h->size_vmcoreinfo);
-		if (!err)
+		err = read_blob(file, desc, "VMCOREINFO", h->off_vmcoreinfo,
+				h->size_vmcoreinfo, &buf);
+		if (!err && buf)
 			err = kdx_desc_add_note(desc, "VMCOREINFO", 10, 0, buf,
 						h->size_vmcoreinfo,
 						h->off_vmcoreinfo);
 		free(buf);
-		return err ? kdx_err_wrap(err, "VMCOREINFO") : NULL;
+		return err;
 	}
-	if (h->size_note > limit)
-		return kdx_desc_add_warning(desc,
-					    "notes size 0x%llx is absurd; ignored",
-					    (unsigned long long)h->size_note);
-	buf = malloc(h->size_note);
-	if (!buf)
-		return kdx_err_nomem();
-	err = kdx_file_read(file, h->off_note, buf, h->size_note);
-	if (!err) {
+	err = read_blob(file, desc, "ELF notes", h->off_note, h->size_note,
+			&buf);
+	if (!err && buf)
 		err = kdx_desc_parse_notes(desc, buf, h->size_note, h->off_note,
 					   h->bo);
-	} else {
-		/* Pages may still be readable without the notes. */
-		struct kdx_error *read_err = err;
-
-		err = kdx_desc_add_warning(desc, "ELF notes: %s",
-					   kdx_error_message(read_err));
-		kdx_error_destroy(read_err);
-	}
 	free(buf);
 	return err;
+}
+
+/* Old diskdump's status is not kdump's flag word: 1 meant incomplete and
+ * 8 compressed. */
+static bool incomplete_flag(const struct kdump_header *h)
+{
+	return h->diskdump ? (h->status & DISKDUMP_HEADER_INCOMPLETED) :
+			     (h->status & DUMP_DH_COMPRESSED_INCOMPLETE);
 }
 
 static const char *const dump_level_bits[] = {
@@ -667,7 +800,11 @@ static struct kdx_error *describe(struct kdx_dump_desc *desc,
 	if (!err)
 		err = kdx_desc_add_detail(desc, "utsname", "%s %s %s",
 					  h->release, h->version, h->machine);
-	if (!err)
+	if (!err && h->diskdump)
+		err = kdx_desc_add_detail(
+			desc, "compression", "%s",
+			(h->status & DISKDUMP_HEADER_COMPRESSED) ? "zlib" : "none");
+	else if (!err)
 		err = kdx_desc_add_detail(desc, "compression", "%s",
 					  kdx_codec_name(codec_of(h->status)));
 	if (!err)
@@ -695,34 +832,107 @@ static struct kdx_error *describe(struct kdx_dump_desc *desc,
 					  (unsigned long long)h->end_pfn);
 	if (!err && (h->status & DUMP_DH_EXCLUDED_VMEMMAP))
 		err = kdx_desc_add_detail(desc, "vmemmap", "unused vmemmap excluded");
+	if (!err && h->off_eraseinfo && h->size_eraseinfo)
+		err = kdx_desc_add_detail(desc, "eraseinfo",
+					  "0x%llx bytes at offset 0x%llx",
+					  (unsigned long long)h->size_eraseinfo,
+					  (unsigned long long)h->off_eraseinfo);
 	if (!err && st->lost)
 		err = kdx_desc_add_warning(
 			desc,
-			"the dump is incomplete%s: %llu dumped pages from pfn 0x%llx (physical 0x%llx) on were never written",
-			(h->status & DUMP_DH_COMPRESSED_INCOMPLETE) ?
-				" (the writer marked it so)" :
-				" (the file is cut short)",
+			"the dump is incomplete (%s): %llu dumped pages in pfn 0x%llx-0x%llx (physical 0x%llx-0x%llx) were never written and read as holes",
+			incomplete_flag(h) ? "the writer marked it so" :
+					     "the file is cut short",
 			(unsigned long long)st->lost,
 			(unsigned long long)st->first_lost_pfn,
-			(unsigned long long)(st->first_lost_pfn * h->block_size));
+			(unsigned long long)st->last_lost_pfn,
+			(unsigned long long)(st->first_lost_pfn * h->block_size),
+			(unsigned long long)((st->last_lost_pfn + 1) *
+						     h->block_size -
+					     1));
+	else if (!err && incomplete_flag(h))
+		err = kdx_desc_add_warning(
+			desc,
+			"the writer marked the dump incomplete, yet every dumped page is there");
 	return err;
 }
 
 /* ---- open ---- */
+
+/* Whether descriptor @index has data lying past the end of the file.
+ * Shared-zero-page descriptors all point at the start of the data, so
+ * they say nothing: look at the next few instead. */
+static struct kdx_error *data_past_end(const struct kdump *p, uint64_t index,
+				       uint64_t count, bool *past)
+{
+	uint64_t stop = kdx_min_u64(count, index + ZERO_PROBE);
+	struct page_desc pd = { 0 };
+	struct kdx_error *err;
+
+	for (uint64_t i = index; i < stop; i++) {
+		err = read_desc(p, p->bo, i, &pd);
+		if (err)
+			return err;
+		if (pd.offset == p->data_start && i + 1 < stop)
+			continue;
+		break;
+	}
+	*past = pd.offset >= p->file_size ||
+		pd.size > p->file_size - pd.offset;
+	return NULL;
+}
+
+/* A file cut short (a full disk, a copy interrupted) keeps its whole
+ * descriptor table but loses the data at its end: page data is written in
+ * descriptor order, so bisect for the first page whose data is gone. */
+static struct kdx_error *find_data_end(const struct kdump *p, uint64_t count,
+				       uint64_t *readable)
+{
+	uint64_t lo = 0, hi = count;
+	bool past = false;
+	struct kdx_error *err;
+
+	if (!count)
+		goto done;
+	err = data_past_end(p, count - 1, count, &past);
+	if (err || !past) {
+		*readable = count;
+		return err;
+	}
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+
+		err = data_past_end(p, mid, count, &past);
+		if (err)
+			return err;
+		if (past)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+done:
+	*readable = lo;
+	return NULL;
+}
 
 static struct kdx_error *count_descs(struct kdump *p,
 				     const struct kdump_header *h,
 				     uint64_t dumpable)
 {
 	uint64_t in_file = 0;
+	struct kdx_error *err;
 
 	if (p->desc_offset < p->file_size)
 		in_file = (p->file_size - p->desc_offset) / PAGE_DESC_SIZE;
 	p->desc_count = kdx_min_u64(dumpable, in_file);
-	if (!(h->status & DUMP_DH_COMPRESSED_INCOMPLETE))
-		return NULL;
-	return count_written_descs(p, p->bo, p->desc_count,
-				   &p->desc_count);
+	p->data_start = p->desc_offset + dumpable * PAGE_DESC_SIZE;
+	if (incomplete_flag(h)) {
+		err = count_written_descs(p, p->bo, p->desc_count,
+					  &p->desc_count);
+		if (err)
+			return err;
+	}
+	return find_data_end(p, p->desc_count, &p->desc_count);
 }
 
 static uint64_t count_dumped(const struct bitmaps *bm, uint64_t first,
@@ -793,7 +1003,7 @@ static struct kdx_error *kdump_open(const struct kdx_file *file,
 		return kdx_err_nomem();
 	desc->priv = p;
 	desc->byte_order = h.bo;
-	desc->arch = kdx_arch_from_name(h.machine);
+	desc->arch = h.arch;
 	desc->page_size = h.block_size;
 	err = read_bitmaps(file, &h, desc, &bm);
 	if (!err)

@@ -39,7 +39,8 @@ bool kdx_file_is_flattened(const struct kdx_file *file)
 }
 
 /* Read the record headers; the walk is bounded because every record takes
- * at least 16 bytes of the file. */
+ * at least 16 bytes of the file.  A stream cut short (no end marker, the
+ * last record's data cut) keeps what it holds. */
 static struct kdx_error *scan_records(struct kdx_file *base,
 				      struct record **out, size_t *count,
 				      bool *truncated)
@@ -48,7 +49,7 @@ static struct kdx_error *scan_records(struct kdx_file *base,
 	size_t capacity = 0;
 
 	*truncated = true;
-	while (fsize - pos >= 16 && pos <= fsize) {
+	while (pos <= fsize && fsize - pos >= 16) {
 		uint8_t h[16];
 		struct record r;
 		struct kdx_error *err = kdx_file_read(base, pos, h, 16);
@@ -62,15 +63,17 @@ static struct kdx_error *scan_records(struct kdx_file *base,
 			break;
 		}
 		r.base_offset = pos + 16;
-		if (r.offset >> 63 || r.size > fsize - r.base_offset)
+		if (r.offset >> 63 || r.size >> 63)
 			return kdx_err_set_file_offset(
 				kdx_err(KDX_ERR_CORRUPT,
-					"flattened record at offset 0x%llx: offset 0x%llx size 0x%llx is impossible for a 0x%llx-byte stream",
+					"flattened record at offset 0x%llx: offset 0x%llx size 0x%llx is impossible",
 					(unsigned long long)pos,
 					(unsigned long long)r.offset,
-					(unsigned long long)r.size,
-					(unsigned long long)fsize),
+					(unsigned long long)r.size),
 				pos);
+		/* The last record, cut: keep the bytes that made it. */
+		if (r.size > fsize - r.base_offset)
+			r.size = fsize - r.base_offset;
 		if (r.size && !kdx_array_push((void **)out, count, &capacity,
 					      &r, sizeof(r)))
 			return kdx_err_nomem();
@@ -173,7 +176,10 @@ static struct kdx_error *build_extents(struct kdx_file *file,
 			       NULL;
 		if (prev && prev->offset + prev->size == e.offset &&
 		    prev->base_offset + prev->size == e.base_offset) {
+			/* Pieces of one record cut by other records'
+			 * boundaries: one extent again. */
 			prev->size += e.size;
+			file->size = prev->offset + prev->size;
 			continue;
 		}
 		if (!kdx_array_push((void **)&file->extents,

@@ -2,6 +2,7 @@
 #include "mkelf.h"
 
 #include "bytes.h"
+#include "mknote.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,7 @@ struct mkelf {
 	struct mkelf_options o;
 	struct mkelf_load *loads;
 	size_t nloads, load_capacity;
-	uint8_t *notes;
-	size_t notes_len;
+	struct mknote_buf notes;
 	/* Filled by mkelf_build(). */
 	uint64_t phoff, notes_offset;
 };
@@ -25,6 +25,7 @@ struct mkelf *mkelf_new(const struct mkelf_options *opts)
 	struct mkelf *m = calloc(1, sizeof(*m));
 
 	m->o = *opts;
+	m->notes.byte_order = opts->byte_order;
 	if (!m->o.type)
 		m->o.type = 4; /* ET_CORE */
 	return m;
@@ -35,7 +36,7 @@ void mkelf_free(struct mkelf *m)
 	if (!m)
 		return;
 	free(m->loads);
-	free(m->notes);
+	mknote_free(&m->notes);
 	free(m);
 }
 
@@ -53,9 +54,7 @@ size_t mkelf_add_load(struct mkelf *m, const struct mkelf_load *load)
 
 void mkelf_add_note_bytes(struct mkelf *m, const void *bytes, size_t len)
 {
-	m->notes = realloc(m->notes, m->notes_len + len);
-	memcpy(m->notes + m->notes_len, bytes, len);
-	m->notes_len += len;
+	mknote_add_bytes(&m->notes, bytes, len);
 }
 
 static size_t align4(size_t n)
@@ -66,58 +65,13 @@ static size_t align4(size_t n)
 void mkelf_add_note(struct mkelf *m, const char *name, uint32_t type,
 		    const void *desc, size_t desc_size)
 {
-	size_t namesz = strlen(name) + 1;
-	size_t len = 12 + align4(namesz) + align4(desc_size);
-	uint8_t *n = calloc(1, len);
-	enum kdx_byte_order bo = m->o.byte_order;
-
-	put32(n, (uint32_t)namesz, bo);
-	put32(n + 4, (uint32_t)desc_size, bo);
-	put32(n + 8, type, bo);
-	memcpy(n + 12, name, namesz);
-	memcpy(n + 12 + align4(namesz), desc, desc_size);
-	mkelf_add_note_bytes(m, n, len);
-	free(n);
+	mknote_add(&m->notes, name, type, desc, desc_size);
 }
-
-struct prstatus_shape {
-	uint16_t machine;
-	size_t size, pid_offset, reg_offset, reg_size;
-};
-
-/* Independent of libkdx's arch tables on purpose: the tests check them. */
-static const struct prstatus_shape shapes[] = {
-	{ 62, 336, 32, 112, 8 },  /* x86_64 */
-	{ 3, 144, 24, 72, 4 },    /* i386 */
-	{ 183, 392, 32, 112, 8 }, /* aarch64 */
-	{ 40, 148, 24, 72, 4 },   /* arm */
-	{ 243, 376, 32, 112, 8 }, /* riscv64 */
-};
 
 void mkelf_add_prstatus(struct mkelf *m, int32_t pid, const uint64_t *regs,
 			unsigned int nregs)
 {
-	const struct prstatus_shape *s = NULL;
-	enum kdx_byte_order bo = m->o.byte_order;
-	uint8_t *desc;
-
-	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
-		if (shapes[i].machine == m->o.machine)
-			s = &shapes[i];
-	if (!s)
-		s = &shapes[0];
-	desc = calloc(1, s->size);
-	put32(desc + s->pid_offset, (uint32_t)pid, bo);
-	for (unsigned int r = 0; r < nregs; r++) {
-		uint8_t *p = desc + s->reg_offset + r * s->reg_size;
-
-		if (s->reg_size == 8)
-			put64(p, regs[r], bo);
-		else
-			put32(p, (uint32_t)regs[r], bo);
-	}
-	mkelf_add_note(m, "CORE", 1, desc, s->size);
-	free(desc);
+	mknote_add_prstatus(&m->notes, m->o.machine, pid, regs, nregs);
 }
 
 void mkelf_add_qemu_cpu(struct mkelf *m, const uint64_t cr[5])
@@ -155,7 +109,7 @@ static void plan(const struct mkelf *m, struct layout *l)
 	if (m->o.qemu72_layout) {
 		l->shoff = l->ehdr;
 		l->notes = l->shoff + l->shdr;
-		l->phoff = l->notes + align4(m->notes_len);
+		l->phoff = l->notes + align4(m->notes.len);
 		l->data = l->phoff + l->phnum * l->phdr;
 		l->xnum = true; /* QEMU 7.2 always writes a section header */
 	} else {
@@ -163,7 +117,7 @@ static void plan(const struct mkelf *m, struct layout *l)
 		l->shoff = l->xnum ? l->phoff + l->phnum * l->phdr : 0;
 		l->notes = l->phoff + l->phnum * l->phdr +
 			   (l->xnum ? l->shdr : 0);
-		l->data = l->notes + align4(m->notes_len);
+		l->data = l->notes + align4(m->notes.len);
 	}
 }
 
@@ -231,10 +185,10 @@ uint8_t *mkelf_build(struct mkelf *m, size_t *size)
 				 m->loads[i].filesz + m->loads[i].poison_after;
 	b = calloc(1, total ? total : 1);
 	write_ehdr(m, &l, b);
-	if (m->notes_len)
-		memcpy(b + l.notes, m->notes, m->notes_len);
-	write_phdr(m, &l, b + l.phoff, PT_NOTE, l.notes, 0, 0, m->notes_len,
-		   m->notes_len);
+	if (m->notes.len)
+		memcpy(b + l.notes, m->notes.bytes, m->notes.len);
+	write_phdr(m, &l, b + l.phoff, PT_NOTE, l.notes, 0, 0, m->notes.len,
+		   m->notes.len);
 	cursor = l.data;
 	for (size_t i = 0; i < m->nloads; i++) {
 		const struct mkelf_load *ld = &m->loads[i];

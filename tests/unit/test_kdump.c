@@ -1,0 +1,1264 @@
+/* SPDX-License-Identifier: MIT */
+/* The kdump-compressed reader on synthetic files from mkkdump: every codec,
+ * every header version and ABI layout, both byte orders, excluded pages,
+ * incomplete and cut-short dumps, corrupt pages, absurd headers, split
+ * files and the flattened wrapper. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <kdx/kdx.h>
+
+#include "mkkdump.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+struct kb {
+	struct mkkdump *m;
+	uint8_t *bytes;
+	size_t size;
+	struct kdx_dump *dump;
+};
+
+static struct mkkdump *new_kdump(const char *machine, enum kdx_byte_order bo,
+				 unsigned int version,
+				 enum mkkdump_codec codec)
+{
+	struct mkkdump_options o = {
+		.machine = machine, .byte_order = bo,
+		.header_version = version, .zero_version = version == 0,
+		.default_codec = codec,
+	};
+
+	return mkkdump_new(&o);
+}
+
+static void build(struct mkkdump *m, struct kb *b)
+{
+	b->m = m;
+	b->bytes = mkkdump_build(m, &b->size);
+	b->dump = NULL;
+}
+
+static struct kdx_error *open_kb(struct kb *b, const char *format)
+{
+	struct kdx_open_options o;
+
+	kdx_open_options_init(&o);
+	o.format = format;
+	kdx_dump_destroy(b->dump);
+	b->dump = NULL;
+	return kdx_dump_open_memory(b->bytes, b->size, &o, &b->dump);
+}
+
+static void open_ok(struct kb *b)
+{
+	struct kdx_error *err = open_kb(b, NULL);
+
+	if (err)
+		fail_msg("open: %s", kdx_error_message(err));
+	assert_string_equal(kdx_dump_format_name(b->dump), "kdump");
+}
+
+static void done(struct kb *b)
+{
+	kdx_dump_destroy(b->dump);
+	free(b->bytes);
+	mkkdump_free(b->m);
+	memset(b, 0, sizeof(*b));
+}
+
+static void expect_error(struct kdx_error *err, enum kdx_error_code code,
+			 const char *needle)
+{
+	if (!err)
+		fail_msg("expected an error containing '%s'", needle);
+	if (kdx_error_code(err) != code ||
+	    !strstr(kdx_error_message(err), needle))
+		fail_msg("got %s error '%s', expected %s with '%s'",
+			 kdx_error_code_name(kdx_error_code(err)),
+			 kdx_error_message(err), kdx_error_code_name(code),
+			 needle);
+	kdx_error_destroy(err);
+}
+
+static const char *detail(const struct kdx_dump *d, const char *key)
+{
+	size_t n;
+	const struct kdx_detail *det = kdx_dump_details(d, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(det[i].key, key))
+			return det[i].value;
+	return NULL;
+}
+
+static size_t count_warnings(const struct kdx_dump *d, const char *needle)
+{
+	size_t n, hits = 0;
+	const char *const *w = kdx_dump_warnings(d, &n);
+
+	for (size_t i = 0; i < n; i++)
+		hits += strstr(w[i], needle) != NULL;
+	return hits;
+}
+
+static const char *warning_with(const struct kdx_dump *d, const char *needle)
+{
+	size_t n;
+	const char *const *w = kdx_dump_warnings(d, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (strstr(w[i], needle))
+			return w[i];
+	return NULL;
+}
+
+/* Read one whole page and compare it with what the builder put there. */
+static void check_page(const struct kb *b, const struct kdx_dump *d,
+		       uint64_t pfn)
+{
+	uint32_t bs = mkkdump_block_size(b->m);
+	uint8_t *want = malloc(bs), *got = malloc(bs);
+	struct kdx_read_stats st;
+	struct kdx_error *err;
+	uint64_t addr = pfn * bs, where = 0;
+	char text[32];
+
+	mkkdump_expected_page(b->m, pfn, want);
+	memset(got, 0xa5, bs);
+	err = kdx_read_phys(d, addr, got, bs, 0, &st);
+	switch (mkkdump_page_kind(b->m, pfn)) {
+	case MKKDUMP_DATA:
+	case MKKDUMP_RANDOM:
+	case MKKDUMP_ZERO:
+		if (err)
+			fail_msg("pfn 0x%llx: %s", (unsigned long long)pfn,
+				 kdx_error_message(err));
+		if (memcmp(got, want, bs))
+			fail_msg("pfn 0x%llx reads different bytes",
+				 (unsigned long long)pfn);
+		break;
+	case MKKDUMP_EXCLUDED:
+		snprintf(text, sizeof(text), "0x%llx",
+			 (unsigned long long)addr);
+		assert_non_null(err);
+		assert_int_equal(kdx_error_code(err), KDX_ERR_NODATA);
+		assert_non_null(strstr(kdx_error_message(err), "excluded"));
+		assert_non_null(strstr(kdx_error_message(err), text));
+		assert_true(kdx_error_address(err, &where));
+		assert_int_equal(where, addr);
+		kdx_error_destroy(err);
+		memset(got, 0xa5, bs);
+		err = kdx_read_phys(d, addr, got, bs, KDX_READ_ZERO_FILL, &st);
+		assert_null(err);
+		assert_int_equal(st.excluded_bytes, bs);
+		assert_int_equal(st.first_excluded, addr);
+		assert_memory_equal(got, want, bs); /* zeros */
+		break;
+	case MKKDUMP_HOLE:
+		assert_non_null(err);
+		assert_int_equal(kdx_error_code(err), KDX_ERR_NODATA);
+		assert_non_null(strstr(kdx_error_message(err), "not in the dump"));
+		kdx_error_destroy(err);
+		break;
+	}
+	free(want);
+	free(got);
+}
+
+static void check_all_pages(const struct kb *b, const struct kdx_dump *d)
+{
+	uint64_t n = mkkdump_max_mapnr(b->m);
+
+	for (uint64_t pfn = 0; pfn < n + 2; pfn++)
+		check_page(b, d, pfn);
+}
+
+/* The physical map must list exactly the builder's pages by kind. */
+static void check_ranges(const struct kb *b, const struct kdx_dump *d)
+{
+	size_t n;
+	const struct kdx_phys_range *r = kdx_dump_phys_ranges(d, &n);
+	uint32_t bs = mkkdump_block_size(b->m);
+	uint64_t max = mkkdump_max_mapnr(b->m);
+
+	for (uint64_t pfn = 0; pfn < max + 1; pfn++) {
+		enum mkkdump_page_kind k = mkkdump_page_kind(b->m, pfn);
+		uint64_t a = pfn * bs;
+		const struct kdx_phys_range *hit = NULL;
+
+		for (size_t i = 0; i < n; i++)
+			if (a >= r[i].start && a - r[i].start < r[i].size)
+				hit = &r[i];
+		if (k == MKKDUMP_HOLE) {
+			assert_null(hit);
+			continue;
+		}
+		assert_non_null(hit);
+		assert_int_equal(hit->kind, k == MKKDUMP_EXCLUDED ?
+						    KDX_RANGE_EXCLUDED :
+						    KDX_RANGE_DATA);
+	}
+}
+
+/* A layout of pages that exercises every kind and bitmap byte shape. */
+static void standard_pages(struct mkkdump *m)
+{
+	mkkdump_set_pages(m, 0, 3, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 3, 2, MKKDUMP_ZERO, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 5, 1, MKKDUMP_RANDOM, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 6, 4, MKKDUMP_EXCLUDED, MKKDUMP_CODEC_DEFAULT);
+	/* 10..15 holes; 16..31 a whole bitmap byte pair of data */
+	mkkdump_set_pages(m, 16, 16, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 32, 8, MKKDUMP_EXCLUDED, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 45, 1, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 46, 1, MKKDUMP_ZERO, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 47, 1, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+}
+
+static const uint32_t codec_flag[] = {
+	0, MKKDUMP_ZLIB, MKKDUMP_LZO, MKKDUMP_SNAPPY, MKKDUMP_ZSTD,
+};
+static const char *const codec_names[] = {
+	"none", "zlib", "lzo", "snappy", "zstd",
+};
+
+/* ---- codecs ---- */
+
+static void every_codec(void **state)
+{
+	(void)state;
+	for (int c = 0; c < MKKDUMP_CODEC_COUNT; c++) {
+		struct kb b;
+		struct mkkdump *m = new_kdump("x86_64", KDX_LITTLE_ENDIAN, 6,
+					      (enum mkkdump_codec)c);
+
+		standard_pages(m);
+		build(m, &b);
+		/* The builder really compressed (or stored raw). */
+		assert_int_equal(mkkdump_stored_flags(m, 0), codec_flag[c]);
+		if (c)
+			assert_true(mkkdump_stored_size(m, 0) < 4096);
+		/* Incompressible: raw whatever the codec, as makedumpfile. */
+		assert_int_equal(mkkdump_stored_flags(m, 5), 0);
+		assert_int_equal(mkkdump_stored_size(m, 5), 4096);
+		open_ok(&b);
+		assert_string_equal(detail(b.dump, "compression"),
+				    codec_names[c]);
+		check_all_pages(&b, b.dump);
+		check_ranges(&b, b.dump);
+		done(&b);
+	}
+}
+
+/* Each page its own codec, in one file (the header names one codec; the
+ * page flags decide). */
+static void mixed_codecs_in_one_file(void **state)
+{
+	struct mkkdump *m = new_kdump("x86_64", KDX_LITTLE_ENDIAN, 6,
+				      MKKDUMP_CODEC_ZLIB);
+	struct kb b;
+	uint8_t *buf = malloc(5 * 4096);
+
+	(void)state;
+	for (int i = 0; i < 40; i++)
+		mkkdump_set_pages(m, (uint64_t)i, 1, MKKDUMP_DATA,
+				  (enum mkkdump_codec)(i % MKKDUMP_CODEC_COUNT));
+	build(m, &b);
+	open_ok(&b);
+	for (int i = 0; i < 40; i++)
+		assert_int_equal(mkkdump_stored_flags(m, (uint64_t)i),
+				 codec_flag[i % MKKDUMP_CODEC_COUNT]);
+	check_all_pages(&b, b.dump);
+	/* One read across five pages of five codecs, from mid-page. */
+	assert_null(kdx_read_phys(b.dump, 3 * 4096 + 1000, buf, 5 * 4096 - 7,
+				  0, NULL));
+	for (size_t i = 0; i < 5 * 4096 - 7; i++) {
+		uint64_t a = 3 * 4096 + 1000 + i;
+
+		if (buf[i] != mkkdump_page_byte(a / 4096, a % 4096))
+			fail_msg("byte at 0x%llx", (unsigned long long)a);
+	}
+	free(buf);
+	done(&b);
+}
+
+/* Small reads inside pages, as page-table walks do (the cache path), in
+ * every order. */
+static void small_reads_hit_the_cache(void **state)
+{
+	struct mkkdump *m = new_kdump("x86_64", KDX_LITTLE_ENDIAN, 6,
+				      MKKDUMP_CODEC_ZSTD);
+	struct kb b;
+
+	(void)state;
+	mkkdump_set_pages(m, 0, 200, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	build(m, &b);
+	open_ok(&b);
+	for (int round = 0; round < 2; round++)
+		for (uint64_t k = 0; k < 2000; k++) {
+			uint64_t a = (k * 7919 * 8) % (200 * 4096);
+			uint8_t v[8];
+
+			assert_null(kdx_read_phys(b.dump, a, v, 8, 0, NULL));
+			for (int i = 0; i < 8; i++)
+				assert_int_equal(v[i],
+						 mkkdump_page_byte((a + i) / 4096,
+								   (a + i) % 4096));
+		}
+	done(&b);
+}
+
+struct thread_arg {
+	const struct kb *b;
+	int seed;
+	int failures;
+};
+
+static void *reader_thread(void *p)
+{
+	struct thread_arg *t = p;
+	uint8_t buf[4096], want[4096];
+
+	for (int k = 0; k < 3000; k++) {
+		uint64_t pfn = (uint64_t)(k * 31 + t->seed * 17) % 64;
+
+		mkkdump_expected_page(t->b->m, pfn, want);
+		if (kdx_read_phys(t->b->dump, pfn * 4096, buf, 4096, 0, NULL) ||
+		    memcmp(buf, want, 4096))
+			t->failures++;
+	}
+	return NULL;
+}
+
+/* The handle is documented as shareable by reader threads. */
+static void threads_share_a_handle(void **state)
+{
+	struct mkkdump *m = new_kdump("x86_64", KDX_LITTLE_ENDIAN, 6,
+				      MKKDUMP_CODEC_ZLIB);
+	struct thread_arg args[4];
+	pthread_t th[4];
+	struct kb b;
+
+	(void)state;
+	for (uint64_t i = 0; i < 64; i++)
+		mkkdump_set_pages(m, i, 1, MKKDUMP_DATA,
+				  (enum mkkdump_codec)(i % MKKDUMP_CODEC_COUNT));
+	build(m, &b);
+	open_ok(&b);
+	for (int i = 0; i < 4; i++) {
+		args[i] = (struct thread_arg){ &b, i, 0 };
+		assert_int_equal(pthread_create(&th[i], NULL, reader_thread,
+						&args[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(args[i].failures, 0);
+	}
+	done(&b);
+}
+
+/* ---- header versions and layouts ---- */
+
+static void add_notes(struct mkkdump *m)
+{
+	uint64_t regs[27] = { 0 };
+
+	regs[16] = 0xffffffff81000123ull; /* x86_64 rip */
+	mkkdump_add_prstatus(m, 42, regs, 27);
+	mkkdump_add_prstatus(m, 43, regs, 27);
+	mkkdump_add_vmcoreinfo(m, "OSRELEASE=6.1.0-kdx\nPAGESIZE=4096\n"
+				  "NUMBER(phys_base)=0\n");
+}
+
+static void every_header_version(void **state)
+{
+	(void)state;
+	for (unsigned int v = 0; v <= 6; v++) {
+		struct mkkdump *m = new_kdump("x86_64", KDX_LITTLE_ENDIAN, v,
+					      MKKDUMP_CODEC_LZO);
+		struct kb b;
+		size_t n;
+		char text[8];
+		const char *level;
+
+		standard_pages(m);
+		add_notes(m);
+		build(m, &b);
+		open_ok(&b);
+		snprintf(text, sizeof(text), "%u", v);
+		assert_string_equal(detail(b.dump, "header_version"), text);
+		check_all_pages(&b, b.dump);
+		check_ranges(&b, b.dump);
+		kdx_dump_notes(b.dump, &n);
+		/* v4+: all notes; v3: VMCOREINFO only; earlier: none. */
+		assert_int_equal(n, v >= 4 ? 3 : v == 3 ? 1 : 0);
+		if (v >= 3)
+			assert_string_equal(
+				kdx_dump_vmcoreinfo_get(b.dump, "OSRELEASE"),
+				"6.1.0-kdx");
+		else
+			assert_null(kdx_dump_vmcoreinfo_get(b.dump, "OSRELEASE"));
+		kdx_dump_cpus(b.dump, &n);
+		assert_int_equal(n, v >= 4 ? 2 : 0);
+		if (v >= 4) {
+			const struct kdx_cpu *c = kdx_dump_cpus(b.dump, &n);
+
+			assert_int_equal(c[0].pid, 42);
+			assert_int_equal(c[1].pid, 43);
+		}
+		level = detail(b.dump, "dump_level");
+		if (v >= 1)
+			assert_non_null(level);
+		else
+			assert_null(level);
+		done(&b);
+	}
+}
+
+/* Old diskdump: "DISKDUMP", one bitmap, and its status 8 means
+ * "compressed", not kdump's "incomplete". */
+static void diskdump_old_layout(void **state)
+{
+	struct mkkdump_options o = {
+		.machine = "x86_64", .header_version = 1, .diskdump = true,
+		.default_codec = MKKDUMP_CODEC_ZLIB, .status = 8,
+		.status_exact = true,
+	};
+	struct mkkdump *m = mkkdump_new(&o);
+	struct kb b;
+	size_t n;
+
+	(void)state;
+	mkkdump_set_pages(m, 0, 5, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 9, 20, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 29, 2, MKKDUMP_ZERO, MKKDUMP_CODEC_DEFAULT);
+	build(m, &b);
+	open_ok(&b);
+	assert_string_equal(detail(b.dump, "signature"), "DISKDUMP");
+	assert_string_equal(detail(b.dump, "bitmaps"),
+			    "one (old diskdump layout)");
+	assert_string_equal(detail(b.dump, "compression"), "zlib");
+	kdx_dump_warnings(b.dump, &n);
+	assert_int_equal(n, 0);
+	check_all_pages(&b, b.dump);
+	check_ranges(&b, b.dump);
+	done(&b);
+}
+
+/* A KDUMP file whose bitmap_blocks only holds one bitmap (crash's
+ * dump_is_partial() rule). */
+static void kdump_with_one_bitmap(void **state)
+{
+	struct mkkdump_options o = {
+		.machine = "x86_64", .single_bitmap = true,
+		.default_codec = MKKDUMP_CODEC_SNAPPY,
+	};
+	struct mkkdump *m = mkkdump_new(&o);
+	struct kb b;
+
+	(void)state;
+	mkkdump_set_pages(m, 0, 100, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 100, 5, MKKDUMP_ZERO, MKKDUMP_CODEC_DEFAULT);
+	build(m, &b);
+	open_ok(&b);
+	assert_non_null(detail(b.dump, "bitmaps"));
+	check_all_pages(&b, b.dump);
+	done(&b);
+}
+
+struct abi_case {
+	const char *machine;
+	enum kdx_byte_order bo;
+	enum kdx_arch arch;
+	const char *abi;
+	unsigned int word;
+};
+
+static const struct abi_case abis[] = {
+	{ "x86_64", KDX_LITTLE_ENDIAN, KDX_ARCH_X86_64, "LP64", 8 },
+	{ "i686", KDX_LITTLE_ENDIAN, KDX_ARCH_I386, "i386", 4 },
+	{ "i386", KDX_LITTLE_ENDIAN, KDX_ARCH_I386, "i386", 4 },
+	{ "armv7l", KDX_LITTLE_ENDIAN, KDX_ARCH_ARM, "ILP32", 4 },
+	{ "arm", KDX_LITTLE_ENDIAN, KDX_ARCH_ARM, "ILP32", 4 },
+	{ "aarch64", KDX_LITTLE_ENDIAN, KDX_ARCH_AARCH64, "LP64", 8 },
+	{ "s390x", KDX_BIG_ENDIAN, KDX_ARCH_S390X, "LP64", 8 },
+	{ "ppc64", KDX_BIG_ENDIAN, KDX_ARCH_PPC64, "LP64", 8 },
+	{ "ppc", KDX_BIG_ENDIAN, KDX_ARCH_PPC, "ILP32", 4 },
+	{ "armv5tel", KDX_LITTLE_ENDIAN, KDX_ARCH_ARM, "ILP32", 4 },
+};
+
+/* Every version on every ABI and byte order: the sub-header fields move
+ * with the ABI, so notes, phys_base and split are found only at the
+ * right offsets. */
+static void every_abi_and_byte_order(void **state)
+{
+	(void)state;
+	for (size_t a = 0; a < sizeof(abis) / sizeof(abis[0]); a++) {
+		for (unsigned int v = 1; v <= 6; v++) {
+			const struct abi_case *c = &abis[a];
+			struct mkkdump_options o = {
+				.machine = c->machine, .byte_order = c->bo,
+				.header_version = v,
+				.default_codec = (enum mkkdump_codec)(v % 5),
+				.phys_base = 0x1a000000, .nr_cpus = 3,
+				.dump_level = 17,
+			};
+			struct mkkdump *m = mkkdump_new(&o);
+			struct kb b;
+			size_t n;
+
+			standard_pages(m);
+			add_notes(m);
+			build(m, &b);
+			open_ok(&b);
+			assert_int_equal(kdx_dump_arch(b.dump), c->arch);
+			assert_int_equal(kdx_dump_byte_order(b.dump), c->bo);
+			assert_int_equal(kdx_dump_word_size(b.dump), c->word);
+			assert_string_equal(detail(b.dump, "abi"), c->abi);
+			assert_string_equal(detail(b.dump, "nr_cpus"), "3");
+			assert_string_equal(detail(b.dump, "phys_base"),
+					    "0x1a000000");
+			assert_string_equal(detail(b.dump, "dump_level"),
+					    "17 (excluded: zero pages, free pages)");
+			kdx_dump_notes(b.dump, &n);
+			assert_int_equal(n, v >= 4 ? 3 : v == 3 ? 1 : 0);
+			if (v >= 3)
+				assert_string_equal(
+					kdx_dump_vmcoreinfo_get(b.dump,
+								"PAGESIZE"),
+					"4096");
+			check_all_pages(&b, b.dump);
+			kdx_dump_warnings(b.dump, &n);
+			if (n)
+				fail_msg("%s v%u: warning %s", c->machine, v,
+					 kdx_dump_warnings(b.dump, &n)[0]);
+			done(&b);
+		}
+	}
+}
+
+static void block_sizes(void **state)
+{
+	static const uint32_t sizes[] = { 512, 1024, 8192, 16384, 65536 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct mkkdump_options o = {
+			.machine = "aarch64", .block_size = sizes[i],
+			.default_codec = (enum mkkdump_codec)(i % 5),
+		};
+		struct mkkdump *m = mkkdump_new(&o);
+		struct kb b;
+		char text[16];
+
+		standard_pages(m);
+		add_notes(m);
+		build(m, &b);
+		open_ok(&b);
+		snprintf(text, sizeof(text), "%u", sizes[i]);
+		assert_string_equal(detail(b.dump, "block_size"), text);
+		check_all_pages(&b, b.dump);
+		check_ranges(&b, b.dump);
+		done(&b);
+	}
+}
+
+/* v6 takes the 64-bit max_mapnr and split pfns; the 32-bit ones are
+ * truncated copies. */
+static void v6_prefers_64_bit_fields(void **state)
+{
+	struct mkkdump_options o = {
+		.machine = "x86_64", .split = true, .start_pfn = 8,
+		.end_pfn = 24, .default_codec = MKKDUMP_CODEC_ZLIB,
+	};
+	struct mkkdump *m = mkkdump_new(&o);
+	struct kb b;
+
+	(void)state;
+	mkkdump_set_pages(m, 0, 40, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	build(m, &b);
+	/* Garbage in the obsolete 32-bit fields. */
+	mkkdump_patch(m, b.bytes, 4096 + 16, 0xdead, 8);
+	mkkdump_patch(m, b.bytes, 4096 + 24, 0xbeef, 8);
+	mkkdump_patch(m, b.bytes, mkkdump_field_offset(m, MKKDUMP_F_MAX_MAPNR),
+		      7, 4);
+	open_ok(&b);
+	assert_string_equal(detail(b.dump, "split"), "pfn 0x8-0x18");
+	assert_string_equal(detail(b.dump, "max_mapnr"), "0x28");
+	for (uint64_t pfn = 0; pfn < 40; pfn++) {
+		uint8_t buf[4096];
+		struct kdx_error *err = kdx_read_phys(b.dump, pfn * 4096, buf,
+						      4096, 0, NULL);
+
+		if (pfn >= 8 && pfn < 24)
+			assert_null(err);
+		else
+			expect_error(err, KDX_ERR_NODATA, "not in the dump");
+	}
+	done(&b);
+}
+
+/* ---- split files ---- */
+
+static void split_files_hold_their_range(void **state)
+{
+	(void)state;
+	for (unsigned int v = 2; v <= 6; v += 4) {
+		struct kb parts[3];
+		uint64_t bounds[4] = { 0, 20, 45, 80 };
+
+		for (int i = 0; i < 3; i++) {
+			struct mkkdump_options o = {
+				.machine = "x86_64", .header_version = v,
+				.split = true, .start_pfn = bounds[i],
+				.end_pfn = bounds[i + 1], .max_mapnr = 80,
+				.default_codec = MKKDUMP_CODEC_ZSTD,
+			};
+			struct mkkdump *m = mkkdump_new(&o);
+
+			mkkdump_set_pages(m, 0, 30, MKKDUMP_DATA,
+					  MKKDUMP_CODEC_DEFAULT);
+			mkkdump_set_pages(m, 30, 10, MKKDUMP_EXCLUDED,
+					  MKKDUMP_CODEC_DEFAULT);
+			mkkdump_set_pages(m, 40, 8, MKKDUMP_ZERO,
+					  MKKDUMP_CODEC_DEFAULT);
+			mkkdump_set_pages(m, 50, 30, MKKDUMP_DATA,
+					  MKKDUMP_CODEC_DEFAULT);
+			build(m, &parts[i]);
+			open_ok(&parts[i]);
+		}
+		/* Each page is readable in exactly the file that holds it. */
+		for (uint64_t pfn = 0; pfn < 80; pfn++) {
+			for (int i = 0; i < 3; i++) {
+				if (pfn >= bounds[i] && pfn < bounds[i + 1]) {
+					check_page(&parts[i], parts[i].dump, pfn);
+				} else {
+					uint8_t buf[8];
+					struct kdx_error *err = kdx_read_phys(
+						parts[i].dump, pfn * 4096, buf,
+						8, 0, NULL);
+
+					expect_error(err, KDX_ERR_NODATA,
+						     "not in the dump");
+				}
+			}
+		}
+		assert_string_equal(detail(parts[1].dump, "split"),
+				    "pfn 0x14-0x2d");
+		for (int i = 0; i < 3; i++)
+			done(&parts[i]);
+	}
+}
+
+/* ---- excluded pages ---- */
+
+static void excluded_pages_name_their_address(void **state)
+{
+	struct mkkdump_options o = {
+		.machine = "x86_64", .dump_level = 31,
+		.default_codec = MKKDUMP_CODEC_ZLIB,
+	};
+	struct mkkdump *m = mkkdump_new(&o);
+	struct kb b;
+	uint8_t buf[3 * 4096];
+	struct kdx_read_stats st;
+
+	(void)state;
+	mkkdump_set_pages(m, 0, 2, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 2, 1, MKKDUMP_EXCLUDED, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 3, 2, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	build(m, &b);
+	open_ok(&b);
+	assert_string_equal(detail(b.dump, "dump_level"),
+			    "31 (excluded: zero pages, cache pages, cache private pages, user pages, free pages)");
+	assert_string_equal(detail(b.dump, "pages"), "4 dumped, 1 excluded");
+	/* A read crossing into the excluded page fails at its first byte. */
+	expect_error(kdx_read_phys(b.dump, 0x1ff8, buf, 16, 0, NULL),
+		     KDX_ERR_NODATA,
+		     "physical address 0x2000 was excluded from the dump");
+	assert_null(kdx_read_phys(b.dump, 0x1000, buf, sizeof(buf),
+				  KDX_READ_ZERO_FILL, &st));
+	assert_int_equal(st.excluded_bytes, 4096);
+	assert_int_equal(st.first_excluded, 0x2000);
+	for (size_t i = 0; i < 4096; i++) {
+		assert_int_equal(buf[i], mkkdump_page_byte(1, i));
+		assert_int_equal(buf[4096 + i], 0);
+		assert_int_equal(buf[8192 + i], mkkdump_page_byte(3, i));
+	}
+	check_ranges(&b, b.dump);
+	done(&b);
+}
+
+/* ---- incomplete and cut-short dumps ---- */
+
+static void incomplete_dump_reads_up_to_the_cut(void **state)
+{
+	(void)state;
+	for (unsigned int v = 1; v <= 6; v += 5) {
+		struct mkkdump_options o = {
+			.machine = "x86_64", .header_version = v,
+			.incomplete = true, .incomplete_pages = 25,
+			.default_codec = MKKDUMP_CODEC_LZO,
+		};
+		struct mkkdump *m = mkkdump_new(&o);
+		struct kb b;
+		const char *w;
+		uint8_t buf[4096];
+
+		mkkdump_set_pages(m, 0, 10, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+		mkkdump_set_pages(m, 10, 5, MKKDUMP_ZERO, MKKDUMP_CODEC_DEFAULT);
+		mkkdump_set_pages(m, 15, 5, MKKDUMP_EXCLUDED,
+				  MKKDUMP_CODEC_DEFAULT);
+		mkkdump_set_pages(m, 20, 30, MKKDUMP_DATA,
+				  MKKDUMP_CODEC_DEFAULT);
+		build(m, &b);
+		open_ok(&b);
+		/* Dumped pages 0-14 and 20-29 were written; 30-49 were not. */
+		for (uint64_t pfn = 0; pfn < 30; pfn++)
+			check_page(&b, b.dump, pfn);
+		for (uint64_t pfn = 30; pfn < 52; pfn++)
+			expect_error(kdx_read_phys(b.dump, pfn * 4096, buf, 8,
+						   0, NULL),
+				     KDX_ERR_NODATA, "not in the dump");
+		assert_int_equal(count_warnings(b.dump, "incomplete"), 1);
+		w = warning_with(b.dump, "incomplete");
+		assert_non_null(strstr(w, "the writer marked it so"));
+		assert_non_null(strstr(w, "20 dumped pages in pfn 0x1e-0x31"));
+		assert_non_null(strstr(w, "physical 0x1e000-0x31fff"));
+		done(&b);
+	}
+}
+
+/* No flag, but the copy stopped partway through the page data: what is
+ * there reads, the rest is named once. */
+static void file_cut_short_without_the_flag(void **state)
+{
+	struct mkkdump *m = new_kdump("x86_64", KDX_LITTLE_ENDIAN, 6,
+				      MKKDUMP_CODEC_ZLIB);
+	struct kb b;
+	const char *w;
+	uint8_t buf[4096];
+
+	(void)state;
+	mkkdump_set_pages(m, 0, 40, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 40, 10, MKKDUMP_ZERO, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 50, 14, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	build(m, &b);
+	/* Cut inside pfn 30's data. */
+	b.size = mkkdump_data_offset(m, 30) + 5;
+	open_ok(&b);
+	for (uint64_t pfn = 0; pfn < 30; pfn++)
+		check_page(&b, b.dump, pfn);
+	expect_error(kdx_read_phys(b.dump, 30 * 4096, buf, 8, 0, NULL),
+		     KDX_ERR_NODATA, "not in the dump");
+	expect_error(kdx_read_phys(b.dump, 63 * 4096, buf, 8, 0, NULL),
+		     KDX_ERR_NODATA, "not in the dump");
+	assert_int_equal(count_warnings(b.dump, "incomplete"), 1);
+	w = warning_with(b.dump, "incomplete");
+	assert_non_null(strstr(w, "the file is cut short"));
+	assert_non_null(strstr(w, "pfn 0x1e-0x3f"));
+
+	/* Cut inside the descriptor table. */
+	b.size = mkkdump_desc_offset(m, 20) + 3;
+	open_ok(&b);
+	w = warning_with(b.dump, "incomplete");
+	assert_non_null(w);
+	/* Descriptors 0-19 are there but not their data: all 64 lost. */
+	assert_non_null(strstr(w, "64 dumped pages in pfn 0x0-0x3f"));
+	expect_error(kdx_read_phys(b.dump, 25 * 4096, buf, 8, 0, NULL),
+		     KDX_ERR_NODATA, "not in the dump");
+	/* Pages before the cut point at data that is gone too: an error
+	 * for each, never bytes of something else. */
+	expect_error(kdx_read_phys(b.dump, 5 * 4096, buf, 8, 0, NULL),
+		     KDX_ERR_NODATA, "not in the dump");
+
+	/* Cut inside the bitmaps: nothing to read. */
+	b.size = mkkdump_bitmap_offset(m) + 10;
+	expect_error(open_kb(&b, NULL), KDX_ERR_CORRUPT, "bitmap");
+	done(&b);
+}
+
+/* ---- corrupt pages ---- */
+
+static void corrupt_pages_fail_alone(void **state)
+{
+	struct mkkdump *m = new_kdump("x86_64", KDX_LITTLE_ENDIAN, 6,
+				      MKKDUMP_CODEC_ZLIB);
+	struct kb b;
+	uint8_t buf[4096];
+	uint64_t d;
+	char text[64];
+
+	(void)state;
+	for (uint64_t i = 0; i < 12; i++)
+		mkkdump_set_pages(m, i, 1, MKKDUMP_DATA,
+				  (enum mkkdump_codec)(1 + i % 4));
+	mkkdump_set_pages(m, 12, 4, MKKDUMP_RANDOM, MKKDUMP_CODEC_DEFAULT);
+	build(m, &b);
+	/* pfn 0 (zlib), 1 (lzo), 2 (snappy), 3 (zstd): garbage data. */
+	for (uint64_t pfn = 0; pfn < 4; pfn++)
+		memset(b.bytes + mkkdump_data_offset(m, pfn) + 2, 0xff, 40);
+	/* pfn 4: data offset past the end of the file. */
+	d = mkkdump_desc_offset(m, 4);
+	mkkdump_patch(m, b.bytes, d, b.size + 100, 8);
+	/* pfn 5: stored size larger than a page. */
+	mkkdump_patch(m, b.bytes, mkkdump_desc_offset(m, 5) + 8, 4097, 4);
+	/* pfn 6: size 0. */
+	mkkdump_patch(m, b.bytes, mkkdump_desc_offset(m, 6) + 8, 0, 4);
+	/* pfn 7: unknown compression flag. */
+	mkkdump_patch(m, b.bytes, mkkdump_desc_offset(m, 7) + 12, 0x40, 4);
+	/* pfn 8: offset 0 (never written). */
+	mkkdump_patch(m, b.bytes, mkkdump_desc_offset(m, 8), 0, 8);
+	/* pfn 9: offset into the headers. */
+	mkkdump_patch(m, b.bytes, mkkdump_desc_offset(m, 9), 0x10, 8);
+	/* pfn 12 (raw): flagged zstd, so it does not decode. */
+	mkkdump_patch(m, b.bytes, mkkdump_desc_offset(m, 12) + 12,
+		      MKKDUMP_ZSTD, 4);
+	/* pfn 13 (raw): flags say raw, size says less than a page. */
+	mkkdump_patch(m, b.bytes, mkkdump_desc_offset(m, 13) + 8, 4000, 4);
+	open_ok(&b);
+
+	expect_error(kdx_read_phys(b.dump, 0, buf, 8, 0, NULL),
+		     KDX_ERR_CORRUPT, "zlib data does not decompress");
+	expect_error(kdx_read_phys(b.dump, 0x1000, buf, 8, 0, NULL),
+		     KDX_ERR_CORRUPT, "lzo data");
+	expect_error(kdx_read_phys(b.dump, 0x2000, buf, 8, 0, NULL),
+		     KDX_ERR_CORRUPT, "snappy data");
+	expect_error(kdx_read_phys(b.dump, 0x3000, buf, 8, 0, NULL),
+		     KDX_ERR_CORRUPT, "zstd data");
+	snprintf(text, sizeof(text), "file offset 0x%zx", b.size + 100);
+	expect_error(kdx_read_phys(b.dump, 0x4000, buf, 8, 0, NULL),
+		     KDX_ERR_CORRUPT, text);
+	expect_error(kdx_read_phys(b.dump, 0x5000, buf, 8, 0, NULL),
+		     KDX_ERR_CORRUPT, "stored size 4097 is not 1..4096");
+	expect_error(kdx_read_phys(b.dump, 0x6000, buf, 8, 0, NULL),
+		     KDX_ERR_CORRUPT, "stored size 0 is not 1..4096");
+	expect_error(kdx_read_phys(b.dump, 0x7000, buf, 8, 0, NULL),
+		     KDX_ERR_UNSUPPORTED, "unknown compression flags 0x40");
+	expect_error(kdx_read_phys(b.dump, 0x8000, buf, 8, 0, NULL),
+		     KDX_ERR_NODATA, "never written");
+	expect_error(kdx_read_phys(b.dump, 0x9000, buf, 8, 0, NULL),
+		     KDX_ERR_CORRUPT, "lies in the headers");
+	expect_error(kdx_read_phys(b.dump, 0xc000, buf, 8, 0, NULL),
+		     KDX_ERR_CORRUPT, "zstd data");
+	expect_error(kdx_read_phys(b.dump, 0xd000, buf, 8, 0, NULL),
+		     KDX_ERR_CORRUPT, "none data decompressed to 4000 bytes");
+	/* The error names the physical address and the page's data. */
+	{
+		struct kdx_error *err = kdx_read_phys(b.dump, 0x1008, buf, 8,
+						      0, NULL);
+		uint64_t v = 0;
+
+		assert_true(kdx_error_address(err, &v));
+		assert_int_equal(v, 0x1008);
+		assert_true(kdx_error_file_offset(err, &v));
+		assert_int_equal(v, mkkdump_data_offset(m, 1));
+		expect_error(err, KDX_ERR_CORRUPT, "physical address 0x1008");
+	}
+	/* Every other page still reads. */
+	for (uint64_t pfn = 10; pfn < 16; pfn++)
+		if (pfn != 12 && pfn != 13)
+			check_page(&b, b.dump, pfn);
+	done(&b);
+}
+
+/* ---- absurd headers ---- */
+
+/* Open @b in a child with 1 GiB of address space (not under ASan, which
+ * reserves terabytes) and 20 seconds: a huge allocation or a hang fails
+ * the test instead of passing by luck.  @want 0: must open; ANY: any
+ * outcome but a crash. */
+#define ANY ((enum kdx_error_code) - 1)
+
+static void bounded(struct kb *b, enum kdx_error_code want,
+		    const char *needle)
+{
+	pid_t pid;
+	int status;
+
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct kdx_error *err;
+
+#ifndef UNDER_ASAN
+		struct rlimit rl = { 1ul << 30, 1ul << 30 };
+
+		setrlimit(RLIMIT_AS, &rl);
+#endif
+		alarm(20);
+		err = open_kb(b, NULL);
+		if (want == ANY)
+			_exit(0);
+		if (want == 0) {
+			if (err) {
+				fprintf(stderr, "unexpected: %s\n",
+					kdx_error_message(err));
+				_exit(3);
+			}
+			_exit(0);
+		}
+		if (!err || kdx_error_code(err) != want ||
+		    !strstr(kdx_error_message(err), needle)) {
+			fprintf(stderr, "got '%s', wanted '%s'\n",
+				err ? kdx_error_message(err) : "success",
+				needle);
+			_exit(2);
+		}
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status))
+		fail_msg("open with '%s' died of signal %d", needle,
+			 WTERMSIG(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void absurd_header_values(void **state)
+{
+	struct mkkdump *m = new_kdump("x86_64", KDX_LITTLE_ENDIAN, 6,
+				      MKKDUMP_CODEC_ZLIB);
+	struct kb b;
+	uint64_t bs_at, bb_at, shs_at, mm_at, mm64_at;
+	uint8_t *orig;
+
+	(void)state;
+	standard_pages(m);
+	add_notes(m);
+	build(m, &b);
+	orig = malloc(b.size);
+	memcpy(orig, b.bytes, b.size);
+	bs_at = mkkdump_field_offset(m, MKKDUMP_F_BLOCK_SIZE);
+	bb_at = mkkdump_field_offset(m, MKKDUMP_F_BITMAP_BLOCKS);
+	shs_at = mkkdump_field_offset(m, MKKDUMP_F_SUB_HDR_SIZE);
+	mm_at = mkkdump_field_offset(m, MKKDUMP_F_MAX_MAPNR);
+	mm64_at = mkkdump_field_offset(m, MKKDUMP_F_MAX_MAPNR_64);
+
+	static const uint32_t bad_bs[] = { 0, 3, 256, 4097, 1u << 21,
+					   1u << 31, UINT32_MAX };
+	for (size_t i = 0; i < sizeof(bad_bs) / sizeof(bad_bs[0]); i++) {
+		mkkdump_patch(m, b.bytes, bs_at, bad_bs[i], 4);
+		bounded(&b, KDX_ERR_CORRUPT, "is not a page size");
+	}
+	/* A plausible but wrong block size: the regions move off the end. */
+	mkkdump_patch(m, b.bytes, bs_at, 1u << 20, 4);
+	bounded(&b, KDX_ERR_CORRUPT, "past the end");
+	memcpy(b.bytes, orig, b.size);
+
+	mkkdump_patch(m, b.bytes, bb_at, 0, 4);
+	bounded(&b, KDX_ERR_CORRUPT, "bitmap_blocks is 0");
+	mkkdump_patch(m, b.bytes, bb_at, UINT32_MAX, 4);
+	bounded(&b, KDX_ERR_CORRUPT, "past the end of the file");
+	mkkdump_patch(m, b.bytes, bb_at, 1u << 20, 4);
+	bounded(&b, KDX_ERR_CORRUPT, "past the end of the file");
+	mkkdump_patch(m, b.bytes, bb_at, 3, 4); /* odd: one bitmap */
+	bounded(&b, ANY, "");
+	memcpy(b.bytes, orig, b.size);
+
+	mkkdump_patch(m, b.bytes, shs_at, UINT32_MAX, 4);
+	bounded(&b, KDX_ERR_CORRUPT, "past the end of the file");
+	mkkdump_patch(m, b.bytes, shs_at, 0, 4);
+	/* sub_hdr_size 0: the bitmaps are read from the sub-header block,
+	 * which is not a crash or a hang, whatever it finds. */
+	bounded(&b, ANY, "");
+	memcpy(b.bytes, orig, b.size);
+
+	/* max_mapnr beyond the bitmap: pages past it are holes, said once. */
+	mkkdump_patch(m, b.bytes, mm_at, UINT32_MAX, 4);
+	mkkdump_patch(m, b.bytes, mm64_at, UINT64_MAX, 8);
+	bounded(&b, 0, "");
+	open_ok(&b);
+	assert_int_equal(count_warnings(b.dump, "exceeds the bitmap"), 1);
+	check_all_pages(&b, b.dump);
+	memcpy(b.bytes, orig, b.size);
+
+	/* max_mapnr_64 0 (a writer that left it out): the 32-bit one. */
+	mkkdump_patch(m, b.bytes, mm64_at, 0, 8);
+	open_ok(&b);
+	check_all_pages(&b, b.dump);
+	memcpy(b.bytes, orig, b.size);
+
+	/* Notes past the end or absurdly large: a warning, pages read. */
+	mkkdump_patch(m, b.bytes, mkkdump_field_offset(m, MKKDUMP_F_SIZE_NOTE),
+		      UINT64_MAX / 2, 8);
+	bounded(&b, 0, "");
+	open_ok(&b);
+	assert_int_equal(count_warnings(b.dump, "ELF notes"), 1);
+	check_all_pages(&b, b.dump);
+	memcpy(b.bytes, orig, b.size);
+	mkkdump_patch(m, b.bytes,
+		      mkkdump_field_offset(m, MKKDUMP_F_OFFSET_NOTE),
+		      UINT64_MAX - 10, 8);
+	open_ok(&b);
+	assert_int_equal(count_warnings(b.dump, "ELF notes"), 1);
+	check_all_pages(&b, b.dump);
+	memcpy(b.bytes, orig, b.size);
+
+	/* A header version from the future reads as the newest known. */
+	mkkdump_patch(m, b.bytes,
+		      mkkdump_field_offset(m, MKKDUMP_F_HEADER_VERSION), 9, 4);
+	open_ok(&b);
+	check_all_pages(&b, b.dump);
+	memcpy(b.bytes, orig, b.size);
+
+	/* Too short for a header at all. */
+	b.size = 300;
+	bounded(&b, KDX_ERR_CORRUPT, "kdump header");
+	free(orig);
+	done(&b);
+}
+
+/* A sparse bitmap of a 4 GiB machine (1M pfns, 128 KiB each bitmap):
+ * opens quickly, reads the few pages there are. */
+static void large_sparse_bitmap(void **state)
+{
+	struct mkkdump_options o = {
+		.machine = "x86_64", .max_mapnr = 1ull << 20,
+		.default_codec = MKKDUMP_CODEC_ZSTD,
+	};
+	struct mkkdump *m = mkkdump_new(&o);
+	struct kb b;
+	size_t n;
+
+	(void)state;
+	mkkdump_set_pages(m, 0, 4, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, (1ull << 20) - 3, 3, MKKDUMP_DATA,
+			  MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 1ull << 19, 1ull << 12, MKKDUMP_EXCLUDED,
+			  MKKDUMP_CODEC_DEFAULT);
+	build(m, &b);
+	bounded(&b, 0, "");
+	open_ok(&b);
+	kdx_dump_phys_ranges(b.dump, &n);
+	assert_int_equal(n, 3);
+	check_page(&b, b.dump, 3);
+	check_page(&b, b.dump, (1ull << 20) - 1);
+	check_page(&b, b.dump, 1ull << 19);
+	check_page(&b, b.dump, 1ull << 18);
+	done(&b);
+}
+
+/* ---- flattened ---- */
+
+static void compare_dumps(const struct kb *b, const struct kdx_dump *flat)
+{
+	size_t n1, n2;
+	const struct kdx_phys_range *r1 = kdx_dump_phys_ranges(b->dump, &n1);
+	const struct kdx_phys_range *r2 = kdx_dump_phys_ranges(flat, &n2);
+	uint32_t bs = mkkdump_block_size(b->m);
+	uint8_t *p1 = malloc(bs), *p2 = malloc(bs);
+
+	assert_int_equal(n1, n2);
+	for (size_t i = 0; i < n1; i++) {
+		if (r1[i].start != r2[i].start || r1[i].size != r2[i].size ||
+		    r1[i].kind != r2[i].kind)
+			fail_msg("range %zu: 0x%llx+0x%llx kind %d vs 0x%llx+0x%llx kind %d",
+				 i, (unsigned long long)r1[i].start,
+				 (unsigned long long)r1[i].size, r1[i].kind,
+				 (unsigned long long)r2[i].start,
+				 (unsigned long long)r2[i].size, r2[i].kind);
+	}
+	kdx_dump_notes(b->dump, &n1);
+	kdx_dump_notes(flat, &n2);
+	assert_int_equal(n1, n2);
+	for (uint64_t pfn = 0; pfn < mkkdump_max_mapnr(b->m) + 1; pfn++) {
+		struct kdx_error *e1 = kdx_read_phys(b->dump, pfn * bs, p1, bs,
+						     KDX_READ_ZERO_FILL, NULL);
+		struct kdx_error *e2 = kdx_read_phys(flat, pfn * bs, p2, bs,
+						     KDX_READ_ZERO_FILL, NULL);
+
+		assert_null(e1);
+		assert_null(e2);
+		assert_memory_equal(p1, p2, bs);
+	}
+	check_all_pages(b, flat);
+	free(p1);
+	free(p2);
+}
+
+static void flattened_equals_unflattened(void **state)
+{
+	static const struct mkflat_options variants[] = {
+		{ 0 },
+		{ .chunk = 1000, .shuffle = 7 },
+		{ .chunk = 333, .shuffle = 99, .overwritten = 40 },
+		{ .chunk = 4096, .shuffle = 3, .overwritten = 5,
+		  .no_end_marker = true },
+		{ .chunk = 1, .shuffle = 5 },
+	};
+
+	(void)state;
+	for (size_t a = 0; a < 4; a++) {
+		const struct abi_case *c = &abis[a * 2 + 1 < 10 ? a * 2 + 1 : 0];
+		struct mkkdump_options o = {
+			.machine = c->machine, .byte_order = c->bo,
+			.default_codec = (enum mkkdump_codec)(a + 1),
+		};
+		struct mkkdump *m = mkkdump_new(&o);
+		struct kb b;
+
+		standard_pages(m);
+		add_notes(m);
+		build(m, &b);
+		open_ok(&b);
+		for (size_t v = 0; v < sizeof(variants) / sizeof(variants[0]);
+		     v++) {
+			size_t fsize;
+			uint8_t *f = mkflat_build(b.bytes, b.size, &variants[v],
+						  &fsize);
+			struct kdx_dump *flat = NULL;
+			struct kdx_error *err =
+				kdx_dump_open_memory(f, fsize, NULL, &flat);
+			const char *cont;
+
+			if (err)
+				fail_msg("flattened variant %zu: %s", v,
+					 kdx_error_message(err));
+			assert_string_equal(kdx_dump_format_name(flat), "kdump");
+			cont = detail(flat, "container");
+			assert_non_null(cont);
+			assert_non_null(strstr(cont, "flattened"));
+			assert_int_equal(count_warnings(flat, "no end marker"),
+					 variants[v].no_end_marker ? 1 : 0);
+			compare_dumps(&b, flat);
+			kdx_dump_destroy(flat);
+			free(f);
+		}
+		done(&b);
+	}
+}
+
+/* A stream cut in the middle of a record keeps what it holds. */
+static void flattened_cut_short(void **state)
+{
+	struct mkkdump *m = new_kdump("x86_64", KDX_LITTLE_ENDIAN, 6,
+				      MKKDUMP_CODEC_ZLIB);
+	struct mkflat_options fo = { .chunk = 4096, .no_end_marker = true };
+	struct kb b;
+	uint8_t *f;
+	size_t fsize;
+	struct kdx_dump *flat = NULL;
+	struct kdx_error *err;
+
+	(void)state;
+	mkkdump_set_pages(m, 0, 64, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	build(m, &b);
+	f = mkflat_build(b.bytes, b.size, &fo, &fsize);
+	/* Keep records up to 5 bytes into pfn 40's data: logical offset L
+	 * is at 4096 + (L / 4096) * (16 + 4096) + 16 + L % 4096. */
+	{
+		uint64_t l = mkkdump_data_offset(m, 40) + 5;
+
+		fsize = 4096 + (l / 4096) * (16 + 4096) + 16 + l % 4096;
+	}
+	err = kdx_dump_open_memory(f, fsize, NULL, &flat);
+	if (err)
+		fail_msg("open: %s", kdx_error_message(err));
+	assert_int_equal(count_warnings(flat, "no end marker"), 1);
+	assert_int_equal(count_warnings(flat, "cut short"), 2);
+	for (uint64_t pfn = 0; pfn < 40; pfn++)
+		check_page(&b, flat, pfn);
+	kdx_dump_destroy(flat);
+	/* Not even the header. */
+	expect_error(kdx_dump_open_memory(f, 4096 + 20, NULL, &flat),
+		     KDX_ERR_NOTFOUND, "");
+	free(f);
+	done(&b);
+}
+
+static void detection_and_forced_format(void **state)
+{
+	struct mkkdump *m = new_kdump("s390x", KDX_BIG_ENDIAN, 6,
+				      MKKDUMP_CODEC_SNAPPY);
+	struct kb b;
+
+	(void)state;
+	standard_pages(m);
+	build(m, &b);
+	open_ok(&b);
+	assert_null(open_kb(&b, "kdump"));
+	assert_string_equal(kdx_dump_format_name(b.dump), "kdump");
+	check_all_pages(&b, b.dump);
+	/* An ELF reader forced on it says no. */
+	assert_non_null(b.bytes);
+	{
+		struct kdx_error *err = open_kb(&b, "elf");
+
+		assert_non_null(err);
+		kdx_error_destroy(err);
+	}
+	/* A damaged signature is not detected as kdump. */
+	b.bytes[0] = 'X';
+	expect_error(open_kb(&b, NULL), KDX_ERR_NOTFOUND, "");
+	done(&b);
+}
+
+static void eraseinfo_is_described(void **state)
+{
+	struct mkkdump_options o = {
+		.machine = "x86_64", .header_version = 5,
+		.eraseinfo = "erase modules size 0x100\n",
+	};
+	struct mkkdump *m = mkkdump_new(&o);
+	struct kb b;
+	const char *e;
+
+	(void)state;
+	mkkdump_set_pages(m, 0, 4, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	build(m, &b);
+	open_ok(&b);
+	e = detail(b.dump, "eraseinfo");
+	assert_non_null(e);
+	assert_non_null(strstr(e, "0x19 bytes"));
+	check_all_pages(&b, b.dump);
+	done(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_codec),
+		cmocka_unit_test(mixed_codecs_in_one_file),
+		cmocka_unit_test(small_reads_hit_the_cache),
+		cmocka_unit_test(threads_share_a_handle),
+		cmocka_unit_test(every_header_version),
+		cmocka_unit_test(diskdump_old_layout),
+		cmocka_unit_test(kdump_with_one_bitmap),
+		cmocka_unit_test(every_abi_and_byte_order),
+		cmocka_unit_test(block_sizes),
+		cmocka_unit_test(v6_prefers_64_bit_fields),
+		cmocka_unit_test(split_files_hold_their_range),
+		cmocka_unit_test(excluded_pages_name_their_address),
+		cmocka_unit_test(incomplete_dump_reads_up_to_the_cut),
+		cmocka_unit_test(file_cut_short_without_the_flag),
+		cmocka_unit_test(corrupt_pages_fail_alone),
+		cmocka_unit_test(absurd_header_values),
+		cmocka_unit_test(large_sparse_bitmap),
+		cmocka_unit_test(flattened_equals_unflattened),
+		cmocka_unit_test(flattened_cut_short),
+		cmocka_unit_test(detection_and_forced_format),
+		cmocka_unit_test(eraseinfo_is_described),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
