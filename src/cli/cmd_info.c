@@ -39,7 +39,11 @@ static const char *byte_order_name(enum kdx_byte_order bo)
 
 static const char *range_kind_name(enum kdx_range_kind kind)
 {
-	return kind == KDX_RANGE_ZERO ? "zero" : "file";
+	switch (kind) {
+	case KDX_RANGE_ZERO: return "zero";
+	case KDX_RANGE_EXCLUDED: return "excluded";
+	default: return "file";
+	}
 }
 
 static uint64_t total_memory(const struct kdx_dump *dump)
@@ -267,6 +271,8 @@ static void print_memory(const struct kdx_dump *dump)
 		       r[i].start, r[i].start + r[i].size - 1,
 		       cli_size(r[i].size, size, sizeof(size)),
 		       r[i].kind == KDX_RANGE_ZERO ? "not in file (reads as zeros)" :
+		       r[i].kind == KDX_RANGE_EXCLUDED ?
+						     "excluded by filtering (--zero-fill reads zeros)" :
 						     "");
 	if (n > TEXT_MAX_RANGES)
 		printf("  ... %zu more ranges (kdx info --json lists all)\n",

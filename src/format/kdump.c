@@ -557,10 +557,12 @@ static struct kdx_error *check_desc(const struct kdump *k, uint64_t index,
 {
 	char what[128];
 
+	/* kdx_read_phys() documents KDX_ERR_CORRUPT for any page the map
+	 * holds but that cannot be decoded. */
 	if (pd->offset == 0)
 		/* crash: "descriptor with zero offset" - the writer never got
-		 * to this page. */
-		return desc_error(k, index, KDX_ERR_NODATA,
+		 * to this page, yet later descriptors were written. */
+		return desc_error(k, index, KDX_ERR_CORRUPT,
 				  "offset 0: the page was never written");
 	if (pd->offset < k->data_start) {
 		snprintf(what, sizeof(what),
@@ -577,7 +579,7 @@ static struct kdx_error *check_desc(const struct kdump *k, uint64_t index,
 	if (pd->flags & ~(uint32_t)PAGE_CODEC_FLAGS) {
 		snprintf(what, sizeof(what),
 			 "unknown compression flags 0x%x", pd->flags);
-		return desc_error(k, index, KDX_ERR_UNSUPPORTED, what);
+		return desc_error(k, index, KDX_ERR_CORRUPT, what);
 	}
 	return NULL;
 }
