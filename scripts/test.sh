@@ -72,7 +72,7 @@ deps() {
                 libdeflate-dev xz-utils python3 man-db)
     if [ "${KDX_NO_INSTALL:-0}" != 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         export DEBIAN_FRONTEND=noninteractive
-        apt-get update -q
+        apt-get update -q || echo "apt-get update reported errors; installing from the lists we have"
         apt-get install -y -q "${pkgs[@]}"
     else
         echo "not installing packages (not root, no apt-get, or KDX_NO_INSTALL=1)"

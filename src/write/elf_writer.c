@@ -20,6 +20,7 @@
 #include "arch/arch.h"
 #include "core/endian.h"
 #include "core/util.h"
+#include "write/notes.h"
 #include "write/sink.h"
 
 #include <stdlib.h>
@@ -53,8 +54,7 @@ struct elf_writer {
 	size_t nruns, runs_capacity;
 	struct phdr *phdrs;
 	size_t nphdrs, phdrs_capacity;
-	uint8_t *notes;
-	size_t notes_len;
+	struct kdx_encoded_notes notes;
 	uint64_t notes_offset, data_offset;
 	uint64_t page_offset; /* direct-map base; 0 when unknown */
 	bool has_page_offset;
@@ -286,32 +286,6 @@ static struct kdx_error *undedup(struct elf_writer *w)
 
 /* ---- layout ---- */
 
-static struct kdx_error *encode_notes(struct elf_writer *w)
-{
-	size_t n, pos = 0;
-	const struct kdx_note *notes = kdx_dump_notes(w->dump, &n);
-
-	for (size_t i = 0; i < n; i++)
-		w->notes_len += 12 + ((strlen(notes[i].name) + 4) & ~(size_t)3) +
-				((notes[i].desc_size + 3) & ~(size_t)3);
-	w->notes = calloc(1, w->notes_len ? w->notes_len : 1);
-	if (!w->notes)
-		return kdx_err_nomem();
-	for (size_t i = 0; i < n; i++) {
-		size_t namesz = strlen(notes[i].name) + 1;
-
-		kdx_store_u32(w->notes + pos, (uint32_t)namesz, w->bo);
-		kdx_store_u32(w->notes + pos + 4, (uint32_t)notes[i].desc_size,
-			      w->bo);
-		kdx_store_u32(w->notes + pos + 8, notes[i].type, w->bo);
-		memcpy(w->notes + pos + 12, notes[i].name, namesz);
-		pos += 12 + ((namesz + 3) & ~(size_t)3);
-		memcpy(w->notes + pos, notes[i].desc, notes[i].desc_size);
-		pos += (notes[i].desc_size + 3) & ~(size_t)3;
-	}
-	return NULL;
-}
-
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
 	return (v + a - 1) / a * a;
@@ -359,7 +333,7 @@ static void place_headers(struct elf_writer *w, size_t nphdrs)
 		       (nphdrs >= PN_XNUM ? shdr_size(w) : 0);
 
 	w->notes_offset = align_up(end, w->page);
-	w->data_offset = align_up(w->notes_offset + w->notes_len, w->page);
+	w->data_offset = align_up(w->notes_offset + w->notes.len, w->page);
 }
 
 /* ELF32 for 32-bit targets unless some value needs 64 bits. */
@@ -440,7 +414,7 @@ static void fill_phdr(const struct elf_writer *w, uint8_t *b,
 
 static struct kdx_error *write_headers(struct elf_writer *w)
 {
-	size_t len = (size_t)w->notes_offset + w->notes_len;
+	size_t len = (size_t)w->notes_offset + w->notes.len;
 	uint8_t *b = calloc(1, len);
 	struct kdx_error *err;
 
@@ -453,7 +427,7 @@ static struct kdx_error *write_headers(struct elf_writer *w)
 		kdx_store_u32(b + ehdr_size(w) + w->nphdrs * phdr_size(w) +
 				      (w->is64 ? 44 : 28),
 			      (uint32_t)kdx_min_u64(w->nphdrs, UINT32_MAX), w->bo);
-	memcpy(b + w->notes_offset, w->notes, w->notes_len);
+	memcpy(b + w->notes_offset, w->notes.bytes, w->notes.len);
 	err = kdx_sink_write_at(w->sink, 0, b, len);
 	free(b);
 	return err;
@@ -523,7 +497,7 @@ static struct kdx_error *plan(struct elf_writer *w)
 
 	err = plan_runs(w);
 	if (!err)
-		err = encode_notes(w);
+		err = kdx_encode_notes(w->dump, w->bo, &w->notes);
 	if (!err)
 		err = add_phdr(w, &note);
 	if (err)
@@ -551,7 +525,7 @@ static void place(struct elf_writer *w)
 			w->is64 = needs_elf64(w);
 	}
 	w->phdrs[0].offset = w->notes_offset;
-	w->phdrs[0].filesz = w->phdrs[0].memsz = w->notes_len;
+	w->phdrs[0].filesz = w->phdrs[0].memsz = w->notes.len;
 	/* Point each segment at its bytes: physical segments and deduped
 	 * mappings by address, undeduped mappings one run each. */
 	for (size_t i = 1; i < w->nphdrs; i++) {
@@ -592,7 +566,7 @@ struct kdx_error *kdx_write_elf(const struct kdx_dump *dump,
 	kdx_xlat_destroy(w.xlat);
 	free(w.runs);
 	free(w.phdrs);
-	free(w.notes);
+	free(w.notes.bytes);
 	if (!err && stats)
 		*stats = w.stats;
 	return err;

@@ -17,6 +17,7 @@
 #include "core/util.h"
 #include "format/common/codec.h"
 #include "format/common/kdump_layout.h"
+#include "write/notes.h"
 #include "write/sink.h"
 
 #include <pthread.h>
@@ -52,10 +53,7 @@ struct layout {
 	uint64_t candidates;
 	uint64_t desc_offset;
 	uint64_t data_offset;
-	uint8_t *notes;
-	size_t notes_len;
-	size_t vmcoreinfo_at;     /* in notes; 0: none */
-	size_t vmcoreinfo_len;
+	struct kdx_encoded_notes notes;
 };
 
 struct kdump_writer {
@@ -165,38 +163,6 @@ static struct kdx_error *plan_pages(struct kdump_writer *w)
 	return add_chunks(w, run_start, run_end);
 }
 
-/* The dump's notes, re-encoded in its byte order (4-byte padding). */
-static struct kdx_error *encode_notes(struct kdump_writer *w)
-{
-	size_t n, len = 0, pos = 0;
-	const struct kdx_note *notes = kdx_dump_notes(w->dump, &n);
-
-	for (size_t i = 0; i < n; i++)
-		len += 12 + ((strlen(notes[i].name) + 1 + 3) & ~(size_t)3) +
-		       ((notes[i].desc_size + 3) & ~(size_t)3);
-	w->l.notes = calloc(1, len ? len : 1);
-	if (!w->l.notes)
-		return kdx_err_nomem();
-	for (size_t i = 0; i < n; i++) {
-		size_t namesz = strlen(notes[i].name) + 1;
-
-		kdx_store_u32(w->l.notes + pos, (uint32_t)namesz, w->bo);
-		kdx_store_u32(w->l.notes + pos + 4, (uint32_t)notes[i].desc_size,
-			      w->bo);
-		kdx_store_u32(w->l.notes + pos + 8, notes[i].type, w->bo);
-		memcpy(w->l.notes + pos + 12, notes[i].name, namesz);
-		pos += 12 + ((namesz + 3) & ~(size_t)3);
-		if (!strcmp(notes[i].kind, "vmcoreinfo") && !w->l.vmcoreinfo_at) {
-			w->l.vmcoreinfo_at = pos;
-			w->l.vmcoreinfo_len = notes[i].desc_size;
-		}
-		memcpy(w->l.notes + pos, notes[i].desc, notes[i].desc_size);
-		pos += (notes[i].desc_size + 3) & ~(size_t)3;
-	}
-	w->l.notes_len = len;
-	return NULL;
-}
-
 static const struct kdx_kdump_sub_layout *sub_layout(const struct kdump_writer *w)
 {
 	return kdx_kdump_sub_layout(kdx_dump_arch(w->dump),
@@ -205,7 +171,7 @@ static const struct kdx_kdump_sub_layout *sub_layout(const struct kdump_writer *
 
 static struct kdx_error *plan_layout(struct kdump_writer *w)
 {
-	uint64_t bs = w->l.bs, sub = sub_layout(w)->size + w->l.notes_len;
+	uint64_t bs = w->l.bs, sub = sub_layout(w)->size + w->l.notes.len;
 
 	w->l.sub_blocks = (uint32_t)((sub + bs - 1) / bs);
 	w->l.desc_offset = (1 + w->l.sub_blocks) * bs + 2 * w->l.bitmap_bytes;
@@ -567,15 +533,15 @@ static void fill_sub_header(const struct kdump_writer *w, uint8_t *s)
 	store_word(s + l->phys_base, l->word,
 		   vmcoreinfo_number(w->dump, "NUMBER(phys_base)"), bo);
 	kdx_store_u32(s + l->dump_level, input_dump_level(w), bo);
-	if (w->l.vmcoreinfo_at) {
+	if (w->l.notes.vmcoreinfo_at) {
 		kdx_store_u64(s + l->off_vmcoreinfo,
-			      notes_at + w->l.vmcoreinfo_at, bo);
+			      notes_at + w->l.notes.vmcoreinfo_at, bo);
 		store_word(s + l->size_vmcoreinfo, l->word,
-			   w->l.vmcoreinfo_len, bo);
+			   w->l.notes.vmcoreinfo_len, bo);
 	}
-	if (w->l.notes_len) {
+	if (w->l.notes.len) {
 		kdx_store_u64(s + l->off_note, notes_at, bo);
-		store_word(s + l->size_note, l->word, w->l.notes_len, bo);
+		store_word(s + l->size_note, l->word, w->l.notes.len, bo);
 	}
 	kdx_store_u64(s + l->end_pfn_64, w->l.max_pfn, bo);
 	kdx_store_u64(s + l->max_mapnr_64, w->l.max_pfn, bo);
@@ -591,7 +557,8 @@ static struct kdx_error *write_headers(struct kdump_writer *w)
 		return kdx_err_nomem();
 	fill_main_header(w, buf);
 	fill_sub_header(w, buf + w->l.bs);
-	memcpy(buf + w->l.bs + sub_layout(w)->size, w->l.notes, w->l.notes_len);
+	memcpy(buf + w->l.bs + sub_layout(w)->size, w->l.notes.bytes,
+	       w->l.notes.len);
 	err = kdx_sink_write_at(w->sink, 0, buf, head);
 	free(buf);
 	if (!err)
@@ -643,7 +610,7 @@ static struct kdx_error *write_all(struct kdump_writer *w)
 	w->window = (size_t)threads * 4;
 	err = plan_pages(w);
 	if (!err)
-		err = encode_notes(w);
+		err = kdx_encode_notes(w->dump, w->bo, &w->l.notes);
 	if (!err)
 		err = plan_layout(w);
 	w->cursor = w->l.data_offset;
@@ -681,7 +648,7 @@ struct kdx_error *kdx_write_kdump(const struct kdx_dump *dump,
 	free(w.present);
 	free(w.dumped);
 	free(w.chunks);
-	free(w.l.notes);
+	free(w.l.notes.bytes);
 	if (!err && stats)
 		*stats = w.stats;
 	return err;

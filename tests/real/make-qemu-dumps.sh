@@ -75,7 +75,7 @@ if [ ${#need[@]} -gt 0 ]; then
     fi
     stamp "installing: ${need[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -q
+    apt-get update -q || echo "apt-get update reported errors; installing from the lists we have"
     apt-get install -y -q "${need[@]}"
 fi
 # Prefer the system python (pyenv shims etc. are irrelevant; stdlib only).
