@@ -58,15 +58,43 @@ enum kdx_paging_mode {
 	KDX_PAGING_X86_64,
 	/** x86 IA-32e 5-level paging, LA57 (57-bit virtual addresses). */
 	KDX_PAGING_X86_LA57,
+	/** ARMv4/v5 short descriptors: 1 MiB sections, coarse (256-entry)
+	 *  and fine (1024-entry) second-level tables with 64 KiB large,
+	 *  4 KiB small and 1 KiB tiny pages. */
+	KDX_PAGING_ARM_V5,
+	/** ARMv6/v7 short descriptors: 1 MiB sections, 16 MiB supersections
+	 *  (40-bit physical), coarse tables with 64 KiB and 4 KiB pages;
+	 *  TTBCR.N splits TTBR0/TTBR1 (struct kdx_xlat_config::low_va_bits). */
+	KDX_PAGING_ARM,
+	/** ARMv7 LPAE long descriptors: up to 3 levels, 1 GiB and 2 MiB
+	 *  blocks, 4 KiB pages, 40-bit physical; T0SZ/T1SZ as va_bits. */
+	KDX_PAGING_ARM_LPAE,
+	/** AArch64 (VMSAv8-64 stage 1): 4, 16 or 64 KiB granule
+	 *  (kdx_xlat_config::page_size), 25..52-bit virtual addresses
+	 *  (va_bits = 64 - T1SZ), blocks, FEAT_LPA/LPA2 with phys_bits 52;
+	 *  TTBR1 (root) for the top of the address space, TTBR0 (root_low)
+	 *  for the bottom. */
+	KDX_PAGING_AARCH64,
+	/** RISC-V Sv32: 2 levels of 4-byte entries, 4 MiB megapages,
+	 *  34-bit physical. */
+	KDX_PAGING_RISCV_SV32,
+	/** RISC-V Sv39: 3 levels, superpages at every level, Svnapot. */
+	KDX_PAGING_RISCV_SV39,
+	/** RISC-V Sv48: 4 levels. */
+	KDX_PAGING_RISCV_SV48,
+	/** RISC-V Sv57: 5 levels. */
+	KDX_PAGING_RISCV_SV57,
 };
 
 /** Short stable name of a mode: "none", "x86-32", "x86-pae", "x86-64",
- *  "x86-la57". */
+ *  "x86-la57", "arm-v5", "arm", "arm-lpae", "aarch64", "sv32", "sv39",
+ *  "sv48", "sv57". */
 KDX_API const char *kdx_paging_mode_name(enum kdx_paging_mode mode);
 
 /**
  * Look a mode up by name: the names kdx_paging_mode_name() returns and the
- * aliases "2level", "pae", "3level", "4level", "ia32e", "5level", "la57".
+ * aliases "2level", "pae", "3level", "4level", "ia32e", "5level", "la57",
+ * "armv5", "armv7", "lpae", "arm64".
  * @param[out] mode set when the function returns true.
  */
 KDX_API bool kdx_paging_mode_from_name(const char *name,
@@ -115,9 +143,15 @@ struct kdx_xlat_ops {
 /** Config flag: bit 63 of 64-bit entries is no-execute (EFER.NXE); when
  *  clear that bit is reserved and an entry with it set is an error. */
 #define KDX_XLAT_NXE 0x2u
+/** Config flag: @c root_low is set (ARM TTBR0: the low part of the
+ *  address space has its own table). */
+#define KDX_XLAT_ROOT_LOW 0x4u
+/** Config flag: page-table entries are big-endian (armeb, aarch64_be;
+ *  kdx_kernel_probe() sets it from the dump's byte order). */
+#define KDX_XLAT_BIG_ENDIAN 0x8u
 
 /** Version of struct kdx_xlat_config this header describes. */
-#define KDX_XLAT_CONFIG_VERSION 1
+#define KDX_XLAT_CONFIG_VERSION 2
 
 /**
  * How to walk.  Initialise with kdx_xlat_config_init() and change only the
@@ -147,6 +181,20 @@ struct kdx_xlat_config {
 	/** kdx_xlat_maps() stops with an error after this many tables
 	 *  (0: 4 Mi tables). */
 	uint64_t max_tables;
+	/** Page-table root for the low addresses (TTBR0), with
+	 *  KDX_XLAT_ROOT_LOW; ARM and AArch64 only. */
+	uint64_t root_low;
+	/** Address bits @c root covers (0: the mode's default).  AArch64:
+	 *  64 - TCR_EL1.T1SZ, 25..52 (default 48): root maps
+	 *  [2^64 - 2^va_bits, 2^64).  ARM LPAE: 32 - TTBCR.T1SZ, 25..32
+	 *  (default 32: root is the 4-entry first-level table; 30: a
+	 *  second-level table mapping the top GiB, as Linux's live TTBR1). */
+	unsigned int va_bits;
+	/** Address bits @c root_low covers (0: as @c va_bits; ARM short
+	 *  descriptors: 32 - TTBCR.N).  root_low maps [0, 2^low_va_bits). */
+	unsigned int low_va_bits;
+	/** AArch64 granule: 4096, 16384 or 65536 (0: 4096). */
+	unsigned int page_size;
 };
 
 /** Fill @p cfg with defaults (no mode, root 0, PSE and NXE on). */
@@ -200,7 +248,7 @@ KDX_API struct kdx_error *kdx_xlat_translate(struct kdx_xlat *xlat,
 
 /** One level of a walk, for `vtop -v`. */
 struct kdx_xlat_step {
-	const char *level;   /**< table name: "PML5", "PML4", "PDPT", "PD", "PT" */
+	const char *level;   /**< table name: "PML4", "PD", "L1", "L3", ... */
 	uint64_t table;      /**< physical address of the table */
 	unsigned int index;  /**< entry index in the table */
 	uint64_t entry_addr; /**< physical address of the entry */
@@ -320,7 +368,7 @@ KDX_API struct kdx_error *kdx_read_virt(const struct kdx_dump *dump,
 /* ---- The kernel's address space ---- */
 
 /** Version of struct kdx_kernel_options this header describes. */
-#define KDX_KERNEL_OPTIONS_VERSION 1
+#define KDX_KERNEL_OPTIONS_VERSION 2
 
 /**
  * Values that override what kdx_kernel_probe() finds in the dump.
@@ -338,6 +386,9 @@ struct kdx_kernel_options {
 	uint64_t phys_base;        /**< x86_64 phys_base (may be "negative") */
 	bool has_page_offset;      /**< use @c page_offset */
 	uint64_t page_offset;      /**< direct-map base (PAGE_OFFSET) */
+	/** Bits the root covers (struct kdx_xlat_config::va_bits), 0: find
+	 *  it.  E.g. 30 with the live TTBR1 of a 32-bit LPAE Linux. */
+	unsigned int va_bits;
 };
 
 /** Fill @p opts with "find everything". */
@@ -372,6 +423,9 @@ struct kdx_kernel_layout {
 	char page_offset_source[KDX_SOURCE_LEN]; /**< its origin */
 	unsigned int xlat_flags;          /**< KDX_XLAT_* for the walk */
 	uint64_t ignore_mask;             /**< entry bits to clear (sme_mask) */
+	unsigned int va_bits;             /**< kdx_xlat_config::va_bits */
+	unsigned int page_size;           /**< kdx_xlat_config::page_size */
+	unsigned int phys_bits;           /**< kdx_xlat_config::phys_bits */
 	/** Empty, or why the dump is physical-only / why the root is not
 	 *  known / a consistency check that failed. */
 	char note[2 * KDX_SOURCE_LEN];

@@ -66,7 +66,7 @@ struct kdx_error *kdx_xlat_cache_init(struct kdx_xlat *xlat)
 	if (!err)
 		err = tlb_init(xlat);
 	for (unsigned int l = 0; !err && l < xlat->form->levels; l++) {
-		xlat->level_buf[l] = malloc(KDX_TABLE_MAX);
+		xlat->level_buf[l] = malloc(kdx_xlat_table_size(xlat, l));
 		if (!xlat->level_buf[l])
 			err = kdx_err_nomem();
 	}
@@ -93,18 +93,19 @@ void kdx_xlat_cache_clear(struct kdx_xlat *xlat)
 		       ((size_t)xlat->tlb_mask + 1) * sizeof(struct kdx_tlb_entry));
 }
 
-/* Tables are page aligned, except PAE's 32-byte PDPT: hash from bit 5. */
+/* Pieces are at least 4-byte aligned (PAE's PDPT: 32 bytes): hash from
+ * bit 2. */
 static unsigned int table_set(const struct kdx_xlat *xlat, uint64_t addr)
 {
-	return (unsigned int)(((addr >> 5) * 0x9e3779b97f4a7c15ull) >> 40) &
+	return (unsigned int)(((addr >> 2) * 0x9e3779b97f4a7c15ull) >> 40) &
 	       (xlat->sets - 1);
 }
 
-struct kdx_error *kdx_xlat_table(struct kdx_xlat *xlat, unsigned int level,
-				 uint64_t addr, const uint8_t **data)
+/* The piece [addr, addr + size) of a table, through the cache. */
+static struct kdx_error *piece(struct kdx_xlat *xlat, uint64_t addr,
+			       unsigned int size, const uint8_t **data)
 {
 	unsigned int set = table_set(xlat, addr);
-	unsigned int size = kdx_xlat_table_size(xlat, level);
 	struct kdx_table_slot *slots = &xlat->slots[(size_t)set * KDX_TABLE_WAYS];
 	struct kdx_table_slot *slot;
 	struct kdx_error *err;
@@ -127,6 +128,63 @@ struct kdx_error *kdx_xlat_table(struct kdx_xlat *xlat, unsigned int level,
 	slot->addr = addr;
 	slot->size = size;
 	*data = slot->data;
+	return NULL;
+}
+
+/* The piece of the table [table, table + bytes) holding byte @off: from
+ * the later of the table's start and the 4 KiB boundary below, to the
+ * earlier of the table's end and the next boundary. */
+static void piece_bounds(uint64_t table, uint64_t bytes, uint64_t off,
+			 uint64_t *start, unsigned int *size)
+{
+	uint64_t at = table + off;
+	uint64_t lo = at & ~(uint64_t)(KDX_TABLE_MAX - 1);
+	uint64_t hi = lo + KDX_TABLE_MAX;
+
+	if (lo < table)
+		lo = table;
+	if (hi - table > bytes)
+		hi = table + bytes;
+	*start = lo;
+	*size = (unsigned int)(hi - lo);
+}
+
+struct kdx_error *kdx_xlat_read_entry(struct kdx_xlat *xlat, uint64_t table,
+				      uint64_t bytes, unsigned int index,
+				      uint64_t *entry)
+{
+	unsigned int es = xlat->form->entry_size, size;
+	uint64_t off = (uint64_t)index * es, start;
+	const uint8_t *data;
+	struct kdx_error *err;
+
+	piece_bounds(table, bytes, off, &start, &size);
+	err = piece(xlat, start, size, &data);
+	if (err)
+		return err;
+	*entry = kdx_xlat_entry(xlat, data + (table + off - start), 0);
+	return NULL;
+}
+
+struct kdx_error *kdx_xlat_load_table(struct kdx_xlat *xlat, uint64_t table,
+				      uint64_t bytes, uint8_t *buf)
+{
+	uint64_t off = 0;
+
+	/* Bounded: every pass copies at least one entry. */
+	while (off < bytes) {
+		uint64_t start;
+		unsigned int size;
+		const uint8_t *data;
+		struct kdx_error *err;
+
+		piece_bounds(table, bytes, off, &start, &size);
+		err = piece(xlat, start, size, &data);
+		if (err)
+			return err;
+		memcpy(buf + off, data, size);
+		off += size;
+	}
 	return NULL;
 }
 

@@ -17,6 +17,7 @@ struct maps_walk {
 	kdx_xlat_error_fn on_error;
 	void *arg;
 	uint64_t path[KDX_XLAT_MAX_LEVELS]; /* tables above the current one */
+	unsigned int first; /* level of the region's top table */
 	uint64_t tables; /* tables visited, against cfg.max_tables */
 	struct kdx_mapping run;
 	bool have_run;
@@ -33,12 +34,13 @@ static void emit(struct maps_walk *w)
 	w->have_run = false;
 }
 
-/* Add a leaf of @page bytes, clipped to the walk's bounds. */
+/* Add a leaf of @size bytes (part of a page of @page bytes), clipped to
+ * the walk's bounds. */
 static void add_leaf(struct maps_walk *w, uint64_t linear, uint64_t paddr,
-		     uint64_t page, unsigned int flags)
+		     uint64_t size, uint64_t page, unsigned int flags)
 {
 	struct kdx_mapping *r = &w->run;
-	uint64_t size = page, vaddr;
+	uint64_t vaddr;
 
 	if (linear < w->lo) {
 		paddr += w->lo - linear;
@@ -78,6 +80,7 @@ static void problem(struct maps_walk *w, struct kdx_error *err)
 
 struct table_ctx {
 	unsigned int level;
+	unsigned int entries;  /* entries in this table */
 	uint64_t table;
 	uint64_t base;         /* linear address of entry 0 */
 	unsigned int rights;   /* writable/user allowed by the levels above */
@@ -89,7 +92,7 @@ static void walk_table(struct maps_walk *w, const struct table_ctx *t);
 static bool is_loop(const struct maps_walk *w, unsigned int level,
 		    uint64_t table)
 {
-	for (unsigned int l = 0; l <= level; l++)
+	for (unsigned int l = w->first; l <= level; l++)
 		if (w->path[l] == table)
 			return true;
 	return false;
@@ -101,8 +104,9 @@ static void visit_entry(struct maps_walk *w, const struct table_ctx *t,
 	const struct kdx_paging_form *form = w->xlat->form;
 	unsigned int shift = form->level[t->level].shift;
 	uint64_t linear = t->base + ((uint64_t)index << shift);
-	struct kdx_pte pte;
+	struct kdx_pte pte = { 0 };
 	struct table_ctx child;
+	unsigned int next;
 
 	form->decode(w->xlat, t->level, entry, &pte);
 	if (pte.kind == KDX_PTE_NONE)
@@ -117,8 +121,12 @@ static void visit_entry(struct maps_walk *w, const struct table_ctx *t,
 	}
 	if (pte.kind == KDX_PTE_PAGE) {
 		unsigned int rights = t->rights & pte.flags;
+		uint64_t page = 1ull << (pte.page_shift > shift ? pte.page_shift :
+								  shift);
 
-		add_leaf(w, linear, pte.addr, 1ull << shift,
+		/* An entry of a repeated larger page maps its own part. */
+		add_leaf(w, linear, pte.addr + (linear & (page - 1)),
+			 1ull << shift, page,
 			 (pte.flags & ~RIGHTS) | rights | t->nx);
 		return;
 	}
@@ -129,8 +137,15 @@ static void visit_entry(struct maps_walk *w, const struct table_ctx *t,
 				   "points back to a table above it (a loop); skipped"));
 		return;
 	}
-	child = (struct table_ctx){ t->level + 1, pte.addr, linear,
-				    t->rights & pte.flags,
+	next = pte.next_level > t->level ? pte.next_level : t->level + 1;
+	if (next >= form->levels) {
+		problem(w, kdx_xlat_entry_error(w->xlat, KDX_ERR_CORRUPT,
+						t->level, t->table, index, entry,
+						"points to a table below the last level"));
+		return;
+	}
+	child = (struct table_ctx){ next, form->level[next].entries, pte.addr,
+				    linear, t->rights & pte.flags,
 				    t->nx | (pte.flags & KDX_PAGE_NX) };
 	walk_table(w, &child);
 }
@@ -140,7 +155,6 @@ static void visit_entry(struct maps_walk *w, const struct table_ctx *t,
 static bool load_table(struct maps_walk *w, const struct table_ctx *t)
 {
 	struct kdx_xlat *xlat = w->xlat;
-	const uint8_t *data;
 	struct kdx_error *err;
 
 	xlat->stats.tables_walked++;
@@ -151,7 +165,9 @@ static bool load_table(struct maps_walk *w, const struct table_ctx *t)
 		w->stop = true;
 		return false;
 	}
-	err = kdx_xlat_table(xlat, t->level, t->table, &data);
+	err = kdx_xlat_load_table(xlat, t->table,
+				  (uint64_t)t->entries * xlat->form->entry_size,
+				  xlat->level_buf[t->level]);
 	if (err) {
 		problem(w, kdx_err_set_address(
 				   kdx_err_wrap(err, "%s table at 0x%llx (for 0x%llx)",
@@ -161,17 +177,15 @@ static bool load_table(struct maps_walk *w, const struct table_ctx *t)
 				   kdx_xlat_canonical(xlat, t->base)));
 		return false;
 	}
-	memcpy(xlat->level_buf[t->level], data,
-	       kdx_xlat_table_size(xlat, t->level));
 	return true;
 }
 
 static void walk_table(struct maps_walk *w, const struct table_ctx *t)
 {
 	const struct kdx_xlat_level *lvl = &w->xlat->form->level[t->level];
-	uint64_t span = (uint64_t)lvl->entries << lvl->shift;
+	uint64_t span = (uint64_t)t->entries << lvl->shift;
 	uint64_t last = t->base + (span - 1);
-	unsigned int first_index = 0, last_index = lvl->entries - 1;
+	unsigned int first_index = 0, last_index = t->entries - 1;
 
 	if (w->stop || !load_table(w, t))
 		return;
@@ -224,11 +238,23 @@ struct kdx_error *kdx_xlat_maps(struct kdx_xlat *xlat, uint64_t start,
 		.xlat = xlat, .flags = flags, .on_mapping = on_mapping,
 		.on_error = on_error, .arg = arg,
 	};
-	struct table_ctx root = { 0, xlat->root, 0, RIGHTS, 0 };
+	uint64_t lo, hi;
 
-	if (!linear_bounds(xlat, start, end, &w.lo, &w.hi))
+	if (!linear_bounds(xlat, start, end, &lo, &hi))
 		return NULL;
-	walk_table(&w, &root);
+	/* Regions are in address order, each walked within its bounds. */
+	for (unsigned int i = 0; i < 2 && !w.stop; i++) {
+		const struct kdx_xlat_region *r = &xlat->region[i];
+		struct table_ctx root = { r->first, r->entries, r->root,
+					  r->base, RIGHTS, 0 };
+
+		if (!r->used || hi < r->lo || lo > r->hi)
+			continue;
+		w.lo = lo > r->lo ? lo : r->lo;
+		w.hi = hi < r->hi ? hi : r->hi;
+		w.first = r->first;
+		walk_table(&w, &root);
+	}
 	emit(&w);
 	return w.err;
 }

@@ -3,6 +3,44 @@
  * for every paging form. */
 #include "xlat/xlat.h"
 
+#include <stdio.h>
+
+const struct kdx_xlat_region *kdx_xlat_region_of(const struct kdx_xlat *xlat,
+						 uint64_t linear)
+{
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct kdx_xlat_region *r = &xlat->region[i];
+
+		if (r->used && linear >= r->lo && linear <= r->hi)
+			return r;
+	}
+	return NULL;
+}
+
+/* An address between (or outside) the regions of a split form. */
+static struct kdx_error *region_error(const struct kdx_xlat *xlat,
+				      uint64_t vaddr)
+{
+	char ranges[160] = "";
+	size_t n = 0;
+
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct kdx_xlat_region *r = &xlat->region[i];
+
+		if (r->used)
+			n += (size_t)snprintf(ranges + n, sizeof(ranges) - n,
+					      "%s%s 0x%llx-0x%llx", n ? ", " : "",
+					      r->name ? r->name : "root",
+					      (unsigned long long)r->lo,
+					      (unsigned long long)r->hi);
+	}
+	return kdx_err(KDX_ERR_INVALID,
+		       "0x%llx is outside the %s address ranges with a page table (%s%s)",
+		       (unsigned long long)vaddr, xlat->form->name, ranges,
+		       xlat->form->split && !xlat->region[0].used ?
+			       "; no TTBR0 root given" : "");
+}
+
 struct kdx_error *kdx_xlat_linear(const struct kdx_xlat *xlat, uint64_t vaddr,
 				  uint64_t *linear)
 {
@@ -28,6 +66,8 @@ struct kdx_error *kdx_xlat_linear(const struct kdx_xlat *xlat, uint64_t vaddr,
 			vaddr);
 	}
 	*linear = vaddr & xlat->va_mask;
+	if (!kdx_xlat_region_of(xlat, *linear))
+		return kdx_err_set_address(region_error(xlat, vaddr), vaddr);
 	return NULL;
 }
 
@@ -63,17 +103,18 @@ struct walk_pos {
 static struct kdx_error *table_error(const struct kdx_xlat *xlat,
 				     unsigned int level, uint64_t table,
 				     const struct walk_pos *parent,
+				     unsigned int parent_level,
 				     struct kdx_error *err)
 {
 	const char *name = xlat->form->level[level].name;
 
-	if (level == 0)
+	if (parent_level == UINT32_MAX)
 		return kdx_err_wrap(err, "%s table at 0x%llx (the root)", name,
 				    (unsigned long long)table);
 	return kdx_err_wrap(err,
 			    "%s table at 0x%llx (from %s entry 0x%llx at 0x%llx [index %u])",
 			    name, (unsigned long long)table,
-			    xlat->form->level[level - 1].name,
+			    xlat->form->level[parent_level].name,
 			    (unsigned long long)parent->entry,
 			    (unsigned long long)parent->table, parent->index);
 }
@@ -107,25 +148,34 @@ static struct kdx_error *pte_error(const struct kdx_xlat *xlat,
 				    pos->index, pos->entry, pte->problem);
 }
 
-/* Bounded: one entry per level, levels <= KDX_XLAT_MAX_LEVELS. */
+/* Bounded: one entry per level, and levels only go down the form. */
 struct kdx_error *kdx_xlat_walk(struct kdx_xlat *xlat, uint64_t vaddr,
 				uint64_t linear, struct kdx_xlat_result *out,
 				struct kdx_xlat_trace *trace)
 {
 	const struct kdx_paging_form *form = xlat->form;
-	struct walk_pos pos = { .table = xlat->root }, parent = { 0 };
+	const struct kdx_xlat_region *region = kdx_xlat_region_of(xlat, linear);
+	struct walk_pos pos, parent = { 0 };
 	unsigned int rights = KDX_PAGE_WRITABLE | KDX_PAGE_USER, nx = 0;
+	unsigned int parent_level = UINT32_MAX;
 
-	for (unsigned int l = 0; l < form->levels; l++) {
+	if (!region)
+		return region_error(xlat, vaddr);
+	pos.table = region->root;
+	for (unsigned int l = region->first; l < form->levels;) {
 		const struct kdx_xlat_level *lvl = &form->level[l];
-		const uint8_t *data;
-		struct kdx_pte pte;
-		struct kdx_error *err = kdx_xlat_table(xlat, l, pos.table, &data);
+		unsigned int entries = l == region->first ? region->entries :
+							    lvl->entries;
+		struct kdx_pte pte = { 0 };
+		struct kdx_error *err;
 
+		pos.index = (unsigned int)(linear >> lvl->shift) & (entries - 1);
+		err = kdx_xlat_read_entry(xlat, pos.table,
+					  (uint64_t)entries * form->entry_size,
+					  pos.index, &pos.entry);
 		if (err)
-			return table_error(xlat, l, pos.table, &parent, err);
-		pos.index = (unsigned int)(linear >> lvl->shift) & (lvl->entries - 1);
-		pos.entry = kdx_xlat_entry(xlat, data, pos.index);
+			return table_error(xlat, l, pos.table, &parent,
+					   parent_level, err);
 		record(trace, xlat, l, &pos);
 		form->decode(xlat, l, pos.entry, &pte);
 		if (pte.kind == KDX_PTE_NONE || pte.kind == KDX_PTE_BAD)
@@ -133,7 +183,9 @@ struct kdx_error *kdx_xlat_walk(struct kdx_xlat *xlat, uint64_t vaddr,
 		rights &= pte.flags;
 		nx |= pte.flags & KDX_PAGE_NX;
 		if (pte.kind == KDX_PTE_PAGE) {
-			uint64_t size = 1ull << lvl->shift;
+			unsigned int shift = pte.page_shift > lvl->shift ?
+						     pte.page_shift : lvl->shift;
+			uint64_t size = 1ull << shift;
 
 			out->vaddr = vaddr;
 			out->paddr = pte.addr | (linear & (size - 1));
@@ -143,7 +195,9 @@ struct kdx_error *kdx_xlat_walk(struct kdx_xlat *xlat, uint64_t vaddr,
 			return NULL;
 		}
 		parent = pos;
+		parent_level = l;
 		pos.table = pte.addr;
+		l = pte.next_level > l ? pte.next_level : l + 1;
 	}
 	/* Only reachable with a malformed form whose last level is not a
 	 * leaf. */

@@ -59,6 +59,7 @@ const struct kdx_paging_form kdx_form_x86_32 = {
 	.sign_extended = false,
 	.root_mask = 0xfffff000ull,
 	.default_phys_bits = 40,
+	.max_phys_bits = 52,
 	.level = {
 		{ "PD", 22, 1024 },
 		{ "PT", 12, 1024 },

@@ -13,6 +13,7 @@ const struct kdx_paging_form kdx_form_x86_la57 = {
 	.sign_extended = true,
 	.root_mask = X86_PTE_ADDR_64,
 	.default_phys_bits = 52,
+	.max_phys_bits = 52,
 	.level = {
 		{ "PML5", 48, 512 },
 		{ "PML4", 39, 512 },

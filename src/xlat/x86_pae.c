@@ -47,6 +47,7 @@ const struct kdx_paging_form kdx_form_x86_pae = {
 	.sign_extended = false,
 	.root_mask = 0xffffffe0ull,
 	.default_phys_bits = 52,
+	.max_phys_bits = 52,
 	.level = {
 		{ "PDPT", 30, 4 },
 		{ "PD", 21, 512 },

@@ -11,6 +11,16 @@ static const struct kdx_paging_form *const forms[] = {
 	&kdx_form_x86_pae,
 	&kdx_form_x86_64,
 	&kdx_form_x86_la57,
+	&kdx_form_arm_v5,
+	&kdx_form_arm,
+	&kdx_form_arm_lpae,
+	&kdx_form_aarch64_4k, /* the default granule comes first */
+	&kdx_form_aarch64_16k,
+	&kdx_form_aarch64_64k,
+	&kdx_form_riscv_sv32,
+	&kdx_form_riscv_sv39,
+	&kdx_form_riscv_sv48,
+	&kdx_form_riscv_sv57,
 };
 
 static const struct {
@@ -22,6 +32,14 @@ static const struct {
 	{ "x86-pae", KDX_PAGING_X86_PAE },
 	{ "x86-64", KDX_PAGING_X86_64 },
 	{ "x86-la57", KDX_PAGING_X86_LA57 },
+	{ "arm-v5", KDX_PAGING_ARM_V5 },
+	{ "arm", KDX_PAGING_ARM },
+	{ "arm-lpae", KDX_PAGING_ARM_LPAE },
+	{ "aarch64", KDX_PAGING_AARCH64 },
+	{ "sv32", KDX_PAGING_RISCV_SV32 },
+	{ "sv39", KDX_PAGING_RISCV_SV39 },
+	{ "sv48", KDX_PAGING_RISCV_SV48 },
+	{ "sv57", KDX_PAGING_RISCV_SV57 },
 	/* aliases */
 	{ "2level", KDX_PAGING_X86_32 },
 	{ "pae", KDX_PAGING_X86_PAE },
@@ -30,6 +48,11 @@ static const struct {
 	{ "ia32e", KDX_PAGING_X86_64 },
 	{ "5level", KDX_PAGING_X86_LA57 },
 	{ "la57", KDX_PAGING_X86_LA57 },
+	{ "armv5", KDX_PAGING_ARM_V5 },
+	{ "armv4", KDX_PAGING_ARM_V5 },
+	{ "armv7", KDX_PAGING_ARM },
+	{ "lpae", KDX_PAGING_ARM_LPAE },
+	{ "arm64", KDX_PAGING_AARCH64 },
 };
 
 const char *kdx_paging_mode_name(enum kdx_paging_mode mode)
@@ -58,11 +81,23 @@ void kdx_xlat_config_init(struct kdx_xlat_config *cfg)
 	cfg->flags = KDX_XLAT_PSE | KDX_XLAT_NXE;
 }
 
-static const struct kdx_paging_form *find_form(enum kdx_paging_mode mode)
+/* The form of @mode; AArch64 has one per granule. */
+static const struct kdx_paging_form *find_form(enum kdx_paging_mode mode,
+					       unsigned int page_size)
 {
-	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
-		if (forms[i]->mode == mode)
-			return forms[i];
+	unsigned int shift = page_size == 16384 ? 14 :
+			     page_size == 65536 ? 16 : 12;
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		const struct kdx_paging_form *f = forms[i];
+
+		if (f->mode != mode)
+			continue;
+		if (mode == KDX_PAGING_AARCH64 &&
+		    f->level[f->levels - 1].shift != shift)
+			continue;
+		return f;
+	}
 	return NULL;
 }
 
@@ -76,15 +111,103 @@ static struct kdx_error *check_config(const struct kdx_xlat_config *cfg,
 	if (!ops || ops->version != KDX_XLAT_OPS_VERSION || !ops->read_phys)
 		return kdx_err(KDX_ERR_INVALID,
 			       "xlat ops: unknown version or no read_phys");
-	*form = find_form(cfg->mode);
+	if (cfg->mode == KDX_PAGING_AARCH64 && cfg->page_size &&
+	    cfg->page_size != 4096 && cfg->page_size != 16384 &&
+	    cfg->page_size != 65536)
+		return kdx_err(KDX_ERR_INVALID,
+			       "AArch64 granule %u is not 4096, 16384 or 65536",
+			       cfg->page_size);
+	*form = find_form(cfg->mode, cfg->page_size);
 	if (!*form)
 		return kdx_err(KDX_ERR_INVALID,
 			       "paging mode '%s' has no page tables to walk",
 			       kdx_paging_mode_name(cfg->mode));
-	if (cfg->phys_bits > 52 || (cfg->phys_bits && cfg->phys_bits < 32))
+	if (cfg->phys_bits > (*form)->max_phys_bits ||
+	    (cfg->phys_bits && cfg->phys_bits < 32))
 		return kdx_err(KDX_ERR_INVALID,
-			       "MAXPHYADDR %u is outside 32..52", cfg->phys_bits);
+			       "physical address width %u is outside 32..%u for %s paging",
+			       cfg->phys_bits, (*form)->max_phys_bits,
+			       (*form)->name);
+	if ((*form)->split) {
+		unsigned int lo = (*form)->min_va_bits, hi = (*form)->max_va_bits;
+
+		if (cfg->va_bits && (cfg->va_bits < lo || cfg->va_bits > hi))
+			return kdx_err(KDX_ERR_INVALID,
+				       "%u address bits are outside %u..%u for %s paging",
+				       cfg->va_bits, lo, hi, (*form)->name);
+		if (cfg->low_va_bits &&
+		    (cfg->low_va_bits < lo || cfg->low_va_bits > hi))
+			return kdx_err(KDX_ERR_INVALID,
+				       "%u low address bits are outside %u..%u for %s paging",
+				       cfg->low_va_bits, lo, hi, (*form)->name);
+	}
 	return NULL;
+}
+
+/* A region of a split form: @bits of address space from @lo, its top
+ * table at the highest level whose entries fit in it. */
+static void split_region(struct kdx_xlat *xlat, struct kdx_xlat_region *r,
+			 uint64_t root, unsigned int bits, uint64_t lo,
+			 const char *name)
+{
+	const struct kdx_paging_form *form = xlat->form;
+	unsigned int l = 0;
+
+	while (l + 1 < form->levels && form->level[l].shift >= bits)
+		l++;
+	r->used = true;
+	r->first = l;
+	r->entries = 1u << (bits - form->level[l].shift);
+	if (r->entries > form->level[l].entries)
+		r->entries = form->level[l].entries;
+	/* Tables are aligned to their size: the register's low bits are
+	 * walk attributes. */
+	r->root = root & ~((uint64_t)r->entries * form->entry_size - 1);
+	r->base = lo;
+	r->lo = lo;
+	r->hi = lo + (((uint64_t)1 << (bits - 1)) - 1) +
+		((uint64_t)1 << (bits - 1));
+	r->name = name;
+}
+
+static uint64_t root_of(const struct kdx_xlat *xlat, uint64_t reg)
+{
+	if (xlat->form->root_addr)
+		return xlat->form->root_addr(xlat, reg);
+	return reg & xlat->form->root_mask;
+}
+
+static void set_regions(struct kdx_xlat *xlat)
+{
+	const struct kdx_paging_form *form = xlat->form;
+	const struct kdx_xlat_config *cfg = &xlat->cfg;
+	unsigned int top = form->va_bits;
+	unsigned int bits, low_bits;
+	struct kdx_xlat_region *high = &xlat->region[1], *low = &xlat->region[0];
+
+	if (!form->split) {
+		*high = (struct kdx_xlat_region){ true, xlat->root, 0,
+						  form->level[0].entries, 0, 0,
+						  xlat->va_mask, NULL };
+		return;
+	}
+	bits = cfg->va_bits ? cfg->va_bits : form->default_va_bits;
+	low_bits = cfg->low_va_bits ? cfg->low_va_bits : bits;
+	split_region(xlat, high, xlat->root, bits,
+		     top == 64 ? (uint64_t)0 - ((uint64_t)1 << bits) :
+				 ((uint64_t)1 << top) - ((uint64_t)1 << bits),
+		     "TTBR1");
+	xlat->root = high->root;
+	if (!(cfg->flags & KDX_XLAT_ROOT_LOW))
+		return;
+	split_region(xlat, low, root_of(xlat, cfg->root_low), low_bits, 0,
+		     "TTBR0");
+	/* TTBR0 wins where both would translate (ARM short descriptors:
+	 * TTBCR.N = 0 leaves nothing to TTBR1). */
+	if (low->hi >= high->hi)
+		high->used = false;
+	else if (low->hi >= high->lo)
+		high->lo = low->hi + 1;
 }
 
 struct kdx_error *kdx_xlat_create(const struct kdx_xlat_config *cfg,
@@ -104,14 +227,21 @@ struct kdx_error *kdx_xlat_create(const struct kdx_xlat_config *cfg,
 	xlat->cfg = *cfg;
 	if (!xlat->cfg.phys_bits)
 		xlat->cfg.phys_bits = form->default_phys_bits;
+	/* A 4/16 KiB granule with more than 48 address bits is FEAT_LPA2
+	 * (TCR.DS = 1), which also widens output addresses to 52 bits. */
+	if (!cfg->phys_bits && form->mode == KDX_PAGING_AARCH64 &&
+	    cfg->va_bits > 48 && form->level[form->levels - 1].shift != 16)
+		xlat->cfg.phys_bits = 52;
 	if (!xlat->cfg.max_tables)
 		xlat->cfg.max_tables = 4u << 20;
 	xlat->ops = *ops;
 	xlat->ctx = ctx;
-	xlat->root = cfg->root & form->root_mask;
 	xlat->addr_mask = ((1ull << xlat->cfg.phys_bits) - 1) & ~0xfffull;
 	xlat->va_mask = form->va_bits >= 64 ? UINT64_MAX :
 					      (1ull << form->va_bits) - 1;
+	xlat->big_endian = (cfg->flags & KDX_XLAT_BIG_ENDIAN) != 0;
+	xlat->root = root_of(xlat, cfg->root);
+	set_regions(xlat);
 	err = kdx_xlat_cache_init(xlat);
 	if (err) {
 		kdx_xlat_destroy(xlat);

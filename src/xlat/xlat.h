@@ -4,10 +4,13 @@
  * Page tables are data: a paging form lists its levels (name, index shift,
  * entry count) and the entry size, and supplies one function that decodes
  * an entry.  One generic walker (walk.c) translates and one enumerator
- * (maps.c) lists mappings for every form; each x86 mode is a form in its
- * own file.  The core does no I/O: tables come through the read_phys
- * callback, via a small set-associative cache of table pages; finished
- * translations go to a per-page-size translation cache (TLB). */
+ * (maps.c) lists mappings for every form; each paging mode is a form in
+ * its own file.  A translation covers one or two regions of the address
+ * space (ARM's TTBR0 and TTBR1), each a root table at some level of the
+ * form.  The core does no I/O: tables come through the read_phys
+ * callback, in pieces of at most 4 KiB, via a small set-associative
+ * cache; finished translations go to a per-page-size translation cache
+ * (TLB). */
 #ifndef KDX_XLAT_XLAT_H
 #define KDX_XLAT_XLAT_H
 
@@ -32,6 +35,14 @@ struct kdx_pte {
 	unsigned int flags; /* KDX_PAGE_* this entry grants (rights:
 			       writable/user set if this level allows) */
 	const char *problem; /* KDX_PTE_BAD: what is wrong */
+	/* KDX_PTE_PAGE: size of the page when larger than what one entry
+	 * of this level spans (ARM supersections, large pages, RISC-V
+	 * Svnapot: the entry is repeated); addr is aligned to it.  0: the
+	 * level's size. */
+	unsigned int page_shift;
+	/* KDX_PTE_TABLE: level (form index) of the next table when it is
+	 * not the next one (ARMv5 fine tables); 0: level + 1. */
+	unsigned int next_level;
 };
 
 struct kdx_xlat_level {
@@ -45,24 +56,55 @@ struct kdx_paging_form {
 	const char *name;
 	unsigned int levels;
 	unsigned int entry_size; /* 4 or 8 bytes */
-	unsigned int va_bits;    /* 32, 48, 57 */
+	unsigned int va_bits;    /* 32, 48, 57, 64 */
 	bool sign_extended;      /* canonical addresses: bits above
 				    va_bits - 1 copy bit va_bits - 1 */
 	uint64_t root_mask;      /* applied to the configured root */
 	unsigned int default_phys_bits;
+	unsigned int max_phys_bits;
+	/* Split forms (ARM): root maps the top 2^cfg.va_bits bytes (from
+	 * the level whose entries fit), root_low the bottom
+	 * 2^cfg.low_va_bits.  Not split: root maps everything. */
+	bool split;
+	unsigned int min_va_bits, max_va_bits, default_va_bits;
 	struct kdx_xlat_level level[KDX_XLAT_MAX_LEVELS]; /* top first */
-	/* Decode @entry of level @level (0 = top). */
+	/* Decode @entry of level @level (index into level[]). */
 	void (*decode)(const struct kdx_xlat *xlat, unsigned int level,
 		       uint64_t entry, struct kdx_pte *out);
+	/* NULL, or turns a configured root (a register value) into the
+	 * table's physical address. */
+	uint64_t (*root_addr)(const struct kdx_xlat *xlat, uint64_t reg);
 };
 
 extern const struct kdx_paging_form kdx_form_x86_32;
 extern const struct kdx_paging_form kdx_form_x86_pae;
 extern const struct kdx_paging_form kdx_form_x86_64;
 extern const struct kdx_paging_form kdx_form_x86_la57;
+extern const struct kdx_paging_form kdx_form_arm_v5;
+extern const struct kdx_paging_form kdx_form_arm;
+extern const struct kdx_paging_form kdx_form_arm_lpae;
+extern const struct kdx_paging_form kdx_form_aarch64_4k;
+extern const struct kdx_paging_form kdx_form_aarch64_16k;
+extern const struct kdx_paging_form kdx_form_aarch64_64k;
+extern const struct kdx_paging_form kdx_form_riscv_sv32;
+extern const struct kdx_paging_form kdx_form_riscv_sv39;
+extern const struct kdx_paging_form kdx_form_riscv_sv48;
+extern const struct kdx_paging_form kdx_form_riscv_sv57;
 
-/* Largest table: 512 x 8 or 1024 x 4 bytes. */
+/* Tables are read and cached in pieces of at most this many bytes that
+ * never cross a 4 KiB boundary (a 64 KiB granule table is 16 pieces). */
 #define KDX_TABLE_MAX 4096u
+
+/* One root and the part of the address space it maps. */
+struct kdx_xlat_region {
+	bool used;
+	uint64_t root;          /* physical address of its top table */
+	unsigned int first;     /* level (form index) of the top table */
+	unsigned int entries;   /* entries of the top table */
+	uint64_t base;          /* linear address of entry 0 */
+	uint64_t lo, hi;        /* linear addresses it translates, inclusive */
+	const char *name;       /* "TTBR1", "TTBR0", or NULL (the only root) */
+};
 
 struct kdx_table_slot {
 	uint64_t addr; /* table address; valid only if used */
@@ -92,6 +134,9 @@ struct kdx_xlat {
 	uint64_t root;
 	uint64_t addr_mask;   /* entry bits that hold an address */
 	uint64_t va_mask;     /* linear addresses: low va_bits bits */
+	bool big_endian;      /* entries are big-endian */
+	/* Regions in address order (low first); one when not split. */
+	struct kdx_xlat_region region[2];
 
 	/* Table cache: sets of KDX_TABLE_WAYS slots, round-robin within
 	 * a set. */
@@ -113,30 +158,46 @@ struct kdx_xlat {
 
 #define KDX_TABLE_WAYS 4u
 
-/* The bytes of the table at @addr of level @level, through the cache;
- * the pointer is valid until the next call. */
-struct kdx_error *kdx_xlat_table(struct kdx_xlat *xlat, unsigned int level,
-				 uint64_t addr, const uint8_t **data);
+/* Read entry @index of the table at @table (@bytes long) through the
+ * cache: the piece of the table around the entry is read once. */
+struct kdx_error *kdx_xlat_read_entry(struct kdx_xlat *xlat, uint64_t table,
+				      uint64_t bytes, unsigned int index,
+				      uint64_t *entry);
 
-/* Entry @index of a table's bytes. */
+/* Copy the whole table at @table (@bytes long) into @buf, piece by piece
+ * through the cache. */
+struct kdx_error *kdx_xlat_load_table(struct kdx_xlat *xlat, uint64_t table,
+				      uint64_t bytes, uint8_t *buf);
+
+/* Entry @index of a table's bytes, in the target's byte order. */
 static inline uint64_t kdx_xlat_entry(const struct kdx_xlat *xlat,
 				      const uint8_t *table, unsigned int index)
 {
-	const uint8_t *p = table + (size_t)index * xlat->form->entry_size;
+	unsigned int es = xlat->form->entry_size;
+	const uint8_t *p = table + (size_t)index * es;
 	uint64_t v = 0;
 
-	/* x86 page tables are little-endian whatever the host. */
-	for (unsigned int i = xlat->form->entry_size; i-- > 0;)
-		v = v << 8 | p[i];
+	if (xlat->big_endian)
+		for (unsigned int i = 0; i < es; i++)
+			v = v << 8 | p[i];
+	else
+		for (unsigned int i = es; i-- > 0;)
+			v = v << 8 | p[i];
 	return v;
 }
 
-/* Bytes of a table of level @level. */
-static inline unsigned int kdx_xlat_table_size(const struct kdx_xlat *xlat,
-					       unsigned int level)
+/* Bytes of a table of level @level (a full one: a region's top table
+ * may be smaller). */
+static inline uint64_t kdx_xlat_table_size(const struct kdx_xlat *xlat,
+					   unsigned int level)
 {
-	return xlat->form->level[level].entries * xlat->form->entry_size;
+	return (uint64_t)xlat->form->level[level].entries *
+	       xlat->form->entry_size;
 }
+
+/* The region translating @linear, or NULL. */
+const struct kdx_xlat_region *kdx_xlat_region_of(const struct kdx_xlat *xlat,
+						 uint64_t linear);
 
 /* Check @vaddr against the mode's width; on success *linear is the
  * address with the sign-extension bits removed. */

@@ -85,7 +85,7 @@ run 3 "vtop on a physical-only dump" "$kdx" vtop "$work/physonly.elf" 0xffffffff
 check "vtop refusal says why" has "read it with --phys" err
 run 3 "virtual read on a physical-only dump" "$kdx" read "$work/physonly.elf" 0xffffffff9f000000 16
 run 0 "--root overrides" "$kdx" vtop "$work/physonly.elf" 0xffffffff9f000000 --root 0x1100000 --mode 4level
-run 2 "bad --mode" "$kdx" vtop "$d" 0x1000 --mode sv48
+run 2 "bad --mode" "$kdx" vtop "$d" 0x1000 --mode ppc64-hash
 run 2 "bad --root" "$kdx" vtop "$d" 0x1000 --root zz
 run 0 "--page-offset and a negative --phys-base" "$kdx" vtop "$d" 0xffffffff9f000000 --page-offset 0xffff888000000000 --phys-base -0x1e000000
 run 1 "a wrong --phys-base moves the root" "$kdx" vtop "$d" 0xffffffff9f000000 --phys-base -0x1d000000

@@ -373,7 +373,9 @@ static void mode_names(void **state)
 	assert_true(kdx_paging_mode_from_name("la57", &m));
 	assert_int_equal(m, KDX_PAGING_X86_LA57);
 	assert_string_equal(kdx_paging_mode_name(KDX_PAGING_X86_PAE), "x86-pae");
-	assert_false(kdx_paging_mode_from_name("sv39", &m));
+	assert_false(kdx_paging_mode_from_name("ppc64-hash", &m));
+	assert_true(kdx_paging_mode_from_name("sv39", &m));
+	assert_int_equal(m, KDX_PAGING_RISCV_SV39);
 }
 
 int main(void)
