@@ -26,7 +26,10 @@ import sys
 import time
 
 PAGE = 4096
-MASK48 = (1 << 48) - 1
+# Virtual-address width of each paging mode kdx reports; QEMU 7.2 ORs
+# high bits into the addresses it generates, so they are recomputed from
+# the low va_bits bits (sign-extended for the 64-bit modes).
+VA_BITS = {"x86-64": 48, "x86-la57": 57, "x86-pae": 32, "x86-32": 32}
 
 
 class Checker:
@@ -45,9 +48,11 @@ class Checker:
         print("     # " + text)
 
 
-def canon48(va):
-    va &= MASK48
-    return va | (0xffff << 48) if va >> 47 else va
+def canonical(va, bits):
+    va &= (1 << bits) - 1
+    if bits < 48:
+        return va
+    return va | (((1 << 64) - 1) ^ ((1 << bits) - 1)) if va >> (bits - 1) else va
 
 
 def elf_loads(path):
@@ -106,7 +111,7 @@ def in_ranges(ranges, pa):
     return False
 
 
-def compare_with_qemu(c, kdx, dumpdir, info):
+def compare_with_qemu(c, kdx, dumpdir, info, bits):
     dump = os.path.join(dumpdir, "vmcore.elf")
     cpus = [cpu for cpu in info["cpu_state"] if "cr3" in cpu["registers"]]
     c.check(len(cpus) > 0, "CPU notes carry CR3")
@@ -123,7 +128,7 @@ def compare_with_qemu(c, kdx, dumpdir, info):
             ours.update(pages(m["start"], m["phys"], m["size"]))
     qemu = set()
     for va, pa, size in elf_loads(os.path.join(dumpdir, "vmcore-paging.elf")):
-        qemu.update(pages(canon48(va), pa, size))
+        qemu.update(pages(canonical(va, bits), pa, size))
     io = {p for p in ours if not in_ranges(ram, p[1])}
     missing = qemu - ours
     extra = (ours - io) - qemu
@@ -195,7 +200,7 @@ def check_kernel_root(c, kdx, dumpdir, qemu):
     kernel = set()
     for m in d["mappings"]:
         kernel.update(pages(m["start"], m["phys"], m["size"]))
-    qk = {p for p in qemu if p[0] >> 63}
+    qk = {p for p in qemu if p[0] >= KERNEL_HALF}
     c.note("kernel page table: %d pages; QEMU kernel half: %d pages; "
            "not in QEMU's: %d" % (len(kernel), len(qk), len(kernel - qk)))
     return d
@@ -228,7 +233,7 @@ def check_virtual_reads(c, kdx, dumpdir, qemu, n=64):
     rng = random.Random(2)
     pmem = os.path.join(dumpdir, "pmem.raw")
     size = os.path.getsize(pmem)
-    kernel = sorted(p for p in qemu if p[0] >> 63 and p[1] + PAGE <= size)
+    kernel = sorted(p for p in qemu if p[0] >= KERNEL_HALF and p[1] + PAGE <= size)
     bad = []
     with open(pmem, "rb") as f:
         for va, pa in rng.sample(kernel, min(n, len(kernel))):
@@ -263,17 +268,25 @@ def check_oracle(c, kdx, dumpdir):
                 r.stdout[-2000:] + r.stderr[-500:])
 
 
+KERNEL_HALF = 1 << 63
+
+
 def main():
+    global KERNEL_HALF
     if len(sys.argv) != 3:
         sys.exit("usage: check_xlat.py DUMPDIR KDX")
     dumpdir, kdx = sys.argv[1], sys.argv[2]
     c = Checker()
     info, _ = kdx_json(kdx, "info", "--json", os.path.join(dumpdir, "vmcore.elf"))
     t = info.get("translation", {})
-    c.check(t.get("mode") == "x86-64" and t.get("root") is not None,
-            "kdx info: translation set up (%s, root %s)" % (t.get("mode"), t.get("root_source")))
+    c.check(t.get("mode") in VA_BITS and t.get("root") is not None,
+            "kdx info: translation set up (%s from %s, root from %s)"
+            % (t.get("mode"), t.get("mode_source"), t.get("root_source")))
     c.check(not t.get("note"), "the root maps init_top_pgt to itself", t.get("note", ""))
-    qemu = compare_with_qemu(c, kdx, dumpdir, info)
+    bits = VA_BITS.get(t.get("mode"), 48)
+    if bits == 32:
+        KERNEL_HALF = t.get("page_offset") or 0xc0000000
+    qemu = compare_with_qemu(c, kdx, dumpdir, info, bits)
     if t.get("page_offset") is not None:
         c.check((t["page_offset"], 0) in qemu,
                 "direct-map base 0x%x (%s) maps physical 0 in QEMU's dump"

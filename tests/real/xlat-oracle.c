@@ -82,7 +82,7 @@ static void open_kdx(struct oracle *o, const char *path,
 		err = kdx_kernel_xlat_create(o->dump, l, &o->xlat);
 	if (!err) {
 		o->maps.m = malloc(MAX_MAPS * sizeof(*o->maps.m));
-		err = kdx_xlat_maps(o->xlat, 1ull << 63, UINT64_MAX, 0, collect,
+		err = kdx_xlat_maps(o->xlat, 0xff00000000000000ull, UINT64_MAX, 0, collect,
 				    NULL, &o->maps);
 	}
 	if (err)
@@ -104,20 +104,24 @@ static void open_kdumpfile(struct oracle *o, const char *path)
 
 /* vmalloc ends where the last group of mappings below cpu_entry_area (the
  * vmemmap) begins; KASLR keeps the order direct map, vmalloc, vmemmap. */
-static void find_regions(struct oracle *o, uint64_t page_offset,
+static void find_regions(struct oracle *o, uint64_t page_offset, bool la57,
 			 struct region *r)
 {
+	/* 4-level: 64 TiB of direct map, top-level entries of 512 GiB;
+	 * 5-level: 32 PiB, entries of 256 TiB. */
+	uint64_t direct = la57 ? 1ull << 55 : 64 * TiB;
+	unsigned int top = la57 ? 48 : 39;
 	uint64_t cea = 0xfffffe0000000000ull, vmemmap = cea;
 
 	for (size_t i = 0; i < o->maps.n; i++) {
 		uint64_t va = o->maps.m[i].vaddr;
 
-		if (va >= page_offset + 64 * TiB && va < cea &&
-		    (vmemmap == cea || va >> 39 != vmemmap >> 39))
-			vmemmap = va & ~((1ull << 39) - 1);
+		if (va >= page_offset + direct && va < cea &&
+		    (vmemmap == cea || va >> top != vmemmap >> top))
+			vmemmap = va & ~((1ull << top) - 1);
 	}
-	r[0] = (struct region){ .name = "direct map", .lo = page_offset, .hi = page_offset + 64 * TiB - 1, .want = 500 };
-	r[1] = (struct region){ .name = "vmalloc", .lo = page_offset + 64 * TiB, .hi = vmemmap - 1, .want = 400 };
+	r[0] = (struct region){ .name = "direct map", .lo = page_offset, .hi = page_offset + direct - 1, .want = 500 };
+	r[1] = (struct region){ .name = "vmalloc", .lo = page_offset + direct, .hi = vmemmap - 1, .want = 400 };
 	r[2] = (struct region){ .name = "vmemmap", .lo = vmemmap, .hi = cea - 1, .want = 200 };
 	r[3] = (struct region){ .name = "cpu_entry_area", .lo = cea, .hi = cea + TiB / 2 - 1, .want = 100 };
 	r[4] = (struct region){ .name = "espfix", .lo = 0xffffff0000000000ull, .hi = 0xffffff7fffffffffull, .want = 50 };
@@ -188,10 +192,12 @@ static void sample_edges(struct oracle *o, struct region *r)
 }
 
 /* Kernel-half addresses kdx finds unmapped: libkdumpfile must agree. */
-static void sample_unmapped(struct oracle *o, struct region *r)
+static void sample_unmapped(struct oracle *o, struct region *r, bool la57)
 {
+	uint64_t half = la57 ? 0xff00000000000000ull : 0xffff800000000000ull;
+
 	for (unsigned int tries = 0; r->total < r->want && tries < 100000; tries++) {
-		uint64_t va = 0xffff800000000000ull | rnd(o);
+		uint64_t va = half | rnd(o);
 		struct kdx_xlat_result res;
 		struct kdx_error *err = kdx_xlat_translate(o->xlat, va, &res);
 
@@ -215,13 +221,13 @@ int main(int argc, char **argv)
 	}
 	open_kdx(&o, argv[1], &l);
 	open_kdumpfile(&o, argv[1]);
-	find_regions(&o, l.page_offset, r);
+	find_regions(&o, l.page_offset, l.mode == KDX_PAGING_X86_LA57, r);
 	for (int i = 0; i < 8; i++)
 		sample_mapped(&o, &r[i]);
 	r[8] = (struct region){ .name = "mapping edges", .lo = 0, .hi = 0, .want = 0 };
 	sample_edges(&o, &r[8]);
 	r[9] = (struct region){ .name = "unmapped", .lo = 0, .hi = 0, .want = 400 };
-	sample_unmapped(&o, &r[9]);
+	sample_unmapped(&o, &r[9], l.mode == KDX_PAGING_X86_LA57);
 	printf("%-18s %8s %8s %8s\n", "region", "sampled", "same", "differ");
 	for (int i = 0; i < 10; i++) {
 		printf("%-18s %8u %8u %8u\n", r[i].name, r[i].total, r[i].same,
