@@ -49,6 +49,17 @@ bool cli_xlat_option(int opt, const char *arg, struct kdx_kernel_options *k,
 		k->has_phys_base = true;
 		return parse_signed(arg, &k->phys_base) ||
 		       bad("--phys-base", arg, exit_code);
+	case CLI_OPT_VA_BITS: {
+		uint64_t v;
+
+		if (!cli_parse_u64(arg, &v) || v < 25 || v > 52) {
+			fprintf(stderr, "kdx: --va-bits: not 25..52: '%s'\n", arg);
+			*exit_code = EXIT_USAGE;
+			return true;
+		}
+		k->va_bits = (unsigned int)v;
+		return true;
+	}
 	case CLI_OPT_PAGE_OFFSET:
 		k->has_page_offset = true;
 		return cli_parse_u64(arg, &k->page_offset) ||

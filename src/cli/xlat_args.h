@@ -16,6 +16,7 @@ enum {
 	CLI_OPT_KASLR,
 	CLI_OPT_PHYS_BASE,
 	CLI_OPT_PAGE_OFFSET,
+	CLI_OPT_VA_BITS,
 };
 
 #define CLI_XLAT_LONG_OPTIONS                                            \
@@ -23,7 +24,8 @@ enum {
 	{ "mode", required_argument, NULL, CLI_OPT_MODE },               \
 	{ "kaslr-offset", required_argument, NULL, CLI_OPT_KASLR },      \
 	{ "phys-base", required_argument, NULL, CLI_OPT_PHYS_BASE },     \
-	{ "page-offset", required_argument, NULL, CLI_OPT_PAGE_OFFSET }
+	{ "page-offset", required_argument, NULL, CLI_OPT_PAGE_OFFSET }, \
+	{ "va-bits", required_argument, NULL, CLI_OPT_VA_BITS }
 
 #define CLI_XLAT_OPTIONS_HELP                                                    \
 	"Translation options (found in the dump when not given):\n"              \
@@ -31,7 +33,10 @@ enum {
 	"                    value is fine); default: the kernel's, from\n"      \
 	"                    VMCOREINFO, else the first CPU's CR3\n"             \
 	"  --mode MODE       x86-32 (2level), x86-pae (pae), x86-64 (4level),\n"  \
-	"                    x86-la57 (5level)\n"                                \
+	"                    x86-la57 (5level), arm-v5, arm, arm-lpae,\n"         \
+	"                    aarch64, sv32, sv39, sv48, sv57\n"                   \
+	"  --va-bits N       address bits the root covers (AArch64: 64 - T1SZ;\n" \
+	"                    LPAE: 30 for Linux's live TTBR1)\n"                  \
 	"  --kaslr-offset N  KASLR slide of the kernel image\n"                  \
 	"  --phys-base N     x86_64 phys_base (root = init_top_pgt -\n"          \
 	"                    __START_KERNEL_map + phys_base); may be negative\n" \

@@ -36,6 +36,9 @@ struct kdx_error *kdx_dump_decode_notes(struct kdx_dump *dump);
 
 /* Find VMCOREINFO among the notes and parse it. */
 struct kdx_error *kdx_dump_load_vmcoreinfo(struct kdx_dump *dump);
+/* No note: look for the kernel's VMCOREINFO text at page starts in
+ * physical memory and use the first valid one (source says where). */
+struct kdx_error *kdx_dump_search_vmcoreinfo(struct kdx_dump *dump);
 
 /* Parse "KEY=value" lines of @text (copied) into dump->vmcoreinfo. */
 struct kdx_error *kdx_dump_set_vmcoreinfo(struct kdx_dump *dump,

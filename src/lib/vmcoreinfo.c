@@ -81,3 +81,116 @@ const char *kdx_dump_vmcoreinfo_source(const struct kdx_dump *dump)
 {
 	return dump->vmcoreinfo_source;
 }
+
+/* ---- Finding VMCOREINFO in physical memory ----
+ *
+ * A dump taken from outside (QEMU without its vmcoreinfo device, a
+ * physical image) has no note, but the kernel keeps the text in memory:
+ * vmcoreinfo_data (a page of its own, starting "OSRELEASE=") and the ELF
+ * note built from it (vmcoreinfo_note, page aligned since 4.15: Elf_Nhdr
+ * n_namesz 11, n_type 0, "VMCOREINFO\0" padded to 12, then the text).
+ * Page starts are scanned; a candidate must be printable KEY=value lines
+ * with an OSRELEASE line and a power-of-two PAGESIZE. */
+
+#define SCAN_CHUNK (1u << 20)
+#define SCAN_STEP 4096u
+#define VMCI_MAX 4096u
+
+static uint32_t load32(const uint8_t *p, bool be)
+{
+	return be ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+			    (uint32_t)p[2] << 8 | p[3] :
+		    (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
+			    (uint32_t)p[1] << 8 | p[0];
+}
+
+/* Length of a plausible VMCOREINFO text at @p (up to @max bytes), or 0. */
+static size_t vmci_text(const uint8_t *p, size_t max)
+{
+	size_t n = 0;
+	const char *ps;
+	unsigned long long psize;
+
+	if (max < 10 || memcmp(p, "OSRELEASE=", 10) != 0)
+		return 0;
+	while (n < max && p[n] && (p[n] == '\n' || (p[n] >= 0x20 && p[n] < 0x7f)))
+		n++;
+	if (n < max && p[n])
+		return 0; /* binary inside the text */
+	ps = NULL;
+	for (size_t i = 0; i + 10 <= n && !ps; i++)
+		if (p[i] == '\n' && !memcmp(p + i, "\nPAGESIZE=", 10))
+			ps = (const char *)p + i;
+	if (!ps)
+		return 0;
+	psize = strtoull(ps + 10, NULL, 10);
+	if (psize < 1024 || (psize & (psize - 1)))
+		return 0;
+	return n;
+}
+
+/* A candidate at the start of @page (@len bytes available). */
+static size_t candidate(const uint8_t *page, size_t len, bool be,
+			size_t *text_off)
+{
+	if (len >= 24 && load32(page, be) == 11 && load32(page + 8, be) == 0 &&
+	    !memcmp(page + 12, "VMCOREINFO", 11)) {
+		uint32_t descsz = load32(page + 4, be);
+		size_t n = len - 24 < descsz ? len - 24 : descsz;
+
+		*text_off = 24;
+		return descsz <= VMCI_MAX ? vmci_text(page + 24, n) : 0;
+	}
+	*text_off = 0;
+	return vmci_text(page, len < VMCI_MAX ? len : VMCI_MAX);
+}
+
+struct kdx_error *kdx_dump_search_vmcoreinfo(struct kdx_dump *dump)
+{
+	bool be = dump->desc.byte_order == KDX_BIG_ENDIAN;
+	uint8_t *buf = malloc(SCAN_CHUNK + VMCI_MAX);
+	struct kdx_error *err = NULL;
+
+	if (!buf)
+		return kdx_err_nomem();
+	for (size_t r = 0; r < dump->range_count && !err; r++) {
+		uint64_t start = (dump->ranges[r].start + SCAN_STEP - 1) &
+				 ~(uint64_t)(SCAN_STEP - 1);
+		uint64_t end = dump->ranges[r].start + dump->ranges[r].size;
+
+		/* Bounded: every pass moves one chunk through the range. */
+		for (uint64_t at = start; at < end && at >= start; at += SCAN_CHUNK) {
+			uint64_t want = end - at < SCAN_CHUNK + VMCI_MAX ?
+						end - at :
+						SCAN_CHUNK + VMCI_MAX;
+			struct kdx_error *rerr =
+				kdx_read_phys(dump, at, buf, (size_t)want,
+					      KDX_READ_ZERO_FILL, NULL);
+
+			kdx_error_destroy(rerr);
+			if (rerr)
+				continue;
+			for (uint64_t off = 0; off < want && off < SCAN_CHUNK;
+			     off += SCAN_STEP) {
+				size_t text_off, n = candidate(buf + off,
+							       (size_t)(want - off),
+							       be, &text_off);
+				char source[96];
+
+				if (!n)
+					continue;
+				snprintf(source, sizeof(source),
+					 "found in physical memory at 0x%llx (%s; the dump has no VMCOREINFO note)",
+					 (unsigned long long)(at + off + text_off),
+					 text_off ? "ELF note" : "text");
+				err = kdx_dump_set_vmcoreinfo(
+					dump, (const char *)buf + off + text_off,
+					n, source);
+				free(buf);
+				return err;
+			}
+		}
+	}
+	free(buf);
+	return err;
+}

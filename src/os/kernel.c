@@ -34,6 +34,12 @@ struct kdx_error *kdx_kernel_probe(const struct kdx_dump *dump,
 	kdx_kernel_layout_init(layout);
 	if (arch == KDX_ARCH_X86_64 || arch == KDX_ARCH_I386)
 		return kdx_linux_x86_probe(dump, opts, layout);
+	if (arch == KDX_ARCH_AARCH64)
+		return kdx_linux_arm64_probe(dump, opts, layout);
+	if (arch == KDX_ARCH_ARM)
+		return kdx_linux_arm_probe(dump, opts, layout);
+	if (arch == KDX_ARCH_RISCV64)
+		return kdx_linux_riscv_probe(dump, opts, layout);
 	return kdx_err(KDX_ERR_UNSUPPORTED,
 		       "kernel address translation for %s dumps is not supported yet",
 		       kdx_arch_name(arch));
@@ -62,5 +68,8 @@ struct kdx_error *kdx_kernel_xlat_create(const struct kdx_dump *dump,
 	cfg.root = layout->root;
 	cfg.flags = layout->xlat_flags;
 	cfg.ignore_mask = layout->ignore_mask;
+	cfg.va_bits = layout->va_bits;
+	cfg.page_size = layout->page_size;
+	cfg.phys_bits = layout->phys_bits;
 	return kdx_dump_xlat_create(dump, &cfg, out);
 }

@@ -12,4 +12,15 @@ struct kdx_error *kdx_linux_x86_probe(const struct kdx_dump *dump,
 				      const struct kdx_kernel_options *opts,
 				      struct kdx_kernel_layout *layout);
 
+/* Linux on arm64, 32-bit ARM (LPAE or not) and riscv64. */
+struct kdx_error *kdx_linux_arm64_probe(const struct kdx_dump *dump,
+					const struct kdx_kernel_options *opts,
+					struct kdx_kernel_layout *layout);
+struct kdx_error *kdx_linux_arm_probe(const struct kdx_dump *dump,
+				      const struct kdx_kernel_options *opts,
+				      struct kdx_kernel_layout *layout);
+struct kdx_error *kdx_linux_riscv_probe(const struct kdx_dump *dump,
+					const struct kdx_kernel_options *opts,
+					struct kdx_kernel_layout *layout);
+
 #endif

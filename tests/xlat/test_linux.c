@@ -268,7 +268,7 @@ static void other_arch_unsupported(void **state)
 	struct kdx_error *err;
 
 	(void)state;
-	open_dump(&f, 183, 64, NULL, NULL);
+	open_dump(&f, 21, 64, NULL, NULL); /* EM_PPC64 */
 	err = kdx_kernel_probe(f.dump, NULL, &l);
 	assert_non_null(err);
 	assert_int_equal(kdx_error_code(err), KDX_ERR_UNSUPPORTED);

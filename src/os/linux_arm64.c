@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/* Linux on arm64 (arch/arm64/kernel/vmcore_info.c): the kernel's TTBR1
+ * table is swapper_pg_dir, at SYMBOL(swapper_pg_dir) - kimage_voffset;
+ * the translated width is 64 - NUMBER(TCR_EL1_T1SZ) (else VA_BITS); the
+ * granule is PAGESIZE.  The linear map starts at PAGE_OFFSET =
+ * -(1 << VA_BITS) since 5.4 (-(1 << (VA_BITS - 1)) before) and maps
+ * NUMBER(PHYS_OFFSET) there (a value that prints negative is normal).
+ * Without VMCOREINFO only a root given by hand (TTBR1_EL1) helps. */
+#include "os/linux_common.h"
+
+#include <string.h>
+
+static void find_geometry(const struct kdx_dump *dump,
+			  const struct kdx_kernel_options *opts,
+			  struct kdx_kernel_layout *out, uint64_t *va_bits_cfg)
+{
+	uint64_t t1sz, va_bits, psize;
+
+	out->mode = KDX_PAGING_AARCH64;
+	kdx_linux_source(out->mode_source, "%s",
+			 opts->mode != KDX_PAGING_NONE ? "command line" :
+							 "arm64 dump");
+	*va_bits_cfg = 48;
+	if (kdx_linux_vmci(dump, "NUMBER(VA_BITS)", false, &va_bits))
+		*va_bits_cfg = va_bits;
+	if (opts->va_bits) {
+		out->va_bits = opts->va_bits;
+	} else if (kdx_linux_vmci(dump, "NUMBER(TCR_EL1_T1SZ)", false, &t1sz) &&
+		   t1sz > 0 && t1sz < 64) {
+		out->va_bits = 64 - (unsigned int)t1sz;
+		kdx_linux_source(out->mode_source,
+				 "VMCOREINFO NUMBER(TCR_EL1_T1SZ)=%u: %u-bit",
+				 (unsigned int)t1sz, out->va_bits);
+	} else {
+		out->va_bits = (unsigned int)*va_bits_cfg;
+		kdx_linux_source(out->mode_source, "%s: %u-bit",
+				 kdx_dump_vmcoreinfo_get(dump, "NUMBER(VA_BITS)") ?
+					 "VMCOREINFO NUMBER(VA_BITS)" :
+					 "assumed",
+				 out->va_bits);
+	}
+	psize = kdx_dump_page_size(dump);
+	if (kdx_linux_vmci(dump, "PAGESIZE", false, &psize) ||
+	    psize == 4096 || psize == 16384 || psize == 65536)
+		out->page_size = (unsigned int)psize;
+	if (out->page_size != 4096 && out->page_size != 16384 &&
+	    out->page_size != 65536)
+		out->page_size = 4096;
+}
+
+struct kdx_error *kdx_linux_arm64_probe(const struct kdx_dump *dump,
+					const struct kdx_kernel_options *opts,
+					struct kdx_kernel_layout *out)
+{
+	uint64_t voff = 0, sym = 0, va_bits_cfg;
+	bool has_voff;
+
+	find_geometry(dump, opts, out, &va_bits_cfg);
+	kdx_linux_common_flags(dump, out);
+	has_voff = kdx_linux_vmci(dump, "NUMBER(kimage_voffset)", false, &voff);
+	if (opts->has_kaslr_offset) {
+		out->has_kaslr_offset = true;
+		out->kaslr_offset = opts->kaslr_offset;
+		kdx_linux_source(out->kaslr_offset_source, "command line");
+	} else if (kdx_linux_vmci(dump, "KERNELOFFSET", true, &out->kaslr_offset)) {
+		out->has_kaslr_offset = true;
+		kdx_linux_source(out->kaslr_offset_source, "VMCOREINFO KERNELOFFSET");
+	}
+	if (opts->has_phys_base) {
+		out->has_phys_base = true;
+		out->phys_base = opts->phys_base;
+		kdx_linux_source(out->phys_base_source, "command line");
+	} else if (kdx_linux_vmci(dump, "NUMBER(PHYS_OFFSET)", false,
+				  &out->phys_base)) {
+		out->has_phys_base = true;
+		kdx_linux_source(out->phys_base_source,
+				 "VMCOREINFO NUMBER(PHYS_OFFSET)");
+	}
+	if (opts->has_page_offset) {
+		out->has_page_offset = true;
+		out->page_offset = opts->page_offset;
+		kdx_linux_source(out->page_offset_source, "command line");
+	} else if (kdx_dump_vmcoreinfo_get(dump, "NUMBER(VA_BITS)")) {
+		unsigned int v = kdx_linux_version(dump);
+		bool flipped = v == 0 || v >= 5004;
+
+		out->has_page_offset = true;
+		out->page_offset = (uint64_t)0 -
+				   (1ull << (va_bits_cfg - (flipped ? 0 : 1)));
+		kdx_linux_source(out->page_offset_source,
+				 "-(1 << %s) for VA_BITS %u (Linux %s 5.4)",
+				 flipped ? "VA_BITS" : "(VA_BITS - 1)",
+				 (unsigned int)va_bits_cfg,
+				 flipped ? ">=" : "<");
+	}
+	if (opts->has_root) {
+		out->has_root = true;
+		out->root = opts->root;
+		kdx_linux_source(out->root_source, "command line");
+		return NULL;
+	}
+	if (!has_voff || !kdx_linux_vmci(dump, "SYMBOL(swapper_pg_dir)", true, &sym)) {
+		kdx_linux_note(out,
+			       "no SYMBOL(swapper_pg_dir) and NUMBER(kimage_voffset) in VMCOREINFO: give --root (TTBR1_EL1)");
+		return NULL;
+	}
+	out->has_root = true;
+	out->root = sym - voff;
+	kdx_linux_source(out->root_source,
+			 "VMCOREINFO SYMBOL(swapper_pg_dir) - kimage_voffset");
+	if (out->va_bits < va_bits_cfg)
+		kdx_linux_note(out,
+			       "the kernel is built for %u-bit addresses but runs with %u: the walk starts inside swapper_pg_dir",
+			       (unsigned int)va_bits_cfg, out->va_bits);
+	kdx_linux_check_root(out, dump, "SYMBOL(swapper_pg_dir)", sym);
+	return NULL;
+}

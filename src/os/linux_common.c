@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers shared by the Linux set-ups of the non-x86 architectures. */
+#include "os/linux_common.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void kdx_linux_source(char *dst, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(dst, KDX_SOURCE_LEN, fmt, ap);
+	va_end(ap);
+}
+
+void kdx_linux_note(struct kdx_kernel_layout *out, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n = strlen(out->note);
+
+	/* Notes accumulate: "; " between them. */
+	if (n && n + 2 < sizeof(out->note)) {
+		memcpy(out->note + n, "; ", 3);
+		n += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(out->note + n, sizeof(out->note) - n, fmt, ap);
+	va_end(ap);
+}
+
+bool kdx_linux_vmci(const struct kdx_dump *dump, const char *key, bool hex,
+		    uint64_t *value)
+{
+	const char *text = kdx_dump_vmcoreinfo_get(dump, key);
+	char *end;
+
+	if (!text || !*text)
+		return false;
+	if (hex)
+		*value = strtoull(text, &end, 16);
+	else if (*text == '-')
+		*value = (uint64_t)strtoll(text, &end, 10);
+	else
+		*value = strtoull(text, &end, 0);
+	return end != text && (*end == '\0' || *end == '\n');
+}
+
+/* Kernel release as major * 1000 + minor, 0 when unknown. */
+unsigned int kdx_linux_version(const struct kdx_dump *dump)
+{
+	const char *rel = kdx_dump_vmcoreinfo_get(dump, "OSRELEASE");
+	unsigned int major = 0, minor = 0;
+
+	if (!rel || sscanf(rel, "%u.%u", &major, &minor) != 2)
+		return 0;
+	return major * 1000 + minor;
+}
+
+bool kdx_linux_check_root(struct kdx_kernel_layout *out,
+			  const struct kdx_dump *dump, const char *symbol,
+			  uint64_t symbol_va)
+{
+	struct kdx_xlat *xlat = NULL;
+	struct kdx_xlat_result r;
+	struct kdx_error *err = kdx_kernel_xlat_create(dump, out, &xlat);
+	bool ok = false;
+
+	if (!err)
+		err = kdx_xlat_translate(xlat, symbol_va, &r);
+	if (err) {
+		kdx_linux_note(out, "check failed: %s", kdx_error_message(err));
+	} else if (r.paddr != kdx_xlat_root(xlat) &&
+		   (r.paddr & ~0xfffull) != (kdx_xlat_root(xlat) & ~0xfffull)) {
+		kdx_linux_note(out,
+			       "check failed: %s 0x%llx translates to 0x%llx, not to the root 0x%llx",
+			       symbol, (unsigned long long)symbol_va,
+			       (unsigned long long)r.paddr,
+			       (unsigned long long)kdx_xlat_root(xlat));
+	} else {
+		ok = true;
+	}
+	kdx_error_destroy(err);
+	kdx_xlat_destroy(xlat);
+	return ok;
+}
+
+void kdx_linux_common_flags(const struct kdx_dump *dump,
+			    struct kdx_kernel_layout *out)
+{
+	if (kdx_dump_byte_order(dump) == KDX_BIG_ENDIAN)
+		out->xlat_flags |= KDX_XLAT_BIG_ENDIAN;
+}

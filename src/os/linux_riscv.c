@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/* Linux on riscv64 (arch/riscv/kernel/vmcore_info.c): Sv39/48/57 from
+ * NUMBER(VA_BITS); the root is swapper_pg_dir, in the kernel image
+ * (va >= NUMBER(KERNEL_LINK_ADDR): pa = va - va_kernel_pa_offset) or
+ * the linear map (pa = va - PAGE_OFFSET + phys_ram_base). */
+#include "os/linux_common.h"
+
+struct kdx_error *kdx_linux_riscv_probe(const struct kdx_dump *dump,
+					const struct kdx_kernel_options *opts,
+					struct kdx_kernel_layout *out)
+{
+	uint64_t va_bits = 39, sym, link = 0, koff = 0;
+	bool has_va = kdx_linux_vmci(dump, "NUMBER(VA_BITS)", false, &va_bits);
+
+	kdx_linux_common_flags(dump, out);
+	if (opts->mode != KDX_PAGING_NONE) {
+		out->mode = opts->mode;
+		kdx_linux_source(out->mode_source, "command line");
+	} else {
+		out->mode = va_bits == 57 ? KDX_PAGING_RISCV_SV57 :
+			    va_bits == 48 ? KDX_PAGING_RISCV_SV48 :
+					    KDX_PAGING_RISCV_SV39;
+		kdx_linux_source(out->mode_source, "%s%u",
+				 has_va ? "VMCOREINFO NUMBER(VA_BITS)=" :
+					  "assumed VA_BITS ",
+				 (unsigned int)va_bits);
+	}
+	if (opts->has_page_offset) {
+		out->has_page_offset = true;
+		out->page_offset = opts->page_offset;
+		kdx_linux_source(out->page_offset_source, "command line");
+	} else if (kdx_linux_vmci(dump, "NUMBER(PAGE_OFFSET)", false,
+				  &out->page_offset)) {
+		out->has_page_offset = true;
+		kdx_linux_source(out->page_offset_source,
+				 "VMCOREINFO NUMBER(PAGE_OFFSET)");
+	}
+	if (opts->has_phys_base) {
+		out->has_phys_base = true;
+		out->phys_base = opts->phys_base;
+		kdx_linux_source(out->phys_base_source, "command line");
+	} else if (kdx_linux_vmci(dump, "NUMBER(phys_ram_base)", false,
+				  &out->phys_base)) {
+		out->has_phys_base = true;
+		kdx_linux_source(out->phys_base_source,
+				 "VMCOREINFO NUMBER(phys_ram_base)");
+	}
+	if (opts->has_root) {
+		out->has_root = true;
+		out->root = opts->root;
+		kdx_linux_source(out->root_source, "command line");
+		return NULL;
+	}
+	if (!kdx_linux_vmci(dump, "SYMBOL(swapper_pg_dir)", true, &sym)) {
+		kdx_linux_note(out, "no SYMBOL(swapper_pg_dir) in VMCOREINFO: give --root (satp.PPN << 12)");
+		return NULL;
+	}
+	if (kdx_linux_vmci(dump, "NUMBER(KERNEL_LINK_ADDR)", false, &link) &&
+	    sym >= link &&
+	    kdx_linux_vmci(dump, "NUMBER(va_kernel_pa_offset)", false, &koff)) {
+		out->root = sym - koff;
+		kdx_linux_source(out->root_source,
+				 "VMCOREINFO SYMBOL(swapper_pg_dir) - va_kernel_pa_offset");
+	} else if (out->has_page_offset && out->has_phys_base) {
+		out->root = sym - out->page_offset + out->phys_base;
+		kdx_linux_source(out->root_source,
+				 "VMCOREINFO SYMBOL(swapper_pg_dir) - PAGE_OFFSET + phys_ram_base");
+	} else {
+		kdx_linux_note(out, "cannot place SYMBOL(swapper_pg_dir): give --root");
+		return NULL;
+	}
+	out->has_root = true;
+	kdx_linux_check_root(out, dump, "SYMBOL(swapper_pg_dir)", sym);
+	return NULL;
+}
