@@ -217,9 +217,11 @@ struct kdx_error *kdx_file_open_flattened(struct kdx_file *base,
 		err = build_extents(file, records, count);
 	free(records);
 	if (err) {
+		/* Closing the view closes @base and its name with it. */
+		err = kdx_err_wrap(err, "%s: flattened stream",
+				   kdx_file_name(base));
 		kdx_file_close(file);
-		return kdx_err_wrap(err, "%s: flattened stream",
-				    kdx_file_name(base));
+		return err;
 	}
 	file->record_count = count;
 	*out = file;
