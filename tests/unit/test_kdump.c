@@ -1186,6 +1186,30 @@ static void flattened_cut_short(void **state)
 	done(&b);
 }
 
+/* A record no stream can hold fails the open, naming the stream (the
+ * fuzzer found the error path reading the stream's name after freeing
+ * it). */
+static void flattened_impossible_record(void **state)
+{
+	struct mkkdump *m = new_kdump("x86_64", KDX_LITTLE_ENDIAN, 6,
+				      MKKDUMP_CODEC_ZLIB);
+	struct kb b;
+	uint8_t *f;
+	size_t fsize;
+	struct kdx_dump *flat = NULL;
+
+	(void)state;
+	mkkdump_set_pages(m, 0, 4, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	build(m, &b);
+	f = mkflat_build(b.bytes, b.size, NULL, &fsize);
+	f[4096 + 16 + 4096] = 0x80; /* second record's offset: negative */
+	expect_error(kdx_dump_open_memory(f, fsize, NULL, &flat),
+		     KDX_ERR_CORRUPT, "<memory>: flattened stream: flattened record at offset 0x2010");
+	assert_null(flat);
+	free(f);
+	done(&b);
+}
+
 static void detection_and_forced_format(void **state)
 {
 	struct mkkdump *m = new_kdump("s390x", KDX_BIG_ENDIAN, 6,
@@ -1256,6 +1280,7 @@ int main(void)
 		cmocka_unit_test(large_sparse_bitmap),
 		cmocka_unit_test(flattened_equals_unflattened),
 		cmocka_unit_test(flattened_cut_short),
+		cmocka_unit_test(flattened_impossible_record),
 		cmocka_unit_test(detection_and_forced_format),
 		cmocka_unit_test(eraseinfo_is_described),
 	};
