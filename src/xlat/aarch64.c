@@ -14,7 +14,9 @@
 
 #define A64_ADDR_48 0x0000fffffffff000ull  /* bits 47:12 */
 #define A64_ADDR_50 0x0003fffffffff000ull  /* bits 49:12 (LPA2) */
-#define A64_ADDR_51_48 0x000f000000000000ull
+/* Bits 49:48: output address bits only with 52-bit addresses (bits 51
+ * and 50 are DBM and GP in leaves). */
+#define A64_ADDR_49_48 0x0003000000000000ull
 
 static unsigned int granule_shift(const struct kdx_xlat *xlat)
 {
@@ -43,7 +45,7 @@ static bool output_address(const struct kdx_xlat *xlat, uint64_t e,
 		return true;
 	}
 	*addr = e & A64_ADDR_48 & low;
-	if (e & A64_ADDR_51_48)
+	if (e & A64_ADDR_49_48)
 		return false;
 	return (*addr & ~xlat->addr_mask & A64_ADDR_48) == 0;
 }

@@ -23,6 +23,8 @@
 #define D_AP_RO (1ull << 7)
 #define D_AF (1ull << 10)
 #define D_NG (1ull << 11)
+#define D_GP (1ull << 50)
+#define D_DBM (1ull << 51)
 #define D_CONT (1ull << 52)
 #define D_PXN (1ull << 53)
 #define D_UXN (1ull << 54)
@@ -140,7 +142,8 @@ static void one_config(const struct cfg *c, bool be)
 	/* kernel page: RW, global, executable (UXN only) */
 	page_va = base + 5 * gran;
 	page_pa = (c->pa_bits == 52 ? 0xfull << 48 : 0) | 7 * gran;
-	ptg_map(p, &s, root, page_va, last, oa(page_pa) | D_PAGE | D_AF | D_UXN);
+	ptg_map(p, &s, root, page_va, last,
+		oa(page_pa) | D_PAGE | D_AF | D_UXN | D_DBM | D_GP);
 	want[n++] = (struct want_map){ page_va, page_pa, gran, RW | GL };
 
 	for (unsigned int l = 0; l < last; l++) {
