@@ -9,6 +9,9 @@
 
 #define DEFAULT_TABLE_PAGES 256u
 #define DEFAULT_TLB_ENTRIES 4096u
+/* Small pages are many (vmalloc, modules, espfix's 64K aliases): their
+ * class gets more room by default. */
+#define DEFAULT_TLB_SMALL_ENTRIES 32768u
 
 static unsigned int round_pow2(unsigned int v, unsigned int min)
 {
@@ -41,17 +44,18 @@ static struct kdx_error *tables_init(struct kdx_xlat *xlat)
 static struct kdx_error *tlb_init(struct kdx_xlat *xlat)
 {
 	const struct kdx_paging_form *form = xlat->form;
-	unsigned int n = round_pow2(xlat->cfg.tlb_entries ?
-					    xlat->cfg.tlb_entries :
-					    DEFAULT_TLB_ENTRIES, 1);
+	unsigned int cfg = xlat->cfg.tlb_entries;
 
 	/* Leaves can be at the lowest three levels at most (4K/2M/1G,
 	 * 4K/4M); smallest page size first. */
 	xlat->tlb_classes = form->levels < KDX_TLB_CLASSES ? form->levels :
 							     KDX_TLB_CLASSES;
-	xlat->tlb_mask = n - 1;
 	for (unsigned int c = 0; c < xlat->tlb_classes; c++) {
+		unsigned int n = round_pow2(cfg ? cfg : c ? DEFAULT_TLB_ENTRIES :
+						       DEFAULT_TLB_SMALL_ENTRIES, 1);
+
 		xlat->tlb[c].shift = form->level[form->levels - 1 - c].shift;
+		xlat->tlb[c].mask = n - 1;
 		xlat->tlb[c].entries = calloc(n, sizeof(struct kdx_tlb_entry));
 		if (!xlat->tlb[c].entries)
 			return kdx_err_nomem();
@@ -90,7 +94,7 @@ void kdx_xlat_cache_clear(struct kdx_xlat *xlat)
 		xlat->slots[i].used = false;
 	for (unsigned int c = 0; c < xlat->tlb_classes; c++)
 		memset(xlat->tlb[c].entries, 0,
-		       ((size_t)xlat->tlb_mask + 1) * sizeof(struct kdx_tlb_entry));
+		       ((size_t)xlat->tlb[c].mask + 1) * sizeof(struct kdx_tlb_entry));
 }
 
 /* Pieces are at least 4-byte aligned (PAE's PDPT: 32 bytes): hash from
@@ -103,7 +107,8 @@ static unsigned int table_set(const struct kdx_xlat *xlat, uint64_t addr)
 
 /* The piece [addr, addr + size) of a table, through the cache. */
 static struct kdx_error *piece(struct kdx_xlat *xlat, uint64_t addr,
-			       unsigned int size, const uint8_t **data)
+			       unsigned int size, const uint8_t **data,
+			       struct kdx_table_slot **used)
 {
 	unsigned int set = table_set(xlat, addr);
 	struct kdx_table_slot *slots = &xlat->slots[(size_t)set * KDX_TABLE_WAYS];
@@ -115,6 +120,8 @@ static struct kdx_error *piece(struct kdx_xlat *xlat, uint64_t addr,
 		    slots[w].size >= size) {
 			xlat->stats.table_hits++;
 			*data = slots[w].data;
+			if (used)
+				*used = &slots[w];
 			return NULL;
 		}
 	}
@@ -128,6 +135,8 @@ static struct kdx_error *piece(struct kdx_xlat *xlat, uint64_t addr,
 	slot->addr = addr;
 	slot->size = size;
 	*data = slot->data;
+	if (used)
+		*used = slot;
 	return NULL;
 }
 
@@ -149,19 +158,25 @@ static void piece_bounds(uint64_t table, uint64_t bytes, uint64_t off,
 	*size = (unsigned int)(hi - lo);
 }
 
-struct kdx_error *kdx_xlat_read_entry(struct kdx_xlat *xlat, uint64_t table,
-				      uint64_t bytes, unsigned int index,
-				      uint64_t *entry)
+struct kdx_error *kdx_xlat_read_entry(struct kdx_xlat *xlat, unsigned int level,
+				      uint64_t table, uint64_t bytes,
+				      unsigned int index, uint64_t *entry)
 {
 	unsigned int es = xlat->form->entry_size, size;
 	uint64_t off = (uint64_t)index * es, start;
+	struct kdx_table_slot *mru = xlat->mru[level];
 	const uint8_t *data;
 	struct kdx_error *err;
 
 	piece_bounds(table, bytes, off, &start, &size);
-	err = piece(xlat, start, size, &data);
-	if (err)
-		return err;
+	if (mru && mru->used && mru->addr == start && mru->size >= size) {
+		xlat->stats.table_hits++;
+		data = mru->data;
+	} else {
+		err = piece(xlat, start, size, &data, &xlat->mru[level]);
+		if (err)
+			return err;
+	}
 	*entry = kdx_xlat_entry(xlat, data + (table + off - start), 0);
 	return NULL;
 }
@@ -179,7 +194,7 @@ struct kdx_error *kdx_xlat_load_table(struct kdx_xlat *xlat, uint64_t table,
 		struct kdx_error *err;
 
 		piece_bounds(table, bytes, off, &start, &size);
-		err = piece(xlat, start, size, &data);
+		err = piece(xlat, start, size, &data, NULL);
 		if (err)
 			return err;
 		memcpy(buf + off, data, size);
@@ -191,11 +206,13 @@ struct kdx_error *kdx_xlat_load_table(struct kdx_xlat *xlat, uint64_t table,
 bool kdx_tlb_lookup(struct kdx_xlat *xlat, uint64_t linear,
 		    struct kdx_xlat_result *out)
 {
-	for (unsigned int c = 0; c < xlat->tlb_classes; c++) {
+	/* Largest pages first: their arrays are small and stay in the CPU's
+	 * cache; a mapping is in one class only. */
+	for (unsigned int c = xlat->tlb_classes; c-- > 0;) {
 		const struct kdx_tlb_class *tc = &xlat->tlb[c];
 		uint64_t vpn = linear >> tc->shift;
 		const struct kdx_tlb_entry *e =
-			&tc->entries[vpn & xlat->tlb_mask];
+			&tc->entries[vpn & tc->mask];
 
 		if (e->tag != vpn + 1)
 			continue;
@@ -217,7 +234,7 @@ void kdx_tlb_insert(struct kdx_xlat *xlat, uint64_t linear,
 
 		if (res->page_size != 1ull << tc->shift)
 			continue;
-		e = &tc->entries[vpn & xlat->tlb_mask];
+		e = &tc->entries[vpn & tc->mask];
 		e->tag = vpn + 1;
 		e->paddr = res->paddr & ~(res->page_size - 1);
 		e->flags = res->flags;

@@ -170,7 +170,7 @@ struct kdx_error *kdx_xlat_walk(struct kdx_xlat *xlat, uint64_t vaddr,
 		struct kdx_error *err;
 
 		pos.index = (unsigned int)(linear >> lvl->shift) & (entries - 1);
-		err = kdx_xlat_read_entry(xlat, pos.table,
+		err = kdx_xlat_read_entry(xlat, l, pos.table,
 					  (uint64_t)entries * form->entry_size,
 					  pos.index, &pos.entry);
 		if (err)

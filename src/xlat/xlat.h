@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 /* What one entry says. */
 enum kdx_pte_kind {
@@ -123,6 +124,7 @@ struct kdx_tlb_entry {
 
 struct kdx_tlb_class {
 	unsigned int shift; /* page size of this class */
+	unsigned int mask;  /* entries - 1 */
 	struct kdx_tlb_entry *entries;
 };
 
@@ -148,7 +150,10 @@ struct kdx_xlat {
 	/* TLB: one direct-mapped array per leaf page size. */
 	struct kdx_tlb_class tlb[KDX_TLB_CLASSES];
 	unsigned int tlb_classes;
-	unsigned int tlb_mask;
+
+	/* The cache slot each level of the walker used last: walks of
+	 * nearby addresses share their upper tables. */
+	struct kdx_table_slot *mru[KDX_XLAT_MAX_LEVELS];
 
 	/* Per-level copies of the tables an enumeration is inside. */
 	uint8_t *level_buf[KDX_XLAT_MAX_LEVELS];
@@ -158,11 +163,12 @@ struct kdx_xlat {
 
 #define KDX_TABLE_WAYS 4u
 
-/* Read entry @index of the table at @table (@bytes long) through the
- * cache: the piece of the table around the entry is read once. */
-struct kdx_error *kdx_xlat_read_entry(struct kdx_xlat *xlat, uint64_t table,
-				      uint64_t bytes, unsigned int index,
-				      uint64_t *entry);
+/* Read entry @index of the table at @table (@bytes long) of level
+ * @level through the cache: the piece of the table around the entry is
+ * read once. */
+struct kdx_error *kdx_xlat_read_entry(struct kdx_xlat *xlat, unsigned int level,
+				      uint64_t table, uint64_t bytes,
+				      unsigned int index, uint64_t *entry);
 
 /* Copy the whole table at @table (@bytes long) into @buf, piece by piece
  * through the cache. */
@@ -177,6 +183,14 @@ static inline uint64_t kdx_xlat_entry(const struct kdx_xlat *xlat,
 	const uint8_t *p = table + (size_t)index * es;
 	uint64_t v = 0;
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* The hot case (x86 entries on a little-endian host): one load
+	 * instead of a byte loop. */
+	if (es == 8 && !xlat->big_endian) {
+		memcpy(&v, p, sizeof(v));
+		return v;
+	}
+#endif
 	if (xlat->big_endian)
 		for (unsigned int i = 0; i < es; i++)
 			v = v << 8 | p[i];
