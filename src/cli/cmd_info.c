@@ -2,6 +2,7 @@
 /* kdx info: what a dump is and what it holds. */
 #include "cli/cli.h"
 #include "cli/json.h"
+#include "cli/crash_summary.h"
 #include "cli/xlat_args.h"
 
 #include <inttypes.h>
@@ -241,6 +242,7 @@ static void print_json(const char *path, const struct kdx_dump *dump)
 	json_bool(&j, kdx_dump_segments_have_virtual(dump));
 	json_notes_and_cpus(&j, dump);
 	json_vmcoreinfo(&j, dump);
+	cli_crash_summary_json(&j, dump);
 	cli_info_translation(dump, &j);
 	json_key(&j, "warnings");
 	json_array_begin(&j);
@@ -362,6 +364,7 @@ static void print_text(const char *path, const struct kdx_dump *dump)
 	print_cpus(dump);
 	print_notes(dump);
 	print_vmcoreinfo(dump);
+	cli_crash_summary_text(dump);
 	cli_info_translation(dump, NULL);
 	warnings = kdx_dump_warnings(dump, &n);
 	for (size_t i = 0; i < n; i++)
