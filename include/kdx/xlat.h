@@ -175,8 +175,8 @@ struct kdx_xlat_config {
 	uint64_t ignore_mask;
 	/** Cached page-table pages (0: 256). */
 	unsigned int table_cache_pages;
-	/** Cached translations per page size (0: 4096; must then be a power
-	 *  of two, it is rounded up otherwise). */
+	/** Cached translations per page size, rounded up to a power of two
+	 *  (0: 32768 for the smallest page size, 4096 for the others). */
 	unsigned int tlb_entries;
 	/** kdx_xlat_maps() stops with an error after this many tables
 	 *  (0: 4 Mi tables). */

@@ -4,9 +4,6 @@
  * with PS) -> PT (512 entries). */
 #include "xlat/x86.h"
 
-/* PDPTE bits 1, 2 and 5-8 are reserved, and so are bits 63:MAXPHYADDR. */
-#define PAE_PDPTE_RESERVED 0x1e6ull
-
 static void decode_pdpte(const struct kdx_xlat *xlat, uint64_t entry,
 			 struct kdx_pte *out)
 {
@@ -15,8 +12,11 @@ static void decode_pdpte(const struct kdx_xlat *xlat, uint64_t entry,
 		out->kind = KDX_PTE_NONE;
 		return;
 	}
-	if ((entry & PAE_PDPTE_RESERVED) ||
-	    (entry & ~X86_PTE_ADDR_64 & ~0xfffull) ||
+	/* The SDM also reserves bits 1, 2 and 5-8, but real PDPTEs have
+	 * them set: Debian's 686-pae kernel under QEMU leaves R/W and
+	 * Accessed in them (0x...021).  They change no translation, so only
+	 * the address bits are checked. */
+	if ((entry & ~X86_PTE_ADDR_64 & ~0xfffull) ||
 	    (entry & X86_PTE_ADDR_64 & ~xlat->addr_mask)) {
 		out->kind = KDX_PTE_BAD;
 		out->problem = "has reserved bits set (PAE PDPT entry)";

@@ -56,22 +56,33 @@ def canonical(va, bits):
 
 
 def elf_loads(path):
-    """(vaddr, paddr, memsz) of every PT_LOAD of an ELF64 LE file, PN_XNUM
-    aware; read here with struct, independently of kdx."""
+    """(vaddr, paddr, memsz) of every PT_LOAD of a little-endian ELF32 or
+    ELF64 file, PN_XNUM aware; read here with struct, independently of
+    kdx."""
     with open(path, "rb") as f:
         eh = f.read(64)
-        assert eh[:4] == b"\x7fELF" and eh[4] == 2, "not ELF64"
-        phoff, shoff = struct.unpack_from("<QQ", eh, 32)
-        phentsize, phnum = struct.unpack_from("<HH", eh, 54)
+        assert eh[:4] == b"\x7fELF" and eh[5] == 1, "not a little-endian ELF"
+        is64 = eh[4] == 2
+        if is64:
+            phoff, shoff = struct.unpack_from("<QQ", eh, 32)
+            phentsize, phnum = struct.unpack_from("<HH", eh, 54)
+        else:
+            phoff, shoff = struct.unpack_from("<II", eh, 28)
+            phentsize, phnum = struct.unpack_from("<HH", eh, 42)
         if phnum == 0xffff:
             f.seek(shoff)
-            phnum = struct.unpack_from("<I", f.read(64), 44)[0]
+            sh = f.read(64)
+            phnum = struct.unpack_from("<I", sh, 44 if is64 else 28)[0]
         f.seek(phoff)
         data = f.read(phnum * phentsize)
     out = []
     for i in range(phnum):
-        p_type, _, _, vaddr, paddr, _, memsz, _ = struct.unpack_from(
-            "<IIQQQQQQ", data, i * phentsize)
+        if is64:
+            p_type, _, _, vaddr, paddr, _, memsz, _ = struct.unpack_from(
+                "<IIQQQQQQ", data, i * phentsize)
+        else:
+            p_type, _, vaddr, paddr, _, memsz, _, _ = struct.unpack_from(
+                "<IIIIIIII", data, i * phentsize)
         if p_type == 1:
             out.append((vaddr, paddr, memsz))
     return out
@@ -88,8 +99,8 @@ def run(kdx, *args):
 
 def kdx_json(kdx, *args):
     rc, out, err = run(kdx, *args)
-    if rc not in (0, 1):
-        raise RuntimeError("kdx %s: exit %d: %s" % (" ".join(args), rc, err))
+    if rc not in (0, 1) or not out.strip():
+        raise RuntimeError("kdx %s: exit %d: %s" % (" ".join(args), rc, err.strip()))
     return json.loads(out), err
 
 
@@ -194,9 +205,12 @@ def check_kernel_root(c, kdx, dumpdir, qemu):
             "(whole process, text output)" % secs)
     other = os.path.join(dumpdir, "vmcore.kdump-zlib")
     if os.path.exists(other):
-        d2, _, _ = kdx_pairs(kdx, other)
-        c.check(d2["mappings"] == d["mappings"] and d2["root"] == d["root"],
-                "the kdump-zlib dump gives the same kernel maps as the ELF")
+        try:
+            d2, _, _ = kdx_pairs(kdx, other)
+            same, why = d2["mappings"] == d["mappings"] and d2["root"] == d["root"], ""
+        except RuntimeError as e:
+            same, why = False, str(e)
+        c.check(same, "the kdump-zlib dump gives the same kernel maps as the ELF", why)
     kernel = set()
     for m in d["mappings"]:
         kernel.update(pages(m["start"], m["phys"], m["size"]))
@@ -264,6 +278,9 @@ def check_oracle(c, kdx, dumpdir):
                    % (name, r.stderr.strip()))
             continue
         last = (r.stdout.strip().splitlines() or ["(no output)"])[-1]
+        if r.returncode == 3:
+            c.note("%s: not compared: %s" % (name, last))
+            continue
         c.check(r.returncode == 0, "%s: kdx equals libkdumpfile: %s" % (name, last),
                 r.stdout[-2000:] + r.stderr[-500:])
 

@@ -61,14 +61,19 @@ static void pdpte_reserved(void **state)
 	uint64_t pd;
 
 	(void)state;
-	ptb_map(p, 0x40000000u, 0x1000, 4096, 0);
+	ptb_map(p, 0x40000000u, 0x1000, 4096, PTB_RW);
 	pd = ptb_table(p, 0x40000000u, 1);
-	/* R/W is reserved in a PDPTE */
-	ptb_set(p, ptb_root(p), 1, pd | PTB_P | PTB_RW);
+	/* R/W and Accessed, as real 686-pae kernels leave them: accepted */
+	ptb_set(p, ptb_root(p), 1, pd | PTB_P | PTB_RW | PTB_A);
 	x = ptb_xlat(p, NULL);
+	assert_xlat(x, 0x40000010u, 0x1010, 4096, RW);
+	/* bits above the address field are reserved */
+	ptb_set(p, ptb_root(p), 1, pd | PTB_P | (1ull << 62));
+	kdx_xlat_flush(x);
 	snprintf(msg, sizeof(msg),
 		 "translate 0x40000000: PDPT entry 0x%llx at 0x%llx [index 1] has reserved bits set (PAE PDPT entry)",
-		 (unsigned long long)(pd | 3), (unsigned long long)ptb_root(p));
+		 (unsigned long long)(pd | 1 | (1ull << 62)),
+		 (unsigned long long)ptb_root(p));
 	assert_xlat_fails(x, 0x40000000u, KDX_ERR_CORRUPT, msg);
 	kdx_xlat_destroy(x);
 	ptb_free(p);
