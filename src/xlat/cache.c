@@ -51,8 +51,10 @@ static struct kdx_error *tlb_init(struct kdx_xlat *xlat)
 	xlat->tlb_classes = form->levels < KDX_TLB_CLASSES ? form->levels :
 							     KDX_TLB_CLASSES;
 	for (unsigned int c = 0; c < xlat->tlb_classes; c++) {
-		unsigned int n = round_pow2(cfg ? cfg : c ? DEFAULT_TLB_ENTRIES :
-						       DEFAULT_TLB_SMALL_ENTRIES, 1);
+		unsigned int n = round_pow2(cfg ? cfg :
+					    c == 0 ? DEFAULT_TLB_SMALL_ENTRIES :
+					    c == 1 ? DEFAULT_TLB_ENTRIES :
+						     DEFAULT_TLB_ENTRIES / 8, 1);
 
 		xlat->tlb[c].shift = form->level[form->levels - 1 - c].shift;
 		xlat->tlb[c].mask = n - 1;
@@ -203,27 +205,6 @@ struct kdx_error *kdx_xlat_load_table(struct kdx_xlat *xlat, uint64_t table,
 	return NULL;
 }
 
-bool kdx_tlb_lookup(struct kdx_xlat *xlat, uint64_t linear,
-		    struct kdx_xlat_result *out)
-{
-	/* Largest pages first: their arrays are small and stay in the CPU's
-	 * cache; a mapping is in one class only. */
-	for (unsigned int c = xlat->tlb_classes; c-- > 0;) {
-		const struct kdx_tlb_class *tc = &xlat->tlb[c];
-		uint64_t vpn = linear >> tc->shift;
-		const struct kdx_tlb_entry *e =
-			&tc->entries[vpn & tc->mask];
-
-		if (e->tag != vpn + 1)
-			continue;
-		out->paddr = e->paddr | (linear & ((1ull << tc->shift) - 1));
-		out->page_size = 1ull << tc->shift;
-		out->flags = e->flags;
-		return true;
-	}
-	return false;
-}
-
 void kdx_tlb_insert(struct kdx_xlat *xlat, uint64_t linear,
 		    const struct kdx_xlat_result *res)
 {
@@ -232,12 +213,13 @@ void kdx_tlb_insert(struct kdx_xlat *xlat, uint64_t linear,
 		uint64_t vpn = linear >> tc->shift;
 		struct kdx_tlb_entry *e;
 
-		if (res->page_size != 1ull << tc->shift)
+		/* flags share the entry with the page base's low bits */
+		if (res->page_size != 1ull << tc->shift ||
+		    res->flags >= res->page_size)
 			continue;
 		e = &tc->entries[vpn & tc->mask];
 		e->tag = vpn + 1;
-		e->paddr = res->paddr & ~(res->page_size - 1);
-		e->flags = res->flags;
+		e->paddr_flags = (res->paddr & ~(res->page_size - 1)) | res->flags;
 		return;
 	}
 }

@@ -276,14 +276,15 @@ struct kdx_error *kdx_xlat_translate(struct kdx_xlat *xlat, uint64_t vaddr,
 	uint64_t linear;
 
 	xlat->stats.translations++;
-	err = kdx_xlat_linear(xlat, vaddr, &linear);
-	if (err)
-		return err;
-	if (kdx_tlb_lookup(xlat, linear, out)) {
+	if (kdx_xlat_plain(xlat, vaddr) &&
+	    kdx_tlb_lookup(xlat, vaddr & xlat->va_mask, out)) {
 		xlat->stats.tlb_hits++;
 		out->vaddr = vaddr;
 		return NULL;
 	}
+	err = kdx_xlat_linear(xlat, vaddr, &linear);
+	if (err)
+		return err;
 	err = kdx_xlat_walk(xlat, vaddr, linear, out, NULL);
 	if (err)
 		return kdx_err_set_address(

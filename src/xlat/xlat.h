@@ -118,8 +118,9 @@ struct kdx_table_slot {
 
 struct kdx_tlb_entry {
 	uint64_t tag; /* (linear address >> shift) + 1; 0 = empty */
-	uint64_t paddr; /* page base */
-	unsigned int flags;
+	/* Page base | KDX_PAGE_* flags: pages are at least 1 KiB, flags
+	 * fit below bit 10.  16 bytes: four entries per cache line. */
+	uint64_t paddr_flags;
 };
 
 struct kdx_tlb_class {
@@ -233,9 +234,44 @@ struct kdx_error *kdx_xlat_entry_error(const struct kdx_xlat *xlat,
 				       unsigned int index, uint64_t entry,
 				       const char *what);
 
-/* Translation cache. */
-bool kdx_tlb_lookup(struct kdx_xlat *xlat, uint64_t linear,
-		    struct kdx_xlat_result *out);
+/* Translation cache: inline, it is the hot path of every translation. */
+static inline bool kdx_tlb_lookup(const struct kdx_xlat *xlat,
+				  uint64_t linear,
+				  struct kdx_xlat_result *out)
+{
+	/* Largest pages first: their arrays are small and stay in the CPU's
+	 * cache; a mapping is in one class only. */
+	for (unsigned int c = xlat->tlb_classes; c-- > 0;) {
+		const struct kdx_tlb_class *tc = &xlat->tlb[c];
+		uint64_t vpn = linear >> tc->shift;
+		const struct kdx_tlb_entry *e =
+			&tc->entries[vpn & tc->mask];
+
+		if (e->tag != vpn + 1)
+			continue;
+		uint64_t mask = (1ull << tc->shift) - 1;
+
+		out->paddr = (e->paddr_flags & ~mask) | (linear & mask);
+		out->page_size = mask + 1;
+		out->flags = (unsigned int)(e->paddr_flags & mask);
+		return true;
+	}
+	return false;
+}
+
+/* Whether @vaddr is a plain address of the mode (canonical, in range):
+ * then its linear address may be looked up in the TLB, whose entries all
+ * come from successful walks. */
+static inline bool kdx_xlat_plain(const struct kdx_xlat *xlat, uint64_t vaddr)
+{
+	unsigned int unused = 64 - xlat->form->va_bits;
+
+	if (!unused)
+		return true;
+	if (xlat->form->sign_extended)
+		return (uint64_t)((int64_t)(vaddr << unused) >> unused) == vaddr;
+	return vaddr <= xlat->va_mask;
+}
 void kdx_tlb_insert(struct kdx_xlat *xlat, uint64_t linear,
 		    const struct kdx_xlat_result *res);
 struct kdx_error *kdx_xlat_cache_init(struct kdx_xlat *xlat);
