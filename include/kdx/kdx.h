@@ -8,8 +8,11 @@
 
 #include <kdx/arch.h>
 #include <kdx/convert.h>
+#include <kdx/crash.h>
 #include <kdx/dump.h>
 #include <kdx/error.h>
+#include <kdx/log.h>
+#include <kdx/xlat.h>
 
 #include <kdx/common.h>
 
