@@ -154,9 +154,18 @@ struct kdx_error *kdx_dump_search_vmcoreinfo(struct kdx_dump *dump)
 	if (!buf)
 		return kdx_err_nomem();
 	for (size_t r = 0; r < dump->range_count && !err; r++) {
-		uint64_t start = (dump->ranges[r].start + SCAN_STEP - 1) &
-				 ~(uint64_t)(SCAN_STEP - 1);
-		uint64_t end = dump->ranges[r].start + dump->ranges[r].size;
+		uint64_t start;
+		uint64_t end;
+
+		/* Only bytes the dump holds can hold it: memory described but
+		 * not written (a p_memsz tail of any size) reads as zeros. */
+		if (dump->ranges[r].kind != KDX_RANGE_DATA)
+			continue;
+		start = (dump->ranges[r].start + SCAN_STEP - 1) &
+			~(uint64_t)(SCAN_STEP - 1);
+		end = dump->ranges[r].start + dump->ranges[r].size;
+		if (start < dump->ranges[r].start)
+			continue; /* rounding up wrapped: no aligned page */
 
 		/* Bounded: every pass moves one chunk through the range. */
 		for (uint64_t at = start; at < end && at >= start; at += SCAN_CHUNK) {
