@@ -160,25 +160,20 @@ static void piece_bounds(uint64_t table, uint64_t bytes, uint64_t off,
 	*size = (unsigned int)(hi - lo);
 }
 
-struct kdx_error *kdx_xlat_read_entry(struct kdx_xlat *xlat, unsigned int level,
-				      uint64_t table, uint64_t bytes,
-				      unsigned int index, uint64_t *entry)
+struct kdx_error *kdx_xlat_read_entry_slow(struct kdx_xlat *xlat,
+					   unsigned int level, uint64_t table,
+					   uint64_t bytes, unsigned int index,
+					   uint64_t *entry)
 {
 	unsigned int es = xlat->form->entry_size, size;
 	uint64_t off = (uint64_t)index * es, start;
-	struct kdx_table_slot *mru = xlat->mru[level];
 	const uint8_t *data;
 	struct kdx_error *err;
 
 	piece_bounds(table, bytes, off, &start, &size);
-	if (mru && mru->used && mru->addr == start && mru->size >= size) {
-		xlat->stats.table_hits++;
-		data = mru->data;
-	} else {
-		err = piece(xlat, start, size, &data, &xlat->mru[level]);
-		if (err)
-			return err;
-	}
+	err = piece(xlat, start, size, &data, &xlat->mru[level]);
+	if (err)
+		return err;
 	*entry = kdx_xlat_entry(xlat, data + (table + off - start), 0);
 	return NULL;
 }

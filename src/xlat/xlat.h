@@ -167,9 +167,11 @@ struct kdx_xlat {
 /* Read entry @index of the table at @table (@bytes long) of level
  * @level through the cache: the piece of the table around the entry is
  * read once. */
-struct kdx_error *kdx_xlat_read_entry(struct kdx_xlat *xlat, unsigned int level,
-				      uint64_t table, uint64_t bytes,
-				      unsigned int index, uint64_t *entry);
+struct kdx_error *kdx_xlat_read_entry_slow(struct kdx_xlat *xlat,
+					   unsigned int level, uint64_t table,
+					   uint64_t bytes, unsigned int index,
+					   uint64_t *entry);
+
 
 /* Copy the whole table at @table (@bytes long) into @buf, piece by piece
  * through the cache. */
@@ -199,6 +201,25 @@ static inline uint64_t kdx_xlat_entry(const struct kdx_xlat *xlat,
 		for (unsigned int i = es; i-- > 0;)
 			v = v << 8 | p[i];
 	return v;
+}
+
+/* The walker's hot path: the slot this level used last holds the entry
+ * when its bytes cover it (physical memory does not change, so any
+ * cached piece covering those bytes will do); else the cache proper. */
+static inline struct kdx_error *
+kdx_xlat_read_entry(struct kdx_xlat *xlat, unsigned int level, uint64_t table,
+		    uint64_t bytes, unsigned int index, uint64_t *entry)
+{
+	const struct kdx_table_slot *m = xlat->mru[level];
+	unsigned int es = xlat->form->entry_size;
+	uint64_t at = table + (uint64_t)index * es;
+
+	if (m && m->used && at >= m->addr && at - m->addr + es <= m->size) {
+		xlat->stats.table_hits++;
+		*entry = kdx_xlat_entry(xlat, m->data + (at - m->addr), 0);
+		return NULL;
+	}
+	return kdx_xlat_read_entry_slow(xlat, level, table, bytes, index, entry);
 }
 
 /* Bytes of a table of level @level (a full one: a region's top table
