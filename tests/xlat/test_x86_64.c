@@ -346,6 +346,34 @@ static void caches(void **state)
 	ptb_free(p);
 }
 
+/* The small-page TLB holds thousands of pages, and a hit gives back the
+ * flags packed beside the page base exactly. */
+static void tlb_holds_many_small_pages(void **state)
+{
+	struct ptb *p = new4();
+	struct kdx_xlat *x;
+	struct kdx_xlat_stats s;
+	const uint64_t base = 0xffffc90000000000ull, n = 8192;
+	const unsigned int flags = RW | NX | GL | KDX_PAGE_ACCESSED |
+				   KDX_PAGE_DIRTY | KDX_PAGE_PCD;
+
+	(void)state;
+	for (uint64_t i = 0; i < n; i++)
+		ptb_map(p, base + i * 4096, 0x7ff000 - (i * 4096) % 0x400000,
+			4096, PTB_RW | PTB_NX | PTB_G | PTB_A | PTB_D | PTB_PCD);
+	x = ptb_xlat(p, NULL);
+	for (int pass = 0; pass < 2; pass++)
+		for (uint64_t i = 0; i < n; i++)
+			assert_xlat(x, base + i * 4096 + 0x123,
+				    0x7ff000 - (i * 4096) % 0x400000 + 0x123,
+				    4096, flags);
+	kdx_xlat_get_stats(x, &s);
+	assert_int_equal(s.translations, 2 * n);
+	assert_int_equal(s.tlb_hits, n);
+	kdx_xlat_destroy(x);
+	ptb_free(p);
+}
+
 static void bad_config(void **state)
 {
 	struct kdx_xlat_config cfg;
@@ -395,6 +423,7 @@ int main(void)
 		cmocka_unit_test(cr3_pcid_and_sme),
 		cmocka_unit_test(trace_levels),
 		cmocka_unit_test(caches),
+		cmocka_unit_test(tlb_holds_many_small_pages),
 		cmocka_unit_test(bad_config),
 		cmocka_unit_test(mode_names),
 	};
