@@ -4,6 +4,7 @@
 #include <kdx/xlat.h>
 
 #include "core/error.h"
+#include "xlat/xlat.h"
 
 #include <string.h>
 
@@ -50,6 +51,40 @@ static void fill_hole(struct kdx_read_stats *total, uint64_t vaddr,
 	total->hole_bytes += n;
 }
 
+/* The last address of @va's half of the address space: a zero-filled
+ * hole never crosses into non-canonical addresses. */
+static uint64_t half_end(const struct kdx_xlat *xlat, uint64_t va)
+{
+	uint64_t half = 1ull << (xlat->form->va_bits - 1);
+
+	if (!xlat->form->sign_extended || xlat->form->va_bits >= 64)
+		return xlat->va_mask;
+	return va < half ? half - 1 : UINT64_MAX;
+}
+
+/* Bytes from @va, which is not mapped, to the next mapping, at most
+ * @left: one enumeration instead of one failed walk per page.  If the
+ * enumeration meets a problem, fall back to the smallest page (1 KiB). */
+static size_t unmapped_span(struct kdx_xlat *xlat, uint64_t va, size_t left)
+{
+	uint64_t last = va + (left - 1), end = half_end(xlat, va);
+	struct kdx_mapping m;
+	struct kdx_error *err;
+	bool none;
+
+	if (last < va || last > end)
+		last = end;
+	err = kdx_xlat_next_mapping(xlat, va, last, &m);
+	if (!err && m.vaddr > va)
+		return (size_t)(m.vaddr - va);
+	none = err && kdx_error_code(err) == KDX_ERR_NOTFOUND;
+	kdx_error_destroy(err);
+	if (none)
+		return (size_t)(last - va) + 1;
+	return 1024 - (size_t)(va & 1023) < left ? 1024 - (size_t)(va & 1023) :
+						   left;
+}
+
 static size_t to_page_end(uint64_t addr, uint64_t page, size_t left)
 {
 	uint64_t n = page - (addr & (page - 1));
@@ -80,7 +115,7 @@ struct kdx_error *kdx_read_virt(const struct kdx_dump *dump,
 			    kdx_error_code(err) != KDX_ERR_NODATA)
 				return err;
 			kdx_error_destroy(err);
-			n = to_page_end(va, 4096, len - done);
+			n = unmapped_span(xlat, va, len - done);
 			fill_hole(total, va, out + done, n);
 			done += n;
 			continue;

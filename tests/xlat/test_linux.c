@@ -261,6 +261,53 @@ static void i386_2level(void **state)
 	     KDX_XLAT_PSE);
 }
 
+/* Zero-filling a large unmapped stretch skips to the next mapping in one
+ * step (not one failed walk per page), and never zero-fills
+ * non-canonical addresses. */
+static void read_virt_large_hole(void **state)
+{
+	struct fixture f = { .p = ptb_new(KDX_PAGING_X86_64, MEM, ROOT_PA) };
+	const uint64_t va = 0xffffc90000000000ull, hole = 64 * MiB;
+	struct kdx_kernel_layout l;
+	struct kdx_read_stats st;
+	struct kdx_xlat_stats xs;
+	struct kdx_xlat *x;
+	struct kdx_error *err;
+	uint8_t *buf = malloc(hole + 4096);
+	uint8_t *mem;
+	size_t size;
+
+	(void)state;
+	linuxdump_map(f.p, DIRECT);
+	ptb_map(f.p, va + hole, 0x500000, 4096, PTB_RW);
+	mem = ptb_memory(f.p, &size);
+	memset(mem + 0x500000, 0xcd, 4096);
+	open_dump(&f, 62, 64, vmcoreinfo_64, NULL);
+	assert_null(kdx_kernel_probe(f.dump, NULL, &l));
+	assert_null(kdx_kernel_xlat_create(f.dump, &l, &x));
+	memset(buf, 0x55, hole + 4096);
+	kdx_xlat_flush(x);
+	assert_null(kdx_read_virt(f.dump, x, va, buf, hole + 4096,
+				  KDX_READ_ZERO_FILL, &st));
+	assert_int_equal(st.hole_bytes, hole);
+	assert_int_equal(st.first_hole, va);
+	assert_int_equal(buf[0], 0);
+	assert_int_equal(buf[hole - 1], 0);
+	assert_int_equal(buf[hole], 0xcd);
+	kdx_xlat_get_stats(x, &xs);
+	assert_true(xs.translations <= 4);
+	/* the end of the lower half: zeros up to it, then an error */
+	err = kdx_read_virt(f.dump, x, 0x00007ffffffff000ull, buf, 8192,
+			    KDX_READ_ZERO_FILL, &st);
+	assert_non_null(err);
+	assert_int_equal(kdx_error_code(err), KDX_ERR_INVALID);
+	assert_int_equal(st.hole_bytes, 4096);
+	kdx_error_destroy(err);
+	free(buf);
+	kdx_xlat_destroy(x);
+	close_dump(&f);
+}
+
 static void other_arch_unsupported(void **state)
 {
 	struct fixture f = { .p = ptb_new(KDX_PAGING_X86_64, MiB, 0) };
@@ -343,6 +390,7 @@ int main(void)
 		cmocka_unit_test(i386_2level),
 		cmocka_unit_test(other_arch_unsupported),
 		cmocka_unit_test(read_virt),
+		cmocka_unit_test(read_virt_large_hole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
