@@ -95,7 +95,7 @@ struct kdx_convert_stats {
 	/** ELF: program headers written (PT_NOTE included). */
 	uint64_t segments;
 	uint64_t bytes_in;       /**< memory bytes read */
-	uint64_t bytes_out;      /**< file bytes written */
+	uint64_t bytes_out;      /**< size of the output (file or stream) */
 };
 
 /**

@@ -3,16 +3,21 @@
  *
  * Physical mode writes what /proc/vmcore presents: a PT_NOTE with every
  * note, then one PT_LOAD per run of physical memory (p_vaddr in the
- * direct map where the kernel has one), memory that was described but not
- * written as p_memsz beyond p_filesz, filtered pages as holes.  Ranges
- * that are not page aligned are written exactly: no byte the input lacks
- * appears in the output (seed 004).
+ * direct map where the kernel's page tables confirm one), memory that was
+ * described but not written as p_memsz beyond p_filesz, filtered pages as
+ * holes (or zeros with --zero-fill).  Ranges that are not page aligned are
+ * written exactly: no byte the input lacks appears in the output (seed
+ * 004), and each run's file offset is congruent to its address modulo the
+ * page size.
  *
- * Paging mode (seed 003, what gdb reads) writes the same physical bytes
- * once and gives one PT_LOAD per run of the kernel's page tables that is
- * contiguous in both address spaces, every alias of a physical page
- * pointing at the same file bytes.  More than 65534 program headers use
- * extended numbering (PN_XNUM, the count in section header 0). */
+ * Paging mode (seed 003, what gdb reads) gives one PT_LOAD per run of the
+ * kernel's page tables that is contiguous in both address spaces (with
+ * equal rights, which p_flags carry), cut where the dump lacks memory.
+ * The physical bytes some mapping shows are written once and every alias
+ * points at them, unless no_dedup.  More than 65534 program headers use
+ * extended numbering (PN_XNUM, the count in section header 0).
+ *
+ * ELF32 for 32-bit targets unless some value needs 64 bits. */
 #include "write/writer.h"
 
 #include <kdx/xlat.h>
@@ -30,23 +35,28 @@ enum {
 	PT_LOAD = 1,
 	PT_NOTE = 4,
 	PN_XNUM = 0xffff,
+	PF_X = 1,
+	PF_W = 2,
+	PF_R = 4,
 	COPY_CHUNK = 4 << 20,
 };
 
 /* A run of physical bytes written to the file. */
 struct data_run {
 	uint64_t paddr, size, offset;
-	bool zeros; /* excluded pages written as zeros (--zero-fill) */
+	bool fill; /* holds excluded pages, written as zeros (--zero-fill) */
 };
 
 struct phdr {
-	uint32_t type;
+	uint32_t type, flags;
 	uint64_t offset, vaddr, paddr, filesz, memsz;
 };
 
 struct elf_writer {
 	const struct kdx_dump *dump;
 	const struct kdx_convert_options *opts;
+	const struct kdx_phys_range *ranges;
+	size_t nranges;
 	enum kdx_byte_order bo;
 	bool is64;
 	uint64_t page;
@@ -72,9 +82,9 @@ static struct kdx_error *add_phdr(struct elf_writer *w, const struct phdr *p)
 }
 
 static struct kdx_error *add_run(struct elf_writer *w, uint64_t paddr,
-				 uint64_t size, bool zeros)
+				 uint64_t size, bool fill)
 {
-	struct data_run r = { paddr, size, 0, zeros };
+	struct data_run r = { paddr, size, 0, fill };
 
 	if (!kdx_array_push((void **)&w->runs, &w->nruns, &w->runs_capacity, &r,
 			    sizeof(r)))
@@ -84,102 +94,152 @@ static struct kdx_error *add_run(struct elf_writer *w, uint64_t paddr,
 
 /* ---- what to write ---- */
 
-/* Data runs: every range whose bytes exist (held, or excluded pages the
- * user asked to see as zeros), adjacent ones joined. */
+/* Whether the output holds bytes for @r: dumped memory, and filtered-out
+ * memory the user asked to see as zeros. */
+static bool has_bytes(const struct elf_writer *w, const struct kdx_phys_range *r)
+{
+	return r->kind == KDX_RANGE_DATA ||
+	       (r->kind == KDX_RANGE_EXCLUDED && w->opts->zero_fill);
+}
+
+/* Data runs: every range whose bytes the output holds, adjacent ones
+ * joined (with --zero-fill, filtered pages join their neighbours). */
 static struct kdx_error *plan_runs(struct elf_writer *w)
 {
-	size_t n;
-	const struct kdx_phys_range *r = kdx_dump_phys_ranges(w->dump, &n);
 	struct kdx_error *err = NULL;
 
-	for (size_t i = 0; i < n && !err; i++) {
-		bool zeros = r[i].kind == KDX_RANGE_EXCLUDED;
+	for (size_t i = 0; i < w->nranges && !err; i++) {
+		const struct kdx_phys_range *r = &w->ranges[i];
+		bool fill = r->kind == KDX_RANGE_EXCLUDED;
 		struct data_run *last = w->nruns ? &w->runs[w->nruns - 1] : NULL;
 
-		if (r[i].kind == KDX_RANGE_ZERO ||
-		    (zeros && !w->opts->zero_fill))
+		if (!has_bytes(w, r))
 			continue;
-		if (last && last->paddr + last->size == r[i].start &&
-		    last->zeros == zeros) {
-			last->size += r[i].size;
+		if (last && last->paddr + last->size == r->start) {
+			last->size += r->size;
+			last->fill |= fill;
 			continue;
 		}
-		err = add_run(w, r[i].start, r[i].size, zeros);
+		err = add_run(w, r->start, r->size, fill);
 	}
 	return err;
 }
 
-/* Memory described but not written (ELF p_memsz > p_filesz) that follows
- * @run directly: it extends the segment's p_memsz. */
-static uint64_t zero_tail(const struct elf_writer *w,
-			  const struct data_run *run)
+/* @va translates to @pa in the kernel's page tables. */
+static bool maps_to(struct elf_writer *w, uint64_t va, uint64_t pa)
 {
-	size_t n;
-	const struct kdx_phys_range *r = kdx_dump_phys_ranges(w->dump, &n);
-	uint64_t end = run->paddr + run->size, tail = 0;
+	struct kdx_xlat_result r;
+	struct kdx_error *err = kdx_xlat_translate(w->xlat, va, &r);
+	bool ok = !err && r.paddr == pa;
 
-	for (size_t i = 0; i < n; i++)
-		if (r[i].kind == KDX_RANGE_ZERO && r[i].start == end + tail)
-			tail += r[i].size;
-	return tail;
+	kdx_error_destroy(err);
+	return ok;
 }
 
+/* p_vaddr of a physical segment: its direct-map address, as /proc/vmcore
+ * writes, where the kernel's page tables confirm it at both ends of the
+ * segment (not I/O memory outside the direct map, not an i386 kernel's
+ * high memory) and it fits the target's address space; else its physical
+ * address, as QEMU's physical dumps write. */
+static uint64_t direct_vaddr(struct elf_writer *w, uint64_t paddr,
+			     uint64_t size)
+{
+	uint64_t limit = kdx_dump_word_size(w->dump) == 4 ? UINT32_MAX :
+							    UINT64_MAX;
+	uint64_t last = paddr + (size ? size - 1 : 0);
+	uint64_t base = w->page_offset;
+
+	if (!w->has_page_offset || !w->xlat || base > limit ||
+	    last > limit - base || !maps_to(w, base + paddr, paddr) ||
+	    !maps_to(w, base + last, last))
+		return paddr;
+	return base + paddr;
+}
+
+/* One PT_LOAD per run of memory: held bytes (p_filesz), then memory that
+ * was described but not written (ELF p_memsz > p_filesz) directly after
+ * them; such memory with no bytes before it gets a segment of its own.
+ * One pass over the sorted ranges, so segments match the data runs. */
 static struct kdx_error *physical_phdrs(struct elf_writer *w)
 {
-	size_t n;
-	const struct kdx_phys_range *r = kdx_dump_phys_ranges(w->dump, &n);
-	struct kdx_error *err = NULL;
+	size_t first = w->nphdrs, cur = SIZE_MAX;
 
-	for (size_t i = 0; i < w->nruns && !err; i++) {
-		const struct data_run *run = &w->runs[i];
-		struct phdr p = {
-			.type = PT_LOAD,
-			.offset = run->offset,
-			.paddr = run->paddr,
-			.vaddr = w->has_page_offset ? w->page_offset + run->paddr :
-						      run->paddr,
-			.filesz = run->size,
-			.memsz = run->size + zero_tail(w, run),
-		};
+	for (size_t i = 0; i < w->nranges; i++) {
+		const struct kdx_phys_range *r = &w->ranges[i];
+		struct phdr *p = cur != SIZE_MAX ? &w->phdrs[cur] : NULL;
+		bool joins = p && p->paddr + p->memsz == r->start;
+		struct kdx_error *err;
 
-		err = add_phdr(w, &p);
-	}
-	/* Zero-only ranges no data run precedes get a segment of their own. */
-	for (size_t i = 0; i < n && !err; i++) {
-		bool follows = false;
-
-		if (r[i].kind != KDX_RANGE_ZERO)
+		if (has_bytes(w, r) && joins && p->filesz == p->memsz) {
+			p->filesz += r->size;
+			p->memsz += r->size;
 			continue;
-		for (size_t j = 0; j < w->nruns && !follows; j++)
-			follows = r[i].start > w->runs[j].paddr &&
-				  r[i].start <= w->runs[j].paddr + w->runs[j].size +
-							zero_tail(w, &w->runs[j]);
-		if (!follows) {
-			struct phdr p = { .type = PT_LOAD, .paddr = r[i].start,
-					  .vaddr = r[i].start, .memsz = r[i].size };
-
-			err = add_phdr(w, &p);
 		}
+		if (r->kind == KDX_RANGE_ZERO && joins) {
+			p->memsz += r->size;
+			continue;
+		}
+		if (!has_bytes(w, r) && r->kind != KDX_RANGE_ZERO) {
+			cur = SIZE_MAX; /* filtered out: a hole */
+			continue;
+		}
+		err = add_phdr(w, &(struct phdr){
+			.type = PT_LOAD,
+			.flags = PF_R | PF_W | PF_X,
+			.paddr = r->start,
+			.filesz = has_bytes(w, r) ? r->size : 0,
+			.memsz = r->size,
+		});
+		if (err)
+			return err;
+		cur = w->nphdrs - 1;
 	}
-	return err;
+	for (size_t i = first; i < w->nphdrs; i++)
+		w->phdrs[i].vaddr = direct_vaddr(w, w->phdrs[i].paddr,
+						 w->phdrs[i].memsz);
+	return NULL;
 }
 
-/* The data run holding @paddr, or NULL. */
-static const struct data_run *run_at(const struct elf_writer *w,
-				     uint64_t paddr)
+/* Index of the first of @n sorted, disjoint runs that ends after @paddr. */
+static size_t run_index(const struct data_run *runs, size_t n, uint64_t paddr)
 {
-	size_t lo = 0, hi = w->nruns;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (w->runs[mid].paddr + w->runs[mid].size <= paddr)
+		if (runs[mid].paddr + runs[mid].size <= paddr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < w->nruns && w->runs[lo].paddr <= paddr ? &w->runs[lo] :
-							       NULL;
+	return lo;
+}
+
+/* The run holding @paddr, or NULL. */
+static const struct data_run *run_at(const struct data_run *runs, size_t n,
+				     uint64_t paddr)
+{
+	size_t i = run_index(runs, n, paddr);
+
+	return i < n && runs[i].paddr <= paddr ? &runs[i] : NULL;
+}
+
+/* The range holding @paddr, else the first one after it, else NULL. */
+static const struct kdx_phys_range *range_from(const struct elf_writer *w,
+					       uint64_t paddr)
+{
+	size_t lo = 0, hi = w->nranges;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (w->ranges[mid].start + w->ranges[mid].size <= paddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < w->nranges ? &w->ranges[lo] : NULL;
 }
 
 struct paging_ctx {
@@ -187,36 +247,43 @@ struct paging_ctx {
 	struct kdx_error *err;
 };
 
-/* One mapping: one PT_LOAD per piece that lies in one data run; pieces
- * over memory the dump lacks (I/O, holes) are left out, as QEMU does. */
+/* One mapping: one PT_LOAD per piece that lies in one data run (or in
+ * memory described but not written: p_filesz 0); pieces over memory the
+ * dump lacks (I/O, holes, filtered pages) are left out, as QEMU does.
+ * p_flags carry the mapping's rights. */
 static bool on_mapping(void *arg, const struct kdx_mapping *m)
 {
 	struct paging_ctx *c = arg;
 	struct elf_writer *w = c->w;
+	uint32_t flags = PF_R | (m->flags & KDX_PAGE_WRITABLE ? PF_W : 0) |
+			 (m->flags & KDX_PAGE_NX ? 0 : PF_X);
 	uint64_t done = 0;
 
 	while (done < m->size && !c->err) {
-		uint64_t pa = m->paddr + done;
-		const struct data_run *run = run_at(w, pa);
-		uint64_t len;
+		uint64_t pa = m->paddr + done, left = m->size - done, len;
+		const struct kdx_phys_range *r = range_from(w, pa);
+		const struct data_run *run;
 
-		if (!run) {
-			const struct data_run *next = NULL;
-
-			for (size_t i = 0; i < w->nruns && !next; i++)
-				if (w->runs[i].paddr > pa)
-					next = &w->runs[i];
-			done = next ? kdx_min_u64(m->size, next->paddr - m->paddr) :
-				      m->size;
+		if (!r || (r->start > pa && r->start - pa >= left))
+			break;
+		if (r->start > pa) {
+			done += r->start - pa;
 			continue;
 		}
-		len = kdx_min_u64(m->size - done, run->paddr + run->size - pa);
+		len = kdx_min_u64(left, r->start + r->size - pa);
+		if (has_bytes(w, r)) {
+			run = run_at(w->runs, w->nruns, pa);
+			len = kdx_min_u64(left, run->paddr + run->size - pa);
+		} else if (r->kind != KDX_RANGE_ZERO) {
+			done += len;
+			continue;
+		}
 		c->err = add_phdr(w, &(struct phdr){
 			.type = PT_LOAD,
-			.offset = run->offset + (pa - run->paddr),
+			.flags = flags,
 			.vaddr = m->vaddr + done,
 			.paddr = pa,
-			.filesz = len,
+			.filesz = has_bytes(w, r) ? len : 0,
 			.memsz = len,
 		});
 		done += len;
@@ -224,11 +291,12 @@ static bool on_mapping(void *arg, const struct kdx_mapping *m)
 	return !c->err;
 }
 
-static struct kdx_error *make_xlat(struct elf_writer *w)
+/* The kernel's page tables as kdx_kernel_probe() finds them (at the
+ * user's root if one was given), in w->xlat; @layout says what was found. */
+static struct kdx_error *make_xlat(struct elf_writer *w,
+				   struct kdx_kernel_layout *layout)
 {
 	struct kdx_kernel_options ko;
-	struct kdx_kernel_layout layout;
-	struct kdx_xlat_config cfg;
 	struct kdx_error *err;
 
 	kdx_kernel_options_init(&ko);
@@ -236,26 +304,22 @@ static struct kdx_error *make_xlat(struct elf_writer *w)
 		ko.has_root = true;
 		ko.root = w->opts->root;
 	}
-	err = kdx_kernel_probe(w->dump, &ko, &layout);
+	err = kdx_kernel_probe(w->dump, &ko, layout);
 	if (err)
 		return err;
-	if (layout.physical_only || !layout.has_root ||
-	    layout.mode == KDX_PAGING_NONE)
+	if (layout->physical_only || !layout->has_root ||
+	    layout->mode == KDX_PAGING_NONE)
 		return kdx_err(KDX_ERR_NOTFOUND,
 			       "no page table to write a paging ELF from%s%s (give one with --root)",
-			       layout.note[0] ? ": " : "", layout.note);
-	kdx_xlat_config_init(&cfg);
-	cfg.mode = layout.mode;
-	cfg.root = layout.root;
-	cfg.flags = layout.xlat_flags;
-	cfg.ignore_mask = layout.ignore_mask;
-	return kdx_dump_xlat_create(w->dump, &cfg, &w->xlat);
+			       layout->note[0] ? ": " : "", layout->note);
+	return kdx_kernel_xlat_create(w->dump, layout, &w->xlat);
 }
 
 static struct kdx_error *paging_phdrs(struct elf_writer *w)
 {
 	struct paging_ctx c = { w, NULL };
-	struct kdx_error *err = make_xlat(w);
+	struct kdx_kernel_layout layout;
+	struct kdx_error *err = make_xlat(w, &layout);
 
 	if (!err)
 		err = kdx_xlat_maps(w->xlat, 0, UINT64_MAX, 0, on_mapping, NULL,
@@ -264,24 +328,87 @@ static struct kdx_error *paging_phdrs(struct elf_writer *w)
 		err = c.err;
 	else
 		kdx_error_destroy(c.err);
-	return err ? kdx_err_wrap(err, "enumerating the page tables") : NULL;
+	if (err)
+		return kdx_err_wrap(err, "enumerating the page tables");
+	/* A file of notes alone is no paging dump: most likely a wrong root. */
+	if (w->nphdrs < 2)
+		return kdx_err(KDX_ERR_NOTFOUND,
+			       "the page table at 0x%llx maps no dumped memory",
+			       (unsigned long long)kdx_xlat_root(w->xlat));
+	return NULL;
 }
 
-/* Without dedup, each mapping gets bytes of its own: turn the mapping
- * segments into data runs of their own, in segment order. */
-static struct kdx_error *undedup(struct elf_writer *w)
+static int cmp_run(const void *a, const void *b)
 {
-	free(w->runs);
+	const struct data_run *x = a, *y = b;
+
+	return x->paddr < y->paddr ? -1 : x->paddr > y->paddr;
+}
+
+/* With dedup, the file holds the physical bytes some mapping shows, each
+ * once: the runs shrink to the union of the segments (memory no mapping
+ * reaches would be bytes no reader can find). */
+static struct kdx_error *keep_mapped_runs(struct elf_writer *w)
+{
+	struct data_run *shared = w->runs, *used;
+	size_t nshared = w->nruns, n = 0;
+
+	used = calloc(w->nphdrs ? w->nphdrs : 1, sizeof(*used));
+	if (!used)
+		return kdx_err_nomem();
+	for (size_t i = 1; i < w->nphdrs; i++)
+		if (w->phdrs[i].filesz)
+			used[n++] = (struct data_run){ w->phdrs[i].paddr,
+						       w->phdrs[i].filesz, 0,
+						       false };
+	if (n)
+		qsort(used, n, sizeof(*used), cmp_run);
 	w->runs = NULL;
 	w->nruns = w->runs_capacity = 0;
-	for (size_t i = 1; i < w->nphdrs; i++) {
-		struct kdx_error *err =
-			add_run(w, w->phdrs[i].paddr, w->phdrs[i].filesz, false);
+	for (size_t i = 0; i < n; i++) {
+		struct data_run *last = w->nruns ? &w->runs[w->nruns - 1] : NULL;
+		uint64_t end = used[i].paddr + used[i].size;
+		struct kdx_error *err;
 
-		if (err)
+		/* segments never cross a shared run: merged ones are in one */
+		if (last && used[i].paddr <= last->paddr + last->size) {
+			if (end > last->paddr + last->size)
+				last->size = end - last->paddr;
+			continue;
+		}
+		err = add_run(w, used[i].paddr, used[i].size,
+			      run_at(shared, nshared, used[i].paddr)->fill);
+		if (err) {
+			free(used);
+			free(shared);
 			return err;
+		}
 	}
+	free(used);
+	free(shared);
 	return NULL;
+}
+
+/* Without dedup, each mapping gets bytes of its own: turn the segments
+ * that hold bytes into data runs of their own, in segment order, each
+ * read as the shared run it came from says. */
+static struct kdx_error *undedup(struct elf_writer *w)
+{
+	struct data_run *shared = w->runs;
+	size_t nshared = w->nruns;
+	struct kdx_error *err = NULL;
+
+	w->runs = NULL;
+	w->nruns = w->runs_capacity = 0;
+	for (size_t i = 1; i < w->nphdrs && !err; i++) {
+		const struct phdr *p = &w->phdrs[i];
+
+		if (p->filesz)
+			err = add_run(w, p->paddr, p->filesz,
+				      run_at(shared, nshared, p->paddr)->fill);
+	}
+	free(shared);
+	return err;
 }
 
 /* ---- layout ---- */
@@ -336,25 +463,29 @@ static void place_headers(struct elf_writer *w, size_t nphdrs)
 	w->data_offset = align_up(w->notes_offset + w->notes.len, w->page);
 }
 
-/* ELF32 for 32-bit targets unless some value needs 64 bits. */
+/* [start, start + size) lies in 32-bit space: it may end at 4 GiB. */
+static bool fits32(uint64_t start, uint64_t size)
+{
+	return start <= UINT32_MAX && size <= UINT32_MAX &&
+	       (!size || size - 1 <= UINT32_MAX - start);
+}
+
+/* ELF32 for 32-bit targets unless some value needs 64 bits.  Called with
+ * the runs placed; segment offsets follow from them. */
 static bool needs_elf64(const struct elf_writer *w)
 {
-	uint64_t biggest = 0;
-
-	if (kdx_dump_word_size(w->dump) != 4)
+	if (kdx_dump_word_size(w->dump) != 4 || !fits32(0, w->data_offset))
 		return true;
 	for (size_t i = 0; i < w->nphdrs; i++) {
 		const struct phdr *p = &w->phdrs[i];
-		uint64_t ends[] = { p->offset + p->filesz, p->vaddr + p->memsz,
-				    p->paddr + p->memsz };
 
-		for (size_t k = 0; k < 3; k++)
-			biggest = ends[k] > biggest ? ends[k] : biggest;
+		if (!fits32(p->vaddr, p->memsz) || !fits32(p->paddr, p->memsz))
+			return true;
 	}
 	for (size_t i = 0; i < w->nruns; i++)
-		if (w->runs[i].offset + w->runs[i].size > biggest)
-			biggest = w->runs[i].offset + w->runs[i].size;
-	return biggest > UINT32_MAX;
+		if (!fits32(w->runs[i].offset, w->runs[i].size))
+			return true;
+	return false;
 }
 
 /* ---- writing ---- */
@@ -396,7 +527,7 @@ static void fill_phdr(const struct elf_writer *w, uint8_t *b,
 {
 	kdx_store_u32(b, p->type, w->bo);
 	if (w->is64) {
-		kdx_store_u32(b + 4, p->type == PT_LOAD ? 7 : 0, w->bo);
+		kdx_store_u32(b + 4, p->flags, w->bo);
 		kdx_store_u64(b + 8, p->offset, w->bo);
 		kdx_store_u64(b + 16, p->vaddr, w->bo);
 		kdx_store_u64(b + 24, p->paddr, w->bo);
@@ -408,7 +539,7 @@ static void fill_phdr(const struct elf_writer *w, uint8_t *b,
 		kdx_store_u32(b + 12, (uint32_t)p->paddr, w->bo);
 		kdx_store_u32(b + 16, (uint32_t)p->filesz, w->bo);
 		kdx_store_u32(b + 20, (uint32_t)p->memsz, w->bo);
-		kdx_store_u32(b + 24, p->type == PT_LOAD ? 7 : 0, w->bo);
+		kdx_store_u32(b + 24, p->flags, w->bo);
 	}
 }
 
@@ -437,7 +568,7 @@ static struct kdx_error *copy_run(struct elf_writer *w,
 				  const struct data_run *run, uint8_t *buf,
 				  uint64_t total)
 {
-	unsigned int flags = run->zeros ? KDX_READ_ZERO_FILL : 0;
+	unsigned int flags = run->fill ? KDX_READ_ZERO_FILL : 0;
 
 	for (uint64_t done = 0; done < run->size;) {
 		size_t n = (size_t)kdx_min_u64(COPY_CHUNK, run->size - done);
@@ -473,13 +604,13 @@ static struct kdx_error *write_data(struct elf_writer *w)
 	return err;
 }
 
-static void find_page_offset(struct elf_writer *w)
+/* The direct map, for physical segments' p_vaddr: known only with the
+ * page tables that confirm it. */
+static void find_direct_map(struct elf_writer *w)
 {
 	struct kdx_kernel_layout layout;
-	struct kdx_error *err = kdx_kernel_probe(w->dump, NULL, &layout);
+	struct kdx_error *err = make_xlat(w, &layout);
 
-	/* Without a known direct map, p_vaddr repeats p_paddr, as QEMU's
-	 * physical dumps do. */
 	if (!err && layout.has_page_offset) {
 		w->has_page_offset = true;
 		w->page_offset = layout.page_offset;
@@ -503,13 +634,18 @@ static struct kdx_error *plan(struct elf_writer *w)
 	if (err)
 		return err;
 	if (!w->opts->paging) {
-		find_page_offset(w);
+		find_direct_map(w);
 		err = physical_phdrs(w);
 	} else {
 		err = paging_phdrs(w);
-		if (!err && w->opts->no_dedup)
-			err = undedup(w);
+		if (!err)
+			err = w->opts->no_dedup ? undedup(w) :
+						  keep_mapped_runs(w);
 	}
+	if (!err && w->nphdrs > UINT32_MAX) /* PN_XNUM's count is 32 bits */
+		err = kdx_err(KDX_ERR_UNSUPPORTED,
+			      "%zu program headers are more than ELF can count",
+			      w->nphdrs);
 	return err;
 }
 
@@ -534,8 +670,9 @@ static void place(struct elf_writer *w)
 
 		if (!p->filesz)
 			continue;
-		r = w->opts->paging && w->opts->no_dedup ? &w->runs[run++] :
-							   run_at(w, p->paddr);
+		r = w->opts->paging && w->opts->no_dedup ?
+			    &w->runs[run++] :
+			    run_at(w->runs, w->nruns, p->paddr);
 		p->offset = r->offset + (w->opts->paging && w->opts->no_dedup ?
 						 0 :
 						 p->paddr - r->paddr);
@@ -554,6 +691,7 @@ struct kdx_error *kdx_write_elf(const struct kdx_dump *dump,
 		.page = kdx_dump_page_size(dump),
 		.sink = sink,
 	};
+	w.ranges = kdx_dump_phys_ranges(dump, &w.nranges);
 	struct kdx_error *err = plan(&w);
 
 	if (!err) {

@@ -18,7 +18,8 @@ struct kdx_sink {
 	bool is_stdout;
 	char *path;     /* the destination */
 	char *tmp_path; /* what we write until commit; NULL for stdout */
-	uint64_t bytes;
+	uint64_t bytes; /* the stream's length (flattened) */
+	uint64_t end;   /* the file's length: positional writes leave gaps */
 };
 
 static struct kdx_error *write_all(struct kdx_sink *sink, const void *buf,
@@ -90,8 +91,11 @@ struct kdx_error *kdx_sink_write_at(struct kdx_sink *sink, uint64_t offset,
 	uint8_t h[16];
 	struct kdx_error *err;
 
-	if (!sink->flatten)
+	if (!sink->flatten) {
+		if (offset + len > sink->end)
+			sink->end = offset + len;
 		return write_all(sink, buf, len, offset, true);
+	}
 	kdx_store_u64(h, offset, KDX_BIG_ENDIAN);
 	kdx_store_u64(h + 8, len, KDX_BIG_ENDIAN);
 	err = write_all(sink, h, sizeof(h), 0, false);
@@ -100,7 +104,7 @@ struct kdx_error *kdx_sink_write_at(struct kdx_sink *sink, uint64_t offset,
 
 uint64_t kdx_sink_bytes(const struct kdx_sink *sink)
 {
-	return sink->bytes;
+	return sink->flatten ? sink->bytes : sink->end;
 }
 
 static void sink_free(struct kdx_sink *sink)

@@ -19,7 +19,8 @@ struct kdx_error *kdx_sink_open(const char *path, bool flatten,
 struct kdx_error *kdx_sink_write_at(struct kdx_sink *sink, uint64_t offset,
 				    const void *buf, size_t len);
 
-/* Bytes written to the output so far (record headers included). */
+/* The output's size so far: the stream's length (record headers
+ * included) when flattened, else the file's length (gaps included). */
 uint64_t kdx_sink_bytes(const struct kdx_sink *sink);
 
 /* Finish: end the stream, flush to disk, rename into place; frees @sink. */
