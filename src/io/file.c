@@ -91,6 +91,16 @@ const char *kdx_file_name(const struct kdx_file *file)
 	return file->name;
 }
 
+int kdx_file_extent(const struct kdx_file *file, uint64_t offset,
+		    uint64_t max, uint64_t *fd_offset, uint64_t *len)
+{
+	if (file->fd < 0)
+		return -1;
+	*fd_offset = offset;
+	*len = offset < file->size ? kdx_min_u64(max, file->size - offset) : 0;
+	return file->fd;
+}
+
 struct kdx_error *kdx_file_read_some(const struct kdx_file *file,
 				     uint64_t offset, void *buf, size_t len,
 				     size_t *got)

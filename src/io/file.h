@@ -41,6 +41,14 @@ const char *kdx_file_name(const struct kdx_file *file);
 struct kdx_error *kdx_file_read(const struct kdx_file *file, uint64_t offset,
 				void *buf, size_t len);
 
+/* Where the file's bytes at @offset are stored in a plain file descriptor,
+ * for copying them without reading (copy_file_range, splice): returns the
+ * descriptor (owned by @file) and sets *@fd_offset and *@len, the bytes
+ * from @offset held contiguously there (at most @max; 0 at or past the
+ * end of the file).  -1 for memory-backed and flattened files. */
+int kdx_file_extent(const struct kdx_file *file, uint64_t offset,
+		    uint64_t max, uint64_t *fd_offset, uint64_t *len);
+
 /* Read up to @len bytes at @offset, fewer at the end of the file. */
 struct kdx_error *kdx_file_read_some(const struct kdx_file *file,
 				     uint64_t offset, void *buf, size_t len,

@@ -7,6 +7,7 @@
 #include <kdx/kdx.h>
 
 #include "arch/arch.h"
+#include "core/util.h"
 #include "io/file.h"
 
 #include <stdlib.h>
@@ -276,6 +277,53 @@ struct kdx_error *kdx_read_phys(const struct kdx_dump *dump, uint64_t addr,
 
 	return kdx_physmap_read(&dump->physmap, &source, addr, buf, len, flags,
 				stats);
+}
+
+/* Where the verbatim bytes of entry @e at @addr lie in a descriptor;
+ * -1 if they do not. */
+static int entry_extent(const struct kdx_dump *dump,
+			const struct kdx_physmap_entry *e, uint64_t addr,
+			uint64_t len, uint64_t *offset, uint64_t *size)
+{
+	if (e->kind != KDX_PIECE_FILE || e->start > addr)
+		return -1;
+	len = kdx_min_u64(len, e->start + e->size - addr);
+	return kdx_file_extent(dump->file, e->file_offset + (addr - e->start),
+			       len, offset, size);
+}
+
+void kdx_dump_phys_extent(const struct kdx_dump *dump, uint64_t addr,
+			  uint64_t len, struct kdx_phys_extent *out)
+{
+	const struct kdx_physmap *map = &dump->physmap;
+	size_t i = kdx_physmap_find(map, addr);
+	uint64_t offset, size;
+	int fd = i < map->count ? entry_extent(dump, &map->entries[i], addr,
+					       len, &offset, &size) :
+				  -1;
+
+	if (fd >= 0 && size) {
+		*out = (struct kdx_phys_extent){ fd, offset, size };
+		return;
+	}
+	/* Not verbatim: up to the next entry whose bytes are. */
+	out->fd = -1;
+	out->offset = 0;
+	out->size = len;
+	for (; i < map->count; i++) {
+		const struct kdx_physmap_entry *e = &map->entries[i];
+
+		if (e->start <= addr)
+			continue;
+		if (e->start - addr >= len)
+			break;
+		if (entry_extent(dump, e, e->start, len - (e->start - addr),
+				 &offset, &size) >= 0 &&
+		    size) {
+			out->size = e->start - addr;
+			return;
+		}
+	}
 }
 
 const char *kdx_format_name_at(size_t index, const char **description)

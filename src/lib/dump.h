@@ -31,6 +31,22 @@ struct kdx_dump {
 	const char *page_size_source;
 };
 
+/* How the physical bytes at an address are held, for writers that copy
+ * without reading (copy_file_range, splice). */
+struct kdx_phys_extent {
+	/* >= 0: the bytes are stored verbatim in this descriptor (owned by
+	 * the dump); -1: read them with kdx_read_phys() (compressed, zeros,
+	 * filtered, a hole, or a file without a descriptor). */
+	int fd;
+	uint64_t offset; /* with fd >= 0: where the first byte is */
+	uint64_t size;   /* bytes from the address held this way (> 0) */
+};
+
+/* Describe how [@addr, @addr + @len) begins; @len > 0.  Calling again at
+ * @addr + size walks the rest. */
+void kdx_dump_phys_extent(const struct kdx_dump *dump, uint64_t addr,
+			  uint64_t len, struct kdx_phys_extent *out);
+
 /* Decode the notes into dump->notes (with their kinds) and dump->cpus. */
 struct kdx_error *kdx_dump_decode_notes(struct kdx_dump *dump);
 

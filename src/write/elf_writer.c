@@ -25,6 +25,7 @@
 #include "arch/arch.h"
 #include "core/endian.h"
 #include "core/util.h"
+#include "lib/dump.h"
 #include "write/notes.h"
 #include "write/sink.h"
 
@@ -38,7 +39,8 @@ enum {
 	PF_X = 1,
 	PF_W = 2,
 	PF_R = 4,
-	COPY_CHUNK = 4 << 20,
+	COPY_CHUNK = 256 << 10, /* read and written through a buffer */
+	COPY_SPAN = 64 << 20,   /* copied file to file per call */
 };
 
 /* A run of physical bytes written to the file. */
@@ -564,28 +566,56 @@ static struct kdx_error *write_headers(struct elf_writer *w)
 	return err;
 }
 
+static void advance(struct elf_writer *w, uint64_t n, uint64_t total)
+{
+	w->stats.bytes_in += n;
+	if (w->opts->progress)
+		w->opts->progress(w->opts->progress_ctx, w->stats.bytes_in,
+				  total);
+}
+
+/* Bytes the input holds verbatim in its file go file to file (the kernel
+ * copies, or moves page references); the rest is read and written. */
 static struct kdx_error *copy_run(struct elf_writer *w,
 				  const struct data_run *run, uint8_t *buf,
 				  uint64_t total)
 {
 	unsigned int flags = run->fill ? KDX_READ_ZERO_FILL : 0;
+	struct kdx_error *err = NULL;
 
-	for (uint64_t done = 0; done < run->size;) {
-		size_t n = (size_t)kdx_min_u64(COPY_CHUNK, run->size - done);
-		struct kdx_error *err = kdx_read_phys(w->dump, run->paddr + done,
-						      buf, n, flags, NULL);
+	for (uint64_t done = 0; done < run->size && !err;) {
+		struct kdx_phys_extent ext;
+		uint64_t n;
 
-		if (!err)
-			err = kdx_sink_write_at(w->sink, run->offset + done, buf, n);
-		if (err)
-			return err;
-		done += n;
-		w->stats.bytes_in += n;
-		if (w->opts->progress)
-			w->opts->progress(w->opts->progress_ctx,
-					  w->stats.bytes_in, total);
+		kdx_dump_phys_extent(w->dump, run->paddr + done,
+				     run->size - done, &ext);
+		if (ext.fd >= 0) {
+			n = kdx_min_u64(ext.size, COPY_SPAN);
+			err = kdx_sink_copy_from(w->sink, run->offset + done,
+						 ext.fd, ext.offset, n);
+			if (err)
+				err = kdx_err_wrap(err, "physical address 0x%llx",
+						   (unsigned long long)(run->paddr + done));
+			else
+				advance(w, n, total);
+			done += n;
+			continue;
+		}
+		for (uint64_t k = 0; k < ext.size && !err; k += n) {
+			uint64_t at = done + k;
+
+			n = kdx_min_u64(COPY_CHUNK, ext.size - k);
+			err = kdx_read_phys(w->dump, run->paddr + at, buf,
+					    (size_t)n, flags, NULL);
+			if (!err)
+				err = kdx_sink_write_at(w->sink, run->offset + at,
+							buf, (size_t)n);
+			if (!err)
+				advance(w, n, total);
+		}
+		done += ext.size;
 	}
-	return NULL;
+	return err;
 }
 
 static struct kdx_error *write_data(struct elf_writer *w)

@@ -5,12 +5,17 @@
 #include "core/error.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define FLAT_HEADER_SIZE 4096
+/* Bytes per copy_file_range/splice call and read/write buffer: small
+ * enough for the buffer to stay in cache, as cp's. */
+#define COPY_STEP (1u << 20)
+#define BUFFER_SIZE (128u << 10)
 
 struct kdx_sink {
 	int fd;
@@ -20,6 +25,11 @@ struct kdx_sink {
 	char *tmp_path; /* what we write until commit; NULL for stdout */
 	uint64_t bytes; /* the stream's length (flattened) */
 	uint64_t end;   /* the file's length: positional writes leave gaps */
+	/* kdx_sink_copy_from(): what the kernel refused once is not tried
+	 * again; the pipe splice goes through; the read/write buffer. */
+	bool no_copy_range, no_splice;
+	int pipe[2];
+	uint8_t *buffer;
 };
 
 static struct kdx_error *write_all(struct kdx_sink *sink, const void *buf,
@@ -64,6 +74,7 @@ struct kdx_error *kdx_sink_open(const char *path, bool flatten,
 		return kdx_err_nomem();
 	}
 	sink->fd = -1;
+	sink->pipe[0] = sink->pipe[1] = -1;
 	sink->flatten = flatten;
 	sink->is_stdout = !strcmp(path, "-");
 	if (sink->is_stdout && !flatten)
@@ -102,6 +113,173 @@ struct kdx_error *kdx_sink_write_at(struct kdx_sink *sink, uint64_t offset,
 	return err ? err : write_all(sink, buf, len, 0, false);
 }
 
+static struct kdx_error *input_error(int err, int fd, uint64_t offset)
+{
+	if (!err)
+		return kdx_err(KDX_ERR_CORRUPT,
+			       "the dump ends before offset 0x%llx (descriptor %d): it shrank while being read",
+			       (unsigned long long)offset, fd);
+	return kdx_err_os(err, "read the dump at offset 0x%llx",
+			  (unsigned long long)offset);
+}
+
+/* copy_file_range() refuses descriptors it cannot serve with these; any
+ * other error is real. */
+static bool refused(int err)
+{
+	return err == EXDEV || err == EINVAL || err == ENOSYS ||
+	       err == EOPNOTSUPP || err == EBADF || err == EPERM;
+}
+
+/* Read and write, through a buffer: always works. */
+static struct kdx_error *copy_by_buffer(struct kdx_sink *sink, uint64_t *offset,
+					int fd, uint64_t *in_offset,
+					uint64_t len)
+{
+	if (!sink->buffer && !(sink->buffer = malloc(BUFFER_SIZE)))
+		return kdx_err_nomem();
+	while (len) {
+		size_t n = len < BUFFER_SIZE ? (size_t)len : BUFFER_SIZE;
+		ssize_t got = pread(fd, sink->buffer, n, (off_t)*in_offset);
+		struct kdx_error *err;
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return input_error(got < 0 ? errno : 0, fd, *in_offset);
+		err = write_all(sink, sink->buffer, (size_t)got, *offset,
+				!sink->flatten);
+		if (err)
+			return err;
+		*offset += (uint64_t)got;
+		*in_offset += (uint64_t)got;
+		len -= (uint64_t)got;
+	}
+	return NULL;
+}
+
+/* Up to @len bytes file -> pipe -> file, the kernel moving page
+ * references: one copy, not two.  *@moved 0 and no error: splice is
+ * refused here, use another way. */
+static struct kdx_error *splice_some(struct kdx_sink *sink, uint64_t *offset,
+				     int fd, uint64_t *in_offset, uint64_t len,
+				     uint64_t *moved)
+{
+	loff_t in = (loff_t)*in_offset;
+	ssize_t n, left;
+
+	*moved = 0;
+	if (sink->pipe[0] < 0) {
+		if (pipe(sink->pipe) < 0) {
+			sink->no_splice = true;
+			return NULL;
+		}
+		(void)fcntl(sink->pipe[1], F_SETPIPE_SZ, COPY_STEP);
+	}
+	n = splice(fd, &in, sink->pipe[1], NULL,
+		   len < COPY_STEP ? (size_t)len : COPY_STEP, SPLICE_F_MOVE);
+	if (n < 0 && errno == EINTR)
+		return NULL;
+	if (n < 0 && refused(errno)) {
+		sink->no_splice = true;
+		return NULL;
+	}
+	if (n <= 0)
+		return input_error(n < 0 ? errno : 0, fd, *in_offset);
+	for (left = n; left;) {
+		loff_t out = (loff_t)*offset;
+		ssize_t w = splice(sink->pipe[0], NULL, sink->fd, &out,
+				   (size_t)left, SPLICE_F_MOVE);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			/* The output takes no splice: empty the pipe by hand. */
+			sink->no_splice = true;
+			while (left) {
+				size_t k = (size_t)left < BUFFER_SIZE ? (size_t)left :
+									BUFFER_SIZE;
+				ssize_t r;
+				struct kdx_error *err;
+
+				if (!sink->buffer &&
+				    !(sink->buffer = malloc(BUFFER_SIZE)))
+					return kdx_err_nomem();
+				r = read(sink->pipe[0], sink->buffer, k);
+				if (r < 0 && errno == EINTR)
+					continue;
+				if (r <= 0)
+					return kdx_err_os(r < 0 ? errno : EIO,
+							  "read back a pipe");
+				err = write_all(sink, sink->buffer, (size_t)r,
+						*offset, true);
+				if (err)
+					return err;
+				*offset += (uint64_t)r;
+				left -= r;
+			}
+			break;
+		}
+		*offset += (uint64_t)w;
+		left -= w;
+	}
+	*in_offset += (uint64_t)n;
+	*moved = (uint64_t)n;
+	return NULL;
+}
+
+struct kdx_error *kdx_sink_copy_from(struct kdx_sink *sink, uint64_t offset,
+				     int fd, uint64_t in_offset, uint64_t len)
+{
+	uint8_t h[16];
+	struct kdx_error *err;
+
+	if (sink->flatten) { /* a stream: one record, its bytes read */
+		kdx_store_u64(h, offset, KDX_BIG_ENDIAN);
+		kdx_store_u64(h + 8, len, KDX_BIG_ENDIAN);
+		err = write_all(sink, h, sizeof(h), 0, false);
+		return err ? err : copy_by_buffer(sink, &offset, fd, &in_offset, len);
+	}
+	if (len && offset + len > sink->end)
+		sink->end = offset + len;
+	while (len) {
+		uint64_t moved = 0;
+
+		if (!sink->no_copy_range) {
+			loff_t in = (loff_t)in_offset, out = (loff_t)offset;
+			ssize_t n = copy_file_range(fd, &in, sink->fd, &out,
+						    len < COPY_STEP ? (size_t)len :
+								      COPY_STEP,
+						    0);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && refused(errno))
+				sink->no_copy_range = true;
+			else if (n < 0 && (errno == ENOSPC || errno == EDQUOT ||
+					   errno == EFBIG))
+				return kdx_err_os(errno, "write %s", sink->path);
+			else if (n <= 0)
+				return input_error(n < 0 ? errno : 0, fd,
+						   in_offset);
+			else
+				moved = (uint64_t)n;
+			offset += moved;
+			in_offset += moved;
+		} else if (!sink->no_splice) {
+			err = splice_some(sink, &offset, fd, &in_offset, len,
+					  &moved);
+			if (err)
+				return err;
+		} else {
+			return copy_by_buffer(sink, &offset, fd, &in_offset,
+					      len);
+		}
+		len -= moved;
+	}
+	return NULL;
+}
+
 uint64_t kdx_sink_bytes(const struct kdx_sink *sink)
 {
 	return sink->flatten ? sink->bytes : sink->end;
@@ -109,6 +287,11 @@ uint64_t kdx_sink_bytes(const struct kdx_sink *sink)
 
 static void sink_free(struct kdx_sink *sink)
 {
+	if (sink->pipe[0] >= 0) {
+		close(sink->pipe[0]);
+		close(sink->pipe[1]);
+	}
+	free(sink->buffer);
 	free(sink->path);
 	free(sink->tmp_path);
 	free(sink);

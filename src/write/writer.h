@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The writers behind kdx_convert(): one per output format, each given an
- * open sink and the dump, using only libkdx's public reading API. */
+ * open sink and the dump, reading through libkdx's public API (and, to
+ * copy bytes held verbatim without reading them, kdx_dump_phys_extent()
+ * from lib/dump.h). */
 #ifndef KDX_WRITE_WRITER_H
 #define KDX_WRITE_WRITER_H
 

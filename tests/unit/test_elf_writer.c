@@ -1299,6 +1299,95 @@ static void pn_xnum_elf32(void **state)
 	pn_xnum_case(KDX_PAGING_X86_PAE, "xnum32.elf");
 }
 
+/* ---- copying from the input's file ---- */
+
+static void write_file(const char *path, const uint8_t *bytes, size_t size)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(bytes, 1, size, f), size);
+	assert_int_equal(fclose(f), 0);
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	size_t na, nb;
+	uint8_t *x = slurp(a, &na), *y = slurp(b, &nb);
+	bool same = na == nb && !memcmp(x, y, na);
+
+	free(x);
+	free(y);
+	return same;
+}
+
+/* Converting @bytes opened from memory (every byte read and written) and
+ * opened from a file in @where (bytes held verbatim copied file to file:
+ * copy_file_range on one file system, splice across two) gives identical
+ * output files, or the same error. */
+static void assert_same_from_file(const uint8_t *bytes, size_t size,
+				  const char *where,
+				  const struct kdx_convert_options *o)
+{
+	char in_path[128];
+	struct kdx_dump *mem = open_memory(bytes, size), *file;
+	struct kdx_error *e1, *e2;
+
+	snprintf(in_path, sizeof(in_path), "%s/kdx-elfw-in-%d.elf", where,
+		 (int)getpid());
+	write_file(in_path, bytes, size);
+	file = open_path(in_path);
+	e1 = kdx_convert(mem, path_in_dir("from-mem.elf"), o, NULL);
+	e2 = kdx_convert(file, path_in_dir("from-file.elf"), o, NULL);
+	assert_int_equal(e1 != NULL, e2 != NULL);
+	if (e1) {
+		assert_int_equal(kdx_error_code(e1), kdx_error_code(e2));
+		kdx_error_destroy(e1);
+		kdx_error_destroy(e2);
+	} else if (!same_file(path_in_dir("from-mem.elf"),
+			      path_in_dir("from-file.elf"))) {
+		fail_msg("output differs when the input (in %s) is a file", where);
+	}
+	kdx_dump_destroy(file);
+	kdx_dump_destroy(mem);
+	unlink(in_path);
+	remove_in_dir("from-mem.elf");
+	remove_in_dir("from-file.elf");
+}
+
+static void verbatim_copy_from_file(void **state)
+{
+	const char *wheres[] = { dir, "/dev/shm" };
+	struct ptb *p;
+	size_t psize, gsize;
+	uint8_t *phys = build_physical_input(EM_X86_64, 64, KDX_LITTLE_ENDIAN,
+					     &psize);
+	uint8_t *paging = build_paging_input(&p, &gsize);
+	struct kdx_convert_options o;
+
+	(void)state;
+	for (size_t k = 0; k < 2; k++) {
+		if (access(wheres[k], W_OK))
+			continue;
+		elf_options(&o);
+		assert_same_from_file(phys, psize, wheres[k], &o);
+		o.flatten = true;
+		assert_same_from_file(phys, psize, wheres[k], &o);
+		elf_options(&o);
+		assert_same_from_file(paging, gsize, wheres[k], &o);
+		o.paging = true;
+		assert_same_from_file(paging, gsize, wheres[k], &o);
+		o.no_dedup = true;
+		assert_same_from_file(paging, gsize, wheres[k], &o);
+		/* a file cut short in its last segment */
+		elf_options(&o);
+		assert_same_from_file(phys, psize - 0x800, wheres[k], &o);
+	}
+	free(phys);
+	free(paging);
+	ptb_free(p);
+}
+
 /* ---- output paths ---- */
 
 /* A flattened stream (what '-' writes) holds the same ELF. */
@@ -1428,6 +1517,7 @@ int main(void)
 		cmocka_unit_test(paging_filtered_kdump),
 		cmocka_unit_test(pn_xnum_elf64),
 		cmocka_unit_test(pn_xnum_elf32),
+		cmocka_unit_test(verbatim_copy_from_file),
 		cmocka_unit_test(flattened_elf),
 		cmocka_unit_test(progress_reaches_total),
 		cmocka_unit_test(failures_leave_no_file),

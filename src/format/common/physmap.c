@@ -205,9 +205,7 @@ struct kdx_error *kdx_physmap_ranges(const struct kdx_physmap *map,
 	return NULL;
 }
 
-/* Index of the entry holding @addr, or of the first entry above it
- * (map->count if none). */
-static size_t find_entry(const struct kdx_physmap *map, uint64_t addr)
+size_t kdx_physmap_find(const struct kdx_physmap *map, uint64_t addr)
 {
 	size_t lo = 0, hi = map->count;
 
@@ -314,7 +312,7 @@ struct kdx_error *kdx_physmap_read(const struct kdx_physmap *map,
 			       "read of 0x%zx bytes at 0x%llx wraps past the end of the address space",
 			       len, (unsigned long long)addr);
 	while (len) {
-		size_t i = find_entry(map, addr);
+		size_t i = kdx_physmap_find(map, addr);
 		const struct kdx_physmap_entry *e =
 			i < map->count ? &map->entries[i] : NULL;
 		size_t n;

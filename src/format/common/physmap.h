@@ -78,6 +78,10 @@ struct kdx_error *kdx_physmap_ranges(const struct kdx_physmap *map,
 				     struct kdx_phys_range **ranges,
 				     size_t *count);
 
+/* Index of the entry holding @addr, or of the first entry above it
+ * (map->count if none). */
+size_t kdx_physmap_find(const struct kdx_physmap *map, uint64_t addr);
+
 /* Read physical memory; see kdx_read_phys(). */
 struct kdx_error *kdx_physmap_read(const struct kdx_physmap *map,
 				   const struct kdx_physmap_source *source,
