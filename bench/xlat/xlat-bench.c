@@ -244,6 +244,13 @@ static uint64_t lkd_enumerate(struct lkd *l, uint64_t start, uint64_t *bytes)
 	return pages;
 }
 
+/* Where the kernel half starts: 5-level paging has more of it. */
+static uint64_t kernel_start(const struct kdx_xlat *x)
+{
+	return kdx_xlat_mode(x) == KDX_PAGING_X86_LA57 ? 0xff00000000000000ull :
+							 0xffff800000000000ull;
+}
+
 static void enumeration(const char *path, struct kdx_xlat *x, struct maps *maps)
 {
 	double t0, tk, tl, tw;
@@ -255,12 +262,12 @@ static void enumeration(const char *path, struct kdx_xlat *x, struct maps *maps)
 	maps->n = 0;
 	maps->bytes = 0;
 	t0 = now();
-	check(kdx_xlat_maps(x, 1ull << 63, UINT64_MAX, KDX_MAPS_NO_MERGE, collect,
-			    NULL, maps), "kdx maps");
+	check(kdx_xlat_maps(x, kernel_start(x), UINT64_MAX, KDX_MAPS_NO_MERGE,
+			    collect, NULL, maps), "kdx maps");
 	tk = now() - t0;
 	lkd_open(&l, path);
 	t0 = now();
-	pages = lkd_enumerate(&l, 0xffff800000000000ull, &bytes);
+	pages = lkd_enumerate(&l, kernel_start(x), &bytes);
 	tl = now() - t0;
 	printf("%-34s kdx %8.1f ms  libkdumpfile %8.1f ms  ratio %6.1fx\n",
 	       "enumerate kernel page table", tk * 1e3, tl * 1e3, tl / tk);
@@ -272,8 +279,8 @@ static void enumeration(const char *path, struct kdx_xlat *x, struct maps *maps)
 	kdx_xlat_flush(x);
 	maps->n = 0;
 	t0 = now();
-	check(kdx_xlat_maps(x, 1ull << 63, UINT64_MAX, 0, collect, NULL, maps),
-	      "kdx maps");
+	check(kdx_xlat_maps(x, kernel_start(x), UINT64_MAX, 0, collect, NULL,
+			    maps), "kdx maps");
 	tw = now() - t0;
 	printf("  kdx merged enumeration: %zu ranges in %.1f ms\n", maps->n,
 	       tw * 1e3);
@@ -297,8 +304,8 @@ int main(int argc, char **argv)
 	check(kdx_dump_open(argv[1], NULL, &dump), argv[1]);
 	check(kdx_kernel_probe(dump, NULL, &layout), "probe");
 	check(kdx_kernel_xlat_create(dump, &layout, &x), "xlat");
-	check(kdx_xlat_maps(x, 1ull << 63, UINT64_MAX, 0, collect, NULL, &maps),
-	      "maps");
+	check(kdx_xlat_maps(x, kernel_start(x), UINT64_MAX, 0, collect, NULL,
+			    &maps), "maps");
 	printf("%s: %zu kernel mapping runs, %" PRIu64 " MiB, %zu addresses per pass\n",
 	       argv[1], maps.n, maps.bytes >> 20, n);
 	make_sample(&maps, false, va, n);
