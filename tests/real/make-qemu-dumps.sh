@@ -6,13 +6,26 @@
 # Usage: make-qemu-dumps.sh [--sample] OUTDIR
 #
 # Environment:
-#   KDX_SAMPLE=1           same as --sample: small RAM, 1 vCPU (for the bundled sample)
-#   KDX_QEMU_MEM_MB        guest RAM in MiB (default 512, sample 128)
+#   KDX_SAMPLE=1           same as --sample: the bundled sample's settings (below)
+#   KDX_QEMU_MEM_MB        guest RAM in MiB (default 512, sample 96)
 #   KDX_QEMU_SMP           vCPUs (default 2, sample 1)
 #   KDX_QEMU_APPEND        extra kernel command line (e.g. "nokaslr")
 #   KDX_MARKER_TOKEN       marker token (default: fixed token below)
 #   KDX_BOOT_TIMEOUT       seconds to wait for the guest (default 180)
+#   KDX_ZERO_FREE_MEMORY=1 zero the guest's free memory before the dump, so that
+#                          old data in free pages doesn't bloat the compressed
+#                          dump (default 1 with --sample, else 0): the kernel
+#                          boots with init_on_free=1; the guest's init fills a
+#                          tmpfs with zeros until ENOSPC and deletes it, then
+#                          deletes busybox and execs kdx-idle (a tiny no-libc
+#                          program built here with cc), which frees busybox's pages
+#   KDX_SAMPLE_ARGS        kernel arguments --sample adds (default: see below)
 #   KDX_NO_INSTALL=1       never run apt-get; fail if something is missing
+#
+# --sample (for tests/data/sample-x86_64.elf.xz, see make-sample.sh): 96 MiB,
+# 1 vCPU, KDX_ZERO_FREE_MEMORY=1, no VGA, the qboot firmware QEMU ships instead
+# of SeaBIOS (less firmware in low memory, 64 KiB ROM), and kernel arguments
+# that leave less kernel state: all to make the compressed dump small.
 #
 # Output (OUTDIR): vmcore.elf, vmcore-paging.elf, vmcore.kdump-*, pmem.raw (+pmem.map),
 # info-registers.txt, info-tlb.txt, info-mtree.txt, info-mem.txt,
@@ -24,7 +37,7 @@ sample=${KDX_SAMPLE:-0}
 while [ $# -gt 0 ]; do
     case $1 in
         --sample) sample=1; shift ;;
-        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d'; exit 0 ;;
         --) shift; break ;;
         -*) echo "unknown option: $1" >&2; exit 2 ;;
         *) break ;;
@@ -34,11 +47,19 @@ done
 outdir=$1
 
 if [ "$sample" = 1 ]; then
-    mem_mb=${KDX_QEMU_MEM_MB:-128}
+    mem_mb=${KDX_QEMU_MEM_MB:-96}   # 80M does not boot Debian 6.1 under TCG
     ncpus=${KDX_QEMU_SMP:-1}
+    zero_free=${KDX_ZERO_FREE_MEMORY:-1}
+    # lockdown=confidentiality: the 6.1 kernel then makes no tracefs files
+    # (~9 MiB of inodes and dentries less); the rest trim a little more.
+    sample_args=${KDX_SAMPLE_ARGS-lockdown=confidentiality lsm=lockdown ipv6.disable=1 audit=0 nowatchdog cgroup_disable=memory mitigations=off}
+    machine_opts=(-bios /usr/share/qemu/qboot.rom)
 else
     mem_mb=${KDX_QEMU_MEM_MB:-512}
     ncpus=${KDX_QEMU_SMP:-2}
+    zero_free=${KDX_ZERO_FREE_MEMORY:-0}
+    sample_args=
+    machine_opts=(-device VGA)
 fi
 token=${KDX_MARKER_TOKEN:-q7Zr4Xk2Vt9Lm3Pw}
 case $token in *[!A-Za-z0-9_]*|'') echo "KDX_MARKER_TOKEN must be [A-Za-z0-9_]+" >&2; exit 2 ;; esac
@@ -68,6 +89,7 @@ command -v xz >/dev/null || need+=(xz-utils)
 command -v zstd >/dev/null || need+=(zstd)
 command -v modinfo >/dev/null || need+=(kmod)
 command -v file >/dev/null || need+=(file)
+if [ "$zero_free" = 1 ]; then command -v cc >/dev/null || need+=(gcc); fi
 if [ ${#need[@]} -gt 0 ]; then
     if [ "${KDX_NO_INSTALL:-0}" = 1 ] || [ "$(id -u)" != 0 ]; then
         echo "missing packages: ${need[*]} (run as root or install them)" >&2
@@ -168,12 +190,15 @@ if [ -d /sys/firmware/qemu_fw_cfg ]; then
 else
     echo "kdx-init: FWCFG-MISSING"
 fi
-token=
+grep -E 'Kernel (code|rodata)$' /proc/iomem | sed 's/^ */kdx-init: iomem /'
+token= zero=0
 for x in $(cat /proc/cmdline); do
-    case $x in kdxmarker=*) token=${x#kdxmarker=} ;; esac
+    case $x in kdxmarker=*) token=${x#kdxmarker=} ;; kdxzero=1) zero=1 ;; esac
 done
 # A few background processes so the dump has some task structure.
-for i in 1 2 3 4; do sleep 100000 & done
+idle="sleep 100000"
+[ "$zero" = 1 ] && idle=/kdx-idle
+for i in 1 2 3 4; do $idle & done
 # The marker: a tmpfs file with 4096 lines "KDX-MARKER-<token>".
 mkdir -p /dev/shm
 mount -t tmpfs -o size=16m tmpfs /dev/shm
@@ -183,10 +208,53 @@ for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
 done
 echo "kdx-init: marker lines: $(wc -l < /dev/shm/m)"
 sync
+if [ "$zero" = 1 ]; then
+    # KDX_ZERO_FREE_MEMORY: pages freed from now on are zeroed (init_on_free=1);
+    # pages free now may hold old data (the compressed kernel, the initramfs),
+    # so fill a tmpfs with zeros until ENOSPC and delete it.  2 MiB stay
+    # unfilled so that nothing is OOM-killed.
+    echo 3 > /proc/sys/vm/drop_caches
+    free_kb=$(awk '/^MemFree:/ { print $2 }' /proc/meminfo)
+    mkdir -p /zero
+    mount -t tmpfs -o size=$(( free_kb - 2048 ))k tmpfs /zero
+    dd if=/dev/zero of=/zero/z bs=64k 2>/dev/null
+    echo "kdx-init: zero-filled $(( $(stat -c %s /zero/z) / 1024 )) KiB of $free_kb KiB free"
+    rm /zero/z
+    umount /zero
+    # Then busybox goes too: delete it, and once this shell (its last user)
+    # execs kdx-idle, its pages are freed (and zeroed).  kdx-idle, PID 1,
+    # prints KDX-READY.
+    cd /
+    rm -rf /bin /lib/modules
+    exec /kdx-idle
+fi
 echo "kdx-init: KDX-READY"
 while :; do sleep 3600; done
 EOF
 chmod 755 "$root/init"
+if [ "$zero_free" = 1 ]; then
+    # A stand-in for busybox's sleep, without libc (see the zero-fill above).
+    cat > "$work/kdx-idle.c" <<'EOF'
+static long sys3(long n, long a, long b, long c)
+{
+    long r;
+    __asm__ volatile("syscall" : "=a"(r) : "0"(n), "D"(a), "S"(b), "d"(c)
+                     : "rcx", "r11", "memory");
+    return r;
+}
+void _start(void)
+{
+    static const char ready[] = "kdx-init: KDX-READY\n";
+    if (sys3(39, 0, 0, 0) == 1)                         /* getpid() == 1 */
+        sys3(1, 1, (long)ready, sizeof ready - 1);      /* write(1, ...) */
+    for (;;)
+        sys3(34, 0, 0, 0);                              /* pause() */
+}
+EOF
+    cc -Os -static -nostdlib -ffreestanding -fno-pie -no-pie -fno-stack-protector \
+        -fno-asynchronous-unwind-tables -Wl,--build-id=none -s \
+        -o "$root/kdx-idle" "$work/kdx-idle.c"
+fi
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -9) > "$work/initrd.gz"
 stamp "initramfs $(stat -c %s "$work/initrd.gz") bytes"
 
@@ -196,13 +264,16 @@ rm -f "$outdir"/vmcore.* "$outdir"/vmcore-paging.elf "$outdir"/pmem*.raw "$outdi
 console=$outdir/console.log
 : > "$console"
 sock=$work/qmp.sock
-append="console=ttyS0 panic=-1 loglevel=6 kdxmarker=$token${KDX_QEMU_APPEND:+ $KDX_QEMU_APPEND}"
+append="console=ttyS0 panic=-1 loglevel=6 kdxmarker=$token"
+[ "$zero_free" = 1 ] && append+=" kdxzero=1 init_on_free=1"
+append+="${sample_args:+ $sample_args}"
+append+="${KDX_QEMU_APPEND:+ $KDX_QEMU_APPEND}"
 qemu_version=$(qemu-system-x86_64 --version | sed -n '1s/^QEMU emulator version \([^ ]*\).*/\1/p')
 stamp "booting QEMU $qemu_version: -m ${mem_mb}M -smp $ncpus, append: $append"
 t_boot=$(date +%s)
 qemu-system-x86_64 \
     -machine pc -accel tcg -m "${mem_mb}M" -smp "$ncpus" \
-    -nodefaults -device VGA -display none -no-reboot \
+    -nodefaults "${machine_opts[@]}" -display none -no-reboot \
     -kernel "$kernel" -initrd "$work/initrd.gz" -append "$append" \
     -device vmcoreinfo \
     -qmp "unix:$sock,server=on,wait=off" \
@@ -253,6 +324,10 @@ fi
     printf 'KERNEL=%q\n' "$kernel"
     printf 'QEMU_VERSION=%q\n' "$qemu_version"
     printf 'QEMU_APPEND=%q\n' "$append"
+    printf 'QEMU_MACHINE_OPTS=%q\n' "${machine_opts[*]}"
+    # Physical ranges from the guest's /proc/iomem (hex, "start-end").
+    printf 'KERNEL_CODE=%q\n' "$(sed -n 's/^kdx-init: iomem \([0-9a-f]*-[0-9a-f]*\) : Kernel code.*/\1/p' "$console" | head -n1)"
+    printf 'KERNEL_RODATA=%q\n' "$(sed -n 's/^kdx-init: iomem \([0-9a-f]*-[0-9a-f]*\) : Kernel rodata.*/\1/p' "$console" | head -n1)"
     printf 'FORMATS=%q\n' "${files[*]}"
     printf 'QEMU_DUMP_FORMATS=%q\n' "$(tr '\n' ' ' < "$outdir/dump-formats.txt" | sed 's/ $//')"
     printf 'PMEM_MAP=%q\n' pmem.map
