@@ -24,9 +24,21 @@ if [ ! -f "$sample" ]; then
 fi
 xz -dkc "$sample" > build/sample-x86_64.elf
 
+# The kernel's init_uts_ns ("Linux", release, version), found from the
+# dump alone: its address from VMCOREINFO, translated through the dumped
+# page tables, then read physically at the address the walk gives.
+sample=build/sample-x86_64.elf
+uts=0x$(build/kdx info "$sample" --json |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["vmcoreinfo"]["SYMBOL(init_uts_ns)"])')
 set -x
-build/kdx info build/sample-x86_64.elf
-build/kdx read build/sample-x86_64.elf 0x100000 64 --phys
-build/kdx read build/sample-x86_64.elf 0x100000 1MiB --phys -o build/sample-1mib.bin
+build/kdx info "$sample"
+build/kdx vtop "$sample" "$uts"
+build/kdx read "$sample" "$uts" 0x190
+{ set +x; } 2>/dev/null
+phys=$(build/kdx vtop "$sample" "$uts" --json |
+       python3 -c 'import json,sys; print(hex(json.load(sys.stdin)["translations"][0]["paddr"]))')
+set -x
+build/kdx read "$sample" "$phys" 0x90 --phys
+build/kdx read "$sample" 0x100000 1MiB --phys -o build/sample-1mib.bin
 { set +x; } 2>/dev/null
 ls -l build/sample-1mib.bin

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Large enough to amortise a lookup and a syscall, small enough to stay in
@@ -194,6 +195,9 @@ static int read_to_file(const struct kdx_dump *dump,
 	if (asprintf(&tmp, "%s.kdx-XXXXXX", rq->output) < 0)
 		return EXIT_DUMP;
 	fd = mkstemp(tmp);
+	/* mkstemp makes it 0600; the output is an ordinary file. */
+	if (fd >= 0)
+		fchmod(fd, 0644);
 	if (fd < 0) {
 		fprintf(stderr, "kdx: create %s: %s\n", tmp, strerror(errno));
 		free(tmp);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define FLAT_HEADER_SIZE 4096
@@ -86,6 +87,10 @@ struct kdx_error *kdx_sink_open(const char *path, bool flatten,
 		err = kdx_err_nomem();
 	else if ((sink->fd = mkstemp(sink->tmp_path)) < 0)
 		err = kdx_err_os(errno, "create %s", sink->tmp_path);
+	/* mkstemp makes the file private (0600); a dump written for others
+	 * to read gets the usual 0644, as cp would give it. */
+	else if (fchmod(sink->fd, 0644) < 0)
+		err = kdx_err_os(errno, "chmod %s", sink->tmp_path);
 	if (!err && flatten)
 		err = write_flat_header(sink);
 	if (err) {
