@@ -147,5 +147,42 @@ fi
 for d in "${dirs[@]}"; do
     check_dir "$d"
 done
+# --since, --level and --raw on the first dump, against kdx's own --json of
+# the whole log (filters are checked record by record, not by eye).
+if [ ${#dirs[@]} -gt 0 ] && [ -f "${dirs[0]}/vmcore.elf" ]; then
+    src=${dirs[0]}/vmcore.elf
+    if python3 - "$kdx" "$src" > "$work/filters.out" 2>&1 <<'PY'
+import json, subprocess, sys
+kdx, src = sys.argv[1:]
+def run(*a):
+    return subprocess.run([kdx, "dmesg", src, *a], check=True, capture_output=True).stdout
+full = json.loads(run("--json"))["records"]
+assert len(full) > 50, len(full)
+stamps = sorted(r["ts_nsec"] for r in full if r.get("ts_nsec") is not None)
+mid = stamps[len(stamps) // 2]
+since = "%d.%06d" % (mid // 10**9, (mid % 10**9 + 999) // 1000)
+cut = int(since.replace(".", "")) * 1000
+want = [r["seq"] for r in full if r.get("ts_nsec") is not None and r["ts_nsec"] >= cut]
+got = [r["seq"] for r in json.loads(run("--json", "--since", since))["records"]]
+assert got == want and 0 < len(got) < len(full), (since, len(got), len(want))
+want = [r["seq"] for r in full if r["level"] in (3, 4)]
+got = [r["seq"] for r in json.loads(run("--json", "--level", "err,warn"))["records"]]
+assert got == want and got, (len(got), len(want))
+plain = run().decode("utf-8", "replace").splitlines()
+raw = run("--raw").decode("utf-8", "replace").splitlines()
+assert len(plain) == len(raw), (len(plain), len(raw))
+for p, r, n in zip(plain, raw, range(len(raw))):
+    if p.startswith("["):   # a record's first line gains "<prio>"
+        assert r.startswith("<") and r[r.index(">") + 1:] == p, (n, p, r)
+    else:                   # continuation lines: dmesg indents them
+        assert r.strip() == p.strip(), (n, p, r)
+prio = [int(r[1:r.index(">")]) for r, p in zip(raw, plain) if p.startswith("[")]
+assert prio[0] == full[0]["facility"] * 8 + full[0]["level"], prio[0]
+print("--since %s: %d of %d records; --level err,warn: %d; --raw == plain with <prio>" % (since, len([r for r in full if r.get("ts_nsec") is not None and r["ts_nsec"] >= cut]), len(full), len(got)))
+PY
+    then ok "dmesg filters on $src: $(tail -1 "$work/filters.out")"
+    else bad "dmesg filters on $src: $(tail -3 "$work/filters.out" | tr '\n' ' ')"
+    fi
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -97,6 +97,77 @@ static void arm64_from_vmcoreinfo(void **state)
 	ptb_free(p);
 }
 
+/* riscv64 (Sv39): root from SYMBOL(swapper_pg_dir) - va_kernel_pa_offset,
+ * the linear map at NUMBER(PAGE_OFFSET), memory from phys_ram_base. */
+#define RV_TEXT_VA 0xffffffff80000000ull
+#define RV_LINEAR 0xffffffd800000000ull
+
+static const char vmci_riscv64[] =
+	"OSRELEASE=6.1.0-riscv64\n"
+	"PAGESIZE=4096\n"
+	"SYMBOL(swapper_pg_dir)=ffffffff80100000\n"
+	"NUMBER(VA_BITS)=39\n"
+	"NUMBER(PAGE_OFFSET)=0xffffffd800000000\n"
+	"NUMBER(phys_ram_base)=0x0\n"
+	"NUMBER(KERNEL_LINK_ADDR)=0xffffffff80000000\n"
+	"NUMBER(va_kernel_pa_offset)=0xffffffff7f000000\n";
+
+/* Sv39 entries: PPN at bit 10; V R W X G A D flags. */
+static uint64_t rv_pte(uint64_t pa, uint64_t flags)
+{
+	return (pa >> 12) << 10 | flags;
+}
+
+static struct ptb *riscv64_tables(void)
+{
+	struct ptb *p = ptb_new(KDX_PAGING_X86_64, 32 * MiB, ROOT_PA);
+	uint64_t root = ptb_root(p);
+	uint64_t l1t = ptb_alloc_table(p, false), l1l = ptb_alloc_table(p, false);
+	const uint64_t leaf = 0x1 | 0x2 | 0x4 | 0x20 | 0x40 | 0x80; /* VRW GAD */
+
+	ptb_set(p, root, (RV_TEXT_VA >> 30) & 511, rv_pte(l1t, 0x1));
+	for (unsigned int i = 0; i < 2; i++)
+		ptb_set(p, l1t, ((RV_TEXT_VA >> 21) & 511) + i,
+			rv_pte(TEXT_PA + i * 2 * MiB, leaf | 0x8));
+	ptb_set(p, root, (RV_LINEAR >> 30) & 511, rv_pte(l1l, 0x1));
+	for (unsigned int i = 0; i < 16; i++)
+		ptb_set(p, l1l, i, rv_pte(i * 2 * MiB, leaf));
+	return p;
+}
+
+static void riscv64_from_vmcoreinfo(void **state)
+{
+	struct ptb *p = riscv64_tables();
+	uint8_t *elf;
+	struct kdx_dump *d = open_elf(p, 243, vmci_riscv64, &elf);
+	struct kdx_kernel_layout l;
+	struct kdx_xlat_result r;
+	struct kdx_xlat *x;
+
+	(void)state;
+	assert_int_equal(kdx_dump_arch(d), KDX_ARCH_RISCV64);
+	assert_null(kdx_kernel_probe(d, NULL, &l));
+	assert_int_equal(l.mode, KDX_PAGING_RISCV_SV39);
+	assert_true(l.has_root);
+	assert_int_equal(l.root, ROOT_PA);
+	assert_string_equal(l.root_source,
+			    "VMCOREINFO SYMBOL(swapper_pg_dir) - va_kernel_pa_offset");
+	assert_true(l.has_page_offset);
+	assert_int_equal(l.page_offset, RV_LINEAR);
+	assert_string_equal(l.note, "");
+	assert_null(kdx_kernel_xlat_create(d, &l, &x));
+	assert_null(kdx_xlat_translate(x, RV_TEXT_VA + 0x201234, &r));
+	assert_int_equal(r.paddr, TEXT_PA + 0x201234);
+	assert_int_equal(r.page_size, 2 * MiB);
+	assert_null(kdx_xlat_translate(x, RV_LINEAR + 0x1345678, &r));
+	assert_int_equal(r.paddr, 0x1345678);
+	assert_true(r.flags & KDX_PAGE_NX);
+	kdx_xlat_destroy(x);
+	kdx_dump_destroy(d);
+	free(elf);
+	ptb_free(p);
+}
+
 /* No note: the kernel's own ELF note (page aligned) in memory. */
 static void arm64_vmcoreinfo_in_memory(void **state)
 {
@@ -149,6 +220,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(arm64_from_vmcoreinfo),
+		cmocka_unit_test(riscv64_from_vmcoreinfo),
 		cmocka_unit_test(arm64_vmcoreinfo_in_memory),
 		cmocka_unit_test(x86_vmcoreinfo_in_memory),
 	};
