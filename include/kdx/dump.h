@@ -64,6 +64,18 @@ KDX_API struct kdx_error *kdx_dump_open(const char *path,
 				struct kdx_dump **out);
 
 /**
+ * Open one dump written as several files (makedumpfile --split: each file
+ * holds a range of page frames); @p count == 1 is kdx_dump_open().
+ * @return KDX_ERR_INVALID if a file is not part of a split set, or its
+ *         machine differs; KDX_ERR_UNSUPPORTED for a format that is never
+ *         split.
+ */
+KDX_API struct kdx_error *kdx_dump_open_files(const char *const *paths,
+					      size_t count,
+					      const struct kdx_open_options *opts,
+					      struct kdx_dump **out);
+
+/**
  * Open a dump held in memory (tests, fuzzing, embedding).  The bytes are
  * not copied: @p data must stay valid until the dump is destroyed.
  */

@@ -98,7 +98,14 @@ int cli_report(struct kdx_error *err)
 int cli_open_dump(const char *path, const struct kdx_open_options *opts,
 		  struct kdx_dump **out)
 {
-	struct kdx_error *err = kdx_dump_open(path, opts, out);
+	return cli_open_dump_files(&path, 1, opts, out);
+}
+
+int cli_open_dump_files(const char *const *paths, size_t count,
+			const struct kdx_open_options *opts,
+			struct kdx_dump **out)
+{
+	struct kdx_error *err = kdx_dump_open_files(paths, count, opts, out);
 
 	return err ? cli_report(err) : EXIT_OK;
 }

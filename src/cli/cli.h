@@ -57,6 +57,11 @@ bool cli_dump_option(int opt, const char *arg, struct kdx_open_options *opts,
 int cli_open_dump(const char *path, const struct kdx_open_options *opts,
 		  struct kdx_dump **out);
 
+/* Open one dump written as several files (makedumpfile --split). */
+int cli_open_dump_files(const char *const *paths, size_t count,
+			const struct kdx_open_options *opts,
+			struct kdx_dump **out);
+
 /* Print "kdx: " + the error's message to stderr; return its exit code. */
 int cli_report(struct kdx_error *err);
 

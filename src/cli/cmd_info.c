@@ -12,12 +12,13 @@
 #define TEXT_MAX_RANGES 48
 
 static const char usage[] =
-	"Usage: kdx info DUMP [--json] [dump options]\n"
+	"Usage: kdx info DUMP [DUMP...] [--json] [dump options]\n"
 	"\n"
 	"Describe a dump: its format and details, architecture, byte order, word\n"
 	"and page size, physical memory map (ranges, total, holes), notes (CPUs\n"
 	"from NT_PRSTATUS, QEMU CPU state, VMCOREINFO), load segments and whether\n"
 	"they carry virtual addresses, and any problems found while reading it.\n"
+	"Several files are read as one dump split by makedumpfile --split.\n"
 	"\n"
 	"Options:\n"
 	"  --json            print one JSON object (numbers are integers; range\n"
@@ -402,9 +403,11 @@ static int run_info(int argc, char **argv)
 			return cli_usage_error(&cli_cmd_info, "bad option");
 		}
 	}
-	if (argc - optind != 1)
-		return cli_usage_error(&cli_cmd_info, "expected one DUMP");
-	rc = cli_open_dump(argv[optind], &opts, &dump);
+	if (argc - optind < 1)
+		return cli_usage_error(&cli_cmd_info, "expected a DUMP");
+	/* Several files are one dump split by makedumpfile --split. */
+	rc = cli_open_dump_files((const char *const *)argv + optind,
+				 (size_t)(argc - optind), &opts, &dump);
 	if (rc)
 		return rc;
 	if (json)

@@ -67,6 +67,12 @@ struct kdx_format_ops {
 	struct kdx_error *(*open)(const struct kdx_file *file,
 				  const struct kdx_open_options *opts,
 				  struct kdx_dump_desc *desc);
+	/* Read one dump written as several files (makedumpfile --split),
+	 * @files in any order; NULL for formats that are never split. */
+	struct kdx_error *(*open_parts)(const struct kdx_file *const *files,
+					size_t nfiles,
+					const struct kdx_open_options *opts,
+					struct kdx_dump_desc *desc);
 	/* Decode bytes of a KDX_PIECE_FORMAT piece (see physmap.h); NULL for
 	 * readers that add none.  Must be safe to call from several threads
 	 * at once. */

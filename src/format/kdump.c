@@ -62,7 +62,14 @@ struct cache_slot {
 	uint8_t *data;
 };
 
+/* A cookie names a part (the file of a --split set) and a descriptor. */
+#define PART_SHIFT 48
+#define DESC_MASK ((1ull << PART_SHIFT) - 1)
+
 struct kdump {
+	/* The first part holds the others (makedumpfile --split files). */
+	struct kdump **parts;
+	size_t nparts;
 	const struct kdx_file *file;
 	enum kdx_byte_order bo;
 	uint32_t block_size;
@@ -366,6 +373,7 @@ static enum page_class classify(const struct bitmaps *bm, uint64_t pfn)
 
 struct run_state {
 	struct kdx_dump_desc *desc;
+	uint64_t part;       /* cookie bits naming the file */
 	uint64_t block_size;
 	uint64_t desc_count; /* descriptors the file holds */
 	uint64_t next_desc;  /* descriptor of the next dumped page */
@@ -394,7 +402,7 @@ static struct kdx_error *add_run(struct run_state *st, enum page_class cls,
 	if (usable)
 		err = kdx_physmap_add(&st->desc->physmap, start * bs,
 				      usable * bs, KDX_PIECE_FORMAT,
-				      st->next_desc);
+				      st->part | st->next_desc);
 	if (usable < n) {
 		if (!st->lost)
 			st->first_lost_pfn = start + usable;
@@ -618,10 +626,12 @@ static struct kdx_error *decode_page(struct kdump *k, uint64_t index,
 	return NULL;
 }
 
-static struct kdx_error *kdump_read(void *priv, uint64_t first_desc,
+static struct kdx_error *kdump_read(void *priv, uint64_t cookie,
 				    uint64_t offset, void *buf, size_t len)
 {
-	struct kdump *p = priv;
+	struct kdump *head = priv;
+	struct kdump *p = head->parts[cookie >> PART_SHIFT];
+	uint64_t first_desc = cookie & DESC_MASK;
 	uint32_t bs = p->block_size;
 	uint8_t *out = buf, *page = NULL;
 	struct kdx_error *err = NULL;
@@ -651,14 +661,25 @@ static struct kdx_error *kdump_read(void *priv, uint64_t first_desc,
 	return err;
 }
 
-static void kdump_destroy(void *priv)
+static void part_destroy(struct kdump *p)
 {
-	struct kdump *p = priv;
-
 	kdx_decoder_pool_deinit(&p->decoders);
 	pthread_mutex_destroy(&p->cache_lock);
 	free(p->cache_pages);
 	free(p);
+}
+
+static void kdump_destroy(void *priv)
+{
+	struct kdump *head = priv;
+	struct kdump **parts = head->parts;
+	size_t n = head->nparts;
+
+	/* parts[0] is the head itself. */
+	for (size_t i = n; i-- > 1;)
+		part_destroy(parts[i]);
+	part_destroy(head);
+	free(parts);
 }
 
 static struct kdump *kdump_new(const struct kdx_file *file,
@@ -986,38 +1007,122 @@ static struct kdx_error *build_map(const struct kdump_header *h,
 	return map_pages(bm, first, end, st);
 }
 
+/* Read one file's headers and bitmaps into the physical map; its pieces'
+ * cookies carry @index so reads find this part. */
+static struct kdx_error *open_part(const struct kdx_file *file, size_t index,
+				   struct kdx_dump_desc *desc,
+				   struct kdump_header *h, struct kdump **out,
+				   struct run_state *st)
+{
+	struct bitmaps bm = { 0 };
+	struct kdump *p;
+	struct kdx_error *err;
+
+	err = read_headers(file, h);
+	if (err)
+		return err;
+	p = kdump_new(file, h);
+	if (!p)
+		return kdx_err_nomem();
+	*out = p;
+	st->part = (uint64_t)index << PART_SHIFT;
+	st->next_desc = 0; /* each file numbers its own descriptors */
+	err = read_bitmaps(file, h, desc, &bm);
+	if (!err)
+		err = build_map(h, p, desc, &bm, st);
+	if (bm.dumped != bm.present)
+		free(bm.dumped);
+	free(bm.present);
+	return err;
+}
+
+static struct kdx_error *add_part(struct kdump *head, struct kdump *p)
+{
+	struct kdump **grown = realloc(head->parts,
+				       (head->nparts + 1) * sizeof(*grown));
+
+	if (!grown)
+		return kdx_err_nomem();
+	head->parts = grown;
+	head->parts[head->nparts++] = p;
+	return NULL;
+}
+
+/* Later parts of a --split set must describe the same machine. */
+static struct kdx_error *check_part(const struct kdump_header *first,
+				    const struct kdump_header *h,
+				    const struct kdx_file *file)
+{
+	if (!h->split)
+		return kdx_err(KDX_ERR_INVALID,
+			       "%s: not part of a makedumpfile --split set (its header has no split range)",
+			       kdx_file_name(file));
+	if (h->block_size != first->block_size || h->bo != first->bo ||
+	    h->arch != first->arch)
+		return kdx_err(KDX_ERR_INVALID,
+			       "%s: block size, byte order or machine differ from the first file's",
+			       kdx_file_name(file));
+	return NULL;
+}
+
+static struct kdx_error *kdump_open_parts(const struct kdx_file *const *files,
+					  size_t nfiles,
+					  const struct kdx_open_options *opts,
+					  struct kdx_dump_desc *desc)
+{
+	struct kdump_header first, h;
+	struct run_state st = { 0 };
+	struct kdump *head = NULL, *p = NULL;
+	struct kdx_error *err;
+
+	(void)opts;
+	if (nfiles > (size_t)1 << (64 - PART_SHIFT))
+		return kdx_err(KDX_ERR_INVALID, "too many files in one dump");
+	err = open_part(files[0], 0, desc, &first, &head, &st);
+	if (head) {
+		desc->priv = head;
+		err = err ? err : add_part(head, head);
+	}
+	if (err)
+		return err;
+	desc->byte_order = first.bo;
+	desc->arch = first.arch;
+	desc->page_size = first.block_size;
+	if (nfiles > 1 && !first.split)
+		return kdx_err(KDX_ERR_INVALID,
+			       "%s: not part of a makedumpfile --split set (its header has no split range)",
+			       kdx_file_name(files[0]));
+	for (size_t i = 1; i < nfiles && !err; i++) {
+		p = NULL;
+		err = open_part(files[i], i, desc, &h, &p, &st);
+		if (p) {
+			struct kdx_error *add = add_part(head, p);
+
+			if (add) {
+				part_destroy(p);
+				kdx_error_destroy(err);
+				return add;
+			}
+		}
+		if (!err)
+			err = check_part(&first, &h, files[i]);
+		if (err)
+			err = kdx_err_wrap(err, "split file %zu", i + 1);
+	}
+	if (!err)
+		err = read_notes(files[0], &first, desc);
+	if (!err)
+		err = describe(desc, &first, &st);
+	if (!err && nfiles > 1)
+		err = kdx_desc_add_detail(desc, "split_files", "%zu", nfiles);
+	return err;
+}
+
 static struct kdx_error *kdump_open(const struct kdx_file *file,
 				    const struct kdx_open_options *opts,
 				    struct kdx_dump_desc *desc)
 {
-	struct kdump_header h;
-	struct bitmaps bm = { 0 };
-	struct run_state st = { 0 };
-	struct kdump *p;
-	struct kdx_error *err;
-
-	(void)opts;
-	err = read_headers(file, &h);
-	if (err)
-		return err;
-	p = kdump_new(file, &h);
-	if (!p)
-		return kdx_err_nomem();
-	desc->priv = p;
-	desc->byte_order = h.bo;
-	desc->arch = h.arch;
-	desc->page_size = h.block_size;
-	err = read_bitmaps(file, &h, desc, &bm);
-	if (!err)
-		err = build_map(&h, p, desc, &bm, &st);
-	if (bm.dumped != bm.present)
-		free(bm.dumped);
-	free(bm.present);
-	if (!err)
-		err = read_notes(file, &h, desc);
-	if (!err)
-		err = describe(desc, &h, &st);
-	return err;
+	return kdump_open_parts(&file, 1, opts, desc);
 }
 
 const struct kdx_format_ops kdx_format_kdump = {
@@ -1026,6 +1131,7 @@ const struct kdx_format_ops kdx_format_kdump = {
 	.detect = true,
 	.probe = kdump_probe,
 	.open = kdump_open,
+	.open_parts = kdump_open_parts,
 	.read = kdump_read,
 	.destroy = kdump_destroy,
 };

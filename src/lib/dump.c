@@ -86,10 +86,15 @@ static struct kdx_error *finish_open(struct kdx_dump *dump)
 static struct kdx_error *unwrap_container(struct kdx_file **file,
 					  const struct kdx_open_options *opts)
 {
+	struct kdx_error *err;
+
 	if ((opts && opts->format && !strcmp(opts->format, "raw")) ||
 	    !kdx_file_is_flattened(*file))
 		return NULL;
-	return kdx_file_open_flattened(*file, file);
+	err = kdx_file_open_flattened(*file, file);
+	if (err)
+		*file = NULL; /* closed by the failed open */
+	return err;
 }
 
 static struct kdx_error *describe_container(struct kdx_dump *dump)
@@ -110,29 +115,59 @@ static struct kdx_error *describe_container(struct kdx_dump *dump)
 	return err;
 }
 
+/* One file, or the first of a split set whose others are in more_files. */
+static struct kdx_error *read_format(struct kdx_dump *dump)
+{
+	const struct kdx_file **all;
+	struct kdx_error *err;
+
+	if (!dump->more_count)
+		return dump->format->open(dump->file, &dump->opts, &dump->desc);
+	if (!dump->format->open_parts)
+		return kdx_err(KDX_ERR_UNSUPPORTED,
+			       "%s dumps are not split across files; give one file",
+			       dump->format->name);
+	all = malloc((dump->more_count + 1) * sizeof(*all));
+	if (!all)
+		return kdx_err_nomem();
+	all[0] = dump->file;
+	for (size_t i = 0; i < dump->more_count; i++)
+		all[i + 1] = dump->more_files[i];
+	err = dump->format->open_parts(all, dump->more_count + 1, &dump->opts,
+				       &dump->desc);
+	free(all);
+	return err;
+}
+
 static struct kdx_error *open_file(struct kdx_file *file,
+				   struct kdx_file **more, size_t more_count,
 				   const struct kdx_open_options *opts,
 				   struct kdx_dump **out)
 {
 	struct kdx_dump *dump;
+	/* A file whose unwrapping fails is already closed (and NULLed). */
 	struct kdx_error *err = unwrap_container(&file, opts);
 
-	if (err)
-		return err;
-
-	dump = calloc(1, sizeof(*dump));
+	for (size_t i = 0; i < more_count && !err; i++)
+		err = unwrap_container(&more[i], opts);
+	dump = err ? NULL : calloc(1, sizeof(*dump));
 	if (!dump) {
 		kdx_file_close(file);
-		return kdx_err_nomem();
+		for (size_t i = 0; i < more_count; i++)
+			kdx_file_close(more[i]);
+		free(more);
+		return err ? err : kdx_err_nomem();
 	}
 	dump->file = file;
+	dump->more_files = more;
+	dump->more_count = more_count;
 	if (opts)
 		dump->opts = *opts;
 	else
 		kdx_open_options_init(&dump->opts);
 	err = kdx_format_detect(file, dump->opts.format, &dump->format);
 	if (!err) {
-		err = dump->format->open(file, &dump->opts, &dump->desc);
+		err = read_format(dump);
 		if (err)
 			err = kdx_err_wrap(err, "%s: reading it as %s",
 					   kdx_file_name(file),
@@ -157,7 +192,35 @@ struct kdx_error *kdx_dump_open(const char *path,
 	struct kdx_file *file;
 	struct kdx_error *err = kdx_file_open(path, &file);
 
-	return err ? err : open_file(file, opts, out);
+	return err ? err : open_file(file, NULL, 0, opts, out);
+}
+
+struct kdx_error *kdx_dump_open_files(const char *const *paths, size_t count,
+				      const struct kdx_open_options *opts,
+				      struct kdx_dump **out)
+{
+	struct kdx_file *first, **more = NULL;
+	struct kdx_error *err;
+
+	if (!count)
+		return kdx_err(KDX_ERR_INVALID, "no file to open");
+	if (count > 1 && !(more = calloc(count - 1, sizeof(*more))))
+		return kdx_err_nomem();
+	err = kdx_file_open(paths[0], &first);
+	if (err) {
+		free(more);
+		return err;
+	}
+	for (size_t i = 1; i < count && !err; i++)
+		err = kdx_file_open(paths[i], &more[i - 1]);
+	if (err) {
+		kdx_file_close(first);
+		for (size_t i = 0; i < count - 1; i++)
+			kdx_file_close(more[i]);
+		free(more);
+		return err;
+	}
+	return open_file(first, more, count - 1, opts, out);
 }
 
 struct kdx_error *kdx_dump_open_memory(const void *data, size_t size,
@@ -167,7 +230,7 @@ struct kdx_error *kdx_dump_open_memory(const void *data, size_t size,
 	struct kdx_file *file;
 	struct kdx_error *err = kdx_file_from_memory(data, size, &file);
 
-	return err ? err : open_file(file, opts, out);
+	return err ? err : open_file(file, NULL, 0, opts, out);
 }
 
 void kdx_dump_destroy(struct kdx_dump *dump)
@@ -185,6 +248,9 @@ void kdx_dump_destroy(struct kdx_dump *dump)
 	free(dump->vmcoreinfo);
 	free(dump->vmcoreinfo_source);
 	kdx_file_close(dump->file);
+	for (size_t i = 0; i < dump->more_count; i++)
+		kdx_file_close(dump->more_files[i]);
+	free(dump->more_files);
 	free(dump);
 }
 

@@ -12,6 +12,9 @@ struct kdx_file;
 
 struct kdx_dump {
 	struct kdx_file *file;
+	/* The other files of a dump split across several (--split). */
+	struct kdx_file **more_files;
+	size_t more_count;
 	const struct kdx_format_ops *format;
 	struct kdx_open_options opts;
 	/* What the reader found; the dump owns it. */

@@ -93,6 +93,13 @@ class Kdx:
             raise RuntimeError("kdx info %s: %s" % (dump, r.stderr.decode()))
         return json.loads(r.stdout)
 
+    def info_many(self, dumps):
+        """kdx info of several files read as one (split) dump."""
+        r = run([self.path, "info", "--json"] + list(dumps))
+        if r.returncode != 0:
+            raise RuntimeError("kdx info %s: %s" % (dumps, r.stderr.decode()))
+        return json.loads(r.stdout)
+
     def read(self, dump, addr, size, zero_fill=False):
         """The bytes, or (exit status, stderr) when kdx refuses."""
         out = os.path.join(self.tmp, "read.bin")
@@ -373,6 +380,15 @@ def check_makedumpfile(kdx, elf, dumpdir, tmp):
             pieces.append((lo, hi, info))
         if whole is None or len(pieces) != 2:
             continue
+        # Given together (second file first), they are one dump again.
+        both = kdx.info_many(reversed(outs))
+        check(ranges(both, "file") == ranges(whole, "file") and
+              ranges(both, "excluded") == ranges(whole, "excluded") and
+              both["details"].get("split_files") == "2",
+              "%s: kdx info of both files together has the unsplit "
+              "dump's %d data and %d excluded ranges"
+              % (label, len(ranges(whole, "file")),
+                 len(ranges(whole, "excluded"))))
         # Together they are the unsplit dump: same data and excluded
         # pages, each file holding only its range.
         for kind in ("file", "excluded"):

@@ -619,6 +619,47 @@ static void v6_prefers_64_bit_fields(void **state)
 
 /* ---- split files ---- */
 
+/* The three files given together (in shuffled order) are one dump: every
+ * page reads as in the file that holds it; excluded pages stay excluded;
+ * a file that is not part of a split set is refused. */
+static void open_split_as_one(struct kb *parts, const uint64_t *bounds)
+{
+	char paths[3][64];
+	const char *order[3];
+	struct kdx_dump *d;
+	struct kdx_error *err;
+	uint8_t buf[8];
+
+	for (int i = 0; i < 3; i++) {
+		FILE *f;
+
+		snprintf(paths[i], sizeof(paths[i]), "/tmp/kdx-split-%d-%d.kdump",
+			 (int)getpid(), i);
+		f = fopen(paths[i], "wb");
+		assert_non_null(f);
+		assert_int_equal(fwrite(parts[i].bytes, 1, parts[i].size, f),
+				 parts[i].size);
+		fclose(f);
+	}
+	order[0] = paths[2];
+	order[1] = paths[0];
+	order[2] = paths[1];
+	err = kdx_dump_open_files(order, 3, NULL, &d);
+	if (err)
+		fail_msg("open split set: %s", kdx_error_message(err));
+	assert_string_equal(detail(d, "split_files"), "3");
+	for (uint64_t pfn = 0; pfn < 80; pfn++) {
+		int i = pfn < bounds[1] ? 0 : pfn < bounds[2] ? 1 : 2;
+
+		check_page(&parts[i], d, pfn);
+	}
+	err = kdx_read_phys(d, 35 * 4096, buf, sizeof(buf), 0, NULL);
+	expect_error(err, KDX_ERR_NODATA, "excluded");
+	kdx_dump_destroy(d);
+	for (int i = 0; i < 3; i++)
+		unlink(paths[i]);
+}
+
 static void split_files_hold_their_range(void **state)
 {
 	(void)state;
@@ -664,6 +705,7 @@ static void split_files_hold_their_range(void **state)
 		}
 		assert_string_equal(detail(parts[1].dump, "split"),
 				    "pfn 0x14-0x2d");
+		open_split_as_one(parts, bounds);
 		for (int i = 0; i < 3; i++)
 			done(&parts[i]);
 	}
