@@ -78,6 +78,7 @@ static struct kdx_error *finish_open(struct kdx_dump *dump)
 		err = kdx_dump_search_vmcoreinfo(dump);
 	if (!err)
 		choose_page_size(dump);
+	dump->physmap.page_size = dump->page_size;
 	return err;
 }
 

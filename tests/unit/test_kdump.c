@@ -736,7 +736,7 @@ static void excluded_pages_name_their_address(void **state)
 	/* A read crossing into the excluded page fails at its first byte. */
 	expect_error(kdx_read_phys(b.dump, 0x1ff8, buf, 16, 0, NULL),
 		     KDX_ERR_NODATA,
-		     "physical address 0x2000 was excluded from the dump");
+		     "physical address 0x2000 (pfn 0x2) was excluded from the dump");
 	assert_null(kdx_read_phys(b.dump, 0x1000, buf, sizeof(buf),
 				  KDX_READ_ZERO_FILL, &st));
 	assert_int_equal(st.excluded_bytes, 4096);

@@ -246,8 +246,16 @@ static void count_zeros(uint64_t *bytes, uint64_t *first, uint64_t addr,
 	*bytes += n;
 }
 
-static struct kdx_error *excluded_error(uint64_t addr)
+static struct kdx_error *excluded_error(const struct kdx_physmap *map,
+					uint64_t addr)
 {
+	if (map->page_size)
+		return kdx_err_set_address(
+			kdx_err(KDX_ERR_NODATA,
+				"physical address 0x%llx (pfn 0x%llx) was excluded from the dump by filtering",
+				(unsigned long long)addr,
+				(unsigned long long)(addr / map->page_size)),
+			addr);
 	return kdx_err_set_address(
 		kdx_err(KDX_ERR_NODATA,
 			"physical address 0x%llx was excluded from the dump by filtering",
@@ -256,7 +264,8 @@ static struct kdx_error *excluded_error(uint64_t addr)
 }
 
 /* Read @n bytes at @addr, all inside entry @e. */
-static struct kdx_error *read_entry(const struct kdx_physmap_entry *e,
+static struct kdx_error *read_entry(const struct kdx_physmap *map,
+				    const struct kdx_physmap_entry *e,
 				    const struct kdx_physmap_source *src,
 				    uint64_t addr, uint8_t *out, size_t n,
 				    unsigned int flags,
@@ -272,7 +281,7 @@ static struct kdx_error *read_entry(const struct kdx_physmap_entry *e,
 		return NULL;
 	case KDX_PIECE_EXCLUDED:
 		if (!(flags & KDX_READ_ZERO_FILL))
-			return excluded_error(addr);
+			return excluded_error(map, addr);
 		count_zeros(&stats->excluded_bytes, &stats->first_excluded,
 			    addr, n);
 		memset(out, 0, n);
@@ -330,7 +339,8 @@ struct kdx_error *kdx_physmap_read(const struct kdx_physmap *map,
 			struct kdx_error *err;
 
 			n = (size_t)kdx_min_u64(len, piece_end(e) - addr);
-			err = read_entry(e, source, addr, out, n, flags, stats);
+			err = read_entry(map, e, source, addr, out, n, flags,
+					 stats);
 			if (err)
 				return err;
 		}

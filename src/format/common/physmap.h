@@ -58,6 +58,8 @@ struct kdx_physmap {
 	struct kdx_physmap_entry *entries; /* sorted, disjoint */
 	size_t count;
 	uint64_t overlap_bytes; /* bytes described more than once */
+	/* The dump's page size, to name page frames in errors (0: none). */
+	uint32_t page_size;
 };
 
 /* Add a piece; start + size must not overflow (an error says so). */
