@@ -2,6 +2,7 @@
 /* VMCOREINFO: the kernel's "KEY=value\n" description of itself. */
 #include "lib/dump.h"
 
+#include "core/endian.h"
 #include "core/util.h"
 
 #include <stdio.h>
@@ -98,10 +99,7 @@ const char *kdx_dump_vmcoreinfo_source(const struct kdx_dump *dump)
 
 static uint32_t load32(const uint8_t *p, bool be)
 {
-	return be ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-			    (uint32_t)p[2] << 8 | p[3] :
-		    (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
-			    (uint32_t)p[1] << 8 | p[0];
+	return kdx_load_u32(p, be ? KDX_BIG_ENDIAN : KDX_LITTLE_ENDIAN);
 }
 
 /* Length of a plausible VMCOREINFO text at @p (up to @max bytes), or 0. */
