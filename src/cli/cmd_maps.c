@@ -222,12 +222,17 @@ static int parse_args(int argc, char **argv, struct maps_args *a)
 	return EXIT_OK;
 }
 
+/* cli_with_xlat()'s callback: the dump and xlat are set up. */
+static int list_maps_cb(void *arg, const struct kdx_dump *dump,
+		 struct kdx_xlat *xlat, const struct kdx_kernel_layout *layout)
+{
+	(void)dump;
+	return list_maps(arg, xlat, layout);
+}
+
 static int run_maps(int argc, char **argv)
 {
 	struct maps_args a = { .end = UINT64_MAX };
-	struct kdx_kernel_layout layout;
-	struct kdx_dump *dump;
-	struct kdx_xlat *xlat;
 	int rc;
 
 	kdx_open_options_init(&a.opts);
@@ -237,14 +242,5 @@ static int run_maps(int argc, char **argv)
 		return cli_help(&cli_cmd_maps);
 	if (rc)
 		return rc;
-	rc = cli_open_dump(a.dump_path, &a.opts, &dump);
-	if (rc)
-		return rc;
-	rc = cli_open_xlat(dump, &a.kopts, &layout, &xlat);
-	if (!rc) {
-		rc = list_maps(&a, xlat, &layout);
-		kdx_xlat_destroy(xlat);
-	}
-	kdx_dump_destroy(dump);
-	return rc;
+	return cli_with_xlat(a.dump_path, &a.opts, &a.kopts, list_maps_cb, &a);
 }

@@ -227,12 +227,17 @@ static int parse_args(int argc, char **argv, struct vtop_args *a)
 	return EXIT_OK;
 }
 
+/* cli_with_xlat()'s callback: the dump and xlat are set up. */
+static int run_translations_cb(void *arg, const struct kdx_dump *dump,
+		 struct kdx_xlat *xlat, const struct kdx_kernel_layout *layout)
+{
+	(void)dump;
+	return run_translations(arg, xlat, layout);
+}
+
 static int run_vtop(int argc, char **argv)
 {
 	struct vtop_args a = { 0 };
-	struct kdx_kernel_layout layout;
-	struct kdx_dump *dump;
-	struct kdx_xlat *xlat;
 	int rc;
 
 	kdx_open_options_init(&a.opts);
@@ -242,14 +247,5 @@ static int run_vtop(int argc, char **argv)
 		return cli_help(&cli_cmd_vtop);
 	if (rc)
 		return rc;
-	rc = cli_open_dump(a.dump_path, &a.opts, &dump);
-	if (rc)
-		return rc;
-	rc = cli_open_xlat(dump, &a.kopts, &layout, &xlat);
-	if (!rc) {
-		rc = run_translations(&a, xlat, &layout);
-		kdx_xlat_destroy(xlat);
-	}
-	kdx_dump_destroy(dump);
-	return rc;
+	return cli_with_xlat(a.dump_path, &a.opts, &a.kopts, run_translations_cb, &a);
 }

@@ -83,6 +83,29 @@ int cli_open_xlat(const struct kdx_dump *dump,
 	return err ? cli_report(err) : EXIT_OK;
 }
 
+int cli_with_xlat(const char *path, const struct kdx_open_options *opts,
+		  const struct kdx_kernel_options *kopts,
+		  int (*fn)(void *arg, const struct kdx_dump *dump,
+			    struct kdx_xlat *xlat,
+			    const struct kdx_kernel_layout *layout),
+		  void *arg)
+{
+	struct kdx_kernel_layout layout;
+	struct kdx_dump *dump;
+	struct kdx_xlat *xlat;
+	int rc = cli_open_dump(path, opts, &dump);
+
+	if (rc)
+		return rc;
+	rc = cli_open_xlat(dump, kopts, &layout, &xlat);
+	if (!rc) {
+		rc = fn(arg, dump, xlat, &layout);
+		kdx_xlat_destroy(xlat);
+	}
+	kdx_dump_destroy(dump);
+	return rc;
+}
+
 const struct cli_flag_name cli_flag_names[] = {
 	{ KDX_PAGE_WRITABLE, "writable" }, { KDX_PAGE_USER, "user" },
 	{ KDX_PAGE_NX, "nx" },             { KDX_PAGE_GLOBAL, "global" },
