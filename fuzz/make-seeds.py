@@ -262,6 +262,20 @@ def seeds_elf():
     c.load(0x1000, pattern(95, 0x200))
     c.load(0x3000, pattern(96, 0x100), memsz=0x400)
     s["x86_64-le64-flattened.elf"] = flattened(c.build(), chunk=256)
+
+    # A flattened stream whose records leave 1 TiB of one PT_LOAD unwritten
+    # (zeros) before VMCOREINFO text: the search must skip the gap (this
+    # shape once hung the open).
+    gap = 1 << 40
+    c = Core(64, False, EM["x86_64"])
+    c.load(0, b"", memsz=gap + 512, filesz=gap + 512)
+    elf = c.build()
+    foff = len(elf)  # the segment's bytes start right after the headers
+    text = b"OSRELEASE=6.1.0-sparse\nPAGESIZE=4096\n".ljust(512, b"\0")
+    out = bytearray(flattened(elf)[:-16])
+    out += struct.pack(">qq", foff + gap, len(text)) + text
+    out += struct.pack(">qq", -1, -1)
+    s["x86_64-le64-flattened-sparse.elf"] = bytes(out)
     return s
 
 

@@ -101,6 +101,13 @@ int kdx_file_extent(const struct kdx_file *file, uint64_t offset,
 	return file->fd;
 }
 
+uint64_t kdx_file_next_written(const struct kdx_file *file, uint64_t offset)
+{
+	if (offset >= file->size)
+		return file->size;
+	return file->base ? kdx_flat_next_written(file, offset) : offset;
+}
+
 struct kdx_error *kdx_file_read_some(const struct kdx_file *file,
 				     uint64_t offset, void *buf, size_t len,
 				     size_t *got)

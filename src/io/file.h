@@ -49,6 +49,13 @@ struct kdx_error *kdx_file_read(const struct kdx_file *file, uint64_t offset,
 int kdx_file_extent(const struct kdx_file *file, uint64_t offset,
 		    uint64_t max, uint64_t *fd_offset, uint64_t *len);
 
+/* The first offset at or after @offset whose byte the file really holds:
+ * @offset itself in a plain file; in a flattened stream, where the next
+ * record's bytes start (bytes no record wrote read as zeros, and a stream
+ * of a few records can describe exabytes of them).  The file size when no
+ * written byte follows. */
+uint64_t kdx_file_next_written(const struct kdx_file *file, uint64_t offset);
+
 /* Read up to @len bytes at @offset, fewer at the end of the file. */
 struct kdx_error *kdx_file_read_some(const struct kdx_file *file,
 				     uint64_t offset, void *buf, size_t len,

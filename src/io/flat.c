@@ -254,6 +254,16 @@ static size_t find_extent(const struct kdx_file *file, uint64_t offset)
 	return lo;
 }
 
+uint64_t kdx_flat_next_written(const struct kdx_file *file, uint64_t offset)
+{
+	size_t i = find_extent(file, offset);
+
+	if (i == file->extent_count)
+		return file->size;
+	return file->extents[i].offset > offset ? file->extents[i].offset :
+						  offset;
+}
+
 struct kdx_error *kdx_flat_read(const struct kdx_file *file, uint64_t offset,
 				void *buf, size_t len)
 {

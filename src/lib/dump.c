@@ -393,6 +393,30 @@ void kdx_dump_phys_extent(const struct kdx_dump *dump, uint64_t addr,
 	}
 }
 
+uint64_t kdx_dump_next_held(const struct kdx_dump *dump, uint64_t addr,
+			    uint64_t end)
+{
+	const struct kdx_physmap *map = &dump->physmap;
+
+	for (size_t i = kdx_physmap_find(map, addr); i < map->count; i++) {
+		const struct kdx_physmap_entry *e = &map->entries[i];
+		uint64_t from = e->start > addr ? e->start : addr;
+		uint64_t offset, written;
+
+		if (from >= end)
+			break;
+		if (e->kind == KDX_PIECE_FORMAT)
+			return from;
+		if (e->kind != KDX_PIECE_FILE)
+			continue;
+		offset = e->file_offset + (from - e->start);
+		written = kdx_file_next_written(dump->file, offset);
+		if (written - offset < e->start + e->size - from)
+			return kdx_min_u64(from + (written - offset), end);
+	}
+	return end;
+}
+
 const char *kdx_format_name_at(size_t index, const char **description)
 {
 	for (size_t i = 0; kdx_formats[i]; i++) {

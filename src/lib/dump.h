@@ -50,6 +50,14 @@ struct kdx_phys_extent {
 void kdx_dump_phys_extent(const struct kdx_dump *dump, uint64_t addr,
 			  uint64_t len, struct kdx_phys_extent *out);
 
+/* The first address in [@addr, @end) whose bytes the dump holds (in the
+ * file, or for the reader to decode), skipping holes, zero and excluded
+ * memory and the unwritten bytes of a flattened stream; @end if none.
+ * Lets a scan of all memory cost what the dump stores, not what it
+ * describes. */
+uint64_t kdx_dump_next_held(const struct kdx_dump *dump, uint64_t addr,
+			    uint64_t end);
+
 /* Decode the notes into dump->notes (with their kinds) and dump->cpus. */
 struct kdx_error *kdx_dump_decode_notes(struct kdx_dump *dump);
 

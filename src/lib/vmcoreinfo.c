@@ -167,13 +167,20 @@ struct kdx_error *kdx_dump_search_vmcoreinfo(struct kdx_dump *dump)
 
 		/* Bounded: every pass moves one chunk through the range. */
 		for (uint64_t at = start; at < end && at >= start; at += SCAN_CHUNK) {
-			uint64_t want = end - at < SCAN_CHUNK + VMCI_MAX ?
-						end - at :
-						SCAN_CHUNK + VMCI_MAX;
-			struct kdx_error *rerr =
-				kdx_read_phys(dump, at, buf, (size_t)want,
-					      KDX_READ_ZERO_FILL, NULL);
+			uint64_t held = kdx_dump_next_held(dump, at, end), want;
+			struct kdx_error *rerr;
 
+			/* Skip what the dump describes but does not store (a
+			 * flattened stream's unwritten bytes read as zeros):
+			 * the scan costs what the file holds. */
+			if (held >= end)
+				break;
+			at = held & ~(uint64_t)(SCAN_STEP - 1);
+			want = end - at < SCAN_CHUNK + VMCI_MAX ?
+				       end - at :
+				       SCAN_CHUNK + VMCI_MAX;
+			rerr = kdx_read_phys(dump, at, buf, (size_t)want,
+					     KDX_READ_ZERO_FILL, NULL);
 			kdx_error_destroy(rerr);
 			if (rerr)
 				continue;
