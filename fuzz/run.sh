@@ -14,6 +14,9 @@
 #   KDX_FUZZ_WORK   corpus, logs, artifacts (default: KDX_FUZZ_BUILD/fuzz-work)
 #   KDX_FUZZ_FORK   run each target as N libFuzzer workers (-fork=N)
 #   KDX_FUZZ_ARGS   extra libFuzzer options
+#   KDX_FUZZ_SEED   libFuzzer's -seed: with the same corpus and build the
+#                   same inputs run in the same order, so a short run (CI's)
+#                   repeats one that was run longer by hand; unset: random
 set -euo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -49,6 +52,7 @@ for r in "${readers[@]}"; do
           -rss_limit_mb=2048 -print_final_stats=1
           -artifact_prefix="$work/artifacts/$r-")
     [ -n "${KDX_FUZZ_FORK:-}" ] && args+=(-fork="$KDX_FUZZ_FORK")
+    [ -n "${KDX_FUZZ_SEED:-}" ] && args+=(-seed="$KDX_FUZZ_SEED")
     # shellcheck disable=SC2206 # word splitting of extra options is wanted
     [ -n "${KDX_FUZZ_ARGS:-}" ] && args+=(${KDX_FUZZ_ARGS})
     echo "fuzz/run.sh: fuzz_$r for ${seconds}s, log $work/$r.log"
@@ -77,6 +81,11 @@ artifacts=$(ls "$work/artifacts")
 if [ -n "$artifacts" ]; then
     echo "reproducers in $work/artifacts:"
     ls -l "$work/artifacts"
+    # The machine that found them may be gone (CI): carry them in the log.
+    for f in "$work"/artifacts/*; do
+        [ "$(stat -c %s "$f")" -le 65536 ] || continue
+        echo "reproducer ${f##*/} base64 (base64 -d > FILE): $(base64 -w0 "$f")"
+    done
     rc=1
 fi
 exit $rc

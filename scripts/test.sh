@@ -15,6 +15,8 @@
 # Environment:
 #   KDX_NO_INSTALL=1     never run apt-get
 #   KDX_FUZZ_SECONDS     seconds per fuzz target (default 120; 0 skips fuzzing)
+#   KDX_FUZZ_SEED        libFuzzer seed (default under CI=true: 1, so CI
+#                        repeats a run made longer by hand; else random)
 #   KDX_REAL_DUMPS=DIR   dumps made by tests/real/make-qemu-dumps.sh to use;
 #                        default build-dumps/, made there unless already made
 #   KDX_SKIP_REAL=1      no real dumps (the real-dump test then skips)
@@ -153,8 +155,10 @@ fuzz() {
     fi
     local log=build-fuzz/run.log rc=0
     mkdir -p build-fuzz || return
-    KDX_FUZZ_BUILD=$src/build-fuzz fuzz/run.sh "$fuzz_seconds" 2>&1 | tee "$log" || rc=$?
-    summaries+=("$(grep -E '^fuzz_[a-z0-9_]+: ' "$log" || echo 'fuzz: no results')")
+    local seed=${KDX_FUZZ_SEED:-}
+    [ -n "$seed" ] || [ "${CI:-}" != true ] || seed=1
+    KDX_FUZZ_SEED=$seed KDX_FUZZ_BUILD=$src/build-fuzz fuzz/run.sh "$fuzz_seconds" 2>&1 | tee "$log" || rc=$?
+    summaries+=("$(grep -E '^(fuzz_[a-z0-9_]+: |reproducer )' "$log" || echo 'fuzz: no results')")
     return "$rc"
 }
 
