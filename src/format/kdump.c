@@ -44,6 +44,8 @@ struct kdump_header {
 	enum kdx_byte_order bo;
 	enum kdx_arch arch;
 	bool lp64;
+	/* The layout is not the one utsname.machine implies (QEMU). */
+	bool abi_from_block_size;
 	const struct kdx_kdump_sub_layout *sub;
 	char release[UTS_FIELD + 1], version[UTS_FIELD + 1];
 	char machine[UTS_FIELD + 1], nodename[UTS_FIELD + 1];
@@ -202,6 +204,16 @@ static struct kdx_error *parse_main_header(const uint8_t *b,
 	h->arch = abi.arch;
 	h->lp64 = abi.word ? abi.word == 8 :
 			     plausible_block_size(kdx_load_u32(b + 428, h->bo));
+	/* QEMU built for x86_64 writes its 64-bit headers for a 32-bit
+	 * guest too ("i686" with the LP64 layout): a machine name that
+	 * contradicts the only sane block size loses. */
+	if (abi.word && !plausible_block_size(kdx_load_u32(
+				b + (h->lp64 ? 428 : 416), h->bo)) &&
+	    plausible_block_size(kdx_load_u32(b + (h->lp64 ? 416 : 428),
+					      h->bo))) {
+		h->lp64 = !h->lp64;
+		h->abi_from_block_size = true;
+	}
 	base = h->lp64 ? 424 : 412;
 	h->timestamp = kdx_load_uint(b + (h->lp64 ? 408 : 404),
 				     h->lp64 ? 8 : 4, h->bo);
@@ -819,7 +831,10 @@ static struct kdx_error *describe(struct kdx_dump_desc *desc,
 		err = kdx_desc_add_detail(desc, "header_version", "%u",
 					  h->header_version);
 	if (!err)
-		err = kdx_desc_add_detail(desc, "abi", "%s", h->sub->name);
+		err = kdx_desc_add_detail(desc, "abi", "%s%s", h->sub->name,
+					  h->abi_from_block_size ?
+						  " (not the machine's own: the only layout with a sane block_size, as QEMU writes it)" :
+						  "");
 	if (!err)
 		err = kdx_desc_add_detail(desc, "utsname", "%s %s %s",
 					  h->release, h->version, h->machine);

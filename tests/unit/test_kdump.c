@@ -556,6 +556,46 @@ static void every_abi_and_byte_order(void **state)
 	}
 }
 
+/* QEMU built for x86_64 writes its LP64 headers for a 32-bit x86 guest
+ * too: utsname.machine says "i686" but only the LP64 layout gives a sane
+ * block_size.  The layout wins, the arch stays i386, and every page and
+ * sub-header field is read from the right place. */
+static void qemu_i686_with_lp64_layout(void **state)
+{
+	struct mkkdump_options o = {
+		.machine = "x86_64", .header_version = 6,
+		.default_codec = MKKDUMP_CODEC_ZLIB, .phys_base = 0x1a000000,
+		.nr_cpus = 2,
+	};
+	struct mkkdump *m = mkkdump_new(&o);
+	struct kb b;
+	const size_t machine_at = 12 + 4 * 65;
+
+	(void)state;
+	standard_pages(m);
+	add_notes(m);
+	build(m, &b);
+	assert_memory_equal(b.bytes + machine_at, "x86_64", 7);
+	memcpy(b.bytes + machine_at, "i686\0\0", 7);
+	open_ok(&b);
+	assert_int_equal(kdx_dump_arch(b.dump), KDX_ARCH_I386);
+	assert_int_equal(kdx_dump_word_size(b.dump), 4);
+	assert_non_null(strstr(detail(b.dump, "abi"), "LP64 (not the machine's own"));
+	assert_string_equal(detail(b.dump, "phys_base"), "0x1a000000");
+	assert_string_equal(detail(b.dump, "nr_cpus"), "2");
+	check_all_pages(&b, b.dump);
+	done(&b);
+
+	/* The machine's own layout is kept when it is sane. */
+	o.machine = "i686";
+	m = mkkdump_new(&o);
+	standard_pages(m);
+	build(m, &b);
+	open_ok(&b);
+	assert_string_equal(detail(b.dump, "abi"), "i386");
+	done(&b);
+}
+
 static void block_sizes(void **state)
 {
 	static const uint32_t sizes[] = { 512, 1024, 8192, 16384, 65536 };
@@ -1311,6 +1351,7 @@ int main(void)
 		cmocka_unit_test(diskdump_old_layout),
 		cmocka_unit_test(kdump_with_one_bitmap),
 		cmocka_unit_test(every_abi_and_byte_order),
+		cmocka_unit_test(qemu_i686_with_lp64_layout),
 		cmocka_unit_test(block_sizes),
 		cmocka_unit_test(v6_prefers_64_bit_fields),
 		cmocka_unit_test(split_files_hold_their_range),
