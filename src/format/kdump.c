@@ -1080,6 +1080,35 @@ static struct kdx_error *check_part(const struct kdump_header *first,
 	return NULL;
 }
 
+/* qemu-system-x86_64 names its own target in utsname.machine, "x86_64",
+ * for a 32-bit guest too; the CPU notes it writes follow the guest's mode.
+ * NT_PRSTATUS is 144 bytes for i386 and 336 for x86_64: where it
+ * contradicts the header, the notes win. */
+static struct kdx_error *x86_mode_from_prstatus(struct kdx_dump_desc *desc)
+{
+	enum kdx_arch from_notes = KDX_ARCH_UNKNOWN;
+
+	if (desc->arch != KDX_ARCH_X86_64 && desc->arch != KDX_ARCH_I386)
+		return NULL;
+	for (size_t i = 0; i < desc->note_count; i++) {
+		const struct kdx_desc_note *n = &desc->notes[i];
+
+		if (n->type != 1 || strcmp(n->name, "CORE"))
+			continue;
+		if (n->desc_size == 144)
+			from_notes = KDX_ARCH_I386;
+		else if (n->desc_size == 336)
+			from_notes = KDX_ARCH_X86_64;
+		break;
+	}
+	if (from_notes == KDX_ARCH_UNKNOWN || from_notes == desc->arch)
+		return NULL;
+	desc->arch = from_notes;
+	return kdx_desc_add_detail(
+		desc, "arch_from", "NT_PRSTATUS is %s's, utsname.machine is not (QEMU names its own target there)",
+		kdx_arch_name(from_notes));
+}
+
 static struct kdx_error *kdump_open_parts(const struct kdx_file *const *files,
 					  size_t nfiles,
 					  const struct kdx_open_options *opts,
@@ -1126,6 +1155,8 @@ static struct kdx_error *kdump_open_parts(const struct kdx_file *const *files,
 	}
 	if (!err)
 		err = read_notes(files[0], &first, desc);
+	if (!err)
+		err = x86_mode_from_prstatus(desc);
 	if (!err)
 		err = describe(desc, &first, &st);
 	if (!err && nfiles > 1)

@@ -556,11 +556,12 @@ static void every_abi_and_byte_order(void **state)
 	}
 }
 
-/* QEMU built for x86_64 writes its LP64 headers for a 32-bit x86 guest
- * too: utsname.machine says "i686" but only the LP64 layout gives a sane
- * block_size.  The layout wins, the arch stays i386, and every page and
- * sub-header field is read from the right place. */
-static void qemu_i686_with_lp64_layout(void **state)
+/* QEMU writes its LP64 headers for a 32-bit x86 guest: utsname.machine
+ * says "i686" (qemu-system-i386) but only the LP64 layout gives a sane
+ * block_size, or says "x86_64" (qemu-system-x86_64) though the guest is
+ * i386.  The layout follows the block size, the arch the CPU notes, and
+ * every page and sub-header field is read from the right place. */
+static void qemu_x86_header_names_the_wrong_guest(void **state)
 {
 	struct mkkdump_options o = {
 		.machine = "x86_64", .header_version = 6,
@@ -571,9 +572,11 @@ static void qemu_i686_with_lp64_layout(void **state)
 	struct kb b;
 	const size_t machine_at = 12 + 4 * 65;
 
+	uint8_t i386_prstatus[144] = { 0 };
+
 	(void)state;
 	standard_pages(m);
-	add_notes(m);
+	mkkdump_add_note(m, "CORE", 1, i386_prstatus, sizeof(i386_prstatus));
 	build(m, &b);
 	assert_memory_equal(b.bytes + machine_at, "x86_64", 7);
 	memcpy(b.bytes + machine_at, "i686\0\0", 7);
@@ -581,10 +584,33 @@ static void qemu_i686_with_lp64_layout(void **state)
 	assert_int_equal(kdx_dump_arch(b.dump), KDX_ARCH_I386);
 	assert_int_equal(kdx_dump_word_size(b.dump), 4);
 	assert_non_null(strstr(detail(b.dump, "abi"), "LP64 (not the machine's own"));
+	assert_null(detail(b.dump, "arch_from"));
 	assert_string_equal(detail(b.dump, "phys_base"), "0x1a000000");
 	assert_string_equal(detail(b.dump, "nr_cpus"), "2");
 	check_all_pages(&b, b.dump);
 	done(&b);
+
+	/* qemu-system-x86_64 says "x86_64" for a 32-bit guest as well; its
+	 * NT_PRSTATUS (144 bytes: i386's) tells the truth. */
+	for (int own = 0; own < 2; own++) {
+		uint8_t prstatus[336] = { 0 };
+
+		o.machine = "x86_64";
+		m = mkkdump_new(&o);
+		standard_pages(m);
+		mkkdump_add_note(m, "CORE", 1, prstatus, own ? 336 : 144);
+		build(m, &b);
+		open_ok(&b);
+		assert_int_equal(kdx_dump_arch(b.dump),
+				 own ? KDX_ARCH_X86_64 : KDX_ARCH_I386);
+		if (own)
+			assert_null(detail(b.dump, "arch_from"));
+		else
+			assert_non_null(strstr(detail(b.dump, "arch_from"),
+					       "NT_PRSTATUS is i386's"));
+		check_all_pages(&b, b.dump);
+		done(&b);
+	}
 
 	/* The machine's own layout is kept when it is sane. */
 	o.machine = "i686";
@@ -1351,7 +1377,7 @@ int main(void)
 		cmocka_unit_test(diskdump_old_layout),
 		cmocka_unit_test(kdump_with_one_bitmap),
 		cmocka_unit_test(every_abi_and_byte_order),
-		cmocka_unit_test(qemu_i686_with_lp64_layout),
+		cmocka_unit_test(qemu_x86_header_names_the_wrong_guest),
 		cmocka_unit_test(block_sizes),
 		cmocka_unit_test(v6_prefers_64_bit_fields),
 		cmocka_unit_test(split_files_hold_their_range),
