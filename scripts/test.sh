@@ -124,6 +124,25 @@ dumps() {
         bash tests/real/make-arm-dumps.sh "$dir/arm" ||
             echo "make-arm-dumps.sh reported a failure; check-arm.sh will say what is missing"
     fi
+    # Other x86 guests for the translation checks (check-x86-variant.sh):
+    # Debian's i386 kernels with PAE (in qemu-system-i386) and 2-level
+    # paging (in qemu-system-x86_64: QEMU then mislabels the kdump header),
+    # a CPU with 5-level paging, and a kernel booted nokaslr.  256 MiB and
+    # one vCPU each: the checks need the paging set-up, not the size.
+    local v
+    for v in "686-pae KDX_KERNEL_FLAVOUR=686-pae KDX_QEMU_BINARY=qemu-system-i386" \
+             "686 KDX_KERNEL_FLAVOUR=686" \
+             "la57 KDX_QEMU_CPU=max,+la57" \
+             "nokaslr KDX_QEMU_APPEND=nokaslr"; do
+        set -- $v
+        if [ -f "$dir/x86/$1/manifest.env" ]; then
+            echo "using the $1 dumps already in $dir/x86/$1"
+            continue
+        fi
+        env KDX_PKG_DIR="$dir/x86/pkgs" KDX_QEMU_MEM_MB=256 KDX_QEMU_SMP=1 "${@:2}" \
+            "$make" "$dir/x86/$1" ||
+            echo "making the $1 dumps failed; check-x86-variant.sh will say what is missing"
+    done
     export KDX_REAL_DUMPS=$dir
     echo "KDX_REAL_DUMPS=$KDX_REAL_DUMPS"
 }

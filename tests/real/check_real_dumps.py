@@ -234,9 +234,12 @@ def check_info(kdx, dump, elf, man, paging):
               "%s: .%s == %r" % (tag, key, want), "got %r" % (got,))
 
     eq("format", "elf")
-    eq("arch", "x86_64")
+    # QEMU names the guest's mode in e_machine: EM_X86_64 in long mode,
+    # EM_386 for a 32-bit kernel (in an ELF64 file all the same).
+    arch, word = {62: ("x86_64", 8), 3: ("i386", 4)}.get(elf.machine, ("?", 0))
+    eq("arch", arch)
     eq("byte_order", "little")
-    eq("word_size", 8)
+    eq("word_size", word)
     eq("page_size", 4096)
     ncpus = int(man["NCPUS"])
     check(elf.prstatus_count() == ncpus, "%s: oracle: %d PRSTATUS notes in ELF" % (tag, ncpus),

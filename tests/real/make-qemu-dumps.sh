@@ -21,6 +21,15 @@
 #                          program built here with cc), which frees busybox's pages
 #   KDX_SAMPLE_ARGS        kernel arguments --sample adds (default: see below)
 #   KDX_NO_INSTALL=1       never run apt-get; fail if something is missing
+#   KDX_KERNEL_FLAVOUR     amd64 (default: the newest installed /boot/vmlinuz-*-amd64),
+#                          or 686-pae / 686: Debian's i386 kernel (PAE or 2-level
+#                          paging) and busybox, fetched with dpkg --add-architecture
+#                          i386, apt-get download and dpkg-deb -x into KDX_PKG_DIR
+#                          (default OUTDIR/pkgs; nothing foreign is installed)
+#   KDX_QEMU_BINARY        default qemu-system-x86_64 (it writes 64-bit ELF and
+#                          kdump headers even for a 32-bit guest; qemu-system-i386
+#                          writes 32-bit ones)
+#   KDX_QEMU_CPU           -cpu model, e.g. "max,+la57" for 5-level paging
 #
 # --sample (for tests/data/sample-x86_64.elf.xz, see make-sample.sh): 96 MiB,
 # 1 vCPU, KDX_ZERO_FREE_MEMORY=1, no VGA, the qboot firmware QEMU ships instead
@@ -104,20 +113,60 @@ fi
 py=python3
 [ -x /usr/bin/python3 ] && py=/usr/bin/python3
 
-# ------------------------------------------------------------------ kernel
-kernel= krel=
-for k in $(ls -v /boot/vmlinuz-*-amd64 2>/dev/null); do
-    r=${k#/boot/vmlinuz-}
-    if [ -d "/lib/modules/$r" ]; then kernel=$k; krel=$r; fi
-done
-[ -n "$kernel" ] || { echo "no /boot/vmlinuz-*-amd64 with matching /lib/modules" >&2; exit 1; }
-stamp "kernel $kernel (KREL=$krel)"
-
-busybox=/bin/busybox
-file -L "$busybox" | grep -q 'statically linked' || { echo "$busybox is not static" >&2; exit 1; }
-
 mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
+
+# ------------------------------------------------------------------ kernel
+flavour=${KDX_KERNEL_FLAVOUR:-amd64}
+qemu=${KDX_QEMU_BINARY:-qemu-system-x86_64}
+command -v "$qemu" >/dev/null || { echo "$qemu not found" >&2; exit 1; }
+kernel= krel= sysroot=
+case $flavour in
+amd64)
+    for k in $(ls -v /boot/vmlinuz-*-amd64 2>/dev/null); do
+        r=${k#/boot/vmlinuz-}
+        if [ -d "/lib/modules/$r" ]; then kernel=$k; krel=$r; fi
+    done
+    [ -n "$kernel" ] || { echo "no /boot/vmlinuz-*-amd64 with matching /lib/modules" >&2; exit 1; }
+    busybox=/bin/busybox
+    ;;
+686|686-pae)
+    pkgs=${KDX_PKG_DIR:-$outdir/pkgs}
+    mkdir -p "$pkgs"
+    fetch_deb() {  # $1 = package:arch; prints the directory it is unpacked in
+        local name=${1%%:*} arch=${1##*:} deb
+        if ! ls "$pkgs/${name}"_*_"$arch".deb >/dev/null 2>&1; then
+            (cd "$pkgs" && apt-get download "$1" >/dev/null) ||
+                { echo "apt-get download $1 failed" >&2; return 1; }
+        fi
+        deb=$(ls "$pkgs/${name}"_*_"$arch".deb | head -n1)
+        if [ ! -d "$pkgs/x/${name}_$arch" ]; then
+            mkdir -p "$pkgs/x/${name}_$arch"
+            dpkg-deb -x "$deb" "$pkgs/x/${name}_$arch"
+        fi
+        echo "$pkgs/x/${name}_$arch"
+    }
+    if ! dpkg --print-foreign-architectures | grep -qx i386; then
+        [ "${KDX_NO_INSTALL:-0}" != 1 ] && [ "$(id -u)" = 0 ] ||
+            { echo "i386 packages need: dpkg --add-architecture i386 (as root)" >&2; exit 1; }
+        dpkg --add-architecture i386
+        apt-get update -q >/dev/null || echo "apt-get update reported errors"
+    fi
+    fetch_deb "linux-image-$flavour:i386" >/dev/null
+    # The meta package names the versioned image.
+    kpkg=$(dpkg-deb -f "$(ls "$pkgs"/linux-image-"$flavour"_*_i386.deb | head -n1)" Depends | sed 's/[ ,].*//')
+    sysroot=$(fetch_deb "$kpkg:i386")
+    kernel=$(ls "$sysroot"/boot/vmlinuz-* | head -n1)
+    krel=${kernel##*/vmlinuz-}
+    # Debian's packages leave modules.dep to depmod at install time.
+    [ -f "$sysroot/lib/modules/$krel/modules.dep" ] || depmod -b "$sysroot" "$krel"
+    busybox=$(fetch_deb "busybox-static:i386")/bin/busybox
+    ;;
+*) echo "KDX_KERNEL_FLAVOUR must be amd64, 686-pae or 686" >&2; exit 2 ;;
+esac
+stamp "kernel $kernel (KREL=$krel), $qemu${KDX_QEMU_CPU:+ -cpu $KDX_QEMU_CPU}"
+
+file -L "$busybox" | grep -q 'statically linked' || { echo "$busybox is not static" >&2; exit 1; }
 work=$(mktemp -d /tmp/kdx-qemu.XXXXXX)
 qemu_pid=
 cleanup() {
@@ -136,7 +185,7 @@ ln -s busybox "$root/bin/sh"
 mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
 
 # qemu_fw_cfg and its dependencies, in load order (deps first).
-moddir=/lib/modules/$krel
+moddir=$sysroot/lib/modules/$krel
 declare -A seen=()
 modorder=()
 add_mod() {  # $1 = path relative to $moddir, as in modules.dep
@@ -151,7 +200,7 @@ add_mod() {  # $1 = path relative to $moddir, as in modules.dep
 fwcfg_rel=$(awk -F: '$1 ~ /\/qemu_fw_cfg\.ko(\.[a-z]+)?$/ { print $1 }' "$moddir/modules.dep")
 if [ -n "$fwcfg_rel" ]; then
     add_mod "$fwcfg_rel"
-elif grep -q '^CONFIG_FW_CFG_SYSFS=y' "/boot/config-$krel" 2>/dev/null; then
+elif grep -q '^CONFIG_FW_CFG_SYSFS=y' "$sysroot/boot/config-$krel" 2>/dev/null; then
     stamp "qemu_fw_cfg is built into the kernel"
 else
     echo "qemu_fw_cfg module not found for $krel (VMCOREINFO would be missing)" >&2
@@ -268,11 +317,13 @@ append="console=ttyS0 panic=-1 loglevel=6 kdxmarker=$token"
 [ "$zero_free" = 1 ] && append+=" kdxzero=1 init_on_free=1"
 append+="${sample_args:+ $sample_args}"
 append+="${KDX_QEMU_APPEND:+ $KDX_QEMU_APPEND}"
-qemu_version=$(qemu-system-x86_64 --version | sed -n '1s/^QEMU emulator version \([^ ]*\).*/\1/p')
+qemu_version=$("$qemu" --version | sed -n '1s/^QEMU emulator version \([^ ]*\).*/\1/p')
 stamp "booting QEMU $qemu_version: -m ${mem_mb}M -smp $ncpus, append: $append"
 t_boot=$(date +%s)
-qemu-system-x86_64 \
-    -machine pc -accel tcg -m "${mem_mb}M" -smp "$ncpus" \
+cpu_opts=()
+[ -n "${KDX_QEMU_CPU:-}" ] && cpu_opts=(-cpu "$KDX_QEMU_CPU")
+"$qemu" \
+    -machine pc -accel tcg -m "${mem_mb}M" -smp "$ncpus" "${cpu_opts[@]}" \
     -nodefaults "${machine_opts[@]}" -display none -no-reboot \
     -kernel "$kernel" -initrd "$work/initrd.gz" -append "$append" \
     -device vmcoreinfo \
@@ -323,6 +374,9 @@ fi
     printf 'MARKER=%q\n' "$marker"
     printf 'KERNEL=%q\n' "$kernel"
     printf 'QEMU_VERSION=%q\n' "$qemu_version"
+    printf 'QEMU_BINARY=%q\n' "$qemu"
+    printf 'QEMU_CPU=%q\n' "${KDX_QEMU_CPU:-}"
+    printf 'KERNEL_FLAVOUR=%q\n' "$flavour"
     printf 'QEMU_APPEND=%q\n' "$append"
     printf 'QEMU_MACHINE_OPTS=%q\n' "${machine_opts[*]}"
     # Physical ranges from the guest's /proc/iomem (hex, "start-end").
