@@ -12,6 +12,9 @@
 /* Small pages are many (vmalloc, modules, espfix's 64K aliases): their
  * class gets more room by default. */
 #define DEFAULT_TLB_SMALL_ENTRIES 32768u
+/* Blocks of small pages (2 MiB each on x86_64): a 512 MiB guest's
+ * kernel page table has ~2,300. */
+#define DEFAULT_PSC_ENTRIES 4096u
 
 static unsigned int round_pow2(unsigned int v, unsigned int min)
 {
@@ -65,12 +68,26 @@ static struct kdx_error *tlb_init(struct kdx_xlat *xlat)
 	return NULL;
 }
 
+static struct kdx_error *psc_init(struct kdx_xlat *xlat)
+{
+	const struct kdx_paging_form *form = xlat->form;
+
+	if (form->levels < 2)
+		return NULL;
+	xlat->psc_shift = form->level[form->levels - 2].shift;
+	xlat->psc_mask = DEFAULT_PSC_ENTRIES - 1;
+	xlat->psc = calloc(DEFAULT_PSC_ENTRIES, sizeof(*xlat->psc));
+	return xlat->psc ? NULL : kdx_err_nomem();
+}
+
 struct kdx_error *kdx_xlat_cache_init(struct kdx_xlat *xlat)
 {
 	struct kdx_error *err = tables_init(xlat);
 
 	if (!err)
 		err = tlb_init(xlat);
+	if (!err)
+		err = psc_init(xlat);
 	for (unsigned int l = 0; !err && l < xlat->form->levels; l++) {
 		xlat->level_buf[l] = malloc(kdx_xlat_table_size(xlat, l));
 		if (!xlat->level_buf[l])
@@ -84,6 +101,7 @@ void kdx_xlat_cache_deinit(struct kdx_xlat *xlat)
 	free(xlat->slots);
 	free(xlat->next_way);
 	free(xlat->slot_data);
+	free(xlat->psc);
 	for (unsigned int c = 0; c < KDX_TLB_CLASSES; c++)
 		free(xlat->tlb[c].entries);
 	for (unsigned int l = 0; l < KDX_XLAT_MAX_LEVELS; l++)
@@ -97,6 +115,9 @@ void kdx_xlat_cache_clear(struct kdx_xlat *xlat)
 	for (unsigned int c = 0; c < xlat->tlb_classes; c++)
 		memset(xlat->tlb[c].entries, 0,
 		       ((size_t)xlat->tlb[c].mask + 1) * sizeof(struct kdx_tlb_entry));
+	if (xlat->psc)
+		memset(xlat->psc, 0,
+		       ((size_t)xlat->psc_mask + 1) * sizeof(*xlat->psc));
 }
 
 /* Pieces are at least 4-byte aligned (PAE's PDPT: 32 bytes): hash from

@@ -148,6 +148,49 @@ static struct kdx_error *pte_error(const struct kdx_xlat *xlat,
 				    pos->index, pos->entry, pte->problem);
 }
 
+static struct kdx_psc_entry *psc_slot(const struct kdx_xlat *xlat,
+				      uint64_t linear)
+{
+	uint64_t block = linear >> xlat->psc_shift;
+
+	return &xlat->psc[(block ^ block >> 13) & xlat->psc_mask];
+}
+
+/* Resume a walk at the last level from the paging-structure cache. */
+static bool psc_resume(const struct kdx_xlat *xlat, uint64_t linear,
+		       struct walk_pos *pos, struct walk_pos *parent,
+		       unsigned int *rights, unsigned int *nx)
+{
+	const struct kdx_psc_entry *e;
+
+	if (!xlat->psc)
+		return false;
+	e = psc_slot(xlat, linear);
+	if (e->tag != (linear >> xlat->psc_shift) + 1)
+		return false;
+	pos->table = e->table;
+	parent->table = e->parent_table;
+	parent->index = e->parent_index;
+	parent->entry = e->parent_entry;
+	*rights = e->rights & (KDX_PAGE_WRITABLE | KDX_PAGE_USER);
+	*nx = e->rights & KDX_PAGE_NX;
+	return true;
+}
+
+static void psc_insert(struct kdx_xlat *xlat, uint64_t linear,
+		       const struct walk_pos *parent, uint64_t table,
+		       unsigned int rights, unsigned int nx)
+{
+	struct kdx_psc_entry *e = psc_slot(xlat, linear);
+
+	e->tag = (linear >> xlat->psc_shift) + 1;
+	e->table = table;
+	e->parent_table = parent->table;
+	e->parent_index = parent->index;
+	e->parent_entry = parent->entry;
+	e->rights = rights | nx;
+}
+
 /* Bounded: one entry per level, and levels only go down the form. */
 struct kdx_error *kdx_xlat_walk(struct kdx_xlat *xlat, uint64_t vaddr,
 				uint64_t linear, struct kdx_xlat_result *out,
@@ -157,12 +200,19 @@ struct kdx_error *kdx_xlat_walk(struct kdx_xlat *xlat, uint64_t vaddr,
 	const struct kdx_xlat_region *region = kdx_xlat_region_of(xlat, linear);
 	struct walk_pos pos, parent = { 0 };
 	unsigned int rights = KDX_PAGE_WRITABLE | KDX_PAGE_USER, nx = 0;
-	unsigned int parent_level = UINT32_MAX;
+	unsigned int parent_level = UINT32_MAX, l;
 
 	if (!region)
 		return region_error(xlat, vaddr);
+	l = region->first;
 	pos.table = region->root;
-	for (unsigned int l = region->first; l < form->levels;) {
+	/* A trace shows every level, so it walks them all. */
+	if (!trace && l + 1 < form->levels &&
+	    psc_resume(xlat, linear, &pos, &parent, &rights, &nx)) {
+		parent_level = form->levels - 2;
+		l = form->levels - 1;
+	}
+	while (l < form->levels) {
 		const struct kdx_xlat_level *lvl = &form->level[l];
 		unsigned int entries = l == region->first ? region->entries :
 							    lvl->entries;
@@ -198,6 +248,9 @@ struct kdx_error *kdx_xlat_walk(struct kdx_xlat *xlat, uint64_t vaddr,
 		parent_level = l;
 		pos.table = pte.addr;
 		l = pte.next_level > l ? pte.next_level : l + 1;
+		if (parent_level + 2 == form->levels && l + 1 == form->levels &&
+		    xlat->psc)
+			psc_insert(xlat, linear, &parent, pos.table, rights, nx);
 	}
 	/* Only reachable with a malformed form whose last level is not a
 	 * leaf. */

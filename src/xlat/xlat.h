@@ -129,6 +129,20 @@ struct kdx_tlb_class {
 	struct kdx_tlb_entry *entries;
 };
 
+/* Paging-structure cache, as CPUs keep one: for a linear address's block
+ * of 2^psc_shift bytes (what one entry of the next-to-last level maps: 2
+ * MiB on x86_64), the last-level table, the rights the levels above
+ * granted and the entry that pointed there (for errors).  A walk of a
+ * small page in a block already seen then reads one entry, not four. */
+struct kdx_psc_entry {
+	uint64_t tag;          /* (linear >> psc_shift) + 1; 0 = empty */
+	uint64_t table;        /* the last-level table */
+	uint64_t parent_table; /* the entry that pointed to it */
+	uint64_t parent_entry;
+	unsigned int parent_index;
+	unsigned int rights;   /* KDX_PAGE_WRITABLE/USER granted, NX set above */
+};
+
 struct kdx_xlat {
 	const struct kdx_paging_form *form;
 	struct kdx_xlat_config cfg;
@@ -151,6 +165,10 @@ struct kdx_xlat {
 	/* TLB: one direct-mapped array per leaf page size. */
 	struct kdx_tlb_class tlb[KDX_TLB_CLASSES];
 	unsigned int tlb_classes;
+
+	/* Paging-structure cache (empty when the form has one level). */
+	struct kdx_psc_entry *psc;
+	unsigned int psc_mask, psc_shift;
 
 	/* The cache slot each level of the walker used last: walks of
 	 * nearby addresses share their upper tables. */

@@ -374,6 +374,64 @@ static void tlb_holds_many_small_pages(void **state)
 	ptb_free(p);
 }
 
+/* The paging-structure cache: once a 2 MiB block's PTE table is known,
+ * a walk of another small page in it reads one entry, and gives the
+ * same flags (rights and NX from the levels above) and the same error
+ * text as a full walk. */
+static void block_cache_keeps_rights_and_errors(void **state)
+{
+	struct ptb *p = new4();
+	struct kdx_xlat *x;
+	struct kdx_xlat_stats s;
+	struct kdx_xlat_trace t;
+	struct kdx_xlat_result r;
+	const uint64_t base = 0xffffc90000200000ull;
+	uint64_t pd, hits;
+	unsigned int idx;
+	char cached[256];
+	struct kdx_error *err;
+
+	(void)state;
+	for (uint64_t i = 0; i < 8; i++)
+		if (i != 5)
+			ptb_map(p, base + i * 4096, 0x300000 + i * 4096, 4096,
+				PTB_RW | PTB_US);
+	/* The PD entry takes away user access and adds NX. */
+	pd = ptb_table(p, base, 2);
+	idx = (unsigned int)(base >> 21) & 511;
+	ptb_set(p, pd, idx, (ptb_get(p, pd, idx) | PTB_NX) & ~PTB_US);
+	x = ptb_xlat(p, NULL);
+
+	assert_xlat(x, base + 0x10, 0x300010, 4096, RW | NX);
+	kdx_xlat_get_stats(x, &s);
+	assert_int_equal(s.table_hits + s.table_reads, 4);
+	hits = s.table_hits + s.table_reads;
+	for (uint64_t i = 1; i < 8; i++) {
+		if (i == 5)
+			continue;
+		assert_xlat(x, base + i * 4096, 0x300000 + i * 4096, 4096,
+			    RW | NX);
+		kdx_xlat_get_stats(x, &s);
+		assert_int_equal(s.table_hits + s.table_reads, hits + 1);
+		hits++;
+	}
+	err = kdx_xlat_translate(x, base + 5 * 4096, &r);
+	assert_non_null(err);
+	snprintf(cached, sizeof(cached), "%s", kdx_error_message(err));
+	kdx_error_destroy(err);
+	/* A trace still shows all four levels. */
+	assert_null(kdx_xlat_trace(x, base + 0x2000, &r, &t));
+	assert_int_equal(t.count, 4);
+	assert_int_equal(r.flags, RW | NX);
+
+	kdx_xlat_flush(x);
+	assert_xlat_fails(x, base + 5 * 4096, KDX_ERR_NODATA, cached);
+	kdx_xlat_get_stats(x, &s);
+	assert_int_equal(s.table_hits + s.table_reads, 4);
+	kdx_xlat_destroy(x);
+	ptb_free(p);
+}
+
 static void bad_config(void **state)
 {
 	struct kdx_xlat_config cfg;
@@ -424,6 +482,7 @@ int main(void)
 		cmocka_unit_test(trace_levels),
 		cmocka_unit_test(caches),
 		cmocka_unit_test(tlb_holds_many_small_pages),
+		cmocka_unit_test(block_cache_keeps_rights_and_errors),
 		cmocka_unit_test(bad_config),
 		cmocka_unit_test(mode_names),
 	};
