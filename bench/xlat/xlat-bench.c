@@ -210,16 +210,42 @@ static void workload(const char *name, const char *path, struct kdx_xlat *x,
 	lkd_close(&l);
 }
 
+/* The kernel half of the address space: 5-level paging has more of it;
+ * 32-bit kernels start at PAGE_OFFSET (3G/1G split by default).  bits:
+ * index bits per level below the top (x86-32's tables hold 1024). */
+struct kernel_half {
+	uint64_t lo, hi;
+	unsigned int bits;
+};
+
+static struct kernel_half kernel_half(const struct kdx_xlat *x,
+				      const struct kdx_kernel_layout *layout)
+{
+	switch (kdx_xlat_mode(x)) {
+	case KDX_PAGING_X86_LA57:
+		return (struct kernel_half){ 0xff00000000000000ull, UINT64_MAX, 9 };
+	case KDX_PAGING_X86_32:
+	case KDX_PAGING_X86_PAE:
+		return (struct kernel_half){
+			layout->has_page_offset ? layout->page_offset : 0xc0000000u,
+			0xffffffffu,
+			kdx_xlat_mode(x) == KDX_PAGING_X86_32 ? 10 : 9 };
+	default:
+		return (struct kernel_half){ 0xffff800000000000ull, UINT64_MAX, 9 };
+	}
+}
+
 /* libkdumpfile has no enumerator: walk the page table with its step API,
  * skipping a whole entry's span when an entry is not present. */
-static uint64_t lkd_enumerate(struct lkd *l, uint64_t start, uint64_t *bytes)
+static uint64_t lkd_enumerate(struct lkd *l, const struct kernel_half *half,
+			      uint64_t *bytes)
 {
 	const addrxlat_meth_t *meth = addrxlat_sys_get_meth(l->sys,
 							    ADDRXLAT_SYS_METH_PGT);
-	uint64_t va = start, pages = 0;
+	uint64_t start = half->lo, va = start, pages = 0;
 
 	*bytes = 0;
-	while (va >= start) {
+	while (va >= start && va <= half->hi) {
 		addrxlat_step_t step = { .ctx = l->ax, .sys = l->sys, .meth = meth };
 		unsigned int remain = 0;
 		addrxlat_status st = addrxlat_launch(&step, va);
@@ -233,8 +259,8 @@ static uint64_t lkd_enumerate(struct lkd *l, uint64_t start, uint64_t *bytes)
 		}
 		if (st != ADDRXLAT_OK)
 			addrxlat_ctx_clear_err(l->ax);
-		/* the entry read with `remain` left maps 2^(12 + 9 * (remain - 2)) */
-		span = 1ull << (12 + 9 * (remain >= 2 ? remain - 2 : 0));
+		/* the entry read with `remain` left maps 2^(12 + bits * (remain - 2)) */
+		span = 1ull << (12 + half->bits * (remain >= 2 ? remain - 2 : 0));
 		if (st == ADDRXLAT_OK) {
 			pages++;
 			*bytes += span;
@@ -244,14 +270,8 @@ static uint64_t lkd_enumerate(struct lkd *l, uint64_t start, uint64_t *bytes)
 	return pages;
 }
 
-/* Where the kernel half starts: 5-level paging has more of it. */
-static uint64_t kernel_start(const struct kdx_xlat *x)
-{
-	return kdx_xlat_mode(x) == KDX_PAGING_X86_LA57 ? 0xff00000000000000ull :
-							 0xffff800000000000ull;
-}
-
-static void enumeration(const char *path, struct kdx_xlat *x, struct maps *maps)
+static void enumeration(const char *path, struct kdx_xlat *x, struct maps *maps,
+			const struct kernel_half *half)
 {
 	double t0, tk, tl, tw;
 	uint64_t bytes, pages;
@@ -262,12 +282,12 @@ static void enumeration(const char *path, struct kdx_xlat *x, struct maps *maps)
 	maps->n = 0;
 	maps->bytes = 0;
 	t0 = now();
-	check(kdx_xlat_maps(x, kernel_start(x), UINT64_MAX, KDX_MAPS_NO_MERGE,
+	check(kdx_xlat_maps(x, half->lo, half->hi, KDX_MAPS_NO_MERGE,
 			    collect, NULL, maps), "kdx maps");
 	tk = now() - t0;
 	lkd_open(&l, path);
 	t0 = now();
-	pages = lkd_enumerate(&l, kernel_start(x), &bytes);
+	pages = lkd_enumerate(&l, half, &bytes);
 	tl = now() - t0;
 	printf("%-34s kdx %8.1f ms  libkdumpfile %8.1f ms  ratio %6.1fx\n",
 	       "enumerate kernel page table", tk * 1e3, tl * 1e3, tl / tk);
@@ -279,7 +299,7 @@ static void enumeration(const char *path, struct kdx_xlat *x, struct maps *maps)
 	kdx_xlat_flush(x);
 	maps->n = 0;
 	t0 = now();
-	check(kdx_xlat_maps(x, kernel_start(x), UINT64_MAX, 0, collect, NULL,
+	check(kdx_xlat_maps(x, half->lo, half->hi, 0, collect, NULL,
 			    maps), "kdx maps");
 	tw = now() - t0;
 	printf("  kdx merged enumeration: %zu ranges in %.1f ms\n", maps->n,
@@ -296,6 +316,7 @@ int main(int argc, char **argv)
 	uint64_t *va = malloc(n * sizeof(*va)), *pa = malloc(n * sizeof(*pa));
 	struct kdx_dump *dump;
 	struct kdx_xlat *x;
+	struct kernel_half half;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: xlat-bench DUMP [N]\n");
@@ -304,15 +325,18 @@ int main(int argc, char **argv)
 	check(kdx_dump_open(argv[1], NULL, &dump), argv[1]);
 	check(kdx_kernel_probe(dump, NULL, &layout), "probe");
 	check(kdx_kernel_xlat_create(dump, &layout, &x), "xlat");
-	check(kdx_xlat_maps(x, kernel_start(x), UINT64_MAX, 0, collect, NULL,
-			    &maps), "maps");
+	half = kernel_half(x, &layout);
+	check(kdx_xlat_maps(x, half.lo, half.hi, 0, collect, NULL, &maps),
+	      "maps");
+	if (!maps.n)
+		die(argv[1], "no kernel mappings");
 	printf("%s: %zu kernel mapping runs, %" PRIu64 " MiB, %zu addresses per pass\n",
 	       argv[1], maps.n, maps.bytes >> 20, n);
 	make_sample(&maps, false, va, n);
 	workload("over mapped bytes", argv[1], x, va, pa, n);
 	make_sample(&maps, true, va, n);
 	workload("over mapping runs", argv[1], x, va, pa, n);
-	enumeration(argv[1], x, &maps);
+	enumeration(argv[1], x, &maps, &half);
 	kdx_xlat_destroy(x);
 	kdx_dump_destroy(dump);
 	free(maps.m);
