@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 bool cli_parse_u64(const char *text, uint64_t *out)
 {
@@ -95,17 +96,21 @@ int cli_report(struct kdx_error *err)
 	return code;
 }
 
-int cli_open_dump(const char *path, const struct kdx_open_options *opts,
-		  struct kdx_dump **out)
+size_t cli_existing_files(char *const *args, size_t n)
 {
-	return cli_open_dump_files(&path, 1, opts, out);
+	struct stat st;
+	size_t i = 0;
+
+	while (i < n && stat(args[i], &st) == 0)
+		i++;
+	return i;
 }
 
-int cli_open_dump_files(const char *const *paths, size_t count,
-			const struct kdx_open_options *opts,
-			struct kdx_dump **out)
+int cli_open_dump(const struct cli_dump_files *files,
+		  const struct kdx_open_options *opts, struct kdx_dump **out)
 {
-	struct kdx_error *err = kdx_dump_open_files(paths, count, opts, out);
+	struct kdx_error *err =
+		kdx_dump_open_files(files->paths, files->count, opts, out);
 
 	return err ? cli_report(err) : EXIT_OK;
 }

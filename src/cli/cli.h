@@ -41,6 +41,8 @@ extern const struct cli_command cli_cmd_dmesg;
 	{ "page-size", required_argument, NULL, 'P' }
 
 #define CLI_DUMP_OPTIONS_HELP                                                  \
+	"DUMP is one file, or every file of a makedumpfile --split set (in any\n" \
+	"order), read as one dump.\n"                                           \
 	"Dump options:\n"                                                      \
 	"  --format NAME     read the file as NAME instead of detecting it\n"   \
 	"                    (elf, raw; see `kdx help formats`)\n"             \
@@ -53,14 +55,21 @@ extern const struct cli_command cli_cmd_dmesg;
 bool cli_dump_option(int opt, const char *arg, struct kdx_open_options *opts,
 		     int *exit_code);
 
-/* Open a dump, printing the error; returns an exit code. */
-int cli_open_dump(const char *path, const struct kdx_open_options *opts,
-		  struct kdx_dump **out);
+/* The files of one dump: one, or the parts of a makedumpfile --split
+ * set in any order.  Every command takes them where it takes DUMP. */
+struct cli_dump_files {
+	const char *const *paths;
+	size_t count;
+};
 
-/* Open one dump written as several files (makedumpfile --split). */
-int cli_open_dump_files(const char *const *paths, size_t count,
-			const struct kdx_open_options *opts,
-			struct kdx_dump **out);
+/* How many of @args, from the first, name existing files (at most @n):
+ * where a dump's files are followed by other arguments (vtop's
+ * addresses). */
+size_t cli_existing_files(char *const *args, size_t n);
+
+/* Open a dump, printing the error; returns an exit code. */
+int cli_open_dump(const struct cli_dump_files *files,
+		  const struct kdx_open_options *opts, struct kdx_dump **out);
 
 /* Print "kdx: " + the error's message to stderr; return its exit code. */
 int cli_report(struct kdx_error *err);

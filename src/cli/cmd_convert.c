@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"Usage: kdx convert IN OUT --to kdump|elf [options]\n"
+	"Usage: kdx convert IN [IN...] OUT --to kdump|elf [options]\n"
 	"\n"
 	"Write the dump IN as a new file OUT.  Every page IN holds is written with\n"
 	"the same bytes; what IN lacks (holes, pages filtered out) stays absent.\n"
@@ -130,6 +130,8 @@ static int run_convert(int argc, char **argv)
 	struct kdx_convert_stats stats;
 	struct kdx_dump *dump;
 	struct kdx_error *err;
+	struct cli_dump_files in;
+	const char *out;
 	bool quiet = false, have_to = false;
 	int opt, rc = EXIT_OK, last = -1;
 
@@ -159,8 +161,12 @@ static int run_convert(int argc, char **argv)
 		if (rc)
 			return rc;
 	}
-	if (argc - optind != 2)
+	if (argc - optind < 2)
 		return cli_usage_error(&cli_cmd_convert, "expected IN and OUT");
+	/* The last is OUT; before it, the input's files (a --split set). */
+	in.paths = (const char *const *)argv + optind;
+	in.count = (size_t)(argc - optind - 1);
+	out = argv[argc - 1];
 	if (!have_to)
 		return cli_usage_error(&cli_cmd_convert,
 				       "say the output format: --to kdump or --to elf");
@@ -168,14 +174,14 @@ static int run_convert(int argc, char **argv)
 	    copts.format != KDX_OUTPUT_ELF)
 		return cli_usage_error(&cli_cmd_convert,
 				       "--paging, --root and --no-dedup go with --to elf");
-	rc = cli_open_dump(argv[optind], &opts, &dump);
+	rc = cli_open_dump(&in, &opts, &dump);
 	if (rc)
 		return rc;
 	if (!quiet && isatty(2)) {
 		copts.progress = show_progress;
 		copts.progress_ctx = &last;
 	}
-	err = kdx_convert(dump, argv[optind + 1], &copts, &stats);
+	err = kdx_convert(dump, out, &copts, &stats);
 	if (copts.progress && last >= 0)
 		fputc('\n', stderr);
 	kdx_dump_destroy(dump);
@@ -190,13 +196,13 @@ static int run_convert(int argc, char **argv)
 		fprintf(stderr,
 			"kdx: wrote %s: %" PRIu64 " program headers, %" PRIu64
 			" bytes of memory, %" PRIu64 " bytes\n",
-			argv[optind + 1], stats.segments, stats.bytes_in,
+			out, stats.segments, stats.bytes_in,
 			stats.bytes_out);
 	else if (!quiet)
 		fprintf(stderr,
 			"kdx: wrote %s: %" PRIu64 " pages dumped (%" PRIu64
 			" zero), %" PRIu64 " excluded, %" PRIu64 " bytes\n",
-			argv[optind + 1], stats.pages_dumped, stats.pages_zero,
+			out, stats.pages_dumped, stats.pages_zero,
 			stats.pages_excluded, stats.bytes_out);
 	return EXIT_OK;
 }

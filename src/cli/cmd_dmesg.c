@@ -52,7 +52,7 @@ struct dmesg_args {
 	uint64_t since_ns;
 	struct kdx_open_options opts;
 	struct kdx_kernel_options kopts;
-	const char *dump_path;
+	struct cli_dump_files files;
 };
 
 static bool parse_levels(const char *arg, unsigned int *mask)
@@ -211,7 +211,7 @@ static int print_log(const struct dmesg_args *a, struct kdx_log *log)
 		json_init(&j, stdout);
 		json_object_begin(&j);
 		json_key(&j, "file");
-		json_string(&j, a->dump_path);
+		json_string(&j, a->files.paths[0]);
 		json_key(&j, "layout");
 		json_string(&j, kdx_log_layout_name(kdx_log_get_layout(log)));
 		json_key(&j, "records");
@@ -291,11 +291,12 @@ static int parse_args(int argc, char **argv, struct dmesg_args *a)
 			return cli_usage_error(&cli_cmd_dmesg, "bad option");
 		}
 	}
-	if (argc - optind != 1)
-		return cli_usage_error(&cli_cmd_dmesg, "expected one DUMP");
+	if (argc - optind < 1)
+		return cli_usage_error(&cli_cmd_dmesg, "expected a DUMP");
 	if (a->json && a->raw)
 		return cli_usage_error(&cli_cmd_dmesg, "--json and --raw exclude each other");
-	a->dump_path = argv[optind];
+	a->files.paths = (const char *const *)argv + optind;
+	a->files.count = (size_t)(argc - optind);
 	return EXIT_OK;
 }
 
@@ -315,7 +316,7 @@ static int run_dmesg(int argc, char **argv)
 		return cli_help(&cli_cmd_dmesg);
 	if (rc)
 		return rc;
-	rc = cli_open_dump(a.dump_path, &a.opts, &dump);
+	rc = cli_open_dump(&a.files, &a.opts, &dump);
 	if (rc)
 		return rc;
 	rc = cli_open_xlat(dump, &a.kopts, NULL, &xlat);

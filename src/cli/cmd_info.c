@@ -381,6 +381,7 @@ static int run_info(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kdx_open_options opts;
+	struct cli_dump_files files;
 	struct kdx_dump *dump;
 	bool json = false;
 	int opt, rc = EXIT_OK;
@@ -406,8 +407,9 @@ static int run_info(int argc, char **argv)
 	if (argc - optind < 1)
 		return cli_usage_error(&cli_cmd_info, "expected a DUMP");
 	/* Several files are one dump split by makedumpfile --split. */
-	rc = cli_open_dump_files((const char *const *)argv + optind,
-				 (size_t)(argc - optind), &opts, &dump);
+	files.paths = (const char *const *)argv + optind;
+	files.count = (size_t)(argc - optind);
+	rc = cli_open_dump(&files, &opts, &dump);
 	if (rc)
 		return rc;
 	if (json)

@@ -41,7 +41,7 @@ struct maps_args {
 	uint64_t start, end;
 	struct kdx_open_options opts;
 	struct kdx_kernel_options kopts;
-	const char *dump_path;
+	struct cli_dump_files files;
 };
 
 struct maps_out {
@@ -214,11 +214,12 @@ static int parse_args(int argc, char **argv, struct maps_args *a)
 		default: return cli_usage_error(&cli_cmd_maps, "bad option");
 		}
 	}
-	if (argc - optind != 1)
-		return cli_usage_error(&cli_cmd_maps, "expected one DUMP");
+	if (argc - optind < 1)
+		return cli_usage_error(&cli_cmd_maps, "expected a DUMP");
 	if (a->start > a->end)
 		return cli_usage_error(&cli_cmd_maps, "--start is above --end");
-	a->dump_path = argv[optind];
+	a->files.paths = (const char *const *)argv + optind;
+	a->files.count = (size_t)(argc - optind);
 	return EXIT_OK;
 }
 
@@ -242,5 +243,5 @@ static int run_maps(int argc, char **argv)
 		return cli_help(&cli_cmd_maps);
 	if (rc)
 		return rc;
-	return cli_with_xlat(a.dump_path, &a.opts, &a.kopts, list_maps_cb, &a);
+	return cli_with_xlat(&a.files, &a.opts, &a.kopts, list_maps_cb, &a);
 }

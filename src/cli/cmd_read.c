@@ -48,7 +48,7 @@ const struct cli_command cli_cmd_read = {
 };
 
 struct read_request {
-	const char *dump_path;
+	struct cli_dump_files files;
 	uint64_t addr;
 	uint64_t len;
 	const char *output; /* NULL: hexdump to stdout */
@@ -252,15 +252,17 @@ static int parse_args(int argc, char **argv, struct read_request *rq,
 		default: return cli_usage_error(&cli_cmd_read, "bad option");
 		}
 	}
-	if (argc - optind != 3)
+	if (argc - optind < 3)
 		return cli_usage_error(&cli_cmd_read, "expected DUMP ADDR LEN");
-	rq->dump_path = argv[optind];
-	if (!cli_parse_u64(argv[optind + 1], &rq->addr))
+	/* The last two are ADDR and LEN; before them, the dump's files. */
+	rq->files.paths = (const char *const *)argv + optind;
+	rq->files.count = (size_t)(argc - optind - 2);
+	if (!cli_parse_u64(argv[argc - 2], &rq->addr))
 		return cli_usage_error(&cli_cmd_read, "not an address: '%s'",
-				       argv[optind + 1]);
-	if (!cli_parse_u64(argv[optind + 2], &rq->len))
+				       argv[argc - 2]);
+	if (!cli_parse_u64(argv[argc - 1], &rq->len))
 		return cli_usage_error(&cli_cmd_read, "not a length: '%s'",
-				       argv[optind + 2]);
+				       argv[argc - 1]);
 	if (hex && rq->output)
 		return cli_usage_error(&cli_cmd_read,
 				       "--hex and --output exclude each other");
@@ -287,7 +289,7 @@ static int run_read(int argc, char **argv)
 		return cli_help(&cli_cmd_read);
 	if (rc)
 		return rc;
-	rc = cli_open_dump(rq.dump_path, &opts, &dump);
+	rc = cli_open_dump(&rq.files, &opts, &dump);
 	if (rc)
 		return rc;
 	if (!rq.phys) {

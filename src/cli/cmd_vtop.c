@@ -36,7 +36,7 @@ struct vtop_args {
 	struct kdx_kernel_options kopts;
 	char **addrs;
 	int naddrs;
-	const char *dump_path;
+	struct cli_dump_files files;
 };
 
 static void print_levels(const struct kdx_xlat_trace *t)
@@ -217,9 +217,12 @@ static int parse_args(int argc, char **argv, struct vtop_args *a)
 	}
 	if (argc - optind < 2)
 		return cli_usage_error(&cli_cmd_vtop, "expected DUMP ADDR...");
-	a->dump_path = argv[optind];
-	a->addrs = argv + optind + 1;
-	a->naddrs = argc - optind - 1;
+	/* The dump's files (a --split set has several), then addresses. */
+	a->files.paths = (const char *const *)argv + optind;
+	a->files.count = 1 + cli_existing_files(argv + optind + 1,
+						(size_t)(argc - optind - 2));
+	a->addrs = argv + optind + a->files.count;
+	a->naddrs = argc - optind - (int)a->files.count;
 	for (int i = 0; i < a->naddrs; i++)
 		if (!cli_parse_u64(a->addrs[i], &va))
 			return cli_usage_error(&cli_cmd_vtop,
@@ -247,5 +250,5 @@ static int run_vtop(int argc, char **argv)
 		return cli_help(&cli_cmd_vtop);
 	if (rc)
 		return rc;
-	return cli_with_xlat(a.dump_path, &a.opts, &a.kopts, run_translations_cb, &a);
+	return cli_with_xlat(&a.files, &a.opts, &a.kopts, run_translations_cb, &a);
 }

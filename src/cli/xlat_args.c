@@ -83,7 +83,8 @@ int cli_open_xlat(const struct kdx_dump *dump,
 	return err ? cli_report(err) : EXIT_OK;
 }
 
-int cli_with_xlat(const char *path, const struct kdx_open_options *opts,
+int cli_with_xlat(const struct cli_dump_files *files,
+		  const struct kdx_open_options *opts,
 		  const struct kdx_kernel_options *kopts,
 		  int (*fn)(void *arg, const struct kdx_dump *dump,
 			    struct kdx_xlat *xlat,
@@ -93,7 +94,7 @@ int cli_with_xlat(const char *path, const struct kdx_open_options *opts,
 	struct kdx_kernel_layout layout;
 	struct kdx_dump *dump;
 	struct kdx_xlat *xlat;
-	int rc = cli_open_dump(path, opts, &dump);
+	int rc = cli_open_dump(files, opts, &dump);
 
 	if (rc)
 		return rc;

@@ -53,10 +53,11 @@ int cli_open_xlat(const struct kdx_dump *dump,
 		  const struct kdx_kernel_options *kopts,
 		  struct kdx_kernel_layout *layout, struct kdx_xlat **out);
 
-/* Open @path, probe the kernel and set up its translation, call @fn,
+/* Open @files, probe the kernel and set up its translation, call @fn,
  * and release everything; every step's error is printed.  Returns the
  * exit code (@fn's when it ran). */
-int cli_with_xlat(const char *path, const struct kdx_open_options *opts,
+int cli_with_xlat(const struct cli_dump_files *files,
+		  const struct kdx_open_options *opts,
 		  const struct kdx_kernel_options *kopts,
 		  int (*fn)(void *arg, const struct kdx_dump *dump,
 			    struct kdx_xlat *xlat,

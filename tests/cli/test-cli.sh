@@ -58,6 +58,18 @@ expect_exit 2 "unknown option" "$kdx" info --nope "$work/le.elf"
 expect_exit 3 "missing file is not found" "$kdx" info "$work/missing"
 expect_exit 3 "unrecognised content" "$kdx" info "$work/raw.bin"
 expect_exit 3 "unknown --format" "$kdx" info --format nosuch "$work/le.elf"
+# Every command takes a dump's files where it takes DUMP (split kdump
+# sets: tests/unit/test_kdump.c, tests/real/check_kdump.py); two ELF files
+# are not one dump.
+cp "$work/le.elf" "$work/le2.elf"
+for cmd in "read $work/le.elf $work/le2.elf 0 16 --phys" "vtop $work/le.elf $work/le2.elf 0x1000" \
+           "maps $work/le.elf $work/le2.elf" "dmesg $work/le.elf $work/le2.elf" \
+           "convert $work/le.elf $work/le2.elf $work/out.kdump --to kdump"; do
+    # shellcheck disable=SC2086 # the words are the command line
+    expect_exit 3 "two ELF files are not one dump: kdx ${cmd%% *}" "$kdx" $cmd
+    check "kdx ${cmd%% *} says ELF dumps are not split" grep -q "elf dumps are not split across files" "$work/err"
+done
+check "convert left no output" test ! -e "$work/out.kdump"
 expect_exit 0 "help" "$kdx" help
 expect_exit 0 "command help" "$kdx" read --help
 check "read --help explains --zero-fill" grep -q -- "--zero-fill" "$work/out"

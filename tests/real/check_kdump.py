@@ -405,8 +405,46 @@ def check_makedumpfile(kdx, elf, dumpdir, tmp):
                   "%s: the two files' %s pages (%d) are the unsplit "
                   "dump's (%d), each inside its own pfn range (%d outside)"
                   % (label, kind, len(got), len(want), stray))
+        if level == 0:
+            check_split_commands(kdx, src, outs, label)
         for out in outs:
             os.unlink(out)
+
+
+def check_split_commands(kdx, src, outs, label):
+    """Every command takes a split set where it takes DUMP: read, vtop,
+    maps and dmesg of the two files (second first) print what they print
+    for the unsplit source."""
+    parts = list(reversed(outs))
+    info = kdx.info(src)
+    # What the split set holds (makedumpfile leaves out what is not RAM).
+    ram = ranges(kdx.info_many(parts), "file")
+    sym = info.get("vmcoreinfo", {}).get("SYMBOL(init_uts_ns)")
+    cases = [(["dmesg"], []), (["maps", "--json"], [])]
+    if sym:
+        cases.append((["vtop", "--json"], ["0x" + sym]))
+        cases.append((["read", "--hex"], ["0x" + sym, "0x190"]))
+    for start, size in ram[:4]:
+        cases.append((["read", "--phys", "--zero-fill", "-o", "-"],
+                      [hex(start), hex(min(size, 64 << 20))]))
+    # Across the boundary between the two files' pfn ranges.
+    split = kdx.info(outs[0])["details"].get("split", "")
+    if split.startswith("pfn "):
+        edge = int(split[4:].split("-")[1], 16) * PAGE
+        cases.append((["read", "--phys", "-o", "-"],
+                      [hex(edge - (16 << 20)), hex(32 << 20)]))
+    for opts, tail_args in cases:
+        want = run([kdx.path] + opts[:1] + [src] + tail_args + opts[1:])
+        got = run([kdx.path] + opts[:1] + parts + tail_args + opts[1:])
+        what = " ".join(opts[:1] + ["FILE2", "FILE1"] + tail_args + opts[1:])
+        ok = (want.returncode == 0 and got.returncode == 0 and
+              got.stdout.replace(parts[0].encode(), src.encode()) == want.stdout)
+        msg = "%s: kdx %s == the same on the unsplit source (%d bytes)" % (
+            label, what, len(want.stdout))
+        if not ok:
+            msg += ": exit %d/%d: %s" % (want.returncode, got.returncode, tail(
+                got.stderr.decode() or want.stderr.decode() or "output differs"))
+        check(ok, msg)
 
 
 def main():
