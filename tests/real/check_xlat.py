@@ -274,6 +274,7 @@ def check_oracle(c, kdx, dumpdir):
             c.note("SKIPPED: no xlat-oracle (libkdumpfile-dev not installed?)")
             c.note("#" * 60)
         return
+    compared = []
     for name in ("vmcore.elf", "vmcore-paging.elf", "vmcore.kdump-zlib"):
         path = os.path.join(dumpdir, name)
         if not os.path.exists(path):
@@ -289,6 +290,11 @@ def check_oracle(c, kdx, dumpdir):
             continue
         c.check(r.returncode == 0, "%s: kdx equals libkdumpfile: %s" % (name, last),
                 r.stdout[-2000:] + r.stderr[-500:])
+        compared.append(name)
+    # libkdumpfile fails on some layouts (see the notes above), never on
+    # all: at least one of QEMU's dumps is compared in full.
+    c.check(compared, "libkdumpfile compared with kdx on %s"
+            % (", ".join(compared) or "none of the dumps"))
 
 
 KERNEL_HALF = 1 << 63
