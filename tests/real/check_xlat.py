@@ -23,6 +23,7 @@ import random
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 PAGE = 4096
@@ -249,13 +250,17 @@ def check_virtual_reads(c, kdx, dumpdir, qemu, n=64):
     size = os.path.getsize(pmem)
     kernel = sorted(p for p in qemu if p[0] >= KERNEL_HALF and p[1] + PAGE <= size)
     bad = []
+    # A file of this run's own: checks of other dumps may run beside it.
+    fd, page = tempfile.mkstemp(prefix="kdx-xlat-page.")
+    os.close(fd)
     with open(pmem, "rb") as f:
         for va, pa in rng.sample(kernel, min(n, len(kernel))):
             rc, _, err = run(kdx, "read", os.path.join(dumpdir, "vmcore.elf"),
-                             hex(va), "4096", "-o", "/tmp/kdx-xlat-page.bin")
+                             hex(va), "4096", "-o", page)
             f.seek(pa)
-            if rc != 0 or open("/tmp/kdx-xlat-page.bin", "rb").read() != f.read(PAGE):
+            if rc != 0 or open(page, "rb").read() != f.read(PAGE):
                 bad.append((va, pa, err.strip()))
+    os.unlink(page)
     c.check(not bad, "kdx read of %d kernel virtual pages equals pmem.raw at "
             "QEMU's physical address" % n, str(bad[:3]))
 
