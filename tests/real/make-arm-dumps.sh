@@ -21,6 +21,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/guest-kit.sh"
 [ $# -ge 1 ] || { sed -n '2,18p' "$0"; exit 2; }
 outdir=$(mkdir -p "$1" && cd "$1" && pwd); shift
 targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(arm64 armmp armmp-lpae)
@@ -30,12 +31,7 @@ pkgs=$outdir/pkgs
 mkdir -p "$pkgs"
 
 fetch() {  # $1 = package:arch; extracts into $pkgs/x/<package>_<arch>
-    local name=${1%%:*} arch=${1##*:}
-    [ -d "$pkgs/x/${name}_$arch" ] && return 0
-    ls "$pkgs/${name}"_*_"$arch".deb >/dev/null 2>&1 ||
-        (cd "$pkgs" && apt-get download "$1" >/dev/null)
-    mkdir -p "$pkgs/x/${name}_$arch"
-    dpkg-deb -x "$(ls "$pkgs/${name}"_*_"$arch".deb | head -1)" "$pkgs/x/${name}_$arch"
+    kdx_fetch_deb "$pkgs" "$1" >/dev/null
 }
 
 for a in arm64 armhf; do

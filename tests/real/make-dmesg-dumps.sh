@@ -29,6 +29,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/guest-kit.sh"
 only=
 while [ $# -gt 0 ]; do
     case $1 in
@@ -52,12 +53,7 @@ stamp() { echo "[$(( $(date +%s) - t_start ))s] $*"; }
 for tool in qemu-system-x86_64 cpio gzip; do
     command -v $tool >/dev/null || { echo "missing $tool (see make-qemu-dumps.sh)" >&2; exit 1; }
 done
-kernel= krel=
-for k in $(ls -v /boot/vmlinuz-*-amd64 2>/dev/null); do
-    r=${k#/boot/vmlinuz-}
-    if [ -d "/lib/modules/$r" ]; then kernel=$k; krel=$r; fi
-done
-[ -n "$kernel" ] || { echo "no /boot/vmlinuz-*-amd64 with matching /lib/modules" >&2; exit 1; }
+kdx_find_amd64_kernel || exit 1
 busybox=/bin/busybox
 file -L "$busybox" | grep -q 'statically linked' || { echo "$busybox is not static" >&2; exit 1; }
 

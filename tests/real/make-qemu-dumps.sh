@@ -42,6 +42,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/guest-kit.sh"
 sample=${KDX_SAMPLE:-0}
 while [ $# -gt 0 ]; do
     case $1 in
@@ -123,44 +124,27 @@ command -v "$qemu" >/dev/null || { echo "$qemu not found" >&2; exit 1; }
 kernel= krel= sysroot=
 case $flavour in
 amd64)
-    for k in $(ls -v /boot/vmlinuz-*-amd64 2>/dev/null); do
-        r=${k#/boot/vmlinuz-}
-        if [ -d "/lib/modules/$r" ]; then kernel=$k; krel=$r; fi
-    done
-    [ -n "$kernel" ] || { echo "no /boot/vmlinuz-*-amd64 with matching /lib/modules" >&2; exit 1; }
+    kdx_find_amd64_kernel || exit 1
     busybox=/bin/busybox
     ;;
 686|686-pae)
     pkgs=${KDX_PKG_DIR:-$outdir/pkgs}
     mkdir -p "$pkgs"
-    fetch_deb() {  # $1 = package:arch; prints the directory it is unpacked in
-        local name=${1%%:*} arch=${1##*:} deb
-        if ! ls "$pkgs/${name}"_*_"$arch".deb >/dev/null 2>&1; then
-            (cd "$pkgs" && apt-get download "$1" >/dev/null) ||
-                { echo "apt-get download $1 failed" >&2; return 1; }
-        fi
-        deb=$(ls "$pkgs/${name}"_*_"$arch".deb | head -n1)
-        if [ ! -d "$pkgs/x/${name}_$arch" ]; then
-            mkdir -p "$pkgs/x/${name}_$arch"
-            dpkg-deb -x "$deb" "$pkgs/x/${name}_$arch"
-        fi
-        echo "$pkgs/x/${name}_$arch"
-    }
     if ! dpkg --print-foreign-architectures | grep -qx i386; then
         [ "${KDX_NO_INSTALL:-0}" != 1 ] && [ "$(id -u)" = 0 ] ||
             { echo "i386 packages need: dpkg --add-architecture i386 (as root)" >&2; exit 1; }
         dpkg --add-architecture i386
         apt-get update -q >/dev/null || echo "apt-get update reported errors"
     fi
-    fetch_deb "linux-image-$flavour:i386" >/dev/null
+    kdx_fetch_deb "$pkgs" "linux-image-$flavour:i386" >/dev/null
     # The meta package names the versioned image.
     kpkg=$(dpkg-deb -f "$(ls "$pkgs"/linux-image-"$flavour"_*_i386.deb | head -n1)" Depends | sed 's/[ ,].*//')
-    sysroot=$(fetch_deb "$kpkg:i386")
+    sysroot=$(kdx_fetch_deb "$pkgs" "$kpkg:i386")
     kernel=$(ls "$sysroot"/boot/vmlinuz-* | head -n1)
     krel=${kernel##*/vmlinuz-}
     # Debian's packages leave modules.dep to depmod at install time.
     [ -f "$sysroot/lib/modules/$krel/modules.dep" ] || depmod -b "$sysroot" "$krel"
-    busybox=$(fetch_deb "busybox-static:i386")/bin/busybox
+    busybox=$(kdx_fetch_deb "$pkgs" "busybox-static:i386")/bin/busybox
     ;;
 *) echo "KDX_KERNEL_FLAVOUR must be amd64, 686-pae or 686" >&2; exit 2 ;;
 esac

@@ -1,0 +1,32 @@
+# Shell functions the make-*-dumps.sh scripts share (source it).
+
+# The newest /boot/vmlinuz-*-amd64 with its /lib/modules: sets kernel and
+# krel, or fails.
+kdx_find_amd64_kernel() {
+    local k r
+    kernel= krel=
+    for k in $(ls -v /boot/vmlinuz-*-amd64 2>/dev/null); do
+        r=${k#/boot/vmlinuz-}
+        if [ -d "/lib/modules/$r" ]; then kernel=$k; krel=$r; fi
+    done
+    [ -n "$kernel" ] || { echo "no /boot/vmlinuz-*-amd64 with matching /lib/modules" >&2; return 1; }
+}
+
+# kdx_fetch_deb PKGDIR PACKAGE:ARCH: download a (foreign) package into
+# PKGDIR without installing it, unpack it in PKGDIR/x/PACKAGE_ARCH, and
+# print that directory.
+kdx_fetch_deb() {
+    local pkgs=$1 name=${2%%:*} arch=${2##*:} deb
+    if ! ls "$pkgs/${name}"_*_"$arch".deb >/dev/null 2>&1; then
+        # A mirror mid-sync fails now and then: refresh the lists once.
+        (cd "$pkgs" && apt-get download "$2" >/dev/null) ||
+            { apt-get update -q >/dev/null 2>&1; (cd "$pkgs" && apt-get download "$2" >/dev/null); } ||
+            { echo "apt-get download $2 failed" >&2; return 1; }
+    fi
+    deb=$(ls "$pkgs/${name}"_*_"$arch".deb | head -n1)
+    if [ ! -d "$pkgs/x/${name}_$arch" ]; then
+        mkdir -p "$pkgs/x/${name}_$arch"
+        dpkg-deb -x "$deb" "$pkgs/x/${name}_$arch"
+    fi
+    echo "$pkgs/x/${name}_$arch"
+}
