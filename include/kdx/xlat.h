@@ -336,7 +336,8 @@ struct kdx_xlat_stats {
 KDX_API void kdx_xlat_get_stats(const struct kdx_xlat *xlat,
 				struct kdx_xlat_stats *stats);
 
-/** Empty both caches and reset the counters. */
+/** Empty the caches (tables, translations, paging structures) and reset
+ * the counters. */
 KDX_API void kdx_xlat_flush(struct kdx_xlat *xlat);
 
 /* ---- On a dump ---- */

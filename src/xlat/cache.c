@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The translation's two caches: page-table pages (set-associative,
- * round-robin replacement) and finished translations (one direct-mapped
- * array per leaf page size). */
+/* The translation's caches: page-table pages (set-associative,
+ * round-robin replacement), finished translations (one direct-mapped
+ * array per leaf page size) and last-level tables per block (the
+ * paging-structure cache, direct-mapped; see walk.c). */
 #include "xlat/xlat.h"
 
 #include <stdlib.h>

@@ -10,7 +10,8 @@
  * form.  The core does no I/O: tables come through the read_phys
  * callback, in pieces of at most 4 KiB, via a small set-associative
  * cache; finished translations go to a per-page-size translation cache
- * (TLB). */
+ * (TLB), and the last-level table of each block walked to a
+ * paging-structure cache. */
 #ifndef KDX_XLAT_XLAT_H
 #define KDX_XLAT_XLAT_H
 
