@@ -171,6 +171,15 @@ static void find_regions(struct oracle *o, uint64_t page_offset, bool la57,
 	r[7] = (struct region){ .name = "fixmap", .lo = 0xffffffffff000000ull, .hi = UINT64_MAX, .want = 50 };
 }
 
+/* libkdumpfile 0.5.1 leaks an allocation on each translation it fails
+ * (i386 ELF dumps); LeakSanitizer (the sanitize build) is told it is the
+ * oracle's, not kdx's. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libkdumpfile.so\n";
+}
+
 /* Translate with both: 1 when they agree, 0 when they differ, -1 when
  * libkdumpfile gave no answer. */
 static int compare(struct oracle *o, uint64_t va, const char *what)
@@ -272,6 +281,7 @@ int main(int argc, char **argv)
 	struct kdx_kernel_layout l;
 	struct region r[10];
 	unsigned int total = 0, differ = 0;
+	int rc;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: xlat-oracle DUMP [SEED]\n");
@@ -301,11 +311,12 @@ int main(int argc, char **argv)
 	if (o.lkd_failed)
 		printf("libkdumpfile gave no answer for %u of the %u addresses kdx translated: %s\n",
 		       o.lkd_failed, o.kdx_mapped, o.lkd_error);
+	rc = differ ? 1 : 0;
 	if (!differ && total < 2000) {
 		/* Not a verdict on kdx: the oracle could not translate. */
 		printf("too few compared (%u < 2000): libkdumpfile gave no answer for %u\n",
 		       total, o.lkd_failed);
-		return 3;
+		rc = 3;
 	}
 	addrxlat_ctx_decref(o.axctx);
 	addrxlat_sys_decref(o.axsys);
@@ -313,5 +324,5 @@ int main(int argc, char **argv)
 	kdx_xlat_destroy(o.xlat);
 	kdx_dump_destroy(o.dump);
 	free(o.maps.m);
-	return differ || total < 2000;
+	return rc;
 }
