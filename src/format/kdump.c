@@ -324,7 +324,7 @@ static struct kdx_error *read_bitmaps(const struct kdx_file *file,
 				      struct kdx_dump_desc *desc,
 				      struct bitmaps *bm)
 {
-	uint64_t bs = h->block_size, one, start, need, end;
+	uint64_t bs = h->block_size, one, start, need, end, gap;
 	uint64_t fsize = kdx_file_size(file);
 	bool two;
 	struct kdx_error *err;
@@ -351,6 +351,18 @@ static struct kdx_error *read_bitmaps(const struct kdx_file *file,
 				h->sub_hdr_size, (unsigned long long)end,
 				(unsigned long long)fsize),
 			start);
+	/* A flattened stream's records may leave bytes unwritten (zeros):
+	 * a few of them could claim gigabytes of bitmap.  Real writers
+	 * (makedumpfile -F, QEMU) write every bitmap block, so the
+	 * bitmaps cost what the file holds. */
+	if (!kdx_file_all_written(file, start, end - start, &gap))
+		return kdx_err_set_file_offset(
+			kdx_err(KDX_ERR_CORRUPT,
+				"kdump bitmaps at offset 0x%llx-0x%llx: no record of the flattened stream wrote offset 0x%llx",
+				(unsigned long long)start,
+				(unsigned long long)end,
+				(unsigned long long)gap),
+			gap);
 	bm->bytes = one;
 	bm->present = malloc(one);
 	if (!bm->present)

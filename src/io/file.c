@@ -108,6 +108,33 @@ uint64_t kdx_file_next_written(const struct kdx_file *file, uint64_t offset)
 	return file->base ? kdx_flat_next_written(file, offset) : offset;
 }
 
+uint64_t kdx_file_written_end(const struct kdx_file *file, uint64_t offset)
+{
+	return file->base ? kdx_flat_written_end(file, offset) : file->size;
+}
+
+bool kdx_file_all_written(const struct kdx_file *file, uint64_t offset,
+			  uint64_t len, uint64_t *gap)
+{
+	uint64_t pos = offset, end = offset + len;
+
+	if (end < offset || end > file->size) {
+		*gap = offset < file->size ? file->size : offset;
+		return false;
+	}
+	/* Bounded: each pass moves past one written run. */
+	while (pos < end) {
+		uint64_t next = kdx_file_next_written(file, pos);
+
+		if (next != pos) {
+			*gap = pos;
+			return false;
+		}
+		pos = kdx_file_written_end(file, pos);
+	}
+	return true;
+}
+
 struct kdx_error *kdx_file_read_some(const struct kdx_file *file,
 				     uint64_t offset, void *buf, size_t len,
 				     size_t *got)

@@ -56,6 +56,16 @@ int kdx_file_extent(const struct kdx_file *file, uint64_t offset,
  * written byte follows. */
 uint64_t kdx_file_next_written(const struct kdx_file *file, uint64_t offset);
 
+/* Whether every byte of [@offset, @offset + @len) was written to the file
+ * (always, inside a plain file); if not, *@gap is the first that was not
+ * (a flattened stream's records leave it out). */
+/* The end of the run of written bytes holding @offset (which must be
+ * written): the file size in a plain file. */
+uint64_t kdx_file_written_end(const struct kdx_file *file, uint64_t offset);
+
+bool kdx_file_all_written(const struct kdx_file *file, uint64_t offset,
+			  uint64_t len, uint64_t *gap);
+
 /* Read up to @len bytes at @offset, fewer at the end of the file. */
 struct kdx_error *kdx_file_read_some(const struct kdx_file *file,
 				     uint64_t offset, void *buf, size_t len,

@@ -32,6 +32,9 @@ struct kdx_file {
 struct kdx_error *kdx_flat_read(const struct kdx_file *file, uint64_t offset,
 				void *buf, size_t len);
 
+/* kdx_file_written_end() of a flattened view. */
+uint64_t kdx_flat_written_end(const struct kdx_file *file, uint64_t offset);
+
 /* kdx_file_next_written() of a flattened view. */
 uint64_t kdx_flat_next_written(const struct kdx_file *file, uint64_t offset);
 

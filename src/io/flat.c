@@ -254,6 +254,18 @@ static size_t find_extent(const struct kdx_file *file, uint64_t offset)
 	return lo;
 }
 
+uint64_t kdx_flat_written_end(const struct kdx_file *file, uint64_t offset)
+{
+	size_t i = find_extent(file, offset);
+
+	/* Extents are disjoint; touching ones are one written run. */
+	while (i < file->extent_count && file->extents[i].offset <= offset) {
+		offset = file->extents[i].offset + file->extents[i].size;
+		i++;
+	}
+	return offset;
+}
+
 uint64_t kdx_flat_next_written(const struct kdx_file *file, uint64_t offset)
 {
 	size_t i = find_extent(file, offset);

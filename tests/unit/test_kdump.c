@@ -1294,6 +1294,42 @@ static void flattened_cut_short(void **state)
 	done(&b);
 }
 
+/* A record moved far away leaves the bitmaps unwritten: those zeros
+ * could claim gigabytes of bitmap from a few bytes of stream (the fuzzer
+ * found the 2 GiB allocation), so the open fails naming the first byte
+ * no record wrote. */
+static void flattened_bitmaps_not_written(void **state)
+{
+	struct mkkdump *m = new_kdump("x86_64", KDX_LITTLE_ENDIAN, 6,
+				      MKKDUMP_CODEC_ZLIB);
+	struct mkflat_options fo = { .chunk = 4096 };
+	struct kb b;
+	uint8_t *f;
+	size_t fsize;
+	struct kdx_dump *flat = NULL;
+	uint64_t bitmap, rec;
+	char want[96];
+
+	(void)state;
+	mkkdump_set_pages(m, 0, 64, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	build(m, &b);
+	bitmap = mkkdump_bitmap_offset(m);
+	assert_int_equal(bitmap % 4096, 0);
+	f = mkflat_build(b.bytes, b.size, &fo, &fsize);
+	/* In order, 4096 bytes a record: the bitmap's record header is at
+	 * 4096 + (bitmap / 4096) * (16 + 4096). */
+	rec = 4096 + (bitmap / 4096) * (16 + 4096);
+	for (int i = 0; i < 8; i++)
+		f[rec + i] = (uint8_t)((1ull << 40) >> (56 - 8 * i));
+	snprintf(want, sizeof(want),
+		 "no record of the flattened stream wrote offset 0x%llx",
+		 (unsigned long long)bitmap);
+	expect_error(kdx_dump_open_memory(f, fsize, NULL, &flat),
+		     KDX_ERR_CORRUPT, want);
+	free(f);
+	done(&b);
+}
+
 /* A record no stream can hold fails the open, naming the stream (the
  * fuzzer found the error path reading the stream's name after freeing
  * it). */
@@ -1389,6 +1425,7 @@ int main(void)
 		cmocka_unit_test(large_sparse_bitmap),
 		cmocka_unit_test(flattened_equals_unflattened),
 		cmocka_unit_test(flattened_cut_short),
+		cmocka_unit_test(flattened_bitmaps_not_written),
 		cmocka_unit_test(flattened_impossible_record),
 		cmocka_unit_test(detection_and_forced_format),
 		cmocka_unit_test(eraseinfo_is_described),
