@@ -123,8 +123,16 @@ static void open_kdumpfile(struct oracle *o, const char *path)
 	o->kctx = kdump_new();
 	if (fd < 0 || !o->kctx)
 		die(path, "cannot open");
-	if (kdump_open_fd(o->kctx, fd) != KDUMP_OK ||
-	    kdump_set_string_attr(o->kctx, "addrxlat.ostype", "linux") != KDUMP_OK ||
+	if (kdump_open_fd(o->kctx, fd) != KDUMP_OK)
+		die("libkdumpfile", kdump_get_err(o->kctx));
+	/* QEMU's kdump header names QEMU's target, not the guest (see
+	 * kdump.c): tell libkdumpfile the arch kdx found. */
+	if (kdx_dump_arch(o->dump) == KDX_ARCH_I386 ||
+	    kdx_dump_arch(o->dump) == KDX_ARCH_X86_64)
+		kdump_set_string_attr(o->kctx, "arch.name",
+				      kdx_dump_arch(o->dump) == KDX_ARCH_I386 ?
+					      "ia32" : "x86_64");
+	if (kdump_set_string_attr(o->kctx, "addrxlat.ostype", "linux") != KDUMP_OK ||
 	    kdump_get_addrxlat(o->kctx, &o->axctx, &o->axsys) != KDUMP_OK)
 		die("libkdumpfile", kdump_get_err(o->kctx));
 }
