@@ -77,28 +77,15 @@ static void a64_decode(const struct kdx_xlat *xlat, unsigned int level,
 		bad(out, "has output address bits above the physical address width set");
 		return;
 	}
-	if (!(e & ARML_TABLE)) {
-		if (last) {
-			bad(out, "has the reserved type 0b01 at the last level");
-			return;
-		}
-		if (!block_allowed(xlat, shift)) {
-			bad(out, "is a block descriptor, which this level does not allow");
-			return;
-		}
-		out->kind = KDX_PTE_PAGE;
-		out->addr = addr & ~((1ull << shift) - 1);
-		out->flags = kdx_arml_leaf_flags(e);
+	if (!(e & ARML_TABLE) && last) {
+		bad(out, "has the reserved type 0b01 at the last level");
 		return;
 	}
-	out->addr = addr;
-	if (last) {
-		out->kind = KDX_PTE_PAGE;
-		out->flags = kdx_arml_leaf_flags(e);
-	} else {
-		out->kind = KDX_PTE_TABLE;
-		out->flags = kdx_arml_table_flags(e);
+	if (!(e & ARML_TABLE) && !block_allowed(xlat, shift)) {
+		bad(out, "is a block descriptor, which this level does not allow");
+		return;
 	}
+	kdx_arml_decode_valid(e, addr, shift, last, out);
 }
 
 /* TTBRn_EL1: ASID in 63:48, BADDR in 47:1 (CnP in bit 0); with 52-bit

@@ -20,6 +20,20 @@ unsigned int kdx_arml_leaf_flags(uint64_t e)
 	return flags;
 }
 
+void kdx_arml_decode_valid(uint64_t e, uint64_t addr, unsigned int shift,
+			   bool last, struct kdx_pte *out)
+{
+	if (!(e & ARML_TABLE)) {
+		out->kind = KDX_PTE_PAGE;
+		out->addr = addr & ~((1ull << shift) - 1);
+		out->flags = kdx_arml_leaf_flags(e);
+		return;
+	}
+	out->addr = addr;
+	out->kind = last ? KDX_PTE_PAGE : KDX_PTE_TABLE;
+	out->flags = last ? kdx_arml_leaf_flags(e) : kdx_arml_table_flags(e);
+}
+
 unsigned int kdx_arml_table_flags(uint64_t e)
 {
 	unsigned int flags = KDX_PAGE_WRITABLE | KDX_PAGE_USER;

@@ -30,4 +30,10 @@ unsigned int kdx_arml_leaf_flags(uint64_t entry);
 /* What a table entry allows below it. */
 unsigned int kdx_arml_table_flags(uint64_t entry);
 
+/* A valid entry whose output address @addr the form has checked (and
+ * whose type the form allows at this level): a block of 2^@shift bytes,
+ * a page at the @last level, or the next table. */
+void kdx_arml_decode_valid(uint64_t entry, uint64_t addr, unsigned int shift,
+			   bool last, struct kdx_pte *out);
+
 #endif

@@ -28,25 +28,12 @@ static void lpae_decode(const struct kdx_xlat *xlat, unsigned int level,
 		out->problem = "has output address bits above the physical address width set";
 		return;
 	}
-	if (!(e & ARML_TABLE)) {
-		if (last) {
-			out->kind = KDX_PTE_BAD;
-			out->problem = "has the reserved type 0b01 at level 3";
-			return;
-		}
-		out->kind = KDX_PTE_PAGE;
-		out->addr = addr & ~((1ull << shift) - 1);
-		out->flags = kdx_arml_leaf_flags(e);
+	if (!(e & ARML_TABLE) && last) {
+		out->kind = KDX_PTE_BAD;
+		out->problem = "has the reserved type 0b01 at level 3";
 		return;
 	}
-	out->addr = addr;
-	if (last) {
-		out->kind = KDX_PTE_PAGE;
-		out->flags = kdx_arml_leaf_flags(e);
-	} else {
-		out->kind = KDX_PTE_TABLE;
-		out->flags = kdx_arml_table_flags(e);
-	}
+	kdx_arml_decode_valid(e, addr, shift, last, out);
 }
 
 const struct kdx_paging_form kdx_form_arm_lpae = {
