@@ -129,6 +129,32 @@ void cli_crash_summary_text(const struct kdx_dump *dump)
 		printf("  log:      %s\n", s.log_status);
 }
 
+/* A log line the summary found ({"text", "ts_nsec"}), or null. */
+static void json_log_line(struct json *j, const char *key, bool found,
+			  const char *text, uint64_t ts_nsec)
+{
+	json_key(j, key);
+	if (!found) {
+		json_null(j);
+		return;
+	}
+	json_object_begin(j);
+	json_key(j, "text");
+	json_string(j, text);
+	json_key(j, "ts_nsec");
+	json_u64(j, ts_nsec);
+	json_object_end(j);
+}
+
+/* A CPU number or pid, null when unknown (negative). */
+static void json_id(struct json *j, int64_t id)
+{
+	if (id >= 0)
+		json_i64(j, id);
+	else
+		json_null(j);
+}
+
 void cli_crash_summary_json(struct json *j, const struct kdx_dump *dump)
 {
 	struct kdx_crash_summary s;
@@ -165,38 +191,12 @@ void cli_crash_summary_json(struct json *j, const struct kdx_dump *dump)
 		json_u64(j, s.uptime_nsec);
 	else
 		json_null(j);
-	json_key(j, "panic");
-	if (s.has_panic) {
-		json_object_begin(j);
-		json_key(j, "text");
-		json_string(j, s.panic);
-		json_key(j, "ts_nsec");
-		json_u64(j, s.panic_ts_nsec);
-		json_object_end(j);
-	} else {
-		json_null(j);
-	}
-	json_key(j, "oops");
-	if (s.has_oops) {
-		json_object_begin(j);
-		json_key(j, "text");
-		json_string(j, s.oops);
-		json_key(j, "ts_nsec");
-		json_u64(j, s.oops_ts_nsec);
-		json_object_end(j);
-	} else {
-		json_null(j);
-	}
+	json_log_line(j, "panic", s.has_panic, s.panic, s.panic_ts_nsec);
+	json_log_line(j, "oops", s.has_oops, s.oops, s.oops_ts_nsec);
 	json_key(j, "cpu");
-	if (s.cpu >= 0)
-		json_i64(j, s.cpu);
-	else
-		json_null(j);
+	json_id(j, s.cpu);
 	json_key(j, "pid");
-	if (s.pid >= 0)
-		json_i64(j, s.pid);
-	else
-		json_null(j);
+	json_id(j, s.pid);
 	json_key(j, "comm");
 	json_string(j, s.comm);
 	json_key(j, "task_source");
