@@ -30,3 +30,26 @@ kdx_fetch_deb() {
     fi
     echo "$pkgs/x/${name}_$arch"
 }
+
+# kdx_install_modules MODDIR ROOT REL...: the modules REL (paths relative
+# to MODDIR, as in modules.dep, dependencies first) uncompressed into
+# ROOT/lib/modules, their names in ROOT/lib/modules/load-order for the
+# guest's init to insmod in order.
+kdx_install_modules() {
+    local moddir=$1 dest=$2/lib/modules rel base
+    shift 2
+    mkdir -p "$dest"
+    : > "$dest/load-order"
+    for rel in "$@"; do
+        base=$(basename "$rel")
+        case $base in
+            *.ko.xz)  xz -dc "$moddir/$rel" > "$dest/${base%.xz}" ;;
+            *.ko.zst) zstd -qdc "$moddir/$rel" > "$dest/${base%.zst}" ;;
+            *.ko.gz)  gzip -dc "$moddir/$rel" > "$dest/${base%.gz}" ;;
+            *.ko)     cp "$moddir/$rel" "$dest/$base" ;;
+            *) echo "unexpected module file $rel" >&2; return 1 ;;
+        esac
+        base=${base%.xz}; base=${base%.zst}; base=${base%.gz}
+        echo "$base" >> "$dest/load-order"
+    done
+}

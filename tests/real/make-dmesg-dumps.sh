@@ -82,18 +82,7 @@ build_initrd() {
     mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/modules}
     cp "$busybox" "$root/bin/busybox"
     ln -s busybox "$root/bin/sh"
-    : > "$root/lib/modules/load-order"
-    for rel in "${mods[@]}"; do
-        base=$(basename "$rel")
-        case $base in
-            *.ko.xz)  xz -dc "$moddir/$rel" > "$root/lib/modules/${base%.xz}" ;;
-            *.ko.zst) zstd -qdc "$moddir/$rel" > "$root/lib/modules/${base%.zst}" ;;
-            *.ko.gz)  gzip -dc "$moddir/$rel" > "$root/lib/modules/${base%.gz}" ;;
-            *)        cp "$moddir/$rel" "$root/lib/modules/$base" ;;
-        esac
-        base=${base%.xz}; base=${base%.zst}; base=${base%.gz}
-        echo "$base" >> "$root/lib/modules/load-order"
-    done
+    kdx_install_modules "$moddir" "$root" "${mods[@]}" || return 1
     {
         cat <<'EOF'
 #!/bin/sh

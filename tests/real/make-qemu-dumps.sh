@@ -190,19 +190,7 @@ else
     echo "qemu_fw_cfg module not found for $krel (VMCOREINFO would be missing)" >&2
     exit 1
 fi
-: > "$root/lib/modules/load-order"
-for rel in "${modorder[@]}"; do
-    base=$(basename "$rel")
-    case $base in
-        *.ko.xz)  xz -dc "$moddir/$rel" > "$root/lib/modules/${base%.xz}" ;;
-        *.ko.zst) zstd -qdc "$moddir/$rel" > "$root/lib/modules/${base%.zst}" ;;
-        *.ko.gz)  gzip -dc "$moddir/$rel" > "$root/lib/modules/${base%.gz}" ;;
-        *.ko)     cp "$moddir/$rel" "$root/lib/modules/$base" ;;
-        *) echo "unexpected module file $rel" >&2; exit 1 ;;
-    esac
-    base=${base%.xz}; base=${base%.zst}; base=${base%.gz}
-    echo "$base" >> "$root/lib/modules/load-order"
-done
+kdx_install_modules "$moddir" "$root" ${modorder[@]+"${modorder[@]}"} || exit 1
 stamp "modules: $(tr '\n' ' ' < "$root/lib/modules/load-order")"
 
 cat > "$root/init" <<'EOF'
