@@ -11,6 +11,7 @@
 
 #include "bytes.h"
 #include "mkelf.h"
+#include "mkkdump.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -752,38 +753,35 @@ static void put_flat_record(uint8_t *p, uint64_t offset, uint64_t size)
 
 static void sparse_flattened_segment_is_not_scanned(void **state)
 {
-	const uint64_t gap = 1ull << 40, text_at = 0x1000 + gap;
+	const uint64_t gap = 1ull << 40;
 	static const char text[] = "OSRELEASE=6.1.0-sparse\nPAGESIZE=4096\n";
-	size_t elf_size = 64 + 56, size = 4096 + 16 + elf_size + 16 + 4096 + 16;
-	uint8_t *f = calloc(1, size), *elf = f + 4096 + 16, *p;
+	struct mkelf *m = new_elf(64, KDX_LITTLE_ENDIAN, EM_X86_64);
+	/* Headers only: the segment's bytes come from the stream's records. */
+	struct mkelf_load load = { .paddr = 0, .filesz = gap + 0x1000,
+				   .memsz = gap + 0x1000,
+				   .offset_override = true, .offset = 0x1000 };
+	struct mkflat_options fo = { .no_end_marker = true };
 	struct kdx_dump *dump = NULL;
 	const struct kdx_phys_range *r;
-	uint8_t buf[64], zeros[64] = { 0 };
+	uint8_t buf[64], zeros[64] = { 0 }, *elf, *flat, *f;
+	size_t elf_size, flat_size, size;
 	size_t n;
 
 	(void)state;
+	mkelf_add_load(m, &load);
+	elf = mkelf_build(m, &elf_size);
+	flat = mkflat_build(elf, elf_size, &fo, &flat_size);
+	/* Then one record far out with the text, and the end marker. */
+	size = flat_size + 16 + 4096 + 16;
+	f = calloc(1, size);
 	assert_non_null(f);
-	memcpy(f, "makedumpfile", 12);
-	put64(f + 16, 1, KDX_BIG_ENDIAN); /* type: flattened */
-	put64(f + 24, 1, KDX_BIG_ENDIAN); /* version */
-	put_flat_record(f + 4096, 0, elf_size);
-	memcpy(elf, "\177ELF\2\1\1", 7);
-	put16(elf + 16, 4, KDX_LITTLE_ENDIAN);  /* ET_CORE */
-	put16(elf + 18, EM_X86_64, KDX_LITTLE_ENDIAN);
-	put32(elf + 20, 1, KDX_LITTLE_ENDIAN);
-	put64(elf + 32, 64, KDX_LITTLE_ENDIAN); /* e_phoff */
-	put16(elf + 52, 64, KDX_LITTLE_ENDIAN);
-	put16(elf + 54, 56, KDX_LITTLE_ENDIAN);
-	put16(elf + 56, 1, KDX_LITTLE_ENDIAN);
-	p = elf + 64;
-	put32(p, 1, KDX_LITTLE_ENDIAN);              /* PT_LOAD */
-	put64(p + 8, 0x1000, KDX_LITTLE_ENDIAN);     /* p_offset */
-	put64(p + 32, gap + 0x1000, KDX_LITTLE_ENDIAN); /* p_filesz */
-	put64(p + 40, gap + 0x1000, KDX_LITTLE_ENDIAN); /* p_memsz */
-	p = elf + elf_size;
-	put_flat_record(p, text_at, 4096);
-	memcpy(p + 16, text, sizeof(text) - 1);
-	put_flat_record(p + 16 + 4096, UINT64_MAX, UINT64_MAX);
+	memcpy(f, flat, flat_size);
+	put_flat_record(f + flat_size, 0x1000 + gap, 4096);
+	memcpy(f + flat_size + 16, text, sizeof(text) - 1);
+	put_flat_record(f + flat_size + 16 + 4096, UINT64_MAX, UINT64_MAX);
+	free(flat);
+	free(elf);
+	mkelf_free(m);
 
 	assert_null(kdx_dump_open_memory(f, size, NULL, &dump));
 	assert_string_equal(kdx_dump_format_name(dump), "elf");
