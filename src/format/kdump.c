@@ -1094,10 +1094,11 @@ static struct kdx_error *check_part(const struct kdump_header *first,
 
 /* qemu-system-x86_64 names its own target in utsname.machine, "x86_64",
  * for a 32-bit guest too; the CPU notes it writes follow the guest's mode.
- * NT_PRSTATUS is 144 bytes for i386 and 336 for x86_64: where it
- * contradicts the header, the notes win. */
+ * NT_PRSTATUS has each arch's own size (144 bytes for i386, 336 for
+ * x86_64): where it contradicts the header, the notes win. */
 static struct kdx_error *x86_mode_from_prstatus(struct kdx_dump_desc *desc)
 {
+	static const enum kdx_arch x86[] = { KDX_ARCH_I386, KDX_ARCH_X86_64 };
 	enum kdx_arch from_notes = KDX_ARCH_UNKNOWN;
 
 	if (desc->arch != KDX_ARCH_X86_64 && desc->arch != KDX_ARCH_I386)
@@ -1107,10 +1108,9 @@ static struct kdx_error *x86_mode_from_prstatus(struct kdx_dump_desc *desc)
 
 		if (n->type != 1 || strcmp(n->name, "CORE"))
 			continue;
-		if (n->desc_size == 144)
-			from_notes = KDX_ARCH_I386;
-		else if (n->desc_size == 336)
-			from_notes = KDX_ARCH_X86_64;
+		for (size_t a = 0; a < KDX_ARRAY_SIZE(x86); a++)
+			if (n->desc_size == kdx_arch_info(x86[a])->prstatus.size)
+				from_notes = x86[a];
 		break;
 	}
 	if (from_notes == KDX_ARCH_UNKNOWN || from_notes == desc->arch)
