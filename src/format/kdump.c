@@ -161,24 +161,35 @@ static struct machine_abi machine_abi(const char *m)
 	return a;
 }
 
+/* Where the fields after the header's struct timeval start: its two
+ * longs move them (status, then block_size 4 bytes on). */
+static size_t status_at(bool lp64)
+{
+	return lp64 ? 424 : 412;
+}
+
+static uint32_t block_size_at(const uint8_t *b, bool lp64,
+			      enum kdx_byte_order bo)
+{
+	return kdx_load_u32(b + status_at(lp64) + 4, bo);
+}
+
 /* header_version is a small number in the writer's byte order; when it
  * is 0 either way, the order that gives a page-sized block_size wins. */
 static enum kdx_byte_order guess_byte_order(const uint8_t *b)
 {
 	uint32_t v_le = kdx_load_u32(b + 8, KDX_LITTLE_ENDIAN);
 	uint32_t v_be = kdx_load_u32(b + 8, KDX_BIG_ENDIAN);
-	static const size_t block_size_at[] = { 428, 416 };
 
 	if (v_le < 0x10000 && v_be >= 0x10000)
 		return KDX_LITTLE_ENDIAN;
 	if (v_be < 0x10000 && v_le >= 0x10000)
 		return KDX_BIG_ENDIAN;
-	for (size_t i = 0; i < KDX_ARRAY_SIZE(block_size_at); i++) {
+	for (int lp64 = 1; lp64 >= 0; lp64--) {
 		if (plausible_block_size(
-			    kdx_load_u32(b + block_size_at[i], KDX_LITTLE_ENDIAN)))
+			    block_size_at(b, lp64, KDX_LITTLE_ENDIAN)))
 			return KDX_LITTLE_ENDIAN;
-		if (plausible_block_size(
-			    kdx_load_u32(b + block_size_at[i], KDX_BIG_ENDIAN)))
+		if (plausible_block_size(block_size_at(b, lp64, KDX_BIG_ENDIAN)))
 			return KDX_BIG_ENDIAN;
 	}
 	return KDX_LITTLE_ENDIAN;
@@ -203,18 +214,16 @@ static struct kdx_error *parse_main_header(const uint8_t *b,
 	abi = machine_abi(h->machine);
 	h->arch = abi.arch;
 	h->lp64 = abi.word ? abi.word == 8 :
-			     plausible_block_size(kdx_load_u32(b + 428, h->bo));
+			     plausible_block_size(block_size_at(b, true, h->bo));
 	/* QEMU built for x86_64 writes its 64-bit headers for a 32-bit
 	 * guest too ("i686" with the LP64 layout): a machine name that
 	 * contradicts the only sane block size loses. */
-	if (abi.word && !plausible_block_size(kdx_load_u32(
-				b + (h->lp64 ? 428 : 416), h->bo)) &&
-	    plausible_block_size(kdx_load_u32(b + (h->lp64 ? 416 : 428),
-					      h->bo))) {
+	if (abi.word && !plausible_block_size(block_size_at(b, h->lp64, h->bo)) &&
+	    plausible_block_size(block_size_at(b, !h->lp64, h->bo))) {
 		h->lp64 = !h->lp64;
 		h->abi_from_block_size = true;
 	}
-	base = h->lp64 ? 424 : 412;
+	base = status_at(h->lp64);
 	h->timestamp = kdx_load_uint(b + (h->lp64 ? 408 : 404),
 				     h->lp64 ? 8 : 4, h->bo);
 	h->status = kdx_load_u32(b + base, h->bo);
