@@ -27,6 +27,8 @@ import sys
 import tempfile
 import time
 
+from check_real_dumps import load_manifest  # the same manifest.env
+
 PAGE = 4096
 # Virtual-address width of each paging mode kdx reports; QEMU 7.2 ORs
 # high bits into the addresses it generates, so they are recomputed from
@@ -337,13 +339,6 @@ def check_oracle(c, kdx, dumpdir):
 
 
 KERNEL_HALF = 1 << 63
-
-
-def load_manifest(dumpdir):
-    r = subprocess.run(["bash", "-c", 'set -a; . "$1"; env -0', "x",
-                        os.path.join(dumpdir, "manifest.env")],
-                       capture_output=True, check=True)
-    return dict(kv.split("=", 1) for kv in r.stdout.decode().split("\0") if "=" in kv)
 
 
 def check_expected_setup(c, dumpdir, t):
