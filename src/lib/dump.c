@@ -57,6 +57,21 @@ static void choose_page_size(struct kdx_dump *dump)
 	}
 }
 
+/* A format that does not name the machine (LiME) leaves it to
+ * VMCOREINFO, found in memory. */
+static struct kdx_error *arch_from_vmcoreinfo(struct kdx_dump *dump)
+{
+	const struct kdx_arch_info *arch;
+
+	dump->desc.arch = kdx_dump_arch_from_vmcoreinfo(dump);
+	arch = kdx_arch_info(dump->desc.arch);
+	if (!arch)
+		return NULL;
+	dump->word_size = arch->word_size;
+	return kdx_desc_add_detail(&dump->desc, "arch_source",
+				   "VMCOREINFO keys (the format does not say)");
+}
+
 static struct kdx_error *finish_open(struct kdx_dump *dump)
 {
 	const struct kdx_arch_info *arch;
@@ -76,6 +91,8 @@ static struct kdx_error *finish_open(struct kdx_dump *dump)
 		err = kdx_dump_load_vmcoreinfo(dump);
 	if (!err && !dump->vmcoreinfo_text)
 		err = kdx_dump_search_vmcoreinfo(dump);
+	if (!err && dump->desc.arch == KDX_ARCH_UNKNOWN)
+		err = arch_from_vmcoreinfo(dump);
 	if (!err)
 		choose_page_size(dump);
 	dump->physmap.page_size = dump->page_size;
