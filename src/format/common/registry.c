@@ -13,6 +13,8 @@ const struct kdx_format_ops *const kdx_formats[] = {
 	&kdx_format_kdump,
 	&kdx_format_lime,
 	&kdx_format_avml,
+	&kdx_format_qemu_savevm,
+	&kdx_format_libvirt_save,
 	&kdx_format_raw,
 	NULL,
 };
