@@ -15,6 +15,7 @@ const struct kdx_format_ops *const kdx_formats[] = {
 	&kdx_format_avml,
 	&kdx_format_qemu_savevm,
 	&kdx_format_libvirt_save,
+	&kdx_format_vmware,
 	&kdx_format_raw,
 	NULL,
 };
