@@ -10,7 +10,9 @@
 # Checks, with no option given to kdx: detection, arch x86_64 and the
 # kernel named from VMCOREINFO found in memory, every byte of every range
 # equal to the pmemsave files, `kdx dmesg` equal to that of vmcore.elf,
-# SYMBOL(init_uts_ns) reads "Linux", the marker at its virtual address.
+# SYMBOL(init_uts_ns) reads "Linux", the marker at its virtual address;
+# `kdx convert` to kdump and ELF reopens with every byte the same, and
+# makedumpfile --dump-dmesg reads the log from both (round-trip.sh).
 # Prints one line per check and "N passed, N failed".
 set -u
 dir=$1
@@ -20,6 +22,8 @@ pass=0 fail=0
 ok() { echo "PASS: $*"; pass=$((pass + 1)); }
 bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+# shellcheck source=round-trip.sh
+. "$(dirname "${BASH_SOURCE[0]}")/round-trip.sh"
 
 [ -x "$mklime" ] || { echo "FAIL: $mklime not built"; echo "0 passed, 1 failed"; exit 1; }
 # shellcheck disable=SC1091
@@ -94,6 +98,7 @@ PY
     else
         bad "$kind: marker or direct map not found"
     fi
+    round_trip "$img" "$kdx" "$work" "$kind"
     rm -f "$img"
 done
 echo "$pass passed, $fail failed"

@@ -15,7 +15,9 @@
 #   out);
 # - `kdx dmesg` of the stream equals that of vmcore.elf (same state) and
 #   shows the guest's marker; `kdx read` of SYMBOL(init_uts_ns) is
-#   "Linux"; the marker reads back at its virtual address.
+#   "Linux"; the marker reads back at its virtual address;
+# - `kdx convert` to kdump and ELF reopens with every byte the same, and
+#   makedumpfile --dump-dmesg reads the log from both (round-trip.sh).
 # Prints one line per check and "N passed, N failed".
 set -u
 dir=$1
@@ -24,6 +26,8 @@ pass=0 fail=0
 ok() { echo "PASS: $*"; pass=$((pass + 1)); }
 bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+# shellcheck source=round-trip.sh
+. "$(dirname "${BASH_SOURCE[0]}")/round-trip.sh"
 
 # shellcheck disable=SC1091
 . "$dir/manifest.env"
@@ -147,6 +151,9 @@ if [ -n "$pa" ] && [ -n "$dm" ]; then
 else
     bad "marker or direct map not found (pa='$pa' direct map='$dm')"
 fi
+
+# kdx convert to kdump and ELF, read back; makedumpfile reads the log.
+round_trip "$stream" "$kdx" "$work" migration
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
