@@ -33,6 +33,7 @@
 #define CHUNK_MAX_DATA 65536u
 #define CRC_SIZE 4u
 #define SNAPPY_VARINT_MAX 5u
+#define SNAPPY_MAX_RATIO 22u /* 64 bytes out of a 3-byte copy, rounded up */
 
 #define CACHE_SLOTS 8u
 
@@ -234,6 +235,12 @@ static struct kdx_error *data_chunk(const struct walk *w,
 	if (!c->out_size || c->out_size > CHUNK_MAX_DATA)
 		return stream_error(r->header_offset, at,
 				    "its data is not 1 to 65536 bytes long");
+	/* Snappy's densest element, a 3-byte copy, yields 64 bytes: a block
+	 * claiming more is corrupt, found here rather than at each read. */
+	if (c->compressed &&
+	    (uint64_t)c->payload_size * SNAPPY_MAX_RATIO < c->out_size)
+		return stream_error(r->header_offset, at,
+				    "it claims more data than snappy can encode in its size");
 	return NULL;
 }
 

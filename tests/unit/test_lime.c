@@ -452,6 +452,27 @@ static void avml_bad_streams_are_errors(void **state)
 	expect_open_error(bytes, size, KDX_ERR_CORRUPT,
 			  "not 1 to 65536 bytes long");
 	free(bytes);
+
+	/* A 9-byte snappy block claiming 64 KiB: more than 22x. */
+	{
+		struct mklime_options plain = { .version = 2,
+						.chunk_size = 0x10000 };
+		uint8_t zeros[0x10000] = { 0 };
+		struct mklime_range z = { .start = 0, .size = sizeof(zeros),
+					  .data = zeros };
+		size_t zs;
+		uint8_t *zb = mklime_build(&plain, &z, 1, &zs);
+
+		/* The real block of 64 KiB of zeros is ~3 KiB: keep its
+		 * length prefix, say it holds 8 bytes. */
+		assert_int_equal(zb[FIRST_CHUNK], 0x00);
+		zb[FIRST_CHUNK + 1] = 4 + 8;
+		zb[FIRST_CHUNK + 2] = 0;
+		zb[FIRST_CHUNK + 3] = 0;
+		expect_open_error(zb, zs, KDX_ERR_CORRUPT,
+				  "claims more data than snappy can encode");
+		free(zb);
+	}
 	bytes = mklime_build(&o, im.r, NRANGES, &size);
 
 	/* The stored stream length disagrees with the stream. */
