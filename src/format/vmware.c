@@ -65,7 +65,7 @@ struct state {
 	uint64_t memory_group; /* offset of its first tag */
 	char group_names[256];
 	uint64_t regions_count;
-	bool has_regions_count;
+	bool has_regions_count, any_region_tag;
 	struct region regions[MAX_REGIONS];
 	bool memory_tag;
 	uint64_t memory_offset, memory_size;
@@ -200,6 +200,7 @@ static struct kdx_error *region_tag(struct state *s, const struct tag *t,
 	if (t->nindex != 1 || t->index[0] >= MAX_REGIONS)
 		return bad(at, "a region tag whose index is not one number below 4096");
 	r = &s->regions[t->index[0]];
+	s->any_region_tag = true;
 	if (!strcmp(t->name, "regionPPN")) {
 		r->ppn = t->value;
 		r->has_ppn = true;
@@ -300,7 +301,11 @@ static struct kdx_error *map_memory(struct kdx_dump_desc *desc,
 {
 	struct kdx_error *err;
 
-	/* No regions: a small guest's memory is one run from 0. */
+	/* No regions: a small guest's memory is one run from 0; but region
+	 * tags without their count cannot be placed. */
+	if (!s->regions_count && s->any_region_tag && !s->has_regions_count)
+		return bad(s->memory_group,
+			   "region tags but no regionsCount");
 	if (!s->regions_count)
 		return mem_size ? add_range(desc, s, 0, 0, mem_size) : NULL;
 	err = check_regions(s, mem_size);

@@ -207,6 +207,12 @@ static void bad_states_are_errors(void **state)
 	free(s);
 	o.regions = regions;
 	o.region_count = 2;
+	o.no_regions_count = true;
+	s = mkvmware_build(&o, &size);
+	expect_error(kdx_dump_open_memory(s, size, NULL, &d), KDX_ERR_CORRUPT,
+		     "region tags but no regionsCount");
+	free(s);
+	o.no_regions_count = false;
 	o.no_memory_group = true;
 	s = mkvmware_build(&o, &size);
 	expect_error(kdx_dump_open_memory(s, size, NULL, &d), KDX_ERR_CORRUPT,
