@@ -11,6 +11,7 @@
 #include <kdx/kdx.h>
 
 #include "mkvmware.h"
+#include "roundtrip.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +138,16 @@ static void vmem_beside_or_given(void **state)
 		assert_null(kdx_dump_open_files(both, 2, NULL, &d));
 		check_regions(d);
 		kdx_dump_destroy(d);
+		if (o.version == 2) {
+			struct kdx_open_options opts;
+
+			/* Converted, every byte reads back. */
+			kdx_open_options_init(&opts);
+			opts.arch = KDX_ARCH_X86_64;
+			assert_null(kdx_dump_open(f.vmss, &opts, &d));
+			roundtrip_check(d);
+			kdx_dump_destroy(d);
+		}
 		remove_files(&f);
 	}
 	/* No .vmem beside it: the error names the file it looked for. */
