@@ -9,6 +9,7 @@
 #include "arch/arch.h"
 #include "core/util.h"
 #include "io/file.h"
+#include "io/flat.h"
 
 #include <stdlib.h>
 #include <string.h>
