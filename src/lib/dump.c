@@ -187,6 +187,13 @@ static struct kdx_error *open_file(struct kdx_file *file,
 	return NULL;
 }
 
+struct kdx_error *kdx_dump_open_file(struct kdx_file *file,
+				     const struct kdx_open_options *opts,
+				     struct kdx_dump **out)
+{
+	return open_file(file, NULL, 0, opts, out);
+}
+
 struct kdx_error *kdx_dump_open(const char *path,
 				const struct kdx_open_options *opts,
 				struct kdx_dump **out)
