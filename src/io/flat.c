@@ -260,7 +260,7 @@ static struct kdx_error *flat_read(void *priv, uint64_t offset, void *buf,
 	const struct flat_view *view = priv;
 	uint8_t *out = buf;
 
-	*got = len;
+	*got = len; /* never short: bytes no record wrote are zeros */
 	while (len) {
 		size_t i = find_extent(view, offset);
 		const struct flat_extent *e =
