@@ -175,18 +175,25 @@ static struct kdx_error *read_page(const struct kdx_dump *dump,
 	return kdx_read_phys(dump, addr, buf, PAGE, 0, NULL);
 }
 
-static void check_elf_page(const struct kdx_dump *dump, unsigned int i)
+/* [@addr, @addr + @len) of the ELF dump holds mkelf's pattern. */
+static void check_elf_bytes(const struct kdx_dump *dump, uint64_t addr,
+			    size_t len)
 {
 	uint8_t buf[PAGE];
-	uint64_t addr = elf_page_addr(i);
-	struct kdx_error *err = read_page(dump, addr, buf);
+	struct kdx_error *err = kdx_read_phys(dump, addr, buf, len, 0, NULL);
 
+	assert_true(len <= PAGE);
 	if (err)
-		fail_msg("page %u: %s", i, kdx_error_message(err));
-	for (size_t b = 0; b < PAGE; b++)
+		fail_msg("read 0x%" PRIx64 ": %s", addr, kdx_error_message(err));
+	for (size_t b = 0; b < len; b++)
 		if (buf[b] != mkelf_pattern(addr + b))
-			fail_msg("page %u byte %zu is 0x%02x, expected 0x%02x",
-				 i, b, buf[b], mkelf_pattern(addr + b));
+			fail_msg("byte at 0x%" PRIx64 " is 0x%02x, expected 0x%02x",
+				 addr + b, buf[b], mkelf_pattern(addr + b));
+}
+
+static void check_elf_page(const struct kdx_dump *dump, unsigned int i)
+{
+	check_elf_bytes(dump, elf_page_addr(i), PAGE);
 }
 
 static bool kdump_readable(const struct image *im, uint64_t pfn)
@@ -415,14 +422,7 @@ static void test_elf_cut_in_page(void **state)
 		else
 			expect_read_fails(dump, addr, addr, KDX_ERR_NODATA);
 	}
-	{
-		uint8_t head[100];
-		uint64_t addr = elf_page_addr(cut_page);
-
-		assert_null(kdx_read_phys(dump, addr, head, 100, 0, NULL));
-		for (size_t b = 0; b < 100; b++)
-			assert_int_equal(head[b], mkelf_pattern(addr + b));
-	}
+	check_elf_bytes(dump, elf_page_addr(cut_page), 100);
 	kdx_dump_destroy(dump);
 	faultfile_deinit(&ff);
 	free_image(&im);
