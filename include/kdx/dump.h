@@ -21,6 +21,7 @@
 #include <kdx/common.h>
 
 #include <kdx/arch.h>
+#include <kdx/byteorder.h>
 #include <kdx/error.h>
 
 #ifdef __cplusplus

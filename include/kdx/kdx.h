@@ -7,6 +7,7 @@
 #define KDX_KDX_H
 
 #include <kdx/arch.h>
+#include <kdx/byteorder.h>
 #include <kdx/convert.h>
 #include <kdx/crash.h>
 #include <kdx/dump.h>

@@ -32,6 +32,7 @@
 #include <kdx/common.h>
 
 #include <kdx/arch.h>
+#include <kdx/byteorder.h>
 #include <kdx/dump.h>
 #include <kdx/error.h>
 

@@ -9,6 +9,7 @@
 #include "arch/arch.h"
 #include "core/util.h"
 #include "io/file.h"
+#include "io/flat.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +185,13 @@ static struct kdx_error *open_file(struct kdx_file *file,
 	}
 	*out = dump;
 	return NULL;
+}
+
+struct kdx_error *kdx_dump_open_file(struct kdx_file *file,
+				     const struct kdx_open_options *opts,
+				     struct kdx_dump **out)
+{
+	return open_file(file, NULL, 0, opts, out);
 }
 
 struct kdx_error *kdx_dump_open(const char *path,
