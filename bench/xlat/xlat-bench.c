@@ -14,6 +14,7 @@
  * Every translation's result is compared; a difference aborts.
  * libkdumpfile 0.5.1 needs addrxlat.ostype=linux set by hand. */
 #include <kdx/dump.h>
+#include <kdx/kernel.h>
 #include <kdx/xlat.h>
 
 #include <libkdumpfile/kdumpfile.h>

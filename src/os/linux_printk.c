@@ -5,6 +5,7 @@
  * and linux_printk_legacy.c. */
 #include "os/linux_printk.h"
 
+#include <kdx/kernel.h>
 #include <kdx/xlat.h>
 
 #include "core/endian.h"

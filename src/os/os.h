@@ -3,7 +3,7 @@
 #ifndef KDX_OS_OS_H
 #define KDX_OS_OS_H
 
-#include <kdx/xlat.h>
+#include <kdx/kernel.h>
 
 #include "core/error.h"
 

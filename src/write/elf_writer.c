@@ -20,6 +20,7 @@
  * ELF32 for 32-bit targets unless some value needs 64 bits. */
 #include "write/writer.h"
 
+#include <kdx/kernel.h>
 #include <kdx/xlat.h>
 
 #include "arch/arch.h"

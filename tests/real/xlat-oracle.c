@@ -12,6 +12,7 @@
  * address of the dump (then it is no oracle).  libkdumpfile 0.5.1 needs addrxlat.ostype=linux set by
  * hand (without it, translation crashes). */
 #include <kdx/dump.h>
+#include <kdx/kernel.h>
 #include <kdx/xlat.h>
 
 #include <libkdumpfile/kdumpfile.h>

@@ -7,6 +7,7 @@
 #include "linuxdump.h"
 
 #include <kdx/dump.h>
+#include <kdx/kernel.h>
 
 #include <stdio.h>
 #include <stdlib.h>

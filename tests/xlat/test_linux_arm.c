@@ -6,6 +6,8 @@
 #include "xlat_test.h"
 #include "linuxdump.h"
 
+#include <kdx/kernel.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 
