@@ -87,6 +87,14 @@ bool kdx_linux_check_root(struct kdx_kernel_layout *out,
 	return ok;
 }
 
+enum kdx_os_match kdx_linux_match(const struct kdx_dump *dump)
+{
+	size_t n;
+
+	return kdx_dump_vmcoreinfo(dump, &n) ? KDX_OS_MATCH_LIKELY :
+					       KDX_OS_MATCH_FALLBACK;
+}
+
 void kdx_linux_common_flags(const struct kdx_dump *dump,
 			    struct kdx_kernel_layout *out)
 {

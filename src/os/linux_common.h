@@ -25,6 +25,10 @@ unsigned int kdx_linux_version(const struct kdx_dump *dump);
 bool kdx_linux_check_root(struct kdx_kernel_layout *out,
 			  const struct kdx_dump *dump, const char *symbol,
 			  uint64_t symbol_va);
+/* detect() of a Linux entry whose architecture fits: LIKELY with
+ * VMCOREINFO (Linux's own note, or found in memory), else FALLBACK (CPU
+ * state and overrides may still set a translation up). */
+enum kdx_os_match kdx_linux_match(const struct kdx_dump *dump);
 /* Flags every target shares (byte order). */
 void kdx_linux_common_flags(const struct kdx_dump *dump,
 			    struct kdx_kernel_layout *out);

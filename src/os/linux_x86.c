@@ -9,7 +9,7 @@
  * entries.  i386: root = SYMBOL(swapper_pg_dir) - PAGE_OFFSET, PAE when
  * CONFIG_X86_PAE=y.  The direct-map base (page_offset_base, random under
  * KASLR) is not in VMCOREINFO: it is read off the page tables. */
-#include "os/os.h"
+#include "os/linux_common.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,7 +36,7 @@
 
 struct probe {
 	const struct kdx_dump *dump;
-	const struct kdx_kernel_options *opts;
+	const struct kdx_kernel_options *given; /* already in @out */
 	struct kdx_kernel_layout *out;
 	bool x86_64;
 	bool has_vmcoreinfo;
@@ -144,14 +144,13 @@ static void find_mode(struct probe *p)
 	struct kdx_kernel_layout *out = p->out;
 
 	out->xlat_flags = KDX_XLAT_PSE | KDX_XLAT_NXE;
-	if (p->opts->mode != KDX_PAGING_NONE) {
-		out->mode = p->opts->mode;
-		set_source(out->mode_source, "command line");
+	if (out->mode != KDX_PAGING_NONE) {
+		/* given */
 	} else if (p->has_vmcoreinfo) {
 		mode_from_vmcoreinfo(p);
 	} else if (p->cpu && (p->cpu->cr[0] & X86_CR0_PG)) {
 		mode_from_cpu(p);
-	} else if (p->x86_64 && (!p->cpu || p->opts->has_root)) {
+	} else if (p->x86_64 && (!p->cpu || p->given->has_root)) {
 		/* With paging off in the CPU, only a root given by hand makes
 		 * a mode worth assuming. */
 		out->mode = KDX_PAGING_X86_64;
@@ -167,32 +166,19 @@ static void find_mode(struct probe *p)
 
 static void find_offsets(struct probe *p)
 {
-	const struct kdx_kernel_options *o = p->opts;
 	struct kdx_kernel_layout *out = p->out;
 
-	if (o->has_kaslr_offset) {
-		out->has_kaslr_offset = true;
-		out->kaslr_offset = o->kaslr_offset;
-		set_source(out->kaslr_offset_source, "command line");
-	} else if (vmci_number(p->dump, "KERNELOFFSET", true,
-			       &out->kaslr_offset)) {
+	if (!out->has_kaslr_offset &&
+	    vmci_number(p->dump, "KERNELOFFSET", true, &out->kaslr_offset)) {
 		out->has_kaslr_offset = true;
 		set_source(out->kaslr_offset_source, "VMCOREINFO KERNELOFFSET");
 	}
-	if (o->has_phys_base) {
-		out->has_phys_base = true;
-		out->phys_base = o->phys_base;
-		set_source(out->phys_base_source, "command line");
-	} else if (p->x86_64 && vmci_number(p->dump, "NUMBER(phys_base)", false,
-					    &out->phys_base)) {
+	if (!out->has_phys_base && p->x86_64 &&
+	    vmci_number(p->dump, "NUMBER(phys_base)", false, &out->phys_base)) {
 		out->has_phys_base = true;
 		set_source(out->phys_base_source, "VMCOREINFO NUMBER(phys_base)");
 	}
-	if (o->has_page_offset) {
-		out->has_page_offset = true;
-		out->page_offset = o->page_offset;
-		set_source(out->page_offset_source, "command line");
-	} else if (!p->x86_64) {
+	if (!out->has_page_offset && !p->x86_64) {
 		out->has_page_offset = true;
 		out->page_offset = I386_PAGE_OFFSET;
 		set_source(out->page_offset_source,
@@ -237,10 +223,8 @@ static void find_root(struct probe *p)
 {
 	struct kdx_kernel_layout *out = p->out;
 
-	if (p->opts->has_root) {
-		out->has_root = true;
-		out->root = p->opts->root;
-		set_source(out->root_source, "command line");
+	if (out->has_root) {
+		return; /* given */
 	} else if (p->has_vmcoreinfo && root_from_vmcoreinfo(p)) {
 		return;
 	} else if (p->cpu && (p->cpu->cr[0] & X86_CR0_PG)) {
@@ -356,14 +340,23 @@ static struct kdx_error *inspect_tables(struct probe *p)
 	return NULL;
 }
 
-struct kdx_error *kdx_linux_x86_probe(const struct kdx_dump *dump,
-				      const struct kdx_kernel_options *opts,
-				      struct kdx_kernel_layout *layout)
+static enum kdx_os_match x86_detect(const struct kdx_dump *dump)
+{
+	enum kdx_arch arch = kdx_dump_arch(dump);
+
+	if (arch != KDX_ARCH_X86_64 && arch != KDX_ARCH_I386)
+		return KDX_OS_MATCH_NO;
+	return kdx_linux_match(dump);
+}
+
+static struct kdx_error *x86_probe(const struct kdx_dump *dump,
+				   const struct kdx_kernel_options *given,
+				   struct kdx_kernel_layout *layout)
 {
 	size_t n;
 	struct probe p = {
 		.dump = dump,
-		.opts = opts,
+		.given = given,
 		.out = layout,
 		.x86_64 = kdx_dump_arch(dump) == KDX_ARCH_X86_64,
 		.has_vmcoreinfo = kdx_dump_vmcoreinfo(dump, &n) != NULL,
@@ -375,3 +368,9 @@ struct kdx_error *kdx_linux_x86_probe(const struct kdx_dump *dump,
 	find_root(&p);
 	return inspect_tables(&p);
 }
+
+const struct kdx_os_ops kdx_os_linux_x86 = {
+	.name = "linux-x86",
+	.detect = x86_detect,
+	.probe = x86_probe,
+};
