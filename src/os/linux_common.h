@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Helpers shared by the Linux set-ups (sources, notes, VMCOREINFO
- * numbers, the root-maps-itself check). */
+/* Helpers shared by the Linux set-ups of every architecture (sources,
+ * notes, VMCOREINFO numbers, the root-maps-itself check). */
 #ifndef KDX_OS_LINUX_COMMON_H
 #define KDX_OS_LINUX_COMMON_H
 
@@ -20,8 +20,13 @@ bool kdx_linux_vmci(const struct kdx_dump *dump, const char *key, bool hex,
 		    uint64_t *value);
 /* OSRELEASE as major * 1000 + minor; 0 if unknown. */
 unsigned int kdx_linux_version(const struct kdx_dump *dump);
-/* The table @out describes maps @symbol_va to its own root (same page);
- * on failure a note says why. */
+/* The table @xlat walks maps @symbol_va to its own root (same page);
+ * on failure a note in @out says why. */
+bool kdx_linux_root_maps_itself(struct kdx_kernel_layout *out,
+				struct kdx_xlat *xlat, const char *symbol,
+				uint64_t symbol_va);
+/* The same on the translation @out describes (made and destroyed here);
+ * one that cannot be made is a failed check, noted. */
 bool kdx_linux_check_root(struct kdx_kernel_layout *out,
 			  const struct kdx_dump *dump, const char *symbol,
 			  uint64_t symbol_va);

@@ -11,9 +11,6 @@
  * KASLR) is not in VMCOREINFO: it is read off the page tables. */
 #include "os/linux_common.h"
 
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define START_KERNEL_MAP 0xffffffff80000000ull
@@ -45,49 +42,6 @@ struct probe {
 	uint64_t root_symbol_va;
 };
 
-static void set_source(char *dst, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void set_source(char *dst, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(dst, KDX_SOURCE_LEN, fmt, ap);
-	va_end(ap);
-}
-
-static void set_note(struct kdx_kernel_layout *out, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void set_note(struct kdx_kernel_layout *out, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(out->note, sizeof(out->note), fmt, ap);
-	va_end(ap);
-}
-
-/* A VMCOREINFO number: SYMBOL() and KERNELOFFSET are hex without 0x;
- * NUMBER() is decimal (maybe negative) or 0x hex. */
-static bool vmci_number(const struct kdx_dump *dump, const char *key,
-			bool hex, uint64_t *value)
-{
-	const char *text = kdx_dump_vmcoreinfo_get(dump, key);
-	char *end;
-
-	if (!text || !*text)
-		return false;
-	if (hex)
-		*value = strtoull(text, &end, 16);
-	else if (*text == '-')
-		*value = (uint64_t)strtoll(text, &end, 10);
-	else
-		*value = strtoull(text, &end, 0);
-	return end != text && (*end == '\0' || *end == '\n');
-}
-
 static const struct kdx_cpu *first_cpu_with_crs(const struct kdx_dump *dump)
 {
 	size_t n;
@@ -109,17 +63,18 @@ static void mode_from_vmcoreinfo(struct probe *p)
 
 		out->mode = pae && !strcmp(pae, "y") ? KDX_PAGING_X86_PAE :
 						       KDX_PAGING_X86_32;
-		set_source(out->mode_source, "VMCOREINFO %s",
-			   pae ? "CONFIG_X86_PAE=y" : "(no CONFIG_X86_PAE)");
-	} else if (vmci_number(p->dump, "NUMBER(pgtable_l5_enabled)", false, &l5)) {
+		kdx_linux_source(out->mode_source, "VMCOREINFO %s",
+				 pae ? "CONFIG_X86_PAE=y" : "(no CONFIG_X86_PAE)");
+	} else if (kdx_linux_vmci(p->dump, "NUMBER(pgtable_l5_enabled)", false,
+				  &l5)) {
 		out->mode = l5 ? KDX_PAGING_X86_LA57 : KDX_PAGING_X86_64;
-		set_source(out->mode_source,
-			   "VMCOREINFO NUMBER(pgtable_l5_enabled)=%llu",
-			   (unsigned long long)l5);
+		kdx_linux_source(out->mode_source,
+				 "VMCOREINFO NUMBER(pgtable_l5_enabled)=%llu",
+				 (unsigned long long)l5);
 	} else {
 		out->mode = KDX_PAGING_X86_64;
-		set_source(out->mode_source,
-			   "VMCOREINFO without NUMBER(pgtable_l5_enabled): 4-level");
+		kdx_linux_source(out->mode_source,
+				 "VMCOREINFO without NUMBER(pgtable_l5_enabled): 4-level");
 	}
 }
 
@@ -135,8 +90,9 @@ static void mode_from_cpu(struct probe *p)
 	else
 		p->out->mode = cr4 & X86_CR4_LA57 ? KDX_PAGING_X86_LA57 :
 						    KDX_PAGING_X86_64;
-	set_source(p->out->mode_source, "CPU %u CR4 0x%llx (QEMU CPU state)",
-		   cpu->index, (unsigned long long)cr4);
+	kdx_linux_source(p->out->mode_source,
+			 "CPU %u CR4 0x%llx (QEMU CPU state)", cpu->index,
+			 (unsigned long long)cr4);
 }
 
 static void find_mode(struct probe *p)
@@ -154,8 +110,9 @@ static void find_mode(struct probe *p)
 		/* With paging off in the CPU, only a root given by hand makes
 		 * a mode worth assuming. */
 		out->mode = KDX_PAGING_X86_64;
-		set_source(out->mode_source, "assumed for x86_64 (%s)",
-			   p->cpu ? "CPU paging off" : "no VMCOREINFO, no CPU state");
+		kdx_linux_source(out->mode_source, "assumed for x86_64 (%s)",
+				 p->cpu ? "CPU paging off" :
+					  "no VMCOREINFO, no CPU state");
 	}
 	/* CR4.PSE matters only to 2-level paging; Linux sets it when the CPU
 	 * has it, so it is assumed without CPU state. */
@@ -169,25 +126,28 @@ static void find_offsets(struct probe *p)
 	struct kdx_kernel_layout *out = p->out;
 
 	if (!out->has_kaslr_offset &&
-	    vmci_number(p->dump, "KERNELOFFSET", true, &out->kaslr_offset)) {
+	    kdx_linux_vmci(p->dump, "KERNELOFFSET", true, &out->kaslr_offset)) {
 		out->has_kaslr_offset = true;
-		set_source(out->kaslr_offset_source, "VMCOREINFO KERNELOFFSET");
+		kdx_linux_source(out->kaslr_offset_source,
+				 "VMCOREINFO KERNELOFFSET");
 	}
 	if (!out->has_phys_base && p->x86_64 &&
-	    vmci_number(p->dump, "NUMBER(phys_base)", false, &out->phys_base)) {
+	    kdx_linux_vmci(p->dump, "NUMBER(phys_base)", false, &out->phys_base)) {
 		out->has_phys_base = true;
-		set_source(out->phys_base_source, "VMCOREINFO NUMBER(phys_base)");
+		kdx_linux_source(out->phys_base_source,
+				 "VMCOREINFO NUMBER(phys_base)");
 	}
 	if (!out->has_page_offset && !p->x86_64) {
 		out->has_page_offset = true;
 		out->page_offset = I386_PAGE_OFFSET;
-		set_source(out->page_offset_source,
-			   "default PAGE_OFFSET (VMSPLIT_3G)");
+		kdx_linux_source(out->page_offset_source,
+				 "default PAGE_OFFSET (VMSPLIT_3G)");
 	}
-	if (vmci_number(p->dump, "NUMBER(sme_mask)", false, &out->ignore_mask) &&
-	    out->ignore_mask)
-		set_note(out, "AMD SME: NUMBER(sme_mask) 0x%llx cleared from entries",
-			 (unsigned long long)out->ignore_mask);
+	if (kdx_linux_vmci(p->dump, "NUMBER(sme_mask)", false,
+			   &out->ignore_mask) && out->ignore_mask)
+		kdx_linux_note(out,
+			       "AMD SME: NUMBER(sme_mask) 0x%llx cleared from entries",
+			       (unsigned long long)out->ignore_mask);
 }
 
 /* The kernel's top table, from its symbol in VMCOREINFO. */
@@ -202,7 +162,7 @@ static bool root_from_vmcoreinfo(struct probe *p)
 	struct kdx_kernel_layout *out = p->out;
 
 	for (size_t i = 0; i < nkeys; i++) {
-		if (!vmci_number(p->dump, keys[i], true, &p->root_symbol_va))
+		if (!kdx_linux_vmci(p->dump, keys[i], true, &p->root_symbol_va))
 			continue;
 		p->root_symbol = keys[i];
 		out->has_root = true;
@@ -211,9 +171,9 @@ static bool root_from_vmcoreinfo(struct probe *p)
 				    out->phys_base;
 		else
 			out->root = p->root_symbol_va - out->page_offset;
-		set_source(out->root_source, "VMCOREINFO %s - %s", keys[i],
-			   p->x86_64 ? "__START_KERNEL_map + phys_base" :
-				       "PAGE_OFFSET");
+		kdx_linux_source(out->root_source, "VMCOREINFO %s - %s", keys[i],
+				 p->x86_64 ? "__START_KERNEL_map + phys_base" :
+				 "PAGE_OFFSET");
 		return true;
 	}
 	return false;
@@ -230,15 +190,16 @@ static void find_root(struct probe *p)
 	} else if (p->cpu && (p->cpu->cr[0] & X86_CR0_PG)) {
 		out->has_root = true;
 		out->root = p->cpu->cr[3];
-		set_source(out->root_source, "CPU %u CR3 (QEMU CPU state)",
-			   p->cpu->index);
+		kdx_linux_source(out->root_source, "CPU %u CR3 (QEMU CPU state)",
+				 p->cpu->index);
 	} else if (p->cpu) {
 		out->physical_only = true;
-		set_note(out,
-			 "CPU %u has paging off (CR0 0x%llx, PG clear) and there is no VMCOREINFO: the dump holds physical memory only",
-			 p->cpu->index, (unsigned long long)p->cpu->cr[0]);
+		kdx_linux_note(out,
+			       "CPU %u has paging off (CR0 0x%llx, PG clear) and there is no VMCOREINFO: the dump holds physical memory only",
+			       p->cpu->index, (unsigned long long)p->cpu->cr[0]);
 	} else {
-		set_note(out, "no VMCOREINFO and no CPU control registers in the dump");
+		kdx_linux_note(out,
+			       "no VMCOREINFO and no CPU control registers in the dump");
 	}
 }
 
@@ -285,41 +246,15 @@ static void direct_map_from_tables(struct probe *p, struct kdx_xlat *xlat)
 	if (s.found) {
 		out->has_page_offset = true;
 		out->page_offset = s.base;
-		set_source(out->page_offset_source,
-			   "page tables: first mapping of low physical memory");
+		kdx_linux_source(out->page_offset_source,
+				 "page tables: first mapping of low physical memory");
 		return;
 	}
 	out->has_page_offset = true;
 	out->page_offset = la57 ? DIRECT_MAP_DEFAULT_5L : DIRECT_MAP_DEFAULT_4L;
-	set_source(out->page_offset_source,
-		   "default for %s-level kernels >= 4.20 (not found in the page tables)",
-		   la57 ? "5" : "4");
-}
-
-/* The table that maps the kernel maps its own symbol to itself: a cheap
- * check that root, phys_base and PAGE_OFFSET agree. */
-static bool root_maps_itself(struct probe *p, struct kdx_xlat *xlat)
-{
-	struct kdx_xlat_result r;
-	struct kdx_error *err;
-
-	if (!p->root_symbol)
-		return true;
-	err = kdx_xlat_translate(xlat, p->root_symbol_va, &r);
-	if (err) {
-		set_note(p->out, "check failed: %s", kdx_error_message(err));
-		kdx_error_destroy(err);
-		return false;
-	}
-	if (r.paddr != kdx_xlat_root(xlat)) {
-		set_note(p->out,
-			 "check failed: %s 0x%llx translates to 0x%llx, not to the root 0x%llx",
-			 p->root_symbol, (unsigned long long)p->root_symbol_va,
-			 (unsigned long long)r.paddr,
-			 (unsigned long long)kdx_xlat_root(xlat));
-		return false;
-	}
-	return true;
+	kdx_linux_source(out->page_offset_source,
+			 "default for %s-level kernels >= 4.20 (not found in the page tables)",
+			 la57 ? "5" : "4");
 }
 
 static struct kdx_error *inspect_tables(struct probe *p)
@@ -333,7 +268,11 @@ static struct kdx_error *inspect_tables(struct probe *p)
 	err = kdx_kernel_xlat_create(p->dump, p->out, &xlat);
 	if (err)
 		return err;
-	root_maps_itself(p, xlat);
+	/* The table that maps the kernel maps its own symbol to itself: a
+	 * cheap check that root, phys_base and PAGE_OFFSET agree. */
+	if (p->root_symbol)
+		kdx_linux_root_maps_itself(p->out, xlat, p->root_symbol,
+					   p->root_symbol_va);
 	if (p->x86_64 && !p->out->has_page_offset)
 		direct_map_from_tables(p, xlat);
 	kdx_xlat_destroy(xlat);
