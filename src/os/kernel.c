@@ -37,19 +37,19 @@ static void apply_overrides(const struct kdx_kernel_options *o,
 		given(l->root_source);
 	}
 	if (o->has_kaslr_offset) {
-		l->has_kaslr_offset = true;
-		l->kaslr_offset = o->kaslr_offset;
-		given(l->kaslr_offset_source);
+		l->lnx.has_kaslr_offset = true;
+		l->lnx.kaslr_offset = o->kaslr_offset;
+		given(l->lnx.kaslr_offset_source);
 	}
 	if (o->has_phys_base) {
-		l->has_phys_base = true;
-		l->phys_base = o->phys_base;
-		given(l->phys_base_source);
+		l->lnx.has_phys_base = true;
+		l->lnx.phys_base = o->phys_base;
+		given(l->lnx.phys_base_source);
 	}
 	if (o->has_page_offset) {
-		l->has_page_offset = true;
-		l->page_offset = o->page_offset;
-		given(l->page_offset_source);
+		l->has_direct_map = true;
+		l->direct_map = o->page_offset;
+		given(l->direct_map_source);
 	}
 	l->va_bits = o->va_bits;
 }
@@ -74,6 +74,7 @@ struct kdx_error *kdx_kernel_probe(const struct kdx_dump *dump,
 		return kdx_err(KDX_ERR_UNSUPPORTED,
 			       "kernel address translation for %s dumps is not supported yet",
 			       kdx_arch_name(kdx_dump_arch(dump)));
+	layout->os = os->os;
 	apply_overrides(opts, layout);
 	return os->probe(dump, opts, layout);
 }

@@ -7,6 +7,17 @@
 
 #include <string.h>
 
+const char *kdx_os_name(enum kdx_os os)
+{
+	switch (os) {
+	case KDX_OS_UNKNOWN: return "unknown";
+	case KDX_OS_LINUX: return "linux";
+	case KDX_OS_FREEBSD: return "freebsd";
+	case KDX_OS_XEN: return "xen";
+	}
+	return "unknown";
+}
+
 void kdx_kernel_layout_init(struct kdx_kernel_layout *layout)
 {
 	memset(layout, 0, sizeof(*layout));

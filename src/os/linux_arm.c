@@ -52,13 +52,13 @@ static bool first_ram(const struct kdx_dump *dump, uint64_t *start)
 static bool root_from_symbol(struct kdx_kernel_layout *out, bool has_sym,
 			     uint64_t sym)
 {
-	if (!has_sym || !out->has_phys_base) {
+	if (!has_sym || !out->lnx.has_phys_base) {
 		kdx_linux_note(out,
 			       "no SYMBOL(swapper_pg_dir) in VMCOREINFO: give --root (TTBR1, or TTBR0 without LPAE)");
 		return false;
 	}
 	out->has_root = true;
-	out->root = sym - out->page_offset + out->phys_base;
+	out->root = sym - out->direct_map + out->lnx.phys_base;
 	kdx_linux_source(out->root_source,
 			 "VMCOREINFO SYMBOL(swapper_pg_dir) - PAGE_OFFSET + PHYS_OFFSET");
 	return true;
@@ -82,15 +82,15 @@ static struct kdx_error *arm_probe(const struct kdx_dump *dump,
 
 	(void)given;
 	kdx_linux_common_flags(dump, out);
-	if (!out->has_page_offset) {
-		out->has_page_offset = true;
-		out->page_offset = ARM_PAGE_OFFSET;
-		kdx_linux_source(out->page_offset_source,
+	if (!out->has_direct_map) {
+		out->has_direct_map = true;
+		out->direct_map = ARM_PAGE_OFFSET;
+		kdx_linux_source(out->direct_map_source,
 				 "default PAGE_OFFSET (VMSPLIT_3G)");
 	}
-	if (!out->has_phys_base && first_ram(dump, &out->phys_base)) {
-		out->has_phys_base = true;
-		kdx_linux_source(out->phys_base_source,
+	if (!out->lnx.has_phys_base && first_ram(dump, &out->lnx.phys_base)) {
+		out->lnx.has_phys_base = true;
+		kdx_linux_source(out->lnx.phys_base_source,
 				 "PHYS_OFFSET: start of the first RAM range");
 	}
 	if (!out->has_root)
@@ -116,6 +116,7 @@ static struct kdx_error *arm_probe(const struct kdx_dump *dump,
 
 const struct kdx_os_ops kdx_os_linux_arm = {
 	.name = "linux-arm",
+	.os = KDX_OS_LINUX,
 	.detect = arm_detect,
 	.probe = arm_probe,
 };

@@ -66,26 +66,28 @@ static struct kdx_error *arm64_probe(const struct kdx_dump *dump,
 	find_geometry(dump, out, &va_bits_cfg);
 	kdx_linux_common_flags(dump, out);
 	has_voff = kdx_linux_vmci(dump, "NUMBER(kimage_voffset)", false, &voff);
-	if (!out->has_kaslr_offset &&
-	    kdx_linux_vmci(dump, "KERNELOFFSET", true, &out->kaslr_offset)) {
-		out->has_kaslr_offset = true;
-		kdx_linux_source(out->kaslr_offset_source, "VMCOREINFO KERNELOFFSET");
+	if (!out->lnx.has_kaslr_offset &&
+	    kdx_linux_vmci(dump, "KERNELOFFSET", true, &out->lnx.kaslr_offset)) {
+		out->lnx.has_kaslr_offset = true;
+		kdx_linux_source(out->lnx.kaslr_offset_source,
+				 "VMCOREINFO KERNELOFFSET");
 	}
-	if (!out->has_phys_base &&
-	    kdx_linux_vmci(dump, "NUMBER(PHYS_OFFSET)", false, &out->phys_base)) {
-		out->has_phys_base = true;
-		kdx_linux_source(out->phys_base_source,
+	if (!out->lnx.has_phys_base &&
+	    kdx_linux_vmci(dump, "NUMBER(PHYS_OFFSET)", false,
+			   &out->lnx.phys_base)) {
+		out->lnx.has_phys_base = true;
+		kdx_linux_source(out->lnx.phys_base_source,
 				 "VMCOREINFO NUMBER(PHYS_OFFSET)");
 	}
-	if (!out->has_page_offset &&
+	if (!out->has_direct_map &&
 	    kdx_dump_vmcoreinfo_get(dump, "NUMBER(VA_BITS)")) {
 		unsigned int v = kdx_linux_version(dump);
 		bool flipped = v == 0 || v >= 5004;
 
-		out->has_page_offset = true;
-		out->page_offset = (uint64_t)0 -
-				   (1ull << (va_bits_cfg - (flipped ? 0 : 1)));
-		kdx_linux_source(out->page_offset_source,
+		out->has_direct_map = true;
+		out->direct_map = (uint64_t)0 -
+				  (1ull << (va_bits_cfg - (flipped ? 0 : 1)));
+		kdx_linux_source(out->direct_map_source,
 				 "-(1 << %s) for VA_BITS %u (Linux %s 5.4)",
 				 flipped ? "VA_BITS" : "(VA_BITS - 1)",
 				 (unsigned int)va_bits_cfg,
@@ -112,6 +114,7 @@ static struct kdx_error *arm64_probe(const struct kdx_dump *dump,
 
 const struct kdx_os_ops kdx_os_linux_arm64 = {
 	.name = "linux-arm64",
+	.os = KDX_OS_LINUX,
 	.detect = arm64_detect,
 	.probe = arm64_probe,
 };

@@ -30,16 +30,17 @@ static struct kdx_error *riscv_probe(const struct kdx_dump *dump,
 					  "assumed VA_BITS ",
 				 (unsigned int)va_bits);
 	}
-	if (!out->has_page_offset &&
-	    kdx_linux_vmci(dump, "NUMBER(PAGE_OFFSET)", false, &out->page_offset)) {
-		out->has_page_offset = true;
-		kdx_linux_source(out->page_offset_source,
+	if (!out->has_direct_map &&
+	    kdx_linux_vmci(dump, "NUMBER(PAGE_OFFSET)", false, &out->direct_map)) {
+		out->has_direct_map = true;
+		kdx_linux_source(out->direct_map_source,
 				 "VMCOREINFO NUMBER(PAGE_OFFSET)");
 	}
-	if (!out->has_phys_base &&
-	    kdx_linux_vmci(dump, "NUMBER(phys_ram_base)", false, &out->phys_base)) {
-		out->has_phys_base = true;
-		kdx_linux_source(out->phys_base_source,
+	if (!out->lnx.has_phys_base &&
+	    kdx_linux_vmci(dump, "NUMBER(phys_ram_base)", false,
+			   &out->lnx.phys_base)) {
+		out->lnx.has_phys_base = true;
+		kdx_linux_source(out->lnx.phys_base_source,
 				 "VMCOREINFO NUMBER(phys_ram_base)");
 	}
 	if (out->has_root)
@@ -54,8 +55,8 @@ static struct kdx_error *riscv_probe(const struct kdx_dump *dump,
 		out->root = sym - koff;
 		kdx_linux_source(out->root_source,
 				 "VMCOREINFO SYMBOL(swapper_pg_dir) - va_kernel_pa_offset");
-	} else if (out->has_page_offset && out->has_phys_base) {
-		out->root = sym - out->page_offset + out->phys_base;
+	} else if (out->has_direct_map && out->lnx.has_phys_base) {
+		out->root = sym - out->direct_map + out->lnx.phys_base;
 		kdx_linux_source(out->root_source,
 				 "VMCOREINFO SYMBOL(swapper_pg_dir) - PAGE_OFFSET + phys_ram_base");
 	} else {
@@ -69,6 +70,7 @@ static struct kdx_error *riscv_probe(const struct kdx_dump *dump,
 
 const struct kdx_os_ops kdx_os_linux_riscv = {
 	.name = "linux-riscv",
+	.os = KDX_OS_LINUX,
 	.detect = riscv_detect,
 	.probe = riscv_probe,
 };

@@ -125,22 +125,24 @@ static void find_offsets(struct probe *p)
 {
 	struct kdx_kernel_layout *out = p->out;
 
-	if (!out->has_kaslr_offset &&
-	    kdx_linux_vmci(p->dump, "KERNELOFFSET", true, &out->kaslr_offset)) {
-		out->has_kaslr_offset = true;
-		kdx_linux_source(out->kaslr_offset_source,
+	if (!out->lnx.has_kaslr_offset &&
+	    kdx_linux_vmci(p->dump, "KERNELOFFSET", true,
+			   &out->lnx.kaslr_offset)) {
+		out->lnx.has_kaslr_offset = true;
+		kdx_linux_source(out->lnx.kaslr_offset_source,
 				 "VMCOREINFO KERNELOFFSET");
 	}
-	if (!out->has_phys_base && p->x86_64 &&
-	    kdx_linux_vmci(p->dump, "NUMBER(phys_base)", false, &out->phys_base)) {
-		out->has_phys_base = true;
-		kdx_linux_source(out->phys_base_source,
+	if (!out->lnx.has_phys_base && p->x86_64 &&
+	    kdx_linux_vmci(p->dump, "NUMBER(phys_base)", false,
+			   &out->lnx.phys_base)) {
+		out->lnx.has_phys_base = true;
+		kdx_linux_source(out->lnx.phys_base_source,
 				 "VMCOREINFO NUMBER(phys_base)");
 	}
-	if (!out->has_page_offset && !p->x86_64) {
-		out->has_page_offset = true;
-		out->page_offset = I386_PAGE_OFFSET;
-		kdx_linux_source(out->page_offset_source,
+	if (!out->has_direct_map && !p->x86_64) {
+		out->has_direct_map = true;
+		out->direct_map = I386_PAGE_OFFSET;
+		kdx_linux_source(out->direct_map_source,
 				 "default PAGE_OFFSET (VMSPLIT_3G)");
 	}
 	if (kdx_linux_vmci(p->dump, "NUMBER(sme_mask)", false,
@@ -168,12 +170,12 @@ static bool root_from_vmcoreinfo(struct probe *p)
 		out->has_root = true;
 		if (p->x86_64)
 			out->root = p->root_symbol_va - START_KERNEL_MAP +
-				    out->phys_base;
+				    out->lnx.phys_base;
 		else
-			out->root = p->root_symbol_va - out->page_offset;
+			out->root = p->root_symbol_va - out->direct_map;
 		kdx_linux_source(out->root_source, "VMCOREINFO %s - %s", keys[i],
 				 p->x86_64 ? "__START_KERNEL_map + phys_base" :
-				 "PAGE_OFFSET");
+					     "PAGE_OFFSET");
 		return true;
 	}
 	return false;
@@ -244,15 +246,15 @@ static void direct_map_from_tables(struct probe *p, struct kdx_xlat *xlat)
 
 	kdx_error_destroy(err);
 	if (s.found) {
-		out->has_page_offset = true;
-		out->page_offset = s.base;
-		kdx_linux_source(out->page_offset_source,
+		out->has_direct_map = true;
+		out->direct_map = s.base;
+		kdx_linux_source(out->direct_map_source,
 				 "page tables: first mapping of low physical memory");
 		return;
 	}
-	out->has_page_offset = true;
-	out->page_offset = la57 ? DIRECT_MAP_DEFAULT_5L : DIRECT_MAP_DEFAULT_4L;
-	kdx_linux_source(out->page_offset_source,
+	out->has_direct_map = true;
+	out->direct_map = la57 ? DIRECT_MAP_DEFAULT_5L : DIRECT_MAP_DEFAULT_4L;
+	kdx_linux_source(out->direct_map_source,
 			 "default for %s-level kernels >= 4.20 (not found in the page tables)",
 			 la57 ? "5" : "4");
 }
@@ -273,7 +275,7 @@ static struct kdx_error *inspect_tables(struct probe *p)
 	if (p->root_symbol)
 		kdx_linux_root_maps_itself(p->out, xlat, p->root_symbol,
 					   p->root_symbol_va);
-	if (p->x86_64 && !p->out->has_page_offset)
+	if (p->x86_64 && !p->out->has_direct_map)
 		direct_map_from_tables(p, xlat);
 	kdx_xlat_destroy(xlat);
 	return NULL;
@@ -310,6 +312,7 @@ static struct kdx_error *x86_probe(const struct kdx_dump *dump,
 
 const struct kdx_os_ops kdx_os_linux_x86 = {
 	.name = "linux-x86",
+	.os = KDX_OS_LINUX,
 	.detect = x86_detect,
 	.probe = x86_probe,
 };

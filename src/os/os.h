@@ -33,6 +33,8 @@ enum kdx_os_match {
 struct kdx_os_ops {
 	/* Short name for messages and tests: "linux-x86", "linux-arm64". */
 	const char *name;
+	/* The kernel it sets up (several entries may share one). */
+	enum kdx_os os;
 	/* How sure the entry is that @dump is its kernel (enum
 	 * kdx_os_match); cheap, no I/O beyond the dump's accessors. */
 	enum kdx_os_match (*detect)(const struct kdx_dump *dump);
