@@ -54,6 +54,17 @@ static void apply_overrides(const struct kdx_kernel_options *o,
 	l->va_bits = o->va_bits;
 }
 
+struct kdx_error *kdx_os_probe(const struct kdx_os_ops *os,
+			       const struct kdx_dump *dump,
+			       const struct kdx_kernel_options *opts,
+			       struct kdx_kernel_layout *layout)
+{
+	kdx_kernel_layout_init(layout);
+	layout->os = os->os;
+	apply_overrides(opts, layout);
+	return os->probe(dump, opts, layout);
+}
+
 struct kdx_error *kdx_kernel_probe(const struct kdx_dump *dump,
 				   const struct kdx_kernel_options *opts,
 				   struct kdx_kernel_layout *layout)
@@ -74,7 +85,5 @@ struct kdx_error *kdx_kernel_probe(const struct kdx_dump *dump,
 		return kdx_err(KDX_ERR_UNSUPPORTED,
 			       "kernel address translation for %s dumps is not supported yet",
 			       kdx_arch_name(kdx_dump_arch(dump)));
-	layout->os = os->os;
-	apply_overrides(opts, layout);
-	return os->probe(dump, opts, layout);
+	return kdx_os_probe(os, dump, opts, layout);
 }

@@ -53,6 +53,14 @@ struct kdx_os_ops {
 /* The entry for @dump's kernel, or NULL when none claims it. */
 const struct kdx_os_ops *kdx_os_find(const struct kdx_dump *dump);
 
+/* Set up @layout with @os: empty it, name the OS, put @opts in (once,
+ * for every entry), then call the entry's probe.  kdx_kernel_probe()
+ * does this with the entry kdx_os_find() chose. */
+struct kdx_error *kdx_os_probe(const struct kdx_os_ops *os,
+			       const struct kdx_dump *dump,
+			       const struct kdx_kernel_options *opts,
+			       struct kdx_kernel_layout *layout);
+
 /* Every entry, in table order, NULL-terminated (for tests). */
 extern const struct kdx_os_ops *const kdx_os_table[];
 
