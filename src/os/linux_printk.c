@@ -19,13 +19,21 @@
 /* Reads ahead this much of an array at a time. */
 #define WINDOW_BYTES (256u * 1024u)
 
+/* Every layout, newest first: the order in which their symbols are
+ * looked for (as makedumpfile's dump_dmesg does). */
+static const struct kdx_log_layout_ops *const layouts[] = {
+	&kdx_log_lockless_ops,
+	&kdx_log_structured_ops,
+	&kdx_log_plain_ops,
+};
+
+#define N_LAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
+
 const char *kdx_log_layout_name(enum kdx_log_layout layout)
 {
-	switch (layout) {
-	case KDX_LOG_LOCKLESS: return "lockless";
-	case KDX_LOG_STRUCTURED: return "structured";
-	case KDX_LOG_PLAIN: return "plain";
-	}
+	for (size_t i = 0; i < N_LAYOUTS; i++)
+		if (layouts[i]->layout == layout)
+			return layouts[i]->name;
 	return "unknown";
 }
 
@@ -271,6 +279,15 @@ void kdx_log_decode_level(const struct kdx_log *log, const uint8_t *p,
 
 /* ---- the API ---- */
 
+static const struct kdx_log_layout_ops *
+choose_layout(const struct kdx_log_source *src, void *ctx)
+{
+	for (size_t i = 0; i < N_LAYOUTS; i++)
+		if (src->vmcoreinfo_get(ctx, layouts[i]->symbol))
+			return layouts[i];
+	return NULL;
+}
+
 struct kdx_error *kdx_log_open_source(const struct kdx_log_source *src,
 				      void *ctx, struct kdx_log **out)
 {
@@ -287,17 +304,9 @@ struct kdx_error *kdx_log_open_source(const struct kdx_log_source *src,
 		return kdx_err_nomem();
 	log->src = *src;
 	log->ctx = ctx;
-	/* The symbols that exist choose the layout, newest first (as
-	 * makedumpfile's dump_dmesg does). */
-	if (src->vmcoreinfo_get(ctx, "SYMBOL(prb)")) {
-		log->layout = KDX_LOG_LOCKLESS;
-		err = kdx_log_lockless_open(log);
-	} else if (src->vmcoreinfo_get(ctx, "SYMBOL(log_first_idx)")) {
-		log->layout = KDX_LOG_STRUCTURED;
-		err = kdx_log_structured_open(log);
-	} else if (src->vmcoreinfo_get(ctx, "SYMBOL(log_end)")) {
-		log->layout = KDX_LOG_PLAIN;
-		err = kdx_log_plain_open(log);
+	log->ops = choose_layout(src, ctx);
+	if (log->ops) {
+		err = log->ops->open(log);
 	} else if (src->vmcoreinfo_get(ctx, "SYMBOL(log_buf)")) {
 		err = kdx_err(KDX_ERR_UNSUPPORTED,
 			      "VMCOREINFO has SYMBOL(log_buf) but neither "
@@ -319,11 +328,8 @@ void kdx_log_destroy(struct kdx_log *log)
 {
 	if (!log)
 		return;
-	switch (log->layout) {
-	case KDX_LOG_LOCKLESS: kdx_log_lockless_deinit(log); break;
-	case KDX_LOG_STRUCTURED: kdx_log_structured_deinit(log); break;
-	case KDX_LOG_PLAIN: kdx_log_plain_deinit(log); break;
-	}
+	if (log->ops)
+		log->ops->deinit(log);
 	kdx_error_destroy(log->status);
 	free(log->dict);
 	kdx_xlat_destroy(log->owned_xlat);
@@ -333,7 +339,7 @@ void kdx_log_destroy(struct kdx_log *log)
 
 enum kdx_log_layout kdx_log_get_layout(const struct kdx_log *log)
 {
-	return log->layout;
+	return log->ops->layout;
 }
 
 bool kdx_log_next(struct kdx_log *log, struct kdx_log_record *rec)
@@ -345,11 +351,7 @@ bool kdx_log_next(struct kdx_log *log, struct kdx_log_record *rec)
 	memset(rec, 0, sizeof(*rec));
 	rec->level = rec->facility = KDX_LOG_UNKNOWN;
 	rec->text = "";
-	switch (log->layout) {
-	case KDX_LOG_LOCKLESS: got = kdx_log_lockless_next(log, rec); break;
-	case KDX_LOG_STRUCTURED: got = kdx_log_structured_next(log, rec); break;
-	case KDX_LOG_PLAIN: got = kdx_log_plain_next(log, rec); break;
-	}
+	got = log->ops->next(log, rec);
 	if (!got) {
 		log->done = true;
 		if (!log->stopped && log->problems > 1)

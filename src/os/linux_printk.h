@@ -69,10 +69,28 @@ struct kdx_log_plain {
 	uint64_t seq;
 };
 
+/* One printk layout; the list in linux_printk.c is the one place that
+ * knows them all. */
+struct kdx_log_layout_ops {
+	enum kdx_log_layout layout;
+	const char *name; /* kdx_log_layout_name() */
+	/* The VMCOREINFO symbol only this layout's kernels export: the
+	 * newest layout whose symbol is there is the dump's. */
+	const char *symbol;
+	/* Read the ring's header or indices into log->u; on failure
+	 * kdx_log_destroy() still calls deinit. */
+	struct kdx_error *(*open)(struct kdx_log *log);
+	/* The next record (see kdx_log_next()); false at the end or when
+	 * the walk stopped (kdx_log_stop()). */
+	bool (*next)(struct kdx_log *log, struct kdx_log_record *rec);
+	/* Free what open allocated (also after a failed open). */
+	void (*deinit)(struct kdx_log *log);
+};
+
 struct kdx_log {
 	struct kdx_log_source src;
 	void *ctx;
-	enum kdx_log_layout layout;
+	const struct kdx_log_layout_ops *ops; /* NULL until one is chosen */
 	struct kdx_log_stats stats;
 	/* NULL while sound; the first problem or the reason the walk
 	 * stopped, see kdx_log_status(). */
@@ -146,16 +164,8 @@ void kdx_log_decode_level(const struct kdx_log *log, const uint8_t *facility_byt
 
 /* ---- per layout ---- */
 
-struct kdx_error *kdx_log_lockless_open(struct kdx_log *log);
-bool kdx_log_lockless_next(struct kdx_log *log, struct kdx_log_record *rec);
-void kdx_log_lockless_deinit(struct kdx_log *log);
-
-struct kdx_error *kdx_log_structured_open(struct kdx_log *log);
-bool kdx_log_structured_next(struct kdx_log *log, struct kdx_log_record *rec);
-void kdx_log_structured_deinit(struct kdx_log *log);
-
-struct kdx_error *kdx_log_plain_open(struct kdx_log *log);
-bool kdx_log_plain_next(struct kdx_log *log, struct kdx_log_record *rec);
-void kdx_log_plain_deinit(struct kdx_log *log);
+extern const struct kdx_log_layout_ops kdx_log_lockless_ops; /* 5.10+ */
+extern const struct kdx_log_layout_ops kdx_log_structured_ops; /* 3.5 - 5.9 */
+extern const struct kdx_log_layout_ops kdx_log_plain_ops; /* before 3.5 */
 
 #endif

@@ -26,7 +26,7 @@ static const char *struct_name(struct kdx_log *log)
 									"log";
 }
 
-struct kdx_error *kdx_log_structured_open(struct kdx_log *log)
+static struct kdx_error *structured_open(struct kdx_log *log)
 {
 	struct kdx_log_structured *st = &log->u.st;
 	const char *sn = struct_name(log);
@@ -94,7 +94,7 @@ struct kdx_error *kdx_log_structured_open(struct kdx_log *log)
 	return NULL;
 }
 
-void kdx_log_structured_deinit(struct kdx_log *log)
+static void structured_deinit(struct kdx_log *log)
 {
 	kdx_log_window_deinit(&log->u.st.buf);
 }
@@ -109,7 +109,7 @@ static void stop_at(struct kdx_log *log, uint64_t idx, struct kdx_error *err)
 				  st->buf.base + idx));
 }
 
-bool kdx_log_structured_next(struct kdx_log *log, struct kdx_log_record *rec)
+static bool structured_next(struct kdx_log *log, struct kdx_log_record *rec)
 {
 	struct kdx_log_structured *st = &log->u.st;
 	enum kdx_byte_order bo = log->src.byte_order;
@@ -218,7 +218,7 @@ static unsigned int log_end_size(struct kdx_log *log)
 	return 4;
 }
 
-struct kdx_error *kdx_log_plain_open(struct kdx_log *log)
+static struct kdx_error *plain_open(struct kdx_log *log)
 {
 	struct kdx_log_plain *pl = &log->u.pl;
 	uint64_t buf_sym, len_sym, end_sym, buf, log_end, start;
@@ -256,7 +256,7 @@ struct kdx_error *kdx_log_plain_open(struct kdx_log *log)
 	return err;
 }
 
-void kdx_log_plain_deinit(struct kdx_log *log)
+static void plain_deinit(struct kdx_log *log)
 {
 	free(log->u.pl.text);
 }
@@ -303,7 +303,7 @@ static size_t parse_time(const char *p, size_t n, struct kdx_log_record *rec)
 	return i;
 }
 
-bool kdx_log_plain_next(struct kdx_log *log, struct kdx_log_record *rec)
+static bool plain_next(struct kdx_log *log, struct kdx_log_record *rec)
 {
 	struct kdx_log_plain *pl = &log->u.pl;
 	const char *line, *nl;
@@ -331,3 +331,21 @@ bool kdx_log_plain_next(struct kdx_log *log, struct kdx_log_record *rec)
 	rec->text_len = n;
 	return true;
 }
+
+const struct kdx_log_layout_ops kdx_log_structured_ops = {
+	.layout = KDX_LOG_STRUCTURED,
+	.name = "structured",
+	.symbol = "SYMBOL(log_first_idx)",
+	.open = structured_open,
+	.next = structured_next,
+	.deinit = structured_deinit,
+};
+
+const struct kdx_log_layout_ops kdx_log_plain_ops = {
+	.layout = KDX_LOG_PLAIN,
+	.name = "plain",
+	.symbol = "SYMBOL(log_end)",
+	.open = plain_open,
+	.next = plain_next,
+	.deinit = plain_deinit,
+};

@@ -68,7 +68,7 @@ static struct kdx_error *check_field(const char *what, uint64_t off,
 	return NULL;
 }
 
-struct kdx_error *kdx_log_lockless_open(struct kdx_log *log)
+static struct kdx_error *lockless_open(struct kdx_log *log)
 {
 	struct kdx_log_lockless *ll = &log->u.ll;
 	unsigned int ws = log->src.word_size;
@@ -229,7 +229,7 @@ struct kdx_error *kdx_log_lockless_open(struct kdx_log *log)
 	return NULL;
 }
 
-void kdx_log_lockless_deinit(struct kdx_log *log)
+static void lockless_deinit(struct kdx_log *log)
 {
 	kdx_log_window_deinit(&log->u.ll.descs);
 	kdx_log_window_deinit(&log->u.ll.infos);
@@ -407,7 +407,7 @@ static bool read_record(struct kdx_log *log, uint64_t id,
 	return true;
 }
 
-bool kdx_log_lockless_next(struct kdx_log *log, struct kdx_log_record *rec)
+static bool lockless_next(struct kdx_log *log, struct kdx_log_record *rec)
 {
 	struct kdx_log_lockless *ll = &log->u.ll;
 
@@ -422,3 +422,12 @@ bool kdx_log_lockless_next(struct kdx_log *log, struct kdx_log_record *rec)
 	}
 	return false;
 }
+
+const struct kdx_log_layout_ops kdx_log_lockless_ops = {
+	.layout = KDX_LOG_LOCKLESS,
+	.name = "lockless",
+	.symbol = "SYMBOL(prb)",
+	.open = lockless_open,
+	.next = lockless_next,
+	.deinit = lockless_deinit,
+};
