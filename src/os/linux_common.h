@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Say where a value came from (a KDX_SOURCE_LEN buffer of the layout). */
 void kdx_linux_source(char *dst, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Append to the layout's note. */

@@ -5,8 +5,11 @@
  * overrides are put into the layout before the probe, once, by
  * kdx_kernel_probe(): a probe only fills what is still unknown.
  *
- * Adding a kernel: write its file with a `const struct kdx_os_ops`, add
- * the file to KDX_LIB_SOURCES and the entry to the table in registry.c. */
+ * Adding a kernel: write its file ending in a `const struct kdx_os_ops`
+ * (name, os, detect, probe), add the file to KDX_LIB_SOURCES, and its
+ * extern and its row to registry.c; a new kind of kernel also gets its
+ * enum kdx_os value (FreeBSD and Xen have theirs) and, for values only
+ * it has, its part in struct kdx_kernel_layout (as Linux's lnx). */
 #ifndef KDX_OS_OS_H
 #define KDX_OS_OS_H
 
