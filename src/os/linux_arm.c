@@ -11,6 +11,8 @@
  * the table mapping its own symbol to itself. */
 #include "os/linux_common.h"
 
+#include "core/endian.h"
+
 #include <string.h>
 
 #define ARM_PAGE_OFFSET 0xc0000000ull
@@ -20,15 +22,16 @@
 static bool looks_lpae(const struct kdx_dump *dump, uint64_t root)
 {
 	uint8_t b[32];
-	bool be = kdx_dump_byte_order(dump) == KDX_BIG_ENDIAN;
+	struct kdx_error *err = kdx_read_phys(dump, root, b, sizeof(b), 0, NULL);
 
-	if (kdx_read_phys(dump, root, b, sizeof(b), 0, NULL))
+	if (err) {
+		/* An unreadable root is no LPAE table; the walk will say why. */
+		kdx_error_destroy(err);
 		return false;
+	}
 	for (unsigned int i = 0; i < 4; i++) {
-		uint64_t e = 0;
+		uint64_t e = kdx_load_u64(b + i * 8, kdx_dump_byte_order(dump));
 
-		for (unsigned int k = 0; k < 8; k++)
-			e |= (uint64_t)b[i * 8 + (be ? 7 - k : k)] << (8 * k);
 		if ((e & 3) != 3 || (e & 0xfffff000ull) != root + 0x1000 * (i + 1))
 			return false;
 	}
