@@ -12,6 +12,7 @@
 #include <kdx/crash.h>
 #include <kdx/dump.h>
 #include <kdx/error.h>
+#include <kdx/kernel.h>
 #include <kdx/log.h>
 #include <kdx/xlat.h>
 
