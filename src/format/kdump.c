@@ -855,12 +855,13 @@ static void record_facts(struct kdx_dump_facts *f,
 	memcpy(f->uts_nodename, h->nodename, sizeof(f->uts_nodename));
 	f->max_pfn = h->max_mapnr;
 	f->nr_pages = st->dumped;
-	/* Only kdump's sub-header holds these; diskdump has none. */
+	/* Only kdump's sub-header holds these; diskdump has none (its
+	 * details show the zeros, as they always have). */
 	if (!h->diskdump) {
 		f->set |= KDX_FACT_PHYS_BASE;
 		f->phys_base = h->phys_base;
 	}
-	if (h->header_version >= 1) {
+	if (!h->diskdump && h->header_version >= 1) {
 		f->set |= KDX_FACT_DUMP_LEVEL;
 		f->dump_level = (uint32_t)h->dump_level;
 	}
@@ -873,7 +874,6 @@ static void record_facts(struct kdx_dump_facts *f,
 static void describe(struct kdx_dump_desc *desc, const struct kdump_header *h,
 		     const struct run_state *st)
 {
-	const struct kdx_dump_facts *f = &desc->facts;
 	char level[KDX_DUMP_LEVEL_TEXT];
 
 	kdx_desc_add_detail(desc, "signature", "%s",
@@ -891,10 +891,10 @@ static void describe(struct kdx_dump_desc *desc, const struct kdump_header *h,
 						   "none") :
 					  kdx_codec_name(codec_of(h->status)));
 	kdx_desc_add_detail(desc, "block_size", "%u", h->block_size);
-	if (f->set & KDX_FACT_DUMP_LEVEL)
+	if (h->header_version >= 1)
 		kdx_desc_add_detail(desc, "dump_level", "%s",
-				    kdx_dump_level_text(f->dump_level, level,
-							sizeof(level)));
+				    kdx_dump_level_text((uint32_t)h->dump_level,
+							level, sizeof(level)));
 	kdx_desc_add_detail(desc, "max_mapnr", "0x%llx",
 			    (unsigned long long)h->max_mapnr);
 	kdx_desc_add_detail(desc, "phys_base", "0x%llx",
