@@ -270,8 +270,10 @@ struct kdx_dump_facts {
 	uint64_t direct_map_end;
 	/** Physical address that direct_map_base maps (FreeBSD dmapphys). */
 	uint64_t direct_map_phys;
-	/** Linux x86_64 phys_base: where the kernel image was loaded,
-	 *  relative to its link address (kdump's sub-header). */
+	/** Linux's phys_base (x86_64: where the kernel image was loaded,
+	 *  relative to its link address) as the writer recorded it in
+	 *  kdump's sub-header.  QEMU's kdump writer may record a value that
+	 *  is not VMCOREINFO's NUMBER(phys_base); the kernel's own wins. */
 	uint64_t phys_base;
 };
 

@@ -811,13 +811,18 @@ static bool incomplete_flag(const struct kdump_header *h)
 			     (h->status & DUMP_DH_COMPRESSED_INCOMPLETE);
 }
 
-static enum kdx_compression compression_of(const struct kdump_header *h)
+/* The codec the header names; old diskdump's status has one bit, zlib. */
+static enum kdx_codec header_codec(const struct kdump_header *h)
 {
 	if (h->diskdump)
-		return (h->status & DISKDUMP_HEADER_COMPRESSED) ?
-			       KDX_COMPRESS_ZLIB :
-			       KDX_COMPRESS_NONE;
-	switch (codec_of(h->status)) {
+		return (h->status & DISKDUMP_HEADER_COMPRESSED) ? KDX_CODEC_ZLIB :
+								  KDX_CODEC_NONE;
+	return codec_of(h->status);
+}
+
+static enum kdx_compression compression_of(const struct kdump_header *h)
+{
+	switch (header_codec(h)) {
 	case KDX_CODEC_ZLIB: return KDX_COMPRESS_ZLIB;
 	case KDX_CODEC_LZO: return KDX_COMPRESS_LZO;
 	case KDX_CODEC_SNAPPY: return KDX_COMPRESS_SNAPPY;
@@ -886,10 +891,7 @@ static void describe(struct kdx_dump_desc *desc, const struct kdump_header *h,
 	kdx_desc_add_detail(desc, "utsname", "%s %s %s", h->release,
 			    h->version, h->machine);
 	kdx_desc_add_detail(desc, "compression", "%s",
-			    h->diskdump ? ((h->status & DISKDUMP_HEADER_COMPRESSED) ?
-						   "zlib" :
-						   "none") :
-					  kdx_codec_name(codec_of(h->status)));
+			    kdx_codec_name(header_codec(h)));
 	kdx_desc_add_detail(desc, "block_size", "%u", h->block_size);
 	if (h->header_version >= 1)
 		kdx_desc_add_detail(desc, "dump_level", "%s",
