@@ -291,7 +291,9 @@ KDX_API const struct kdx_dump_facts *kdx_dump_facts(const struct kdx_dump *dump)
  * Describe a makedumpfile dump_level as kdx prints it:
  * "31 (excluded: zero pages, cache pages, cache private pages, user
  * pages, free pages)", or "0 (excluded: nothing)".
- * @param buf at least KDX_DUMP_LEVEL_TEXT bytes.
+ * @param buf where to write the text, NUL-terminated.
+ * @param size bytes at @p buf: KDX_DUMP_LEVEL_TEXT always suffices;
+ *        fewer truncate the text.
  * @return @p buf
  */
 KDX_API const char *kdx_dump_level_text(uint32_t level, char *buf,
