@@ -7,10 +7,12 @@
 #define KDX_KDX_H
 
 #include <kdx/arch.h>
+#include <kdx/byteorder.h>
 #include <kdx/convert.h>
 #include <kdx/crash.h>
 #include <kdx/dump.h>
 #include <kdx/error.h>
+#include <kdx/kernel.h>
 #include <kdx/log.h>
 #include <kdx/xlat.h>
 

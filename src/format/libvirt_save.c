@@ -104,22 +104,17 @@ static struct kdx_error *libvirt_open(const struct kdx_file *file,
 	if (err)
 		return err;
 	domain_name(file, h.data_len, name, sizeof(name));
-	err = kdx_desc_add_detail(desc, "domain", "%s",
-				  *name ? name : "(no <name> in the XML)");
-	if (!err)
-		err = kdx_desc_add_detail(desc, "qemu_stream_offset", "0x%llx",
-					  (unsigned long long)HEADER_SIZE +
-						  h.data_len);
-	if (!err)
-		err = kdx_desc_add_detail(desc, "was_running", "%s",
-					  h.was_running ? "yes" : "no");
-	if (!err && h.partial)
-		err = kdx_desc_add_warning(
+	kdx_desc_add_detail(desc, "domain", "%s",
+			    *name ? name : "(no <name> in the XML)");
+	kdx_desc_add_detail(desc, "qemu_stream_offset", "0x%llx",
+			    (unsigned long long)HEADER_SIZE + h.data_len);
+	kdx_desc_add_detail(desc, "was_running", "%s",
+			    h.was_running ? "yes" : "no");
+	if (h.partial)
+		kdx_desc_add_warning(
 			desc, "magic LibvirtQemudPart: libvirt never finished writing this save file");
-	if (!err)
-		err = kdx_qemu_savevm_open_at(file, HEADER_SIZE + (uint64_t)h.data_len,
-					      opts, desc);
-	return err;
+	return kdx_qemu_savevm_open_at(file, HEADER_SIZE + (uint64_t)h.data_len,
+				       opts, desc);
 }
 
 /* The stream's pages are qemu_savevm.c's to read. */

@@ -417,25 +417,23 @@ static struct kdx_error *lime_range(struct walk *w, struct lime_range *r,
 {
 	uint64_t data = r->header_offset + RANGE_HEADER_SIZE;
 	uint64_t held = w->file_size - data;
-	struct kdx_error *err;
 
 	if (held >= r->size) {
 		*next = data + r->size;
 		return keep_range(w, r);
 	}
 	*next = w->file_size;
-	err = kdx_desc_add_warning(
+	kdx_desc_add_warning(
 		desc,
 		"LiME range at offset 0x%llx (0x%llx-0x%llx) is cut short by the end of the file: 0x%llx of its 0x%llx bytes are present",
 		(unsigned long long)r->header_offset,
 		(unsigned long long)r->start,
 		(unsigned long long)(r->start + r->size - 1),
 		(unsigned long long)held, (unsigned long long)r->size);
-	if (!err && held) {
-		r->size = held;
-		err = keep_range(w, r);
-	}
-	return err;
+	if (!held)
+		return NULL;
+	r->size = held;
+	return keep_range(w, r);
 }
 
 /* Where the headers stop being readable after the first: say so and
@@ -444,16 +442,14 @@ static struct kdx_error *lime_range(struct walk *w, struct lime_range *r,
 static struct kdx_error *stop_walk(struct walk *w, struct kdx_dump_desc *desc,
 				   uint64_t off, struct kdx_error *why)
 {
-	struct kdx_error *err;
-
 	if (!w->count || kdx_error_code(why) == KDX_ERR_NOMEM)
 		return why;
-	err = kdx_desc_add_warning(desc,
-				   "%s: the image is read up to offset 0x%llx, %zu ranges",
-				   kdx_error_message(why),
-				   (unsigned long long)off, w->count);
+	kdx_desc_add_warning(desc,
+			     "%s: the image is read up to offset 0x%llx, %zu ranges",
+			     kdx_error_message(why), (unsigned long long)off,
+			     w->count);
 	kdx_error_destroy(why);
-	return err;
+	return NULL;
 }
 
 static struct kdx_error *walk_ranges(struct walk *w,
@@ -544,52 +540,45 @@ static struct kdx_error *check_order(const struct walk *w,
 	}
 	free(sorted);
 	if (!err && !ascending)
-		err = kdx_desc_add_warning(desc,
-					   "the %s ranges are not in ascending address order",
-					   format_name(w));
+		kdx_desc_add_warning(desc,
+				     "the %s ranges are not in ascending address order",
+				     format_name(w));
 	return err;
 }
 
-static struct kdx_error *describe(const struct walk *w,
-				  struct kdx_dump_desc *desc)
+static void describe(const struct walk *w, struct kdx_dump_desc *desc)
 {
 	uint64_t bytes = 0;
-	struct kdx_error *err;
 
 	for (size_t i = 0; i < w->count; i++)
 		bytes += w->ranges[i].size;
-	err = kdx_desc_add_detail(desc, "version", "%u%s", w->version,
-				  w->avml ? " (AVML: snappy-framed ranges)" : "");
-	if (!err)
-		err = kdx_desc_add_detail(desc, "ranges", "%zu, 0x%llx bytes",
-					  w->count, (unsigned long long)bytes);
-	if (!err && w->avml)
-		err = kdx_desc_add_detail(desc, "snappy_chunks", "%zu",
-					  w->avml->chunk_count);
-	if (!err && w->nonzero_reserved)
-		err = kdx_desc_add_warning(desc,
-					   "a range header's reserved word is not zero");
-	return err;
+	desc->facts.format_version = w->version;
+	desc->facts.set |= KDX_FACT_FORMAT_VERSION;
+	kdx_desc_add_detail(desc, "version", "%u%s", w->version,
+			    w->avml ? " (AVML: snappy-framed ranges)" : "");
+	kdx_desc_add_detail(desc, "ranges", "%zu, 0x%llx bytes", w->count,
+			    (unsigned long long)bytes);
+	if (w->avml)
+		kdx_desc_add_detail(desc, "snappy_chunks", "%zu",
+				    w->avml->chunk_count);
+	if (w->nonzero_reserved)
+		kdx_desc_add_warning(desc,
+				     "a range header's reserved word is not zero");
 }
 
-static struct kdx_error *map_ranges(const struct walk *w,
-				    struct kdx_dump_desc *desc)
+static void map_ranges(const struct walk *w, struct kdx_dump_desc *desc)
 {
-	struct kdx_error *err = NULL;
-
-	for (size_t i = 0; i < w->count && !err; i++) {
+	for (size_t i = 0; i < w->count; i++) {
 		const struct lime_range *r = &w->ranges[i];
 
 		if (w->avml)
-			err = kdx_physmap_add(&desc->physmap, r->start, r->size,
-					      KDX_PIECE_FORMAT, i);
+			kdx_desc_add_range(desc, r->start, r->size,
+					   KDX_PIECE_FORMAT, i);
 		else
-			err = kdx_physmap_add(&desc->physmap, r->start, r->size,
-					      KDX_PIECE_FILE,
-					      r->header_offset +
-						      RANGE_HEADER_SIZE);
+			kdx_desc_add_range(desc, r->start, r->size,
+					   KDX_PIECE_FILE,
+					   r->header_offset + RANGE_HEADER_SIZE);
 	}
-	return err;
 }
 
 static struct kdx_error *open_ranges(struct walk *w,
@@ -603,10 +592,10 @@ static struct kdx_error *open_ranges(struct walk *w,
 			      format_name(w));
 	if (!err)
 		err = check_order(w, desc);
-	if (!err)
-		err = map_ranges(w, desc);
-	if (!err)
-		err = describe(w, desc);
+	if (!err) {
+		map_ranges(w, desc);
+		describe(w, desc);
+	}
 	/* The format says nothing of the machine: --arch, else VMCOREINFO
 	 * found in memory decides. */
 	desc->arch = opts->arch;

@@ -648,17 +648,14 @@ static size_t place_block(const struct savevm *s, const struct ram_block *b,
 	return 0;
 }
 
-static struct kdx_error *add_run(struct kdx_dump_desc *desc, uint64_t gpa,
-				 uint64_t size, uint64_t first_page,
-				 uint64_t kind)
+static void add_run(struct kdx_dump_desc *desc, uint64_t gpa, uint64_t size,
+		    uint64_t first_page, uint64_t kind)
 {
-	if (kind == PAGE_NOT_SENT)
-		return NULL;
 	if (kind == PAGE_ZERO)
-		return kdx_physmap_add(&desc->physmap, gpa, size,
-				       KDX_PIECE_ZERO, 0);
-	return kdx_physmap_add(&desc->physmap, gpa, size, KDX_PIECE_FORMAT,
-			       first_page);
+		kdx_desc_add_range(desc, gpa, size, KDX_PIECE_ZERO, 0);
+	else if (kind != PAGE_NOT_SENT)
+		kdx_desc_add_range(desc, gpa, size, KDX_PIECE_FORMAT,
+				   first_page);
 }
 
 /* PAGE_NOT_SENT, PAGE_ZERO, or PAGE_DATA for a file offset. */
@@ -671,45 +668,40 @@ static uint64_t page_kind(uint64_t v)
 
 /* Runs of pages of one kind (data, zero, not sent) become one piece;
  * a data piece's cookie is its first page's index in pages[]. */
-static struct kdx_error *map_region(struct kdx_dump_desc *desc,
-				    const struct savevm *s,
-				    const struct ram_block *b,
-				    const struct region *r)
+static void map_region(struct kdx_dump_desc *desc, const struct savevm *s,
+		       const struct ram_block *b, const struct region *r)
 {
 	uint64_t ps = s->page_size, first = r->block_offset / ps;
 	uint64_t n = r->size / ps + !!(r->size % ps), run = 0;
-	struct kdx_error *err = NULL;
 
-	for (uint64_t i = 1; i <= n && !err; i++) {
+	for (uint64_t i = 1; i <= n && !kdx_desc_failed(desc); i++) {
 		uint64_t kind = page_kind(s->pages[b->first_page + first + run]);
 
 		if (i < n &&
 		    page_kind(s->pages[b->first_page + first + i]) == kind)
 			continue;
-		err = add_run(desc, r->gpa + run * ps,
-			      kdx_min_u64(i * ps, r->size) - run * ps,
-			      b->first_page + first + run, kind);
+		add_run(desc, r->gpa + run * ps,
+			kdx_min_u64(i * ps, r->size) - run * ps,
+			b->first_page + first + run, kind);
 		run = i;
 	}
-	return err;
 }
 
-static struct kdx_error *describe_blocks(struct kdx_dump_desc *desc,
-					 const struct savevm *s)
+static void describe_blocks(struct kdx_dump_desc *desc,
+			    const struct savevm *s)
 {
 	char text[1024];
 	size_t len = 0;
-	struct kdx_error *err = NULL;
 
 	text[0] = '\0';
-	for (size_t i = 0; i < s->block_count && !err; i++) {
+	for (size_t i = 0; i < s->block_count; i++) {
 		const struct ram_block *b = &s->blocks[i];
 		struct region r[2];
 		size_t n = place_block(s, b, r);
 		int w;
 
-		for (size_t k = 0; k < n && !err; k++)
-			err = map_region(desc, s, b, &r[k]);
+		for (size_t k = 0; k < n; k++)
+			map_region(desc, s, b, &r[k]);
 		if (len >= sizeof(text) - 1)
 			continue;
 		w = snprintf(text + len, sizeof(text) - len,
@@ -718,34 +710,29 @@ static struct kdx_error *describe_blocks(struct kdx_dump_desc *desc,
 			     n ? "" : " (not placed)");
 		len = w < 0 ? len : kdx_min_u64(len + (size_t)w, sizeof(text) - 1);
 	}
-	if (!err)
-		err = kdx_desc_add_detail(desc, "ram_blocks", "%s", text);
-	return err;
+	kdx_desc_add_detail(desc, "ram_blocks", "%s", text);
 }
 
-static struct kdx_error *describe(struct kdx_dump_desc *desc,
-				  const struct savevm *s,
-				  const struct stop *stop)
+static void describe(struct kdx_dump_desc *desc, const struct savevm *s,
+		     const struct stop *stop)
 {
-	struct kdx_error *err = kdx_desc_add_detail(
-		desc, "machine", "%s", *s->machine ? s->machine :
-						     "(not named: no configuration section)");
-
-	if (!err)
-		err = kdx_desc_add_detail(
-			desc, "pages", "%llu data, %llu zero, %llu sent again",
-			(unsigned long long)s->data_pages,
-			(unsigned long long)s->zero_pages,
-			(unsigned long long)s->resent_pages);
-	if (!err)
-		err = kdx_desc_add_detail(desc, "read_up_to", "%s", stop->why);
-	if (!err)
-		err = describe_blocks(desc, s);
-	if (!err && !s->ram_done)
-		err = kdx_desc_add_warning(
+	kdx_desc_add_detail(desc, "machine", "%s",
+			    *s->machine ? s->machine :
+					  "(not named: no configuration section)");
+	kdx_desc_add_detail(desc, "pages",
+			    "%llu data, %llu zero, %llu sent again",
+			    (unsigned long long)s->data_pages,
+			    (unsigned long long)s->zero_pages,
+			    (unsigned long long)s->resent_pages);
+	kdx_desc_add_detail(desc, "read_up_to", "%s", stop->why);
+	describe_blocks(desc, s);
+	if (!s->ram_done)
+		kdx_desc_add_warning(
 			desc, "the RAM section has no end record (stopped at %s): pages sent later are missing",
 			stop->why);
-	return err;
+	/* The target page size, which the stream's page records use. */
+	desc->facts.page_size = s->page_size;
+	desc->facts.set |= KDX_FACT_PAGE_SIZE;
 }
 
 static void count_pages(struct savevm *s)
@@ -849,19 +836,16 @@ struct kdx_error *kdx_qemu_savevm_open_at(const struct kdx_file *file,
 			      "QEMU stream: no RAM section (stopped at %s)",
 			      stop.why);
 	free(c);
-	if (!err) {
-		count_pages(s);
-		err = describe(desc, s, &stop);
-	}
 	if (err) {
 		savevm_destroy(s);
 		return err;
 	}
 	/* The stream names a machine type, not an architecture: --arch,
 	 * else VMCOREINFO found in memory decides. */
+	count_pages(s);
+	describe(desc, s, &stop);
 	desc->arch = opts->arch;
 	desc->byte_order = KDX_LITTLE_ENDIAN;
-	desc->page_size = s->page_size;
 	desc->priv = s;
 	return NULL;
 }

@@ -284,16 +284,15 @@ static struct kdx_error *check_regions(const struct state *s,
 
 /* Memory in the state file maps its bytes directly; memory in a .vmem
  * is read through the reader (cookie: the .vmem offset). */
-static struct kdx_error *add_range(struct kdx_dump_desc *desc,
-				   const struct state *s, uint64_t phys,
-				   uint64_t mem_offset, uint64_t size)
+static void add_range(struct kdx_dump_desc *desc, const struct state *s,
+		      uint64_t phys, uint64_t mem_offset, uint64_t size)
 {
 	if (s->memory_tag)
-		return kdx_physmap_add(&desc->physmap, phys, size,
-				       KDX_PIECE_FILE,
-				       s->memory_offset + mem_offset);
-	return kdx_physmap_add(&desc->physmap, phys, size, KDX_PIECE_FORMAT,
-			       mem_offset);
+		kdx_desc_add_range(desc, phys, size, KDX_PIECE_FILE,
+				   s->memory_offset + mem_offset);
+	else
+		kdx_desc_add_range(desc, phys, size, KDX_PIECE_FORMAT,
+				   mem_offset);
 }
 
 static struct kdx_error *map_memory(struct kdx_dump_desc *desc,
@@ -306,16 +305,18 @@ static struct kdx_error *map_memory(struct kdx_dump_desc *desc,
 	if (!s->regions_count && s->any_region_tag && !s->has_regions_count)
 		return bad(s->memory_group,
 			   "region tags but no regionsCount");
-	if (!s->regions_count)
-		return mem_size ? add_range(desc, s, 0, 0, mem_size) : NULL;
+	if (!s->regions_count) {
+		if (mem_size)
+			add_range(desc, s, 0, 0, mem_size);
+		return NULL;
+	}
 	err = check_regions(s, mem_size);
 	for (uint64_t i = 0; i < s->regions_count && !err; i++) {
 		const struct region *r = &s->regions[i];
 
 		if (r->pages)
-			err = add_range(desc, s, r->ppn * VMW_PAGE,
-					r->page_num * VMW_PAGE,
-					r->pages * VMW_PAGE);
+			add_range(desc, s, r->ppn * VMW_PAGE,
+				  r->page_num * VMW_PAGE, r->pages * VMW_PAGE);
 	}
 	return err;
 }
@@ -367,21 +368,18 @@ static struct kdx_error *open_sibling(const struct kdx_file *state,
 	return err;
 }
 
-static struct kdx_error *describe(struct kdx_dump_desc *desc,
-				  const struct state *s, const struct vmware *v)
+static void describe(struct kdx_dump_desc *desc, const struct state *s,
+		     const struct vmware *v)
 {
-	struct kdx_error *err = kdx_desc_add_detail(desc, "groups", "%s",
-						    s->group_names);
-
-	if (!err)
-		err = kdx_desc_add_detail(desc, "regions", "%llu",
-					  (unsigned long long)s->regions_count);
-	if (!err)
-		err = kdx_desc_add_detail(
-			desc, "memory", "%s",
-			s->memory_tag ? "in the state file (\"Memory\" tag)" :
-					kdx_file_name(v->vmem));
-	return err;
+	kdx_desc_add_detail(desc, "groups", "%s", s->group_names);
+	kdx_desc_add_detail(desc, "regions", "%llu",
+			    (unsigned long long)s->regions_count);
+	kdx_desc_add_detail(desc, "memory", "%s",
+			    s->memory_tag ? "in the state file (\"Memory\" tag)" :
+					    kdx_file_name(v->vmem));
+	desc->facts.format_version = s->version;
+	desc->facts.page_size = VMW_PAGE;
+	desc->facts.set |= KDX_FACT_FORMAT_VERSION | KDX_FACT_PAGE_SIZE;
 }
 
 static struct kdx_error *open_state(const struct kdx_file *file,
@@ -409,7 +407,7 @@ static struct kdx_error *open_state(const struct kdx_file *file,
 		err = map_memory(desc, s, s->memory_tag ? s->memory_size :
 							  kdx_file_size(v->vmem));
 	if (!err)
-		err = describe(desc, s, v);
+		describe(desc, s, v);
 	free(s);
 	if (err) {
 		vmware_destroy(v);
@@ -419,7 +417,6 @@ static struct kdx_error *open_state(const struct kdx_file *file,
 	 * VMCOREINFO found in memory decides. */
 	desc->arch = opts->arch;
 	desc->byte_order = KDX_LITTLE_ENDIAN;
-	desc->page_size = VMW_PAGE;
 	desc->priv = v;
 	return NULL;
 }
