@@ -300,6 +300,30 @@ static int parse_args(int argc, char **argv, struct dmesg_args *a)
 	return EXIT_OK;
 }
 
+/* A dump that carries its message buffer (FreeBSD): print it as it is.
+ * False for the others. */
+static bool print_msgbuf(const struct kdx_dump *dump, int *rc)
+{
+	char *text;
+	size_t len;
+	struct kdx_error *err = kdx_dump_msgbuf(dump, &text, &len);
+
+	if (err && kdx_error_code(err) == KDX_ERR_NOTFOUND) {
+		kdx_error_destroy(err);
+		return false;
+	}
+	if (err) {
+		*rc = cli_report(err);
+		return true;
+	}
+	fwrite(text, 1, len, stdout);
+	if (len && text[len - 1] != '\n')
+		putchar('\n');
+	free(text);
+	*rc = 0;
+	return true;
+}
+
 static int run_dmesg(int argc, char **argv)
 {
 	struct dmesg_args a = { 0 };
@@ -319,6 +343,10 @@ static int run_dmesg(int argc, char **argv)
 	rc = cli_open_dump(&a.files, &a.opts, &dump);
 	if (rc)
 		return rc;
+	if (print_msgbuf(dump, &rc)) {
+		kdx_dump_destroy(dump);
+		return rc;
+	}
 	rc = cli_open_xlat(dump, &a.kopts, NULL, &xlat);
 	if (!rc) {
 		err = kdx_log_open(dump, xlat, &log);

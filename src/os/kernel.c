@@ -32,6 +32,9 @@ struct kdx_error *kdx_kernel_probe(const struct kdx_dump *dump,
 		return kdx_err(KDX_ERR_INVALID,
 			       "kernel options: unknown version (use kdx_kernel_options_init)");
 	kdx_kernel_layout_init(layout);
+	/* FreeBSD (issue 13); every other dump is Linux's. */
+	if (kdx_freebsd_detect(dump))
+		return kdx_freebsd_probe(dump, opts, layout);
 	if (arch == KDX_ARCH_X86_64 || arch == KDX_ARCH_I386)
 		return kdx_linux_x86_probe(dump, opts, layout);
 	if (arch == KDX_ARCH_AARCH64)

@@ -23,4 +23,11 @@ struct kdx_error *kdx_linux_riscv_probe(const struct kdx_dump *dump,
 					const struct kdx_kernel_options *opts,
 					struct kdx_kernel_layout *layout);
 
+/* FreeBSD (a minidump): whether @dump is one, and its layout from the
+ * minidump header alone. */
+bool kdx_freebsd_detect(const struct kdx_dump *dump);
+struct kdx_error *kdx_freebsd_probe(const struct kdx_dump *dump,
+				    const struct kdx_kernel_options *opts,
+				    struct kdx_kernel_layout *layout);
+
 #endif
