@@ -107,7 +107,8 @@ bool mkmd_dumped(const struct mkmd_dump *d, uint64_t pa)
 void mkmd_phys_bytes(const struct mkmd_dump *d, uint64_t pa, uint8_t *buf,
 		     size_t len)
 {
-	size_t vlen = strlen(d->version_text);
+	/* The kernel's version string, NUL included. */
+	size_t vlen = strlen(d->version_text) + 1;
 
 	for (size_t i = 0; i < len; i++, pa++) {
 		unsigned int t;
@@ -441,6 +442,10 @@ static bool spec_ok(const struct mkmd_spec *s)
 	if (s->version < 1 || s->version > facts[s->arch].max_version)
 		return false;
 	if (s->byte_order == KDX_BIG_ENDIAN && s->arch != MKMD_ARM)
+		return false;
+	/* arm's 64 KiB large pages map 64 KiB-aligned addresses. */
+	if (s->arch == MKMD_ARM && s->mmuformat != MKMD_MMU_V6_LPAE &&
+	    s->kernbase_skew % 0x10000)
 		return false;
 	if (s->page_size && s->page_size != 4096 &&
 	    !(s->page_size == 16384 && s->arch == MKMD_ARM64 && s->version >= 3))
