@@ -26,7 +26,7 @@
 /* child[] marks: an entry that points into the window. */
 #define CHILD_WINDOW UINT32_MAX
 /* The direct map is built in at most this many entries. */
-#define MAX_DMAP_ENTRIES (1u << 24)
+#define MAX_DMAP_ENTRIES (1u << 20)
 
 /* ---- Entries, per page-table format ---- */
 

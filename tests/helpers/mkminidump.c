@@ -96,6 +96,8 @@ bool mkmd_dumped(const struct mkmd_dump *d, uint64_t pa)
 			return true;
 	rel = pa - base;
 	pfn = pa / d->page_size;
+	if (d->spec.tiny)
+		return rel < 0x200000 || pfn % 7 != 3;
 	if (rel >= R2_START)
 		return rel < R2_START + 0x40000;
 	if (rel >= 0x200000)
@@ -293,18 +295,32 @@ static void describe_machine(struct mkmd_dump *d)
 	d->avail[5] = f->phys_base + RAM_SIZE;
 	d->kernbase = f->kernbase + (amd64_pde_area(d) ? 0 : d->spec.kernbase_skew);
 	d->kva_size = KVA_SIZE;
+	if (d->spec.tiny) {
+		d->avail[1] = f->phys_base + 8 * p;
+		d->avail[3] = f->phys_base + 0x200000 + 16 * p;
+		d->avail[4] = f->phys_base + TABLE_BASE;
+		d->avail[5] = f->phys_base + TABLE_BASE + 4096;
+		d->kva_size = 0x200000;
+	}
 	d->has_dmap = f->has_dmap;
 	if (d->has_dmap) {
 		d->dmapbase = f->dmapbase;
 		d->dmapphys = f->phys_base;
 		d->dmapend = f->dmapbase + RAM_SIZE;
 	}
-	add_map(d, 0, 0x200000, 0x10000, MKMD_SMALL, false);
-	add_map(d, 0x10000, 0x300000, p, MKMD_INVALID, false);
-	add_map(d, 0x200000, 0x1000000, 0x200000, MKMD_LARGE, false);
-	add_map(d, 0x400000, R2_START, 4 * p, MKMD_SMALL, true);
-	add_map(d, 0x410000, UNDUMPED_PAGE, p, MKMD_SMALL, false);
-	add_map(d, KVA_SIZE - p, 0x8000, p, MKMD_SMALL, false);
+	if (d->spec.tiny) {
+		add_map(d, 0, 0x200000, 4 * p, MKMD_SMALL, false);
+		add_map(d, 0x10000, 0x300000, p, MKMD_INVALID, false);
+		add_map(d, 0x20000, 0, 2 * p, MKMD_SMALL, true);
+		add_map(d, d->kva_size - p, p, p, MKMD_SMALL, false);
+	} else {
+		add_map(d, 0, 0x200000, 0x10000, MKMD_SMALL, false);
+		add_map(d, 0x10000, 0x300000, p, MKMD_INVALID, false);
+		add_map(d, 0x200000, 0x1000000, 0x200000, MKMD_LARGE, false);
+		add_map(d, 0x400000, R2_START, 4 * p, MKMD_SMALL, true);
+		add_map(d, 0x410000, UNDUMPED_PAGE, p, MKMD_SMALL, false);
+		add_map(d, KVA_SIZE - p, 0x8000, p, MKMD_SMALL, false);
+	}
 	d->version_text = version_string;
 	/* The first dumped page from 0x201000 holds the version string. */
 	d->version_pa = f->phys_base + 0x200000 + p;
@@ -348,14 +364,15 @@ static bool fill_msgbuf(struct mkmd_dump *d, uint8_t *region, size_t rsize)
 {
 	unsigned int w = facts[d->spec.arch].word;
 	size_t hdr = w + 8 * 4 + (w == 8 ? 32 : 16);
-	size_t size = rsize - hdr, total = 0, cap = 4 * rsize;
+	size_t size = rsize - hdr, total = 0;
+	size_t cap = d->spec.tiny ? 400 : 4 * rsize, wrap_at = d->spec.tiny ? 0 : size + 300;
 	char *stream = malloc(cap);
 	enum kdx_byte_order bo = d->spec.byte_order;
 
 	if (!stream)
 		return false;
 	for (unsigned int n = 0; total + 200 < cap; n++) {
-		if (total > size + 300 && !d->spec.version_in_data_only) {
+		if (total >= wrap_at && !d->spec.version_in_data_only) {
 			total += (size_t)sprintf(stream + total, "%s\n",
 						 version_string);
 			total += (size_t)sprintf(stream + total, "last line\n");
@@ -365,16 +382,16 @@ static bool fill_msgbuf(struct mkmd_dump *d, uint8_t *region, size_t rsize)
 					 "kernel message %u: some text\n", n);
 	}
 	/* The ring holds the last msg_size bytes, byte k of the stream at
-	 * k % msg_size. */
-	for (size_t k = total - size; k < total; k++)
+	 * k % msg_size; a short stream leaves NULs after it. */
+	for (size_t k = total > size ? total - size : 0; k < total; k++)
 		region[k % size] = (uint8_t)stream[k];
 	d->msgbufsize = (uint32_t)size;
 	if (d->spec.msgbuf_no_header) {
 		/* Printed as stored. */
-		d->log_len = size;
 		d->log = malloc(size);
-		if (d->log)
-			memcpy(d->log, region, size);
+		for (size_t k = 0; d->log && k < size; k++)
+			if (region[k])
+				d->log[d->log_len++] = (char)region[k];
 	} else {
 		uint8_t *h = region + size;
 
@@ -383,10 +400,10 @@ static bool fill_msgbuf(struct mkmd_dump *d, uint8_t *region, size_t rsize)
 		put32(h + w + 4, (uint32_t)size, bo);
 		put32(h + w + 8, (uint32_t)(total % (size * 16)), bo);
 		put32(h + w + 12, (uint32_t)(total % (size * 16)), bo);
-		d->log_len = size;
+		d->log_len = total < size ? total : size;
 		d->log = malloc(size);
 		if (d->log)
-			memcpy(d->log, stream + total - size, size);
+			memcpy(d->log, stream + total - d->log_len, d->log_len);
 	}
 	free(stream);
 	return d->log != NULL;
@@ -526,7 +543,7 @@ bool mkmd_build(const struct mkmd_spec *spec, struct mkmd_dump *d)
 	d->dumpavailsize = d->has_dump_avail ?
 				   (uint32_t)round_up((d->navail + 1) * 16, p) : 0;
 	d->bitmapsize = (uint32_t)(round_up(bitmap_bits(d), 64) / 8);
-	msgbuf_region = p == 4096 ? 8192 : p;
+	msgbuf_region = p == 4096 && !spec->tiny ? 8192 : p;
 	d->msgbuf_off = p;
 	d->dumpavail_off = d->msgbuf_off + msgbuf_region;
 	d->bitmap_off = d->dumpavail_off + d->dumpavailsize;

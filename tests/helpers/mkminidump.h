@@ -53,6 +53,9 @@ struct mkmd_spec {
 	bool version_in_data_only;
 	/* No struct msgbuf after the buffer: the reader prints it as is. */
 	bool msgbuf_no_header;
+	/* A machine of a few dumped pages and a short log that has not
+	 * wrapped (fuzz seeds): no 2 MiB mapping, no unmapped hole. */
+	bool tiny;
 };
 
 enum mkmd_kind {

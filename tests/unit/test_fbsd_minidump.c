@@ -48,6 +48,10 @@ static const struct mkmd_spec variants[] = {
 	  .msgbuf_no_header = true, .version_in_data_only = true },
 	{ .arch = MKMD_AMD64, .version = 3, .msgbuf_no_header = true,
 	  .version_in_data_only = true },
+	/* The fuzz seeds' machine: a log that has not wrapped. */
+	{ .arch = MKMD_AMD64, .version = 2, .tiny = true },
+	{ .arch = MKMD_ARM64, .version = 3, .page_size = 16384, .tiny = true },
+	{ .arch = MKMD_I386, .version = 1, .tiny = true, .msgbuf_no_header = true },
 };
 
 static const char *describe(const struct mkmd_spec *s)
