@@ -191,10 +191,10 @@ static struct kdx_error *lay_out(struct fbsd_minidump *md, uint64_t file_size)
 	if (!err)
 		err = check_region("page-table area", md->pmap_off,
 				   md->pmapsize, file_size);
-	if (!err && md->bitmapsize % 8)
+	if (!err && md->bitmapsize % md->row->word_size)
 		err = kdx_err(KDX_ERR_CORRUPT,
-			      "minidump header at offset 0x20: bitmap size 0x%x is not a whole number of 64-bit words",
-			      md->bitmapsize);
+			      "minidump header at offset 0x20: bitmap size 0x%x is not a whole number of %u-byte words",
+			      md->bitmapsize, md->row->word_size);
 	return err;
 }
 
@@ -256,28 +256,42 @@ static struct kdx_error *read_avail(struct fbsd_minidump *md)
 
 /* ---- The bitmap's rank index ---- */
 
+/* Bits 64 * @i.. of the bitmap in @chunk: the kernel's bitset is an
+ * array of longs in its byte order, bit i being bit i % n of long i / n;
+ * two 32-bit longs make one 64-bit host word, low first. */
+static uint64_t load_word(const struct fbsd_minidump *md, const uint8_t *p)
+{
+	if (md->row->word_size == 4)
+		return kdx_load_u32(p, md->byte_order) |
+		       (uint64_t)kdx_load_u32(p + 4, md->byte_order) << 32;
+	return kdx_load_u64(p, md->byte_order);
+}
+
 static struct kdx_error *build_rank(struct fbsd_minidump *md)
 {
 	struct fbsd_rank *r = &md->rank;
 	uint8_t chunk[8192];
 	uint64_t total = 0;
 
-	r->nwords = md->bitmapsize / 8;
+	r->nwords = (md->bitmapsize + 7ull) / 8;
 	r->words = malloc((r->nwords ? r->nwords : 1) * 8);
 	r->block = malloc((r->nwords / FBSD_RANK_BLOCK + 1) * 8);
 	if (!r->words || !r->block)
 		return kdx_err_nomem();
 	for (uint64_t w = 0; w < r->nwords;) {
 		uint64_t n = kdx_min_u64(r->nwords - w, sizeof(chunk) / 8);
-		struct kdx_error *err = kdx_file_read(
-			md->file, md->bitmap_off + w * 8, chunk, n * 8);
+		uint64_t bytes = kdx_min_u64(n * 8, md->bitmapsize - w * 8);
+		struct kdx_error *err;
 
+		/* A 32-bit kernel's bitmap may end half-way in a word. */
+		memset(chunk + bytes, 0, n * 8 - bytes);
+		err = kdx_file_read(md->file, md->bitmap_off + w * 8, chunk, bytes);
 		if (err)
 			return kdx_err_wrap(err, "minidump page bitmap");
 		for (uint64_t i = 0; i < n; i++, w++) {
 			if (w % FBSD_RANK_BLOCK == 0)
 				r->block[w / FBSD_RANK_BLOCK] = total;
-			r->words[w] = kdx_load_u64(chunk + i * 8, md->byte_order);
+			r->words[w] = load_word(md, chunk + i * 8);
 			total += (uint64_t)__builtin_popcountll(r->words[w]);
 		}
 	}

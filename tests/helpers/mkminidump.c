@@ -491,15 +491,19 @@ static void write_bitmap(const struct mkmd_dump *d, uint8_t *bitmap)
 		for (uint64_t pa = d->avail[2 * i]; pa < d->avail[2 * i + 1];
 		     pa += d->page_size) {
 			uint64_t bit = bit_of(d, pa);
-			uint8_t *word = bitmap + bit / 64 * 8;
+			uint8_t *word;
 
 			if (!mkmd_dumped(d, pa))
 				continue;
-			/* Bit i%64 of 64-bit word i/64, in the dump's order. */
+			/* A struct bitset: bit i%n of the kernel's long
+			 * (n bits) i/n, in the dump's byte order. */
+			unsigned int w = facts[d->spec.arch].word, n = 8 * w;
+
+			word = bitmap + bit / n * w;
 			if (d->spec.byte_order == KDX_BIG_ENDIAN)
-				word[7 - (bit % 64) / 8] |= (uint8_t)(1u << (bit % 8));
+				word[w - 1 - (bit % n) / 8] |= (uint8_t)(1u << (bit % 8));
 			else
-				word[(bit % 64) / 8] |= (uint8_t)(1u << (bit % 8));
+				word[(bit % n) / 8] |= (uint8_t)(1u << (bit % 8));
 		}
 }
 
@@ -542,7 +546,8 @@ bool mkmd_build(const struct mkmd_spec *spec, struct mkmd_dump *d)
 	d->pages = count_pages(d);
 	d->dumpavailsize = d->has_dump_avail ?
 				   (uint32_t)round_up((d->navail + 1) * 16, p) : 0;
-	d->bitmapsize = (uint32_t)(round_up(bitmap_bits(d), 64) / 8);
+	d->bitmapsize = (uint32_t)(round_up(bitmap_bits(d), 64) / 8) +
+			spec->bitmap_extra;
 	msgbuf_region = p == 4096 && !spec->tiny ? 8192 : p;
 	d->msgbuf_off = p;
 	d->dumpavail_off = d->msgbuf_off + msgbuf_region;

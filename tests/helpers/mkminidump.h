@@ -56,6 +56,8 @@ struct mkmd_spec {
 	/* A machine of a few dumped pages and a short log that has not
 	 * wrapped (fuzz seeds): no 2 MiB mapping, no unmapped hole. */
 	bool tiny;
+	/* Zero bytes added to the bitmap (bits no page has). */
+	uint32_t bitmap_extra;
 };
 
 enum mkmd_kind {
