@@ -518,11 +518,12 @@ static bool take_release(struct fbsd_minidump *md, const uint8_t *p, size_t n)
 	return true;
 }
 
+/* memchr for the first letter: page data is mostly zeros and memchr
+ * skips them far faster than memmem. */
 static bool scan_release(struct fbsd_minidump *md, const uint8_t *buf,
 			 size_t n)
 {
-	for (const uint8_t *p = buf; (p = memmem(p, n - (size_t)(p - buf),
-						 "FreeBSD ", 8));
+	for (const uint8_t *p = buf; (p = memchr(p, 'F', n - (size_t)(p - buf)));
 	     p++)
 		if (take_release(md, p, n - (size_t)(p - buf)))
 			return true;
@@ -635,6 +636,7 @@ const struct kdx_format_ops kdx_format_fbsd_minidump = {
 	.name = "fbsd-minidump",
 	.description = "FreeBSD kernel minidump (amd64, i386, arm, arm64, riscv; savecore's vmcore.N)",
 	.detect = true,
+	.not_linux = true,
 	.probe = fbsd_probe,
 	.open = fbsd_open,
 	.read = fbsd_read,

@@ -61,6 +61,9 @@ struct kdx_format_ops {
 	/* Whether content detection may choose this format; false for
 	 * formats any file would match (raw). */
 	bool detect;
+	/* The dump's kernel is never Linux (FreeBSD minidumps): no scan of
+	 * physical memory for VMCOREINFO text when there is no note. */
+	bool not_linux;
 	/* Is this file ours, judging by its first bytes? */
 	bool (*probe)(const uint8_t *head, size_t head_len);
 	/* Read the headers and describe the dump in @desc. */
