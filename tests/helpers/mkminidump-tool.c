@@ -6,7 +6,11 @@
  *              [noheader] [dataversion] [tiny] [fuzz]
  * "fuzz" writes fuzz_fbsd_minidump's input: the 80 header bytes, then
  * the file from the second page run-length encoded (see that target),
- * each dumped page but page-table pages filled with its first byte. */
+ * each dumped page but page-table pages filled with its first byte.
+ * A dump also gets OUT.expect, what the helper mapped ("VA PA DUMPED"
+ * for the first and last page of each mapping and a few direct-map
+ * pages), and OUT.log, the message buffer as `kdx dmesg` should print
+ * it. */
 #include "mkminidump.h"
 
 #include <stdio.h>
@@ -125,6 +129,42 @@ static bool write_fuzz(struct mkmd_dump *d, FILE *f)
 	return ok;
 }
 
+static void expect_line(FILE *f, const struct mkmd_dump *d, uint64_t va)
+{
+	uint64_t pa;
+
+	if (mkmd_expect(d, va, &pa))
+		fprintf(f, "0x%llx 0x%llx %d\n", (unsigned long long)va,
+			(unsigned long long)pa, mkmd_dumped(d, pa));
+	else
+		fprintf(f, "0x%llx none 0\n", (unsigned long long)va);
+}
+
+static bool write_expect(const struct mkmd_dump *d, const char *out)
+{
+	char path[4096];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s.expect", out);
+	f = fopen(path, "w");
+	if (!f)
+		return false;
+	for (unsigned int i = 0; i < d->nmaps; i++) {
+		expect_line(f, d, d->maps[i].va);
+		expect_line(f, d, d->maps[i].va + d->maps[i].size - d->page_size);
+	}
+	for (uint64_t off = 0; d->has_dmap && off < 0x4000000; off += 0x1001000)
+		expect_line(f, d, d->dmapbase + off);
+	ok = !fclose(f);
+	snprintf(path, sizeof(path), "%s.log", out);
+	f = fopen(path, "wb");
+	if (!f)
+		return false;
+	ok &= fwrite(d->log, 1, d->log_len, f) == d->log_len;
+	return !fclose(f) && ok;
+}
+
 int main(int argc, char **argv)
 {
 	struct mkmd_spec spec = { 0 };
@@ -153,7 +193,7 @@ int main(int argc, char **argv)
 	}
 	f = fopen(argv[3], "wb");
 	if (!f || !(fuzz ? write_fuzz(&d, f) : fwrite(d.data, 1, d.size, f) == d.size) ||
-	    fclose(f)) {
+	    fclose(f) || (!fuzz && !write_expect(&d, argv[3]))) {
 		perror(argv[3]);
 		mkmd_free(&d);
 		return 1;
