@@ -49,10 +49,114 @@ static const struct fbsd_header_row rows[] = {
 /* The version string is looked for in this much page data at most. */
 #define RELEASE_SCAN_BYTES (64ull << 20)
 
+/* sys/sys/kerneldump.h (version 4): a 512-byte header, fields
+ * big-endian, before and after the dump on a dump device. */
+#define KDH_MAGIC "FreeBSD Kernel Dump"
+#define KDH_TEXT_MAGIC "FreeBSD Text Dump"
+#define KDH_SIZE 512
+
+static bool is_kdh(const uint8_t *h)
+{
+	return !memcmp(h, KDH_MAGIC, sizeof(KDH_MAGIC));
+}
+
 static bool fbsd_probe(const uint8_t *head, size_t len)
 {
+	if (len >= sizeof(KDH_MAGIC) && is_kdh(head))
+		return true;
 	return len >= sizeof(MAGIC_PREFIX) - 1 &&
 	       !memcmp(head, MAGIC_PREFIX, sizeof(MAGIC_PREFIX) - 1);
+}
+
+/* A NUL-terminated printable copy of a header string field. */
+static void copy_text(char *dst, const uint8_t *src, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && src[i]; i++)
+		dst[i] = src[i] >= 0x20 && src[i] < 0x7f ? (char)src[i] : '?';
+	dst[i] = '\0';
+}
+
+/* The kerneldumpheader at @at: where the dump is.  Leading (at the
+ * start of what was written): the dump follows one block (and the
+ * encryption key) later; trailing (at the end of the device): the dump
+ * ends where it starts. */
+static struct kdx_error *read_kdh(struct fbsd_minidump *md, uint64_t at,
+				  bool leading, uint64_t file_size)
+{
+	uint8_t k[KDH_SIZE];
+	uint32_t version, keysize, blocksize;
+	uint64_t length;
+	struct kdx_error *err = kdx_file_read(md->file, at, k, sizeof(k));
+
+	if (err)
+		return err;
+	if (!memcmp(k, KDH_TEXT_MAGIC, sizeof(KDH_TEXT_MAGIC)))
+		return kdx_err(KDX_ERR_UNSUPPORTED,
+			       "kerneldumpheader at offset 0x%llx: a textdump (a tar of ddb output), not a memory dump",
+			       (unsigned long long)at);
+	if (!is_kdh(k))
+		return kdx_err(KDX_ERR_NOTFOUND,
+			       "no minidump header at offset 0 and no kerneldumpheader at offset 0x%llx",
+			       (unsigned long long)at);
+	version = kdx_load_u32(k + 32, KDX_BIG_ENDIAN);
+	length = kdx_load_u64(k + 40, KDX_BIG_ENDIAN);
+	keysize = kdx_load_u32(k + 56, KDX_BIG_ENDIAN);
+	blocksize = kdx_load_u32(k + 60, KDX_BIG_ENDIAN);
+	if (version != 4)
+		return kdx_err(KDX_ERR_UNSUPPORTED,
+			       "kerneldumpheader at offset 0x%llx: version %u (kdx reads 4)",
+			       (unsigned long long)at, version);
+	if (k[495])
+		return kdx_err(KDX_ERR_UNSUPPORTED,
+			       "kerneldumpheader at offset 0x%llx: the dump is compressed (%s); decompress it first, as savecore does",
+			       (unsigned long long)at,
+			       k[495] == 1 ? "gzip" : k[495] == 2 ? "zstd" : "unknown method");
+	if (keysize)
+		return kdx_err(KDX_ERR_UNSUPPORTED,
+			       "kerneldumpheader at offset 0x%llx: the dump is encrypted (a %u-byte key)",
+			       (unsigned long long)at, keysize);
+	if (blocksize < KDH_SIZE || blocksize > (1u << 20) || blocksize % KDH_SIZE)
+		return kdx_err(KDX_ERR_CORRUPT,
+			       "kerneldumpheader at offset 0x%llx: block size %u",
+			       (unsigned long long)at, blocksize);
+	md->base = leading ? at + blocksize : at - kdx_min_u64(at, length);
+	if (md->base > file_size || length > file_size - md->base ||
+	    (!leading && length > at))
+		return kdx_err(KDX_ERR_CORRUPT,
+			       "kerneldumpheader at offset 0x%llx: 0x%llx bytes of dump from offset 0x%llx run past the file (0x%llx bytes)",
+			       (unsigned long long)at, (unsigned long long)length,
+			       (unsigned long long)md->base,
+			       (unsigned long long)file_size);
+	md->end = md->base + length;
+	md->kdh = true;
+	copy_text(md->kdh_hostname, k + 64, 64);
+	copy_text(md->kdh_version, k + 128, 192);
+	copy_text(md->kdh_panic, k + 320, 175);
+	return NULL;
+}
+
+/* Where the minidump is: the whole file, or inside kerneldumpheaders. */
+static struct kdx_error *find_dump(struct fbsd_minidump *md)
+{
+	uint64_t size = kdx_file_size(md->file);
+	uint8_t head[32] = { 0 };
+	size_t got;
+	struct kdx_error *err = kdx_file_read_some(md->file, 0, head,
+						   sizeof(head), &got);
+
+	md->base = 0;
+	md->end = size;
+	if (err)
+		return err;
+	if (got >= sizeof(KDH_MAGIC) && is_kdh(head))
+		return read_kdh(md, 0, true, size);
+	if (!memcmp(head, MAGIC_PREFIX, sizeof(MAGIC_PREFIX) - 1) ||
+	    size < KDH_SIZE)
+		return NULL;
+	/* A dump device's image: the last header says where the dump is. */
+	return read_kdh(md, size - KDH_SIZE, false, size);
 }
 
 static const struct fbsd_header_row *find_row(const uint8_t *magic)
@@ -122,17 +226,26 @@ static struct kdx_error *parse_header(struct fbsd_minidump *md,
 	struct kdx_error *err;
 	const struct fbsd_header_row *row;
 
-	err = kdx_file_read_some(file, 0, h, sizeof(h), &got);
+	err = find_dump(md);
 	if (err)
 		return err;
+	err = kdx_file_read_some(file, md->base, h, sizeof(h), &got);
+	if (err)
+		return err;
+	got = (size_t)kdx_min_u64(got, md->end - md->base);
 	if (got < 48)
 		return kdx_err(KDX_ERR_CORRUPT,
-			       "minidump header: the file has only %zu bytes", got);
+			       "minidump header at offset 0x%llx: the dump has only %zu bytes",
+			       (unsigned long long)md->base, got);
+	if (memcmp(h, MAGIC_PREFIX, sizeof(MAGIC_PREFIX) - 1))
+		return kdx_err(KDX_ERR_UNSUPPORTED,
+			       "offset 0x%llx: the kerneldumpheader wraps something other than a minidump (a full dump is an ELF core: open the bytes from there as one)",
+			       (unsigned long long)md->base);
 	row = find_row(h);
 	if (!row)
 		return kdx_err(KDX_ERR_UNSUPPORTED,
-			       "minidump header at offset 0: magic \"%.24s\" names an architecture kdx cannot read yet",
-			       (const char *)h);
+			       "minidump header at offset 0x%llx: magic \"%.24s\" names an architecture kdx cannot read yet",
+			       (unsigned long long)md->base, (const char *)h);
 	md->row = row;
 	pick_byte_order(md, h);
 	md->version = field32(md, h, 24);
@@ -175,7 +288,7 @@ static struct kdx_error *lay_out(struct fbsd_minidump *md, uint64_t file_size)
 	uint64_t p = md->page_size;
 	struct kdx_error *err;
 
-	md->msgbuf_off = p;
+	md->msgbuf_off = md->base + p;
 	md->dumpavail_off = md->msgbuf_off + round_to(md->msgbufsize, p);
 	md->bitmap_off = md->dumpavail_off + round_to(md->dumpavailsize, p);
 	md->pmap_off = md->bitmap_off + round_to(md->bitmapsize, p);
@@ -576,10 +689,11 @@ static void fbsd_destroy(void *priv)
 static struct kdx_error *open_minidump(struct fbsd_minidump *md,
 				       struct kdx_dump_desc *desc)
 {
-	uint64_t size = kdx_file_size(md->file);
+	uint64_t size;
 	struct kdx_error *err;
 
 	err = parse_header(md, md->file);
+	size = md->end;
 	if (!err)
 		err = lay_out(md, size);
 	if (!err)
@@ -658,6 +772,17 @@ struct kdx_error *kdx_fbsd_add_details(const struct fbsd_minidump *md,
 	err = kdx_desc_add_detail(desc, "os", "FreeBSD");
 	if (!err && md->release[0])
 		err = kdx_desc_add_detail(desc, "os_release", "%s", md->release);
+	if (!err && md->kdh)
+		err = kdx_desc_add_detail(desc, "kerneldumpheader",
+					  "minidump at offset 0x%llx, 0x%llx bytes",
+					  (unsigned long long)md->base,
+					  (unsigned long long)(md->end - md->base));
+	if (!err && md->kdh_hostname[0])
+		err = kdx_desc_add_detail(desc, "hostname", "%s", md->kdh_hostname);
+	if (!err && md->kdh_panic[0])
+		err = kdx_desc_add_detail(desc, "panic", "%s", md->kdh_panic);
+	if (!err && !md->release[0] && md->kdh_version[0])
+		err = kdx_desc_add_detail(desc, "os_release", "%s", md->kdh_version);
 	if (!err)
 		err = kdx_desc_add_detail(desc, "freebsd_arch", "%s",
 					  md->row->arch_name);

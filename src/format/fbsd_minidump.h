@@ -98,6 +98,11 @@ struct fbsd_minidump {
 	uint32_t mode_field, flags;
 	uint64_t kernbase, dmapphys, dmapbase, dmapend;
 	bool has_dmap;
+	/* The minidump's bytes in the file: all of it, or what a
+	 * kerneldumpheader ("FreeBSD Kernel Dump", a dump device's) says. */
+	uint64_t base, end;
+	bool kdh;
+	char kdh_hostname[65], kdh_version[193], kdh_panic[176];
 	uint64_t msgbuf_off, dumpavail_off, bitmap_off, pmap_off, sparse_off;
 	struct fbsd_avail *avail;
 	size_t navail;

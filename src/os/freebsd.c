@@ -108,7 +108,7 @@ struct kdx_error *kdx_dump_msgbuf(const struct kdx_dump *dump, char **text,
 	if (!md)
 		return kdx_err(KDX_ERR_NOTFOUND,
 			       "the dump carries no message buffer of its own");
-	file_size = kdx_file_size(md->file);
+	file_size = md->end;
 	region_len = (md->msgbufsize + (uint64_t)md->page_size - 1) /
 		     md->page_size * md->page_size;
 	region_len = kdx_min_u64(region_len, file_size - md->msgbuf_off);

@@ -327,6 +327,94 @@ static void arm64_64k_is_refused(void **state)
 	mkmd_free(&d);
 }
 
+/* ---- Inside kerneldumpheaders (a dump device's layout) ---- */
+
+static void put_kdh(uint8_t *k, uint64_t length, uint8_t compression)
+{
+	memset(k, 0, 512);
+	memcpy(k, "FreeBSD Kernel Dump", 20);
+	memcpy(k + 20, "amd64", 5);
+	put32(k + 32, 4, KDX_BIG_ENDIAN);
+	put32(k + 36, 2, KDX_BIG_ENDIAN);
+	put64(k + 40, length, KDX_BIG_ENDIAN);
+	put32(k + 60, 512, KDX_BIG_ENDIAN);
+	memcpy(k + 64, "buildhost", 9);
+	memcpy(k + 320, "page fault while in kernel mode", 31);
+	k[495] = compression;
+}
+
+/* [pad][leading header][dump][trailing header] */
+static uint8_t *wrap(const struct mkmd_dump *d, size_t pad, uint8_t compression,
+		     size_t *size)
+{
+	uint8_t *buf = calloc(1, pad + 1024 + d->size);
+
+	assert_non_null(buf);
+	put_kdh(buf + pad, d->size, compression);
+	memcpy(buf + pad + 512, d->data, d->size);
+	put_kdh(buf + pad + 512 + d->size, d->size, compression);
+	*size = pad + 1024 + d->size;
+	return buf;
+}
+
+static void inside_kerneldumpheaders(void **state)
+{
+	struct mkmd_spec spec = { .arch = MKMD_AMD64, .version = 3 };
+	struct kdx_open_options opts;
+	struct mkmd_dump d;
+	struct kdx_dump *dump;
+	struct kdx_error *err;
+	uint8_t *buf;
+	size_t size;
+
+	(void)state;
+	assert_true(mkmd_build(&spec, &d));
+	kdx_open_options_init(&opts);
+
+	/* Found by its leading header. */
+	buf = wrap(&d, 0, 0, &size);
+	assert_null(kdx_dump_open_memory(buf, size, &opts, &dump));
+	assert_string_equal(detail(dump, "panic"), "page fault while in kernel mode");
+	assert_string_equal(detail(dump, "hostname"), "buildhost");
+	check_facts(&d, dump);
+	check_physical(&d, dump);
+	check_virtual(&d, dump);
+	kdx_dump_destroy(dump);
+	free(buf);
+
+	/* A partition's image: only the last header says where the dump
+	 * is, so the format must be named. */
+	buf = wrap(&d, 8192, 0, &size);
+	err = kdx_dump_open_memory(buf, size, &opts, &dump);
+	assert_non_null(err);
+	kdx_error_destroy(err);
+	opts.format = "fbsd-minidump";
+	assert_null(kdx_dump_open_memory(buf, size, &opts, &dump));
+	check_physical(&d, dump);
+	check_virtual(&d, dump);
+	kdx_dump_destroy(dump);
+	free(buf);
+
+	/* Compressed (dumpon -z): named, not misread. */
+	buf = wrap(&d, 0, 1, &size);
+	err = kdx_dump_open_memory(buf, size, &opts, &dump);
+	assert_non_null(err);
+	assert_int_equal(kdx_error_code(err), KDX_ERR_UNSUPPORTED);
+	assert_non_null(strstr(kdx_error_message(err), "gzip"));
+	kdx_error_destroy(err);
+	/* A header claiming more dump than the file holds. */
+	put64(buf + 40, (uint64_t)size, KDX_BIG_ENDIAN);
+	buf[495] = 0;
+	err = kdx_dump_open_memory(buf, size, &opts, &dump);
+	assert_non_null(err);
+	if (kdx_error_code(err) != KDX_ERR_CORRUPT)
+		fail_msg("%s", kdx_error_message(err));
+	assert_non_null(strstr(kdx_error_message(err), "run past the file"));
+	kdx_error_destroy(err);
+	free(buf);
+	mkmd_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,6 +422,7 @@ int main(void)
 		cmocka_unit_test(truncated_files),
 		cmocka_unit_test(bad_headers),
 		cmocka_unit_test(arm64_64k_is_refused),
+		cmocka_unit_test(inside_kerneldumpheaders),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
