@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const struct mkmd_spec variants[] = {
 	{ .arch = MKMD_AMD64, .version = 1 },
@@ -415,6 +416,59 @@ static void inside_kerneldumpheaders(void **state)
 	mkmd_free(&d);
 }
 
+/* ---- A bitmap of millions of runs ---- */
+
+/* Every other page dumped, 2^22 pages: too many runs for one map entry
+ * each, so reads go through the rank index.  A sparse file of 8 GiB (the
+ * page data is a hole but for two pages). */
+static void many_runs_read_through_the_rank(void **state)
+{
+	enum { PAGES = 1 << 22 };
+	char path[] = "/tmp/kdx-fbsd-runs-XXXXXX";
+	uint64_t bitmap = PAGES / 8, sparse = 4096 + bitmap + 4096, pa;
+	uint8_t page[4096], got[4096];
+	struct kdx_dump *dump;
+	struct kdx_error *err;
+	uint8_t *head = calloc(1, sparse);
+	int fd = mkstemp(path);
+	size_t n;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_non_null(head);
+	memcpy(head, "minidump FreeBSD/amd64", 22);
+	put32(head + 24, 1, KDX_LITTLE_ENDIAN);
+	put32(head + 32, (uint32_t)bitmap, KDX_LITTLE_ENDIAN);
+	put32(head + 36, 4096, KDX_LITTLE_ENDIAN);
+	put64(head + 40, 0xffffffff80000000ull, KDX_LITTLE_ENDIAN);
+	memset(head + 4096, 0x55, bitmap); /* pages 0, 2, 4, ... */
+	assert_int_equal(pwrite(fd, head, sparse, 0), (ssize_t)sparse);
+	/* Page 2 * 777777 is the 777777th dumped page. */
+	for (size_t i = 0; i < sizeof(page); i++)
+		page[i] = (uint8_t)(i * 7 + 3);
+	assert_int_equal(pwrite(fd, page, sizeof(page), (off_t)(sparse + 777777ull * 4096)),
+			 (ssize_t)sizeof(page));
+	assert_int_equal(ftruncate(fd, (off_t)(sparse + PAGES / 2 * 4096ull)), 0);
+	close(fd);
+	err = kdx_dump_open(path, NULL, &dump);
+	unlink(path);
+	if (err)
+		fail_msg("%s", kdx_error_message(err));
+	assert_non_null(strstr(kdx_dump_warnings(dump, &n)[0], "bitmap index"));
+	pa = 2 * 777777ull * 4096;
+	assert_null(kdx_read_phys(dump, pa, got, sizeof(got), 0, NULL));
+	assert_memory_equal(got, page, sizeof(page));
+	/* A read across two dumped pages and the hole between them. */
+	err = kdx_read_phys(dump, pa + 4000, got, 200, 0, NULL);
+	assert_non_null(err);
+	assert_int_equal(kdx_error_code(err), KDX_ERR_NODATA);
+	assert_non_null(strstr(kdx_error_message(err), "0x17bc63000"));
+	kdx_error_destroy(err);
+	assert_null(kdx_read_phys(dump, pa - 8192, got, 16, 0, NULL));
+	kdx_dump_destroy(dump);
+	free(head);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -423,6 +477,7 @@ int main(void)
 		cmocka_unit_test(bad_headers),
 		cmocka_unit_test(arm64_64k_is_refused),
 		cmocka_unit_test(inside_kerneldumpheaders),
+		cmocka_unit_test(many_runs_read_through_the_rank),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
