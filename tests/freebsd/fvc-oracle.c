@@ -7,8 +7,11 @@
  * libfbsdvmcore build, which CI does not have.
  *
  * Usage: fvc-oracle WORKDIR
+ *        fvc-oracle VMCORE KERNEL   (a real minidump and its kernel ELF)
  * Prints one line per dump: agreements and disagreements; exit status 1
- * on any disagreement. */
+ * on any disagreement.  With a real dump there is no record to judge
+ * by: every mapping kdx lists is read at its first and last 64 bytes
+ * (at most 100000 mappings) by both. */
 #include <kdx/kdx.h>
 
 #include "bytes.h"
@@ -182,12 +185,78 @@ static int run_one(const struct mkmd_spec *spec, const char *dir)
 	return t.disagree > t.oracle_wrong || t.wrong;
 }
 
+struct real {
+	fvc_t *kd;
+	struct kdx_dump *dump;
+	struct kdx_xlat *xlat;
+	unsigned long maps, agree_read, agree_fail, disagree;
+};
+
+static void compare_real(struct real *r, uint64_t va)
+{
+	uint8_t a[PROBE], b[PROBE];
+	ssize_t n = fvc_read(r->kd, va, a, sizeof(a));
+	struct kdx_error *err = kdx_read_virt(r->dump, r->xlat, va, b, sizeof(b), 0, NULL);
+
+	if (n == PROBE && !err && !memcmp(a, b, PROBE))
+		r->agree_read++;
+	else if (n != PROBE && err)
+		r->agree_fail++;
+	else if (++r->disagree <= 5)
+		printf("  differ at 0x%llx: fvc %zd, kdx %s\n", (unsigned long long)va,
+		       n, err ? kdx_error_message(err) : "read");
+	kdx_error_destroy(err);
+}
+
+static bool on_real_mapping(void *arg, const struct kdx_mapping *m)
+{
+	struct real *r = arg;
+
+	compare_real(r, m->vaddr);
+	if (m->size >= PROBE)
+		compare_real(r, m->vaddr + m->size - PROBE);
+	return ++r->maps < 100000;
+}
+
+static int run_real(const char *core, const char *kernel)
+{
+	char errbuf[_POSIX2_LINE_MAX];
+	struct kdx_kernel_layout layout;
+	struct real r = { 0 };
+	struct kdx_error *err;
+
+	r.kd = fvc_open(kernel, core, errbuf, no_symbols, NULL);
+	if (!r.kd) {
+		printf("%s: libfbsdvmcore cannot open it: %s\n", core, errbuf);
+		return 1;
+	}
+	err = kdx_dump_open(core, NULL, &r.dump);
+	if (!err)
+		err = kdx_kernel_probe(r.dump, NULL, &layout);
+	if (!err)
+		err = kdx_kernel_xlat_create(r.dump, &layout, &r.xlat);
+	if (!err)
+		err = kdx_xlat_maps(r.xlat, 0, UINT64_MAX, 0, on_real_mapping, NULL, &r);
+	if (err) {
+		printf("%s: kdx: %s\n", core, kdx_error_message(err));
+		return 1;
+	}
+	printf("%s: %lu mappings, %lu reads agree, %lu failures agree, %lu disagree\n",
+	       core, r.maps, r.agree_read, r.agree_fail, r.disagree);
+	kdx_xlat_destroy(r.xlat);
+	kdx_dump_destroy(r.dump);
+	fvc_close(r.kd);
+	return r.disagree != 0;
+}
+
 int main(int argc, char **argv)
 {
 	int bad = 0;
 
+	if (argc == 3)
+		return run_real(argv[1], argv[2]);
 	if (argc != 2) {
-		fprintf(stderr, "usage: fvc-oracle WORKDIR\n");
+		fprintf(stderr, "usage: fvc-oracle WORKDIR | fvc-oracle VMCORE KERNEL\n");
 		return 2;
 	}
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
