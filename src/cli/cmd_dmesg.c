@@ -19,6 +19,8 @@ static const char usage[] =
 	"the first, bytes that are not printable as \\xNN.  The log is found from\n"
 	"VMCOREINFO alone (no debug symbols), for the lockless ring of Linux 5.10+,\n"
 	"the structured log_buf of 3.5 - 5.9 and the character ring before that.\n"
+	"A FreeBSD minidump's message buffer is printed as text (the options\n"
+	"below apply to Linux logs).\n"
 	"A damaged ring prints what is sound; where the walk stopped or what it\n"
 	"skipped goes to stderr, and the exit status is then 1.\n"
 	"\n"
