@@ -111,13 +111,27 @@ static void check_address(const struct kdx_dump *dump, struct kdx_xlat *xlat,
 static void exercise_kernel(const struct kdx_dump *dump, const uint8_t *hdr)
 {
 	struct kdx_kernel_layout layout;
+	struct kdx_xlat_config cfg;
 	struct kdx_xlat *xlat = NULL;
 	struct kdx_error *err = kdx_kernel_probe(dump, NULL, &layout);
 	struct count c = { 0 };
 	uint64_t kernbase = le64(hdr + 40);
 
+	/* kdx_kernel_xlat_create()'s translation with small caches: the
+	 * default ones (1.5 MiB) cost more to clear than a run. */
+	kdx_xlat_config_init(&cfg);
+	cfg.mode = layout.mode;
+	cfg.root = layout.root;
+	cfg.flags = layout.xlat_flags;
+	cfg.va_bits = layout.va_bits;
+	cfg.page_size = layout.page_size;
+	cfg.phys_bits = layout.phys_bits;
+	cfg.table_cache_pages = 8;
+	cfg.tlb_entries = 64;
+	if (!err && (!layout.has_root || layout.mode == KDX_PAGING_NONE))
+		return;
 	if (!err)
-		err = kdx_kernel_xlat_create(dump, &layout, &xlat);
+		err = kdx_dump_xlat_create(dump, &cfg, &xlat);
 	if (err) {
 		kdx_fuzz_error(err);
 		return;

@@ -648,7 +648,11 @@ static bool scan_release(struct fbsd_minidump *md, const uint8_t *buf,
 static void find_release(struct fbsd_minidump *md, uint64_t file_size)
 {
 	enum { CHUNK = 1 << 20, OVERLAP = 160 };
-	uint8_t *buf = malloc(CHUNK + OVERLAP);
+	uint64_t data = kdx_min_u64(file_size - md->sparse_off, RELEASE_SCAN_BYTES);
+	/* No bigger than the regions scanned: small dumps open fast. */
+	uint8_t *buf = malloc((size_t)kdx_min_u64(
+				      CHUNK, data > md->msgbufsize ? data : md->msgbufsize) +
+			      OVERLAP);
 	uint64_t off = md->msgbuf_off, end = md->msgbuf_off + md->msgbufsize;
 
 	if (!buf)
@@ -656,9 +660,7 @@ static void find_release(struct fbsd_minidump *md, uint64_t file_size)
 	for (int pass = 0; pass < 2 && !md->release[0]; pass++) {
 		if (pass == 1) {
 			off = md->sparse_off;
-			end = md->sparse_off +
-			      kdx_min_u64(file_size - md->sparse_off,
-					  RELEASE_SCAN_BYTES);
+			end = md->sparse_off + data;
 		}
 		for (; off < end && !md->release[0]; off += CHUNK) {
 			size_t n = (size_t)kdx_min_u64(end - off, CHUNK + OVERLAP);
