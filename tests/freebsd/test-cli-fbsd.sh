@@ -3,7 +3,8 @@
 # `kdx info` names FreeBSD, the version string and the dump version,
 # `kdx vtop` gives what mkminidump mapped (OUT.expect) and `kdx read`
 # of each address reads what `kdx read --phys` of its physical address
-# does, `kdx maps` lists the mappings, `kdx dmesg` prints OUT.log.
+# does, `kdx maps` lists the mappings, `kdx dmesg` prints OUT.log; and
+# `kdx convert` to kdump and ELF (physical and --paging) keeps the bytes.
 # Usage: test-cli-fbsd.sh KDX MKMINIDUMP
 set -euo pipefail
 kdx=$1
@@ -54,5 +55,25 @@ for spec in "amd64 3" "amd64 1" "i386 2 pae" "arm 2 v6 be" "arm64 3 16k" "riscv 
     cmp -s "$work/dmesg" "$f.log" && r=ok || r=no
     check "$spec: dmesg" $r
 done
+# Conversion: the physical bytes survive, and an ELF with the kernel's
+# mappings (what gdb reads) holds each mapped page at its address.
+f=$work/vmcore.amd64.3
+"$kdx" convert "$f" "$work/c.kdump" --to kdump -q
+"$kdx" convert "$f" "$work/c.elf" --to elf -q
+"$kdx" convert "$f" "$work/c.paging" --to elf --paging -q
+while read -r va pa dumped; do
+    [ "$dumped" = 1 ] || continue
+    want=$("$kdx" read --phys "$f" "$pa" 64)
+    for c in c.kdump c.elf; do
+        [ "$("$kdx" read --phys "$work/$c" "$pa" 64)" = "$want" ] && r=ok || r=no
+        check "convert $c: $pa" $r
+    done
+done <"$f.expect"
+if command -v readelf >/dev/null; then
+    n=$(readelf -lW "$work/c.paging" | grep -c '^  LOAD.*0xfffffe00')
+    [ "$n" -ge 4 ] && r=ok || r=no
+    check "convert --paging: kernel-map PT_LOADs ($n)" $r
+fi
+
 echo "$((checks - fails)) passed, $fails failed"
 [ "$fails" = 0 ]
