@@ -664,9 +664,14 @@ static void find_release(struct fbsd_minidump *md, uint64_t file_size)
 		}
 		for (; off < end && !md->release[0]; off += CHUNK) {
 			size_t n = (size_t)kdx_min_u64(end - off, CHUNK + OVERLAP);
+			struct kdx_error *err = kdx_file_read(md->file, off, buf, n);
 
-			if (kdx_file_read(md->file, off, buf, n))
+			/* Only a best effort: what cannot be read has no
+			 * version string to give. */
+			if (err) {
+				kdx_error_destroy(err);
 				break;
+			}
 			scan_release(md, buf, n);
 		}
 	}
