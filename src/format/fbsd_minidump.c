@@ -331,7 +331,7 @@ static struct kdx_error *read_avail(struct fbsd_minidump *md)
 {
 	uint64_t bits = 0, prev_end = 0;
 	size_t cap = 0, n = md->dumpavailsize / 16;
-	uint8_t pair[16];
+	uint8_t chunk[4096];
 	struct kdx_error *err;
 
 	if (!md->dumpavailsize)
@@ -341,10 +341,16 @@ static struct kdx_error *read_avail(struct fbsd_minidump *md)
 				  &bits);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t off = md->dumpavail_off + i * 16, start, end;
+		const uint8_t *pair = chunk + i * 16 % sizeof(chunk);
 
-		err = kdx_file_read(md->file, off, pair, sizeof(pair));
-		if (err)
-			return err;
+		/* A page of pairs at a time: the kernel's array is one. */
+		if (i * 16 % sizeof(chunk) == 0) {
+			err = kdx_file_read(md->file, off, chunk,
+					    (size_t)kdx_min_u64(sizeof(chunk),
+								(n - i) * 16));
+			if (err)
+				return err;
+		}
 		start = kdx_load_u64(pair, md->byte_order);
 		end = kdx_load_u64(pair + 8, md->byte_order);
 		if (end == 0)
