@@ -66,6 +66,9 @@ struct kdx_format_ops {
 	/* Whether content detection may choose this format; false for
 	 * formats any file would match (raw). */
 	bool detect;
+	/* The dump's kernel is never Linux (FreeBSD minidumps): no scan of
+	 * physical memory for VMCOREINFO text when there is no note. */
+	bool not_linux;
 	/* Is this file ours, judging by its first bytes? */
 	bool (*probe)(const uint8_t *head, size_t head_len);
 	/* Read the headers and describe the dump in @desc. */
@@ -83,6 +86,12 @@ struct kdx_format_ops {
 	 * at once. */
 	struct kdx_error *(*read)(void *priv, uint64_t cookie, uint64_t offset,
 				  void *buf, size_t len);
+	/* Page-table bytes the reader makes up rather than finds in
+	 * physical memory (a FreeBSD minidump's page-table area, shown to the
+	 * walker as tables at addresses beyond RAM): serve @paddr and set
+	 * *served, or leave *served false.  NULL for most readers. */
+	struct kdx_error *(*read_table)(void *priv, uint64_t paddr, void *buf,
+					size_t len, bool *served);
 	/* Release desc->priv; may be NULL. */
 	void (*destroy)(void *priv);
 };
@@ -93,6 +102,7 @@ extern const struct kdx_format_ops *const kdx_formats[];
 extern const struct kdx_format_ops kdx_format_elf;
 extern const struct kdx_format_ops kdx_format_kdump;
 extern const struct kdx_format_ops kdx_format_raw;
+extern const struct kdx_format_ops kdx_format_fbsd_minidump;
 extern const struct kdx_format_ops kdx_format_lime;
 extern const struct kdx_format_ops kdx_format_avml;
 extern const struct kdx_format_ops kdx_format_qemu_savevm;

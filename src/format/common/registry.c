@@ -11,6 +11,7 @@
 const struct kdx_format_ops *const kdx_formats[] = {
 	&kdx_format_elf,
 	&kdx_format_kdump,
+	&kdx_format_fbsd_minidump,
 	&kdx_format_lime,
 	&kdx_format_avml,
 	&kdx_format_qemu_savevm,
@@ -30,7 +31,6 @@ struct known_format {
 };
 
 static const struct known_format known_formats[] = {
-	{ "FreeBSD minidump", 0, "minidump", 8 },
 	{ "Xen xc_core (legacy)", 0, "\xed\xeb\x0f\xf0", 4 },
 };
 
