@@ -75,6 +75,10 @@ struct kdx_error *kdx_dump_load_vmcoreinfo(struct kdx_dump *dump);
  * physical memory and use the first valid one (source says where). */
 struct kdx_error *kdx_dump_search_vmcoreinfo(struct kdx_dump *dump);
 
+/* The architecture VMCOREINFO's arch-only keys name (for formats that do
+ * not say: LiME, QEMU migration streams), or KDX_ARCH_UNKNOWN. */
+enum kdx_arch kdx_dump_arch_from_vmcoreinfo(const struct kdx_dump *dump);
+
 /* Parse "KEY=value" lines of @text (copied) into dump->vmcoreinfo. */
 struct kdx_error *kdx_dump_set_vmcoreinfo(struct kdx_dump *dump,
 					  const char *text, size_t len,

@@ -12,6 +12,11 @@ const struct kdx_format_ops *const kdx_formats[] = {
 	&kdx_format_elf,
 	&kdx_format_kdump,
 	&kdx_format_fbsd_minidump,
+	&kdx_format_lime,
+	&kdx_format_avml,
+	&kdx_format_qemu_savevm,
+	&kdx_format_libvirt_save,
+	&kdx_format_vmware,
 	&kdx_format_raw,
 	NULL,
 };
@@ -26,7 +31,6 @@ struct known_format {
 };
 
 static const struct known_format known_formats[] = {
-	{ "LiME", 0, "EMiL", 4 },
 	{ "Xen xc_core (legacy)", 0, "\xed\xeb\x0f\xf0", 4 },
 };
 
