@@ -484,3 +484,9 @@ const char *kdx_format_name_at(size_t index, const char **description)
 	}
 	return NULL;
 }
+
+const void *kdx_dump_format_priv(const struct kdx_dump *dump,
+				 const struct kdx_format_ops *format)
+{
+	return dump->format == format ? dump->desc.priv : NULL;
+}

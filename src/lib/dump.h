@@ -66,6 +66,12 @@ void kdx_dump_phys_extent(const struct kdx_dump *dump, uint64_t addr,
 uint64_t kdx_dump_next_held(const struct kdx_dump *dump, uint64_t addr,
 			    uint64_t end);
 
+/* The reader's own state (desc.priv) when @dump was opened by @format,
+ * else NULL: how the layers above reach a format's private facts
+ * without knowing struct kdx_dump. */
+const void *kdx_dump_format_priv(const struct kdx_dump *dump,
+				 const struct kdx_format_ops *format);
+
 /* Decode the notes into dump->notes (with their kinds) and dump->cpus. */
 struct kdx_error *kdx_dump_decode_notes(struct kdx_dump *dump);
 
