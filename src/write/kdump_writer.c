@@ -17,6 +17,8 @@
 #include "core/util.h"
 #include "format/common/codec.h"
 #include "format/common/kdump_layout.h"
+#include "io/file.h"
+#include "lib/dump.h"
 #include "write/notes.h"
 #include "write/sink.h"
 
@@ -26,6 +28,8 @@
 #include <unistd.h>
 
 #define CHUNK_PAGES 256
+/* Bitmap bytes allowed whatever the input's size (a 2 TiB host). */
+#define BITMAP_SLACK (128ull << 20)
 
 enum page_kind { PAGE_DATA, PAGE_RAW, PAGE_ZERO };
 
@@ -121,8 +125,39 @@ static struct kdx_error *add_chunks(struct kdump_writer *w, uint64_t first,
 	return NULL;
 }
 
+/* Bytes the input's files hold: what the output's bitmaps may cost. */
+static uint64_t input_bytes(const struct kdx_dump *dump)
+{
+	uint64_t n = kdx_file_size(dump->file);
+
+	for (size_t i = 0; i < dump->more_count; i++)
+		n += kdx_file_size(dump->more_files[i]);
+	return n;
+}
+
+/* The bitmaps are dense (the reader, and a flattened stream's, want
+ * every block): memory a header claims costs one bit per page even when
+ * the input holds none of it.  Let them cost at most what the input
+ * holds, or a little, so a p_memsz of 2^62 or a segment at 2^50 is an
+ * error here and not gigabytes written (or a failed allocation). */
+static struct kdx_error *check_bitmap_cost(const struct kdump_writer *w)
+{
+	uint64_t held = input_bytes(w->dump), bytes = w->l.bitmap_bytes;
+
+	if (bytes <= (held > BITMAP_SLACK ? held : BITMAP_SLACK) / 2)
+		return NULL;
+	return kdx_err(KDX_ERR_UNSUPPORTED,
+		       "memory up to 0x%llx would need two kdump bitmaps of %llu MiB each, more than the input holds (%llu bytes); the kdump format cannot describe it cheaply (--to elf can)",
+		       (unsigned long long)(w->l.max_pfn * w->l.bs - 1),
+		       (unsigned long long)(bytes >> 20),
+		       (unsigned long long)held);
+}
+
 /* Present: any byte of the page is described.  Candidate: any byte is
- * held or reads as zeros (not only excluded); candidates become chunks. */
+ * held.  Memory that reads as zeros only because a header says it
+ * exists (ELF p_memsz beyond p_filesz) is held nowhere: present but not
+ * dumped, as makedumpfile writes filtered pages, so its cost is bits,
+ * not descriptors and reads.  Candidates become chunks. */
 static struct kdx_error *plan_pages(struct kdump_writer *w)
 {
 	size_t n;
@@ -131,21 +166,25 @@ static struct kdx_error *plan_pages(struct kdump_writer *w)
 	uint64_t run_start = 0, run_end = 0;
 	struct kdx_error *err;
 
-	w->l.max_pfn = n ? (r[n - 1].start + r[n - 1].size + bs - 1) / bs : 0;
+	/* start + size does not overflow (the map checks); + bs - 1 may. */
+	w->l.max_pfn = n ? (r[n - 1].start + (r[n - 1].size - 1)) / bs + 1 : 0;
 	w->l.bitmap_bytes = ((w->l.max_pfn + 7) / 8 + bs - 1) / bs * bs;
 	if (!w->l.bitmap_bytes)
 		w->l.bitmap_bytes = bs;
+	err = check_bitmap_cost(w);
+	if (err)
+		return err;
 	w->present = calloc(1, w->l.bitmap_bytes);
 	w->dumped = calloc(1, w->l.bitmap_bytes);
 	if (!w->present || !w->dumped)
 		return kdx_err_nomem();
 	for (size_t i = 0; i < n; i++) {
 		uint64_t first = r[i].start / bs;
-		uint64_t end = (r[i].start + r[i].size + bs - 1) / bs;
+		uint64_t end = (r[i].start + (r[i].size - 1)) / bs + 1;
 
 		for (uint64_t pfn = first; pfn < end; pfn++)
 			set_bit(w->present, pfn);
-		if (r[i].kind == KDX_RANGE_EXCLUDED)
+		if (r[i].kind != KDX_RANGE_DATA)
 			continue;
 		/* Ranges sharing a page join one run of candidates. */
 		if (first < run_end) {
@@ -643,7 +682,8 @@ static struct kdx_error *write_all(struct kdump_writer *w)
 	/* Headers and bitmaps last: they depend on what the pages were. */
 	if (!err)
 		err = write_headers(w);
-	w->stats.pages_excluded = count_excluded(w);
+	if (!err)
+		w->stats.pages_excluded = count_excluded(w);
 	return err;
 }
 
