@@ -5,12 +5,16 @@
  *
  * Output is written to a temporary file beside the destination and
  * renamed into place only when complete, so a failed or interrupted
- * conversion never leaves a file that looks whole.  Compression runs on
+ * conversion never leaves a file that looks whole.  The temporary file
+ * is named DEST.kdx-PID\@HOST-XXXXXX: one left by a killed process is
+ * removed by the next conversion to DEST on that host once that process
+ * is gone (only regular files of the caller's user).  Compression runs on
  * several threads; the output is byte-identical whatever their number.
  */
 #ifndef KDX_CONVERT_H
 #define KDX_CONVERT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -32,7 +36,7 @@ enum kdx_output_format {
 typedef void (*kdx_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
 /** Version of struct kdx_convert_options this header describes. */
-#define KDX_CONVERT_OPTIONS_VERSION 1
+#define KDX_CONVERT_OPTIONS_VERSION 2
 
 /** How to convert; initialise with kdx_convert_options_init(). */
 struct kdx_convert_options {
@@ -67,6 +71,11 @@ struct kdx_convert_options {
 	/** ELF: write pages the input left out by filtering as zeros
 	 *  instead of leaving them out of the segments. */
 	bool zero_fill;
+	/** Since version 2.  NULL, or a flag (a signal handler's) checked
+	 *  now and then from the calling thread: once nonzero, the
+	 *  conversion stops, removes its temporary file and fails with a
+	 *  KDX_ERR_OS error of errno EINTR. */
+	const volatile sig_atomic_t *stop;
 };
 
 /** Fill @p opts with defaults. */

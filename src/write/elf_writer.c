@@ -567,12 +567,14 @@ static struct kdx_error *write_headers(struct elf_writer *w)
 	return err;
 }
 
-static void advance(struct elf_writer *w, uint64_t n, uint64_t total)
+static struct kdx_error *advance(struct elf_writer *w, uint64_t n,
+				  uint64_t total)
 {
 	w->stats.bytes_in += n;
 	if (w->opts->progress)
 		w->opts->progress(w->opts->progress_ctx, w->stats.bytes_in,
 				  total);
+	return kdx_convert_check_stop(w->opts);
 }
 
 /* Bytes the input holds verbatim in its file go file to file (the kernel
@@ -598,7 +600,7 @@ static struct kdx_error *copy_run(struct elf_writer *w,
 				err = kdx_err_wrap(err, "physical address 0x%llx",
 						   (unsigned long long)(run->paddr + done));
 			else
-				advance(w, n, total);
+				err = advance(w, n, total);
 			done += n;
 			continue;
 		}
@@ -612,7 +614,7 @@ static struct kdx_error *copy_run(struct elf_writer *w,
 				err = kdx_sink_write_at(w->sink, run->offset + at,
 							buf, (size_t)n);
 			if (!err)
-				advance(w, n, total);
+				err = advance(w, n, total);
 		}
 		done += ext.size;
 	}

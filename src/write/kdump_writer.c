@@ -469,8 +469,11 @@ static struct kdx_error *run_pipeline(struct kdump_writer *w,
 			break;
 	if (!err && !started)
 		err = kdx_err(KDX_ERR_OS, "cannot start a compression thread");
-	for (size_t k = 0; !err && k < w->nchunks; k++)
+	for (size_t k = 0; !err && k < w->nchunks; k++) {
 		err = write_chunk(w, k);
+		if (!err)
+			err = kdx_convert_check_stop(w->opts);
+	}
 	pthread_mutex_lock(&w->lock);
 	w->abort = true;
 	pthread_cond_broadcast(&w->cond);

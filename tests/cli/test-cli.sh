@@ -101,5 +101,45 @@ check "big-endian info" python3 -c "import json,sys; j=json.load(open(sys.argv[1
 "$kdx" info "$work/le.elf" >"$work/info.txt"
 check "text info names the release and the CPUs" grep -q "OSRELEASE=6.1.0-synthetic" "$work/info.txt"
 
+# Signals: SIGINT/SIGTERM stop a conversion, remove its temporary file
+# and kill kdx with the same signal; a SIGKILLed one leaves a file named
+# OUT.kdx-PID@HOST-XXXXXX, removed by the next conversion to OUT once PID
+# is gone, and only that: a live process's, another host's, another
+# OUT's stay.  (zstd -19 on random bytes is slow enough to interrupt.)
+mkdir "$work/sig"
+head -c 64M /dev/urandom >"$work/sig/big.raw"
+slow_convert() { # job control: SIGINT is not ignored by the background job
+	set -m
+	"$kdx" convert "$work/sig/big.raw" "$work/sig/out.kdump" --to kdump --format raw \
+		--arch x86_64 --compress zstd --level 19 --threads 1 -q 2>"$work/sig/err" &
+	pid=$!
+	set +m
+	for _ in $(seq 200); do ls "$work/sig" | grep -q 'out.kdump.kdx-' && break; sleep 0.05; done
+}
+for sig in INT TERM; do
+	slow_convert
+	check "SIG$sig: the temporary file exists while converting" test -n "$(ls "$work/sig" | grep "out.kdump.kdx-$pid@")"
+	kill -$sig $pid; wait $pid; rc=$?
+	expected=$((128 + $(kill -l $sig)))
+	check "SIG$sig kills kdx with SIG$sig (exit $rc)" test "$rc" -eq "$expected"
+	check "SIG$sig: no temporary file, no output" test -z "$(ls "$work/sig" | grep out.kdump)"
+	check "SIG$sig: kdx says OUT was not written" grep -q "stopped by signal.*not written" "$work/sig/err"
+done
+slow_convert
+kill -KILL $pid; wait $pid 2>/dev/null
+stale=$(ls "$work/sig" | grep "out.kdump.kdx-$pid@")
+check "SIGKILL leaves a temporary file naming its process" test -n "$stale"
+host=$(hostname)
+sleep 1000 & live=$!
+for keep in "out.kdump.kdx-$live@$host-aaaaaa" "out.kdump.kdx-$pid@not-$host-bbbbbb" \
+            "other.kdump.kdx-$pid@$host-cccccc" "out.kdump.kdx-$pid@$host-toolong"; do
+	: >"$work/sig/$keep"
+done
+"$kdx" convert "$work/le.elf" "$work/sig/out.kdump" --to kdump -q
+check "the next conversion to OUT removes the stale temporary file" test ! -e "$work/sig/$stale"
+check "a live process's, another host's, another OUT's and odd names stay" \
+	test "$(ls "$work/sig" | grep -c kdx-)" -eq 4
+kill $live
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

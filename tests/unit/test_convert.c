@@ -14,6 +14,8 @@
 #include "mkkdump.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -430,6 +432,20 @@ static void failures_leave_no_file(void **state)
 	assert_non_null(err);
 	assert_int_equal(kdx_error_code(err), KDX_ERR_INVALID);
 	kdx_error_destroy(err);
+
+	/* A caller's stop flag (a signal handler's) stops it too. */
+	{
+		volatile sig_atomic_t stop = SIGTERM;
+
+		o.stop = &stop;
+		before = count_entries(dir);
+		err = kdx_convert(in, path_in_dir("stopped.kdump"), &o, NULL);
+		assert_non_null(err);
+		assert_int_equal(kdx_error_errno(err), EINTR);
+		kdx_error_destroy(err);
+		assert_int_equal(count_entries(dir), before);
+		o.stop = NULL;
+	}
 
 	/* An input page that cannot be read stops the conversion before
 	 * anything is renamed into place, and the temporary file goes. */
