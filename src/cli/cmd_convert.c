@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage[] =
@@ -88,6 +89,27 @@ static void reraise_stop_signal(void)
 		return;
 	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+/* OUT must not be one of the input's files (by another name, a hard
+ * link): the rename at the end would replace the dump being read. */
+static int check_output(const struct cli_dump_files *in, const char *out)
+{
+	struct stat o, i;
+
+	if (!strcmp(out, "-") || stat(out, &o) < 0)
+		return EXIT_OK;
+	if (S_ISDIR(o.st_mode))
+		return cli_usage_error(&cli_cmd_convert,
+				       "%s is a directory; OUT names the file to write",
+				       out);
+	for (size_t k = 0; k < in->count; k++)
+		if (stat(in->paths[k], &i) == 0 && i.st_dev == o.st_dev &&
+		    i.st_ino == o.st_ino)
+			return cli_usage_error(&cli_cmd_convert,
+					       "%s is the input %s: converting would replace it",
+					       out, in->paths[k]);
+	return EXIT_OK;
 }
 
 static void show_progress(void *ctx, uint64_t done, uint64_t total)
@@ -218,6 +240,9 @@ static int run_convert(int argc, char **argv)
 	    copts.format != KDX_OUTPUT_ELF)
 		return cli_usage_error(&cli_cmd_convert,
 				       "--paging, --root and --no-dedup go with --to elf");
+	rc = check_output(&in, out);
+	if (rc)
+		return rc;
 	catch_stop_signals();
 	copts.stop = &stop_signal;
 	rc = cli_open_dump(&in, &opts, &dump);

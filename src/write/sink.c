@@ -145,7 +145,12 @@ static void remove_stale_temps(const char *path)
 static struct kdx_error *create_temp(struct kdx_sink *sink)
 {
 	struct kdx_error *err;
+	struct stat st;
 
+	/* Found now, not by the rename after all the work. */
+	if (stat(sink->path, &st) == 0 && S_ISDIR(st.st_mode))
+		return kdx_err(KDX_ERR_INVALID, "%s is a directory",
+			       sink->path);
 	remove_stale_temps(sink->path);
 	err = temp_name(sink->path, &sink->tmp_path);
 	if (err)

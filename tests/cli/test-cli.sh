@@ -101,6 +101,22 @@ check "big-endian info" python3 -c "import json,sys; j=json.load(open(sys.argv[1
 "$kdx" info "$work/le.elf" >"$work/info.txt"
 check "text info names the release and the CPUs" grep -q "OSRELEASE=6.1.0-synthetic" "$work/info.txt"
 
+# OUT is checked before the work: the input itself (by any name or hard
+# link) is refused, a directory too, a missing directory is named as OUT.
+cp "$work/le.elf" "$work/in.elf"
+ln "$work/in.elf" "$work/in-link.elf"
+ln -s in.elf "$work/in-sym.elf"
+for out in "$work/in.elf" "$work/in-link.elf" "$work/in-sym.elf" "$work/./in.elf"; do
+	expect_exit 2 "convert IN IN refused (OUT $(basename "$out"))" "$kdx" convert "$work/in.elf" "$out" --to kdump
+	check "it says OUT is the input" grep -q "is the input" "$work/err"
+done
+check "the input is intact" cmp -s "$work/le.elf" "$work/in.elf"
+expect_exit 2 "OUT a directory is refused" "$kdx" convert "$work/in.elf" "$work" --to elf
+check "it says OUT is a directory" grep -q "is a directory" "$work/err"
+expect_exit 3 "OUT in a missing directory" "$kdx" convert "$work/in.elf" "$work/nodir/x.kdump" --to kdump
+check "the error names OUT, not a temporary file" grep -q "create $work/nodir/x.kdump: No such file" "$work/err"
+check "no temporary file in the directory" test -z "$(ls "$work" | grep kdx-)"
+
 # Signals: SIGINT/SIGTERM stop a conversion, remove its temporary file
 # and kill kdx with the same signal; a SIGKILLed one leaves a file named
 # OUT.kdx-PID@HOST-XXXXXX, removed by the next conversion to OUT once PID

@@ -428,6 +428,11 @@ static void failures_leave_no_file(void **state)
 	assert_non_null(err);
 	assert_int_equal(kdx_error_code(err), KDX_ERR_OS);
 	kdx_error_destroy(err);
+	err = kdx_convert(in, dir, &o, NULL); /* before any work */
+	assert_non_null(err);
+	assert_int_equal(kdx_error_code(err), KDX_ERR_INVALID);
+	assert_non_null(strstr(kdx_error_message(err), "is a directory"));
+	kdx_error_destroy(err);
 	err = kdx_convert(in, "-", &o, NULL); /* stdout needs flatten */
 	assert_non_null(err);
 	assert_int_equal(kdx_error_code(err), KDX_ERR_INVALID);
