@@ -69,7 +69,9 @@ struct kdx_convert_options {
 	bool has_root;
 	uint64_t root; /**< with @ref has_root */
 	/** ELF: write pages the input left out by filtering as zeros
-	 *  instead of leaving them out of the segments. */
+	 *  instead of leaving them out of the segments.  kdump: write
+	 *  pages the input holds only in part whole, their missing bytes
+	 *  as zeros, instead of leaving them out. */
 	bool zero_fill;
 	/** Since version 2.  NULL, or a flag (a signal handler's) checked
 	 *  now and then from the calling thread: once nonzero, the
@@ -86,9 +88,10 @@ struct kdx_convert_stats {
 	uint64_t pages_dumped;   /**< pages written */
 	uint64_t pages_zero;     /**< all-zero pages (shared or excluded) */
 	uint64_t pages_excluded; /**< pages left out (input or filter) */
-	/** Pages the input held only in part (a range ending mid-page, a
-	 *  cut-off file): kdump pages are whole, so their missing bytes are
-	 *  written as zeros.  Callers should tell the user. */
+	/** kdump: pages the input held only in part (a range ending
+	 *  mid-page, a cut-off file).  kdump pages are whole: they are left
+	 *  out (counted in pages_excluded too), never written with invented
+	 *  bytes, unless zero_fill.  Callers should tell the user. */
 	uint64_t pages_partial;
 	/** First such page's physical address (valid if pages_partial). */
 	uint64_t first_partial;

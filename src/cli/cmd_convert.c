@@ -31,7 +31,8 @@ static const char usage[] =
 	"  --root PADDR       with --paging: walk this page table (a CR3 value)\n"
 	"  --no-dedup         with --paging: write each alias of a page separately\n"
 	"  --zero-fill        write pages the input filtered out as zeros instead\n"
-	"                     of leaving holes\n"
+	"                     of leaving holes (kdump: write pages the input holds\n"
+	"                     only in part, their missing bytes as zeros)\n"
 	"\n"
 	"kdump options:\n"
 	"  --compress CODEC   zlib (default), lzo, snappy, zstd or none\n"
@@ -266,10 +267,15 @@ static int run_convert(int argc, char **argv)
 	}
 	if (err)
 		return cli_report(err);
-	if (stats.pages_partial)
+	if (stats.pages_partial && !copts.zero_fill)
 		fprintf(stderr,
 			"kdx: note: %" PRIu64 " pages from 0x%" PRIx64
-			" on were only partly in the input; kdump pages are whole, so their missing bytes are zeros in the output\n",
+			" on were only partly in the input; kdump pages are whole, so they are left out (--zero-fill writes them, their missing bytes as zeros)\n",
+			stats.pages_partial, stats.first_partial);
+	else if (stats.pages_partial)
+		fprintf(stderr,
+			"kdx: note: %" PRIu64 " pages from 0x%" PRIx64
+			" on were only partly in the input; their missing bytes are zeros in the output (--zero-fill)\n",
 			stats.pages_partial, stats.first_partial);
 	if (!quiet && copts.format == KDX_OUTPUT_ELF)
 		fprintf(stderr,

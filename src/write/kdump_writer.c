@@ -31,7 +31,10 @@
 /* Bitmap bytes allowed whatever the input's size (a 2 TiB host). */
 #define BITMAP_SLACK (128ull << 20)
 
-enum page_kind { PAGE_DATA, PAGE_RAW, PAGE_ZERO };
+/* PAGE_PARTIAL: the input holds only part of it (a cut-off file, a range
+ * ending mid-page); kdump pages are whole, so it is left out (present,
+ * not dumped) unless zero_fill says to write its missing bytes as zeros. */
+enum page_kind { PAGE_DATA, PAGE_RAW, PAGE_ZERO, PAGE_PARTIAL };
 
 struct chunk {
 	uint64_t pfn;
@@ -249,6 +252,8 @@ static void count_partial(struct kdump_writer *w, const struct chunk *c,
 		if (!err && !rs.hole_bytes && !rs.excluded_bytes)
 			continue;
 		kdx_error_destroy(err);
+		if (!w->opts->zero_fill)
+			s->kinds[i] = PAGE_PARTIAL;
 		if (!s->partial++)
 			s->first_partial = (c->pfn + i) * bs;
 	}
@@ -269,12 +274,16 @@ static struct kdx_error *compress_chunk(struct kdump_writer *w,
 	if (err)
 		return err;
 	s->partial = 0;
+	memset(s->kinds, PAGE_DATA, c->count);
 	if (rs.hole_bytes || rs.excluded_bytes)
 		count_partial(w, c, in, s);
 	s->data_len = 0;
 	for (uint32_t i = 0; i < c->count; i++) {
 		const uint8_t *page = in + (size_t)i * bs;
 		size_t n = 0;
+
+		if (s->kinds[i] == PAGE_PARTIAL)
+			continue;
 
 		if (all_zero(page, bs)) {
 			s->kinds[i] = PAGE_ZERO;
@@ -366,6 +375,8 @@ static struct kdx_error *consume(struct kdump_writer *w, const struct chunk *c,
 	for (uint32_t i = 0; i < c->count; i++) {
 		uint64_t pfn = c->pfn + i;
 
+		if (s->kinds[i] == PAGE_PARTIAL)
+			continue;
 		if (s->kinds[i] == PAGE_ZERO) {
 			w->stats.pages_zero++;
 			if (w->opts->exclude_zero)

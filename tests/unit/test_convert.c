@@ -95,10 +95,28 @@ static void *read_file(const char *path, size_t *size)
 	return buf;
 }
 
+/* How a page the input holds only in part shows in a kdump output. */
+enum partial_pages {
+	PARTIAL_NONE,     /* there are none (a kdump input) */
+	PARTIAL_EXCLUDED, /* left out: nothing invented */
+	PARTIAL_ZEROS,    /* --zero-fill: whole, missing bytes zero */
+};
+
+/* Whether the input holds the page of @addr only in part. */
+static bool partly_held(const struct kdx_dump *a, uint64_t addr)
+{
+	static uint8_t page[0x1000];
+	struct kdx_read_stats rs;
+
+	assert_null(kdx_read_phys(a, addr & ~0xfffull, page, sizeof(page),
+				  KDX_READ_ZERO_FILL, &rs));
+	return rs.hole_bytes && rs.hole_bytes < sizeof(page);
+}
+
 /* Every byte of [0, end) reads the same (or fails the same) in both. */
 static void assert_same_memory(const struct kdx_dump *a,
 			       const struct kdx_dump *b, uint64_t end,
-			       bool pad_fraction)
+			       enum partial_pages partial)
 {
 	uint8_t x[0x100], y[0x100];
 
@@ -114,8 +132,15 @@ static void assert_same_memory(const struct kdx_dump *a,
 			kdx_error_destroy(eb);
 			continue;
 		}
-
-		if (ea && !eb && pad_fraction) {
+		if (partial == PARTIAL_EXCLUDED && partly_held(a, addr)) {
+			/* Not one byte of it in the output. */
+			assert_non_null(eb);
+			assert_int_equal(kdx_error_code(eb), KDX_ERR_NODATA);
+			kdx_error_destroy(ea);
+			kdx_error_destroy(eb);
+			continue;
+		}
+		if (ea && !eb && partial == PARTIAL_ZEROS) {
 			/* kdump is page-granular: a partly dumped page is
 			 * whole in the output, its undumped bytes zero. */
 			kdx_error_destroy(ea);
@@ -181,15 +206,15 @@ static void every_codec_round_trips(void **state)
 		assert_int_equal(kdx_dump_arch(out), KDX_ARCH_X86_64);
 		assert_string_equal(kdx_dump_vmcoreinfo_get(out, "OSRELEASE"),
 				    "6.1.0-convert");
-		/* 0x20 data + 3 zero + 1 (tail's held page) + 2 (fraction)
-		 * pages; the tail's 2 claimed pages are excluded. */
-		assert_int_equal(st.pages_dumped, 0x20 + 3 + 1 + 2);
+		/* 0x20 data + 3 zero + 1 (tail's held page) pages; the
+		 * tail's 2 claimed pages are excluded, and the 2 pages of
+		 * 0x200800-0x201bff, which the input holds in part. */
+		assert_int_equal(st.pages_dumped, 0x20 + 3 + 1);
 		assert_int_equal(st.pages_zero, 3);
-		assert_int_equal(st.pages_excluded, 2);
-		/* 0x200800-0x201bff: both its pages are partly held. */
+		assert_int_equal(st.pages_excluded, 2 + 2);
 		assert_int_equal(st.pages_partial, 2);
 		assert_int_equal(st.first_partial, 0x200000);
-		assert_same_memory(in, out, 0x210000, true);
+		assert_same_memory(in, out, 0x210000, PARTIAL_EXCLUDED);
 		kdx_dump_destroy(out);
 	}
 	kdx_dump_destroy(in);
@@ -213,7 +238,7 @@ static void threads_give_identical_bytes(void **state)
 	o.threads = 4;
 	out = convert_and_open(in, &o, "t4.kdump", NULL);
 	assert_int_equal(kdx_dump_byte_order(out), KDX_BIG_ENDIAN);
-	assert_same_memory(in, out, 0x210000, true);
+	assert_same_memory(in, out, 0x210000, PARTIAL_EXCLUDED);
 	one = read_file(path_in_dir("t1.kdump"), &n1);
 	four = read_file(path_in_dir("t4.kdump"), &n4);
 	assert_int_equal(n1, n4);
@@ -243,7 +268,8 @@ static void exclude_zero_and_flatten(void **state)
 	o.flatten = true;
 	out = convert_and_open(in, &o, "flat.kdump", &st);
 	assert_int_equal(st.pages_zero, 3);
-	assert_int_equal(st.pages_excluded, 3 + 2); /* + the claimed tail */
+	/* + the claimed tail, + the fraction's partly held pages */
+	assert_int_equal(st.pages_excluded, 3 + 2 + 2);
 	err = kdx_read_phys(out, 0x21000, page, sizeof(page), 0, NULL);
 	assert_non_null(err);
 	assert_int_equal(kdx_error_code(err), KDX_ERR_NODATA);
@@ -270,8 +296,8 @@ static void exclude_zero_and_flatten(void **state)
 	kdx_convert_options_init(&o);
 	kdx_dump_destroy(in);
 	in = convert_and_open(out, &o, "again.kdump", &st);
-	assert_int_equal(st.pages_excluded, 5);
-	assert_same_memory(out, in, 0x210000, false);
+	assert_int_equal(st.pages_excluded, 3 + 2 + 2);
+	assert_same_memory(out, in, 0x210000, PARTIAL_NONE);
 	kdx_dump_destroy(out);
 	kdx_dump_destroy(in);
 	free(bytes);
@@ -546,6 +572,61 @@ static void claims_cost_what_input_holds(void **state)
 	unlink(path_in_dir("tib.kdump"));
 }
 
+/* A file cut off inside a segment: the bytes it lost are never written
+ * as data.  kdump pages are whole, so the page the cut runs through is
+ * left out (or, with zero_fill, written with zeros as asked); ELF output
+ * keeps exactly the bytes that are left. */
+static void truncated_input_invents_nothing(void **state)
+{
+	size_t size, n;
+	uint8_t *bytes = build_input(EM_X86_64, 64, KDX_LITTLE_ENDIAN, &size);
+	const struct kdx_segment *seg;
+	struct kdx_dump *whole, *in, *out;
+	struct kdx_convert_options o;
+	struct kdx_convert_stats st;
+	struct kdx_error *err;
+	uint8_t page[0x1000];
+	uint64_t cut;
+
+	(void)state;
+	assert_null(kdx_dump_open_memory(bytes, size, NULL, &whole));
+	seg = kdx_dump_segments(whole, &n);
+	assert_true(n >= 1 && seg[0].paddr == 0 && seg[0].file_size == 0x20000);
+	cut = seg[0].file_offset + 0x10123; /* in the data segment's page 0x10 */
+	kdx_dump_destroy(whole);
+	assert_null(kdx_dump_open_memory(bytes, (size_t)cut, NULL, &in));
+
+	kdx_convert_options_init(&o);
+	out = convert_and_open(in, &o, "cut.kdump", &st);
+	assert_int_equal(st.pages_dumped, 0x10);
+	assert_int_equal(st.pages_partial, 1);
+	assert_int_equal(st.first_partial, 0x10000);
+	assert_same_memory(in, out, 0x210000, PARTIAL_EXCLUDED);
+	err = kdx_read_phys(out, 0x10000, page, 0x100, 0, NULL);
+	assert_non_null(err); /* held in the input, but only in part */
+	assert_int_equal(kdx_error_code(err), KDX_ERR_NODATA);
+	kdx_error_destroy(err);
+	kdx_dump_destroy(out);
+
+	o.zero_fill = true;
+	out = convert_and_open(in, &o, "cut-zeros.kdump", &st);
+	assert_int_equal(st.pages_dumped, 0x11);
+	assert_same_memory(in, out, 0x210000, PARTIAL_ZEROS);
+	kdx_dump_destroy(out);
+
+	kdx_convert_options_init(&o);
+	o.format = KDX_OUTPUT_ELF;
+	out = convert_and_open(in, &o, "cut.elf", &st);
+	assert_same_memory(in, out, 0x210000, PARTIAL_NONE);
+	err = kdx_read_phys(out, 0x10123, page, 1, 0, NULL);
+	assert_non_null(err);
+	assert_int_equal(kdx_error_code(err), KDX_ERR_NODATA);
+	kdx_error_destroy(err);
+	kdx_dump_destroy(out);
+	kdx_dump_destroy(in);
+	free(bytes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -556,6 +637,7 @@ int main(void)
 		cmocka_unit_test(elf_input_gets_our_dump_level),
 		cmocka_unit_test(failures_leave_no_file),
 		cmocka_unit_test(claims_cost_what_input_holds),
+		cmocka_unit_test(truncated_input_invents_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);
