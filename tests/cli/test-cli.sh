@@ -101,6 +101,22 @@ check "big-endian info" python3 -c "import json,sys; j=json.load(open(sys.argv[1
 "$kdx" info "$work/le.elf" >"$work/info.txt"
 check "text info names the release and the CPUs" grep -q "OSRELEASE=6.1.0-synthetic" "$work/info.txt"
 
+# What is not a file kdx can read by position is named and refused at
+# once: a FIFO without a writer (which once blocked forever), a FIFO with
+# data, a character device (which once said "the file is empty").
+mkfifo "$work/fifo"
+expect_exit 3 "a FIFO without a writer is refused, not waited on" timeout 10 "$kdx" info "$work/fifo"
+check "it says the file is a FIFO" grep -q "fifo is a FIFO" "$work/err"
+exec 3<>"$work/fifo"
+cat "$work/le.elf" >&3 & writer=$!
+expect_exit 3 "a FIFO with data is refused" timeout 10 "$kdx" dmesg "$work/fifo"
+check "it says the file is a FIFO, not empty" grep -q "is a FIFO" "$work/err"
+exec 3>&-
+kill $writer 2>/dev/null; wait $writer 2>/dev/null
+expect_exit 3 "/dev/zero is refused" timeout 10 "$kdx" read /dev/zero 0 16 --phys --format raw
+check "it says /dev/zero is a character device" grep -q "/dev/zero is a character device" "$work/err"
+expect_exit 0 "a regular file through /dev/stdin is read" "$kdx" info /dev/stdin <"$work/le.elf"
+
 # OUT is checked before the work: the input itself (by any name or hard
 # link) is refused, a directory too, a missing directory is named as OUT.
 cp "$work/le.elf" "$work/in.elf"
