@@ -356,6 +356,133 @@ static void describe(struct kdx_dump_desc *desc, const struct elf_header *h,
 	}
 }
 
+/* ---- overlapping segments ---- */
+
+/* Bytes compared across overlapping segments, and differences reported,
+ * at most: QEMU's paging dumps alias pages thousands of times. */
+#define OVERLAP_COMPARE_BUDGET (64ull << 20)
+#define OVERLAP_REPORTS 8
+
+/* The file bytes of one PT_LOAD. */
+struct held_load {
+	size_t index;
+	uint64_t paddr, size, offset;
+};
+
+static int compare_held(const void *a, const void *b)
+{
+	const struct held_load *x = a, *y = b;
+
+	if (x->paddr != y->paddr)
+		return x->paddr < y->paddr ? -1 : 1;
+	return x->index < y->index ? -1 : (x->index > y->index);
+}
+
+/* First address in [@from, @from + @len) where @a and @b hold different
+ * bytes; @len if none (or unreadable).  Spends *@budget. */
+static uint64_t first_difference(const struct kdx_file *file,
+				 const struct held_load *a,
+				 const struct held_load *b, uint64_t from,
+				 uint64_t len, uint64_t *budget)
+{
+	uint8_t x[4096], y[4096];
+
+	for (uint64_t done = 0; done < len && *budget;) {
+		size_t n = (size_t)kdx_min_u64(kdx_min_u64(sizeof(x), len - done),
+					       *budget);
+		uint64_t at = from + done;
+		struct kdx_error *ea = kdx_file_read(file, a->offset + (at - a->paddr), x, n);
+		struct kdx_error *eb = kdx_file_read(file, b->offset + (at - b->paddr), y, n);
+		bool unreadable = ea || eb;
+
+		kdx_error_destroy(ea);
+		kdx_error_destroy(eb);
+		if (unreadable)
+			return len;
+		*budget -= n;
+		for (size_t i = 0; i < n; i++)
+			if (x[i] != y[i])
+				return done + i;
+		done += n;
+	}
+	return len;
+}
+
+/* @b overlaps @a, which starts no higher (and reads return @a's bytes
+ * there): say so if their bytes differ. */
+static void compare_overlap(const struct kdx_file *file,
+			    struct kdx_dump_desc *desc,
+			    const struct held_load *a, const struct held_load *b,
+			    uint64_t *budget, unsigned int *reports)
+{
+	uint64_t end = kdx_min_u64(a->paddr + a->size, b->paddr + b->size);
+	uint64_t len = end - b->paddr, diff;
+
+	/* The same file bytes under both (aliases): nothing to compare. */
+	if (a->offset - a->paddr == b->offset - b->paddr)
+		return;
+	diff = first_difference(file, a, b, b->paddr, len, budget);
+	if (diff == len || ++*reports > OVERLAP_REPORTS)
+		return;
+	kdx_desc_add_warning(
+		desc,
+		"PT_LOAD %zu and PT_LOAD %zu both hold physical 0x%llx-0x%llx with different bytes (first at 0x%llx); reads return PT_LOAD %zu's",
+		a->index, b->index, (unsigned long long)b->paddr,
+		(unsigned long long)(end - 1),
+		(unsigned long long)(b->paddr + diff), a->index);
+}
+
+/* Overlapping PT_LOADs should agree (kdump's kernel-text segment lies in
+ * a RAM segment; QEMU's paging dumps alias pages); where they do not,
+ * one segment's bytes are silently hidden: warn. */
+static struct kdx_error *check_overlaps(const struct kdx_file *file,
+					const struct elf_header *h,
+					const uint8_t *table,
+					struct kdx_dump_desc *desc)
+{
+	struct held_load *loads = NULL, *cover = NULL;
+	size_t n = 0, capacity = 0;
+	uint64_t budget = OVERLAP_COMPARE_BUDGET;
+	unsigned int reports = 0;
+
+	for (uint64_t i = 0; i < h->phnum; i++) {
+		struct elf_phdr ph;
+		struct held_load l;
+		uint64_t end;
+
+		parse_phdr(h, table + i * h->cls->phdr_size, &ph);
+		l = (struct held_load){ (size_t)i, ph.paddr,
+			bytes_in_file(file, ph.offset,
+				      kdx_min_u64(ph.filesz, ph.memsz)),
+			ph.offset };
+		if (ph.type != PT_LOAD || !l.size ||
+		    kdx_add_overflows(l.paddr, l.size, &end))
+			continue;
+		if (!kdx_array_push((void **)&loads, &n, &capacity, &l,
+				    sizeof(l))) {
+			free(loads);
+			return kdx_err_nomem();
+		}
+	}
+	if (n > 1)
+		qsort(loads, n, sizeof(*loads), compare_held);
+	/* Each segment against the earlier one reaching furthest. */
+	for (size_t i = 0; i < n && budget; i++) {
+		if (cover && loads[i].paddr < cover->paddr + cover->size)
+			compare_overlap(file, desc, cover, &loads[i], &budget,
+					&reports);
+		if (!cover || loads[i].paddr + loads[i].size >
+				      cover->paddr + cover->size)
+			cover = &loads[i];
+	}
+	if (reports > OVERLAP_REPORTS)
+		kdx_desc_add_warning(
+			desc, "%u more overlapping PT_LOAD pairs hold different bytes",
+			reports - OVERLAP_REPORTS);
+	free(loads);
+	return NULL;
+}
+
 static struct kdx_error *walk_phdrs(const struct kdx_file *file,
 				    const struct elf_header *h,
 				    const uint8_t *table,
@@ -377,6 +504,8 @@ static struct kdx_error *walk_phdrs(const struct kdx_file *file,
 			notes++;
 		}
 	}
+	if (!err)
+		err = check_overlaps(file, h, table, desc);
 	if (!err)
 		describe(desc, h, loads, notes);
 	return err;
