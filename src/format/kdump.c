@@ -174,6 +174,16 @@ static uint32_t block_size_at(const uint8_t *b, bool lp64,
 	return kdx_load_u32(b + status_at(lp64) + 4, bo);
 }
 
+/* Whether the fields read with @lp64's layout look like a header: an
+ * ILP32 header read as LP64 finds max_mapnr where block_size would be,
+ * which may be a power of two too (8192 pages), but bitmap_blocks 0. */
+static bool plausible_layout(const uint8_t *b, bool lp64,
+			     enum kdx_byte_order bo)
+{
+	return plausible_block_size(block_size_at(b, lp64, bo)) &&
+	       kdx_load_u32(b + status_at(lp64) + 12, bo) != 0;
+}
+
 /* header_version is a small number in the writer's byte order; when it
  * is 0 either way, the order that gives a page-sized block_size wins. */
 static enum kdx_byte_order guess_byte_order(const uint8_t *b)
@@ -213,8 +223,7 @@ static struct kdx_error *parse_main_header(const uint8_t *b,
 	 * failing that from which reading gives a sane block size. */
 	abi = machine_abi(h->machine);
 	h->arch = abi.arch;
-	h->lp64 = abi.word ? abi.word == 8 :
-			     plausible_block_size(block_size_at(b, true, h->bo));
+	h->lp64 = abi.word ? abi.word == 8 : plausible_layout(b, true, h->bo);
 	/* QEMU built for x86_64 writes its 64-bit headers for a 32-bit
 	 * guest too ("i686" with the LP64 layout): a machine name that
 	 * contradicts the only sane block size loses. */
@@ -1120,33 +1129,58 @@ static struct kdx_error *check_part(const struct kdump_header *first,
 	return NULL;
 }
 
-/* qemu-system-x86_64 names its own target in utsname.machine, "x86_64",
- * for a 32-bit guest too; the CPU notes it writes follow the guest's mode.
- * NT_PRSTATUS has each arch's own size (144 bytes for i386, 336 for
- * x86_64): where it contradicts the header, the notes win. */
-static void x86_mode_from_prstatus(struct kdx_dump_desc *desc)
+/* The arch whose NT_PRSTATUS is @size bytes among @arches (all of them
+ * when @count is 0); unknown unless exactly one. */
+static enum kdx_arch arch_of_prstatus(size_t size, const enum kdx_arch *arches,
+				      size_t count)
+{
+	enum kdx_arch found = KDX_ARCH_UNKNOWN;
+	size_t n = count ? count : KDX_ARCH_COUNT - 1;
+
+	for (size_t i = 0; i < n; i++) {
+		enum kdx_arch a = count ? arches[i] : (enum kdx_arch)(i + 1);
+		const struct kdx_arch_info *info = kdx_arch_info(a);
+
+		if (!info || !info->prstatus.size || info->prstatus.size != size)
+			continue;
+		if (found != KDX_ARCH_UNKNOWN)
+			return KDX_ARCH_UNKNOWN;
+		found = a;
+	}
+	return found;
+}
+
+/* QEMU names its own target in utsname.machine, or nothing: "x86_64" for
+ * a 32-bit x86 guest too, an empty string for Arm guests (arm64, armhf,
+ * armhf-lpae).  The CPU notes it writes follow the guest, and
+ * NT_PRSTATUS has each arch's own size (i386 144 bytes, x86_64 336, arm
+ * 148, aarch64 392): where the header names x86 the notes choose the
+ * mode, where it names nothing they name the arch. */
+static void arch_from_prstatus(const struct kdump_header *h,
+			       struct kdx_dump_desc *desc)
 {
 	static const enum kdx_arch x86[] = { KDX_ARCH_I386, KDX_ARCH_X86_64 };
+	bool is_x86 = desc->arch == KDX_ARCH_X86_64 || desc->arch == KDX_ARCH_I386;
 	enum kdx_arch from_notes = KDX_ARCH_UNKNOWN;
 
-	if (desc->arch != KDX_ARCH_X86_64 && desc->arch != KDX_ARCH_I386)
+	if (!is_x86 && h->machine[0])
 		return;
 	for (size_t i = 0; i < desc->note_count; i++) {
 		const struct kdx_desc_note *n = &desc->notes[i];
 
 		if (n->type != 1 || strcmp(n->name, "CORE"))
 			continue;
-		for (size_t a = 0; a < KDX_ARRAY_SIZE(x86); a++)
-			if (n->desc_size == kdx_arch_info(x86[a])->prstatus.size)
-				from_notes = x86[a];
+		from_notes = arch_of_prstatus(n->desc_size, x86,
+					      is_x86 ? KDX_ARRAY_SIZE(x86) : 0);
 		break;
 	}
 	if (from_notes == KDX_ARCH_UNKNOWN || from_notes == desc->arch)
 		return;
 	desc->arch = from_notes;
 	kdx_desc_add_detail(
-		desc, "arch_from", "NT_PRSTATUS is %s's, utsname.machine is not (QEMU names its own target there)",
-		kdx_arch_name(from_notes));
+		desc, "arch_from", "NT_PRSTATUS is %s's, utsname.machine %s (QEMU names its own target there, or nothing)",
+		kdx_arch_name(from_notes),
+		h->machine[0] ? "is not" : "is empty");
 }
 
 static struct kdx_error *kdump_open_parts(const struct kdx_file *const *files,
@@ -1196,7 +1230,7 @@ static struct kdx_error *kdump_open_parts(const struct kdx_file *const *files,
 		err = read_notes(files[0], &first, desc);
 	if (err)
 		return err;
-	x86_mode_from_prstatus(desc);
+	arch_from_prstatus(&first, desc);
 	record_facts(&desc->facts, &first, &st);
 	describe(desc, &first, &st);
 	if (nfiles > 1)
