@@ -1112,20 +1112,66 @@ static struct kdx_error *add_part(struct kdump *head, struct kdump *p)
 	return NULL;
 }
 
-/* Later parts of a --split set must describe the same machine. */
+/* The utsname field in which @a and @b differ, or NULL. */
+static const char *uts_difference(const struct kdump_header *a,
+				  const struct kdump_header *b)
+{
+	if (strcmp(a->release, b->release))
+		return "release";
+	if (strcmp(a->version, b->version))
+		return "version";
+	if (strcmp(a->nodename, b->nodename))
+		return "nodename";
+	if (strcmp(a->machine, b->machine))
+		return "machine";
+	return NULL;
+}
+
+/* Later parts of a --split set must describe the same machine, the same
+ * crash (one utsname, one max_mapnr), each its own pfns: parts of
+ * different dumps, or one part twice, must not be combined silently.
+ * @firsts and @ranges hold the earlier parts' files and pfn ranges. */
 static struct kdx_error *check_part(const struct kdump_header *first,
 				    const struct kdump_header *h,
-				    const struct kdx_file *file)
+				    const struct kdx_file *const *files,
+				    const uint64_t (*ranges)[2], size_t index)
 {
+	const char *name = kdx_file_name(files[index]), *field;
+
 	if (!h->split)
 		return kdx_err(KDX_ERR_INVALID,
 			       "%s: not part of a makedumpfile --split set (its header has no split range)",
-			       kdx_file_name(file));
+			       name);
 	if (h->block_size != first->block_size || h->bo != first->bo ||
 	    h->arch != first->arch)
 		return kdx_err(KDX_ERR_INVALID,
 			       "%s: block size, byte order or machine differ from the first file's",
-			       kdx_file_name(file));
+			       name);
+	if ((field = uts_difference(first, h)))
+		return kdx_err(KDX_ERR_INVALID,
+			       "%s and %s are parts of different dumps: utsname.%s differs",
+			       kdx_file_name(files[0]), name, field);
+	if (h->max_mapnr != first->max_mapnr)
+		return kdx_err(KDX_ERR_INVALID,
+			       "%s and %s are parts of different dumps: max_mapnr 0x%llx and 0x%llx",
+			       kdx_file_name(files[0]), name,
+			       (unsigned long long)first->max_mapnr,
+			       (unsigned long long)h->max_mapnr);
+	for (size_t j = 0; j < index; j++) {
+		if (h->start_pfn >= ranges[j][1] || ranges[j][0] >= h->end_pfn)
+			continue;
+		return kdx_err(KDX_ERR_INVALID,
+			       "%s (pfn 0x%llx-0x%llx) overlaps %s (pfn 0x%llx-0x%llx)%s",
+			       name, (unsigned long long)h->start_pfn,
+			       (unsigned long long)h->end_pfn,
+			       kdx_file_name(files[j]),
+			       (unsigned long long)ranges[j][0],
+			       (unsigned long long)ranges[j][1],
+			       h->start_pfn == ranges[j][0] &&
+					       h->end_pfn == ranges[j][1] ?
+				       ": the same part twice" :
+				       "");
+	}
 	return NULL;
 }
 
@@ -1191,6 +1237,7 @@ static struct kdx_error *kdump_open_parts(const struct kdx_file *const *files,
 	struct kdump_header first, h;
 	struct run_state st = { 0 };
 	struct kdump *head = NULL, *p = NULL;
+	uint64_t (*ranges)[2];
 	struct kdx_error *err;
 
 	(void)opts;
@@ -1209,6 +1256,11 @@ static struct kdx_error *kdump_open_parts(const struct kdx_file *const *files,
 		return kdx_err(KDX_ERR_INVALID,
 			       "%s: not part of a makedumpfile --split set (its header has no split range)",
 			       kdx_file_name(files[0]));
+	ranges = calloc(nfiles, sizeof(*ranges));
+	if (!ranges)
+		return kdx_err_nomem();
+	ranges[0][0] = first.start_pfn;
+	ranges[0][1] = first.end_pfn;
 	for (size_t i = 1; i < nfiles && !err; i++) {
 		p = NULL;
 		err = open_part(files[i], i, desc, &h, &p, &st);
@@ -1218,14 +1270,18 @@ static struct kdx_error *kdump_open_parts(const struct kdx_file *const *files,
 			if (add) {
 				part_destroy(p);
 				kdx_error_destroy(err);
+				free(ranges);
 				return add;
 			}
 		}
 		if (!err)
-			err = check_part(&first, &h, files[i]);
+			err = check_part(&first, &h, files, ranges, i);
+		ranges[i][0] = h.start_pfn;
+		ranges[i][1] = h.end_pfn;
 		if (err)
 			err = kdx_err_wrap(err, "split file %zu", i + 1);
 	}
+	free(ranges);
 	if (!err)
 		err = read_notes(files[0], &first, desc);
 	if (err)
