@@ -170,7 +170,7 @@ static struct kdx_error *read_header(const struct kdx_file *file,
 		return kdx_err(KDX_ERR_UNSUPPORTED,
 			       "ELF file of type %u is not a core dump (e_type must be ET_CORE, 4)",
 			       h->type);
-	if (h->phentsize != h->cls->phdr_size)
+	if (h->phnum && h->phentsize != h->cls->phdr_size)
 		return kdx_err(KDX_ERR_CORRUPT,
 			       "ELF header: e_phentsize is %u, ELF%u program headers are %zu bytes",
 			       h->phentsize, h->cls->bits, h->cls->phdr_size);
@@ -483,6 +483,77 @@ static struct kdx_error *check_overlaps(const struct kdx_file *file,
 	return NULL;
 }
 
+/* ---- ELF files without memory ---- */
+
+/* Whether section header @index is named @name (bounded reads; a table
+ * that cannot be read names nothing). */
+static bool section_named(const struct kdx_file *file,
+			  const struct elf_header *h, uint64_t names_at,
+			  uint64_t names_size, unsigned int index,
+			  const char *name)
+{
+	uint8_t shdr[64];
+	char got[32];
+	uint64_t at = h->shoff + (uint64_t)index * h->cls->shdr_size, off;
+	struct kdx_error *err = kdx_file_read(file, at, shdr, h->cls->shdr_size);
+	size_t len = strlen(name) + 1;
+
+	kdx_error_destroy(err);
+	if (err)
+		return false;
+	off = kdx_load_u32(shdr, h->bo); /* sh_name */
+	if (off >= names_size || names_size - off < len || len > sizeof(got))
+		return false;
+	err = kdx_file_read(file, names_at + off, got, len);
+	kdx_error_destroy(err);
+	return !err && !memcmp(got, name, len);
+}
+
+/* Whether the section headers name @name: Xen's xc_core dumps have
+ * sections (.note.Xen, .xen_pages) and no program headers. */
+static bool has_section(const struct kdx_file *file, const struct elf_header *h,
+			const uint8_t *ehdr, const char *name)
+{
+	bool is64 = h->cls->bits == 64;
+	unsigned int strndx = kdx_load_u16(ehdr + (is64 ? 62 : 50), h->bo);
+	uint8_t shdr[64];
+	uint64_t names_at, names_size;
+	struct kdx_error *err;
+
+	if (!h->shoff || h->shentsize != h->cls->shdr_size ||
+	    strndx >= h->shnum)
+		return false;
+	err = kdx_file_read(file, h->shoff + (uint64_t)strndx * h->cls->shdr_size,
+			    shdr, h->cls->shdr_size);
+	kdx_error_destroy(err);
+	if (err)
+		return false;
+	names_at = word(h, shdr + (is64 ? 24 : 16));   /* sh_offset */
+	names_size = word(h, shdr + (is64 ? 32 : 20)); /* sh_size */
+	for (unsigned int i = 0; i < h->shnum; i++)
+		if (section_named(file, h, names_at, names_size, i, name))
+			return true;
+	return false;
+}
+
+/* An ELF core without PT_LOAD or PT_NOTE holds nothing kdx reads: say
+ * what it is rather than open it as an empty dump ("0 B in 0 ranges"). */
+static struct kdx_error *no_memory(const struct kdx_file *file,
+				   const struct elf_header *h)
+{
+	uint8_t ehdr[64];
+	struct kdx_error *err = kdx_file_read(file, 0, ehdr, h->cls->ehdr_size);
+
+	if (!err && (has_section(file, h, ehdr, ".note.Xen") ||
+		     has_section(file, h, ehdr, ".xen_pages")))
+		return kdx_err(KDX_ERR_UNSUPPORTED,
+			       "a Xen xc_core dump (ELF sections .note.Xen, .xen_pages; no program headers): kdx does not read xc_core dumps yet");
+	kdx_error_destroy(err);
+	return kdx_err(KDX_ERR_UNSUPPORTED,
+		       "ELF core with no PT_LOAD or PT_NOTE program header (%llu program headers, %u section headers): nothing kdx reads",
+		       (unsigned long long)h->phnum, h->shnum);
+}
+
 static struct kdx_error *walk_phdrs(const struct kdx_file *file,
 				    const struct elf_header *h,
 				    const uint8_t *table,
@@ -504,6 +575,11 @@ static struct kdx_error *walk_phdrs(const struct kdx_file *file,
 			notes++;
 		}
 	}
+	if (!err && !loads && !notes)
+		err = no_memory(file, h);
+	else if (!err && !loads)
+		kdx_desc_add_warning(
+			desc, "no PT_LOAD program header: the dump holds notes and no memory");
 	if (!err)
 		err = check_overlaps(file, h, table, desc);
 	if (!err)

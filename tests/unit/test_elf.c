@@ -815,6 +815,73 @@ static void absurd_vmcoreinfo_pagesize_warns(void **state)
 	}
 }
 
+/* An ELF64 core without program headers: Xen's xc_core layout (section
+ * headers .shstrtab, .note.Xen, .xen_pages) when @xen, else nothing. */
+static uint8_t *sections_only_core(bool xen, size_t *size)
+{
+	static const char names[] = "\0.shstrtab\0.note.Xen\0.xen_pages";
+	const enum kdx_byte_order bo = KDX_LITTLE_ENDIAN;
+	unsigned int nsec = xen ? 4 : 0;
+	size_t strtab = 64 + nsec * 64;
+	uint8_t *b = calloc(1, strtab + sizeof(names));
+	static const uint32_t name_at[] = { 0, 1, 11, 21 };
+
+	memcpy(b, "\x7f" "ELF", 4);
+	b[4] = 2; /* ELFCLASS64 */
+	b[5] = 1; /* little-endian */
+	b[6] = 1;
+	put16(b + 16, 4, bo);  /* ET_CORE */
+	put16(b + 18, EM_X86_64, bo);
+	put32(b + 20, 1, bo);
+	put64(b + 40, xen ? 64 : 0, bo); /* e_shoff */
+	put16(b + 52, 64, bo);
+	put16(b + 58, 64, bo); /* e_shentsize */
+	put16(b + 60, (uint16_t)nsec, bo);
+	put16(b + 62, 1, bo); /* e_shstrndx */
+	for (unsigned int i = 1; i < nsec; i++) {
+		uint8_t *sh = b + 64 + i * 64;
+
+		put32(sh, name_at[i], bo);
+		put32(sh + 4, i == 1 ? 3 : 7, bo); /* SHT_STRTAB, SHT_NOTE */
+		if (i == 1) {
+			put64(sh + 24, strtab, bo);
+			put64(sh + 32, sizeof(names), bo);
+		}
+	}
+	memcpy(b + strtab, names, sizeof(names));
+	*size = strtab + sizeof(names);
+	return b;
+}
+
+/* An ELF that holds nothing kdx reads says what it is, not "0 B in 0
+ * ranges"; one with notes only opens with a warning. */
+static void elf_without_memory_is_named(void **state)
+{
+	struct kdx_dump *d = NULL;
+	struct mkelf *m;
+	struct built b;
+	size_t size;
+	uint8_t *bytes;
+
+	(void)state;
+	bytes = sections_only_core(true, &size);
+	expect_error(kdx_dump_open_memory(bytes, size, NULL, &d),
+		     KDX_ERR_UNSUPPORTED, "a Xen xc_core dump");
+	assert_null(d);
+	free(bytes);
+	bytes = sections_only_core(false, &size);
+	expect_error(kdx_dump_open_memory(bytes, size, NULL, &d),
+		     KDX_ERR_UNSUPPORTED, "no PT_LOAD or PT_NOTE");
+	free(bytes);
+
+	m = new_elf(64, KDX_LITTLE_ENDIAN, EM_X86_64);
+	mkelf_add_vmcoreinfo(m, vmcoreinfo);
+	open_ok(m, &b);
+	assert_true(has_warning(b.dump, "no PT_LOAD program header"));
+	done(&b);
+	mkelf_free(m);
+}
+
 static void incomplete_flag_warns(void **state)
 {
 	struct mkelf_options o = { .class_bits = 64,
@@ -950,6 +1017,7 @@ int main(void)
 		cmocka_unit_test(segment_vaddrs_are_classified),
 		cmocka_unit_test(overlap_differences_named_and_capped),
 		cmocka_unit_test(absurd_vmcoreinfo_pagesize_warns),
+		cmocka_unit_test(elf_without_memory_is_named),
 		cmocka_unit_test(extended_numbering_over_65535),
 		cmocka_unit_test(extended_numbering_forced_elf32_big),
 		cmocka_unit_test(qemu72_layout_follows_e_phoff),
