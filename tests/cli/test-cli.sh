@@ -117,6 +117,27 @@ expect_exit 3 "/dev/zero is refused" timeout 10 "$kdx" read /dev/zero 0 16 --phy
 check "it says /dev/zero is a character device" grep -q "/dev/zero is a character device" "$work/err"
 expect_exit 0 "a regular file through /dev/stdin is read" "$kdx" info /dev/stdin <"$work/le.elf"
 
+# Page tables that point at each other (every PML4 and PDPT entry at one
+# table, every PD entry a 2 MiB page at physical 0) map a 64 KiB image
+# 2^27 times: maps stops after a million ranges (8 per page, at least a
+# million) and says where, instead of writing gigabytes.
+python3 - "$work/alias.raw" <<'PY'
+import struct, sys
+img = bytearray(0x10000)
+for i in range(512):
+    struct.pack_into("<Q", img, 0x1000 + 8 * i, 0x2000 | 3)
+    struct.pack_into("<Q", img, 0x2000 + 8 * i, 0x3000 | 3)
+    struct.pack_into("<Q", img, 0x3000 + 8 * i, 0x83)
+open(sys.argv[1], "wb").write(img)
+PY
+"$kdx" maps "$work/alias.raw" --format raw --arch x86_64 --root 0x1000 2>"$work/err" | wc -l >"$work/lines"; rc=${PIPESTATUS[0]}
+check "maps of aliasing tables exits 1 (exit $rc)" test "$rc" -eq 1
+check "maps lists a million ranges, then stops" test "$(cat "$work/lines")" -eq $((1048576 + 3))
+check "maps says where it cut" grep -q "cut at 0x20000000000 after 1048576 ranges" "$work/err"
+expect_exit 1 "convert --paging of aliasing tables is refused" "$kdx" convert "$work/alias.raw" "$work/alias.elf" \
+	--format raw --arch x86_64 --to elf --paging --root 0x1000
+check "it says the tables point at each other" grep -q "point at each other" "$work/err"
+
 # OUT is checked before the work: the input itself (by any name or hard
 # link) is refused, a directory too, a missing directory is named as OUT.
 cp "$work/le.elf" "$work/in.elf"
