@@ -228,8 +228,7 @@ void kdx_log_damaged(struct kdx_log *log, struct kdx_error *err)
 	if (log->stats.damaged >= LOG_MAX_DAMAGED &&
 	    log->stats.damaged > log->stats.records)
 		kdx_log_stop(log, kdx_err(KDX_ERR_CORRUPT,
-					  "%llu damaged records, more than good ones: this is not a kernel log",
-					  (unsigned long long)log->stats.damaged));
+					  "more damaged records than good ones: the ring holds no kernel log"));
 }
 
 void kdx_log_stop(struct kdx_log *log, struct kdx_error *err)
