@@ -108,11 +108,11 @@ struct kdx_convert_stats {
  *
  * Every page the input holds is written with identical bytes; pages the
  * input lacks (holes, filtered pages) stay absent, never invented.
- * Memory a header claims without holding it (ELF p_memsz beyond
- * p_filesz) becomes excluded pages in kdump output, which costs a bit
- * per page: where the bitmaps would cost far more than the input holds
- * (memory claimed up to 2^62), kdump output fails with
- * KDX_ERR_UNSUPPORTED before writing.
+ * kdump output costs a bitmap bit per page up to the highest address
+ * and a descriptor per page with bytes (zeros included): where that
+ * would be more than four times what the input holds (headers that
+ * claim memory up to 2^62, or a terabyte of p_memsz beyond p_filesz),
+ * it fails with KDX_ERR_UNSUPPORTED before writing.
  *
  * @param stats NULL, or filled on success.
  */

@@ -28,8 +28,8 @@
 #include <unistd.h>
 
 #define CHUNK_PAGES 256
-/* Bitmap bytes allowed whatever the input's size (a 2 TiB host). */
-#define BITMAP_SLACK (128ull << 20)
+/* Header bytes (bitmaps, descriptors) allowed whatever the input's size. */
+#define HEADER_SLACK (128ull << 20)
 
 /* PAGE_PARTIAL: the input holds only part of it (a cut-off file, a range
  * ending mid-page); kdump pages are whole, so it is left out (present,
@@ -142,7 +142,7 @@ static struct kdx_error *add_chunks(struct kdump_writer *w, uint64_t first,
 	return NULL;
 }
 
-/* Bytes the input's files hold: what the output's bitmaps may cost. */
+/* Bytes the input's files hold: what the output's headers may cost. */
 static uint64_t input_bytes(const struct kdx_dump *dump)
 {
 	uint64_t n = kdx_file_size(dump->file);
@@ -152,29 +152,57 @@ static uint64_t input_bytes(const struct kdx_dump *dump)
 	return n;
 }
 
-/* The bitmaps are dense (the reader, and a flattened stream's, want
- * every block): memory a header claims costs one bit per page even when
- * the input holds none of it.  Let them cost at most what the input
- * holds, or a little, so a p_memsz of 2^62 or a segment at 2^50 is an
- * error here and not gigabytes written (or a failed allocation). */
-static struct kdx_error *check_bitmap_cost(const struct kdump_writer *w)
+/* Pages with bytes to write: any byte held or reading as zeros (not
+ * only excluded); ranges sharing a page count it once. */
+static uint64_t count_candidates(const struct kdx_phys_range *r, size_t n,
+				 uint32_t bs)
 {
-	uint64_t held = input_bytes(w->dump), bytes = w->l.bitmap_bytes;
+	uint64_t pages = 0, run_end = 0;
 
-	if (bytes <= (held > BITMAP_SLACK ? held : BITMAP_SLACK) / 2)
+	for (size_t i = 0; i < n; i++) {
+		uint64_t first = r[i].start / bs;
+		uint64_t end = (r[i].start + (r[i].size - 1)) / bs + 1;
+
+		if (r[i].kind == KDX_RANGE_EXCLUDED)
+			continue;
+		if (first < run_end)
+			first = run_end;
+		if (end > first)
+			pages += end - first;
+		if (end > run_end)
+			run_end = end;
+	}
+	return pages;
+}
+
+/* The bitmaps are dense (the reader, and a flattened stream's, want
+ * every block) and each page with bytes, zeros included, has a 24-byte
+ * descriptor: memory a header only claims (a PT_LOAD at 2^50, p_memsz
+ * 2^62, or a terabyte of p_memsz beyond p_filesz) costs gigabytes of
+ * them.  Let them cost at most four times what the input holds (a QEMU
+ * migration stream spends 9 bytes on a zero page), or 128 MiB: beyond,
+ * an error before any work, not a failed allocation or a huge file. */
+static struct kdx_error *check_header_cost(const struct kdump_writer *w)
+{
+	uint64_t held = input_bytes(w->dump), bytes;
+	uint64_t budget = held > HEADER_SLACK / 4 ? held * 4 : HEADER_SLACK;
+
+	if (w->l.candidates > (UINT64_MAX - 2 * w->l.bitmap_bytes) / PAGE_DESC_SIZE)
+		bytes = UINT64_MAX;
+	else
+		bytes = 2 * w->l.bitmap_bytes + w->l.candidates * PAGE_DESC_SIZE;
+	if (bytes <= budget)
 		return NULL;
 	return kdx_err(KDX_ERR_UNSUPPORTED,
-		       "memory up to 0x%llx would need two kdump bitmaps of %llu MiB each, more than the input holds (%llu bytes); the kdump format cannot describe it cheaply (--to elf can)",
+		       "memory up to 0x%llx (%llu pages with bytes) needs %llu MiB of kdump bitmaps and page descriptors, more than 4 times what the input holds (%llu bytes): its headers describe memory it does not hold (--to elf can describe that)",
 		       (unsigned long long)(w->l.max_pfn * w->l.bs - 1),
+		       (unsigned long long)w->l.candidates,
 		       (unsigned long long)(bytes >> 20),
 		       (unsigned long long)held);
 }
 
 /* Present: any byte of the page is described.  Candidate: any byte is
- * held.  Memory that reads as zeros only because a header says it
- * exists (ELF p_memsz beyond p_filesz) is held nowhere: present but not
- * dumped, as makedumpfile writes filtered pages, so its cost is bits,
- * not descriptors and reads.  Candidates become chunks. */
+ * held or reads as zeros (not only excluded); candidates become chunks. */
 static struct kdx_error *plan_pages(struct kdump_writer *w)
 {
 	size_t n;
@@ -188,7 +216,8 @@ static struct kdx_error *plan_pages(struct kdump_writer *w)
 	w->l.bitmap_bytes = ((w->l.max_pfn + 7) / 8 + bs - 1) / bs * bs;
 	if (!w->l.bitmap_bytes)
 		w->l.bitmap_bytes = bs;
-	err = check_bitmap_cost(w);
+	w->l.candidates = count_candidates(r, n, bs);
+	err = check_header_cost(w);
 	if (err)
 		return err;
 	w->present = calloc(1, w->l.bitmap_bytes);
@@ -200,7 +229,7 @@ static struct kdx_error *plan_pages(struct kdump_writer *w)
 		uint64_t end = (r[i].start + (r[i].size - 1)) / bs + 1;
 
 		set_bits(w->present, first, end);
-		if (r[i].kind != KDX_RANGE_DATA)
+		if (r[i].kind == KDX_RANGE_EXCLUDED)
 			continue;
 		/* Ranges sharing a page join one run of candidates. */
 		if (first < run_end) {
@@ -210,11 +239,9 @@ static struct kdx_error *plan_pages(struct kdump_writer *w)
 		err = add_chunks(w, run_start, run_end);
 		if (err)
 			return err;
-		w->l.candidates += run_end - run_start;
 		run_start = first;
 		run_end = end;
 	}
-	w->l.candidates += run_end - run_start;
 	return add_chunks(w, run_start, run_end);
 }
 
