@@ -34,7 +34,7 @@ static bool valid_page_size(unsigned long long size)
 	return size >= 512 && size <= (1u << 24) && !(size & (size - 1));
 }
 
-static void choose_page_size(struct kdx_dump *dump)
+static struct kdx_error *choose_page_size(struct kdx_dump *dump)
 {
 	const struct kdx_arch_info *arch = kdx_arch_info(dump->desc.arch);
 	const char *text = kdx_dump_vmcoreinfo_get(dump, "PAGESIZE");
@@ -56,6 +56,13 @@ static void choose_page_size(struct kdx_dump *dump)
 		dump->page_size = 4096;
 		dump->page_size_source = "assumed";
 	}
+	/* A kernel's own PAGESIZE that is not one is damage worth saying. */
+	if (text && !valid_page_size(from_vmcoreinfo))
+		kdx_desc_add_warning(
+			&dump->desc,
+			"VMCOREINFO PAGESIZE=%.40s is not a page size (a power of two from 512 to 16M); using %u (%s)",
+			text, dump->page_size, dump->page_size_source);
+	return kdx_desc_take_error(&dump->desc);
 }
 
 /* A format that does not name the machine (LiME) leaves it to
@@ -101,7 +108,7 @@ static struct kdx_error *finish_open(struct kdx_dump *dump)
 	if (!err && dump->desc.arch == KDX_ARCH_UNKNOWN)
 		err = arch_from_vmcoreinfo(dump);
 	if (!err)
-		choose_page_size(dump);
+		err = choose_page_size(dump);
 	dump->physmap.page_size = dump->page_size;
 	return err;
 }
