@@ -110,7 +110,7 @@ static struct kdx_error *read_kdh(struct fbsd_minidump *md, uint64_t at,
 			       (unsigned long long)at, version);
 	if (k[495])
 		return kdx_err(KDX_ERR_UNSUPPORTED,
-			       "kerneldumpheader at offset 0x%llx: the dump is compressed (%s); decompress it first, as savecore does",
+			       "kerneldumpheader at offset 0x%llx: the dump is compressed (%s) on the dump device; run savecore, which keeps the stream as vmcore.N.gz or .zst, and open that",
 			       (unsigned long long)at,
 			       k[495] == 1 ? "gzip" : k[495] == 2 ? "zstd" : "unknown method");
 	if (keysize)

@@ -75,5 +75,21 @@ if command -v readelf >/dev/null; then
     check "convert --paging: kernel-map PT_LOADs ($n)" $r
 fi
 
+# Compressed as dumpon -z / -Z and savecore leave them (vmcore.N.gz,
+# vmcore.N.zst): the same dump read through the stream.
+for z in gz zst; do
+    "$mk" arm64 3 "$work/vmcore.0.$z" 16k "$z"
+    info=$("$kdx" info "$work/vmcore.0.$z")
+    grep -q "^format: *fbsd-minidump" <<<"$info" && r=ok || r=no; check "$z: info format" $r
+    grep -q "container *$( [ $z = gz ] && echo gzip || echo zstd) stream" <<<"$info" && r=ok || r=no
+    check "$z: info container" $r
+    while read -r va pa dumped; do
+        [ "$dumped" = 1 ] || continue
+        [ "$("$kdx" read "$work/vmcore.0.$z" "$va" 64)" = \
+          "$("$kdx" read "$work/vmcore.arm64.3" "$va" 64)" ] && r=ok || r=no
+        check "$z: read $va" $r
+    done <"$work/vmcore.0.$z.expect"
+done
+
 echo "$((checks - fails)) passed, $fails failed"
 [ "$fails" = 0 ]

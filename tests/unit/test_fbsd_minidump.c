@@ -13,6 +13,7 @@
 #include <kdx/kdx.h>
 
 #include "bytes.h"
+#include "mkcompressed.h"
 #include "mkminidump.h"
 
 #include <stdio.h>
@@ -417,6 +418,53 @@ static void inside_kerneldumpheaders(void **state)
 	mkmd_free(&d);
 }
 
+/* ---- Compressed (dumpon -z / -Z, as savecore keeps them) ---- */
+
+/* vmcore.N.gz / vmcore.N.zst: the whole minidump as one stream, zero
+ * padding to the device's block after it; every page, translation and
+ * byte as in the plain dump. */
+static void compressed_dumps(void **state)
+{
+	static const struct mkmd_spec specs[] = {
+		{ .arch = MKMD_AMD64, .version = 3 },
+		{ .arch = MKMD_I386, .version = 2, .pae = true },
+		{ .arch = MKMD_ARM, .version = 2, .mmuformat = MKMD_MMU_V6,
+		  .byte_order = KDX_BIG_ENDIAN },
+		{ .arch = MKMD_ARM64, .version = 3, .page_size = 16384 },
+		{ .arch = MKMD_RISCV, .version = 2 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		for (int codec = MKZ_GZIP; codec <= MKZ_ZSTD; codec++) {
+			struct kdx_open_options opts;
+			struct mkmd_dump d;
+			struct kdx_dump *dump;
+			struct kdx_error *err;
+			size_t zlen;
+			uint8_t *z;
+
+			assert_true(mkmd_build(&specs[i], &d));
+			z = mkz_compress((enum mkz_codec)codec, d.data, d.size, 1,
+					 300, &zlen);
+			assert_non_null(z);
+			kdx_open_options_init(&opts);
+			err = kdx_dump_open_memory(z, zlen, &opts, &dump);
+			if (err)
+				fail_msg("%s: %s", describe(&d.spec),
+					 kdx_error_message(err));
+			assert_non_null(strstr(detail(dump, "container"),
+					       codec == MKZ_GZIP ? "gzip" : "zstd"));
+			check_facts(&d, dump);
+			check_physical(&d, dump);
+			check_virtual(&d, dump);
+			kdx_dump_destroy(dump);
+			free(z);
+			mkmd_free(&d);
+		}
+	}
+}
+
 /* ---- A bitmap of millions of runs ---- */
 
 /* Every other page dumped, 2^22 pages: too many runs for one map entry
@@ -478,6 +526,7 @@ int main(void)
 		cmocka_unit_test(bad_headers),
 		cmocka_unit_test(arm64_64k_is_refused),
 		cmocka_unit_test(inside_kerneldumpheaders),
+		cmocka_unit_test(compressed_dumps),
 		cmocka_unit_test(many_runs_read_through_the_rank),
 	};
 
