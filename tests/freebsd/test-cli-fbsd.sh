@@ -18,7 +18,7 @@ check() { # what, condition-result
     if [ "$2" != ok ]; then echo "FAIL: $1"; fails=$((fails + 1)); fi
 }
 
-for spec in "amd64 3" "amd64 1" "i386 2 pae" "arm 2 v6 be" "arm64 3 16k" "riscv 2"; do
+for spec in "amd64 3" "amd64 1" "i386 2 pae" "arm 2 v6 be" "arm64 3 16k" "riscv 2" "powerpc64 2 be"; do
     # shellcheck disable=SC2086 # the spec's words are the arguments
     set -- $spec
     f=$work/vmcore.$1.$2

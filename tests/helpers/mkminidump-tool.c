@@ -23,7 +23,7 @@
 
 static bool parse_arch(const char *name, enum mkmd_arch *arch)
 {
-	for (int a = MKMD_AMD64; a <= MKMD_RISCV; a++) {
+	for (int a = MKMD_AMD64; a <= MKMD_PPC64; a++) {
 		if (!strcmp(name, mkmd_arch_name((enum mkmd_arch)a))) {
 			*arch = (enum mkmd_arch)a;
 			return true;
@@ -202,7 +202,7 @@ int main(int argc, char **argv)
 	FILE *f;
 
 	if (argc < 4 || !parse_arch(argv[1], &spec.arch)) {
-		fprintf(stderr, "usage: mkminidump amd64|i386|arm|arm64|riscv VERSION OUT [pae] [v4|v6|lpae] [be] [16k] [skew] [noheader] [dataversion] [tiny] [fuzz|gz|zst]\n");
+		fprintf(stderr, "usage: mkminidump amd64|i386|arm|arm64|riscv|powerpc64 VERSION OUT [pae] [v4|v6|lpae] [be] [16k] [skew] [noheader] [dataversion] [tiny] [fuzz|gz|zst]\n");
 		return 2;
 	}
 	spec.version = (unsigned int)atoi(argv[2]);
