@@ -118,7 +118,7 @@ static struct kdx_error *read_kdh(struct fbsd_minidump *md, uint64_t at,
 			       (unsigned long long)at, version);
 	if (k[495])
 		return kdx_err(KDX_ERR_UNSUPPORTED,
-			       "kerneldumpheader at offset 0x%llx: the dump is compressed (%s) on the dump device; run savecore, which keeps the stream as vmcore.N.gz or .zst, and open that",
+			       "kerneldumpheader at offset 0x%llx: the dump is compressed (%s) on the dump device, and kdx finds the stream only after a header at offset 0; run savecore, which keeps it as vmcore.N.gz or .zst, and open that",
 			       (unsigned long long)at,
 			       k[495] == 1 ? "gzip" : k[495] == 2 ? "zstd" : "unknown method");
 	if (keysize)
@@ -143,6 +143,26 @@ static struct kdx_error *read_kdh(struct fbsd_minidump *md, uint64_t at,
 	copy_text(md->kdh_version, k + 128, 192);
 	copy_text(md->kdh_panic, k + 320, 175);
 	return NULL;
+}
+
+bool kdx_fbsd_compressed_device(const struct kdx_file *file, uint64_t *start,
+				uint64_t *length, unsigned int *codec)
+{
+	uint8_t k[KDH_SIZE];
+	uint64_t size = kdx_file_size(file);
+	struct kdx_error *err = kdx_file_read(file, 0, k, sizeof(k));
+
+	if (err) {
+		kdx_error_destroy(err);
+		return false;
+	}
+	if (!is_kdh(k) || kdx_load_u32(k + 32, KDX_BIG_ENDIAN) != 4 ||
+	    (k[495] != 1 && k[495] != 2))
+		return false;
+	*start = KDH_SIZE;
+	*length = kdx_load_u64(k + 40, KDX_BIG_ENDIAN);
+	*codec = k[495];
+	return *length <= size - KDH_SIZE;
 }
 
 /* Where the minidump is: the whole file, or inside kerneldumpheaders. */

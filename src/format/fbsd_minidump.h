@@ -151,6 +151,13 @@ void kdx_fbsd_add_facts(const struct fbsd_minidump *md,
 void kdx_fbsd_add_details(const struct fbsd_minidump *md,
 			  struct kdx_dump_desc *desc);
 
+/* A dump device's image whose leading kerneldumpheader (at offset 0)
+ * says the dump after it is compressed (dumpon -z / -Z): true, with
+ * where the stream is and its codec (1 gzip, 2 zstd, the header's
+ * KERNELDUMP_COMP_* value).  For lib/container.c, which reads it. */
+bool kdx_fbsd_compressed_device(const struct kdx_file *file, uint64_t *start,
+				uint64_t *length, unsigned int *codec);
+
 /* File offset of physical page @pa's first byte; false if not dumped. */
 bool kdx_fbsd_page_offset(const struct fbsd_minidump *md, uint64_t pa,
 			  uint64_t *offset);

@@ -60,12 +60,18 @@ static bool zstd_starts(uint8_t b)
 bool kdx_file_is_compressed(const struct kdx_file *file,
 			    enum kdx_stream_codec kind)
 {
+	return kdx_file_is_compressed_at(file, 0, kind);
+}
+
+bool kdx_file_is_compressed_at(const struct kdx_file *file, uint64_t offset,
+			       enum kdx_stream_codec kind)
+{
 	static const uint8_t gzip[] = { 0x1f, 0x8b, 0x08 };
 	static const uint8_t zstd[] = { 0x28, 0xb5, 0x2f, 0xfd };
 	const uint8_t *magic = kind == KDX_STREAM_GZIP ? gzip : zstd;
 	size_t len = kind == KDX_STREAM_GZIP ? sizeof(gzip) : sizeof(zstd);
 	uint8_t head[4];
-	struct kdx_error *err = kdx_file_read(file, 0, head, len);
+	struct kdx_error *err = kdx_file_read(file, offset, head, len);
 
 	if (err) {
 		kdx_error_destroy(err);
@@ -429,10 +435,13 @@ static void set_limits(struct decompressed *d,
 		d->limits.memory_max = SIZE_MAX / 2;
 }
 
-static struct kdx_error *decompress(struct kdx_file *base,
+static struct kdx_error *decompress(struct kdx_file *base, uint64_t start,
 				    struct decompressed *d)
 {
-	struct source s = { .file = base, .size = kdx_file_size(base) };
+	/* The source ends where the stream's bytes do; messages give
+	 * offsets in @base. */
+	struct source s = { .file = base, .size = start + d->compressed_size,
+			    .base = start };
 	uint8_t *out = malloc(OUT_CHUNK);
 	struct kdx_error *err;
 
@@ -454,6 +463,15 @@ struct kdx_error *kdx_file_open_decompressed(
 	struct kdx_file *base, enum kdx_stream_codec kind,
 	const struct kdx_decompress_limits *limits, struct kdx_file **out)
 {
+	return kdx_file_open_decompressed_range(base, 0, kdx_file_size(base),
+						kind, limits, out);
+}
+
+struct kdx_error *kdx_file_open_decompressed_range(
+	struct kdx_file *base, uint64_t start, uint64_t length,
+	enum kdx_stream_codec kind, const struct kdx_decompress_limits *limits,
+	struct kdx_file **out)
+{
 	struct decompressed *d = calloc(1, sizeof(*d));
 	struct kdx_error *err;
 	char *name = NULL;
@@ -466,9 +484,20 @@ struct kdx_error *kdx_file_open_decompressed(
 	}
 	d->fd = -1;
 	d->kind = kind;
-	d->compressed_size = kdx_file_size(base);
+	if (start > kdx_file_size(base) || length > kdx_file_size(base) - start) {
+		err = kdx_err(KDX_ERR_CORRUPT,
+			      "%s: a %s stream of 0x%llx bytes from offset 0x%llx runs past the end of the file",
+			      kdx_file_name(base), kdx_stream_codec_name(kind),
+			      (unsigned long long)length,
+			      (unsigned long long)start);
+		free(d);
+		free(name);
+		kdx_file_close(base);
+		return err;
+	}
+	d->compressed_size = length;
 	set_limits(d, limits);
-	err = decompress(base, d);
+	err = decompress(base, start, d);
 	if (err) {
 		err = kdx_err_wrap(err, "%s: decompressing it as %s",
 				   kdx_file_name(base), kdx_stream_codec_name(kind));

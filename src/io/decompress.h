@@ -51,6 +51,17 @@ struct kdx_error *kdx_file_open_decompressed(
 	struct kdx_file *base, enum kdx_stream_codec kind,
 	const struct kdx_decompress_limits *limits, struct kdx_file **out);
 
+/* The same for the @length bytes of @base from @start (a stream inside
+ * another file: a dump device's image after its 512-byte header). */
+struct kdx_error *kdx_file_open_decompressed_range(
+	struct kdx_file *base, uint64_t start, uint64_t length,
+	enum kdx_stream_codec kind, const struct kdx_decompress_limits *limits,
+	struct kdx_file **out);
+
+/* Whether the bytes of @file at @offset start with @kind's magic. */
+bool kdx_file_is_compressed_at(const struct kdx_file *file, uint64_t offset,
+			       enum kdx_stream_codec kind);
+
 /* For a decompressed view: its kind, the compressed size and whether it
  * spilled to a temporary file; false for other files. */
 bool kdx_file_decompressed_info(const struct kdx_file *file,

@@ -3,6 +3,7 @@
 #include "lib/container.h"
 
 #include "core/error.h"
+#include "format/fbsd_minidump.h"
 #include "io/decompress.h"
 #include "io/file.h"
 #include "io/flat.h"
@@ -14,7 +15,8 @@ struct container_ops {
 	bool (*probe)(const struct kdx_file *file);
 	/* View what @base holds; takes ownership of @base. */
 	struct kdx_error *(*open)(struct kdx_file *base, struct kdx_file **out);
-	/* Describe a view this container opened (false: not one of its). */
+	/* Describe a view this container opened (false: not one of its);
+	 * NULL: another entry's describe knows the view. */
 	bool (*describe)(const struct kdx_file *file,
 			 struct kdx_dump_desc *desc);
 };
@@ -91,10 +93,49 @@ static bool describe_compressed(const struct kdx_file *file,
 	return true;
 }
 
+/* ---- A FreeBSD dump device's image of a compressed dump ---- */
+
+/* The stream after the leading kerneldumpheader, when it is one. */
+static bool fbsd_device_stream(const struct kdx_file *file, uint64_t *start,
+			       uint64_t *length, enum kdx_stream_codec *kind)
+{
+	unsigned int codec;
+
+	if (!kdx_fbsd_compressed_device(file, start, length, &codec))
+		return false;
+	*kind = codec == 1 ? KDX_STREAM_GZIP : KDX_STREAM_ZSTD;
+	/* A header that says compressed over bytes that are not: left to
+	 * the reader, which names it. */
+	return kdx_file_is_compressed_at(file, *start, *kind);
+}
+
+static bool is_fbsd_device(const struct kdx_file *file)
+{
+	enum kdx_stream_codec kind;
+	uint64_t start, length;
+
+	return fbsd_device_stream(file, &start, &length, &kind);
+}
+
+static struct kdx_error *open_fbsd_device(struct kdx_file *base,
+					  struct kdx_file **out)
+{
+	enum kdx_stream_codec kind;
+	uint64_t start, length;
+
+	if (!fbsd_device_stream(base, &start, &length, &kind)) {
+		kdx_file_close(base);
+		return kdx_err(KDX_ERR_CORRUPT, "the kerneldumpheader changed");
+	}
+	return kdx_file_open_decompressed_range(base, start, length, kind,
+						NULL, out);
+}
+
 static const struct container_ops containers[] = {
 	{ kdx_file_is_flattened, open_flattened, describe_flattened },
 	{ is_gzip, open_gzip, describe_compressed },
 	{ is_zstd, open_zstd, describe_compressed },
+	{ is_fbsd_device, open_fbsd_device, NULL },
 };
 
 #define NCONTAINERS (sizeof(containers) / sizeof(containers[0]))
@@ -140,6 +181,6 @@ void kdx_container_describe(const struct kdx_file *file,
 			    struct kdx_dump_desc *desc)
 {
 	for (size_t i = 0; i < NCONTAINERS; i++)
-		if (containers[i].describe(file, desc))
+		if (containers[i].describe && containers[i].describe(file, desc))
 			return;
 }

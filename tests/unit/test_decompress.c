@@ -245,6 +245,54 @@ static void damaged_streams(void **state)
 	free(data);
 }
 
+/* A stream inside a file: only its bytes are read, offsets in errors are
+ * the file's, and a range past the end is refused. */
+static void a_stream_inside_a_file(void **state)
+{
+	uint8_t *data = make_data(DATA_LEN);
+
+	(void)state;
+	for (size_t c = 0; c < 2; c++) {
+		size_t zlen;
+		uint8_t *z = mkz_compress(codecs[c], data, DATA_LEN, 1, 0, &zlen);
+		uint8_t *file = malloc(zlen + 1024);
+		struct kdx_file *base, *f;
+		struct kdx_error *err;
+
+		assert_non_null(file);
+		memset(file, 0xee, zlen + 1024);
+		memcpy(file + 512, z, zlen);
+		assert_null(kdx_file_from_memory(file, zlen + 1024, &base));
+		assert_true(kdx_file_is_compressed_at(base, 512, kdx_codec(codecs[c])));
+		assert_false(kdx_file_is_compressed(base, kdx_codec(codecs[c])));
+		assert_null(kdx_file_open_decompressed_range(
+			base, 512, zlen, kdx_codec(codecs[c]), NULL, &f));
+		check_bytes(f, data, DATA_LEN);
+		kdx_file_close(f);
+		/* One byte short: cut, at the file offset where it stops. */
+		assert_null(kdx_file_from_memory(file, zlen + 1024, &base));
+		err = kdx_file_open_decompressed_range(base, 512, zlen - 1,
+						       kdx_codec(codecs[c]), NULL, &f);
+		assert_non_null(err);
+		{
+			char want[64];
+
+			snprintf(want, sizeof(want), "offset 0x%zx", 512 + zlen - 1);
+			assert_non_null(strstr(kdx_error_message(err), want));
+		}
+		kdx_error_destroy(err);
+		assert_null(kdx_file_from_memory(file, zlen + 1024, &base));
+		err = kdx_file_open_decompressed_range(base, 512, zlen + 513,
+						       kdx_codec(codecs[c]), NULL, &f);
+		assert_non_null(err);
+		assert_non_null(strstr(kdx_error_message(err), "runs past the end"));
+		kdx_error_destroy(err);
+		free(file);
+		free(z);
+	}
+	free(data);
+}
+
 /* A read of the compressed file failing: the error is the read's. */
 static void failing_reads(void **state)
 {
@@ -378,6 +426,7 @@ int main(void)
 		cmocka_unit_test(every_byte_spilled_to_a_file),
 		cmocka_unit_test(refused_past_the_ceiling),
 		cmocka_unit_test(damaged_streams),
+		cmocka_unit_test(a_stream_inside_a_file),
 		cmocka_unit_test(failing_reads),
 		cmocka_unit_test(an_elf_dump_inside),
 		cmocka_unit_test(nested_containers),

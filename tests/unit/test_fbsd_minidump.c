@@ -502,6 +502,54 @@ static void compressed_dumps(void **state)
 	}
 }
 
+/* A dump device's image of a compressed dump (dumpon -z / -Z, before
+ * savecore): the leading kerneldumpheader's compression field, the
+ * stream after it (zero-padded to the block), the trailing header. */
+static void compressed_on_the_device(void **state)
+{
+	struct mkmd_spec spec = { .arch = MKMD_ARM64, .version = 3 };
+	struct mkmd_dump d;
+
+	(void)state;
+	assert_true(mkmd_build(&spec, &d));
+	for (int codec = MKZ_GZIP; codec <= MKZ_ZSTD; codec++) {
+		struct kdx_open_options opts;
+		struct kdx_dump *dump;
+		struct kdx_error *err;
+		size_t zlen, padded, size;
+		uint8_t *z = mkz_compress((enum mkz_codec)codec, d.data, d.size, 1,
+					  0, &zlen);
+		uint8_t *buf;
+
+		assert_non_null(z);
+		padded = (zlen + 511) / 512 * 512;
+		size = 512 + padded + 512;
+		buf = calloc(1, size);
+		assert_non_null(buf);
+		put_kdh(buf, zlen, (uint8_t)(codec == MKZ_GZIP ? 1 : 2));
+		memcpy(buf + 512, z, zlen);
+		put_kdh(buf + 512 + padded, zlen, (uint8_t)(codec == MKZ_GZIP ? 1 : 2));
+		kdx_open_options_init(&opts);
+		err = kdx_dump_open_memory(buf, size, &opts, &dump);
+		if (err)
+			fail_msg("%s", kdx_error_message(err));
+		assert_non_null(strstr(detail(dump, "container"),
+				       codec == MKZ_GZIP ? "gzip" : "zstd"));
+		check_facts(&d, dump);
+		check_physical(&d, dump);
+		check_virtual(&d, dump);
+		kdx_dump_destroy(dump);
+		/* A length past the file: not taken for a stream. */
+		put64(buf + 40, size, KDX_BIG_ENDIAN);
+		err = kdx_dump_open_memory(buf, size, &opts, &dump);
+		assert_non_null(err);
+		kdx_error_destroy(err);
+		free(buf);
+		free(z);
+	}
+	mkmd_free(&d);
+}
+
 /* ---- A bitmap of millions of runs ---- */
 
 /* Every other page dumped, 2^22 pages: too many runs for one map entry
@@ -565,6 +613,7 @@ int main(void)
 		cmocka_unit_test(ppc64_headers),
 		cmocka_unit_test(inside_kerneldumpheaders),
 		cmocka_unit_test(compressed_dumps),
+		cmocka_unit_test(compressed_on_the_device),
 		cmocka_unit_test(many_runs_read_through_the_rank),
 	};
 
