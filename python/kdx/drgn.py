@@ -1,0 +1,1 @@
+import drgn as _d
