@@ -85,6 +85,24 @@ static PyObject *raise_kdx(struct kdx_error *err)
 	return NULL;
 }
 
+/* PyArg "O&" converter for an address: an int in [0, 2**64); a negative
+ * or larger one raises OverflowError ("K" would wrap it silently). */
+static int parse_addr(PyObject *obj, void *out)
+{
+	unsigned long long v;
+
+	if (!PyLong_Check(obj)) {
+		PyErr_Format(PyExc_TypeError, "address must be int, not %.100s",
+			     Py_TYPE(obj)->tp_name);
+		return 0;
+	}
+	v = PyLong_AsUnsignedLongLong(obj);
+	if (v == (unsigned long long)-1 && PyErr_Occurred())
+		return 0;
+	*(uint64_t *)out = v;
+	return 1;
+}
+
 /* ---- Dump ---- */
 
 typedef struct {
@@ -249,12 +267,13 @@ static int dump_read_into(DumpObject *self, uint64_t addr, void *buf,
 static PyObject *dump_read(DumpObject *self, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "addr", "size", "phys", "zero_fill", NULL };
-	unsigned long long addr;
+	uint64_t addr;
 	Py_ssize_t size;
 	int phys = 0, zero_fill = 0;
 	PyObject *bytes;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "Kn|pp:read", kwlist, &addr,
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O&n|pp:read", kwlist,
+					 parse_addr, &addr,
 					 &size, &phys, &zero_fill))
 		return NULL;
 	if (dump_check_open(self))
@@ -277,12 +296,12 @@ static PyObject *dump_read(DumpObject *self, PyObject *args, PyObject *kw)
 static PyObject *dump_readinto(DumpObject *self, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "addr", "buffer", "phys", "zero_fill", NULL };
-	unsigned long long addr;
+	uint64_t addr;
 	Py_buffer view;
 	int phys = 0, zero_fill = 0, rc = 0;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "Kw*|pp:readinto", kwlist,
-					 &addr, &view, &phys, &zero_fill))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O&w*|pp:readinto", kwlist,
+					 parse_addr, &addr, &view, &phys, &zero_fill))
 		return NULL;
 	if (dump_check_open(self)) {
 		PyBuffer_Release(&view);
@@ -589,11 +608,11 @@ static PyTypeObject MapsIterType;
 static PyObject *dump_maps(DumpObject *self, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "start", "end", NULL };
-	unsigned long long start = 0, end = UINT64_MAX;
+	uint64_t start = 0, end = UINT64_MAX;
 	MapsIterObject *it;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|KK:maps", kwlist, &start,
-					 &end))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O&O&:maps", kwlist,
+					 parse_addr, &start, parse_addr, &end))
 		return NULL;
 	if (dump_check_open(self))
 		return NULL;
