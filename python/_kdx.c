@@ -252,9 +252,13 @@ static int dump_read_into(DumpObject *self, uint64_t addr, void *buf,
 	unsigned int flags = zero_fill ? KDX_READ_ZERO_FILL : 0;
 	struct kdx_error *err;
 
-	if (!phys && xlat_acquire(self))
-		return -1;
+	/* busy from before the lock is waited for: close() must not free the
+	 * dump while this thread waits with the GIL released. */
 	self->busy++;
+	if (!phys && xlat_acquire(self)) {
+		self->busy--;
+		return -1;
+	}
 	Py_BEGIN_ALLOW_THREADS
 	if (phys)
 		err = kdx_read_phys(self->dump, addr, buf, len, flags, NULL);
@@ -387,9 +391,13 @@ static PyObject *dump_vtop(DumpObject *self, PyObject *arg)
 
 	if (va == (unsigned long long)-1 && PyErr_Occurred())
 		return NULL;
-	if (dump_check_open(self) || xlat_acquire(self))
+	if (dump_check_open(self))
 		return NULL;
 	self->busy++;
+	if (xlat_acquire(self)) {
+		self->busy--;
+		return NULL;
+	}
 	Py_BEGIN_ALLOW_THREADS
 	err = kdx_xlat_trace(self->xlat, va, &res, &trace);
 	PyThread_release_lock(self->xlat_lock);
@@ -666,9 +674,13 @@ static PyObject *maps_next(MapsIterObject *it)
 	struct kdx_mapping m;
 	struct kdx_error *err;
 
-	if (it->done || dump_check_open(d) || xlat_acquire(d))
+	if (it->done || dump_check_open(d))
 		return NULL;
 	d->busy++;
+	if (xlat_acquire(d)) {
+		d->busy--;
+		return NULL;
+	}
 	Py_BEGIN_ALLOW_THREADS
 	err = kdx_xlat_next_mapping(d->xlat, it->next, it->end, &m);
 	PyThread_release_lock(d->xlat_lock);
@@ -1073,6 +1085,8 @@ static PyObject *kdx_open(PyObject *mod, PyObject *args, PyObject *kw)
 		return NULL;
 	}
 	self->dump = dump;
+	self->path = NULL;
+	self->xlat_lock = NULL;
 	self->xlat = NULL;
 	self->xlat_err = NULL;
 	self->xlat_tried = false;

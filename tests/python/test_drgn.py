@@ -15,8 +15,17 @@ import pytest
 import kdx
 from conftest import manifest, need
 
-drgn = pytest.importorskip("drgn") if os.environ.get("CI") != "true" \
-    else __import__("drgn")
+try:
+    import drgn
+except ImportError:
+    drgn = None
+
+
+@pytest.fixture(autouse=True)
+def _need_drgn():
+    need("python3-drgn (import drgn)", drgn is not None)
+
+
 import kdx.drgn as kdrgn  # noqa: E402
 
 REAL = ["vmcore-paging.elf", "vmcore.elf", "vmcore.kdump-zlib"]
