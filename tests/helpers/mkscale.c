@@ -9,8 +9,9 @@
  *     fills the first one (every other page excluded, as a filtered dump of
  *     a full machine has it; that writes TIB * 32 MiB).
  *   mkscale elf OUT COUNT
- *     an ELF64 x86_64 core with COUNT PT_LOADs of one page each, 2 MiB
- *     apart, all holding the same page of data (PN_XNUM past 0xfffe).
+ *     an ELF64 x86_64 core with a VMCOREINFO note and COUNT PT_LOADs of
+ *     one page each, 2 MiB apart, all holding the same page of data
+ *     (PN_XNUM past 0xfffe).
  * Each dumped page's pfn is printed on stdout, one per line, then the file
  * offset of its data: the script reads them back.  The kdump's header,
  * notes and page data come from mkkdump (a six-page dump), moved to where
@@ -130,7 +131,22 @@ static int make_kdump(const char *out, uint64_t tib, bool present)
 	return 0;
 }
 
-enum { EHDR = 64, PHDR = 56, SHDR = 64, PT_LOAD = 1, PN_XNUM = 0xffff };
+enum { EHDR = 64, PHDR = 56, SHDR = 64, PT_LOAD = 1, PT_NOTE = 4, PN_XNUM = 0xffff };
+
+static const char vmcoreinfo[] = "OSRELEASE=6.1.0-kdx\nPAGESIZE=4096\n";
+
+/* The PT_NOTE's bytes: one "VMCOREINFO" note (name and text padded to
+ * 4 bytes); its size. */
+static size_t vmcoreinfo_note(uint8_t *n)
+{
+	size_t text = sizeof(vmcoreinfo) - 1;
+
+	put32(n, 11, KDX_LITTLE_ENDIAN);
+	put32(n + 4, (uint32_t)text, KDX_LITTLE_ENDIAN);
+	memcpy(n + 12, "VMCOREINFO", 11);
+	memcpy(n + 24, vmcoreinfo, text);
+	return 24 + (text + 3) / 4 * 4;
+}
 
 static void elf_header(uint8_t *e, uint64_t count)
 {
@@ -148,10 +164,12 @@ static void elf_header(uint8_t *e, uint64_t count)
 	put16(e + 60, count >= PN_XNUM ? 1 : 0, KDX_LITTLE_ENDIAN);
 }
 
-static int make_elf(const char *out, uint64_t count)
+static int make_elf(const char *out, uint64_t loads)
 {
-	uint64_t shdr = EHDR + count * PHDR;
-	uint64_t data = (shdr + SHDR + BLOCK - 1) / BLOCK * BLOCK;
+	uint64_t count = loads + 1, shdr = EHDR + count * PHDR;
+	uint8_t note[128] = { 0 };
+	size_t note_size = vmcoreinfo_note(note);
+	uint64_t data = (shdr + SHDR + sizeof(note) + BLOCK - 1) / BLOCK * BLOCK;
 	uint8_t e[EHDR] = { 0 }, s[SHDR] = { 0 }, ph[PHDR], page[BLOCK];
 	FILE *f = fopen(out, "wb");
 
@@ -159,7 +177,12 @@ static int make_elf(const char *out, uint64_t count)
 		die(out);
 	elf_header(e, count);
 	fwrite(e, 1, sizeof(e), f);
-	for (uint64_t i = 0; i < count; i++) {
+	memset(ph, 0, sizeof(ph));
+	put32(ph, PT_NOTE, KDX_LITTLE_ENDIAN);
+	put64(ph + 8, shdr + SHDR, KDX_LITTLE_ENDIAN);
+	put64(ph + 32, note_size, KDX_LITTLE_ENDIAN);
+	fwrite(ph, 1, sizeof(ph), f);
+	for (uint64_t i = 0; i < loads; i++) {
 		memset(ph, 0, sizeof(ph));
 		put32(ph, PT_LOAD, KDX_LITTLE_ENDIAN);
 		put32(ph + 4, 7, KDX_LITTLE_ENDIAN);
@@ -172,6 +195,7 @@ static int make_elf(const char *out, uint64_t count)
 	}
 	put32(s + 44, (uint32_t)count, KDX_LITTLE_ENDIAN); /* sh_info: the real e_phnum */
 	fwrite(s, 1, sizeof(s), f);
+	fwrite(note, 1, note_size, f);
 	for (size_t i = 0; i < sizeof(page); i++)
 		page[i] = (uint8_t)(i * 7 + 1);
 	if (fseek(f, (long)data, SEEK_SET) != 0)
@@ -179,7 +203,7 @@ static int make_elf(const char *out, uint64_t count)
 	fwrite(page, 1, sizeof(page), f);
 	if (fclose(f) != 0)
 		die("write");
-	printf("0x0\n0x%llx\n", (unsigned long long)((count - 1) << 9));
+	printf("0x0\n0x%llx\n", (unsigned long long)((loads - 1) << 9));
 	return 0;
 }
 
