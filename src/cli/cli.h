@@ -32,6 +32,7 @@ extern const struct cli_command cli_cmd_convert;
 extern const struct cli_command cli_cmd_vtop;
 extern const struct cli_command cli_cmd_maps;
 extern const struct cli_command cli_cmd_dmesg;
+extern const struct cli_command cli_cmd_verify;
 
 /* Options every command that opens a dump accepts. */
 #define CLI_DUMP_LONG_OPTIONS                                   \
