@@ -101,5 +101,19 @@ check "big-endian info" python3 -c "import json,sys; j=json.load(open(sys.argv[1
 "$kdx" info "$work/le.elf" >"$work/info.txt"
 check "text info names the release and the CPUs" grep -q "OSRELEASE=6.1.0-synthetic" "$work/info.txt"
 
+# verify: a sound dump exits 0; a cut one exits 1 and says where.
+expect_exit 0 "verify of a sound dump" "$kdx" verify "$work/le.elf"
+check "verify counts every page" grep -q "^sound: $(( (0x9f000 + 0x70000) / 4096 )) pages" "$work/out"
+head -c $(( $(stat -c %s "$work/le.elf") - 0x8000 )) "$work/le.elf" >"$work/cut.elf"
+expect_exit 1 "verify of a cut dump" "$kdx" verify "$work/cut.elf" --json
+check "verify --json lists the loss" python3 -c "
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j['sound'] is False and j['bad_pages'] == 0, j
+assert j['problems'][0]['area'] == 'headers' and 'missing' in j['problems'][0]['message'], j
+" "$work/out"
+expect_exit 2 "verify without a dump" "$kdx" verify
+expect_exit 0 "verify --help" "$kdx" verify --help
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
