@@ -69,6 +69,29 @@ KDX_API struct kdx_error *kdx_dump_verify(const struct kdx_dump *dump,
 					  kdx_verify_fn fn, void *arg,
 					  struct kdx_verify_stats *stats);
 
+/**
+ * Salvage: run kdx_dump_verify() on @p dump (calling @p fn as it does),
+ * then make every damaged page a hole of @p dump, so that reading and
+ * converting it keep every readable page and invent none, and record
+ * what was lost (kdx_dump_lost(); kdx_convert() writes it into the
+ * output as a note).  Changes @p dump: call it before sharing the dump
+ * between threads.
+ */
+KDX_API struct kdx_error *kdx_dump_salvage(struct kdx_dump *dump,
+					   kdx_verify_fn fn, void *arg,
+					   struct kdx_verify_stats *stats);
+
+/**
+ * What kdx_dump_salvage() found lost, one line per problem ("lost
+ * physical 0xSTART-0xLAST (file 0xFIRST-0xLAST): why", or "problem:
+ * why" for the headers), or NULL if nothing was.  kdx_convert() writes it
+ * as an ELF note named "KDX", type @ref KDX_NOTE_SALVAGE.
+ */
+KDX_API const char *kdx_dump_lost(const struct kdx_dump *dump);
+
+/** n_type of the "KDX" note that records what a salvage lost. */
+#define KDX_NOTE_SALVAGE 0x4c4f5354u /* "LOST" */
+
 #ifdef __cplusplus
 }
 #endif

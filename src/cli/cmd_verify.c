@@ -199,3 +199,34 @@ static int run_verify(int argc, char **argv)
 	print_summary(out.json, &stats, NULL);
 	return stats.problems ? EXIT_DUMP : EXIT_OK;
 }
+
+static bool on_lost(const struct kdx_verify_problem *p, void *arg)
+{
+	(void)arg;
+	fputs("kdx: salvage: ", stderr);
+	if (p->area == KDX_VERIFY_PAGES)
+		fprintf(stderr, "lost physical 0x%" PRIx64 "-0x%" PRIx64,
+			p->phys_start, p->phys_start + p->phys_size - 1);
+	else
+		fputs(area_names[p->area], stderr);
+	if (p->has_file_offset)
+		fprintf(stderr, " (file 0x%" PRIx64 "-0x%" PRIx64 ")",
+			p->file_first, p->file_last);
+	fprintf(stderr, ": %s\n", p->message);
+	return true;
+}
+
+int cli_salvage(struct kdx_dump *dump)
+{
+	struct kdx_verify_stats st;
+	struct kdx_error *err = kdx_dump_salvage(dump, on_lost, NULL, &st);
+
+	if (err)
+		return cli_report(err);
+	fprintf(stderr,
+		"kdx: salvage: %" PRIu64 " of %" PRIu64
+		" pages unreadable and left out, %" PRIu64 " problems%s\n",
+		st.bad_pages, st.pages, st.problems,
+		st.problems ? " (recorded in the output's KDX note)" : "");
+	return EXIT_OK;
+}

@@ -17,6 +17,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { MAX_PROBLEMS = 16, PAGES = 64 };
 
@@ -211,6 +212,134 @@ static void truncated_elf(void **state)
 	mkelf_free(m);
 }
 
+/* Read back @d's page @pfn: the builder's bytes, or absent when lost. */
+static void check_salvaged_page(const struct mkkdump *m, struct kdx_dump *d,
+				uint64_t pfn, bool lost)
+{
+	uint8_t want[4096], got[4096];
+	struct kdx_error *err = kdx_read_phys(d, pfn * 4096, got, 4096, 0,
+					      NULL);
+
+	if (lost || mkkdump_page_kind(m, pfn) == MKKDUMP_HOLE ||
+	    mkkdump_page_kind(m, pfn) == MKKDUMP_EXCLUDED) {
+		if (!err)
+			fail_msg("pfn %llu reads, but it is not there",
+				 (unsigned long long)pfn);
+		assert_int_equal(kdx_error_code(err), KDX_ERR_NODATA);
+		kdx_error_destroy(err);
+		return;
+	}
+	if (err)
+		fail_msg("pfn %llu: %s", (unsigned long long)pfn,
+			 kdx_error_message(err));
+	mkkdump_expected_page(m, pfn, want);
+	assert_memory_equal(got, want, 4096);
+}
+
+static bool is_lost(uint64_t pfn)
+{
+	return pfn == 17 || pfn == 18 || pfn == 20 || pfn == 40;
+}
+
+/* Convert the salvaged dump to @format and check the output page by
+ * page against the builder, and its KDX note. */
+static void check_converted(const struct mkkdump *m, struct kdx_dump *d,
+			    enum kdx_output_format format)
+{
+	char path[] = "/tmp/kdx-test-salvage-XXXXXX";
+	struct kdx_convert_options o;
+	struct kdx_dump *out = NULL;
+	const struct kdx_note *notes;
+	struct kdx_error *err;
+	size_t n, kdx_notes = 0;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	kdx_convert_options_init(&o);
+	o.format = format;
+	o.threads = 1;
+	err = kdx_convert(d, path, &o, NULL);
+	if (!err)
+		err = kdx_dump_open(path, NULL, &out);
+	unlink(path);
+	if (err)
+		fail_msg("convert: %s", kdx_error_message(err));
+	for (uint64_t pfn = 0; pfn < PAGES + 20; pfn++)
+		check_salvaged_page(m, out, pfn, is_lost(pfn));
+	notes = kdx_dump_notes(out, &n);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(notes[i].name, "KDX")) {
+			kdx_notes++;
+			assert_int_equal(notes[i].type, KDX_NOTE_SALVAGE);
+			assert_int_equal(notes[i].desc_size,
+					 strlen(kdx_dump_lost(d)));
+			assert_memory_equal(notes[i].desc, kdx_dump_lost(d),
+					    notes[i].desc_size);
+		}
+	assert_int_equal(kdx_notes, 1);
+	kdx_dump_destroy(out);
+}
+
+/* Flipped bytes in pages 17, 18 and 40, a broken descriptor for page
+ * 20: salvage keeps every other page, byte for byte, in the dump and in
+ * its conversions to kdump and ELF, and records the loss. */
+static void salvage_keeps_every_readable_page(void **state)
+{
+	struct mkkdump *m = new_dump();
+	size_t size;
+	uint8_t *b = mkkdump_build(m, &size);
+	struct kdx_verify_stats st;
+	struct kdx_dump *d = NULL;
+	struct seen s = { 0 };
+	const char *lost;
+
+	(void)state;
+	flip(b, mkkdump_data_offset(m, 17));
+	flip(b, mkkdump_data_offset(m, 18));
+	flip(b, mkkdump_data_offset(m, 40));
+	mkkdump_patch(m, b, mkkdump_desc_offset(m, 20) + 8, 0xffffff, 4);
+	assert_null(kdx_dump_open_memory(b, size, NULL, &d));
+	assert_null(kdx_dump_lost(d));
+	assert_null(kdx_dump_salvage(d, collect, &s, &st));
+	assert_int_equal(s.n, 3);
+	assert_int_equal(st.bad_pages, 4);
+	lost = kdx_dump_lost(d);
+	assert_non_null(lost);
+	assert_non_null(strstr(lost, "lost physical 0x11000-0x12fff"));
+	assert_non_null(strstr(lost, "lost physical 0x14000-0x14fff"));
+	assert_non_null(strstr(lost, "lost physical 0x28000-0x28fff"));
+	for (uint64_t pfn = 0; pfn < PAGES + 20; pfn++)
+		check_salvaged_page(m, d, pfn, is_lost(pfn));
+	check_converted(m, d, KDX_OUTPUT_KDUMP);
+	check_converted(m, d, KDX_OUTPUT_ELF);
+	kdx_dump_destroy(d);
+	free(b);
+	mkkdump_free(m);
+}
+
+/* A sound dump salvages to itself, with no note. */
+static void salvage_of_a_sound_dump_loses_nothing(void **state)
+{
+	struct mkkdump *m = new_dump();
+	size_t size, before, after;
+	uint8_t *b = mkkdump_build(m, &size);
+	struct kdx_dump *d = NULL;
+
+	(void)state;
+	assert_null(kdx_dump_open_memory(b, size, NULL, &d));
+	kdx_dump_phys_ranges(d, &before);
+	assert_null(kdx_dump_salvage(d, NULL, NULL, NULL));
+	kdx_dump_phys_ranges(d, &after);
+	assert_int_equal(before, after);
+	assert_null(kdx_dump_lost(d));
+	for (uint64_t pfn = 0; pfn < PAGES + 20; pfn++)
+		check_salvaged_page(m, d, pfn, false);
+	kdx_dump_destroy(d);
+	free(b);
+	mkkdump_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +349,8 @@ int main(void)
 		cmocka_unit_test(truncated_file_is_a_header_problem),
 		cmocka_unit_test(vmcoreinfo_disagreeing_is_reported),
 		cmocka_unit_test(truncated_elf),
+		cmocka_unit_test(salvage_keeps_every_readable_page),
+		cmocka_unit_test(salvage_of_a_sound_dump_loses_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

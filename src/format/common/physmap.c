@@ -195,6 +195,58 @@ static enum kdx_range_kind range_kind(enum kdx_piece_kind kind)
 	}
 }
 
+/* The part of @e from @from on, its offsets moved along. */
+static struct kdx_physmap_entry tail_of(const struct kdx_physmap_entry *e,
+					uint64_t from)
+{
+	struct kdx_physmap_entry t = *e;
+
+	if (e->kind == KDX_PIECE_FORMAT)
+		t.piece_offset += from - e->start;
+	else
+		t.file_offset += from - e->start;
+	t.start = from;
+	t.size = piece_end(e) - from;
+	return t;
+}
+
+struct kdx_error *kdx_physmap_remove(struct kdx_physmap *map, uint64_t start,
+				     uint64_t end)
+{
+	struct kdx_physmap_entry *out = NULL, e;
+	size_t n = 0, capacity = 0;
+	bool ok = true;
+
+	for (size_t i = 0; i < map->count && ok; i++) {
+		const struct kdx_physmap_entry *in = &map->entries[i];
+
+		if (piece_end(in) <= start || in->start >= end) {
+			ok = kdx_array_push((void **)&out, &n, &capacity, in,
+					    sizeof(*in));
+			continue;
+		}
+		if (in->start < start) {
+			e = *in;
+			e.size = start - in->start;
+			ok = kdx_array_push((void **)&out, &n, &capacity, &e,
+					    sizeof(e));
+		}
+		if (ok && piece_end(in) > end) {
+			e = tail_of(in, end);
+			ok = kdx_array_push((void **)&out, &n, &capacity, &e,
+					    sizeof(e));
+		}
+	}
+	if (!ok) {
+		free(out);
+		return kdx_err_nomem();
+	}
+	free(map->entries);
+	map->entries = out;
+	map->count = n;
+	return NULL;
+}
+
 struct kdx_error *kdx_physmap_ranges(const struct kdx_physmap *map,
 				     struct kdx_phys_range **ranges,
 				     size_t *count)
