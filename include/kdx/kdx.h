@@ -14,6 +14,7 @@
 #include <kdx/error.h>
 #include <kdx/kernel.h>
 #include <kdx/log.h>
+#include <kdx/verify.h>
 #include <kdx/xlat.h>
 
 #include <kdx/common.h>

@@ -32,6 +32,7 @@ extern const struct cli_command cli_cmd_convert;
 extern const struct cli_command cli_cmd_vtop;
 extern const struct cli_command cli_cmd_maps;
 extern const struct cli_command cli_cmd_dmesg;
+extern const struct cli_command cli_cmd_verify;
 
 /* Options every command that opens a dump accepts. */
 #define CLI_DUMP_LONG_OPTIONS                                   \
@@ -70,6 +71,10 @@ size_t cli_existing_files(char *const *args, size_t n);
 /* Open a dump, printing the error; returns an exit code. */
 int cli_open_dump(const struct cli_dump_files *files,
 		  const struct kdx_open_options *opts, struct kdx_dump **out);
+
+/* convert --salvage (cmd_verify.c): cut the damaged pages out of @dump,
+ * listing each on stderr; returns an exit code. */
+int cli_salvage(struct kdx_dump *dump);
 
 /* Print "kdx: " + the error's message to stderr; return its exit code. */
 int cli_report(struct kdx_error *err);

@@ -40,6 +40,9 @@ static const char usage[] =
 	"  --exclude zero     leave all-zero pages out (makedumpfile -d 1)\n"
 	"  --threads N        compression threads (default: one per CPU)\n"
 	"  --flatten          makedumpfile's flattened stream (makedumpfile -F)\n"
+	"  --salvage          keep every readable page of a damaged dump: check\n"
+	"                     every page first (kdx verify), leave the damaged\n"
+	"                     ones out, report them on stderr and in a note\n"
 	"  -q, --quiet        no progress line\n"
 	"  -h, --help         show this help\n" CLI_DUMP_OPTIONS_HELP;
 
@@ -188,6 +191,7 @@ static int run_convert(int argc, char **argv)
 		{ "no-dedup", no_argument, NULL, 'd' },
 		{ "zero-fill", no_argument, NULL, 'z' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "salvage", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_DUMP_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
@@ -195,11 +199,11 @@ static int run_convert(int argc, char **argv)
 	struct kdx_open_options opts;
 	struct kdx_convert_options copts;
 	struct kdx_convert_stats stats;
-	struct kdx_dump *dump;
+	struct kdx_dump *dump = NULL;
 	struct kdx_error *err;
 	struct cli_dump_files in;
 	const char *out;
-	bool quiet = false, have_to = false;
+	bool quiet = false, have_to = false, salvage = false;
 	int opt, rc = EXIT_OK, last = -1;
 
 	kdx_open_options_init(&opts);
@@ -213,8 +217,9 @@ static int run_convert(int argc, char **argv)
 		}
 		if (opt == 'h')
 			return cli_help(&cli_cmd_convert);
-		if (strchr("qfgdz", opt)) {
+		if (strchr("qfgdzs", opt)) {
 			quiet |= opt == 'q';
+			salvage |= opt == 's';
 			copts.flatten |= opt == 'f';
 			copts.paging |= opt == 'g';
 			copts.no_dedup |= opt == 'd';
@@ -247,7 +252,10 @@ static int run_convert(int argc, char **argv)
 	catch_stop_signals();
 	copts.stop = &stop_signal;
 	rc = cli_open_dump(&in, &opts, &dump);
+	if (!rc && salvage)
+		rc = cli_salvage(dump);
 	if (rc) {
+		kdx_dump_destroy(dump);
 		reraise_stop_signal();
 		return rc;
 	}

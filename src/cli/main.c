@@ -12,6 +12,7 @@ static const struct cli_command *const commands[] = {
 	&cli_cmd_vtop,
 	&cli_cmd_maps,
 	&cli_cmd_dmesg,
+	&cli_cmd_verify,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -51,3 +51,53 @@ char *kdx_strndup(const char *s, size_t n)
 	copy[len] = '\0';
 	return copy;
 }
+
+/* Whole 8-byte words, loaded in any byte order: a count does not care. */
+static uint64_t popcount_portable(const uint8_t *p, size_t words)
+{
+	uint64_t n = 0, w;
+
+	for (size_t i = 0; i < words; i++, p += 8) {
+		memcpy(&w, p, 8);
+		n += (uint64_t)__builtin_popcountll(w);
+	}
+	return n;
+}
+
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+__attribute__((target("popcnt"))) static uint64_t
+popcount_popcnt(const uint8_t *p, size_t words)
+{
+	uint64_t n = 0, w;
+
+	for (size_t i = 0; i < words; i++, p += 8) {
+		memcpy(&w, p, 8);
+		n += (uint64_t)__builtin_popcountll(w);
+	}
+	return n;
+}
+
+static bool cpu_has_popcnt(void)
+{
+	return __builtin_cpu_supports("popcnt");
+}
+#else
+/* Other CPUs: the compiler's builtin is already the instruction where the
+ * target ISA has one (AArch64's CNT, POWER's popcntd). */
+#define popcount_popcnt popcount_portable
+static bool cpu_has_popcnt(void)
+{
+	return false;
+}
+#endif
+
+uint64_t kdx_popcount(const uint8_t *bytes, size_t len)
+{
+	size_t words = len / 8;
+	uint64_t n = cpu_has_popcnt() ? popcount_popcnt(bytes, words) :
+					popcount_portable(bytes, words);
+
+	for (size_t i = words * 8; i < len; i++)
+		n += (uint64_t)__builtin_popcount(bytes[i]);
+	return n;
+}

@@ -35,6 +35,12 @@ bool kdx_array_reserve(void **array, size_t *capacity, size_t need,
 bool kdx_array_push(void **array, size_t *count, size_t *capacity,
 		    const void *elem, size_t elem_size);
 
+/* Set bits in @len bytes: the CPU's population count instruction where
+ * it has one (checked at run time: x86's POPCNT is not in the base
+ * ISA), a portable count elsewhere.  Bitmaps of very large hosts are
+ * hundreds of megabytes: this is what counting them costs. */
+uint64_t kdx_popcount(const uint8_t *bytes, size_t len);
+
 /* strdup that reports failure as NULL without setting global state. */
 char *kdx_strndup(const char *s, size_t n);
 

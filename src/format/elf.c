@@ -177,13 +177,12 @@ static struct kdx_error *read_header(const struct kdx_file *file,
 	return resolve_phnum(file, h);
 }
 
-/* The whole program header table, bounds-checked against the file. */
-static struct kdx_error *read_phdrs(const struct kdx_file *file,
-				    const struct elf_header *h,
-				    uint8_t **table)
+/* The program header table must lie inside the file; it is read a window
+ * at a time (a dump with a million PT_LOADs has a 56 MB table). */
+static struct kdx_error *check_phdrs(const struct kdx_file *file,
+				     const struct elf_header *h)
 {
 	uint64_t bytes, end;
-	struct kdx_error *err;
 
 	if (kdx_mul_overflows(h->phnum, h->cls->phdr_size, &bytes) ||
 	    kdx_add_overflows(h->phoff, bytes, &end) ||
@@ -196,14 +195,6 @@ static struct kdx_error *read_phdrs(const struct kdx_file *file,
 				h->cls->phdr_size,
 				(unsigned long long)kdx_file_size(file)),
 			h->phoff);
-	*table = malloc(bytes ? bytes : 1);
-	if (!*table)
-		return kdx_err_nomem();
-	err = kdx_file_read(file, h->phoff, *table, bytes);
-	if (err) {
-		free(*table);
-		return kdx_err_wrap(err, "program header table");
-	}
 	return NULL;
 }
 
@@ -356,6 +347,31 @@ static void describe(struct kdx_dump_desc *desc, const struct elf_header *h,
 	}
 }
 
+enum { PHDR_WINDOW = 1024 }; /* entries read at a time */
+
+/* Entry @i of the table, through @window (entries [*first, *first +
+ * PHDR_WINDOW) of it). */
+static struct kdx_error *phdr_at(const struct kdx_file *file,
+				 const struct elf_header *h, uint64_t i,
+				 uint8_t *window, uint64_t *first,
+				 struct elf_phdr *ph)
+{
+	size_t size = h->cls->phdr_size;
+	struct kdx_error *err;
+
+	if (i < *first || i >= *first + PHDR_WINDOW) {
+		uint64_t n = kdx_min_u64(PHDR_WINDOW, h->phnum - i);
+
+		err = kdx_file_read(file, h->phoff + i * size, window,
+				    (size_t)n * size);
+		if (err)
+			return kdx_err_wrap(err, "program header table");
+		*first = i;
+	}
+	parse_phdr(h, window + (i - *first) * size, ph);
+	return NULL;
+}
+
 /* ---- overlapping segments ---- */
 
 /* Bytes compared across overlapping segments, and differences reported,
@@ -437,20 +453,25 @@ static void compare_overlap(const struct kdx_file *file,
  * one segment's bytes are silently hidden: warn. */
 static struct kdx_error *check_overlaps(const struct kdx_file *file,
 					const struct elf_header *h,
-					const uint8_t *table,
+					uint8_t *window,
 					struct kdx_dump_desc *desc)
 {
 	struct held_load *loads = NULL, *cover = NULL;
 	size_t n = 0, capacity = 0;
 	uint64_t budget = OVERLAP_COMPARE_BUDGET;
+	uint64_t first = UINT64_MAX - PHDR_WINDOW;
 	unsigned int reports = 0;
 
 	for (uint64_t i = 0; i < h->phnum; i++) {
-		struct elf_phdr ph;
+		struct elf_phdr ph = { 0 };
 		struct held_load l;
 		uint64_t end;
+		struct kdx_error *err = phdr_at(file, h, i, window, &first, &ph);
 
-		parse_phdr(h, table + i * h->cls->phdr_size, &ph);
+		if (err) {
+			free(loads);
+			return err;
+		}
 		l = (struct held_load){ (size_t)i, ph.paddr,
 			bytes_in_file(file, ph.offset,
 				      kdx_min_u64(ph.filesz, ph.memsz)),
@@ -556,17 +577,20 @@ static struct kdx_error *no_memory(const struct kdx_file *file,
 
 static struct kdx_error *walk_phdrs(const struct kdx_file *file,
 				    const struct elf_header *h,
-				    const uint8_t *table,
+				    uint8_t *window,
 				    struct kdx_dump_desc *desc)
 {
 	size_t loads = 0, notes = 0;
+	uint64_t first = UINT64_MAX - PHDR_WINDOW;
 	struct kdx_error *err = NULL;
 
 	for (uint64_t i = 0; i < h->phnum && !err && !kdx_desc_failed(desc);
 	     i++) {
-		struct elf_phdr ph;
+		struct elf_phdr ph = { 0 };
 
-		parse_phdr(h, table + i * h->cls->phdr_size, &ph);
+		err = phdr_at(file, h, i, window, &first, &ph);
+		if (err)
+			break;
 		if (ph.type == PT_LOAD) {
 			add_load(file, desc, (size_t)i, &ph);
 			loads++;
@@ -581,7 +605,7 @@ static struct kdx_error *walk_phdrs(const struct kdx_file *file,
 		kdx_desc_add_warning(
 			desc, "no PT_LOAD program header: the dump holds notes and no memory");
 	if (!err)
-		err = check_overlaps(file, h, table, desc);
+		err = check_overlaps(file, h, window, desc);
 	if (!err)
 		describe(desc, h, loads, notes);
 	return err;
@@ -592,19 +616,22 @@ static struct kdx_error *elf_open(const struct kdx_file *file,
 				  struct kdx_dump_desc *desc)
 {
 	struct elf_header h;
-	uint8_t *table = NULL;
+	uint8_t *window;
 	struct kdx_error *err;
 
 	(void)opts;
 	err = read_header(file, &h);
 	if (!err)
-		err = read_phdrs(file, &h, &table);
+		err = check_phdrs(file, &h);
 	if (err)
 		return err;
+	window = malloc((size_t)PHDR_WINDOW * h.cls->phdr_size);
+	if (!window)
+		return kdx_err_nomem();
 	desc->byte_order = h.bo;
 	desc->arch = kdx_arch_from_elf(h.machine, h.cls->bits);
-	err = walk_phdrs(file, &h, table, desc);
-	free(table);
+	err = walk_phdrs(file, &h, window, desc);
+	free(window);
 	return err;
 }
 

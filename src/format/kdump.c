@@ -326,15 +326,94 @@ static struct kdx_error *read_headers(const struct kdx_file *file,
 
 /* ---- bitmaps -> physical map ---- */
 
+/* The bitmaps are read a window at a time, never whole: a 12 TiB host's
+ * are 800 MB.  Runs of bytes the file knows to be zeros (holes of a
+ * sparse file, bytes a flattened stream never wrote) are skipped unread. */
+enum { BITMAP_WINDOW = 1 << 16 };
+
 struct bitmaps {
+	const struct kdx_file *file;
+	uint64_t present_at, dumped_at; /* file offsets; equal when one */
+	uint64_t bytes;                 /* of each bitmap */
+	/* Bytes [win, win + win_len) of each, or zeros known up to
+	 * zero_end (bytes [win, zero_end) read as zero in both). */
+	uint64_t win, win_len, zero_end;
 	uint8_t *present; /* 1st: memory exists */
-	uint8_t *dumped;  /* 2nd: page is in the file */
-	uint64_t bytes;
+	uint8_t *dumped;  /* 2nd: page is in the file (== present if one) */
 };
 
-static bool bit(const uint8_t *map, uint64_t pfn)
+static void bitmaps_free(struct bitmaps *bm)
 {
-	return map[pfn >> 3] >> (pfn & 7) & 1;
+	if (bm->dumped != bm->present)
+		free(bm->dumped);
+	free(bm->present);
+}
+
+/* Where the zeros from bitmap byte @byte on end, in that bitmap. */
+static uint64_t zeros_end(const struct bitmaps *bm, uint64_t at,
+			  uint64_t byte)
+{
+	uint64_t next = kdx_file_next_data(bm->file, at + byte);
+
+	return next < at + byte ? byte :
+	       kdx_min_u64(next - at, bm->bytes);
+}
+
+/* One bitmap's window: read, or zeros when the file holds none there. */
+static struct kdx_error *load_one(const struct bitmaps *bm, uint64_t at,
+				  uint8_t *buf)
+{
+	if (zeros_end(bm, at, bm->win) >= bm->win + bm->win_len) {
+		memset(buf, 0, bm->win_len);
+		return NULL;
+	}
+	return kdx_file_read(bm->file, at + bm->win, buf, bm->win_len);
+}
+
+/* Make bitmap byte @byte readable: either it lies in a run of zeros
+ * (*@zero_end > @byte: the run's end) or in the window (*@zero_end is
+ * @byte). */
+static struct kdx_error *bitmap_at(struct bitmaps *bm, uint64_t byte,
+				   uint64_t *zero_end)
+{
+	struct kdx_error *err;
+	uint64_t z;
+
+	if (byte >= bm->win && byte < bm->zero_end) {
+		*zero_end = bm->zero_end;
+		return NULL;
+	}
+	if (byte >= bm->win && byte < bm->win + bm->win_len) {
+		*zero_end = byte;
+		return NULL;
+	}
+	z = kdx_min_u64(zeros_end(bm, bm->present_at, byte),
+			zeros_end(bm, bm->dumped_at, byte));
+	bm->win = byte;
+	bm->zero_end = z;
+	bm->win_len = 0;
+	if (z > byte) {
+		*zero_end = z;
+		return NULL;
+	}
+	bm->win = byte - byte % BITMAP_WINDOW;
+	bm->zero_end = bm->win;
+	bm->win_len = kdx_min_u64(BITMAP_WINDOW, bm->bytes - bm->win);
+	err = load_one(bm, bm->present_at, bm->present);
+	if (!err && bm->dumped != bm->present)
+		err = load_one(bm, bm->dumped_at, bm->dumped);
+	if (err) {
+		bm->win_len = 0;
+		return kdx_err_wrap(err, "kdump bitmaps at offset 0x%llx",
+				    (unsigned long long)(bm->present_at + byte));
+	}
+	*zero_end = byte;
+	return NULL;
+}
+
+static bool bit(const uint8_t *map, uint64_t index)
+{
+	return map[index >> 3] >> (index & 7) & 1;
 }
 
 static struct kdx_error *read_bitmaps(const struct kdx_file *file,
@@ -345,7 +424,6 @@ static struct kdx_error *read_bitmaps(const struct kdx_file *file,
 	uint64_t bs = h->block_size, one, start, need, end, gap;
 	uint64_t fsize = kdx_file_size(file);
 	bool two;
-	struct kdx_error *err;
 
 	one = (uint64_t)h->bitmap_blocks / 2 * bs;
 	need = (h->max_mapnr + 7) / 8;
@@ -381,35 +459,29 @@ static struct kdx_error *read_bitmaps(const struct kdx_file *file,
 				(unsigned long long)end,
 				(unsigned long long)gap),
 			gap);
+	bm->file = file;
 	bm->bytes = one;
-	bm->present = malloc(one);
-	if (!bm->present)
+	bm->present_at = start;
+	bm->dumped_at = two ? start + one : start;
+	bm->present = malloc(BITMAP_WINDOW);
+	bm->dumped = two ? malloc(BITMAP_WINDOW) : bm->present;
+	if (!bm->present || !bm->dumped)
 		return kdx_err_nomem();
-	if (two) {
-		bm->dumped = malloc(one);
-		if (!bm->dumped)
-			return kdx_err_nomem();
-	}
-	err = kdx_file_read(file, start, bm->present, one);
-	if (!err && two)
-		err = kdx_file_read(file, start + one, bm->dumped, one);
-	if (err)
-		return kdx_err_wrap(err, "kdump bitmaps at offset 0x%llx",
-				    (unsigned long long)start);
-	if (!two) {
-		bm->dumped = bm->present;
+	if (!two)
 		kdx_desc_add_detail(desc, "bitmaps", "one (old diskdump layout)");
-	}
 	return NULL;
 }
 
 enum page_class { PAGE_HOLE, PAGE_DUMPED, PAGE_EXCLUDED };
 
+/* @pfn's class; its byte is in the window. */
 static enum page_class classify(const struct bitmaps *bm, uint64_t pfn)
 {
-	if (bit(bm->dumped, pfn))
+	uint64_t i = pfn - bm->win * 8;
+
+	if (bit(bm->dumped, i))
 		return PAGE_DUMPED;
-	return bit(bm->present, pfn) ? PAGE_EXCLUDED : PAGE_HOLE;
+	return bit(bm->present, i) ? PAGE_EXCLUDED : PAGE_HOLE;
 }
 
 struct run_state {
@@ -453,36 +525,65 @@ static void add_run(struct run_state *st, enum page_class cls, uint64_t start,
 	st->next_desc += n;
 }
 
-/* A bitmap byte pair whose eight pages are all of one class. */
-static bool uniform_class(uint8_t present, uint8_t dumped,
+/* Eight bytes of both bitmaps whose 64 pages are all of one class. */
+static bool uniform_class(const struct bitmaps *bm, uint64_t byte,
 			  enum page_class *cls)
 {
-	if (dumped == 0xff)
+	static const uint8_t zeros[8], ones[8] = { 0xff, 0xff, 0xff, 0xff,
+						   0xff, 0xff, 0xff, 0xff };
+	const uint8_t *p = bm->present + (byte - bm->win);
+	const uint8_t *d = bm->dumped + (byte - bm->win);
+
+	if (!memcmp(d, ones, 8))
 		*cls = PAGE_DUMPED;
-	else if (dumped == 0 && present == 0)
+	else if (memcmp(d, zeros, 8))
+		return false;
+	else if (!memcmp(p, zeros, 8))
 		*cls = PAGE_HOLE;
-	else if (dumped == 0 && present == 0xff)
+	else if (!memcmp(p, ones, 8))
 		*cls = PAGE_EXCLUDED;
 	else
 		return false;
 	return true;
 }
 
-/* Walk the bitmaps, taking uniform bytes eight pages at a time. */
-static void map_pages(const struct bitmaps *bm, uint64_t first_pfn,
-		      uint64_t end_pfn, struct run_state *st)
+/* How many pfns from @pfn are of one class (*@cls), at most @left:
+ * a run of known zeros, 64 uniform pages, or one page. */
+static struct kdx_error *next_step(struct bitmaps *bm, uint64_t pfn,
+				   uint64_t left, enum page_class *cls,
+				   uint64_t *step)
+{
+	uint64_t byte = pfn >> 3, zero_end;
+	struct kdx_error *err = bitmap_at(bm, byte, &zero_end);
+
+	if (err)
+		return err;
+	if (zero_end > byte) {
+		*cls = PAGE_HOLE;
+		*step = kdx_min_u64(zero_end * 8 - pfn, left);
+		return NULL;
+	}
+	*step = 1;
+	if ((pfn & 63) == 0 && left >= 64 &&
+	    byte + 8 <= bm->win + bm->win_len && uniform_class(bm, byte, cls))
+		*step = 64;
+	else
+		*cls = classify(bm, pfn);
+	return NULL;
+}
+
+/* Walk the bitmaps into runs of one class. */
+static struct kdx_error *map_pages(struct bitmaps *bm, uint64_t first_pfn,
+				   uint64_t end_pfn, struct run_state *st)
 {
 	enum page_class cls = PAGE_HOLE, c;
 	uint64_t run_start = first_pfn, pfn = first_pfn, step;
+	struct kdx_error *err;
 
 	while (pfn < end_pfn && !kdx_desc_failed(st->desc)) {
-		step = 1;
-		if ((pfn & 7) == 0 && pfn + 8 <= end_pfn &&
-		    uniform_class(bm->present[pfn >> 3], bm->dumped[pfn >> 3],
-				  &c))
-			step = 8;
-		else
-			c = classify(bm, pfn);
+		err = next_step(bm, pfn, end_pfn - pfn, &c, &step);
+		if (err)
+			return err;
 		if (c != cls) {
 			add_run(st, cls, run_start, pfn);
 			cls = c;
@@ -491,6 +592,7 @@ static void map_pages(const struct bitmaps *bm, uint64_t first_pfn,
 		pfn += step;
 	}
 	add_run(st, cls, run_start, end_pfn);
+	return NULL;
 }
 
 /* ---- descriptors ---- */
@@ -630,7 +732,7 @@ static struct kdx_error *check_desc(const struct kdump *k, uint64_t index,
 static struct kdx_error *decode_page(struct kdump *k, uint64_t index,
 				     uint8_t *out)
 {
-	struct page_desc pd;
+	struct page_desc pd = { 0 };
 	struct kdx_decoder *d;
 	uint8_t *in;
 	struct kdx_error *err = read_desc(k, k->bo, index, &pd);
@@ -1024,29 +1126,45 @@ static struct kdx_error *count_descs(struct kdump *p,
 	return find_data_end(p, p->desc_count, &p->desc_count);
 }
 
-static uint64_t count_dumped(const struct bitmaps *bm, uint64_t first,
-			     uint64_t end)
+/* Dumped pages in pfns [@first, @end): the CPU's popcount over the
+ * window's whole bytes, bit by bit at the ends. */
+static struct kdx_error *count_dumped(struct bitmaps *bm, uint64_t first,
+				      uint64_t end, uint64_t *count)
 {
-	uint64_t n = 0;
+	uint64_t n = 0, pfn = first, zero_end, byte, upto;
+	struct kdx_error *err;
 
-	for (uint64_t pfn = first; pfn < end; pfn++) {
-		if ((pfn & 7) == 0 && pfn + 8 <= end) {
-			n += (uint64_t)__builtin_popcount(bm->dumped[pfn >> 3]);
-			pfn += 7;
+	while (pfn < end) {
+		byte = pfn >> 3;
+		err = bitmap_at(bm, byte, &zero_end);
+		if (err)
+			return err;
+		if (zero_end > byte) {
+			pfn = kdx_min_u64(zero_end * 8, end);
 			continue;
 		}
-		n += bit(bm->dumped, pfn);
+		if ((pfn & 7) || end - pfn < 8) {
+			n += bit(bm->dumped, pfn - bm->win * 8);
+			pfn++;
+			continue;
+		}
+		upto = kdx_min_u64(end >> 3, bm->win + bm->win_len);
+		n += kdx_popcount(bm->dumped + (byte - bm->win),
+				  (size_t)(upto - byte));
+		pfn = upto * 8;
 	}
-	return n;
+	*count = n;
+	return NULL;
 }
 
 static struct kdx_error *build_map(const struct kdump_header *h,
 				   struct kdump *p,
 				   struct kdx_dump_desc *desc,
-				   const struct bitmaps *bm,
+				   struct bitmaps *bm,
 				   struct run_state *st)
 {
 	uint64_t first = 0, end = kdx_min_u64(h->max_mapnr, bm->bytes * 8);
+	uint64_t dumpable;
 	struct kdx_error *err;
 
 	if (h->max_mapnr > bm->bytes * 8)
@@ -1061,14 +1179,15 @@ static struct kdx_error *build_map(const struct kdump_header *h,
 		if (end < first)
 			end = first;
 	}
-	err = count_descs(p, h, count_dumped(bm, first, end));
+	err = count_dumped(bm, first, end, &dumpable);
+	if (!err)
+		err = count_descs(p, h, dumpable);
 	if (err)
 		return err;
 	st->desc = desc;
 	st->block_size = h->block_size;
 	st->desc_count = p->desc_count;
-	map_pages(bm, first, end, st);
-	return NULL;
+	return map_pages(bm, first, end, st);
 }
 
 /* Read one file's headers and bitmaps into the physical map; its pieces'
@@ -1094,9 +1213,7 @@ static struct kdx_error *open_part(const struct kdx_file *file, size_t index,
 	err = read_bitmaps(file, h, desc, &bm);
 	if (!err)
 		err = build_map(h, p, desc, &bm, st);
-	if (bm.dumped != bm.present)
-		free(bm.dumped);
-	free(bm.present);
+	bitmaps_free(&bm);
 	return err;
 }
 

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* A backend interrupted this many times in a row without moving a byte
  * is failing, not being interrupted. */
@@ -104,6 +105,35 @@ uint64_t kdx_file_written_end(const struct kdx_file *file, uint64_t offset)
 		return file->size;
 	return kdx_min_u64(file->ops->written_end(file->priv, offset),
 			   file->size);
+}
+
+/* SEEK_DATA on the descriptor that holds the bytes at @offset. */
+static uint64_t next_data_in_fd(const struct kdx_file *file, uint64_t offset)
+{
+	uint64_t fd_offset, len;
+	int fd = kdx_file_extent(file, offset, file->size - offset, &fd_offset,
+				 &len);
+	off_t data;
+
+	if (fd < 0 || !len || fd_offset > (uint64_t)INT64_MAX)
+		return offset;
+	data = lseek(fd, (off_t)fd_offset, SEEK_DATA);
+	if (data < 0)
+		/* ENXIO: only a hole up to the end; anything else (no
+		 * SEEK_DATA here): no knowledge. */
+		return errno == ENXIO ? offset + len : offset;
+	if ((uint64_t)data < fd_offset)
+		return offset;
+	return offset + kdx_min_u64((uint64_t)data - fd_offset, len);
+}
+
+uint64_t kdx_file_next_data(const struct kdx_file *file, uint64_t offset)
+{
+	if (offset >= file->size)
+		return file->size;
+	if (file->ops->next_written)
+		return kdx_file_next_written(file, offset);
+	return next_data_in_fd(file, offset);
 }
 
 bool kdx_file_all_written(const struct kdx_file *file, uint64_t offset,

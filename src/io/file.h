@@ -54,6 +54,14 @@ uint64_t kdx_file_next_written(const struct kdx_file *file, uint64_t offset);
  * written): the file size in a plain file. */
 uint64_t kdx_file_written_end(const struct kdx_file *file, uint64_t offset);
 
+/* The first offset at or after @offset that may hold a non-zero byte:
+ * every byte before it reads as zero, because no record of a flattened
+ * stream wrote it or because it lies in a hole of a sparse plain file
+ * (SEEK_DATA).  @offset itself where the file cannot tell; the file size
+ * when only zeros follow.  Lets a scan of mostly empty bitmaps skip what
+ * it need not read; never a reason to treat the bytes as absent. */
+uint64_t kdx_file_next_data(const struct kdx_file *file, uint64_t offset);
+
 /* Whether every byte of [@offset, @offset + @len) was written to the file
  * (always, inside a plain file); if not, *@gap is the first that was not
  * (a flattened stream's records leave it out). */

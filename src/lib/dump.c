@@ -264,6 +264,7 @@ void kdx_dump_destroy(struct kdx_dump *dump)
 	kdx_desc_deinit(&dump->desc);
 	kdx_physmap_deinit(&dump->physmap);
 	free(dump->ranges);
+	free(dump->lost);
 	free(dump->notes);
 	free(dump->cpus);
 	free(dump->vmcoreinfo_text);

@@ -29,6 +29,8 @@ struct kdx_dump {
 	struct kdx_vmcoreinfo_entry *vmcoreinfo;
 	size_t vmcoreinfo_count;
 	char *vmcoreinfo_source;
+	/* kdx_dump_salvage(): what was lost, as text (NULL: nothing). */
+	char *lost;
 	unsigned int word_size;
 	uint32_t page_size;
 	const char *page_size_source;

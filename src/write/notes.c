@@ -3,6 +3,8 @@
 
 #include "core/endian.h"
 
+#include <kdx/verify.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +64,9 @@ struct kdx_error *kdx_encode_notes(const struct kdx_dump *dump,
 	size_t n, pos = 0, at, found_len = 0;
 	const struct kdx_note *notes = kdx_dump_notes(dump, &n);
 	char *found = found_vmcoreinfo(dump, &found_len);
+	/* A salvaged dump says in its own notes what it lost. */
+	const char *lost = kdx_dump_lost(dump);
+	size_t lost_len = lost ? strlen(lost) : 0;
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < n; i++)
@@ -70,6 +75,8 @@ struct kdx_error *kdx_encode_notes(const struct kdx_dump *dump,
 	if (found)
 		out->len += 12 + align4(sizeof("VMCOREINFO")) +
 			    align4(found_len);
+	if (lost)
+		out->len += 12 + align4(sizeof("KDX")) + align4(lost_len);
 	out->bytes = calloc(1, out->len ? out->len : 1);
 	if (!out->bytes) {
 		free(found);
@@ -92,6 +99,10 @@ struct kdx_error *kdx_encode_notes(const struct kdx_dump *dump,
 		out->vmcoreinfo_at = pos + at;
 		out->vmcoreinfo_len = found_len;
 		free(found);
+		pos += 12 + align4(sizeof("VMCOREINFO")) + align4(found_len);
 	}
+	if (lost)
+		put_note(out->bytes + pos, bo, "KDX", KDX_NOTE_SALVAGE, lost,
+			 lost_len, &at);
 	return NULL;
 }

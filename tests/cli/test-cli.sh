@@ -193,6 +193,31 @@ check "the next conversion to OUT removes the stale temporary file" test ! -e "$
 check "a live process's, another host's, another OUT's and odd names stay" \
 	test "$(ls "$work/sig" | grep -c kdx-)" -eq 4
 kill $live
+# verify: a sound dump exits 0; a cut one exits 1 and says where.
+expect_exit 0 "verify of a sound dump" "$kdx" verify "$work/le.elf"
+check "verify counts every page" grep -q "^sound: $(( (0x9f000 + 0x70000) / 4096 )) pages" "$work/out"
+head -c $(( $(stat -c %s "$work/le.elf") - 0x8000 )) "$work/le.elf" >"$work/cut.elf"
+expect_exit 1 "verify of a cut dump" "$kdx" verify "$work/cut.elf" --json
+check "verify --json lists the loss" python3 -c "
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j['sound'] is False and j['bad_pages'] == 0, j
+assert j['problems'][0]['area'] == 'headers' and 'missing' in j['problems'][0]['message'], j
+" "$work/out"
+expect_exit 0 "convert --salvage of a cut dump" "$kdx" convert --salvage "$work/cut.elf" "$work/salvaged.kdump" --to kdump -q
+check "salvage reports the loss on stderr" grep -q "salvage: headers: .*missing" "$work/err"
+expect_exit 0 "the salvaged dump verifies" "$kdx" verify "$work/salvaged.kdump"
+"$kdx" read "$work/cut.elf" 0 0x9f000 --phys -o "$work/cut.bin"
+"$kdx" read "$work/salvaged.kdump" 0 0x9f000 --phys -o "$work/salv.bin"
+check "salvaged pages equal the input's" cmp -s "$work/cut.bin" "$work/salv.bin"
+"$kdx" info "$work/salvaged.kdump" --json >"$work/salv.json"
+check "the salvaged dump has a KDX note" python3 -c "
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert any(n['name'] == 'KDX' and n['type'] == 0x4c4f5354 for n in j['notes']), j['notes']
+" "$work/salv.json"
+expect_exit 2 "verify without a dump" "$kdx" verify
+expect_exit 0 "verify --help" "$kdx" verify --help
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1334,6 +1334,133 @@ static void large_sparse_bitmap(void **state)
 	done(&b);
 }
 
+/* ---- bitmaps read in windows ---- */
+
+/* libkdx reads the bitmaps 64 KiB (2^19 pages) at a time. */
+#define WINDOW_PFNS (1ull << 19)
+
+/* Every pfn's range kind, walking the sorted map once. */
+static void check_ranges_by_sweep(const struct kb *b)
+{
+	size_t n, i = 0;
+	const struct kdx_phys_range *r = kdx_dump_phys_ranges(b->dump, &n);
+	uint64_t max = mkkdump_max_mapnr(b->m);
+
+	for (uint64_t pfn = 0; pfn < max + 8; pfn++) {
+		enum mkkdump_page_kind k = mkkdump_page_kind(b->m, pfn);
+		uint64_t a = pfn * 4096;
+
+		while (i < n && r[i].start + r[i].size <= a)
+			i++;
+		if (k == MKKDUMP_HOLE) {
+			if (i < n && r[i].start <= a)
+				fail_msg("hole pfn 0x%llx is in the map",
+					 (unsigned long long)pfn);
+			continue;
+		}
+		if (i == n || r[i].start > a)
+			fail_msg("pfn 0x%llx is not in the map",
+				 (unsigned long long)pfn);
+		assert_int_equal(r[i].kind, k == MKKDUMP_EXCLUDED ?
+						    KDX_RANGE_EXCLUDED :
+						    KDX_RANGE_DATA);
+	}
+}
+
+/* @b's bytes as a sparse file: blocks of zeros are left as holes, which
+ * libkdx skips unread (SEEK_DATA). */
+static void write_sparse(const struct kb *b, char *path)
+{
+	static const uint8_t zeros[4096];
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)b->size), 0);
+	for (size_t at = 0; at < b->size; at += sizeof(zeros)) {
+		size_t n = b->size - at < sizeof(zeros) ? b->size - at :
+							  sizeof(zeros);
+
+		if (memcmp(b->bytes + at, zeros, n))
+			assert_int_equal(pwrite(fd, b->bytes + at, n,
+						(off_t)at),
+					 (ssize_t)n);
+	}
+	assert_int_equal(close(fd), 0);
+}
+
+/* The map, the counts and the pages against a brute-force count. */
+static void check_against_brute_force(struct kb *b)
+{
+	uint64_t max = mkkdump_max_mapnr(b->m), dumped = 0, excluded = 0;
+	char want[64];
+
+	for (uint64_t pfn = 0; pfn < max; pfn++) {
+		enum mkkdump_page_kind k = mkkdump_page_kind(b->m, pfn);
+
+		dumped += k == MKKDUMP_DATA || k == MKKDUMP_ZERO ||
+			  k == MKKDUMP_RANDOM;
+		excluded += k == MKKDUMP_EXCLUDED;
+	}
+	assert_true(dumped > 900);
+	assert_int_equal(kdx_dump_facts(b->dump)->nr_pages, dumped);
+	snprintf(want, sizeof(want), "%llu dumped, %llu excluded",
+		 (unsigned long long)dumped, (unsigned long long)excluded);
+	assert_string_equal(detail(b->dump, "pages"), want);
+	check_ranges_by_sweep(b);
+	for (uint64_t pfn = 0; pfn < max + 2; pfn++)
+		if (mkkdump_page_kind(b->m, pfn) != MKKDUMP_HOLE ||
+		    pfn % 4099 == 0)
+			check_page(b, b->dump, pfn);
+}
+
+/* Pages in every window, on both sides of each window boundary, the
+ * first and the last pfn, excluded runs across boundaries, scattered
+ * single pages: the map, the counts and every dumped page must be what a
+ * brute-force count of the builder's pages says. */
+static void bitmap_windows_match_brute_force(void **state)
+{
+	uint64_t max = 3 * WINDOW_PFNS + 1001;
+	struct mkkdump_options o = { .machine = "x86_64", .max_mapnr = max,
+				     .default_codec = MKKDUMP_CODEC_LZO };
+	struct mkkdump *m = mkkdump_new(&o);
+	char path[] = "/tmp/kdx-test-sparse-XXXXXX";
+	struct kdx_error *err;
+	struct kb b;
+
+	(void)state;
+	/* Scattered pages, but none in most of the 2nd and 3rd windows:
+	 * their bitmap blocks are zeros, holes of the sparse file. */
+	for (uint64_t pfn = 0; pfn < max; pfn += 997)
+		if (pfn < WINDOW_PFNS || pfn > 2 * WINDOW_PFNS + 300000)
+			mkkdump_set_pages(m, pfn, 1, MKKDUMP_DATA,
+					  MKKDUMP_CODEC_DEFAULT);
+	for (uint64_t w = 1; w <= 3; w++) {
+		mkkdump_set_pages(m, w * WINDOW_PFNS - 3, 6, MKKDUMP_DATA,
+				  MKKDUMP_CODEC_DEFAULT);
+		mkkdump_set_pages(m, w * WINDOW_PFNS - 300, 200,
+				  MKKDUMP_EXCLUDED, MKKDUMP_CODEC_DEFAULT);
+	}
+	/* Whole 64-page words of each kind, across the second boundary. */
+	mkkdump_set_pages(m, 2 * WINDOW_PFNS - 1024, 2048, MKKDUMP_EXCLUDED,
+			  MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 2 * WINDOW_PFNS - 64, 192, MKKDUMP_ZERO,
+			  MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, max - 1, 1, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	build(m, &b);
+	open_ok(&b);
+	check_against_brute_force(&b);
+	/* The same from a sparse file, whose zero blocks are skipped. */
+	write_sparse(&b, path);
+	kdx_dump_destroy(b.dump);
+	b.dump = NULL;
+	err = kdx_dump_open(path, NULL, &b.dump);
+	unlink(path);
+	if (err)
+		fail_msg("open %s: %s", path, kdx_error_message(err));
+	check_against_brute_force(&b);
+	done(&b);
+}
+
 /* ---- flattened ---- */
 
 static void compare_dumps(const struct kb *b, const struct kdx_dump *flat)
@@ -1594,6 +1721,7 @@ int main(void)
 		cmocka_unit_test(corrupt_pages_fail_alone),
 		cmocka_unit_test(absurd_header_values),
 		cmocka_unit_test(large_sparse_bitmap),
+		cmocka_unit_test(bitmap_windows_match_brute_force),
 		cmocka_unit_test(flattened_equals_unflattened),
 		cmocka_unit_test(flattened_cut_short),
 		cmocka_unit_test(flattened_bitmaps_not_written),

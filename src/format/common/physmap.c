@@ -61,6 +61,26 @@ static int compare_starts(const void *a, const void *b)
 	return x->start < y->start ? -1 : (x->start > y->start);
 }
 
+/* Dumps list their memory in order nearly always: a linear check spares
+ * sorting a million pieces that already are. */
+static bool in_order(const void *base, size_t n, size_t size,
+		     int (*cmp)(const void *, const void *))
+{
+	const char *p = base;
+
+	for (size_t i = 1; i < n; i++)
+		if (cmp(p + (i - 1) * size, p + i * size) > 0)
+			return false;
+	return true;
+}
+
+static void sort_unless_sorted(void *base, size_t n, size_t size,
+			       int (*cmp)(const void *, const void *))
+{
+	if (n > 1 && !in_order(base, n, size, cmp))
+		qsort(base, n, size, cmp);
+}
+
 static bool emit(struct kdx_physmap *map, size_t *capacity,
 		 const struct kdx_physmap_entry *piece, uint64_t from,
 		 uint64_t to)
@@ -125,18 +145,17 @@ struct kdx_error *kdx_physmap_build(struct kdx_physmap_builder *builder,
 	bool ok = true;
 
 	memset(map, 0, sizeof(*map));
-	if (builder->count)
-		qsort(builder->pieces, builder->count,
-		      sizeof(*builder->pieces), compare_pieces);
+	sort_unless_sorted(builder->pieces, builder->count,
+			   sizeof(*builder->pieces), compare_pieces);
 	for (size_t i = 0; i < builder->count && ok; i++) {
 		const struct kdx_physmap_entry *piece = &builder->pieces[i];
 
 		if (piece->kind != kind) {
 			/* A lower-priority kind only fills the gaps the
 			 * entries so far (kept sorted) leave. */
-			if (map->count > 1)
-				qsort(map->entries, map->count,
-				      sizeof(*map->entries), compare_starts);
+			sort_unless_sorted(map->entries, map->count,
+					   sizeof(*map->entries),
+					   compare_starts);
 			nbetter = map->count;
 			next = 0;
 			covered = 0;
@@ -145,9 +164,8 @@ struct kdx_error *kdx_physmap_build(struct kdx_physmap_builder *builder,
 		ok = emit_uncovered(map, &capacity, nbetter, &next, piece,
 				    &covered);
 	}
-	if (map->count > 1)
-		qsort(map->entries, map->count, sizeof(*map->entries),
-		      compare_starts);
+	sort_unless_sorted(map->entries, map->count, sizeof(*map->entries),
+			   compare_starts);
 	kdx_physmap_builder_deinit(builder);
 	if (!ok) {
 		kdx_physmap_deinit(map);
@@ -175,6 +193,58 @@ static enum kdx_range_kind range_kind(enum kdx_piece_kind kind)
 	case KDX_PIECE_EXCLUDED: return KDX_RANGE_EXCLUDED;
 	default: return KDX_RANGE_DATA;
 	}
+}
+
+/* The part of @e from @from on, its offsets moved along. */
+static struct kdx_physmap_entry tail_of(const struct kdx_physmap_entry *e,
+					uint64_t from)
+{
+	struct kdx_physmap_entry t = *e;
+
+	if (e->kind == KDX_PIECE_FORMAT)
+		t.piece_offset += from - e->start;
+	else
+		t.file_offset += from - e->start;
+	t.start = from;
+	t.size = piece_end(e) - from;
+	return t;
+}
+
+struct kdx_error *kdx_physmap_remove(struct kdx_physmap *map, uint64_t start,
+				     uint64_t end)
+{
+	struct kdx_physmap_entry *out = NULL, e;
+	size_t n = 0, capacity = 0;
+	bool ok = true;
+
+	for (size_t i = 0; i < map->count && ok; i++) {
+		const struct kdx_physmap_entry *in = &map->entries[i];
+
+		if (piece_end(in) <= start || in->start >= end) {
+			ok = kdx_array_push((void **)&out, &n, &capacity, in,
+					    sizeof(*in));
+			continue;
+		}
+		if (in->start < start) {
+			e = *in;
+			e.size = start - in->start;
+			ok = kdx_array_push((void **)&out, &n, &capacity, &e,
+					    sizeof(e));
+		}
+		if (ok && piece_end(in) > end) {
+			e = tail_of(in, end);
+			ok = kdx_array_push((void **)&out, &n, &capacity, &e,
+					    sizeof(e));
+		}
+	}
+	if (!ok) {
+		free(out);
+		return kdx_err_nomem();
+	}
+	free(map->entries);
+	map->entries = out;
+	map->count = n;
+	return NULL;
 }
 
 struct kdx_error *kdx_physmap_ranges(const struct kdx_physmap *map,

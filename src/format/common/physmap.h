@@ -75,6 +75,11 @@ struct kdx_error *kdx_physmap_build(struct kdx_physmap_builder *builder,
 void kdx_physmap_builder_deinit(struct kdx_physmap_builder *builder);
 void kdx_physmap_deinit(struct kdx_physmap *map);
 
+/* Make [@start, @end) a hole: entries inside go, entries across its ends
+ * are cut (what salvage does with pages that cannot be read). */
+struct kdx_error *kdx_physmap_remove(struct kdx_physmap *map, uint64_t start,
+				     uint64_t end);
+
 /* The public view: adjacent entries of one kind merged. */
 struct kdx_error *kdx_physmap_ranges(const struct kdx_physmap *map,
 				     struct kdx_phys_range **ranges,
