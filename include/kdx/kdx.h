@@ -6,6 +6,7 @@
 #ifndef KDX_KDX_H
 #define KDX_KDX_H
 
+#include <kdx/addrspace.h>
 #include <kdx/arch.h>
 #include <kdx/convert.h>
 #include <kdx/crash.h>
@@ -13,6 +14,7 @@
 #include <kdx/error.h>
 #include <kdx/log.h>
 #include <kdx/xlat.h>
+#include <kdx/xlat_dump.h>
 
 #include <kdx/common.h>
 

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 struct kdx_file;
+struct kdx_p2m;
 
 /* A note copied out of the file. */
 struct kdx_desc_note {
@@ -78,6 +79,9 @@ struct kdx_format_ops {
 	 * at once. */
 	struct kdx_error *(*read)(void *priv, uint64_t cookie, uint64_t offset,
 				  void *buf, size_t len);
+	/* A Xen guest's frame map (pfn <-> mfn), owned by @priv; NULL for
+	 * readers whose dumps have no machine addresses. */
+	const struct kdx_p2m *(*p2m)(const void *priv);
 	/* Release desc->priv; may be NULL. */
 	void (*destroy)(void *priv);
 };

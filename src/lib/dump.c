@@ -66,6 +66,8 @@ static struct kdx_error *finish_open(struct kdx_dump *dump)
 		dump->desc.arch = dump->opts.arch;
 	arch = kdx_arch_info(dump->desc.arch);
 	dump->word_size = arch ? arch->word_size : 0;
+	if (dump->format->p2m)
+		dump->p2m = dump->format->p2m(dump->desc.priv);
 	err = kdx_physmap_build(&dump->desc.physmap, &dump->physmap);
 	if (!err)
 		err = kdx_physmap_ranges(&dump->physmap, &dump->ranges,

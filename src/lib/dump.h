@@ -32,6 +32,9 @@ struct kdx_dump {
 	unsigned int word_size;
 	uint32_t page_size;
 	const char *page_size_source;
+	/* A Xen PV guest's pfn <-> mfn map (the reader's), or NULL: the
+	 * dump's machine addresses (kdx_read_machine()). */
+	const struct kdx_p2m *p2m;
 };
 
 /* How the physical bytes at an address are held, for writers that copy

@@ -4,6 +4,7 @@
 #include <kdx/crash.h>
 #include <kdx/log.h>
 #include <kdx/xlat.h>
+#include <kdx/xlat_dump.h>
 
 #include "core/error.h"
 

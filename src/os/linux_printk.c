@@ -6,6 +6,7 @@
 #include "os/linux_printk.h"
 
 #include <kdx/xlat.h>
+#include <kdx/xlat_dump.h>
 
 #include "core/endian.h"
 #include "core/util.h"

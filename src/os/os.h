@@ -4,6 +4,7 @@
 #define KDX_OS_OS_H
 
 #include <kdx/xlat.h>
+#include <kdx/xlat_dump.h>
 
 #include "core/error.h"
 
