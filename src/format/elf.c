@@ -174,7 +174,14 @@ static struct kdx_error *read_header(const struct kdx_file *file,
 		return kdx_err(KDX_ERR_CORRUPT,
 			       "ELF header: e_phentsize is %u, ELF%u program headers are %zu bytes",
 			       h->phentsize, h->cls->bits, h->cls->phdr_size);
-	return resolve_phnum(file, h);
+	err = resolve_phnum(file, h);
+	if (!err && h->phnum == 0)
+		err = kdx_err(KDX_ERR_UNSUPPORTED,
+			      "ELF core file with no program headers: it describes no memory%s",
+			      h->cls->bits == 64 && h->shnum ?
+				      " (it has only sections, as a Xen xc_core file does: try --format xc_core)" :
+				      "");
+	return err;
 }
 
 /* The whole program header table, bounds-checked against the file. */

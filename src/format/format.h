@@ -92,6 +92,7 @@ extern const struct kdx_format_ops *const kdx_formats[];
 extern const struct kdx_format_ops kdx_format_elf;
 extern const struct kdx_format_ops kdx_format_kdump;
 extern const struct kdx_format_ops kdx_format_raw;
+extern const struct kdx_format_ops kdx_format_xc_core;
 
 /* Choose the reader for @file: by name when @name is set, else by
  * content.  Formats kdx knows but cannot read yet are named in the
