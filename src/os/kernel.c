@@ -32,6 +32,8 @@ struct kdx_error *kdx_kernel_probe(const struct kdx_dump *dump,
 		return kdx_err(KDX_ERR_INVALID,
 			       "kernel options: unknown version (use kdx_kernel_options_init)");
 	kdx_kernel_layout_init(layout);
+	if (kdx_xen_pv_detect(dump)) /* HOOK: Xen PV guests (os/xen_pv.c) */
+		return kdx_xen_pv_probe(dump, opts, layout);
 	if (arch == KDX_ARCH_X86_64 || arch == KDX_ARCH_I386)
 		return kdx_linux_x86_probe(dump, opts, layout);
 	if (arch == KDX_ARCH_AARCH64)

@@ -13,6 +13,14 @@ struct kdx_error *kdx_linux_x86_probe(const struct kdx_dump *dump,
 				      const struct kdx_kernel_options *opts,
 				      struct kdx_kernel_layout *layout);
 
+/* Linux as a Xen PV guest on x86 (machine-frame page tables): detect
+ * says whether the dump is one (it maps machine addresses, or is a legacy
+ * xc_core whose physical addresses are machine ones). */
+bool kdx_xen_pv_detect(const struct kdx_dump *dump);
+struct kdx_error *kdx_xen_pv_probe(const struct kdx_dump *dump,
+				   const struct kdx_kernel_options *opts,
+				   struct kdx_kernel_layout *layout);
+
 /* Linux on arm64, 32-bit ARM (LPAE or not) and riscv64. */
 struct kdx_error *kdx_linux_arm64_probe(const struct kdx_dump *dump,
 					const struct kdx_kernel_options *opts,
