@@ -162,7 +162,9 @@ struct kdx_xlat_ops {
 /** Config flag: the root and every page-table entry hold machine
  *  addresses (a Xen PV guest): tables are read with
  *  kdx_xlat_ops::read_machine, and results, steps and mappings are in
- *  KDX_MACHPHYSADDR. */
+ *  KDX_MACHPHYSADDR.  The root is then an address, not a register value
+ *  (a 32-bit PV guest's folded cr3 is unfolded by the caller): only the
+ *  top table's alignment is applied to it. */
 #define KDX_XLAT_MACHINE 0x10u
 
 /** Version of struct kdx_xlat_config this header describes. */

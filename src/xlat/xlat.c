@@ -177,6 +177,16 @@ static void split_region(struct kdx_xlat *xlat, struct kdx_xlat_region *r,
 
 static uint64_t root_of(const struct kdx_xlat *xlat, uint64_t reg)
 {
+	const struct kdx_paging_form *form = xlat->form;
+
+	/* A machine root (Xen PV) is an address the OS layer decoded from
+	 * its register, possibly beyond what the register holds (x86_32
+	 * PAE's folded cr3 above 4 GiB): only the top table's alignment and
+	 * the address width apply. */
+	if (xlat->cfg.flags & KDX_XLAT_MACHINE)
+		return reg & ~((uint64_t)form->level[0].entries *
+			       form->entry_size - 1) &
+		       ((1ull << xlat->cfg.phys_bits) - 1);
 	if (xlat->form->root_addr)
 		return xlat->form->root_addr(xlat, reg);
 	return reg & xlat->form->root_mask;
