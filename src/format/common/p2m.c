@@ -87,7 +87,8 @@ static struct kdx_error *make_runs(const struct kdx_p2m_pair *p, size_t n,
 static void note_shared_mfns(struct kdx_p2m_pair *p, size_t n,
 			     struct kdx_p2m_report *rep)
 {
-	qsort(p, n, sizeof(*p), by_mfn);
+	if (n)
+		qsort(p, n, sizeof(*p), by_mfn);
 	for (size_t i = 1; i < n; i++) {
 		if (p[i].mfn != p[i - 1].mfn)
 			continue;
@@ -123,7 +124,8 @@ struct kdx_error *kdx_p2m_build(struct kdx_p2m *map,
 	memset(report, 0, sizeof(*report));
 	map->page_shift = page_shift;
 	map->source = source;
-	qsort(pairs, count, sizeof(*pairs), by_pfn);
+	if (count) /* qsort's array may not be NULL, even empty */
+		qsort(pairs, count, sizeof(*pairs), by_pfn);
 	n = drop_dup_pfns(pairs, count, report);
 	map->frames = n;
 	for (size_t i = 0; i < n; i++) {
