@@ -14,6 +14,7 @@
 #include <kdx/error.h>
 #include <kdx/log.h>
 #include <kdx/xlat.h>
+#include <kdx/xen.h>
 #include <kdx/xlat_dump.h>
 
 #include <kdx/common.h>

@@ -69,10 +69,20 @@ struct kdx_error *kdx_phys_to_machine(const struct kdx_dump *dump,
 	if (!m)
 		return no_machine();
 	mask = (1ull << m->page_shift) - 1;
+	/* Beyond the map: one error naming what it covers (seed 001), not
+	 * a guess. */
+	if (!m->frames || paddr >> m->page_shift > m->max_pfn)
+		return kdx_err_set_address(
+			kdx_err(KDX_ERR_NODATA,
+				"physical address 0x%llx: pfn 0x%llx is beyond the p2m, which covers pfns 0x0-0x%llx",
+				(unsigned long long)paddr,
+				(unsigned long long)(paddr >> m->page_shift),
+				(unsigned long long)m->max_pfn),
+			paddr);
 	if (!kdx_p2m_mfn(m, paddr >> m->page_shift, &mfn))
 		return kdx_err_set_address(
 			kdx_err(KDX_ERR_NODATA,
-				"physical address 0x%llx: the p2m has no mfn for pfn 0x%llx (it maps %llu frames, pfns up to 0x%llx)",
+				"physical address 0x%llx: the p2m has no mfn for pfn 0x%llx (a gap: it maps %llu frames of pfns 0x0-0x%llx)",
 				(unsigned long long)paddr,
 				(unsigned long long)(paddr >> m->page_shift),
 				(unsigned long long)m->frames,

@@ -17,6 +17,10 @@ struct kdx_error *kdx_linux_x86_probe(const struct kdx_dump *dump,
  * says whether the dump is one (it maps machine addresses, or is a legacy
  * xc_core whose physical addresses are machine ones). */
 bool kdx_xen_pv_detect(const struct kdx_dump *dump);
+/* A fact the xc_core reader left as a "0x..." detail ("xen_cr3",
+ * "xen_max_pfn", "xen_p2m_vaddr", ...); false if absent. */
+bool kdx_xen_fact(const struct kdx_dump *dump, const char *key,
+		  uint64_t *value);
 struct kdx_error *kdx_xen_pv_probe(const struct kdx_dump *dump,
 				   const struct kdx_kernel_options *opts,
 				   struct kdx_kernel_layout *layout);

@@ -53,8 +53,8 @@ static void set_text(char *dst, size_t len, const char *fmt, ...)
 
 /* A fact the xc_core reader left as a "0x..." detail (see xen_fact() in
  * format/xc_core.c): one place to read them until they are typed. */
-static bool xen_fact(const struct kdx_dump *dump, const char *key,
-		     uint64_t *value)
+bool kdx_xen_fact(const struct kdx_dump *dump, const char *key,
+		  uint64_t *value)
 {
 	size_t n;
 	const struct kdx_detail *d = kdx_dump_details(dump, &n);
@@ -103,7 +103,7 @@ bool kdx_xen_pv_detect(const struct kdx_dump *dump)
 	if (arch != KDX_ARCH_X86_64 && arch != KDX_ARCH_I386)
 		return false;
 	return kdx_dump_has_machine(dump) ||
-	       (xen_fact(dump, "xen_phys_is_machine", &legacy) && legacy);
+	       (kdx_xen_fact(dump, "xen_phys_is_machine", &legacy) && legacy);
 }
 
 static void find_mode(struct pv_probe *p)
@@ -205,7 +205,7 @@ static void find_root(struct pv_probe *p)
 		set_text(out->root_source, KDX_SOURCE_LEN,
 			 "command line (a machine address)");
 		root_from_symbol(p, &root);
-	} else if (xen_fact(p->dump, "xen_cr3", &cr3)) {
+	} else if (kdx_xen_fact(p->dump, "xen_cr3", &cr3)) {
 		out->has_root = true;
 		out->root = cr3;
 		set_text(out->root_source, KDX_SOURCE_LEN,

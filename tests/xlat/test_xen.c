@@ -23,6 +23,14 @@
 #define TEXT_PAGES 16u
 #define KERNEL_MAP 0xffffffff80000000ull
 #define DIRECT 0xffff888000000000ull
+/* Linux's own p2m, in machine frames of the guest: the tools' tree (frame
+ * list list, one mid page, two leaves of 512 pfns) and the linear list
+ * (two pages mapped at P2M_VA in the kernel's page table). */
+#define TREE_TOP 40u
+#define TREE_MID 41u
+#define TREE_LEAF 42u /* and 43 */
+#define LIST_FRAME 44u /* and 45 */
+#define P2M_VA 0xffffc90000000000ull
 
 /* The scrambled p2m: machine frame m holds pfn P(m); 389 is odd, so this
  * is a bijection on [0, 1024) with no run longer than one frame. */
@@ -54,6 +62,31 @@ static uint8_t pattern(uint64_t m, size_t k)
 	return (uint8_t)(m * 7 + k * 13 + (k >> 8) + 1);
 }
 
+static void put_le64(uint8_t *p, uint64_t v)
+{
+	put64(p, v, KDX_LITTLE_ENDIAN);
+}
+
+/* The tree and the list as Linux lays them out (arch/x86/xen/p2m.c): the
+ * top page's unused entries and the list's pages are what a guest with
+ * exactly FRAMES pfns has. */
+static void write_linux_p2m(struct guest *g)
+{
+	uint8_t *top = g->mem + TREE_TOP * PAGE, *mid = g->mem + TREE_MID * PAGE;
+
+	memset(top, 0xff, PAGE);
+	memset(mid, 0xff, PAGE);
+	put_le64(top, TREE_MID);
+	for (uint64_t l = 0; l < 2; l++) {
+		put_le64(mid + l * 8, TREE_LEAF + l);
+		for (uint64_t k = 0; k < 512; k++)
+			put_le64(g->mem + (TREE_LEAF + l) * PAGE + k * 8,
+				 mfn_of(l * 512 + k));
+	}
+	for (uint64_t pfn = 0; pfn < FRAMES; pfn++)
+		put_le64(g->mem + LIST_FRAME * PAGE + pfn * 8, mfn_of(pfn));
+}
+
 static void build_guest(struct guest *g)
 {
 	size_t size;
@@ -71,6 +104,9 @@ static void build_guest(struct guest *g)
 	for (uint64_t pfn = 0; pfn < FRAMES; pfn++)
 		ptb_map(g->p, DIRECT + pfn * PAGE, mfn_of(pfn) * PAGE, PAGE,
 			PTB_RW | PTB_NX);
+	for (uint64_t i = 0; i < 2; i++)
+		ptb_map(g->p, P2M_VA + i * PAGE, (LIST_FRAME + i) * PAGE, PAGE,
+			PTB_NX);
 	g->mem = ptb_memory(g->p, &size);
 	assert_int_equal(size, (size_t)FRAMES * PAGE);
 	for (uint64_t m = 0; m < TABLES / PAGE; m++)
@@ -83,6 +119,7 @@ static void build_guest(struct guest *g)
 		 (unsigned long long)(KERNEL_MAP + root_pa));
 	memset(g->mem + VMCI_FRAME * PAGE, 0, PAGE);
 	memcpy(g->mem + VMCI_FRAME * PAGE, text, strlen(text));
+	write_linux_p2m(g);
 	/* Page i of the file is machine frame i: pfns out of order. */
 	for (uint64_t m = 0; m < FRAMES; m++) {
 		g->pfns[m] = pfn_of(m);
@@ -105,6 +142,9 @@ static void spec_of(const struct guest *g, struct mkxc_spec *s,
 	s->mfns = g->mfns;
 	s->cr3 = cr3;
 	s->max_pfn = FRAMES;
+	s->frame_list_list = TREE_TOP;
+	s->p2m_cr3 = g->root;
+	s->p2m_vaddr = P2M_VA;
 }
 
 static struct kdx_dump *open_xc(uint8_t *file, size_t size)
@@ -624,6 +664,87 @@ static void legacy(void **state)
 	free_guest(&g);
 }
 
+static void check_linux_p2m(const struct kdx_dump *d,
+			    enum kdx_xen_p2m_shape shape, uint64_t missing,
+			    uint64_t unreadable, uint64_t differ)
+{
+	struct kdx_xen_p2m_report r;
+	struct kdx_error *err = kdx_xen_linux_p2m(d, shape, &r);
+
+	if (err)
+		fail_msg("%s", kdx_error_message(err));
+	assert_int_equal(r.shape, shape);
+	assert_int_equal(r.root, shape == KDX_XEN_P2M_LIST ? P2M_VA : TREE_TOP);
+	assert_true(r.compared);
+	assert_int_equal(r.frames, FRAMES - differ);
+	assert_int_equal(r.missing, missing);
+	assert_int_equal(r.unreadable, unreadable);
+	assert_int_equal(r.agree, FRAMES - 2 * differ);
+	assert_int_equal(r.differ, differ);
+}
+
+/* Linux's list and tree agree with .xen_p2m; an entry Linux changed
+ * is found; a p2m covering more pfns than the guest has (seed 001:
+ * max_pfn beyond nr_pages) reports the rest as missing or unreadable,
+ * and a pfn beyond the dump's p2m is one error naming what it covers. */
+static void linux_p2m(void **state)
+{
+	struct guest g;
+	struct mkxc_spec s;
+	struct kdx_xen_p2m_report r;
+	struct kdx_dump *d;
+	uint8_t *f;
+	size_t size;
+	uint64_t cr3, a;
+
+	(void)state;
+	build_guest(&g);
+	cr3 = g.root;
+	spec_of(&g, &s, &cr3);
+	f = mkxc_build(&s, &size);
+	d = open_xc(f, size);
+	check_linux_p2m(d, KDX_XEN_P2M_LIST, 0, 0, 0);
+	check_linux_p2m(d, KDX_XEN_P2M_TREE, 0, 0, 0);
+	assert_null(kdx_xen_linux_p2m(d, KDX_XEN_P2M_AUTO, &r));
+	assert_int_equal(r.shape, KDX_XEN_P2M_LIST);
+	assert_error(kdx_phys_to_machine(d, (uint64_t)FRAMES * PAGE, &a),
+		     KDX_ERR_NODATA,
+		     "pfn 0x400 is beyond the p2m, which covers pfns 0x0-0x3ff");
+	kdx_dump_destroy(d);
+	free(f);
+	/* pfn 7 remapped in Linux's view: the one difference found */
+	put_le64(g.mem + LIST_FRAME * PAGE + 7 * 8, mfn_of(8));
+	put_le64(g.mem + (TREE_LEAF * PAGE) + 7 * 8, mfn_of(8));
+	f = mkxc_build(&s, &size);
+	d = open_xc(f, size);
+	assert_null(kdx_xen_linux_p2m(d, KDX_XEN_P2M_TREE, &r));
+	assert_int_equal(r.differ, 1);
+	assert_int_equal(r.first_differ, 7);
+	assert_int_equal(r.first_differ_mfn, mfn_of(8));
+	kdx_dump_destroy(d);
+	free(f);
+	/* max_pfn 1536: the tree's missing mid, the list's unmapped page */
+	put_le64(g.mem + LIST_FRAME * PAGE + 7 * 8, mfn_of(7));
+	put_le64(g.mem + (TREE_LEAF * PAGE) + 7 * 8, mfn_of(7));
+	s.max_pfn = FRAMES + 512;
+	f = mkxc_build(&s, &size);
+	d = open_xc(f, size);
+	check_linux_p2m(d, KDX_XEN_P2M_TREE, 512, 0, 0);
+	check_linux_p2m(d, KDX_XEN_P2M_LIST, 0, 512, 0);
+	kdx_dump_destroy(d);
+	free(f);
+	/* neither published */
+	s.p2m_cr3 = 0;
+	s.frame_list_list = UINT64_MAX;
+	f = mkxc_build(&s, &size);
+	d = open_xc(f, size);
+	assert_error(kdx_xen_linux_p2m(d, KDX_XEN_P2M_AUTO, &r),
+		     KDX_ERR_NOTFOUND, "publishes no p2m");
+	kdx_dump_destroy(d);
+	free(f);
+	free_guest(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -638,6 +759,7 @@ int main(void)
 		cmocka_unit_test(pv32),
 		cmocka_unit_test(hvm),
 		cmocka_unit_test(legacy),
+		cmocka_unit_test(linux_p2m),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
