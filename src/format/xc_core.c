@@ -226,6 +226,7 @@ static struct kdx_error *read_strtab(struct xcc *x, const uint8_t *shdrs,
 	err = kdx_file_read(x->file, off, *out, (size_t)*size);
 	if (err) {
 		free(*out);
+		*out = NULL; /* the caller frees what it gets */
 		return kdx_err_wrap(err, "xc_core section name table at offset 0x%llx",
 				    (unsigned long long)off);
 	}
