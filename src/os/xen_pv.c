@@ -161,7 +161,9 @@ static void find_offsets(struct pv_probe *p)
 }
 
 /* The kernel's top table from VMCOREINFO: its pseudo-physical address,
- * kept for the check, and (through the p2m) its machine address. */
+ * kept for the check, and (through the p2m) its machine address in
+ * *root.  False when there is no symbol, or no p2m to map it with (a
+ * legacy file: only the check can use the symbol then). */
 static bool root_from_symbol(struct pv_probe *p, uint64_t *root)
 {
 	static const char *const keys_64[] = { "SYMBOL(init_top_pgt)",
@@ -179,10 +181,8 @@ static bool root_from_symbol(struct pv_probe *p, uint64_t *root)
 		p->root_symbol_pa = p->x86_64 ?
 			p->root_symbol_va - START_KERNEL_MAP + p->out->phys_base :
 			p->root_symbol_va - p->out->page_offset;
-		if (p->phys_is_machine) {
-			*root = p->root_symbol_pa;
-			return false; /* a pfn, where only machine frames are */
-		}
+		if (p->phys_is_machine)
+			return false;
 		err = kdx_phys_to_machine(p->dump, p->root_symbol_pa, root);
 		if (!err)
 			return true;
