@@ -11,7 +11,12 @@
  * paging, and 32-bit ones always run PAE.
  *
  * A legacy xc_core, whose "physical" addresses are machine addresses
- * already, is walked as plain physical memory from the vCPU's CR3.
+ * already, is walked as plain physical memory from the vCPU's CR3.  So is
+ * a PV kernel in a dump of a Xen host's machine memory (QEMU's dump of
+ * the whole VM: dom0, or a domU, in the CPU that ran it): there the
+ * kernel's own root from VMCOREINFO is a pseudo-physical address that
+ * maps nothing, while a CPU's CR3 maps the kernel image with the user bit
+ * set, which only a PV x86_64 kernel (running in ring 3) does.
  *
  * VMCOREINFO is not in an xc_core file: the dump layer finds it by
  * scanning the pages (kdx_dump_search_vmcoreinfo()). */
@@ -95,15 +100,78 @@ static bool vmci_number(const struct kdx_dump *dump, const char *key,
 	return end != text && *end == '\0';
 }
 
+/* Whether @root (a physical address) maps @va, with @user set when
+ * the page is user-accessible. */
+static bool maps(const struct kdx_dump *dump, uint64_t root, uint64_t va,
+		 uint64_t *paddr, bool *user)
+{
+	struct kdx_xlat_config cfg;
+	struct kdx_xlat_result r;
+	struct kdx_xlat *xlat;
+	struct kdx_error *err;
+
+	kdx_xlat_config_init(&cfg);
+	cfg.mode = KDX_PAGING_X86_64;
+	cfg.root = root;
+	cfg.table_cache_pages = 4;
+	cfg.tlb_entries = 1;
+	err = kdx_dump_xlat_create(dump, &cfg, &xlat);
+	if (err) {
+		kdx_error_destroy(err);
+		return false;
+	}
+	err = kdx_xlat_translate(xlat, va, &r);
+	kdx_xlat_destroy(xlat);
+	if (err) {
+		kdx_error_destroy(err);
+		return false;
+	}
+	*paddr = r.paddr;
+	*user = (r.flags & KDX_PAGE_USER) != 0;
+	return true;
+}
+
+/* A PV x86_64 kernel in machine memory: VMCOREINFO's root does not map
+ * its own symbol, a CPU's CR3 maps it user-accessible.  The CPU (its
+ * index) is returned. */
+static bool pv_in_machine_memory(const struct kdx_dump *dump,
+				 unsigned int *cpu_index)
+{
+	uint64_t va, phys_base = 0, pa;
+	size_t n;
+	const struct kdx_cpu *cpus = kdx_dump_cpus(dump, &n);
+	bool user;
+
+	if (kdx_dump_arch(dump) != KDX_ARCH_X86_64 ||
+	    !vmci_hex(dump, "SYMBOL(init_top_pgt)", &va))
+		return false;
+	vmci_number(dump, "NUMBER(phys_base)", &phys_base);
+	pa = va - START_KERNEL_MAP + phys_base;
+	if (maps(dump, pa, va, &pa, &user))
+		return false; /* the native case: the kernel's root works */
+	for (size_t i = 0; i < n; i++) {
+		const struct kdx_cpu *c = &cpus[i];
+
+		if (!c->has_control_regs || !(c->cr[0] & (1ull << 31)) ||
+		    !maps(dump, c->cr[3], va, &pa, &user) || !user)
+			continue;
+		*cpu_index = (unsigned int)i;
+		return true;
+	}
+	return false;
+}
+
 bool kdx_xen_pv_detect(const struct kdx_dump *dump)
 {
 	enum kdx_arch arch = kdx_dump_arch(dump);
 	uint64_t legacy;
+	unsigned int cpu;
 
 	if (arch != KDX_ARCH_X86_64 && arch != KDX_ARCH_I386)
 		return false;
 	return kdx_dump_has_machine(dump) ||
-	       (kdx_xen_fact(dump, "xen_phys_is_machine", &legacy) && legacy);
+	       (kdx_xen_fact(dump, "xen_phys_is_machine", &legacy) && legacy) ||
+	       pv_in_machine_memory(dump, &cpu);
 }
 
 static void find_mode(struct pv_probe *p)
@@ -198,6 +266,7 @@ static void find_root(struct pv_probe *p)
 {
 	struct kdx_kernel_layout *out = p->out;
 	uint64_t cr3, root;
+	unsigned int cpu;
 
 	if (p->opts->has_root) {
 		out->has_root = true;
@@ -217,6 +286,13 @@ static void find_root(struct pv_probe *p)
 		set_text(out->root_source, KDX_SOURCE_LEN,
 			 "VMCOREINFO %s, to a machine address by the p2m",
 			 p->root_symbol);
+	} else if (p->phys_is_machine && pv_in_machine_memory(p->dump, &cpu)) {
+		size_t n;
+
+		out->has_root = true;
+		out->root = kdx_dump_cpus(p->dump, &n)[cpu].cr[3];
+		set_text(out->root_source, KDX_SOURCE_LEN,
+			 "CPU %u CR3 (a Xen PV kernel in machine memory)", cpu);
 	} else if (!out->note[0]) {
 		set_text(out->note, sizeof(out->note),
 			 "no vCPU CR3 in the dump and no page-table symbol in VMCOREINFO");
@@ -277,8 +353,8 @@ static void direct_map(struct pv_probe *p, struct kdx_xlat *xlat)
 			   "default for 4-level kernels >= 4.20 (not found in the page tables)");
 }
 
-/* The kernel's top-table symbol must translate to the root's machine
- * frame, i.e. the p2m's frame for its pseudo-physical address. */
+/* The kernel's top-table symbol must translate to the p2m's frame for
+ * its pseudo-physical address. */
 static void check_root(struct pv_probe *p, struct kdx_xlat *xlat)
 {
 	struct kdx_xlat_result r;
@@ -288,9 +364,11 @@ static void check_root(struct pv_probe *p, struct kdx_xlat *xlat)
 	if (!p->root_symbol || p->out->note[0])
 		return;
 	err = kdx_xlat_translate(xlat, p->root_symbol_va, &r);
+	/* Without a p2m the symbol's machine frame is unknown, and a CPU's
+	 * CR3 may be a process's table: that it maps is the check. */
 	if (!err && p->phys_is_machine)
-		want = kdx_xlat_root(xlat);
-	else if (!err)
+		return;
+	if (!err)
 		err = kdx_phys_to_machine(p->dump, p->root_symbol_pa, &want);
 	if (err) {
 		set_text(p->out->note, sizeof(p->out->note), "check failed: %s",

@@ -86,5 +86,21 @@ check_dump() {
 
 check_dump "$dir/$XC_CORE_PAUSED" "$DOMU_CONSOLE_PAUSED"
 check_dump "$dir/$XC_CORE_LIVE" "$DOMU_CONSOLE_LIVE"
+
+# The host dump (QEMU's ELF of the whole VM, machine memory): dom0's
+# kernel, found by its VMCOREINFO and a CPU's CR3, read with no option.
+host=$dir/$HOST_DUMP
+"$kdx" info "$host" > "$tmp/info" 2>&1
+grep -q "found in physical memory at $(printf 0x%x $((DOM0_VMCOREINFO_MADDR + 0x18)))" "$tmp/info" &&
+    ok "host: dom0's VMCOREINFO found at machine $DOM0_VMCOREINFO_MADDR" ||
+    bad "host: dom0's VMCOREINFO not found where dom0 said"
+grep -q "a Xen PV kernel in machine memory" "$tmp/info" &&
+    ok "host: dom0's root from a CPU's CR3" || bad "host: no PV root"
+uts=$("$kdx" info --json "$host" | grep -o '"SYMBOL(init_uts_ns)":"[0-9a-f]*"' |
+      grep -o '[0-9a-f]*"$' | tr -d '"')
+[ "$("$kdx" read "$host" "0x$uts" 5 -o - 2>/dev/null)" = Linux ] &&
+    ok "host: dom0's init_uts_ns reads \"Linux\"" || bad "host: dom0's init_uts_ns"
+"$kdx" dmesg "$host" 2>/dev/null | tr -d '\r' | grep -qxF "[    0.000000] Command line: $DOM0_ARGS" &&
+    ok "host: dom0's log has its command line" || bad "host: dom0's log"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

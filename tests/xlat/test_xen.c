@@ -7,6 +7,7 @@
 #include "xlat_test.h"
 
 #include "bytes.h"
+#include "linuxdump.h"
 #include "mkxccore.h"
 
 #include <kdx/kdx.h>
@@ -745,6 +746,57 @@ static void linux_p2m(void **state)
 	free_guest(&g);
 }
 
+/* A Xen host's machine memory (QEMU's ELF dump of the VM): the PV
+ * kernel's VMCOREINFO root is pseudo-physical and maps nothing, the CPU's
+ * CR3 maps the kernel image user-accessible (ring 3).  Without the user
+ * bit it is an ordinary broken Linux dump, not taken for Xen. */
+static void pv_in_host_memory(void **state)
+{
+	static const char vmci[] = "OSRELEASE=6.1.0-dom0\nPAGESIZE=4096\n"
+				   "SYMBOL(init_top_pgt)=ffffffff80100000\n"
+				   "NUMBER(phys_base)=0\nKERNELOFFSET=0\n";
+	for (int user = 1; user >= 0; user--) {
+		struct ptb *p = ptb_new(KDX_PAGING_X86_64, 4 << 20, 2 << 20);
+		uint64_t cr[5] = { 0x80050033, 0, 0, 0, 0x6f0 };
+		struct kdx_kernel_layout lay;
+		struct kdx_xlat *x;
+		struct kdx_xlat_result r;
+		struct kdx_dump *d;
+		uint8_t *f, buf[8];
+		size_t size;
+
+		(void)state;
+		cr[3] = ptb_root(p);
+		/* init_top_pgt's pseudo-physical 0x100000 is a table-free
+		 * zero page here; the real root is elsewhere */
+		ptb_map(p, 0xffffffff80100000ull, cr[3], PAGE,
+			PTB_RW | (user ? PTB_US : 0));
+		ptb_map(p, TEXT_VA, 0x5000, PAGE, PTB_RW | (user ? PTB_US : 0));
+		memcpy(ptb_memory(p, &size) + 0x5000, "dom0text", 8);
+		f = linuxdump_elf(p, 62, 64, vmci, cr, &size);
+		d = open_xc(f, size);
+		assert_null(kdx_kernel_probe(d, NULL, &lay));
+		if (!user) {
+			assert_int_equal(lay.root, 0x100000);
+		} else {
+			assert_int_equal(lay.root, cr[3]);
+			assert_false(lay.xlat_flags & KDX_XLAT_MACHINE);
+			assert_string_equal(lay.root_source,
+					    "CPU 0 CR3 (a Xen PV kernel in machine memory)");
+			assert_string_equal(lay.note, "");
+			assert_null(kdx_kernel_xlat_create(d, &lay, &x));
+			assert_null(kdx_read_virt(d, x, TEXT_VA, buf, 8, 0, NULL));
+			assert_memory_equal(buf, "dom0text", 8);
+			assert_null(kdx_xlat_translate(x, TEXT_VA, &r));
+			assert_int_equal(r.space, KDX_KPHYSADDR);
+			kdx_xlat_destroy(x);
+		}
+		kdx_dump_destroy(d);
+		free(f);
+		ptb_free(p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -760,6 +812,7 @@ int main(void)
 		cmocka_unit_test(hvm),
 		cmocka_unit_test(legacy),
 		cmocka_unit_test(linux_p2m),
+		cmocka_unit_test(pv_in_host_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
