@@ -70,6 +70,32 @@ static void check_ranges(const struct kdx_phys_range *r, size_t n)
 	}
 }
 
+/* What readers promise of their typed facts, whatever the input. */
+static void check_facts(const struct kdx_dump *dump)
+{
+	const struct kdx_dump_facts *f = kdx_dump_facts(dump);
+	const char *const uts[] = { f->uts_release, f->uts_version,
+				    f->uts_machine, f->uts_nodename };
+	char level[KDX_DUMP_LEVEL_TEXT];
+
+	FUZZ_CHECK(f->version == KDX_DUMP_FACTS_VERSION);
+	FUZZ_CHECK(!(f->flags & ~(KDX_DUMP_INCOMPLETE | KDX_DUMP_TRUNCATED)));
+	for (size_t i = 0; i < sizeof(uts) / sizeof(uts[0]); i++)
+		FUZZ_CHECK(strnlen(uts[i], KDX_UTS_FIELD + 1) <= KDX_UTS_FIELD);
+	if (f->set & KDX_FACT_PAGE_SIZE)
+		FUZZ_CHECK(f->page_size &&
+			   !(f->page_size & (f->page_size - 1)));
+	if (f->set & KDX_FACT_COMPRESSION)
+		FUZZ_CHECK(f->compression <= KDX_COMPRESS_ZSTD);
+	if (f->set & KDX_FACT_SEGMENT_VADDRS)
+		FUZZ_CHECK(f->segment_vaddrs <= KDX_SEGMENT_VADDRS_MAPPED);
+	if (f->set & KDX_FACT_WORD_SIZE)
+		FUZZ_CHECK(f->word_size == 4 || f->word_size == 8);
+	FUZZ_CHECK(touch(kdx_dump_level_text(f->dump_level, level,
+					     sizeof(level))) <
+		   sizeof(level) - 1);
+}
+
 static void check_accessors(const struct kdx_dump *dump)
 {
 	const struct kdx_detail *details;
@@ -101,6 +127,7 @@ static void check_accessors(const struct kdx_dump *dump)
 		FUZZ_CHECK(touch(details[i].key) > 0);
 		touch(details[i].value);
 	}
+	check_facts(dump);
 	kdx_dump_phys_ranges(dump, &n);
 	(void)kdx_dump_segments(dump, &n);
 	(void)kdx_dump_segments_have_virtual(dump);

@@ -14,6 +14,7 @@
  * Every translation's result is compared; a difference aborts.
  * libkdumpfile 0.5.1 needs addrxlat.ostype=linux set by hand. */
 #include <kdx/dump.h>
+#include <kdx/kernel.h>
 #include <kdx/xlat.h>
 
 #include <libkdumpfile/kdumpfile.h>
@@ -227,7 +228,7 @@ static struct kernel_half kernel_half(const struct kdx_xlat *x,
 	case KDX_PAGING_X86_32:
 	case KDX_PAGING_X86_PAE:
 		return (struct kernel_half){
-			layout->has_page_offset ? layout->page_offset : 0xc0000000u,
+			layout->has_direct_map ? layout->direct_map : 0xc0000000u,
 			0xffffffffu,
 			kdx_xlat_mode(x) == KDX_PAGING_X86_32 ? 10 : 9 };
 	default:

@@ -11,6 +11,9 @@
 
 #include <kdx/common.h>
 
+/* Every dumped machine has a byte order; arch.h users long had it here. */
+#include <kdx/byteorder.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -29,12 +32,6 @@ enum kdx_arch {
 	KDX_ARCH_S390X,       /**< IBM Z */
 	KDX_ARCH_MIPS,        /**< MIPS (32 or 64) */
 	KDX_ARCH_COUNT        /**< number of values; not an architecture */
-};
-
-/** The byte order of a dumped machine. */
-enum kdx_byte_order {
-	KDX_LITTLE_ENDIAN = 0, /**< least significant byte first */
-	KDX_BIG_ENDIAN = 1,    /**< most significant byte first */
 };
 
 /** Short name of an architecture ("x86_64", "aarch64", ...). */

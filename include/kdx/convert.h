@@ -22,15 +22,6 @@
 extern "C" {
 #endif
 
-/** Page compression of kdump-compressed output. */
-enum kdx_compression {
-	KDX_COMPRESS_NONE = 0, /**< pages stored plain */
-	KDX_COMPRESS_ZLIB,     /**< zlib (makedumpfile -c) */
-	KDX_COMPRESS_LZO,      /**< LZO1X-1 (makedumpfile -l) */
-	KDX_COMPRESS_SNAPPY,   /**< snappy (makedumpfile -p) */
-	KDX_COMPRESS_ZSTD,     /**< zstd (makedumpfile -z) */
-};
-
 /** Output formats. */
 enum kdx_output_format {
 	KDX_OUTPUT_KDUMP = 0, /**< kdump-compressed, makedumpfile's format */

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /**
  * @file kdx/crash.h
- * @brief What happened to a crashed Linux kernel: a summary from the dump.
+ * @brief Linux's crash summary: what happened to a crashed Linux kernel.
  *
- * Kernel identity (utsname read from memory), crash time (VMCOREINFO
- * CRASHTIME), the panic and oops lines and the task and CPU that hit them
- * (from the kernel log, see kdx/log.h), and the uptime at the crash.
+ * Everything here is Linux's: kernel identity (utsname read from memory
+ * through VMCOREINFO's init_uts_ns), crash time (VMCOREINFO CRASHTIME),
+ * the panic and oops lines and the task and CPU that hit them (from the
+ * printk log, see kdx/log.h), and the uptime at the crash.  Other
+ * kernels' dumps get no summary from this call (it needs VMCOREINFO).
  */
 #ifndef KDX_CRASH_H
 #define KDX_CRASH_H
@@ -27,7 +29,8 @@ struct kdx_xlat;
 /** Bytes of the summary's strings (utsname fields are 65). */
 #define KDX_CRASH_TEXT 256
 
-/** A crash summary; strings are NUL-terminated, empty when unknown. */
+/** A Linux crash summary; strings are NUL-terminated, empty when
+ *  unknown. */
 struct kdx_crash_summary {
 	char release[65];  /**< utsname release ("6.1.0-56-amd64") */
 	char version[65];  /**< utsname version ("#1 SMP PREEMPT_DYNAMIC ...") */

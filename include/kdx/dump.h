@@ -21,6 +21,7 @@
 #include <kdx/common.h>
 
 #include <kdx/arch.h>
+#include <kdx/byteorder.h>
 #include <kdx/error.h>
 
 #ifdef __cplusplus
@@ -111,15 +112,193 @@ KDX_API const char *kdx_dump_page_size_source(const struct kdx_dump *dump);
 KDX_API const char *const *kdx_dump_warnings(const struct kdx_dump *dump,
 				     size_t *count);
 
-/** A format-specific fact, for display ("class" = "ELF64", ...). */
+/**
+ * A format-specific fact, for display ("class" = "ELF64", ...).  Programs
+ * read the numbers from kdx_dump_facts(); these strings are for people.
+ */
 struct kdx_detail {
 	const char *key;   /**< short identifier, no spaces */
 	const char *value; /**< human-readable value */
 };
 
-/** The format's facts about this dump, in the format's order. */
+/** The format's facts about this dump as text for display, in the
+ *  format's order. */
 KDX_API const struct kdx_detail *kdx_dump_details(const struct kdx_dump *dump,
 					  size_t *count);
+
+/** Page compression of a kdump-compressed dump (read or written). */
+enum kdx_compression {
+	KDX_COMPRESS_NONE = 0, /**< pages stored plain */
+	KDX_COMPRESS_ZLIB,     /**< zlib (makedumpfile -c) */
+	KDX_COMPRESS_LZO,      /**< LZO1X-1 (makedumpfile -l) */
+	KDX_COMPRESS_SNAPPY,   /**< snappy (makedumpfile -p) */
+	KDX_COMPRESS_ZSTD,     /**< zstd (makedumpfile -z) */
+};
+
+/** What the virtual addresses of a dump's load segments are. */
+enum kdx_segment_vaddrs {
+	/** Copies of the physical address, or 0: a physical-only dump. */
+	KDX_SEGMENT_VADDRS_NONE = 0,
+	/** Physical plus one constant offset (a kernel's direct map). */
+	KDX_SEGMENT_VADDRS_LINEAR,
+	/** Page-table mappings (QEMU's paging mode). */
+	KDX_SEGMENT_VADDRS_MAPPED,
+};
+
+/** "none", "linear" or "mapped"; "unknown" for any other value. */
+KDX_API const char *kdx_segment_vaddrs_name(enum kdx_segment_vaddrs v);
+
+/** What kind of number a page-table root hint is. */
+enum kdx_root_form {
+	/** The top-level table's address. */
+	KDX_ROOT_ADDRESS = 0,
+	/** The top-level table's frame number: its address over the page
+	 *  size. */
+	KDX_ROOT_FRAME,
+	/** The page-table base register as a CPU held it (x86 CR3 with its
+	 *  flag and PCID bits, ...), for the architecture's paging code to
+	 *  decode. */
+	KDX_ROOT_REGISTER,
+};
+
+/** Bytes of a utsname field as a dump header holds it (the kernel's
+ *  __NEW_UTS_LEN + 1). */
+#define KDX_UTS_FIELD 65
+
+/** Version of struct kdx_dump_facts this header describes. */
+#define KDX_DUMP_FACTS_VERSION 1
+
+/** @name Bits of kdx_dump_facts.set: which fields hold a value
+ *  @{ */
+#define KDX_FACT_FORMAT_VERSION (UINT64_C(1) << 0)  /**< format_version */
+#define KDX_FACT_PAGE_SIZE (UINT64_C(1) << 1)       /**< page_size */
+#define KDX_FACT_COMPRESSION (UINT64_C(1) << 2)     /**< compression */
+#define KDX_FACT_DUMP_LEVEL (UINT64_C(1) << 3)      /**< dump_level */
+#define KDX_FACT_TIMESTAMP (UINT64_C(1) << 4)       /**< timestamp */
+#define KDX_FACT_NR_CPUS (UINT64_C(1) << 5)         /**< nr_cpus */
+#define KDX_FACT_UTSNAME (UINT64_C(1) << 6)         /**< the uts_ strings */
+#define KDX_FACT_MAX_PFN (UINT64_C(1) << 7)         /**< max_pfn */
+#define KDX_FACT_NR_PAGES (UINT64_C(1) << 8)        /**< nr_pages */
+#define KDX_FACT_WORD_SIZE (UINT64_C(1) << 9)       /**< word_size */
+#define KDX_FACT_SEGMENT_VADDRS (UINT64_C(1) << 10) /**< segment_vaddrs */
+#define KDX_FACT_PGT_ROOT (UINT64_C(1) << 32)       /**< the pgt_root_ fields */
+#define KDX_FACT_KERNEL_BASE (UINT64_C(1) << 33)    /**< kernel_base */
+#define KDX_FACT_DIRECT_MAP_BASE (UINT64_C(1) << 34) /**< direct_map_base */
+#define KDX_FACT_DIRECT_MAP_END (UINT64_C(1) << 35) /**< direct_map_end */
+#define KDX_FACT_DIRECT_MAP_PHYS (UINT64_C(1) << 36) /**< direct_map_phys */
+#define KDX_FACT_PHYS_BASE (UINT64_C(1) << 37)      /**< phys_base */
+/** @} */
+
+/** @name Bits of kdx_dump_facts.flags
+ *  @{ */
+/** The writer marked the dump incomplete (it ran out of space). */
+#define KDX_DUMP_INCOMPLETE (UINT32_C(1) << 0)
+/** The file ends before data its headers describe: pages or notes are
+ *  missing. */
+#define KDX_DUMP_TRUNCATED (UINT32_C(1) << 1)
+/** @} */
+
+/**
+ * What the dump's reader found in its headers, as numbers: facts about
+ * the dump, then hints about the dumped kernel for the OS layer (each
+ * may be overridden on the command line there).  A field holds a value
+ * only when its KDX_FACT_* bit is in @c set; a format that does not
+ * record a fact leaves its bit clear and the field zero.
+ *
+ * The library owns the struct; fields are only ever added at its end.
+ * A caller built with a newer header reads a field added in version N
+ * only when @c version >= N.
+ */
+struct kdx_dump_facts {
+	/** KDX_DUMP_FACTS_VERSION of the library that filled it. */
+	unsigned int version;
+	/** KDX_FACT_* bits: which of the fields below hold a value. */
+	uint64_t set;
+	/** KDX_DUMP_* bits; always valid (0 when the format cannot tell). */
+	uint32_t flags;
+
+	/* ---- the dump ---- */
+
+	/** The format's own version (kdump header_version, FreeBSD
+	 *  minidump version, Xen dump-core format version). */
+	uint64_t format_version;
+	/** The page size the format's header gives (kdump block_size).
+	 *  kdx_dump_page_size() says which page size kdx uses. */
+	uint32_t page_size;
+	/** How the format compresses pages. */
+	enum kdx_compression compression;
+	/** makedumpfile's dump_level: which kinds of pages were left out
+	 *  (kdx_dump_level_text() names them). */
+	uint32_t dump_level;
+	/** When the writer says the dump was taken: seconds since the epoch
+	 *  (kdump's header timestamp). */
+	int64_t timestamp;
+	/** CPUs the writer counted (kdump nr_cpus; a Xen guest's vCPUs). */
+	uint32_t nr_cpus;
+	/** One past the highest page frame number of the dumped machine
+	 *  (kdump max_mapnr; Xen max_pfn). */
+	uint64_t max_pfn;
+	/** Pages the dump holds (kdump: pages its bitmap marks dumped; Xen
+	 *  nr_pages). */
+	uint64_t nr_pages;
+	/** The dumped machine's pointer size in bytes as the format states
+	 *  it (a Xen guest's width), 4 or 8. */
+	unsigned int word_size;
+	/** What the load segments' virtual addresses are (ELF). */
+	enum kdx_segment_vaddrs segment_vaddrs;
+	/** The writer's utsname: release, version, machine and node name,
+	 *  NUL-terminated (kdump's header). */
+	char uts_release[KDX_UTS_FIELD + 1];
+	char uts_version[KDX_UTS_FIELD + 1];   /**< see uts_release */
+	char uts_machine[KDX_UTS_FIELD + 1];   /**< see uts_release */
+	char uts_nodename[KDX_UTS_FIELD + 1];  /**< see uts_release */
+
+	/* ---- hints about the dumped kernel ---- */
+
+	/** The kernel's page-table root. */
+	uint64_t pgt_root;
+	/** What kind of number pgt_root is. */
+	enum kdx_root_form pgt_root_form;
+	/** pgt_root is a machine address or frame (a Xen PV guest's),
+	 *  not a physical (pseudo-physical) one. */
+	bool pgt_root_machine;
+	/** The kernel's virtual base address (FreeBSD kernbase). */
+	uint64_t kernel_base;
+	/** First virtual address of the direct map of physical memory
+	 *  (FreeBSD dmapbase; Linux PAGE_OFFSET where a format records it). */
+	uint64_t direct_map_base;
+	/** First virtual address past the direct map (FreeBSD dmapend). */
+	uint64_t direct_map_end;
+	/** Physical address that direct_map_base maps (FreeBSD dmapphys). */
+	uint64_t direct_map_phys;
+	/** Linux's phys_base (x86_64: where the kernel image was loaded,
+	 *  relative to its link address) as the writer recorded it in
+	 *  kdump's sub-header.  QEMU's kdump writer may record a value that
+	 *  is not VMCOREINFO's NUMBER(phys_base); the kernel's own wins. */
+	uint64_t phys_base;
+};
+
+/**
+ * The facts the dump's reader found, as numbers.  Use these rather than
+ * parsing kdx_dump_details(), which are for display.
+ * @return never NULL; owned by the dump.
+ */
+KDX_API const struct kdx_dump_facts *kdx_dump_facts(const struct kdx_dump *dump);
+
+/** Bytes kdx_dump_level_text() may need, NUL included. */
+#define KDX_DUMP_LEVEL_TEXT 128
+
+/**
+ * Describe a makedumpfile dump_level as kdx prints it:
+ * "31 (excluded: zero pages, cache pages, cache private pages, user
+ * pages, free pages)", or "0 (excluded: nothing)".
+ * @param buf where to write the text, NUL-terminated.
+ * @param size bytes at @p buf: KDX_DUMP_LEVEL_TEXT always suffices;
+ *        fewer truncate the text.
+ * @return @p buf
+ */
+KDX_API const char *kdx_dump_level_text(uint32_t level, char *buf,
+					size_t size);
 
 /** How the bytes of a physical range are held. */
 enum kdx_range_kind {

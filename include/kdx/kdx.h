@@ -8,10 +8,12 @@
 
 #include <kdx/addrspace.h>
 #include <kdx/arch.h>
+#include <kdx/byteorder.h>
 #include <kdx/convert.h>
 #include <kdx/crash.h>
 #include <kdx/dump.h>
 #include <kdx/error.h>
+#include <kdx/kernel.h>
 #include <kdx/log.h>
 #include <kdx/xlat.h>
 #include <kdx/xen.h>

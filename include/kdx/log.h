@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /**
  * @file kdx/log.h
- * @brief The kernel log (printk buffer) of a dumped Linux kernel.
+ * @brief Linux's kernel log: the printk buffer of a dumped Linux kernel.
+ *
+ * Everything here is Linux's: the printk ring layouts, VMCOREINFO keys,
+ * LOG_* record flags and syslog levels.  Another kernel's message buffer
+ * (FreeBSD's msgbuf) would be a reader of its own, not a layout here.
  *
  * kdx finds the log from VMCOREINFO alone (no debug symbols) and reads
  * every layout Linux has used:
@@ -32,6 +36,7 @@
 #include <kdx/common.h>
 
 #include <kdx/arch.h>
+#include <kdx/byteorder.h>
 #include <kdx/dump.h>
 #include <kdx/error.h>
 
@@ -41,7 +46,7 @@ extern "C" {
 
 struct kdx_xlat;
 
-/** The log layouts kdx reads. */
+/** The Linux printk layouts kdx reads. */
 enum kdx_log_layout {
 	/** Lockless printk_ringbuffer: descriptors, infos, text data ring
 	 *  (Linux 5.10+). */
@@ -160,7 +165,7 @@ KDX_API struct kdx_error *kdx_log_open_source(const struct kdx_log_source *src,
 					      void *ctx, struct kdx_log **out);
 
 /**
- * Open the kernel log of @p dump, reading kernel memory with
+ * Open the Linux kernel log of @p dump, reading kernel memory with
  * kdx_read_virt() through @p xlat.
  * @param xlat the kernel's translation (see kdx_kernel_xlat_create()),
  *        or NULL to set one up from the dump (kdx_kernel_probe() with no

@@ -24,9 +24,7 @@
  * handle must not be used by two threads at once.  Separate handles on one
  * dump are independent (kdx_read_phys() is thread-safe).
  *
- * The second half of this header sets a translation up for the kernel of
- * a dump (Linux on x86: VMCOREINFO, else the CPU's CR3), see
- * kdx_kernel_probe().
+ * Setting a translation up for the kernel of a dump is in <kdx/kernel.h>.
  */
 #ifndef KDX_XLAT_H
 #define KDX_XLAT_H
@@ -37,8 +35,6 @@
 
 #include <kdx/addrspace.h>
 #include <kdx/common.h>
-
-#include <kdx/dump.h>
 #include <kdx/error.h>
 
 #ifdef __cplusplus
@@ -364,101 +360,6 @@ KDX_API void kdx_xlat_get_stats(const struct kdx_xlat *xlat,
 /** Empty the caches (tables, translations, paging structures) and reset
  * the counters. */
 KDX_API void kdx_xlat_flush(struct kdx_xlat *xlat);
-
-/* ---- The kernel's address space ---- */
-
-/** Version of struct kdx_kernel_options this header describes. */
-#define KDX_KERNEL_OPTIONS_VERSION 2
-
-/**
- * Values that override what kdx_kernel_probe() finds in the dump.
- * Initialise with kdx_kernel_options_init(); set a has_ flag with each
- * value.
- */
-struct kdx_kernel_options {
-	unsigned int version;      /**< set by kdx_kernel_options_init() */
-	enum kdx_paging_mode mode; /**< KDX_PAGING_NONE: find it */
-	bool has_root;             /**< use @c root */
-	uint64_t root;             /**< top-level table (CR3 value accepted) */
-	bool has_kaslr_offset;     /**< use @c kaslr_offset */
-	uint64_t kaslr_offset;     /**< KASLR slide of the kernel image */
-	bool has_phys_base;        /**< use @c phys_base */
-	uint64_t phys_base;        /**< x86_64 phys_base (may be "negative") */
-	bool has_page_offset;      /**< use @c page_offset */
-	uint64_t page_offset;      /**< direct-map base (PAGE_OFFSET) */
-	/** Bits the root covers (struct kdx_xlat_config::va_bits), 0: find
-	 *  it.  E.g. 30 with the live TTBR1 of a 32-bit LPAE Linux. */
-	unsigned int va_bits;
-};
-
-/** Fill @p opts with "find everything". */
-KDX_API void kdx_kernel_options_init(struct kdx_kernel_options *opts);
-
-/** Length of the source strings in struct kdx_kernel_layout. */
-#define KDX_SOURCE_LEN 96
-
-/**
- * What kdx_kernel_probe() found, each value with where it came from
- * ("VMCOREINFO SYMBOL(init_top_pgt)", "command line", "CPU 0 CR3",
- * "page tables: first mapping of physical 0", ...).
- */
-struct kdx_kernel_layout {
-	/** The dump can only be read physically (paging was off); @c note
-	 *  says why. */
-	bool physical_only;
-	/** The paging mode (KDX_PAGING_NONE if not found). */
-	enum kdx_paging_mode mode;
-	char mode_source[KDX_SOURCE_LEN]; /**< where @c mode came from */
-	bool has_root;                    /**< @c root is known */
-	uint64_t root;                    /**< top-level table, physical */
-	char root_source[KDX_SOURCE_LEN]; /**< where @c root came from */
-	bool has_kaslr_offset;            /**< @c kaslr_offset is known */
-	uint64_t kaslr_offset;            /**< KASLR slide of the image */
-	char kaslr_offset_source[KDX_SOURCE_LEN]; /**< its origin */
-	bool has_phys_base;               /**< @c phys_base is known */
-	uint64_t phys_base;               /**< x86_64 phys_base */
-	char phys_base_source[KDX_SOURCE_LEN]; /**< its origin */
-	bool has_page_offset;             /**< @c page_offset is known */
-	uint64_t page_offset;             /**< direct-map base */
-	char page_offset_source[KDX_SOURCE_LEN]; /**< its origin */
-	unsigned int xlat_flags;          /**< KDX_XLAT_* for the walk */
-	uint64_t ignore_mask;             /**< entry bits to clear (sme_mask) */
-	unsigned int va_bits;             /**< kdx_xlat_config::va_bits */
-	unsigned int page_size;           /**< kdx_xlat_config::page_size */
-	unsigned int phys_bits;           /**< kdx_xlat_config::phys_bits */
-	/** Empty, or why the dump is physical-only / why the root is not
-	 *  known / a consistency check that failed. */
-	char note[2 * KDX_SOURCE_LEN];
-};
-
-/** Empty @p layout: nothing known, empty sources and note. */
-KDX_API void kdx_kernel_layout_init(struct kdx_kernel_layout *layout);
-
-/**
- * Find how to translate the kernel's virtual addresses in @p dump: from
- * VMCOREINFO (x86_64: SYMBOL(init_top_pgt), NUMBER(phys_base),
- * KERNELOFFSET, NUMBER(pgtable_l5_enabled), NUMBER(sme_mask); i386:
- * SYMBOL(swapper_pg_dir), CONFIG_X86_PAE), else from the CPU's control
- * registers in QEMU's notes (CR0.PG off: physical-only), with every value
- * overridable by @p opts.  The direct-map base is found from the page
- * tables (first mapping of low physical memory).
- * @param opts NULL: no overrides.
- * @return NULL (the layout may still lack a root: see @c note), or
- *         KDX_ERR_UNSUPPORTED for a kernel kdx cannot set up.
- */
-KDX_API struct kdx_error *kdx_kernel_probe(const struct kdx_dump *dump,
-					   const struct kdx_kernel_options *opts,
-					   struct kdx_kernel_layout *layout);
-
-/**
- * Create the translation @p layout describes, on @p dump.
- * @return NULL; KDX_ERR_UNSUPPORTED if the dump is physical-only;
- *         KDX_ERR_NOTFOUND if the root or mode is not known.
- */
-KDX_API struct kdx_error *
-kdx_kernel_xlat_create(const struct kdx_dump *dump,
-		       const struct kdx_kernel_layout *layout,
-		       struct kdx_xlat **out);
 
 #ifdef __cplusplus
 }

@@ -69,15 +69,14 @@ static size_t count_notes(const struct kdx_dump *dump, const char *kind)
 	return count;
 }
 
-static const char *detail(const struct kdx_dump *dump, const char *key)
+/* What the segments' virtual addresses are; NONE where the format has
+ * no virtual addresses at all. */
+static enum kdx_segment_vaddrs segment_vaddrs(const struct kdx_dump *dump)
 {
-	size_t n;
-	const struct kdx_detail *d = kdx_dump_details(dump, &n);
+	const struct kdx_dump_facts *f = kdx_dump_facts(dump);
 
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(d[i].key, key))
-			return d[i].value;
-	return NULL;
+	return (f->set & KDX_FACT_SEGMENT_VADDRS) ? f->segment_vaddrs :
+						    KDX_SEGMENT_VADDRS_NONE;
 }
 
 /* ---- JSON ---- */
@@ -342,7 +341,7 @@ static void print_text(const char *path, const struct kdx_dump *dump)
 {
 	size_t n;
 	const struct kdx_detail *d = kdx_dump_details(dump, &n);
-	const char *vaddrs = detail(dump, "virtual_addresses");
+	enum kdx_segment_vaddrs vaddrs = segment_vaddrs(dump);
 	const char *const *warnings;
 
 	printf("file:       %s\n", path);
@@ -358,8 +357,8 @@ static void print_text(const char *path, const struct kdx_dump *dump)
 	print_memory(dump);
 	kdx_dump_segments(dump, &n);
 	printf("segments:   %zu, virtual addresses: %s%s\n", n,
-	       vaddrs ? vaddrs : "none",
-	       vaddrs && !strcmp(vaddrs, "mapped") ?
+	       kdx_segment_vaddrs_name(vaddrs),
+	       vaddrs == KDX_SEGMENT_VADDRS_MAPPED ?
 		       " (segments carry page-table mappings, as in QEMU's paging dumps)" :
 		       "");
 	print_cpus(dump);

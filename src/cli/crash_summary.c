@@ -8,7 +8,6 @@
 #include <kdx/crash.h>
 
 #include <inttypes.h>
-#include <string.h>
 #include <time.h>
 
 /* The CPU record of the crashing CPU: QEMU and the kernel both write one
@@ -38,15 +37,15 @@ static size_t excluded_ranges(const struct kdx_dump *dump, uint64_t *bytes)
 	return count;
 }
 
-static const char *dump_level(const struct kdx_dump *dump)
+/* The dump's dump_level as text in @buf (KDX_DUMP_LEVEL_TEXT bytes), or
+ * NULL if its format does not record one. */
+static const char *dump_level(const struct kdx_dump *dump, char *buf)
 {
-	size_t n;
-	const struct kdx_detail *d = kdx_dump_details(dump, &n);
+	const struct kdx_dump_facts *f = kdx_dump_facts(dump);
 
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(d[i].key, "dump_level"))
-			return d[i].value;
-	return NULL;
+	if (!(f->set & KDX_FACT_DUMP_LEVEL))
+		return NULL;
+	return kdx_dump_level_text(f->dump_level, buf, KDX_DUMP_LEVEL_TEXT);
 }
 
 static void fmt_time(char *buf, size_t len, int64_t t)
@@ -65,7 +64,8 @@ void cli_crash_summary_text(const struct kdx_dump *dump)
 	struct kdx_crash_summary s;
 	struct kdx_error *err = kdx_crash_summary(dump, NULL, &s);
 	const struct kdx_cpu *cpu;
-	const char *level = dump_level(dump);
+	char level_text[KDX_DUMP_LEVEL_TEXT];
+	const char *level = dump_level(dump, level_text);
 	uint64_t ex_bytes;
 	size_t ex = excluded_ranges(dump, &ex_bytes);
 	char buf[64];
@@ -160,7 +160,8 @@ void cli_crash_summary_json(struct json *j, const struct kdx_dump *dump)
 	struct kdx_crash_summary s;
 	struct kdx_error *err = kdx_crash_summary(dump, NULL, &s);
 	const struct kdx_cpu *cpu;
-	const char *level = dump_level(dump);
+	char level_text[KDX_DUMP_LEVEL_TEXT];
+	const char *level = dump_level(dump, level_text);
 	uint64_t ex_bytes;
 	size_t ex = excluded_ranges(dump, &ex_bytes);
 

@@ -22,15 +22,16 @@ static void layout_values(const struct kdx_kernel_layout *l,
 				      l->has_root, l->root, l->root_source,
 				      false };
 	v[1] = (struct layout_value){ "kaslr_offset", "kaslr_offset_source",
-				      "KASLR offset", l->has_kaslr_offset,
-				      l->kaslr_offset, l->kaslr_offset_source,
-				      false };
+				      "KASLR offset", l->lnx.has_kaslr_offset,
+				      l->lnx.kaslr_offset,
+				      l->lnx.kaslr_offset_source, false };
 	v[2] = (struct layout_value){ "phys_base", "phys_base_source",
-				      "phys_base", l->has_phys_base,
-				      l->phys_base, l->phys_base_source, true };
+				      "phys_base", l->lnx.has_phys_base,
+				      l->lnx.phys_base, l->lnx.phys_base_source,
+				      true };
 	v[3] = (struct layout_value){ "page_offset", "page_offset_source",
-				      "direct map", l->has_page_offset,
-				      l->page_offset, l->page_offset_source,
+				      "direct map", l->has_direct_map,
+				      l->direct_map, l->direct_map_source,
 				      false };
 }
 
@@ -44,6 +45,7 @@ static void print_text(const struct kdx_kernel_layout *l)
 	}
 	printf("translation: %s paging (%s)\n", kdx_paging_mode_name(l->mode),
 	       l->mode_source[0] ? l->mode_source : "not found");
+	printf("  %-12s %s\n", "os", kdx_os_name(l->os));
 	layout_values(l, v);
 	for (int i = 0; i < 4; i++) {
 		if (!v[i].has)
@@ -64,6 +66,8 @@ static void print_json(struct json *j, const struct kdx_kernel_layout *l)
 	struct layout_value v[4];
 
 	json_object_begin(j);
+	json_key(j, "os");
+	json_string(j, kdx_os_name(l->os));
 	json_key(j, "physical_only");
 	json_bool(j, l->physical_only);
 	json_key(j, "mode");

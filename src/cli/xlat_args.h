@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 
+#include <kdx/kernel.h>
 #include <kdx/xlat.h>
 
 /* getopt codes above any character. */

@@ -4,7 +4,7 @@
 #ifndef KDX_CORE_ENDIAN_H
 #define KDX_CORE_ENDIAN_H
 
-#include <kdx/arch.h>
+#include <kdx/byteorder.h>
 
 #include <stdint.h>
 

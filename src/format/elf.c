@@ -223,9 +223,8 @@ static uint64_t bytes_in_file(const struct kdx_file *file, uint64_t offset,
 	return offset >= fsize ? 0 : kdx_min_u64(data, fsize - offset);
 }
 
-static struct kdx_error *add_load(const struct kdx_file *file,
-				  struct kdx_dump_desc *desc, size_t index,
-				  const struct elf_phdr *ph)
+static void add_load(const struct kdx_file *file, struct kdx_dump_desc *desc,
+		     size_t index, const struct elf_phdr *ph)
 {
 	struct kdx_segment seg = {
 		.paddr = ph->paddr,
@@ -235,19 +234,20 @@ static struct kdx_error *add_load(const struct kdx_file *file,
 		.mem_size = ph->memsz,
 	};
 	uint64_t data = kdx_min_u64(ph->filesz, ph->memsz), held, end;
-	struct kdx_error *err;
 
-	err = kdx_desc_add_segment(desc, &seg);
-	if (err || ph->memsz == 0)
-		return err;
-	if (kdx_add_overflows(ph->paddr, ph->memsz, &end))
-		return kdx_desc_add_warning(
+	kdx_desc_add_segment(desc, &seg);
+	if (ph->memsz == 0)
+		return;
+	if (kdx_add_overflows(ph->paddr, ph->memsz, &end)) {
+		kdx_desc_add_warning(
 			desc,
 			"PT_LOAD %zu: physical range 0x%llx + 0x%llx wraps past the end of the address space; segment ignored",
 			index, (unsigned long long)ph->paddr,
 			(unsigned long long)ph->memsz);
+		return;
+	}
 	if (ph->filesz > ph->memsz)
-		err = kdx_desc_add_warning(
+		kdx_desc_add_warning(
 			desc,
 			"PT_LOAD %zu: p_filesz 0x%llx exceeds p_memsz 0x%llx; only p_memsz bytes used",
 			index, (unsigned long long)ph->filesz,
@@ -255,8 +255,9 @@ static struct kdx_error *add_load(const struct kdx_file *file,
 	held = bytes_in_file(file, ph->offset, data);
 	/* A dump cut short (full disk): keep what is there; the rest is
 	 * missing (a hole), not zero. */
-	if (!err && held < data)
-		err = kdx_desc_add_warning(
+	if (held < data) {
+		desc->facts.flags |= KDX_DUMP_TRUNCATED;
+		kdx_desc_add_warning(
 			desc,
 			"PT_LOAD %zu: file data at offset 0x%llx + 0x%llx runs past the end of the file (size 0x%llx): physical 0x%llx-0x%llx is missing",
 			index, (unsigned long long)ph->offset,
@@ -264,14 +265,11 @@ static struct kdx_error *add_load(const struct kdx_file *file,
 			(unsigned long long)kdx_file_size(file),
 			(unsigned long long)(ph->paddr + held),
 			(unsigned long long)(ph->paddr + data - 1));
-	if (!err)
-		err = kdx_physmap_add(&desc->physmap, ph->paddr, held,
-				      KDX_PIECE_FILE, ph->offset);
+	}
+	kdx_desc_add_range(desc, ph->paddr, held, KDX_PIECE_FILE, ph->offset);
 	/* p_memsz beyond p_filesz: memory that was not written. */
-	if (!err)
-		err = kdx_physmap_add(&desc->physmap, ph->paddr + data,
-				      ph->memsz - data, KDX_PIECE_ZERO, 0);
-	return err;
+	kdx_desc_add_range(desc, ph->paddr + data, ph->memsz - data,
+			   KDX_PIECE_ZERO, 0);
 }
 
 static struct kdx_error *add_notes(const struct kdx_file *file,
@@ -284,35 +282,36 @@ static struct kdx_error *add_notes(const struct kdx_file *file,
 	uint8_t *buf;
 
 	if (len < ph->filesz) {
-		err = kdx_desc_add_warning(
+		desc->facts.flags |= KDX_DUMP_TRUNCATED;
+		kdx_desc_add_warning(
 			desc,
 			"PT_NOTE %zu: notes at offset 0x%llx + 0x%llx run past the end of the file (size 0x%llx); reading what is there",
 			index, (unsigned long long)ph->offset,
 			(unsigned long long)ph->filesz,
 			(unsigned long long)kdx_file_size(file));
-		if (err)
-			return err;
 	}
-	if (len > MAX_NOTE_SEGMENT)
-		return kdx_desc_add_warning(
+	if (len > MAX_NOTE_SEGMENT) {
+		kdx_desc_add_warning(
 			desc,
 			"PT_NOTE %zu at offset 0x%llx: 0x%llx bytes is beyond any kernel's notes; ignored",
 			index, (unsigned long long)ph->offset,
 			(unsigned long long)len);
+		return NULL;
+	}
 	buf = malloc(len ? len : 1);
 	if (!buf)
 		return kdx_err_nomem();
 	err = kdx_file_read(file, ph->offset, buf, len);
 	if (!err)
-		err = kdx_desc_parse_notes(desc, buf, len, ph->offset, h->bo);
+		kdx_desc_parse_notes(desc, buf, len, ph->offset, h->bo);
 	free(buf);
 	return err;
 }
 
-/* "none": p_vaddr repeats p_paddr or is 0 (a physical-only dump);
- * "linear": one constant offset (kdump's direct map); "mapped": page-table
- * mappings (QEMU's paging mode). */
-static const char *classify_vaddrs(const struct kdx_dump_desc *desc)
+/* NONE: p_vaddr repeats p_paddr or is 0 (a physical-only dump); LINEAR:
+ * one constant offset (kdump's direct map); MAPPED: page-table mappings
+ * (QEMU's paging mode). */
+static enum kdx_segment_vaddrs classify_vaddrs(const struct kdx_dump_desc *desc)
 {
 	bool any = false, linear = true;
 	uint64_t delta = 0;
@@ -328,44 +327,40 @@ static const char *classify_vaddrs(const struct kdx_dump_desc *desc)
 		delta = s->vaddr - s->paddr;
 		any = true;
 	}
-	return !any ? "none" : linear ? "linear" : "mapped";
+	return !any ? KDX_SEGMENT_VADDRS_NONE :
+	       linear ? KDX_SEGMENT_VADDRS_LINEAR :
+			KDX_SEGMENT_VADDRS_MAPPED;
 }
 
-static struct kdx_error *describe(struct kdx_dump_desc *desc,
-				  const struct elf_header *h, size_t loads,
-				  size_t notes)
+static void describe(struct kdx_dump_desc *desc, const struct elf_header *h,
+		     size_t loads, size_t notes)
 {
-	struct kdx_error *err;
-	const char *vaddrs = classify_vaddrs(desc);
+	struct kdx_dump_facts *f = &desc->facts;
 
-	desc->segments_have_virtual = strcmp(vaddrs, "none") != 0;
-	err = kdx_desc_add_detail(desc, "class", "ELF%u", h->cls->bits);
-	if (!err)
-		err = kdx_desc_add_detail(desc, "e_machine", "%u", h->machine);
-	if (!err)
-		err = kdx_desc_add_detail(
-			desc, "program_headers", "%llu at offset 0x%llx%s",
-			(unsigned long long)h->phnum,
-			(unsigned long long)h->phoff,
-			h->extended_numbering ?
-				" (PN_XNUM: count from section header 0)" :
-				"");
-	if (!err && h->shoff)
-		err = kdx_desc_add_detail(desc, "section_headers",
-					  "%u at offset 0x%llx", h->shnum,
-					  (unsigned long long)h->shoff);
-	if (!err)
-		err = kdx_desc_add_detail(desc, "pt_load", "%zu", loads);
-	if (!err)
-		err = kdx_desc_add_detail(desc, "pt_note", "%zu", notes);
-	if (!err)
-		err = kdx_desc_add_detail(desc, "virtual_addresses", "%s",
-					  vaddrs);
-	if (!err && (h->flags & DUMP_ELF_INCOMPLETE))
-		err = kdx_desc_add_warning(
+	f->segment_vaddrs = classify_vaddrs(desc);
+	f->set |= KDX_FACT_SEGMENT_VADDRS;
+	kdx_desc_add_detail(desc, "class", "ELF%u", h->cls->bits);
+	kdx_desc_add_detail(desc, "e_machine", "%u", h->machine);
+	kdx_desc_add_detail(desc, "program_headers", "%llu at offset 0x%llx%s",
+			    (unsigned long long)h->phnum,
+			    (unsigned long long)h->phoff,
+			    h->extended_numbering ?
+				    " (PN_XNUM: count from section header 0)" :
+				    "");
+	if (h->shoff)
+		kdx_desc_add_detail(desc, "section_headers",
+				    "%u at offset 0x%llx", h->shnum,
+				    (unsigned long long)h->shoff);
+	kdx_desc_add_detail(desc, "pt_load", "%zu", loads);
+	kdx_desc_add_detail(desc, "pt_note", "%zu", notes);
+	kdx_desc_add_detail(desc, "virtual_addresses", "%s",
+			    kdx_segment_vaddrs_name(f->segment_vaddrs));
+	if (h->flags & DUMP_ELF_INCOMPLETE) {
+		f->flags |= KDX_DUMP_INCOMPLETE;
+		kdx_desc_add_warning(
 			desc,
 			"e_flags has DUMP_ELF_INCOMPLETE: the writer ran out of space and later segments may be missing");
-	return err;
+	}
 }
 
 static struct kdx_error *walk_phdrs(const struct kdx_file *file,
@@ -376,19 +371,22 @@ static struct kdx_error *walk_phdrs(const struct kdx_file *file,
 	size_t loads = 0, notes = 0;
 	struct kdx_error *err = NULL;
 
-	for (uint64_t i = 0; i < h->phnum && !err; i++) {
+	for (uint64_t i = 0; i < h->phnum && !err && !kdx_desc_failed(desc);
+	     i++) {
 		struct elf_phdr ph;
 
 		parse_phdr(h, table + i * h->cls->phdr_size, &ph);
 		if (ph.type == PT_LOAD) {
-			err = add_load(file, desc, (size_t)i, &ph);
+			add_load(file, desc, (size_t)i, &ph);
 			loads++;
 		} else if (ph.type == PT_NOTE) {
 			err = add_notes(file, desc, h, (size_t)i, &ph);
 			notes++;
 		}
 	}
-	return err ? err : describe(desc, h, loads, notes);
+	if (!err)
+		describe(desc, h, loads, notes);
+	return err;
 }
 
 static struct kdx_error *elf_open(const struct kdx_file *file,

@@ -34,8 +34,10 @@ struct kdx_desc_note {
 struct kdx_dump_desc {
 	enum kdx_arch arch;
 	enum kdx_byte_order byte_order;
-	uint32_t page_size; /* 0: the format does not say */
-	bool segments_have_virtual;
+
+	/* The headers' facts and kernel hints as numbers: what programs
+	 * use.  The details below say the same for people. */
+	struct kdx_dump_facts facts;
 
 	struct kdx_detail *details;
 	size_t detail_count, detail_capacity;
@@ -52,6 +54,9 @@ struct kdx_dump_desc {
 	size_t note_count, note_capacity;
 
 	void *priv; /* the reader's own state, kept for ops->read */
+
+	/* The first failure of a builder below; see kdx_desc_take_error(). */
+	struct kdx_error *error;
 };
 
 struct kdx_format_ops {
@@ -101,29 +106,47 @@ struct kdx_error *kdx_format_detect(const struct kdx_file *file,
 				    const char *name,
 				    const struct kdx_format_ops **out);
 
-/* Builders for readers; each returns NULL or an out-of-memory error. */
-struct kdx_error *kdx_desc_add_detail(struct kdx_dump_desc *desc,
-				      const char *key, const char *fmt, ...)
-	KDX_PRINTF(3, 4);
-struct kdx_error *kdx_desc_add_warning(struct kdx_dump_desc *desc,
-				       const char *fmt, ...) KDX_PRINTF(2, 3);
-struct kdx_error *kdx_desc_add_segment(struct kdx_dump_desc *desc,
-				       const struct kdx_segment *segment);
-struct kdx_error *kdx_desc_add_note(struct kdx_dump_desc *desc,
-				    const char *name, size_t name_len,
-				    uint32_t type, const uint8_t *payload,
-				    size_t payload_size, uint64_t file_offset);
+/* Builders for readers.  They are sticky: the first failure (out of
+ * memory, a physical range that wraps) is kept in desc->error and makes
+ * every later call do nothing.  A reader adds what it finds without
+ * checking each call; the library takes the failure when the reader
+ * returns, as the open's error (before any error the reader returned:
+ * it came first). */
+void kdx_desc_add_detail(struct kdx_dump_desc *desc, const char *key,
+			 const char *fmt, ...) KDX_PRINTF(3, 4);
+void kdx_desc_add_warning(struct kdx_dump_desc *desc, const char *fmt, ...)
+	KDX_PRINTF(2, 3);
+void kdx_desc_add_segment(struct kdx_dump_desc *desc,
+			  const struct kdx_segment *segment);
+void kdx_desc_add_note(struct kdx_dump_desc *desc, const char *name,
+		       size_t name_len, uint32_t type, const uint8_t *payload,
+		       size_t payload_size, uint64_t file_offset);
+/* A piece of the physical map (kdx_physmap_add()). */
+void kdx_desc_add_range(struct kdx_dump_desc *desc, uint64_t start,
+			uint64_t size, enum kdx_piece_kind kind,
+			uint64_t file_offset);
 
 /* Walk a buffer of ELF notes (n_namesz, n_descsz, n_type; name and
  * payload each padded to 4 bytes) read from @file_offset, adding each to
  * @desc.  A malformed note stops the walk with a warning naming its
  * offset; what came before it is kept. */
-struct kdx_error *kdx_desc_parse_notes(struct kdx_dump_desc *desc,
-				       const uint8_t *buf, size_t len,
-				       uint64_t file_offset,
-				       enum kdx_byte_order byte_order);
+void kdx_desc_parse_notes(struct kdx_dump_desc *desc, const uint8_t *buf,
+			  size_t len, uint64_t file_offset,
+			  enum kdx_byte_order byte_order);
 
-/* Free everything @desc owns except priv. */
+/* Record @err as a builder's failure: kept if it is the first, destroyed
+ * if not.  NULL does nothing. */
+void kdx_desc_fail(struct kdx_dump_desc *desc, struct kdx_error *err);
+
+/* Whether a builder has failed: loops over many entries stop early. */
+bool kdx_desc_failed(const struct kdx_dump_desc *desc);
+
+/* The first failure, handed to the caller (NULL if none); the builders
+ * work again afterwards. */
+struct kdx_error *kdx_desc_take_error(struct kdx_dump_desc *desc)
+	KDX_MUST_CHECK;
+
+/* Free everything @desc owns except priv (a failure not taken too). */
 void kdx_desc_deinit(struct kdx_dump_desc *desc);
 
 #endif

@@ -389,8 +389,7 @@ static struct kdx_error *read_bitmaps(const struct kdx_file *file,
 				    (unsigned long long)start);
 	if (!two) {
 		bm->dumped = bm->present;
-		return kdx_desc_add_detail(desc, "bitmaps",
-					   "one (old diskdump layout)");
+		kdx_desc_add_detail(desc, "bitmaps", "one (old diskdump layout)");
 	}
 	return NULL;
 }
@@ -414,28 +413,27 @@ struct run_state {
 };
 
 /* Add pfns [start, end) of one class to the physical map. */
-static struct kdx_error *add_run(struct run_state *st, enum page_class cls,
-				 uint64_t start, uint64_t end)
+static void add_run(struct run_state *st, enum page_class cls, uint64_t start,
+		    uint64_t end)
 {
 	uint64_t bs = st->block_size, n = end - start, usable;
-	struct kdx_error *err = NULL;
 
 	if (cls == PAGE_EXCLUDED) {
 		st->excluded += n;
-		return kdx_physmap_add(&st->desc->physmap, start * bs, n * bs,
-				       KDX_PIECE_EXCLUDED, 0);
+		kdx_desc_add_range(st->desc, start * bs, n * bs,
+				   KDX_PIECE_EXCLUDED, 0);
+		return;
 	}
 	if (cls != PAGE_DUMPED)
-		return NULL;
+		return;
 	/* Pages whose descriptors were never written (incomplete dump)
 	 * stay holes. */
 	usable = st->next_desc < st->desc_count ?
 			 kdx_min_u64(n, st->desc_count - st->next_desc) :
 			 0;
 	if (usable)
-		err = kdx_physmap_add(&st->desc->physmap, start * bs,
-				      usable * bs, KDX_PIECE_FORMAT,
-				      st->part | st->next_desc);
+		kdx_desc_add_range(st->desc, start * bs, usable * bs,
+				   KDX_PIECE_FORMAT, st->part | st->next_desc);
 	if (usable < n) {
 		if (!st->lost)
 			st->first_lost_pfn = start + usable;
@@ -444,7 +442,6 @@ static struct kdx_error *add_run(struct run_state *st, enum page_class cls,
 	st->lost += n - usable;
 	st->dumped += n;
 	st->next_desc += n;
-	return err;
 }
 
 /* A bitmap byte pair whose eight pages are all of one class. */
@@ -463,15 +460,13 @@ static bool uniform_class(uint8_t present, uint8_t dumped,
 }
 
 /* Walk the bitmaps, taking uniform bytes eight pages at a time. */
-static struct kdx_error *map_pages(const struct bitmaps *bm,
-				   uint64_t first_pfn, uint64_t end_pfn,
-				   struct run_state *st)
+static void map_pages(const struct bitmaps *bm, uint64_t first_pfn,
+		      uint64_t end_pfn, struct run_state *st)
 {
 	enum page_class cls = PAGE_HOLE, c;
 	uint64_t run_start = first_pfn, pfn = first_pfn, step;
-	struct kdx_error *err;
 
-	while (pfn < end_pfn) {
+	while (pfn < end_pfn && !kdx_desc_failed(st->desc)) {
 		step = 1;
 		if ((pfn & 7) == 0 && pfn + 8 <= end_pfn &&
 		    uniform_class(bm->present[pfn >> 3], bm->dumped[pfn >> 3],
@@ -480,15 +475,13 @@ static struct kdx_error *map_pages(const struct bitmaps *bm,
 		else
 			c = classify(bm, pfn);
 		if (c != cls) {
-			err = add_run(st, cls, run_start, pfn);
-			if (err)
-				return err;
+			add_run(st, cls, run_start, pfn);
 			cls = c;
 			run_start = pfn;
 		}
 		pfn += step;
 	}
-	return add_run(st, cls, run_start, end_pfn);
+	add_run(st, cls, run_start, end_pfn);
 }
 
 /* ---- descriptors ---- */
@@ -759,26 +752,27 @@ static struct kdx_error *read_blob(const struct kdx_file *file,
 	struct kdx_error *err;
 
 	*out = NULL;
-	if (offset > fsize || size > fsize - offset)
-		return kdx_desc_add_warning(
+	if (offset > fsize || size > fsize - offset) {
+		desc->facts.flags |= KDX_DUMP_TRUNCATED;
+		kdx_desc_add_warning(
 			desc,
 			"%s at offset 0x%llx, 0x%llx bytes, lie past the end of the file (0x%llx); ignored",
 			what, (unsigned long long)offset,
 			(unsigned long long)size, (unsigned long long)fsize);
+		return NULL;
+	}
 	*out = malloc(size ? size : 1);
 	if (!*out)
 		return kdx_err_nomem();
 	err = kdx_file_read(file, offset, *out, size);
 	if (err) {
-		struct kdx_error *read_err = err;
-
 		free(*out);
 		*out = NULL;
-		err = kdx_desc_add_warning(desc, "%s: %s", what,
-					   kdx_error_message(read_err));
-		kdx_error_destroy(read_err);
+		kdx_desc_add_warning(desc, "%s: %s", what,
+				     kdx_error_message(err));
+		kdx_error_destroy(err);
 	}
-	return err;
+	return NULL;
 }
 
 static struct kdx_error *read_notes(const struct kdx_file *file,
@@ -794,18 +788,17 @@ static struct kdx_error *read_notes(const struct kdx_file *file,
 			return NULL;
 		err = read_blob(file, desc, "VMCOREINFO", h->off_vmcoreinfo,
 				h->size_vmcoreinfo, &buf);
-		if (!err && buf)
-			err = kdx_desc_add_note(desc, "VMCOREINFO", 10, 0, buf,
-						h->size_vmcoreinfo,
-						h->off_vmcoreinfo);
+		if (buf)
+			kdx_desc_add_note(desc, "VMCOREINFO", 10, 0, buf,
+					  h->size_vmcoreinfo, h->off_vmcoreinfo);
 		free(buf);
 		return err;
 	}
 	err = read_blob(file, desc, "ELF notes", h->off_note, h->size_note,
 			&buf);
-	if (!err && buf)
-		err = kdx_desc_parse_notes(desc, buf, h->size_note, h->off_note,
-					   h->bo);
+	if (buf)
+		kdx_desc_parse_notes(desc, buf, h->size_note, h->off_note,
+				     h->bo);
 	free(buf);
 	return err;
 }
@@ -818,86 +811,115 @@ static bool incomplete_flag(const struct kdump_header *h)
 			     (h->status & DUMP_DH_COMPRESSED_INCOMPLETE);
 }
 
-static const char *const dump_level_bits[] = {
-	"zero pages", "cache pages", "cache private pages", "user pages",
-	"free pages",
-};
-
-static struct kdx_error *describe_level(struct kdx_dump_desc *desc,
-					const struct kdump_header *h)
+/* The codec the header names; old diskdump's status has one bit, zlib. */
+static enum kdx_codec header_codec(const struct kdump_header *h)
 {
-	char words[160] = "";
-
-	for (unsigned int b = 0; b < 5; b++) {
-		if (!(h->dump_level & (1u << b)))
-			continue;
-		if (words[0])
-			strcat(words, ", ");
-		strcat(words, dump_level_bits[b]);
-	}
-	return kdx_desc_add_detail(desc, "dump_level", "%llu (excluded: %s)",
-				   (unsigned long long)h->dump_level,
-				   words[0] ? words : "nothing");
+	if (h->diskdump)
+		return (h->status & DISKDUMP_HEADER_COMPRESSED) ? KDX_CODEC_ZLIB :
+								  KDX_CODEC_NONE;
+	return codec_of(h->status);
 }
 
-static struct kdx_error *describe(struct kdx_dump_desc *desc,
-				  const struct kdump_header *h,
-				  const struct run_state *st)
+static enum kdx_compression compression_of(const struct kdump_header *h)
 {
-	struct kdx_error *err;
+	switch (header_codec(h)) {
+	case KDX_CODEC_ZLIB: return KDX_COMPRESS_ZLIB;
+	case KDX_CODEC_LZO: return KDX_COMPRESS_LZO;
+	case KDX_CODEC_SNAPPY: return KDX_COMPRESS_SNAPPY;
+	case KDX_CODEC_ZSTD: return KDX_COMPRESS_ZSTD;
+	default: return KDX_COMPRESS_NONE;
+	}
+}
 
-	err = kdx_desc_add_detail(desc, "signature", "%s",
-				  h->diskdump ? "DISKDUMP" : "KDUMP");
-	if (!err)
-		err = kdx_desc_add_detail(desc, "header_version", "%u",
-					  h->header_version);
-	if (!err)
-		err = kdx_desc_add_detail(desc, "abi", "%s%s", h->sub->name,
-					  h->abi_from_block_size ?
-						  " (not the machine's own: the only layout with a sane block_size, as QEMU writes it)" :
-						  "");
-	if (!err)
-		err = kdx_desc_add_detail(desc, "utsname", "%s %s %s",
-					  h->release, h->version, h->machine);
-	if (!err && h->diskdump)
-		err = kdx_desc_add_detail(
-			desc, "compression", "%s",
-			(h->status & DISKDUMP_HEADER_COMPRESSED) ? "zlib" : "none");
-	else if (!err)
-		err = kdx_desc_add_detail(desc, "compression", "%s",
-					  kdx_codec_name(codec_of(h->status)));
-	if (!err)
-		err = kdx_desc_add_detail(desc, "block_size", "%u", h->block_size);
-	if (!err && h->header_version >= 1)
-		err = describe_level(desc, h);
-	if (!err)
-		err = kdx_desc_add_detail(desc, "max_mapnr", "0x%llx",
-					  (unsigned long long)h->max_mapnr);
-	if (!err)
-		err = kdx_desc_add_detail(desc, "phys_base", "0x%llx",
-					  (unsigned long long)h->phys_base);
-	if (!err)
-		err = kdx_desc_add_detail(desc, "nr_cpus", "%u", h->nr_cpus);
-	if (!err)
-		err = kdx_desc_add_detail(desc, "timestamp", "%llu",
-					  (unsigned long long)h->timestamp);
-	if (!err)
-		err = kdx_desc_add_detail(desc, "pages", "%llu dumped, %llu excluded",
-					  (unsigned long long)st->dumped,
-					  (unsigned long long)st->excluded);
-	if (!err && h->split)
-		err = kdx_desc_add_detail(desc, "split", "pfn 0x%llx-0x%llx",
-					  (unsigned long long)h->start_pfn,
-					  (unsigned long long)h->end_pfn);
-	if (!err && (h->status & DUMP_DH_EXCLUDED_VMEMMAP))
-		err = kdx_desc_add_detail(desc, "vmemmap", "unused vmemmap excluded");
-	if (!err && h->off_eraseinfo && h->size_eraseinfo)
-		err = kdx_desc_add_detail(desc, "eraseinfo",
-					  "0x%llx bytes at offset 0x%llx",
-					  (unsigned long long)h->size_eraseinfo,
-					  (unsigned long long)h->off_eraseinfo);
-	if (!err && st->lost)
-		err = kdx_desc_add_warning(
+/* The header's timeval: tv_sec is the writer's signed long. */
+static int64_t timestamp_seconds(const struct kdump_header *h)
+{
+	return h->lp64 ? (int64_t)h->timestamp :
+			 (int64_t)(int32_t)(uint32_t)h->timestamp;
+}
+
+_Static_assert(UTS_FIELD == KDX_UTS_FIELD, "utsname fields differ");
+
+/* The header's numbers, for programs (describe() shows them to people). */
+static void record_facts(struct kdx_dump_facts *f,
+			 const struct kdump_header *h,
+			 const struct run_state *st)
+{
+	f->set |= KDX_FACT_FORMAT_VERSION | KDX_FACT_PAGE_SIZE |
+		  KDX_FACT_COMPRESSION | KDX_FACT_TIMESTAMP |
+		  KDX_FACT_NR_CPUS | KDX_FACT_UTSNAME | KDX_FACT_MAX_PFN |
+		  KDX_FACT_NR_PAGES;
+	f->format_version = h->header_version;
+	f->page_size = h->block_size;
+	f->compression = compression_of(h);
+	f->timestamp = timestamp_seconds(h);
+	f->nr_cpus = h->nr_cpus;
+	memcpy(f->uts_release, h->release, sizeof(f->uts_release));
+	memcpy(f->uts_version, h->version, sizeof(f->uts_version));
+	memcpy(f->uts_machine, h->machine, sizeof(f->uts_machine));
+	memcpy(f->uts_nodename, h->nodename, sizeof(f->uts_nodename));
+	f->max_pfn = h->max_mapnr;
+	f->nr_pages = st->dumped;
+	/* Only kdump's sub-header holds these; diskdump has none (its
+	 * details show the zeros, as they always have). */
+	if (!h->diskdump) {
+		f->set |= KDX_FACT_PHYS_BASE;
+		f->phys_base = h->phys_base;
+	}
+	if (!h->diskdump && h->header_version >= 1) {
+		f->set |= KDX_FACT_DUMP_LEVEL;
+		f->dump_level = (uint32_t)h->dump_level;
+	}
+	if (incomplete_flag(h))
+		f->flags |= KDX_DUMP_INCOMPLETE;
+	else if (st->lost)
+		f->flags |= KDX_DUMP_TRUNCATED;
+}
+
+static void describe(struct kdx_dump_desc *desc, const struct kdump_header *h,
+		     const struct run_state *st)
+{
+	char level[KDX_DUMP_LEVEL_TEXT];
+
+	kdx_desc_add_detail(desc, "signature", "%s",
+			    h->diskdump ? "DISKDUMP" : "KDUMP");
+	kdx_desc_add_detail(desc, "header_version", "%u", h->header_version);
+	kdx_desc_add_detail(desc, "abi", "%s%s", h->sub->name,
+			    h->abi_from_block_size ?
+				    " (not the machine's own: the only layout with a sane block_size, as QEMU writes it)" :
+				    "");
+	kdx_desc_add_detail(desc, "utsname", "%s %s %s", h->release,
+			    h->version, h->machine);
+	kdx_desc_add_detail(desc, "compression", "%s",
+			    kdx_codec_name(header_codec(h)));
+	kdx_desc_add_detail(desc, "block_size", "%u", h->block_size);
+	if (h->header_version >= 1)
+		kdx_desc_add_detail(desc, "dump_level", "%s",
+				    kdx_dump_level_text((uint32_t)h->dump_level,
+							level, sizeof(level)));
+	kdx_desc_add_detail(desc, "max_mapnr", "0x%llx",
+			    (unsigned long long)h->max_mapnr);
+	kdx_desc_add_detail(desc, "phys_base", "0x%llx",
+			    (unsigned long long)h->phys_base);
+	kdx_desc_add_detail(desc, "nr_cpus", "%u", h->nr_cpus);
+	kdx_desc_add_detail(desc, "timestamp", "%llu",
+			    (unsigned long long)h->timestamp);
+	kdx_desc_add_detail(desc, "pages", "%llu dumped, %llu excluded",
+			    (unsigned long long)st->dumped,
+			    (unsigned long long)st->excluded);
+	if (h->split)
+		kdx_desc_add_detail(desc, "split", "pfn 0x%llx-0x%llx",
+				    (unsigned long long)h->start_pfn,
+				    (unsigned long long)h->end_pfn);
+	if (h->status & DUMP_DH_EXCLUDED_VMEMMAP)
+		kdx_desc_add_detail(desc, "vmemmap", "unused vmemmap excluded");
+	if (h->off_eraseinfo && h->size_eraseinfo)
+		kdx_desc_add_detail(desc, "eraseinfo",
+				    "0x%llx bytes at offset 0x%llx",
+				    (unsigned long long)h->size_eraseinfo,
+				    (unsigned long long)h->off_eraseinfo);
+	if (st->lost)
+		kdx_desc_add_warning(
 			desc,
 			"the dump is incomplete (%s): %llu dumped pages in pfn 0x%llx-0x%llx (physical 0x%llx-0x%llx) were never written and read as holes",
 			incomplete_flag(h) ? "the writer marked it so" :
@@ -909,11 +931,10 @@ static struct kdx_error *describe(struct kdx_dump_desc *desc,
 			(unsigned long long)((st->last_lost_pfn + 1) *
 						     h->block_size -
 					     1));
-	else if (!err && incomplete_flag(h))
-		err = kdx_desc_add_warning(
+	else if (incomplete_flag(h))
+		kdx_desc_add_warning(
 			desc,
 			"the writer marked the dump incomplete, yet every dumped page is there");
-	return err;
 }
 
 /* ---- open ---- */
@@ -1019,15 +1040,12 @@ static struct kdx_error *build_map(const struct kdump_header *h,
 	uint64_t first = 0, end = kdx_min_u64(h->max_mapnr, bm->bytes * 8);
 	struct kdx_error *err;
 
-	if (h->max_mapnr > bm->bytes * 8) {
-		err = kdx_desc_add_warning(
+	if (h->max_mapnr > bm->bytes * 8)
+		kdx_desc_add_warning(
 			desc,
 			"max_mapnr 0x%llx exceeds the bitmap (0x%llx pages); pages beyond it are holes",
 			(unsigned long long)h->max_mapnr,
 			(unsigned long long)(bm->bytes * 8));
-		if (err)
-			return err;
-	}
 	if (h->split) {
 		first = kdx_min_u64(h->start_pfn, end);
 		end = kdx_min_u64(kdx_min_u64(h->end_pfn, end), UINT64_MAX);
@@ -1040,7 +1058,8 @@ static struct kdx_error *build_map(const struct kdump_header *h,
 	st->desc = desc;
 	st->block_size = h->block_size;
 	st->desc_count = p->desc_count;
-	return map_pages(bm, first, end, st);
+	map_pages(bm, first, end, st);
+	return NULL;
 }
 
 /* Read one file's headers and bitmaps into the physical map; its pieces'
@@ -1105,13 +1124,13 @@ static struct kdx_error *check_part(const struct kdump_header *first,
  * for a 32-bit guest too; the CPU notes it writes follow the guest's mode.
  * NT_PRSTATUS has each arch's own size (144 bytes for i386, 336 for
  * x86_64): where it contradicts the header, the notes win. */
-static struct kdx_error *x86_mode_from_prstatus(struct kdx_dump_desc *desc)
+static void x86_mode_from_prstatus(struct kdx_dump_desc *desc)
 {
 	static const enum kdx_arch x86[] = { KDX_ARCH_I386, KDX_ARCH_X86_64 };
 	enum kdx_arch from_notes = KDX_ARCH_UNKNOWN;
 
 	if (desc->arch != KDX_ARCH_X86_64 && desc->arch != KDX_ARCH_I386)
-		return NULL;
+		return;
 	for (size_t i = 0; i < desc->note_count; i++) {
 		const struct kdx_desc_note *n = &desc->notes[i];
 
@@ -1123,9 +1142,9 @@ static struct kdx_error *x86_mode_from_prstatus(struct kdx_dump_desc *desc)
 		break;
 	}
 	if (from_notes == KDX_ARCH_UNKNOWN || from_notes == desc->arch)
-		return NULL;
+		return;
 	desc->arch = from_notes;
-	return kdx_desc_add_detail(
+	kdx_desc_add_detail(
 		desc, "arch_from", "NT_PRSTATUS is %s's, utsname.machine is not (QEMU names its own target there)",
 		kdx_arch_name(from_notes));
 }
@@ -1152,7 +1171,6 @@ static struct kdx_error *kdump_open_parts(const struct kdx_file *const *files,
 		return err;
 	desc->byte_order = first.bo;
 	desc->arch = first.arch;
-	desc->page_size = first.block_size;
 	if (nfiles > 1 && !first.split)
 		return kdx_err(KDX_ERR_INVALID,
 			       "%s: not part of a makedumpfile --split set (its header has no split range)",
@@ -1176,13 +1194,14 @@ static struct kdx_error *kdump_open_parts(const struct kdx_file *const *files,
 	}
 	if (!err)
 		err = read_notes(files[0], &first, desc);
-	if (!err)
-		err = x86_mode_from_prstatus(desc);
-	if (!err)
-		err = describe(desc, &first, &st);
-	if (!err && nfiles > 1)
-		err = kdx_desc_add_detail(desc, "split_files", "%zu", nfiles);
-	return err;
+	if (err)
+		return err;
+	x86_mode_from_prstatus(desc);
+	record_facts(&desc->facts, &first, &st);
+	describe(desc, &first, &st);
+	if (nfiles > 1)
+		kdx_desc_add_detail(desc, "split_files", "%zu", nfiles);
+	return NULL;
 }
 
 static struct kdx_error *kdump_open(const struct kdx_file *file,

@@ -20,7 +20,6 @@ static struct kdx_error *raw_open(const struct kdx_file *file,
 {
 	const struct kdx_arch_info *arch = kdx_arch_info(opts->arch);
 	uint64_t size = kdx_file_size(file), end;
-	struct kdx_error *err;
 
 	if (size && __builtin_add_overflow(opts->raw_base, size, &end))
 		return kdx_err(KDX_ERR_INVALID,
@@ -33,12 +32,10 @@ static struct kdx_error *raw_open(const struct kdx_file *file,
 	desc->byte_order = arch && (arch->arch == KDX_ARCH_S390X) ?
 				   KDX_BIG_ENDIAN :
 				   KDX_LITTLE_ENDIAN;
-	err = kdx_physmap_add(&desc->physmap, opts->raw_base, size,
-			      KDX_PIECE_FILE, 0);
-	if (!err)
-		err = kdx_desc_add_detail(desc, "base", "0x%llx",
-					  (unsigned long long)opts->raw_base);
-	return err;
+	kdx_desc_add_range(desc, opts->raw_base, size, KDX_PIECE_FILE, 0);
+	kdx_desc_add_detail(desc, "base", "0x%llx",
+			    (unsigned long long)opts->raw_base);
+	return NULL;
 }
 
 const struct kdx_format_ops kdx_format_raw = {

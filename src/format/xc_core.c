@@ -15,9 +15,10 @@
  * legacy file names its pages by machine frame only (their pfns are in the
  * guest's own p2m): its physical addresses are machine addresses.
  *
- * Facts the OS layer needs (the root CR3 as a machine address, the
- * guest's kind and word size, shared_info's p2m fields) travel as details
- * through xen_fact() until the dump description has typed fields. */
+ * What the OS layer needs goes out as typed facts (the first vCPU's CR3
+ * as a machine address, the guest's word size, max_pfn, page and vCPU
+ * counts); shared_info's p2m fields, which have no typed field yet, as
+ * details through xen_fact(). */
 #include "format/format.h"
 
 #include "arch/arch.h"
@@ -100,20 +101,20 @@ struct xcc {
 	enum kdx_byte_order bo;
 	uint16_t machine;
 	struct section note, prstatus, shinfo, pages, p2m, pfn;
-	bool have_header, hvm;
+	bool have_header, hvm, legacy;
 	uint64_t nr_vcpus, nr_pages, page_size;
 	unsigned int page_shift;
 	unsigned int word_size; /* the guest's: 4 or 8 */
 	const char *word_source;
 };
 
-/* A fact the OS layer reads back (kdx_dump_details(), key and "0x..."
- * value): one place to make them typed later. */
-static struct kdx_error *xen_fact(struct xcc *x, const char *key,
-				  uint64_t value)
+/* A Xen fact the typed facts have no field for yet (shared_info's p2m
+ * fields, a legacy file's machine addresses), which the OS layer reads
+ * back from kdx_dump_details() (key, "0x..." value): one place to make
+ * them typed later. */
+static void xen_fact(struct xcc *x, const char *key, uint64_t value)
 {
-	return kdx_desc_add_detail(x->desc, key, "0x%llx",
-				   (unsigned long long)value);
+	kdx_desc_add_detail(x->desc, key, "0x%llx", (unsigned long long)value);
 }
 
 /* ---- Probing ---- */
@@ -249,13 +250,10 @@ static struct kdx_error *assign_sections(struct xcc *x, const uint8_t *shdrs,
 		if (!sec)
 			continue;
 		if (sec->present) {
-			struct kdx_error *err = kdx_desc_add_warning(
+			kdx_desc_add_warning(
 				x->desc,
 				"xc_core: a second %s section (header %u) is ignored",
 				names + name, i);
-
-			if (err)
-				return err;
 			continue;
 		}
 		sec->present = true;
@@ -356,10 +354,21 @@ static struct kdx_error *version_note(struct xcc *x,
 		x->word_size = 4;
 		x->word_source = "XEN_VERSION note (pagesize at 1268: 32-bit guest)";
 	}
-	return kdx_desc_add_detail(
+	kdx_desc_add_detail(
 		x->desc, "xen_version", "%llu.%llu%s",
 		(unsigned long long)kdx_load_u64(n->desc, x->bo),
 		(unsigned long long)kdx_load_u64(n->desc + 8, x->bo), extra);
+	return NULL;
+}
+
+/* (major << 32) | minor: 0.1 today. */
+static void format_version(struct xcc *x, uint64_t v)
+{
+	x->desc->facts.format_version = v;
+	x->desc->facts.set |= KDX_FACT_FORMAT_VERSION;
+	kdx_desc_add_detail(x->desc, "xc_core_format", "%llu.%llu",
+			    (unsigned long long)(v >> 32),
+			    (unsigned long long)(v & 0xffffffffu));
 }
 
 static struct kdx_error *read_notes(struct xcc *x)
@@ -380,8 +389,8 @@ static struct kdx_error *read_notes(struct xcc *x)
 		return kdx_err_nomem();
 	err = kdx_file_read(x->file, x->note.offset, buf, (size_t)len);
 	if (!err)
-		err = kdx_desc_parse_notes(x->desc, buf, (size_t)len,
-					   x->note.offset, x->bo);
+		kdx_desc_parse_notes(x->desc, buf, (size_t)len,
+				     x->note.offset, x->bo);
 	free(buf);
 	/* The header first: the version note's word-size test needs the
 	 * page size. */
@@ -401,10 +410,7 @@ static struct kdx_error *read_notes(struct xcc *x)
 			err = version_note(x, n);
 		else if (n->type == NOTE_DUMPCORE_FORMAT_VERSION &&
 			 n->desc_size >= 8)
-			err = kdx_desc_add_detail(
-				x->desc, "xc_core_format", "%llu.%llu",
-				(unsigned long long)(kdx_load_u64(n->desc, x->bo) >> 32),
-				(unsigned long long)(kdx_load_u64(n->desc, x->bo) & 0xffffffffu));
+			format_version(x, kdx_load_u64(n->desc, x->bo));
 	}
 	if (!err && !x->have_header)
 		err = kdx_err(KDX_ERR_CORRUPT,
@@ -435,8 +441,9 @@ static struct kdx_error *check_header(struct xcc *x)
  * guest on x86_64 (its kernel and page tables are 32-bit). */
 static struct kdx_error *set_arch(struct xcc *x)
 {
+	struct kdx_dump_facts *f = &x->desc->facts;
+
 	x->desc->byte_order = x->bo;
-	x->desc->page_size = (uint32_t)x->page_size;
 	x->desc->arch = kdx_arch_from_elf(x->machine, 64);
 	if (!x->word_size) {
 		const struct kdx_arch_info *a = kdx_arch_info(x->desc->arch);
@@ -446,9 +453,16 @@ static struct kdx_error *set_arch(struct xcc *x)
 	}
 	if (x->desc->arch == KDX_ARCH_X86_64 && x->word_size == 4)
 		x->desc->arch = KDX_ARCH_I386;
-	return kdx_desc_add_detail(x->desc, "xen_guest", "%s %u-bit (word size from %s)",
+	f->page_size = (uint32_t)x->page_size;
+	f->word_size = x->word_size;
+	f->nr_pages = x->nr_pages;
+	f->nr_cpus = (uint32_t)x->nr_vcpus;
+	f->set |= KDX_FACT_PAGE_SIZE | KDX_FACT_WORD_SIZE | KDX_FACT_NR_PAGES |
+		  KDX_FACT_NR_CPUS;
+	kdx_desc_add_detail(x->desc, "xen_guest", "%s %u-bit (word size from %s)",
 				   x->hvm ? "HVM" : "PV", x->word_size * 8,
 				   x->word_source);
+	return NULL;
 }
 
 /* The machine address of a vCPU's page-table root: x86_64 keeps the
@@ -472,15 +486,17 @@ static struct kdx_error *read_vcpus(struct xcc *x)
 	char list[256] = "";
 	size_t used = 0;
 
-	if (!s->present || !s->entsize || s->entsize < at + 8 * x->word_size)
-		return kdx_desc_add_warning(
+	if (!s->present || !s->entsize || s->entsize < at + 8 * x->word_size) {
+		kdx_desc_add_warning(
 			x->desc,
 			"xc_core: %s: no vCPU registers (no page-table root from the CPUs)",
 			!s->present ? "no .xen_prstatus section" :
 				      ".xen_prstatus entries are too small for a vcpu_guest_context");
+		return NULL;
+	}
 	count = held(x, s) / s->entsize;
 	if (count != x->nr_vcpus)
-		err = kdx_desc_add_warning(
+		kdx_desc_add_warning(
 			x->desc,
 			"xc_core: .xen_prstatus holds %llu vCPU contexts, the header says %llu",
 			(unsigned long long)count, (unsigned long long)x->nr_vcpus);
@@ -501,18 +517,25 @@ static struct kdx_error *read_vcpus(struct xcc *x)
 						 "%s0x%llx", i ? " " : "",
 						 (unsigned long long)cr3_machine(x, cr3));
 	}
-	if (!err)
-		err = kdx_desc_add_detail(x->desc, "xen_vcpu_cr3", "%s", list);
-	if (!err && root)
-		err = xen_fact(x, "xen_cr3", root);
-	return err;
+	if (err)
+		return err;
+	kdx_desc_add_detail(x->desc, "xen_vcpu_cr3", "%s", list);
+	/* The first online vCPU's root: a machine address for a PV guest,
+	 * the dump's own physical one for a legacy file or an HVM guest. */
+	if (root) {
+		x->desc->facts.pgt_root = root;
+		x->desc->facts.pgt_root_form = KDX_ROOT_ADDRESS;
+		x->desc->facts.pgt_root_machine = !x->hvm && !x->legacy;
+		x->desc->facts.set |= KDX_FACT_PGT_ROOT;
+	}
+	return NULL;
 }
 
 /* shared_info's p2m fields, for a guest p2m reader (Linux's own p2m). */
 static struct kdx_error *read_shared_info(struct xcc *x)
 {
 	static const char *const keys[] = {
-		"xen_max_pfn", "xen_p2m_frame_list_list", NULL,
+		NULL, "xen_p2m_frame_list_list", NULL,
 		"xen_p2m_cr3", "xen_p2m_vaddr", "xen_p2m_generation",
 	};
 	uint64_t at = x->word_size == 8 ? SHINFO64_ARCH : SHINFO32_ARCH;
@@ -524,12 +547,17 @@ static struct kdx_error *read_shared_info(struct xcc *x)
 		return NULL;
 	err = kdx_file_read(x->file, x->shinfo.offset + at, buf,
 			    6 * x->word_size);
-	for (unsigned int i = 0; !err && i < 6; i++)
+	if (err)
+		return kdx_err_wrap(err, "xc_core .xen_shared_info");
+	/* max_pfn: pfns [0, max_pfn) the guest's own p2m describes */
+	x->desc->facts.max_pfn = kdx_load_uint(buf, x->word_size, x->bo);
+	x->desc->facts.set |= KDX_FACT_MAX_PFN;
+	for (unsigned int i = 0; i < 6; i++)
 		if (keys[i])
-			err = xen_fact(x, keys[i],
-				       kdx_load_uint(buf + i * x->word_size,
-						     x->word_size, x->bo));
-	return err;
+			xen_fact(x, keys[i],
+				 kdx_load_uint(buf + i * x->word_size,
+					       x->word_size, x->bo));
+	return NULL;
 }
 
 /* ---- Pages ---- */
@@ -545,13 +573,13 @@ static struct kdx_error *count_pages(struct xcc *x, uint64_t *pages)
 	in_file = held(x, &x->pages) >> x->page_shift;
 	*pages = kdx_min_u64(x->pages.size >> x->page_shift, x->nr_pages);
 	if (x->pages.size >> x->page_shift != x->nr_pages)
-		err = kdx_desc_add_warning(
+		kdx_desc_add_warning(
 			x->desc,
 			"xc_core: .xen_pages holds %llu pages, the header says %llu",
 			(unsigned long long)(x->pages.size >> x->page_shift),
 			(unsigned long long)x->nr_pages);
 	if (!err && in_file < *pages) {
-		err = kdx_desc_add_warning(
+		kdx_desc_add_warning(
 			x->desc,
 			"xc_core: the file ends inside .xen_pages (size 0x%llx): pages %llu-%llu are missing",
 			(unsigned long long)kdx_file_size(x->file),
@@ -566,11 +594,11 @@ static struct kdx_error *count_pages(struct xcc *x, uint64_t *pages)
 static struct kdx_error *add_run(struct xcc *x, uint64_t first, uint64_t pfn,
 				 uint64_t n)
 {
-	if (!n)
-		return NULL;
-	return kdx_physmap_add(&x->desc->physmap, pfn << x->page_shift,
-			       n << x->page_shift, KDX_PIECE_FILE,
-			       x->pages.offset + (first << x->page_shift));
+	if (n)
+		kdx_desc_add_range(x->desc, pfn << x->page_shift,
+				   n << x->page_shift, KDX_PIECE_FILE,
+				   x->pages.offset + (first << x->page_shift));
+	return NULL;
 }
 
 /* Page frame numbers a reader cannot use. */
@@ -664,19 +692,19 @@ static struct kdx_error *report_skipped(struct xcc *x, const struct skipped *s)
 	struct kdx_error *err = NULL;
 
 	if (s->invalid)
-		err = kdx_desc_add_warning(
+		kdx_desc_add_warning(
 			x->desc,
 			"xc_core: %llu pages from page %llu have no pfn (~0 markers: a live dump whose guest shrank while it was taken); they are not readable",
 			(unsigned long long)s->invalid,
 			(unsigned long long)s->invalid_first);
 	if (!err && s->too_high)
-		err = kdx_desc_add_warning(
+		kdx_desc_add_warning(
 			x->desc,
 			"xc_core: %llu pages from page %llu have a pfn beyond any address; they are not readable",
 			(unsigned long long)s->too_high,
 			(unsigned long long)s->too_high_first);
 	if (!err && s->bad_mfn)
-		err = kdx_desc_add_warning(
+		kdx_desc_add_warning(
 			x->desc,
 			"xc_core: %llu pages from page %llu have an invalid mfn: readable by pfn, not by machine address",
 			(unsigned long long)s->bad_mfn,
@@ -700,13 +728,14 @@ static struct kdx_error *index_entries(struct xcc *x, const struct section *s,
 	if (entries >= *pages)
 		return NULL;
 	*pages = entries;
-	return kdx_desc_add_warning(
+	kdx_desc_add_warning(
 		x->desc,
 		"xc_core: %s holds %llu entries%s for %llu pages: pages from %llu on have no frame number and are not readable",
 		s == &x->p2m ? ".xen_p2m" : ".xen_pfn",
 		(unsigned long long)entries,
 		held(x, s) < s->size ? " (the file ends inside it)" : "",
 		(unsigned long long)x->nr_pages, (unsigned long long)entries);
+	return NULL;
 }
 
 static struct kdx_error *p2m_warnings(struct xcc *x,
@@ -715,7 +744,7 @@ static struct kdx_error *p2m_warnings(struct xcc *x,
 	struct kdx_error *err = NULL;
 
 	if (r->dup_pfns)
-		err = kdx_desc_add_warning(
+		kdx_desc_add_warning(
 			x->desc,
 			"xc_core: .xen_p2m gives %llu pfns twice (first: pfn 0x%llx as mfn 0x%llx and 0x%llx); mfn 0x%llx is used",
 			(unsigned long long)r->dup_pfns,
@@ -724,7 +753,7 @@ static struct kdx_error *p2m_warnings(struct xcc *x,
 			(unsigned long long)r->dup_pfn_mfn[1],
 			(unsigned long long)r->dup_pfn_mfn[0]);
 	if (!err && r->shared_mfns)
-		err = kdx_desc_add_warning(
+		kdx_desc_add_warning(
 			x->desc,
 			"xc_core: .xen_p2m maps %llu mfns from two pfns or more (first: mfn 0x%llx from pfns 0x%llx and 0x%llx); machine reads use pfn 0x%llx",
 			(unsigned long long)r->shared_mfns,
@@ -747,7 +776,7 @@ static struct kdx_error *build_p2m(struct xcc *x, struct page_walk *w)
 	x->priv->has_p2m = true;
 	err = p2m_warnings(x, &report);
 	if (!err)
-		err = kdx_desc_add_detail(
+		kdx_desc_add_detail(
 			x->desc, "p2m", "%llu frames in %zu runs, pfns up to 0x%llx, mfns up to 0x%llx",
 			(unsigned long long)x->priv->p2m.frames,
 			x->priv->p2m.pfn_runs,
@@ -765,11 +794,13 @@ static struct kdx_error *map_pages(struct xcc *x)
 
 	if (err)
 		return err;
-	if (!s->present)
-		return kdx_desc_add_warning(
+	if (!s->present) {
+		kdx_desc_add_warning(
 			x->desc,
 			"xc_core: no %s section: which frame each page holds is unknown, so no memory is readable",
 			x->hvm ? ".xen_pfn" : ".xen_p2m");
+		return NULL;
+	}
 	err = index_entries(x, s, x->hvm ? 8 : 16, &pages);
 	if (!err && !x->hvm) {
 		/* pages <= the index's entries in the file: bounded by it */
@@ -843,6 +874,7 @@ static struct kdx_error *legacy_header(struct xcc *x, struct legacy *l)
 	if (err)
 		return kdx_err_wrap(err, "legacy xc_core header");
 	x->bo = KDX_LITTLE_ENDIAN;
+	x->legacy = true;
 	x->hvm = kdx_load_u32(h, x->bo) == XC_CORE_MAGIC_HVM;
 	l->nr_vcpus = kdx_load_u32(h + 4, x->bo);
 	l->nr_pages = kdx_load_u32(h + 8, x->bo);
@@ -922,11 +954,11 @@ static struct kdx_error *open_legacy(struct xcc *x)
 	if (!err)
 		err = set_arch(x);
 	if (!err)
-		err = kdx_desc_add_detail(x->desc, "xc_core_format", "legacy (pre-ELF)");
+		kdx_desc_add_detail(x->desc, "xc_core_format", "legacy (pre-ELF)");
 	if (!err && !x->hvm)
-		err = xen_fact(x, "xen_phys_is_machine", 1);
+		xen_fact(x, "xen_phys_is_machine", 1);
 	if (!err && !x->hvm)
-		err = kdx_desc_add_warning(
+		kdx_desc_add_warning(
 			x->desc,
 			"legacy xc_core: pages are indexed by machine frame only, so physical addresses here are machine addresses (pseudo-physical ones need the guest's own p2m)");
 	if (!err)

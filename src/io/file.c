@@ -1,82 +1,70 @@
 /* SPDX-License-Identifier: MIT */
-#include "io/file.h"
-#include "io/file_internal.h"
+/* The kdx_file dispatcher: one place checks every request against the
+ * file's size, loops over short reads, retries interrupted ones and names
+ * the file and the offset in errors, so the backends (file_backend.h)
+ * only move bytes. */
+#include "io/file_backend.h"
 
 #include "core/error.h"
 #include "core/util.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-struct kdx_error *kdx_file_open(const char *path, struct kdx_file **out)
+/* A backend interrupted this many times in a row without moving a byte
+ * is failing, not being interrupted. */
+#define MAX_INTERRUPTS 100
+
+struct kdx_file {
+	const struct kdx_file_ops *ops;
+	void *priv;
+	char *name;
+	uint64_t size;
+};
+
+struct kdx_error *kdx_file_create(const struct kdx_file_ops *ops, void *priv,
+				  const char *name, uint64_t size,
+				  struct kdx_file **out)
 {
 	struct kdx_file *file;
-	struct stat st;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return kdx_err_os(errno, "open %s", path);
-	if (fstat(fd, &st) < 0) {
-		int saved = errno;
-
-		close(fd);
-		return kdx_err_os(saved, "stat %s", path);
-	}
-	if (S_ISDIR(st.st_mode)) {
-		close(fd);
-		return kdx_err(KDX_ERR_INVALID, "%s: is a directory", path);
+	if (ops->version != KDX_FILE_OPS_VERSION || !ops->read ||
+	    !ops->next_written != !ops->written_end) {
+		if (ops->close)
+			ops->close(priv);
+		return kdx_err(KDX_ERR_INVALID,
+			       "%s: file backend table version %u is not %u, or lacks an operation",
+			       name, ops->version, KDX_FILE_OPS_VERSION);
 	}
 	file = calloc(1, sizeof(*file));
 	if (file)
-		file->name = strdup(path);
+		file->name = strdup(name);
 	if (!file || !file->name) {
 		free(file);
-		close(fd);
+		if (ops->close)
+			ops->close(priv);
 		return kdx_err_nomem();
 	}
-	file->fd = fd;
-	/* Block devices report st_size 0; ask the device itself. */
-	file->size = (uint64_t)st.st_size;
-	if (S_ISBLK(st.st_mode)) {
-		off_t end = lseek(fd, 0, SEEK_END);
-
-		file->size = end > 0 ? (uint64_t)end : 0;
-	}
+	file->ops = ops;
+	file->priv = priv;
+	file->size = size;
 	*out = file;
 	return NULL;
 }
 
-struct kdx_error *kdx_file_from_memory(const void *data, size_t size,
-				       struct kdx_file **out)
+void *kdx_file_priv(const struct kdx_file *file,
+		    const struct kdx_file_ops *ops)
 {
-	struct kdx_file *file = calloc(1, sizeof(*file));
-
-	if (file)
-		file->name = strdup("<memory>");
-	if (!file || !file->name) {
-		free(file);
-		return kdx_err_nomem();
-	}
-	file->fd = -1;
-	file->memory = data;
-	file->size = size;
-	*out = file;
-	return NULL;
+	return file->ops == ops ? file->priv : NULL;
 }
 
 void kdx_file_close(struct kdx_file *file)
 {
 	if (!file)
 		return;
-	if (file->fd >= 0)
-		close(file->fd);
-	kdx_file_close(file->base);
-	free(file->extents);
+	if (file->ops->close)
+		file->ops->close(file->priv);
 	free(file->name);
 	free(file);
 }
@@ -94,23 +82,28 @@ const char *kdx_file_name(const struct kdx_file *file)
 int kdx_file_extent(const struct kdx_file *file, uint64_t offset,
 		    uint64_t max, uint64_t *fd_offset, uint64_t *len)
 {
-	if (file->fd < 0)
+	if (!file->ops->extent)
 		return -1;
-	*fd_offset = offset;
-	*len = offset < file->size ? kdx_min_u64(max, file->size - offset) : 0;
-	return file->fd;
+	max = offset < file->size ? kdx_min_u64(max, file->size - offset) : 0;
+	return file->ops->extent(file->priv, offset, max, fd_offset, len);
 }
 
 uint64_t kdx_file_next_written(const struct kdx_file *file, uint64_t offset)
 {
 	if (offset >= file->size)
 		return file->size;
-	return file->base ? kdx_flat_next_written(file, offset) : offset;
+	if (!file->ops->next_written)
+		return offset;
+	return kdx_min_u64(file->ops->next_written(file->priv, offset),
+			   file->size);
 }
 
 uint64_t kdx_file_written_end(const struct kdx_file *file, uint64_t offset)
 {
-	return file->base ? kdx_flat_written_end(file, offset) : file->size;
+	if (offset >= file->size || !file->ops->written_end)
+		return file->size;
+	return kdx_min_u64(file->ops->written_end(file->priv, offset),
+			   file->size);
 }
 
 bool kdx_file_all_written(const struct kdx_file *file, uint64_t offset,
@@ -135,6 +128,43 @@ bool kdx_file_all_written(const struct kdx_file *file, uint64_t offset,
 	return true;
 }
 
+static struct kdx_error *read_error(const struct kdx_file *file,
+				    struct kdx_error *err, uint64_t offset)
+{
+	return kdx_err_set_file_offset(
+		kdx_err_wrap(err, "read %s at offset 0x%llx", file->name,
+			     (unsigned long long)offset),
+		offset);
+}
+
+/* One backend read of at most @len bytes, retrying interruptions. */
+static struct kdx_error *read_once(const struct kdx_file *file,
+				   uint64_t offset, void *buf, size_t len,
+				   size_t *got)
+{
+	for (unsigned int tries = 1;; tries++) {
+		struct kdx_error *err;
+
+		*got = 0;
+		err = file->ops->read(file->priv, offset, buf, len, got);
+		if (err && kdx_error_errno(err) == EINTR &&
+		    tries < MAX_INTERRUPTS) {
+			kdx_error_destroy(err);
+			continue;
+		}
+		if (err)
+			return read_error(file, err, offset);
+		if (*got > len)
+			return read_error(
+				file,
+				kdx_err(KDX_ERR_INVALID,
+					"the backend returned 0x%zx bytes for 0x%zx",
+					*got, len),
+				offset);
+		return NULL;
+	}
+}
+
 struct kdx_error *kdx_file_read_some(const struct kdx_file *file,
 				     uint64_t offset, void *buf, size_t len,
 				     size_t *got)
@@ -143,31 +173,18 @@ struct kdx_error *kdx_file_read_some(const struct kdx_file *file,
 
 	if (offset < file->size)
 		want = (size_t)kdx_min_u64(len, file->size - offset);
-	if (file->base) {
-		*got = want;
-		return kdx_flat_read(file, offset, buf, want);
-	}
-	if (file->memory) {
-		if (want)
-			memcpy(buf, file->memory + offset, want);
-		*got = want;
-		return NULL;
-	}
+	/* Bounded: every pass moves at least one byte, or ends. */
 	while (done < want) {
-		ssize_t n = pread(file->fd, (char *)buf + done, want - done,
-				  (off_t)(offset + done));
+		size_t n;
+		struct kdx_error *err = read_once(file, offset + done,
+						  (char *)buf + done,
+						  want - done, &n);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return kdx_err_set_file_offset(
-				kdx_err_os(errno, "read %s at offset 0x%llx",
-					   file->name,
-					   (unsigned long long)(offset + done)),
-				offset + done);
+		if (err)
+			return err;
 		if (n == 0)
-			break; /* the file shrank under us */
-		done += (size_t)n;
+			break; /* the storage ended early (the file shrank) */
+		done += n;
 	}
 	*got = done;
 	return NULL;

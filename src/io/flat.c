@@ -6,7 +6,8 @@
  * logical offset, an int64 size and that many bytes, ended by a record
  * whose offset and size are both -1.  Records come in any order and may
  * overwrite each other; the latest wins. */
-#include "io/file_internal.h"
+#include "io/flat.h"
+#include "io/file_backend.h"
 
 #include "core/endian.h"
 #include "core/error.h"
@@ -21,6 +22,23 @@
 
 struct record {
 	uint64_t offset, size, base_offset;
+};
+
+/* Where a run of the logical bytes lives in the stream. */
+struct flat_extent {
+	uint64_t offset;      /* logical offset */
+	uint64_t size;
+	uint64_t base_offset; /* where the bytes are in the stream file */
+};
+
+/* The backend's state: the stream and its sorted, disjoint extents. */
+struct flat_view {
+	struct kdx_file *base;
+	struct flat_extent *extents;
+	size_t extent_count;
+	size_t record_count;
+	uint64_t size; /* logical: the end of the last extent */
+	bool truncated;
 };
 
 bool kdx_file_is_flattened(const struct kdx_file *file)
@@ -143,7 +161,7 @@ static bool resolve(const struct record *r, size_t n, uint64_t *bounds,
 	return true;
 }
 
-static struct kdx_error *build_extents(struct kdx_file *file,
+static struct kdx_error *build_extents(struct flat_view *view,
 				       const struct record *r, size_t n)
 {
 	size_t nb = 2 * n, capacity = 0, *owner = NULL;
@@ -171,24 +189,24 @@ static struct kdx_error *build_extents(struct kdx_file *file,
 		e.offset = bounds[k];
 		e.size = bounds[k + 1] - bounds[k];
 		e.base_offset = o->base_offset + (bounds[k] - o->offset);
-		prev = file->extent_count ?
-			       &file->extents[file->extent_count - 1] :
+		prev = view->extent_count ?
+			       &view->extents[view->extent_count - 1] :
 			       NULL;
 		if (prev && prev->offset + prev->size == e.offset &&
 		    prev->base_offset + prev->size == e.base_offset) {
 			/* Pieces of one record cut by other records'
 			 * boundaries: one extent again. */
 			prev->size += e.size;
-			file->size = prev->offset + prev->size;
+			view->size = prev->offset + prev->size;
 			continue;
 		}
-		if (!kdx_array_push((void **)&file->extents,
-				    &file->extent_count, &capacity, &e,
+		if (!kdx_array_push((void **)&view->extents,
+				    &view->extent_count, &capacity, &e,
 				    sizeof(e))) {
 			err = kdx_err_nomem();
 			goto out;
 		}
-		file->size = e.offset + e.size;
+		view->size = e.offset + e.size;
 	}
 out:
 	free(bounds);
@@ -196,55 +214,13 @@ out:
 	return err;
 }
 
-struct kdx_error *kdx_file_open_flattened(struct kdx_file *base,
-					  struct kdx_file **out)
+static size_t find_extent(const struct flat_view *view, uint64_t offset)
 {
-	struct kdx_file *file = calloc(1, sizeof(*file));
-	struct record *records = NULL;
-	size_t count = 0;
-	struct kdx_error *err;
-
-	if (!file || asprintf(&file->name, "%s (flattened)",
-			      kdx_file_name(base)) < 0) {
-		free(file);
-		kdx_file_close(base);
-		return kdx_err_nomem();
-	}
-	file->fd = -1;
-	file->base = base;
-	err = scan_records(base, &records, &count, &file->truncated);
-	if (!err)
-		err = build_extents(file, records, count);
-	free(records);
-	if (err) {
-		/* Closing the view closes @base and its name with it. */
-		err = kdx_err_wrap(err, "%s: flattened stream",
-				   kdx_file_name(base));
-		kdx_file_close(file);
-		return err;
-	}
-	file->record_count = count;
-	*out = file;
-	return NULL;
-}
-
-bool kdx_file_flattened_info(const struct kdx_file *file, size_t *records,
-			     bool *truncated)
-{
-	if (!file->base)
-		return false;
-	*records = file->record_count;
-	*truncated = file->truncated;
-	return true;
-}
-
-static size_t find_extent(const struct kdx_file *file, uint64_t offset)
-{
-	size_t lo = 0, hi = file->extent_count;
+	size_t lo = 0, hi = view->extent_count;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct flat_extent *e = &file->extents[mid];
+		const struct flat_extent *e = &view->extents[mid];
 
 		if (e->offset + e->size <= offset)
 			lo = mid + 1;
@@ -254,37 +230,41 @@ static size_t find_extent(const struct kdx_file *file, uint64_t offset)
 	return lo;
 }
 
-uint64_t kdx_flat_written_end(const struct kdx_file *file, uint64_t offset)
+static uint64_t flat_written_end(void *priv, uint64_t offset)
 {
-	size_t i = find_extent(file, offset);
+	const struct flat_view *view = priv;
+	size_t i = find_extent(view, offset);
 
 	/* Extents are disjoint; touching ones are one written run. */
-	while (i < file->extent_count && file->extents[i].offset <= offset) {
-		offset = file->extents[i].offset + file->extents[i].size;
+	while (i < view->extent_count && view->extents[i].offset <= offset) {
+		offset = view->extents[i].offset + view->extents[i].size;
 		i++;
 	}
 	return offset;
 }
 
-uint64_t kdx_flat_next_written(const struct kdx_file *file, uint64_t offset)
+static uint64_t flat_next_written(void *priv, uint64_t offset)
 {
-	size_t i = find_extent(file, offset);
+	const struct flat_view *view = priv;
+	size_t i = find_extent(view, offset);
 
-	if (i == file->extent_count)
-		return file->size;
-	return file->extents[i].offset > offset ? file->extents[i].offset :
+	if (i == view->extent_count)
+		return view->size;
+	return view->extents[i].offset > offset ? view->extents[i].offset :
 						  offset;
 }
 
-struct kdx_error *kdx_flat_read(const struct kdx_file *file, uint64_t offset,
-				void *buf, size_t len)
+static struct kdx_error *flat_read(void *priv, uint64_t offset, void *buf,
+				   size_t len, size_t *got)
 {
+	const struct flat_view *view = priv;
 	uint8_t *out = buf;
 
+	*got = len; /* never short: bytes no record wrote are zeros */
 	while (len) {
-		size_t i = find_extent(file, offset);
+		size_t i = find_extent(view, offset);
 		const struct flat_extent *e =
-			i < file->extent_count ? &file->extents[i] : NULL;
+			i < view->extent_count ? &view->extents[i] : NULL;
 		size_t n;
 
 		if (!e || e->offset > offset) {
@@ -296,7 +276,7 @@ struct kdx_error *kdx_flat_read(const struct kdx_file *file, uint64_t offset,
 			struct kdx_error *err;
 
 			n = (size_t)kdx_min_u64(len, e->offset + e->size - offset);
-			err = kdx_file_read(file->base,
+			err = kdx_file_read(view->base,
 					    e->base_offset + (offset - e->offset),
 					    out, n);
 			if (err)
@@ -307,4 +287,65 @@ struct kdx_error *kdx_flat_read(const struct kdx_file *file, uint64_t offset,
 		len -= n;
 	}
 	return NULL;
+}
+
+static void flat_close(void *priv)
+{
+	struct flat_view *view = priv;
+
+	kdx_file_close(view->base);
+	free(view->extents);
+	free(view);
+}
+
+static const struct kdx_file_ops flat_ops = {
+	.version = KDX_FILE_OPS_VERSION,
+	.read = flat_read,
+	.next_written = flat_next_written,
+	.written_end = flat_written_end,
+	.close = flat_close,
+};
+
+struct kdx_error *kdx_file_open_flattened(struct kdx_file *base,
+					  struct kdx_file **out)
+{
+	struct flat_view *view = calloc(1, sizeof(*view));
+	struct record *records = NULL;
+	size_t count = 0;
+	struct kdx_error *err;
+	char *name = NULL;
+
+	if (!view || asprintf(&name, "%s (flattened)",
+			      kdx_file_name(base)) < 0) {
+		free(view);
+		kdx_file_close(base);
+		return kdx_err_nomem();
+	}
+	view->base = base;
+	err = scan_records(base, &records, &count, &view->truncated);
+	if (!err)
+		err = build_extents(view, records, count);
+	free(records);
+	if (err) {
+		err = kdx_err_wrap(err, "%s: flattened stream",
+				   kdx_file_name(base));
+		flat_close(view);
+	} else {
+		view->record_count = count;
+		err = kdx_file_create(&flat_ops, view, name, view->size, out);
+	}
+	free(name);
+	return err;
+}
+
+bool kdx_file_flattened_info(const struct kdx_file *file, size_t *records,
+			     bool *truncated)
+{
+	const struct flat_view *view = kdx_file_priv(file, &flat_ops);
+
+	if (!view)
+		return false;
+	*records = view->record_count;
+	*truncated = view->truncated;
+	return true;
 }

@@ -9,6 +9,7 @@
 #include "arch/arch.h"
 #include "core/util.h"
 #include "io/file.h"
+#include "io/flat.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,8 +46,8 @@ static void choose_page_size(struct kdx_dump *dump)
 	} else if (valid_page_size(from_vmcoreinfo)) {
 		dump->page_size = (uint32_t)from_vmcoreinfo;
 		dump->page_size_source = "VMCOREINFO";
-	} else if (dump->desc.page_size) {
-		dump->page_size = dump->desc.page_size;
+	} else if (dump->desc.facts.set & KDX_FACT_PAGE_SIZE) {
+		dump->page_size = dump->desc.facts.page_size;
 		dump->page_size_source = "format header";
 	} else if (arch) {
 		dump->page_size = arch->default_page_size;
@@ -68,6 +69,11 @@ static struct kdx_error *finish_open(struct kdx_dump *dump)
 	dump->word_size = arch ? arch->word_size : 0;
 	if (dump->format->p2m)
 		dump->p2m = dump->format->p2m(dump->desc.priv);
+	/* The format knows the guest's width better than the arch's default
+	 * (a Xen guest), unless the user named the arch. */
+	if ((dump->desc.facts.set & KDX_FACT_WORD_SIZE) &&
+	    dump->opts.arch == KDX_ARCH_UNKNOWN)
+		dump->word_size = dump->desc.facts.word_size;
 	err = kdx_physmap_build(&dump->desc.physmap, &dump->physmap);
 	if (!err)
 		err = kdx_physmap_ranges(&dump->physmap, &dump->ranges,
@@ -100,22 +106,34 @@ static struct kdx_error *unwrap_container(struct kdx_file **file,
 	return err;
 }
 
-static struct kdx_error *describe_container(struct kdx_dump *dump)
+static void describe_container(struct kdx_dump *dump)
 {
 	size_t records;
 	bool truncated;
-	struct kdx_error *err;
 
 	if (!kdx_file_flattened_info(dump->file, &records, &truncated))
-		return NULL;
-	err = kdx_desc_add_detail(&dump->desc, "container",
-				  "makedumpfile flattened stream, %zu records",
-				  records);
-	if (!err && truncated)
-		err = kdx_desc_add_warning(
+		return;
+	kdx_desc_add_detail(&dump->desc, "container",
+			    "makedumpfile flattened stream, %zu records",
+			    records);
+	if (truncated) {
+		dump->desc.facts.flags |= KDX_DUMP_TRUNCATED;
+		kdx_desc_add_warning(
 			&dump->desc,
 			"the flattened stream has no end marker: it was cut short");
-	return err;
+	}
+}
+
+/* The reader's own error, or the builders' failure, which came first. */
+static struct kdx_error *first_failure(struct kdx_dump_desc *desc,
+				       struct kdx_error *err)
+{
+	struct kdx_error *builder = kdx_desc_take_error(desc);
+
+	if (!builder)
+		return err;
+	kdx_error_destroy(err);
+	return builder;
 }
 
 /* One file, or the first of a split set whose others are in more_files. */
@@ -125,7 +143,9 @@ static struct kdx_error *read_format(struct kdx_dump *dump)
 	struct kdx_error *err;
 
 	if (!dump->more_count)
-		return dump->format->open(dump->file, &dump->opts, &dump->desc);
+		return first_failure(&dump->desc,
+				     dump->format->open(dump->file, &dump->opts,
+							&dump->desc));
 	if (!dump->format->open_parts)
 		return kdx_err(KDX_ERR_UNSUPPORTED,
 			       "%s dumps are not split across files; give one file",
@@ -139,7 +159,7 @@ static struct kdx_error *read_format(struct kdx_dump *dump)
 	err = dump->format->open_parts(all, dump->more_count + 1, &dump->opts,
 				       &dump->desc);
 	free(all);
-	return err;
+	return first_failure(&dump->desc, err);
 }
 
 static struct kdx_error *open_file(struct kdx_file *file,
@@ -168,6 +188,7 @@ static struct kdx_error *open_file(struct kdx_file *file,
 		dump->opts = *opts;
 	else
 		kdx_open_options_init(&dump->opts);
+	dump->desc.facts.version = KDX_DUMP_FACTS_VERSION;
 	err = kdx_format_detect(file, dump->opts.format, &dump->format);
 	if (!err) {
 		err = read_format(dump);
@@ -176,8 +197,10 @@ static struct kdx_error *open_file(struct kdx_file *file,
 					   kdx_file_name(file),
 					   dump->format->name);
 	}
-	if (!err)
-		err = describe_container(dump);
+	if (!err) {
+		describe_container(dump);
+		err = kdx_desc_take_error(&dump->desc);
+	}
 	if (!err)
 		err = finish_open(dump);
 	if (err) {
@@ -186,6 +209,13 @@ static struct kdx_error *open_file(struct kdx_file *file,
 	}
 	*out = dump;
 	return NULL;
+}
+
+struct kdx_error *kdx_dump_open_file(struct kdx_file *file,
+				     const struct kdx_open_options *opts,
+				     struct kdx_dump **out)
+{
+	return open_file(file, NULL, 0, opts, out);
 }
 
 struct kdx_error *kdx_dump_open(const char *path,
@@ -317,7 +347,15 @@ const struct kdx_segment *kdx_dump_segments(const struct kdx_dump *dump,
 
 bool kdx_dump_segments_have_virtual(const struct kdx_dump *dump)
 {
-	return dump->desc.segments_have_virtual;
+	const struct kdx_dump_facts *f = &dump->desc.facts;
+
+	return (f->set & KDX_FACT_SEGMENT_VADDRS) &&
+	       f->segment_vaddrs != KDX_SEGMENT_VADDRS_NONE;
+}
+
+const struct kdx_dump_facts *kdx_dump_facts(const struct kdx_dump *dump)
+{
+	return &dump->desc.facts;
 }
 
 const struct kdx_note *kdx_dump_notes(const struct kdx_dump *dump,

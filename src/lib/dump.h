@@ -37,6 +37,14 @@ struct kdx_dump {
 	const struct kdx_p2m *p2m;
 };
 
+/* Open a dump on @file, whatever backend serves it (io/file_backend.h);
+ * the dump takes ownership of @file, also on failure.  Internal: for
+ * tests that serve a dump through a fault-injecting file, and for
+ * containers the library learns to open. */
+struct kdx_error *kdx_dump_open_file(struct kdx_file *file,
+				     const struct kdx_open_options *opts,
+				     struct kdx_dump **out);
+
 /* How the physical bytes at an address are held, for writers that copy
  * without reading (copy_file_range, splice). */
 struct kdx_phys_extent {

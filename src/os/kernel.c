@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* Setting up the kernel's address space of a dump: the OS-independent
- * entry points, dispatching to the kernel that ran on the dump's
- * architecture. */
+/* kdx_kernel_probe(): choose the dump's kernel from the OS table, put
+ * the user's overrides into the layout (here, once, for every kernel),
+ * then let the kernel's entry find the rest. */
 #include "os/os.h"
 
+#include "core/error.h"
+
+#include <stdio.h>
 #include <string.h>
+
+#define GIVEN "command line"
 
 void kdx_kernel_options_init(struct kdx_kernel_options *opts)
 {
@@ -12,9 +17,52 @@ void kdx_kernel_options_init(struct kdx_kernel_options *opts)
 	opts->version = KDX_KERNEL_OPTIONS_VERSION;
 }
 
-void kdx_kernel_layout_init(struct kdx_kernel_layout *layout)
+static void given(char *source)
 {
-	memset(layout, 0, sizeof(*layout));
+	snprintf(source, KDX_SOURCE_LEN, "%s", GIVEN);
+}
+
+/* The overrides as known values: a probe keeps them and derives the
+ * rest from them (a given phys_base moves the root it computes). */
+static void apply_overrides(const struct kdx_kernel_options *o,
+			    struct kdx_kernel_layout *l)
+{
+	if (o->mode != KDX_PAGING_NONE) {
+		l->mode = o->mode;
+		given(l->mode_source);
+	}
+	if (o->has_root) {
+		l->has_root = true;
+		l->root = o->root;
+		given(l->root_source);
+	}
+	if (o->has_kaslr_offset) {
+		l->lnx.has_kaslr_offset = true;
+		l->lnx.kaslr_offset = o->kaslr_offset;
+		given(l->lnx.kaslr_offset_source);
+	}
+	if (o->has_phys_base) {
+		l->lnx.has_phys_base = true;
+		l->lnx.phys_base = o->phys_base;
+		given(l->lnx.phys_base_source);
+	}
+	if (o->has_page_offset) {
+		l->has_direct_map = true;
+		l->direct_map = o->page_offset;
+		given(l->direct_map_source);
+	}
+	l->va_bits = o->va_bits;
+}
+
+struct kdx_error *kdx_os_probe(const struct kdx_os_ops *os,
+			       const struct kdx_dump *dump,
+			       const struct kdx_kernel_options *opts,
+			       struct kdx_kernel_layout *layout)
+{
+	kdx_kernel_layout_init(layout);
+	layout->os = os->os;
+	apply_overrides(opts, layout);
+	return os->probe(dump, opts, layout);
 }
 
 struct kdx_error *kdx_kernel_probe(const struct kdx_dump *dump,
@@ -22,7 +70,7 @@ struct kdx_error *kdx_kernel_probe(const struct kdx_dump *dump,
 				   struct kdx_kernel_layout *layout)
 {
 	struct kdx_kernel_options none;
-	enum kdx_arch arch = kdx_dump_arch(dump);
+	const struct kdx_os_ops *os;
 
 	if (!opts) {
 		kdx_kernel_options_init(&none);
@@ -32,46 +80,10 @@ struct kdx_error *kdx_kernel_probe(const struct kdx_dump *dump,
 		return kdx_err(KDX_ERR_INVALID,
 			       "kernel options: unknown version (use kdx_kernel_options_init)");
 	kdx_kernel_layout_init(layout);
-	if (kdx_xen_pv_detect(dump)) /* HOOK: Xen PV guests (os/xen_pv.c) */
-		return kdx_xen_pv_probe(dump, opts, layout);
-	if (arch == KDX_ARCH_X86_64 || arch == KDX_ARCH_I386)
-		return kdx_linux_x86_probe(dump, opts, layout);
-	if (arch == KDX_ARCH_AARCH64)
-		return kdx_linux_arm64_probe(dump, opts, layout);
-	if (arch == KDX_ARCH_ARM)
-		return kdx_linux_arm_probe(dump, opts, layout);
-	if (arch == KDX_ARCH_RISCV64)
-		return kdx_linux_riscv_probe(dump, opts, layout);
-	return kdx_err(KDX_ERR_UNSUPPORTED,
-		       "kernel address translation for %s dumps is not supported yet",
-		       kdx_arch_name(arch));
-}
-
-struct kdx_error *kdx_kernel_xlat_create(const struct kdx_dump *dump,
-					 const struct kdx_kernel_layout *layout,
-					 struct kdx_xlat **out)
-{
-	struct kdx_xlat_config cfg;
-
-	if (layout->physical_only)
+	os = kdx_os_find(dump);
+	if (!os)
 		return kdx_err(KDX_ERR_UNSUPPORTED,
-			       "no virtual addresses in this dump: %s; read it with --phys",
-			       layout->note);
-	if (layout->mode == KDX_PAGING_NONE)
-		return kdx_err(KDX_ERR_NOTFOUND,
-			       "the paging mode is not known%s%s; give --mode",
-			       layout->note[0] ? ": " : "", layout->note);
-	if (!layout->has_root)
-		return kdx_err(KDX_ERR_NOTFOUND,
-			       "the kernel page-table root is not known%s%s; give --root",
-			       layout->note[0] ? ": " : "", layout->note);
-	kdx_xlat_config_init(&cfg);
-	cfg.mode = layout->mode;
-	cfg.root = layout->root;
-	cfg.flags = layout->xlat_flags;
-	cfg.ignore_mask = layout->ignore_mask;
-	cfg.va_bits = layout->va_bits;
-	cfg.page_size = layout->page_size;
-	cfg.phys_bits = layout->phys_bits;
-	return kdx_dump_xlat_create(dump, &cfg, out);
+			       "kernel address translation for %s dumps is not supported yet",
+			       kdx_arch_name(kdx_dump_arch(dump)));
+	return kdx_os_probe(os, dump, opts, layout);
 }

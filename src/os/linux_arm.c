@@ -11,6 +11,8 @@
  * the table mapping its own symbol to itself. */
 #include "os/linux_common.h"
 
+#include "core/endian.h"
+
 #include <string.h>
 
 #define ARM_PAGE_OFFSET 0xc0000000ull
@@ -20,15 +22,16 @@
 static bool looks_lpae(const struct kdx_dump *dump, uint64_t root)
 {
 	uint8_t b[32];
-	bool be = kdx_dump_byte_order(dump) == KDX_BIG_ENDIAN;
+	struct kdx_error *err = kdx_read_phys(dump, root, b, sizeof(b), 0, NULL);
 
-	if (kdx_read_phys(dump, root, b, sizeof(b), 0, NULL))
+	if (err) {
+		/* An unreadable root is no LPAE table; the walk will say why. */
+		kdx_error_destroy(err);
 		return false;
+	}
 	for (unsigned int i = 0; i < 4; i++) {
-		uint64_t e = 0;
+		uint64_t e = kdx_load_u64(b + i * 8, kdx_dump_byte_order(dump));
 
-		for (unsigned int k = 0; k < 8; k++)
-			e |= (uint64_t)b[i * 8 + (be ? 7 - k : k)] << (8 * k);
 		if ((e & 3) != 3 || (e & 0xfffff000ull) != root + 0x1000 * (i + 1))
 			return false;
 	}
@@ -47,50 +50,56 @@ static bool first_ram(const struct kdx_dump *dump, uint64_t *start)
 	return true;
 }
 
-struct kdx_error *kdx_linux_arm_probe(const struct kdx_dump *dump,
-				      const struct kdx_kernel_options *opts,
-				      struct kdx_kernel_layout *out)
+/* The root from swapper_pg_dir's symbol, when the linear map's two ends
+ * are known; false with a note otherwise. */
+static bool root_from_symbol(struct kdx_kernel_layout *out, bool has_sym,
+			     uint64_t sym)
+{
+	if (!has_sym || !out->lnx.has_phys_base) {
+		kdx_linux_note(out,
+			       "no SYMBOL(swapper_pg_dir) in VMCOREINFO: give --root (TTBR1, or TTBR0 without LPAE)");
+		return false;
+	}
+	out->has_root = true;
+	out->root = sym - out->direct_map + out->lnx.phys_base;
+	kdx_linux_source(out->root_source,
+			 "VMCOREINFO SYMBOL(swapper_pg_dir) - PAGE_OFFSET + PHYS_OFFSET");
+	return true;
+}
+
+static enum kdx_os_match arm_detect(const struct kdx_dump *dump)
+{
+	if (kdx_dump_arch(dump) != KDX_ARCH_ARM)
+		return KDX_OS_MATCH_NO;
+	return kdx_linux_match(dump);
+}
+
+static struct kdx_error *arm_probe(const struct kdx_dump *dump,
+				   const struct kdx_kernel_options *given,
+				   struct kdx_kernel_layout *out)
 {
 	uint64_t sym = 0;
 	const char *lpae = kdx_dump_vmcoreinfo_get(dump, "CONFIG_ARM_LPAE");
 	bool has_sym = kdx_linux_vmci(dump, "SYMBOL(swapper_pg_dir)", true, &sym);
+	bool derived_root = false;
 
+	(void)given;
 	kdx_linux_common_flags(dump, out);
-	out->va_bits = opts->va_bits;
-	if (opts->has_page_offset) {
-		out->page_offset = opts->page_offset;
-		kdx_linux_source(out->page_offset_source, "command line");
-	} else {
-		out->page_offset = ARM_PAGE_OFFSET;
-		kdx_linux_source(out->page_offset_source,
+	if (!out->has_direct_map) {
+		out->has_direct_map = true;
+		out->direct_map = ARM_PAGE_OFFSET;
+		kdx_linux_source(out->direct_map_source,
 				 "default PAGE_OFFSET (VMSPLIT_3G)");
 	}
-	out->has_page_offset = true;
-	if (opts->has_phys_base) {
-		out->has_phys_base = true;
-		out->phys_base = opts->phys_base;
-		kdx_linux_source(out->phys_base_source, "command line");
-	} else if (first_ram(dump, &out->phys_base)) {
-		out->has_phys_base = true;
-		kdx_linux_source(out->phys_base_source,
+	if (!out->lnx.has_phys_base && first_ram(dump, &out->lnx.phys_base)) {
+		out->lnx.has_phys_base = true;
+		kdx_linux_source(out->lnx.phys_base_source,
 				 "PHYS_OFFSET: start of the first RAM range");
 	}
-	if (opts->has_root) {
-		out->has_root = true;
-		out->root = opts->root;
-		kdx_linux_source(out->root_source, "command line");
-	} else if (has_sym && out->has_phys_base) {
-		out->has_root = true;
-		out->root = sym - out->page_offset + out->phys_base;
-		kdx_linux_source(out->root_source,
-				 "VMCOREINFO SYMBOL(swapper_pg_dir) - PAGE_OFFSET + PHYS_OFFSET");
-	} else {
-		kdx_linux_note(out,
-			       "no SYMBOL(swapper_pg_dir) in VMCOREINFO: give --root (TTBR1, or TTBR0 without LPAE)");
-	}
-	if (opts->mode != KDX_PAGING_NONE) {
-		out->mode = opts->mode;
-		kdx_linux_source(out->mode_source, "command line");
+	if (!out->has_root)
+		derived_root = root_from_symbol(out, has_sym, sym);
+	if (out->mode != KDX_PAGING_NONE) {
+		/* given */
 	} else if (lpae && !strcmp(lpae, "y")) {
 		out->mode = KDX_PAGING_ARM_LPAE;
 		kdx_linux_source(out->mode_source, "VMCOREINFO CONFIG_ARM_LPAE=y");
@@ -103,7 +112,14 @@ struct kdx_error *kdx_linux_arm_probe(const struct kdx_dump *dump,
 		kdx_linux_source(out->mode_source,
 				 "short descriptors (no LPAE table at the root)");
 	}
-	if (out->has_root && has_sym && !opts->has_root)
+	if (derived_root)
 		kdx_linux_check_root(out, dump, "SYMBOL(swapper_pg_dir)", sym);
 	return NULL;
 }
+
+const struct kdx_os_ops kdx_os_linux_arm = {
+	.name = "linux-arm",
+	.os = KDX_OS_LINUX,
+	.detect = arm_detect,
+	.probe = arm_probe,
+};

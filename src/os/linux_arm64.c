@@ -10,21 +10,21 @@
 
 #include <string.h>
 
+/* The mode's source also says where the address width came from. */
 static void find_geometry(const struct kdx_dump *dump,
-			  const struct kdx_kernel_options *opts,
 			  struct kdx_kernel_layout *out, uint64_t *va_bits_cfg)
 {
 	uint64_t t1sz, va_bits, psize;
 
-	out->mode = KDX_PAGING_AARCH64;
-	kdx_linux_source(out->mode_source, "%s",
-			 opts->mode != KDX_PAGING_NONE ? "command line" :
-							 "arm64 dump");
+	if (out->mode == KDX_PAGING_NONE) {
+		out->mode = KDX_PAGING_AARCH64;
+		kdx_linux_source(out->mode_source, "arm64 dump");
+	}
 	*va_bits_cfg = 48;
 	if (kdx_linux_vmci(dump, "NUMBER(VA_BITS)", false, &va_bits))
 		*va_bits_cfg = va_bits;
-	if (opts->va_bits) {
-		out->va_bits = opts->va_bits;
+	if (out->va_bits) {
+		/* given */
 	} else if (kdx_linux_vmci(dump, "NUMBER(TCR_EL1_T1SZ)", false, &t1sz) &&
 		   t1sz > 0 && t1sz < 64) {
 		out->va_bits = 64 - (unsigned int)t1sz;
@@ -48,57 +48,53 @@ static void find_geometry(const struct kdx_dump *dump,
 		out->page_size = 4096;
 }
 
-struct kdx_error *kdx_linux_arm64_probe(const struct kdx_dump *dump,
-					const struct kdx_kernel_options *opts,
-					struct kdx_kernel_layout *out)
+static enum kdx_os_match arm64_detect(const struct kdx_dump *dump)
+{
+	if (kdx_dump_arch(dump) != KDX_ARCH_AARCH64)
+		return KDX_OS_MATCH_NO;
+	return kdx_linux_match(dump);
+}
+
+static struct kdx_error *arm64_probe(const struct kdx_dump *dump,
+				     const struct kdx_kernel_options *given,
+				     struct kdx_kernel_layout *out)
 {
 	uint64_t voff = 0, sym = 0, va_bits_cfg;
 	bool has_voff;
 
-	find_geometry(dump, opts, out, &va_bits_cfg);
+	(void)given;
+	find_geometry(dump, out, &va_bits_cfg);
 	kdx_linux_common_flags(dump, out);
 	has_voff = kdx_linux_vmci(dump, "NUMBER(kimage_voffset)", false, &voff);
-	if (opts->has_kaslr_offset) {
-		out->has_kaslr_offset = true;
-		out->kaslr_offset = opts->kaslr_offset;
-		kdx_linux_source(out->kaslr_offset_source, "command line");
-	} else if (kdx_linux_vmci(dump, "KERNELOFFSET", true, &out->kaslr_offset)) {
-		out->has_kaslr_offset = true;
-		kdx_linux_source(out->kaslr_offset_source, "VMCOREINFO KERNELOFFSET");
+	if (!out->lnx.has_kaslr_offset &&
+	    kdx_linux_vmci(dump, "KERNELOFFSET", true, &out->lnx.kaslr_offset)) {
+		out->lnx.has_kaslr_offset = true;
+		kdx_linux_source(out->lnx.kaslr_offset_source,
+				 "VMCOREINFO KERNELOFFSET");
 	}
-	if (opts->has_phys_base) {
-		out->has_phys_base = true;
-		out->phys_base = opts->phys_base;
-		kdx_linux_source(out->phys_base_source, "command line");
-	} else if (kdx_linux_vmci(dump, "NUMBER(PHYS_OFFSET)", false,
-				  &out->phys_base)) {
-		out->has_phys_base = true;
-		kdx_linux_source(out->phys_base_source,
+	if (!out->lnx.has_phys_base &&
+	    kdx_linux_vmci(dump, "NUMBER(PHYS_OFFSET)", false,
+			   &out->lnx.phys_base)) {
+		out->lnx.has_phys_base = true;
+		kdx_linux_source(out->lnx.phys_base_source,
 				 "VMCOREINFO NUMBER(PHYS_OFFSET)");
 	}
-	if (opts->has_page_offset) {
-		out->has_page_offset = true;
-		out->page_offset = opts->page_offset;
-		kdx_linux_source(out->page_offset_source, "command line");
-	} else if (kdx_dump_vmcoreinfo_get(dump, "NUMBER(VA_BITS)")) {
+	if (!out->has_direct_map &&
+	    kdx_dump_vmcoreinfo_get(dump, "NUMBER(VA_BITS)")) {
 		unsigned int v = kdx_linux_version(dump);
 		bool flipped = v == 0 || v >= 5004;
 
-		out->has_page_offset = true;
-		out->page_offset = (uint64_t)0 -
-				   (1ull << (va_bits_cfg - (flipped ? 0 : 1)));
-		kdx_linux_source(out->page_offset_source,
+		out->has_direct_map = true;
+		out->direct_map = (uint64_t)0 -
+				  (1ull << (va_bits_cfg - (flipped ? 0 : 1)));
+		kdx_linux_source(out->direct_map_source,
 				 "-(1 << %s) for VA_BITS %u (Linux %s 5.4)",
 				 flipped ? "VA_BITS" : "(VA_BITS - 1)",
 				 (unsigned int)va_bits_cfg,
 				 flipped ? ">=" : "<");
 	}
-	if (opts->has_root) {
-		out->has_root = true;
-		out->root = opts->root;
-		kdx_linux_source(out->root_source, "command line");
-		return NULL;
-	}
+	if (out->has_root)
+		return NULL; /* given */
 	if (!has_voff || !kdx_linux_vmci(dump, "SYMBOL(swapper_pg_dir)", true, &sym)) {
 		kdx_linux_note(out,
 			       "no SYMBOL(swapper_pg_dir) and NUMBER(kimage_voffset) in VMCOREINFO: give --root (TTBR1_EL1)");
@@ -115,3 +111,10 @@ struct kdx_error *kdx_linux_arm64_probe(const struct kdx_dump *dump,
 	kdx_linux_check_root(out, dump, "SYMBOL(swapper_pg_dir)", sym);
 	return NULL;
 }
+
+const struct kdx_os_ops kdx_os_linux_arm64 = {
+	.name = "linux-arm64",
+	.os = KDX_OS_LINUX,
+	.detect = arm64_detect,
+	.probe = arm64_probe,
+};

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Helpers shared by the Linux set-ups of the non-x86 architectures. */
+/* Helpers shared by the Linux set-ups of every architecture. */
 #include "os/linux_common.h"
 
 #include <stdarg.h>
@@ -59,32 +59,56 @@ unsigned int kdx_linux_version(const struct kdx_dump *dump)
 	return major * 1000 + minor;
 }
 
+/* A wrong root, phys_base or PAGE_OFFSET moves the symbol's
+ * translation off the root's page. */
+bool kdx_linux_root_maps_itself(struct kdx_kernel_layout *out,
+				struct kdx_xlat *xlat, const char *symbol,
+				uint64_t symbol_va)
+{
+	struct kdx_xlat_result r;
+	struct kdx_error *err = kdx_xlat_translate(xlat, symbol_va, &r);
+	uint64_t root = kdx_xlat_root(xlat);
+
+	if (err) {
+		kdx_linux_note(out, "check failed: %s", kdx_error_message(err));
+		kdx_error_destroy(err);
+		return false;
+	}
+	if (r.paddr != root && (r.paddr & ~0xfffull) != (root & ~0xfffull)) {
+		kdx_linux_note(out,
+			       "check failed: %s 0x%llx translates to 0x%llx, not to the root 0x%llx",
+			       symbol, (unsigned long long)symbol_va,
+			       (unsigned long long)r.paddr,
+			       (unsigned long long)root);
+		return false;
+	}
+	return true;
+}
+
 bool kdx_linux_check_root(struct kdx_kernel_layout *out,
 			  const struct kdx_dump *dump, const char *symbol,
 			  uint64_t symbol_va)
 {
 	struct kdx_xlat *xlat = NULL;
-	struct kdx_xlat_result r;
 	struct kdx_error *err = kdx_kernel_xlat_create(dump, out, &xlat);
-	bool ok = false;
+	bool ok;
 
-	if (!err)
-		err = kdx_xlat_translate(xlat, symbol_va, &r);
 	if (err) {
 		kdx_linux_note(out, "check failed: %s", kdx_error_message(err));
-	} else if (r.paddr != kdx_xlat_root(xlat) &&
-		   (r.paddr & ~0xfffull) != (kdx_xlat_root(xlat) & ~0xfffull)) {
-		kdx_linux_note(out,
-			       "check failed: %s 0x%llx translates to 0x%llx, not to the root 0x%llx",
-			       symbol, (unsigned long long)symbol_va,
-			       (unsigned long long)r.paddr,
-			       (unsigned long long)kdx_xlat_root(xlat));
-	} else {
-		ok = true;
+		kdx_error_destroy(err);
+		return false;
 	}
-	kdx_error_destroy(err);
+	ok = kdx_linux_root_maps_itself(out, xlat, symbol, symbol_va);
 	kdx_xlat_destroy(xlat);
 	return ok;
+}
+
+enum kdx_os_match kdx_linux_match(const struct kdx_dump *dump)
+{
+	size_t n;
+
+	return kdx_dump_vmcoreinfo(dump, &n) ? KDX_OS_MATCH_LIKELY :
+					       KDX_OS_MATCH_FALLBACK;
 }
 
 void kdx_linux_common_flags(const struct kdx_dump *dump,

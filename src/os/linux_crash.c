@@ -2,6 +2,7 @@
 /* The crash summary: kernel identity from init_uts_ns, CRASHTIME, and the
  * panic/oops lines with the task and CPU from the kernel log. */
 #include <kdx/crash.h>
+#include <kdx/kernel.h>
 #include <kdx/log.h>
 #include <kdx/xlat.h>
 #include <kdx/xlat_dump.h>

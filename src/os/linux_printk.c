@@ -5,6 +5,7 @@
  * and linux_printk_legacy.c. */
 #include "os/linux_printk.h"
 
+#include <kdx/kernel.h>
 #include <kdx/xlat.h>
 #include <kdx/xlat_dump.h>
 
@@ -19,13 +20,21 @@
 /* Reads ahead this much of an array at a time. */
 #define WINDOW_BYTES (256u * 1024u)
 
+/* Every layout, newest first: the order in which their symbols are
+ * looked for (as makedumpfile's dump_dmesg does). */
+static const struct kdx_log_layout_ops *const layouts[] = {
+	&kdx_log_lockless_ops,
+	&kdx_log_structured_ops,
+	&kdx_log_plain_ops,
+};
+
+#define N_LAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
+
 const char *kdx_log_layout_name(enum kdx_log_layout layout)
 {
-	switch (layout) {
-	case KDX_LOG_LOCKLESS: return "lockless";
-	case KDX_LOG_STRUCTURED: return "structured";
-	case KDX_LOG_PLAIN: return "plain";
-	}
+	for (size_t i = 0; i < N_LAYOUTS; i++)
+		if (layouts[i]->layout == layout)
+			return layouts[i]->name;
 	return "unknown";
 }
 
@@ -46,8 +55,8 @@ static bool parse_u64(const char *text, int base, uint64_t *out)
 	return true;
 }
 
-struct kdx_error *log_symbol(struct kdx_log *log, const char *name,
-			     uint64_t *out)
+struct kdx_error *kdx_log_symbol(struct kdx_log *log, const char *name,
+				 uint64_t *out)
 {
 	char key[96];
 	const char *v;
@@ -63,15 +72,15 @@ struct kdx_error *log_symbol(struct kdx_log *log, const char *name,
 	return NULL;
 }
 
-bool log_has_number(struct kdx_log *log, const char *key, uint64_t *out)
+bool kdx_log_has_number(struct kdx_log *log, const char *key, uint64_t *out)
 {
 	const char *v = log->src.vmcoreinfo_get(log->ctx, key);
 
 	return v && parse_u64(v, 0, out);
 }
 
-struct kdx_error *log_number(struct kdx_log *log, const char *key,
-			     uint64_t *out)
+struct kdx_error *kdx_log_number(struct kdx_log *log, const char *key,
+				 uint64_t *out)
 {
 	const char *v = log->src.vmcoreinfo_get(log->ctx, key);
 
@@ -85,8 +94,8 @@ struct kdx_error *log_number(struct kdx_log *log, const char *key,
 
 /* ---- reading ---- */
 
-struct kdx_error *log_read(struct kdx_log *log, const char *what,
-			   uint64_t vaddr, void *buf, size_t len)
+struct kdx_error *kdx_log_read(struct kdx_log *log, const char *what,
+			       uint64_t vaddr, void *buf, size_t len)
 {
 	struct kdx_error *err = log->src.read_virt(log->ctx, vaddr, buf, len);
 
@@ -98,35 +107,35 @@ struct kdx_error *log_read(struct kdx_log *log, const char *what,
 	return NULL;
 }
 
-uint64_t log_load_word(const struct kdx_log *log, const uint8_t *p)
+uint64_t kdx_log_load_word(const struct kdx_log *log, const uint8_t *p)
 {
 	return kdx_load_uint(p, log->src.word_size, log->src.byte_order);
 }
 
-struct kdx_error *log_read_word(struct kdx_log *log, const char *what,
-				uint64_t vaddr, uint64_t *out)
+struct kdx_error *kdx_log_read_word(struct kdx_log *log, const char *what,
+				    uint64_t vaddr, uint64_t *out)
 {
 	uint8_t b[8];
-	struct kdx_error *err = log_read(log, what, vaddr, b, log->src.word_size);
+	struct kdx_error *err = kdx_log_read(log, what, vaddr, b, log->src.word_size);
 
 	if (!err)
-		*out = log_load_word(log, b);
+		*out = kdx_log_load_word(log, b);
 	return err;
 }
 
-struct kdx_error *log_read_u32(struct kdx_log *log, const char *what,
-			       uint64_t vaddr, uint32_t *out)
+struct kdx_error *kdx_log_read_u32(struct kdx_log *log, const char *what,
+				   uint64_t vaddr, uint32_t *out)
 {
 	uint8_t b[4];
-	struct kdx_error *err = log_read(log, what, vaddr, b, 4);
+	struct kdx_error *err = kdx_log_read(log, what, vaddr, b, 4);
 
 	if (!err)
 		*out = kdx_load_u32(b, log->src.byte_order);
 	return err;
 }
 
-void log_window_init(struct log_window *w, const char *what, uint64_t base,
-		     uint64_t size)
+void kdx_log_window_init(struct kdx_log_window *w, const char *what, uint64_t base,
+			 uint64_t size)
 {
 	memset(w, 0, sizeof(*w));
 	w->what = what;
@@ -134,15 +143,15 @@ void log_window_init(struct log_window *w, const char *what, uint64_t base,
 	w->size = size;
 }
 
-void log_window_deinit(struct log_window *w)
+void kdx_log_window_deinit(struct kdx_log_window *w)
 {
 	free(w->buf);
 	w->buf = NULL;
 	w->cap = w->len = 0;
 }
 
-const uint8_t *log_window_get(struct kdx_log *log, struct log_window *w,
-			      uint64_t off, size_t len, struct kdx_error **err)
+const uint8_t *kdx_log_window_get(struct kdx_log *log, struct kdx_log_window *w,
+				  uint64_t off, size_t len, struct kdx_error **err)
 {
 	uint64_t want;
 	struct kdx_error *e;
@@ -171,12 +180,12 @@ const uint8_t *log_window_get(struct kdx_log *log, struct log_window *w,
 		w->cap = want;
 	}
 	w->len = 0;
-	e = log_read(log, w->what, w->base + off, w->buf, want);
+	e = kdx_log_read(log, w->what, w->base + off, w->buf, want);
 	if (e && want > len) {
 		/* A hole further on must not cost the bytes asked for. */
 		kdx_error_destroy(e);
 		want = len;
-		e = log_read(log, w->what, w->base + off, w->buf, want);
+		e = kdx_log_read(log, w->what, w->base + off, w->buf, want);
 	}
 	if (e) {
 		*err = e;
@@ -189,7 +198,7 @@ const uint8_t *log_window_get(struct kdx_log *log, struct log_window *w,
 
 /* ---- problems ---- */
 
-void log_problem(struct kdx_log *log, struct kdx_error *err)
+void kdx_log_problem(struct kdx_log *log, struct kdx_error *err)
 {
 	if (log->problems++ == 0)
 		log->status = err;
@@ -197,14 +206,14 @@ void log_problem(struct kdx_log *log, struct kdx_error *err)
 		kdx_error_destroy(err);
 }
 
-void log_damaged(struct kdx_log *log, struct kdx_error *err)
+void kdx_log_damaged(struct kdx_log *log, struct kdx_error *err)
 {
 	log->stats.skipped++;
 	log->stats.damaged++;
-	log_problem(log, kdx_err_wrap(err, "record skipped"));
+	kdx_log_problem(log, kdx_err_wrap(err, "record skipped"));
 }
 
-void log_stop(struct kdx_log *log, struct kdx_error *err)
+void kdx_log_stop(struct kdx_log *log, struct kdx_error *err)
 {
 	log->stopped = true;
 	err = kdx_err_wrap(err, "log walk stopped after %llu records",
@@ -221,15 +230,15 @@ void log_stop(struct kdx_log *log, struct kdx_error *err)
 
 /* ---- records ---- */
 
-void log_dict_reset(struct kdx_log *log, struct kdx_log_record *rec)
+void kdx_log_dict_reset(struct kdx_log *log, struct kdx_log_record *rec)
 {
 	(void)log;
 	rec->dict = NULL;
 	rec->dict_len = 0;
 }
 
-bool log_dict_add(struct kdx_log *log, struct kdx_log_record *rec,
-		  const char *key, const char *value, size_t value_len)
+bool kdx_log_dict_add(struct kdx_log *log, struct kdx_log_record *rec,
+		      const char *key, const char *value, size_t value_len)
 {
 	/* An empty key adds @value as it is ("KEY=VALUE" already). */
 	size_t klen = strlen(key), sep = klen ? 1 : 0;
@@ -254,8 +263,8 @@ bool log_dict_add(struct kdx_log *log, struct kdx_log_record *rec,
 	return true;
 }
 
-void log_decode_level(const struct kdx_log *log, const uint8_t *p,
-		      struct kdx_log_record *rec)
+void kdx_log_decode_level(const struct kdx_log *log, const uint8_t *p,
+			  struct kdx_log_record *rec)
 {
 	uint8_t b = p[1];
 
@@ -270,6 +279,15 @@ void log_decode_level(const struct kdx_log *log, const uint8_t *p,
 }
 
 /* ---- the API ---- */
+
+static const struct kdx_log_layout_ops *
+choose_layout(const struct kdx_log_source *src, void *ctx)
+{
+	for (size_t i = 0; i < N_LAYOUTS; i++)
+		if (src->vmcoreinfo_get(ctx, layouts[i]->symbol))
+			return layouts[i];
+	return NULL;
+}
 
 struct kdx_error *kdx_log_open_source(const struct kdx_log_source *src,
 				      void *ctx, struct kdx_log **out)
@@ -287,17 +305,9 @@ struct kdx_error *kdx_log_open_source(const struct kdx_log_source *src,
 		return kdx_err_nomem();
 	log->src = *src;
 	log->ctx = ctx;
-	/* The symbols that exist choose the layout, newest first (as
-	 * makedumpfile's dump_dmesg does). */
-	if (src->vmcoreinfo_get(ctx, "SYMBOL(prb)")) {
-		log->layout = KDX_LOG_LOCKLESS;
-		err = log_lockless_open(log);
-	} else if (src->vmcoreinfo_get(ctx, "SYMBOL(log_first_idx)")) {
-		log->layout = KDX_LOG_STRUCTURED;
-		err = log_structured_open(log);
-	} else if (src->vmcoreinfo_get(ctx, "SYMBOL(log_end)")) {
-		log->layout = KDX_LOG_PLAIN;
-		err = log_plain_open(log);
+	log->ops = choose_layout(src, ctx);
+	if (log->ops) {
+		err = log->ops->open(log);
 	} else if (src->vmcoreinfo_get(ctx, "SYMBOL(log_buf)")) {
 		err = kdx_err(KDX_ERR_UNSUPPORTED,
 			      "VMCOREINFO has SYMBOL(log_buf) but neither "
@@ -319,11 +329,8 @@ void kdx_log_destroy(struct kdx_log *log)
 {
 	if (!log)
 		return;
-	switch (log->layout) {
-	case KDX_LOG_LOCKLESS: log_lockless_deinit(log); break;
-	case KDX_LOG_STRUCTURED: log_structured_deinit(log); break;
-	case KDX_LOG_PLAIN: log_plain_deinit(log); break;
-	}
+	if (log->ops)
+		log->ops->deinit(log);
 	kdx_error_destroy(log->status);
 	free(log->dict);
 	kdx_xlat_destroy(log->owned_xlat);
@@ -333,7 +340,7 @@ void kdx_log_destroy(struct kdx_log *log)
 
 enum kdx_log_layout kdx_log_get_layout(const struct kdx_log *log)
 {
-	return log->layout;
+	return log->ops->layout;
 }
 
 bool kdx_log_next(struct kdx_log *log, struct kdx_log_record *rec)
@@ -345,11 +352,7 @@ bool kdx_log_next(struct kdx_log *log, struct kdx_log_record *rec)
 	memset(rec, 0, sizeof(*rec));
 	rec->level = rec->facility = KDX_LOG_UNKNOWN;
 	rec->text = "";
-	switch (log->layout) {
-	case KDX_LOG_LOCKLESS: got = log_lockless_next(log, rec); break;
-	case KDX_LOG_STRUCTURED: got = log_structured_next(log, rec); break;
-	case KDX_LOG_PLAIN: got = log_plain_next(log, rec); break;
-	}
+	got = log->ops->next(log, rec);
 	if (!got) {
 		log->done = true;
 		if (!log->stopped && log->problems > 1)

@@ -26,9 +26,9 @@ static const char *struct_name(struct kdx_log *log)
 									"log";
 }
 
-struct kdx_error *log_structured_open(struct kdx_log *log)
+static struct kdx_error *structured_open(struct kdx_log *log)
 {
-	struct log_structured *st = &log->u.st;
+	struct kdx_log_structured *st = &log->u.st;
 	const char *sn = struct_name(log);
 	char key[64];
 	uint64_t buf_ptr_sym, buf, len_sym, first_sym, next_sym;
@@ -46,7 +46,7 @@ struct kdx_error *log_structured_open(struct kdx_log *log)
 	};
 
 	snprintf(key, sizeof(key), "SIZE(%s)", sn);
-	if ((err = log_number(log, key, &st->hdr_size)))
+	if ((err = kdx_log_number(log, key, &st->hdr_size)))
 		return err;
 	if (st->hdr_size < 8 || st->hdr_size > 4096)
 		return kdx_err(KDX_ERR_CORRUPT, "VMCOREINFO: %s=%llu is not a "
@@ -54,7 +54,7 @@ struct kdx_error *log_structured_open(struct kdx_log *log)
 			       (unsigned long long)st->hdr_size);
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		snprintf(key, sizeof(key), "OFFSET(%s.%s)", sn, fields[i].field);
-		if ((err = log_number(log, key, fields[i].out)))
+		if ((err = kdx_log_number(log, key, fields[i].out)))
 			return err;
 		if (*fields[i].out > st->hdr_size - fields[i].size)
 			return kdx_err(KDX_ERR_CORRUPT,
@@ -62,20 +62,20 @@ struct kdx_error *log_structured_open(struct kdx_log *log)
 				       key, (unsigned long long)st->hdr_size);
 	}
 	snprintf(key, sizeof(key), "OFFSET(%s.caller_id)", sn);
-	st->has_caller = log_has_number(log, key, &st->off_caller) &&
+	st->has_caller = kdx_log_has_number(log, key, &st->off_caller) &&
 			 st->off_caller <= st->hdr_size - 4;
 	/* facility and flags:5/level:3 follow dict_len (not exported). */
 	st->has_level = st->off_dict_len + 4 <= st->hdr_size &&
 			(!st->has_caller || st->off_caller >= st->off_dict_len + 4);
 
-	if ((err = log_symbol(log, "log_buf", &buf_ptr_sym)) ||
-	    (err = log_symbol(log, "log_buf_len", &len_sym)) ||
-	    (err = log_symbol(log, "log_first_idx", &first_sym)) ||
-	    (err = log_symbol(log, "log_next_idx", &next_sym)) ||
-	    (err = log_read_word(log, "log_buf", buf_ptr_sym, &buf)) ||
-	    (err = log_read_u32(log, "log_buf_len", len_sym, &buf_len)) ||
-	    (err = log_read_u32(log, "log_first_idx", first_sym, &first)) ||
-	    (err = log_read_u32(log, "log_next_idx", next_sym, &next)))
+	if ((err = kdx_log_symbol(log, "log_buf", &buf_ptr_sym)) ||
+	    (err = kdx_log_symbol(log, "log_buf_len", &len_sym)) ||
+	    (err = kdx_log_symbol(log, "log_first_idx", &first_sym)) ||
+	    (err = kdx_log_symbol(log, "log_next_idx", &next_sym)) ||
+	    (err = kdx_log_read_word(log, "log_buf", buf_ptr_sym, &buf)) ||
+	    (err = kdx_log_read_u32(log, "log_buf_len", len_sym, &buf_len)) ||
+	    (err = kdx_log_read_u32(log, "log_first_idx", first_sym, &first)) ||
+	    (err = kdx_log_read_u32(log, "log_next_idx", next_sym, &next)))
 		return err;
 	if (buf_len < st->hdr_size || buf_len > MAX_BUF_LEN)
 		return kdx_err(KDX_ERR_CORRUPT, "log_buf_len %u is not a buffer size",
@@ -90,28 +90,28 @@ struct kdx_error *log_structured_open(struct kdx_log *log)
 	/* Every record is at least a header long, plus one wrap marker. */
 	st->max_steps = buf_len / st->hdr_size + 2;
 	log->stats.buffer_size = buf_len;
-	log_window_init(&st->buf, "log_buf", buf, buf_len);
+	kdx_log_window_init(&st->buf, "log_buf", buf, buf_len);
 	return NULL;
 }
 
-void log_structured_deinit(struct kdx_log *log)
+static void structured_deinit(struct kdx_log *log)
 {
-	log_window_deinit(&log->u.st.buf);
+	kdx_log_window_deinit(&log->u.st.buf);
 }
 
 static void stop_at(struct kdx_log *log, uint64_t idx, struct kdx_error *err)
 {
-	struct log_structured *st = &log->u.st;
+	struct kdx_log_structured *st = &log->u.st;
 
-	log_stop(log, kdx_err_set_address(
-			      kdx_err_wrap(err, "record at log_buf+0x%llx",
-					   (unsigned long long)idx),
-			      st->buf.base + idx));
+	kdx_log_stop(log, kdx_err_set_address(
+				  kdx_err_wrap(err, "record at log_buf+0x%llx",
+					       (unsigned long long)idx),
+				  st->buf.base + idx));
 }
 
-bool log_structured_next(struct kdx_log *log, struct kdx_log_record *rec)
+static bool structured_next(struct kdx_log *log, struct kdx_log_record *rec)
 {
-	struct log_structured *st = &log->u.st;
+	struct kdx_log_structured *st = &log->u.st;
 	enum kdx_byte_order bo = log->src.byte_order;
 	const uint8_t *h, *r;
 	struct kdx_error *err = NULL;
@@ -133,7 +133,7 @@ bool log_structured_next(struct kdx_log *log, struct kdx_log_record *rec)
 		if (st->buf_len - st->idx < st->hdr_size) {
 			len = 0;
 		} else {
-			h = log_window_get(log, &st->buf, st->idx, st->hdr_size, &err);
+			h = kdx_log_window_get(log, &st->buf, st->idx, st->hdr_size, &err);
 			if (!h) {
 				stop_at(log, st->idx, err);
 				return false;
@@ -167,7 +167,7 @@ bool log_structured_next(struct kdx_log *log, struct kdx_log_record *rec)
 				(unsigned long long)(st->buf_len - st->idx)));
 		return false;
 	}
-	r = log_window_get(log, &st->buf, st->idx, len, &err);
+	r = kdx_log_window_get(log, &st->buf, st->idx, len, &err);
 	if (!r) {
 		stop_at(log, st->idx, err);
 		return false;
@@ -180,10 +180,10 @@ bool log_structured_next(struct kdx_log *log, struct kdx_log_record *rec)
 		rec->caller_id = kdx_load_u32(r + st->off_caller, bo);
 	}
 	if (st->has_level)
-		log_decode_level(log, r + st->off_dict_len + 2, rec);
+		kdx_log_decode_level(log, r + st->off_dict_len + 2, rec);
 	rec->text = (const char *)r + st->hdr_size;
 	rec->text_len = text_len;
-	log_dict_reset(log, rec);
+	kdx_log_dict_reset(log, rec);
 	if (dict_len) {
 		/* "KEY=VALUE\0KEY=VALUE": re-end every entry with '\0'. */
 		const char *d = rec->text + text_len, *end = d + dict_len;
@@ -193,8 +193,8 @@ bool log_structured_next(struct kdx_log *log, struct kdx_log_record *rec)
 			const char *nul = memchr(d, 0, (size_t)(end - d));
 			size_t n = nul ? (size_t)(nul - d) : (size_t)(end - d);
 
-			if (n && !log_dict_add(log, rec, "", d, n)) {
-				log_stop(log, kdx_err_nomem());
+			if (n && !kdx_log_dict_add(log, rec, "", d, n)) {
+				kdx_log_stop(log, kdx_err_nomem());
 				return false;
 			}
 			d += n + 1;
@@ -218,21 +218,21 @@ static unsigned int log_end_size(struct kdx_log *log)
 	return 4;
 }
 
-struct kdx_error *log_plain_open(struct kdx_log *log)
+static struct kdx_error *plain_open(struct kdx_log *log)
 {
-	struct log_plain *pl = &log->u.pl;
+	struct kdx_log_plain *pl = &log->u.pl;
 	uint64_t buf_sym, len_sym, end_sym, buf, log_end, start;
 	uint32_t buf_len;
 	uint8_t b[8];
 	unsigned int es = log_end_size(log);
 	struct kdx_error *err;
 
-	if ((err = log_symbol(log, "log_buf", &buf_sym)) ||
-	    (err = log_symbol(log, "log_buf_len", &len_sym)) ||
-	    (err = log_symbol(log, "log_end", &end_sym)) ||
-	    (err = log_read_word(log, "log_buf", buf_sym, &buf)) ||
-	    (err = log_read_u32(log, "log_buf_len", len_sym, &buf_len)) ||
-	    (err = log_read(log, "log_end", end_sym, b, es)))
+	if ((err = kdx_log_symbol(log, "log_buf", &buf_sym)) ||
+	    (err = kdx_log_symbol(log, "log_buf_len", &len_sym)) ||
+	    (err = kdx_log_symbol(log, "log_end", &end_sym)) ||
+	    (err = kdx_log_read_word(log, "log_buf", buf_sym, &buf)) ||
+	    (err = kdx_log_read_u32(log, "log_buf_len", len_sym, &buf_len)) ||
+	    (err = kdx_log_read(log, "log_end", end_sym, b, es)))
 		return err;
 	log_end = kdx_load_uint(b, es, log->src.byte_order);
 	/* The ring's length is a power of two (log_end & (len - 1)). */
@@ -245,18 +245,18 @@ struct kdx_error *log_plain_open(struct kdx_log *log)
 	if (!pl->text)
 		return kdx_err_nomem();
 	if (log_end < buf_len)
-		return log_read(log, "log_buf", buf, pl->text, pl->len);
+		return kdx_log_read(log, "log_buf", buf, pl->text, pl->len);
 	/* Wrapped: the oldest character is at log_end's position. */
 	pl->wrapped = true;
 	start = log_end & (buf_len - 1);
-	err = log_read(log, "log_buf", buf + start, pl->text, buf_len - start);
+	err = kdx_log_read(log, "log_buf", buf + start, pl->text, buf_len - start);
 	if (!err && start)
-		err = log_read(log, "log_buf", buf, pl->text + (buf_len - start),
-			       start);
+		err = kdx_log_read(log, "log_buf", buf, pl->text + (buf_len - start),
+				   start);
 	return err;
 }
 
-void log_plain_deinit(struct kdx_log *log)
+static void plain_deinit(struct kdx_log *log)
 {
 	free(log->u.pl.text);
 }
@@ -303,9 +303,9 @@ static size_t parse_time(const char *p, size_t n, struct kdx_log_record *rec)
 	return i;
 }
 
-bool log_plain_next(struct kdx_log *log, struct kdx_log_record *rec)
+static bool plain_next(struct kdx_log *log, struct kdx_log_record *rec)
 {
-	struct log_plain *pl = &log->u.pl;
+	struct kdx_log_plain *pl = &log->u.pl;
 	const char *line, *nl;
 	size_t n, skip;
 
@@ -331,3 +331,21 @@ bool log_plain_next(struct kdx_log *log, struct kdx_log_record *rec)
 	rec->text_len = n;
 	return true;
 }
+
+const struct kdx_log_layout_ops kdx_log_structured_ops = {
+	.layout = KDX_LOG_STRUCTURED,
+	.name = "structured",
+	.symbol = "SYMBOL(log_first_idx)",
+	.open = structured_open,
+	.next = structured_next,
+	.deinit = structured_deinit,
+};
+
+const struct kdx_log_layout_ops kdx_log_plain_ops = {
+	.layout = KDX_LOG_PLAIN,
+	.name = "plain",
+	.symbol = "SYMBOL(log_end)",
+	.open = plain_open,
+	.next = plain_next,
+	.deinit = plain_deinit,
+};

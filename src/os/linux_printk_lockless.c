@@ -45,7 +45,7 @@ static struct kdx_error *need_keys(struct kdx_log *log, const struct key_off *k,
 				   size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct kdx_error *err = log_number(log, k[i].key, k[i].out);
+		struct kdx_error *err = kdx_log_number(log, k[i].key, k[i].out);
 
 		if (err)
 			return err;
@@ -68,9 +68,9 @@ static struct kdx_error *check_field(const char *what, uint64_t off,
 	return NULL;
 }
 
-struct kdx_error *log_lockless_open(struct kdx_log *log)
+static struct kdx_error *lockless_open(struct kdx_log *log)
 {
-	struct log_lockless *ll = &log->u.ll;
+	struct kdx_log_lockless *ll = &log->u.ll;
 	unsigned int ws = log->src.word_size;
 	uint64_t prb_sym, rb, rb_size, off_desc_ring, off_text_ring;
 	uint64_t dr_count_bits, dr_descs, dr_infos, dr_head, dr_tail;
@@ -111,7 +111,7 @@ struct kdx_error *log_lockless_open(struct kdx_log *log)
 			       "lockless ring without OFFSET(prb_desc_ring.infos) "
 			       "(the dictionary-ring layout of 5.10-rc kernels) "
 			       "is not supported");
-	err = log_number(log, "OFFSET(prb_desc_ring.infos)", &dr_infos);
+	err = kdx_log_number(log, "OFFSET(prb_desc_ring.infos)", &dr_infos);
 	if (!err)
 		err = need_keys(log, keys, sizeof(keys) / sizeof(keys[0]));
 	if (err)
@@ -147,12 +147,12 @@ struct kdx_error *log_lockless_open(struct kdx_log *log)
 	ll->has_level = ll->off_caller == ll->off_text_len + 4;
 
 	/* Device metadata (dev_printk_info): optional. */
-	if (log_has_number(log, "OFFSET(printk_info.dev_info)", &off_dev_info) &&
-	    log_has_number(log, "SIZE(dev_printk_info)", &dev_size) &&
-	    log_has_number(log, "OFFSET(dev_printk_info.subsystem)", &ll->off_subsystem) &&
-	    log_has_number(log, "LENGTH(printk_info_subsystem)", &ll->len_subsystem) &&
-	    log_has_number(log, "OFFSET(dev_printk_info.device)", &ll->off_device) &&
-	    log_has_number(log, "LENGTH(printk_info_device)", &ll->len_device)) {
+	if (kdx_log_has_number(log, "OFFSET(printk_info.dev_info)", &off_dev_info) &&
+	    kdx_log_has_number(log, "SIZE(dev_printk_info)", &dev_size) &&
+	    kdx_log_has_number(log, "OFFSET(dev_printk_info.subsystem)", &ll->off_subsystem) &&
+	    kdx_log_has_number(log, "LENGTH(printk_info_subsystem)", &ll->len_subsystem) &&
+	    kdx_log_has_number(log, "OFFSET(dev_printk_info.device)", &ll->off_device) &&
+	    kdx_log_has_number(log, "LENGTH(printk_info_device)", &ll->len_device)) {
 		ll->off_subsystem += off_dev_info;
 		ll->off_device += off_dev_info;
 		ll->has_dev_info =
@@ -165,24 +165,24 @@ struct kdx_error *log_lockless_open(struct kdx_log *log)
 
 	/* prb is a pointer to the ring (printk_rb_static or the one
 	 * allocated for log_buf_len=). */
-	if ((err = log_symbol(log, "prb", &prb_sym)) ||
-	    (err = log_read_word(log, "prb", prb_sym, &rb)))
+	if ((err = kdx_log_symbol(log, "prb", &prb_sym)) ||
+	    (err = kdx_log_read_word(log, "prb", prb_sym, &rb)))
 		return err;
 	hdr = malloc(rb_size ? rb_size : 1);
 	if (!hdr)
 		return kdx_err_nomem();
-	err = log_read(log, "printk_ringbuffer", rb, hdr, rb_size);
+	err = kdx_log_read(log, "printk_ringbuffer", rb, hdr, rb_size);
 	if (err) {
 		free(hdr);
 		return err;
 	}
 	count_bits = kdx_load_u32(hdr + off_desc_ring + dr_count_bits, log->src.byte_order);
-	descs_va = log_load_word(log, hdr + off_desc_ring + dr_descs);
-	infos_va = log_load_word(log, hdr + off_desc_ring + dr_infos);
-	head = log_load_word(log, hdr + off_desc_ring + dr_head + counter);
-	tail = log_load_word(log, hdr + off_desc_ring + dr_tail + counter);
+	descs_va = kdx_log_load_word(log, hdr + off_desc_ring + dr_descs);
+	infos_va = kdx_log_load_word(log, hdr + off_desc_ring + dr_infos);
+	head = kdx_log_load_word(log, hdr + off_desc_ring + dr_head + counter);
+	tail = kdx_log_load_word(log, hdr + off_desc_ring + dr_tail + counter);
 	size_bits = kdx_load_u32(hdr + off_text_ring + tr_size_bits, log->src.byte_order);
-	data_va = log_load_word(log, hdr + off_text_ring + tr_data);
+	data_va = kdx_log_load_word(log, hdr + off_text_ring + tr_data);
 	free(hdr);
 
 	if (count_bits > MAX_COUNT_BITS || size_bits > MAX_SIZE_BITS ||
@@ -207,33 +207,33 @@ struct kdx_error *log_lockless_open(struct kdx_log *log)
 	 * head; a larger span is damage: read the newest count of them. */
 	span = (head - tail) & ll->id_mask;
 	if (span >= ll->count) {
-		log_problem(log, kdx_err(KDX_ERR_CORRUPT,
-					 "tail_id 0x%llx and head_id 0x%llx are %llu "
-					 "descriptors apart, more than the ring's %llu; "
-					 "reading the newest %llu",
-					 (unsigned long long)tail, (unsigned long long)head,
-					 (unsigned long long)span,
-					 (unsigned long long)ll->count,
-					 (unsigned long long)ll->count));
+		kdx_log_problem(log, kdx_err(KDX_ERR_CORRUPT,
+					     "tail_id 0x%llx and head_id 0x%llx are %llu "
+					     "descriptors apart, more than the ring's %llu; "
+					     "reading the newest %llu",
+					     (unsigned long long)tail, (unsigned long long)head,
+					     (unsigned long long)span,
+					     (unsigned long long)ll->count,
+					     (unsigned long long)ll->count));
 		span = ll->count - 1;
 		tail = (head - span) & ll->id_mask;
 	}
 	ll->next_id = tail;
 	ll->head_id = head;
 	ll->left = span + 1;
-	log_window_init(&ll->descs, "printk descriptor ring", descs_va,
-			ll->count * ll->desc_size);
-	log_window_init(&ll->infos, "printk info ring", infos_va,
-			ll->count * ll->info_size);
-	log_window_init(&ll->data, "printk text data ring", data_va, ll->data_size);
+	kdx_log_window_init(&ll->descs, "printk descriptor ring", descs_va,
+			    ll->count * ll->desc_size);
+	kdx_log_window_init(&ll->infos, "printk info ring", infos_va,
+			    ll->count * ll->info_size);
+	kdx_log_window_init(&ll->data, "printk text data ring", data_va, ll->data_size);
 	return NULL;
 }
 
-void log_lockless_deinit(struct kdx_log *log)
+static void lockless_deinit(struct kdx_log *log)
 {
-	log_window_deinit(&log->u.ll.descs);
-	log_window_deinit(&log->u.ll.infos);
-	log_window_deinit(&log->u.ll.data);
+	kdx_log_window_deinit(&log->u.ll.descs);
+	kdx_log_window_deinit(&log->u.ll.infos);
+	kdx_log_window_deinit(&log->u.ll.data);
 }
 
 /* The bytes of a C string field of at most @max bytes. */
@@ -247,7 +247,7 @@ static size_t field_len(const uint8_t *p, uint64_t max)
 /* Where a text block lies, by the kernel's get_data(): a block either
  * lies within one wrap of the ring, or it wrapped and its data starts at
  * the ring's beginning. */
-static struct kdx_error *block_range(const struct log_lockless *ll,
+static struct kdx_error *block_range(const struct kdx_log_lockless *ll,
 				     uint64_t id, uint64_t begin, uint64_t next,
 				     uint64_t *start, uint64_t *len)
 {
@@ -282,7 +282,7 @@ static struct kdx_error *block_range(const struct log_lockless *ll,
 static bool read_record(struct kdx_log *log, uint64_t id,
 			struct kdx_log_record *rec)
 {
-	struct log_lockless *ll = &log->u.ll;
+	struct kdx_log_lockless *ll = &log->u.ll;
 	unsigned int ws = log->src.word_size;
 	uint64_t slot = id & (ll->count - 1);
 	uint64_t sv, sv_id, begin, next, seq, start = 0, len = 0, blk_id, avail;
@@ -290,15 +290,15 @@ static bool read_record(struct kdx_log *log, uint64_t id,
 	const uint8_t *d, *info, *blk;
 	struct kdx_error *err = NULL;
 
-	d = log_window_get(log, &ll->descs, slot * ll->desc_size, ll->desc_size, &err);
+	d = kdx_log_window_get(log, &ll->descs, slot * ll->desc_size, ll->desc_size, &err);
 	if (!d) {
-		log_stop(log, kdx_err_wrap(err, "descriptor 0x%llx",
-					   (unsigned long long)id));
+		kdx_log_stop(log, kdx_err_wrap(err, "descriptor 0x%llx",
+					       (unsigned long long)id));
 		return false;
 	}
-	sv = log_load_word(log, d + ll->off_state);
-	begin = log_load_word(log, d + ll->off_lpos_begin);
-	next = log_load_word(log, d + ll->off_lpos_next);
+	sv = kdx_log_load_word(log, d + ll->off_state);
+	begin = kdx_log_load_word(log, d + ll->off_lpos_begin);
+	next = kdx_log_load_word(log, d + ll->off_lpos_next);
 	state = (unsigned int)(sv >> (8 * ws - 2)) & 3;
 	sv_id = sv & ll->id_mask;
 	if (sv_id != id) {
@@ -309,10 +309,10 @@ static bool read_record(struct kdx_log *log, uint64_t id,
 			log->stats.reserved++;
 			return false;
 		}
-		log_damaged(log, kdx_err(KDX_ERR_CORRUPT,
-					 "descriptor 0x%llx (slot %llu) holds id 0x%llx",
-					 (unsigned long long)id, (unsigned long long)slot,
-					 (unsigned long long)sv_id));
+		kdx_log_damaged(log, kdx_err(KDX_ERR_CORRUPT,
+					     "descriptor 0x%llx (slot %llu) holds id 0x%llx",
+					     (unsigned long long)id, (unsigned long long)slot,
+					     (unsigned long long)sv_id));
 		return false;
 	}
 	if (state == DESC_RESERVED || state == DESC_REUSABLE) {
@@ -323,21 +323,21 @@ static bool read_record(struct kdx_log *log, uint64_t id,
 			log->stats.reusable++;
 		return false;
 	}
-	info = log_window_get(log, &ll->infos, slot * ll->info_size, ll->info_size, &err);
+	info = kdx_log_window_get(log, &ll->infos, slot * ll->info_size, ll->info_size, &err);
 	if (!info) {
-		log_stop(log, kdx_err_wrap(err, "info of descriptor 0x%llx",
-					   (unsigned long long)id));
+		kdx_log_stop(log, kdx_err_wrap(err, "info of descriptor 0x%llx",
+					       (unsigned long long)id));
 		return false;
 	}
 	seq = kdx_load_u64(info + ll->off_seq, log->src.byte_order);
 	/* desc_reserve() sets seq to the slot index and adds count on each
 	 * reuse: a sequence in another slot is a torn info. */
 	if ((seq & (ll->count - 1)) != slot) {
-		log_damaged(log, kdx_err(KDX_ERR_CORRUPT,
-					 "descriptor 0x%llx: info sequence %llu does "
-					 "not belong to slot %llu",
-					 (unsigned long long)id, (unsigned long long)seq,
-					 (unsigned long long)slot));
+		kdx_log_damaged(log, kdx_err(KDX_ERR_CORRUPT,
+					     "descriptor 0x%llx: info sequence %llu does "
+					     "not belong to slot %llu",
+					     (unsigned long long)id, (unsigned long long)seq,
+					     (unsigned long long)slot));
 		return false;
 	}
 	rec->seq = seq;
@@ -347,19 +347,19 @@ static bool read_record(struct kdx_log *log, uint64_t id,
 	rec->has_caller = true;
 	rec->caller_id = kdx_load_u32(info + ll->off_caller, log->src.byte_order);
 	if (ll->has_level)
-		log_decode_level(log, info + ll->off_text_len + 2, rec);
+		kdx_log_decode_level(log, info + ll->off_text_len + 2, rec);
 	if (state == DESC_COMMITTED)
 		rec->flags |= KDX_LOG_FLAG_UNFINALIZED;
-	log_dict_reset(log, rec);
+	kdx_log_dict_reset(log, rec);
 	if (ll->has_dev_info) {
 		const uint8_t *sub = info + ll->off_subsystem;
 		const uint8_t *dev = info + ll->off_device;
 		size_t sl = field_len(sub, ll->len_subsystem);
 		size_t dl = field_len(dev, ll->len_device);
 
-		if ((sl && !log_dict_add(log, rec, "SUBSYSTEM", (const char *)sub, sl)) ||
-		    (dl && !log_dict_add(log, rec, "DEVICE", (const char *)dev, dl))) {
-			log_stop(log, kdx_err_nomem());
+		if ((sl && !kdx_log_dict_add(log, rec, "SUBSYSTEM", (const char *)sub, sl)) ||
+		    (dl && !kdx_log_dict_add(log, rec, "DEVICE", (const char *)dev, dl))) {
+			kdx_log_stop(log, kdx_err_nomem());
 			return false;
 		}
 	}
@@ -377,24 +377,24 @@ static bool read_record(struct kdx_log *log, uint64_t id,
 			      "for its id", (unsigned long long)id,
 			      (unsigned long long)len);
 	if (err) {
-		log_damaged(log, err);
+		kdx_log_damaged(log, err);
 		return false;
 	}
-	blk = log_window_get(log, &ll->data, start, len, &err);
+	blk = kdx_log_window_get(log, &ll->data, start, len, &err);
 	if (!blk) {
-		log_damaged(log, kdx_err_wrap(err, "text of descriptor 0x%llx",
-					      (unsigned long long)id));
+		kdx_log_damaged(log, kdx_err_wrap(err, "text of descriptor 0x%llx",
+						  (unsigned long long)id));
 		return false;
 	}
-	blk_id = log_load_word(log, blk) & ll->id_mask;
+	blk_id = kdx_log_load_word(log, blk) & ll->id_mask;
 	if (blk_id != id) {
-		log_damaged(log, kdx_err_set_address(
-			kdx_err(KDX_ERR_CORRUPT,
-				"descriptor 0x%llx: its text block at data offset 0x%llx "
-				"belongs to descriptor 0x%llx (overwritten)",
-				(unsigned long long)id, (unsigned long long)start,
-				(unsigned long long)blk_id),
-			ll->data.base + start));
+		kdx_log_damaged(log, kdx_err_set_address(
+			    kdx_err(KDX_ERR_CORRUPT,
+				    "descriptor 0x%llx: its text block at data offset 0x%llx "
+				    "belongs to descriptor 0x%llx (overwritten)",
+				    (unsigned long long)id, (unsigned long long)start,
+				    (unsigned long long)blk_id),
+			    ll->data.base + start));
 		return false;
 	}
 	avail = len - ws;
@@ -407,9 +407,9 @@ static bool read_record(struct kdx_log *log, uint64_t id,
 	return true;
 }
 
-bool log_lockless_next(struct kdx_log *log, struct kdx_log_record *rec)
+static bool lockless_next(struct kdx_log *log, struct kdx_log_record *rec)
 {
-	struct log_lockless *ll = &log->u.ll;
+	struct kdx_log_lockless *ll = &log->u.ll;
 
 	/* Bounded: each pass consumes one of at most count descriptors. */
 	while (ll->left && !log->stopped) {
@@ -422,3 +422,12 @@ bool log_lockless_next(struct kdx_log *log, struct kdx_log_record *rec)
 	}
 	return false;
 }
+
+const struct kdx_log_layout_ops kdx_log_lockless_ops = {
+	.layout = KDX_LOG_LOCKLESS,
+	.name = "lockless",
+	.symbol = "SYMBOL(prb)",
+	.open = lockless_open,
+	.next = lockless_next,
+	.deinit = lockless_deinit,
+};

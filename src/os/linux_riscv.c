@@ -5,18 +5,23 @@
  * the linear map (pa = va - PAGE_OFFSET + phys_ram_base). */
 #include "os/linux_common.h"
 
-struct kdx_error *kdx_linux_riscv_probe(const struct kdx_dump *dump,
-					const struct kdx_kernel_options *opts,
-					struct kdx_kernel_layout *out)
+static enum kdx_os_match riscv_detect(const struct kdx_dump *dump)
+{
+	if (kdx_dump_arch(dump) != KDX_ARCH_RISCV64)
+		return KDX_OS_MATCH_NO;
+	return kdx_linux_match(dump);
+}
+
+static struct kdx_error *riscv_probe(const struct kdx_dump *dump,
+				     const struct kdx_kernel_options *given,
+				     struct kdx_kernel_layout *out)
 {
 	uint64_t va_bits = 39, sym, link = 0, koff = 0;
 	bool has_va = kdx_linux_vmci(dump, "NUMBER(VA_BITS)", false, &va_bits);
 
+	(void)given;
 	kdx_linux_common_flags(dump, out);
-	if (opts->mode != KDX_PAGING_NONE) {
-		out->mode = opts->mode;
-		kdx_linux_source(out->mode_source, "command line");
-	} else {
+	if (out->mode == KDX_PAGING_NONE) {
 		out->mode = va_bits == 57 ? KDX_PAGING_RISCV_SV57 :
 			    va_bits == 48 ? KDX_PAGING_RISCV_SV48 :
 					    KDX_PAGING_RISCV_SV39;
@@ -25,32 +30,21 @@ struct kdx_error *kdx_linux_riscv_probe(const struct kdx_dump *dump,
 					  "assumed VA_BITS ",
 				 (unsigned int)va_bits);
 	}
-	if (opts->has_page_offset) {
-		out->has_page_offset = true;
-		out->page_offset = opts->page_offset;
-		kdx_linux_source(out->page_offset_source, "command line");
-	} else if (kdx_linux_vmci(dump, "NUMBER(PAGE_OFFSET)", false,
-				  &out->page_offset)) {
-		out->has_page_offset = true;
-		kdx_linux_source(out->page_offset_source,
+	if (!out->has_direct_map &&
+	    kdx_linux_vmci(dump, "NUMBER(PAGE_OFFSET)", false, &out->direct_map)) {
+		out->has_direct_map = true;
+		kdx_linux_source(out->direct_map_source,
 				 "VMCOREINFO NUMBER(PAGE_OFFSET)");
 	}
-	if (opts->has_phys_base) {
-		out->has_phys_base = true;
-		out->phys_base = opts->phys_base;
-		kdx_linux_source(out->phys_base_source, "command line");
-	} else if (kdx_linux_vmci(dump, "NUMBER(phys_ram_base)", false,
-				  &out->phys_base)) {
-		out->has_phys_base = true;
-		kdx_linux_source(out->phys_base_source,
+	if (!out->lnx.has_phys_base &&
+	    kdx_linux_vmci(dump, "NUMBER(phys_ram_base)", false,
+			   &out->lnx.phys_base)) {
+		out->lnx.has_phys_base = true;
+		kdx_linux_source(out->lnx.phys_base_source,
 				 "VMCOREINFO NUMBER(phys_ram_base)");
 	}
-	if (opts->has_root) {
-		out->has_root = true;
-		out->root = opts->root;
-		kdx_linux_source(out->root_source, "command line");
-		return NULL;
-	}
+	if (out->has_root)
+		return NULL; /* given */
 	if (!kdx_linux_vmci(dump, "SYMBOL(swapper_pg_dir)", true, &sym)) {
 		kdx_linux_note(out, "no SYMBOL(swapper_pg_dir) in VMCOREINFO: give --root (satp.PPN << 12)");
 		return NULL;
@@ -61,8 +55,8 @@ struct kdx_error *kdx_linux_riscv_probe(const struct kdx_dump *dump,
 		out->root = sym - koff;
 		kdx_linux_source(out->root_source,
 				 "VMCOREINFO SYMBOL(swapper_pg_dir) - va_kernel_pa_offset");
-	} else if (out->has_page_offset && out->has_phys_base) {
-		out->root = sym - out->page_offset + out->phys_base;
+	} else if (out->has_direct_map && out->lnx.has_phys_base) {
+		out->root = sym - out->direct_map + out->lnx.phys_base;
 		kdx_linux_source(out->root_source,
 				 "VMCOREINFO SYMBOL(swapper_pg_dir) - PAGE_OFFSET + phys_ram_base");
 	} else {
@@ -73,3 +67,10 @@ struct kdx_error *kdx_linux_riscv_probe(const struct kdx_dump *dump,
 	kdx_linux_check_root(out, dump, "SYMBOL(swapper_pg_dir)", sym);
 	return NULL;
 }
+
+const struct kdx_os_ops kdx_os_linux_riscv = {
+	.name = "linux-riscv",
+	.os = KDX_OS_LINUX,
+	.detect = riscv_detect,
+	.probe = riscv_probe,
+};

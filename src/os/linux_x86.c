@@ -9,11 +9,8 @@
  * entries.  i386: root = SYMBOL(swapper_pg_dir) - PAGE_OFFSET, PAE when
  * CONFIG_X86_PAE=y.  The direct-map base (page_offset_base, random under
  * KASLR) is not in VMCOREINFO: it is read off the page tables. */
-#include "os/os.h"
+#include "os/linux_common.h"
 
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define START_KERNEL_MAP 0xffffffff80000000ull
@@ -36,7 +33,7 @@
 
 struct probe {
 	const struct kdx_dump *dump;
-	const struct kdx_kernel_options *opts;
+	const struct kdx_kernel_options *given; /* already in @out */
 	struct kdx_kernel_layout *out;
 	bool x86_64;
 	bool has_vmcoreinfo;
@@ -44,49 +41,6 @@ struct probe {
 	const char *root_symbol;   /* VMCOREINFO key the root came from */
 	uint64_t root_symbol_va;
 };
-
-static void set_source(char *dst, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void set_source(char *dst, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(dst, KDX_SOURCE_LEN, fmt, ap);
-	va_end(ap);
-}
-
-static void set_note(struct kdx_kernel_layout *out, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void set_note(struct kdx_kernel_layout *out, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(out->note, sizeof(out->note), fmt, ap);
-	va_end(ap);
-}
-
-/* A VMCOREINFO number: SYMBOL() and KERNELOFFSET are hex without 0x;
- * NUMBER() is decimal (maybe negative) or 0x hex. */
-static bool vmci_number(const struct kdx_dump *dump, const char *key,
-			bool hex, uint64_t *value)
-{
-	const char *text = kdx_dump_vmcoreinfo_get(dump, key);
-	char *end;
-
-	if (!text || !*text)
-		return false;
-	if (hex)
-		*value = strtoull(text, &end, 16);
-	else if (*text == '-')
-		*value = (uint64_t)strtoll(text, &end, 10);
-	else
-		*value = strtoull(text, &end, 0);
-	return end != text && (*end == '\0' || *end == '\n');
-}
 
 static const struct kdx_cpu *first_cpu_with_crs(const struct kdx_dump *dump)
 {
@@ -109,17 +63,18 @@ static void mode_from_vmcoreinfo(struct probe *p)
 
 		out->mode = pae && !strcmp(pae, "y") ? KDX_PAGING_X86_PAE :
 						       KDX_PAGING_X86_32;
-		set_source(out->mode_source, "VMCOREINFO %s",
-			   pae ? "CONFIG_X86_PAE=y" : "(no CONFIG_X86_PAE)");
-	} else if (vmci_number(p->dump, "NUMBER(pgtable_l5_enabled)", false, &l5)) {
+		kdx_linux_source(out->mode_source, "VMCOREINFO %s",
+				 pae ? "CONFIG_X86_PAE=y" : "(no CONFIG_X86_PAE)");
+	} else if (kdx_linux_vmci(p->dump, "NUMBER(pgtable_l5_enabled)", false,
+				  &l5)) {
 		out->mode = l5 ? KDX_PAGING_X86_LA57 : KDX_PAGING_X86_64;
-		set_source(out->mode_source,
-			   "VMCOREINFO NUMBER(pgtable_l5_enabled)=%llu",
-			   (unsigned long long)l5);
+		kdx_linux_source(out->mode_source,
+				 "VMCOREINFO NUMBER(pgtable_l5_enabled)=%llu",
+				 (unsigned long long)l5);
 	} else {
 		out->mode = KDX_PAGING_X86_64;
-		set_source(out->mode_source,
-			   "VMCOREINFO without NUMBER(pgtable_l5_enabled): 4-level");
+		kdx_linux_source(out->mode_source,
+				 "VMCOREINFO without NUMBER(pgtable_l5_enabled): 4-level");
 	}
 }
 
@@ -135,8 +90,9 @@ static void mode_from_cpu(struct probe *p)
 	else
 		p->out->mode = cr4 & X86_CR4_LA57 ? KDX_PAGING_X86_LA57 :
 						    KDX_PAGING_X86_64;
-	set_source(p->out->mode_source, "CPU %u CR4 0x%llx (QEMU CPU state)",
-		   cpu->index, (unsigned long long)cr4);
+	kdx_linux_source(p->out->mode_source,
+			 "CPU %u CR4 0x%llx (QEMU CPU state)", cpu->index,
+			 (unsigned long long)cr4);
 }
 
 static void find_mode(struct probe *p)
@@ -144,19 +100,19 @@ static void find_mode(struct probe *p)
 	struct kdx_kernel_layout *out = p->out;
 
 	out->xlat_flags = KDX_XLAT_PSE | KDX_XLAT_NXE;
-	if (p->opts->mode != KDX_PAGING_NONE) {
-		out->mode = p->opts->mode;
-		set_source(out->mode_source, "command line");
+	if (out->mode != KDX_PAGING_NONE) {
+		/* given */
 	} else if (p->has_vmcoreinfo) {
 		mode_from_vmcoreinfo(p);
 	} else if (p->cpu && (p->cpu->cr[0] & X86_CR0_PG)) {
 		mode_from_cpu(p);
-	} else if (p->x86_64 && (!p->cpu || p->opts->has_root)) {
+	} else if (p->x86_64 && (!p->cpu || p->given->has_root)) {
 		/* With paging off in the CPU, only a root given by hand makes
 		 * a mode worth assuming. */
 		out->mode = KDX_PAGING_X86_64;
-		set_source(out->mode_source, "assumed for x86_64 (%s)",
-			   p->cpu ? "CPU paging off" : "no VMCOREINFO, no CPU state");
+		kdx_linux_source(out->mode_source, "assumed for x86_64 (%s)",
+				 p->cpu ? "CPU paging off" :
+					  "no VMCOREINFO, no CPU state");
 	}
 	/* CR4.PSE matters only to 2-level paging; Linux sets it when the CPU
 	 * has it, so it is assumed without CPU state. */
@@ -167,41 +123,33 @@ static void find_mode(struct probe *p)
 
 static void find_offsets(struct probe *p)
 {
-	const struct kdx_kernel_options *o = p->opts;
 	struct kdx_kernel_layout *out = p->out;
 
-	if (o->has_kaslr_offset) {
-		out->has_kaslr_offset = true;
-		out->kaslr_offset = o->kaslr_offset;
-		set_source(out->kaslr_offset_source, "command line");
-	} else if (vmci_number(p->dump, "KERNELOFFSET", true,
-			       &out->kaslr_offset)) {
-		out->has_kaslr_offset = true;
-		set_source(out->kaslr_offset_source, "VMCOREINFO KERNELOFFSET");
+	if (!out->lnx.has_kaslr_offset &&
+	    kdx_linux_vmci(p->dump, "KERNELOFFSET", true,
+			   &out->lnx.kaslr_offset)) {
+		out->lnx.has_kaslr_offset = true;
+		kdx_linux_source(out->lnx.kaslr_offset_source,
+				 "VMCOREINFO KERNELOFFSET");
 	}
-	if (o->has_phys_base) {
-		out->has_phys_base = true;
-		out->phys_base = o->phys_base;
-		set_source(out->phys_base_source, "command line");
-	} else if (p->x86_64 && vmci_number(p->dump, "NUMBER(phys_base)", false,
-					    &out->phys_base)) {
-		out->has_phys_base = true;
-		set_source(out->phys_base_source, "VMCOREINFO NUMBER(phys_base)");
+	if (!out->lnx.has_phys_base && p->x86_64 &&
+	    kdx_linux_vmci(p->dump, "NUMBER(phys_base)", false,
+			   &out->lnx.phys_base)) {
+		out->lnx.has_phys_base = true;
+		kdx_linux_source(out->lnx.phys_base_source,
+				 "VMCOREINFO NUMBER(phys_base)");
 	}
-	if (o->has_page_offset) {
-		out->has_page_offset = true;
-		out->page_offset = o->page_offset;
-		set_source(out->page_offset_source, "command line");
-	} else if (!p->x86_64) {
-		out->has_page_offset = true;
-		out->page_offset = I386_PAGE_OFFSET;
-		set_source(out->page_offset_source,
-			   "default PAGE_OFFSET (VMSPLIT_3G)");
+	if (!out->has_direct_map && !p->x86_64) {
+		out->has_direct_map = true;
+		out->direct_map = I386_PAGE_OFFSET;
+		kdx_linux_source(out->direct_map_source,
+				 "default PAGE_OFFSET (VMSPLIT_3G)");
 	}
-	if (vmci_number(p->dump, "NUMBER(sme_mask)", false, &out->ignore_mask) &&
-	    out->ignore_mask)
-		set_note(out, "AMD SME: NUMBER(sme_mask) 0x%llx cleared from entries",
-			 (unsigned long long)out->ignore_mask);
+	if (kdx_linux_vmci(p->dump, "NUMBER(sme_mask)", false,
+			   &out->ignore_mask) && out->ignore_mask)
+		kdx_linux_note(out,
+			       "AMD SME: NUMBER(sme_mask) 0x%llx cleared from entries",
+			       (unsigned long long)out->ignore_mask);
 }
 
 /* The kernel's top table, from its symbol in VMCOREINFO. */
@@ -216,18 +164,18 @@ static bool root_from_vmcoreinfo(struct probe *p)
 	struct kdx_kernel_layout *out = p->out;
 
 	for (size_t i = 0; i < nkeys; i++) {
-		if (!vmci_number(p->dump, keys[i], true, &p->root_symbol_va))
+		if (!kdx_linux_vmci(p->dump, keys[i], true, &p->root_symbol_va))
 			continue;
 		p->root_symbol = keys[i];
 		out->has_root = true;
 		if (p->x86_64)
 			out->root = p->root_symbol_va - START_KERNEL_MAP +
-				    out->phys_base;
+				    out->lnx.phys_base;
 		else
-			out->root = p->root_symbol_va - out->page_offset;
-		set_source(out->root_source, "VMCOREINFO %s - %s", keys[i],
-			   p->x86_64 ? "__START_KERNEL_map + phys_base" :
-				       "PAGE_OFFSET");
+			out->root = p->root_symbol_va - out->direct_map;
+		kdx_linux_source(out->root_source, "VMCOREINFO %s - %s", keys[i],
+				 p->x86_64 ? "__START_KERNEL_map + phys_base" :
+					     "PAGE_OFFSET");
 		return true;
 	}
 	return false;
@@ -237,24 +185,23 @@ static void find_root(struct probe *p)
 {
 	struct kdx_kernel_layout *out = p->out;
 
-	if (p->opts->has_root) {
-		out->has_root = true;
-		out->root = p->opts->root;
-		set_source(out->root_source, "command line");
+	if (out->has_root) {
+		return; /* given */
 	} else if (p->has_vmcoreinfo && root_from_vmcoreinfo(p)) {
 		return;
 	} else if (p->cpu && (p->cpu->cr[0] & X86_CR0_PG)) {
 		out->has_root = true;
 		out->root = p->cpu->cr[3];
-		set_source(out->root_source, "CPU %u CR3 (QEMU CPU state)",
-			   p->cpu->index);
+		kdx_linux_source(out->root_source, "CPU %u CR3 (QEMU CPU state)",
+				 p->cpu->index);
 	} else if (p->cpu) {
 		out->physical_only = true;
-		set_note(out,
-			 "CPU %u has paging off (CR0 0x%llx, PG clear) and there is no VMCOREINFO: the dump holds physical memory only",
-			 p->cpu->index, (unsigned long long)p->cpu->cr[0]);
+		kdx_linux_note(out,
+			       "CPU %u has paging off (CR0 0x%llx, PG clear) and there is no VMCOREINFO: the dump holds physical memory only",
+			       p->cpu->index, (unsigned long long)p->cpu->cr[0]);
 	} else {
-		set_note(out, "no VMCOREINFO and no CPU control registers in the dump");
+		kdx_linux_note(out,
+			       "no VMCOREINFO and no CPU control registers in the dump");
 	}
 }
 
@@ -299,43 +246,17 @@ static void direct_map_from_tables(struct probe *p, struct kdx_xlat *xlat)
 
 	kdx_error_destroy(err);
 	if (s.found) {
-		out->has_page_offset = true;
-		out->page_offset = s.base;
-		set_source(out->page_offset_source,
-			   "page tables: first mapping of low physical memory");
+		out->has_direct_map = true;
+		out->direct_map = s.base;
+		kdx_linux_source(out->direct_map_source,
+				 "page tables: first mapping of low physical memory");
 		return;
 	}
-	out->has_page_offset = true;
-	out->page_offset = la57 ? DIRECT_MAP_DEFAULT_5L : DIRECT_MAP_DEFAULT_4L;
-	set_source(out->page_offset_source,
-		   "default for %s-level kernels >= 4.20 (not found in the page tables)",
-		   la57 ? "5" : "4");
-}
-
-/* The table that maps the kernel maps its own symbol to itself: a cheap
- * check that root, phys_base and PAGE_OFFSET agree. */
-static bool root_maps_itself(struct probe *p, struct kdx_xlat *xlat)
-{
-	struct kdx_xlat_result r;
-	struct kdx_error *err;
-
-	if (!p->root_symbol)
-		return true;
-	err = kdx_xlat_translate(xlat, p->root_symbol_va, &r);
-	if (err) {
-		set_note(p->out, "check failed: %s", kdx_error_message(err));
-		kdx_error_destroy(err);
-		return false;
-	}
-	if (r.paddr != kdx_xlat_root(xlat)) {
-		set_note(p->out,
-			 "check failed: %s 0x%llx translates to 0x%llx, not to the root 0x%llx",
-			 p->root_symbol, (unsigned long long)p->root_symbol_va,
-			 (unsigned long long)r.paddr,
-			 (unsigned long long)kdx_xlat_root(xlat));
-		return false;
-	}
-	return true;
+	out->has_direct_map = true;
+	out->direct_map = la57 ? DIRECT_MAP_DEFAULT_5L : DIRECT_MAP_DEFAULT_4L;
+	kdx_linux_source(out->direct_map_source,
+			 "default for %s-level kernels >= 4.20 (not found in the page tables)",
+			 la57 ? "5" : "4");
 }
 
 static struct kdx_error *inspect_tables(struct probe *p)
@@ -349,21 +270,34 @@ static struct kdx_error *inspect_tables(struct probe *p)
 	err = kdx_kernel_xlat_create(p->dump, p->out, &xlat);
 	if (err)
 		return err;
-	root_maps_itself(p, xlat);
-	if (p->x86_64 && !p->out->has_page_offset)
+	/* The table that maps the kernel maps its own symbol to itself: a
+	 * cheap check that root, phys_base and PAGE_OFFSET agree. */
+	if (p->root_symbol)
+		kdx_linux_root_maps_itself(p->out, xlat, p->root_symbol,
+					   p->root_symbol_va);
+	if (p->x86_64 && !p->out->has_direct_map)
 		direct_map_from_tables(p, xlat);
 	kdx_xlat_destroy(xlat);
 	return NULL;
 }
 
-struct kdx_error *kdx_linux_x86_probe(const struct kdx_dump *dump,
-				      const struct kdx_kernel_options *opts,
-				      struct kdx_kernel_layout *layout)
+static enum kdx_os_match x86_detect(const struct kdx_dump *dump)
+{
+	enum kdx_arch arch = kdx_dump_arch(dump);
+
+	if (arch != KDX_ARCH_X86_64 && arch != KDX_ARCH_I386)
+		return KDX_OS_MATCH_NO;
+	return kdx_linux_match(dump);
+}
+
+static struct kdx_error *x86_probe(const struct kdx_dump *dump,
+				   const struct kdx_kernel_options *given,
+				   struct kdx_kernel_layout *layout)
 {
 	size_t n;
 	struct probe p = {
 		.dump = dump,
-		.opts = opts,
+		.given = given,
 		.out = layout,
 		.x86_64 = kdx_dump_arch(dump) == KDX_ARCH_X86_64,
 		.has_vmcoreinfo = kdx_dump_vmcoreinfo(dump, &n) != NULL,
@@ -375,3 +309,10 @@ struct kdx_error *kdx_linux_x86_probe(const struct kdx_dump *dump,
 	find_root(&p);
 	return inspect_tables(&p);
 }
+
+const struct kdx_os_ops kdx_os_linux_x86 = {
+	.name = "linux-x86",
+	.os = KDX_OS_LINUX,
+	.detect = x86_detect,
+	.probe = x86_probe,
+};

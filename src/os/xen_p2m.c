@@ -16,6 +16,8 @@
 
 #include <kdx/xen.h>
 
+#include "core/error.h"
+
 #include <string.h>
 
 #define PAGE 4096u
@@ -234,9 +236,10 @@ struct kdx_error *kdx_xen_linux_p2m(const struct kdx_dump *dump,
 		r.word = 4;
 		r.per = PAGE / 4;
 	}
-	if (!kdx_xen_fact(dump, "xen_max_pfn", &rep.covered))
+	if (!(kdx_dump_facts(dump)->set & KDX_FACT_MAX_PFN))
 		return kdx_err(KDX_ERR_NOTFOUND,
 			       "no shared_info in the dump: Linux's p2m cannot be found");
+	rep.covered = kdx_dump_facts(dump)->max_pfn;
 	if (rep.covered > MAX_COVERED)
 		return kdx_err(KDX_ERR_CORRUPT,
 			       "shared_info max_pfn 0x%llx is beyond any guest (over 2^28 pfns)",

@@ -36,7 +36,6 @@
 
 struct pv_probe {
 	const struct kdx_dump *dump;
-	const struct kdx_kernel_options *opts;
 	struct kdx_kernel_layout *out;
 	bool x86_64;
 	bool phys_is_machine; /* legacy xc_core */
@@ -181,11 +180,8 @@ static void find_mode(struct pv_probe *p)
 	out->xlat_flags = KDX_XLAT_PSE | KDX_XLAT_NXE;
 	if (!p->phys_is_machine)
 		out->xlat_flags |= KDX_XLAT_MACHINE;
-	if (p->opts->mode != KDX_PAGING_NONE) {
-		out->mode = p->opts->mode;
-		set_text(out->mode_source, KDX_SOURCE_LEN, "command line");
-		return;
-	}
+	if (out->mode != KDX_PAGING_NONE)
+		return; /* given */
 	out->mode = p->x86_64 ? KDX_PAGING_X86_64 : KDX_PAGING_X86_PAE;
 	set_text(out->mode_source, KDX_SOURCE_LEN, "Xen PV %s guest (%s)",
 		 p->x86_64 ? "x86_64" : "x86_32",
@@ -194,36 +190,25 @@ static void find_mode(struct pv_probe *p)
 
 static void find_offsets(struct pv_probe *p)
 {
-	const struct kdx_kernel_options *o = p->opts;
 	struct kdx_kernel_layout *out = p->out;
+	struct kdx_linux_layout *lnx = &out->lnx;
 
-	if (o->has_kaslr_offset) {
-		out->has_kaslr_offset = true;
-		out->kaslr_offset = o->kaslr_offset;
-		set_text(out->kaslr_offset_source, KDX_SOURCE_LEN, "command line");
-	} else if (vmci_hex(p->dump, "KERNELOFFSET", &out->kaslr_offset)) {
-		out->has_kaslr_offset = true;
-		set_text(out->kaslr_offset_source, KDX_SOURCE_LEN,
+	if (!lnx->has_kaslr_offset &&
+	    vmci_hex(p->dump, "KERNELOFFSET", &lnx->kaslr_offset)) {
+		lnx->has_kaslr_offset = true;
+		set_text(lnx->kaslr_offset_source, KDX_SOURCE_LEN,
 			 "VMCOREINFO KERNELOFFSET");
 	}
-	if (o->has_phys_base) {
-		out->has_phys_base = true;
-		out->phys_base = o->phys_base;
-		set_text(out->phys_base_source, KDX_SOURCE_LEN, "command line");
-	} else if (p->x86_64 && vmci_number(p->dump, "NUMBER(phys_base)",
-					    &out->phys_base)) {
-		out->has_phys_base = true;
-		set_text(out->phys_base_source, KDX_SOURCE_LEN,
+	if (!lnx->has_phys_base && p->x86_64 &&
+	    vmci_number(p->dump, "NUMBER(phys_base)", &lnx->phys_base)) {
+		lnx->has_phys_base = true;
+		set_text(lnx->phys_base_source, KDX_SOURCE_LEN,
 			 "VMCOREINFO NUMBER(phys_base)");
 	}
-	if (o->has_page_offset) {
-		out->has_page_offset = true;
-		out->page_offset = o->page_offset;
-		set_text(out->page_offset_source, KDX_SOURCE_LEN, "command line");
-	} else if (!p->x86_64) {
-		out->has_page_offset = true;
-		out->page_offset = I386_PAGE_OFFSET;
-		set_text(out->page_offset_source, KDX_SOURCE_LEN,
+	if (!out->has_direct_map && !p->x86_64) {
+		out->has_direct_map = true;
+		out->direct_map = I386_PAGE_OFFSET;
+		set_text(out->direct_map_source, KDX_SOURCE_LEN,
 			 "default PAGE_OFFSET (VMSPLIT_3G)");
 	}
 }
@@ -247,8 +232,8 @@ static bool root_from_symbol(struct pv_probe *p, uint64_t *root)
 			continue;
 		p->root_symbol = keys[i];
 		p->root_symbol_pa = p->x86_64 ?
-			p->root_symbol_va - START_KERNEL_MAP + p->out->phys_base :
-			p->root_symbol_va - p->out->page_offset;
+			p->root_symbol_va - START_KERNEL_MAP + p->out->lnx.phys_base :
+			p->root_symbol_va - p->out->direct_map;
 		if (p->phys_is_machine)
 			return false;
 		err = kdx_phys_to_machine(p->dump, p->root_symbol_pa, root);
@@ -265,20 +250,19 @@ static bool root_from_symbol(struct pv_probe *p, uint64_t *root)
 static void find_root(struct pv_probe *p)
 {
 	struct kdx_kernel_layout *out = p->out;
-	uint64_t cr3, root;
+	const struct kdx_dump_facts *f = kdx_dump_facts(p->dump);
+	uint64_t root;
 	unsigned int cpu;
 
-	if (p->opts->has_root) {
+	if (out->has_root) {
+		root_from_symbol(p, &root); /* given: for the check */
+	} else if ((f->set & KDX_FACT_PGT_ROOT) &&
+		   f->pgt_root_form == KDX_ROOT_ADDRESS &&
+		   f->pgt_root_machine != p->phys_is_machine) {
 		out->has_root = true;
-		out->root = p->opts->root;
-		set_text(out->root_source, KDX_SOURCE_LEN,
-			 "command line (a machine address)");
-		root_from_symbol(p, &root);
-	} else if (kdx_xen_fact(p->dump, "xen_cr3", &cr3)) {
-		out->has_root = true;
-		out->root = cr3;
-		set_text(out->root_source, KDX_SOURCE_LEN,
-			 "Xen vCPU CR3 (machine address)");
+		out->root = f->pgt_root;
+		set_text(out->root_source, KDX_SOURCE_LEN, "Xen vCPU CR3 (%s address)",
+			 f->pgt_root_machine ? "machine" : "physical = machine");
 		root_from_symbol(p, &root);
 	} else if (root_from_symbol(p, &root)) {
 		out->has_root = true;
@@ -346,9 +330,9 @@ static void direct_map(struct pv_probe *p, struct kdx_xlat *xlat)
 	kdx_error_destroy(kdx_xlat_maps(xlat, DIRECT_MAP_LOW,
 					START_KERNEL_MAP - 1, KDX_MAPS_NO_MERGE,
 					direct_map_candidate, skip_problem, &s));
-	out->has_page_offset = true;
-	out->page_offset = s.found ? s.base : DIRECT_MAP_DEFAULT;
-	set_text(out->page_offset_source, KDX_SOURCE_LEN, "%s",
+	out->has_direct_map = true;
+	out->direct_map = s.found ? s.base : DIRECT_MAP_DEFAULT;
+	set_text(out->direct_map_source, KDX_SOURCE_LEN, "%s",
 		 s.found ? "page tables: first mapping of low pseudo-physical memory" :
 			   "default for 4-level kernels >= 4.20 (not found in the page tables)");
 }
@@ -394,26 +378,40 @@ static struct kdx_error *inspect_tables(struct pv_probe *p)
 	if (err)
 		return err;
 	check_root(p, xlat);
-	if (p->x86_64 && !p->out->has_page_offset)
+	if (p->x86_64 && !p->out->has_direct_map)
 		direct_map(p, xlat);
 	kdx_xlat_destroy(xlat);
 	return NULL;
 }
 
-struct kdx_error *kdx_xen_pv_probe(const struct kdx_dump *dump,
-				   const struct kdx_kernel_options *opts,
-				   struct kdx_kernel_layout *layout)
+static struct kdx_error *xen_pv_probe(const struct kdx_dump *dump,
+				      const struct kdx_kernel_options *given,
+				      struct kdx_kernel_layout *layout)
 {
 	struct pv_probe p = {
 		.dump = dump,
-		.opts = opts,
 		.out = layout,
 		.x86_64 = kdx_dump_arch(dump) == KDX_ARCH_X86_64,
 		.phys_is_machine = !kdx_dump_has_machine(dump),
 	};
 
+	(void)given; /* its values are in @layout already */
 	find_mode(&p);
 	find_offsets(&p);
 	find_root(&p);
 	return inspect_tables(&p);
 }
+
+/* A Xen PV guest's marks rule out every other entry: its page tables
+ * hold machine frames whatever its VMCOREINFO says. */
+static enum kdx_os_match xen_pv_detect(const struct kdx_dump *dump)
+{
+	return kdx_xen_pv_detect(dump) ? KDX_OS_MATCH_CERTAIN : KDX_OS_MATCH_NO;
+}
+
+const struct kdx_os_ops kdx_os_xen_pv = {
+	.name = "linux-xen-pv",
+	.os = KDX_OS_LINUX,
+	.detect = xen_pv_detect,
+	.probe = xen_pv_probe,
+};

@@ -20,6 +20,7 @@
  * ELF32 for 32-bit targets unless some value needs 64 bits. */
 #include "write/writer.h"
 
+#include <kdx/kernel.h>
 #include <kdx/xlat.h>
 
 #include "arch/arch.h"
@@ -68,8 +69,8 @@ struct elf_writer {
 	size_t nphdrs, phdrs_capacity;
 	struct kdx_encoded_notes notes;
 	uint64_t notes_offset, data_offset;
-	uint64_t page_offset; /* direct-map base; 0 when unknown */
-	bool has_page_offset;
+	uint64_t direct_map; /* direct-map base; 0 when unknown */
+	bool has_direct_map;
 	struct kdx_xlat *xlat;
 	struct kdx_sink *sink;
 	struct kdx_convert_stats stats;
@@ -149,9 +150,9 @@ static uint64_t direct_vaddr(struct elf_writer *w, uint64_t paddr,
 	uint64_t limit = kdx_dump_word_size(w->dump) == 4 ? UINT32_MAX :
 							    UINT64_MAX;
 	uint64_t last = paddr + (size ? size - 1 : 0);
-	uint64_t base = w->page_offset;
+	uint64_t base = w->direct_map;
 
-	if (!w->has_page_offset || !w->xlat || base > limit ||
+	if (!w->has_direct_map || !w->xlat || base > limit ||
 	    last > limit - base || !maps_to(w, base + paddr, paddr) ||
 	    !maps_to(w, base + last, last))
 		return paddr;
@@ -641,9 +642,9 @@ static void find_direct_map(struct elf_writer *w)
 	struct kdx_kernel_layout layout;
 	struct kdx_error *err = make_xlat(w, &layout);
 
-	if (!err && layout.has_page_offset) {
-		w->has_page_offset = true;
-		w->page_offset = layout.page_offset;
+	if (!err && layout.has_direct_map) {
+		w->has_direct_map = true;
+		w->direct_map = layout.direct_map;
 	}
 	kdx_error_destroy(err);
 }

@@ -459,16 +459,43 @@ static uint64_t vmcoreinfo_number(const struct kdx_dump *dump,
 	return v ? strtoull(v, NULL, key[0] == 'N' ? 0 : 10) : 0;
 }
 
+/* VMCOREINFO's number @key; failing that the input's own header fact
+ * @bit (a kdump input keeps what its header said), else 0. */
+static uint64_t header_number(const struct kdump_writer *w, const char *key,
+			      uint64_t bit, uint64_t fact)
+{
+	if (kdx_dump_vmcoreinfo_get(w->dump, key) ||
+	    !(kdx_dump_facts(w->dump)->set & bit))
+		return vmcoreinfo_number(w->dump, key);
+	return fact;
+}
+
+/* The crash time, not the time of conversion: same input, same output
+ * bytes. */
+static uint64_t crash_time(const struct kdump_writer *w)
+{
+	const struct kdx_dump_facts *f = kdx_dump_facts(w->dump);
+
+	return header_number(w, "CRASHTIME", KDX_FACT_TIMESTAMP,
+			     (uint64_t)f->timestamp);
+}
+
+static uint64_t phys_base(const struct kdump_writer *w)
+{
+	const struct kdx_dump_facts *f = kdx_dump_facts(w->dump);
+
+	return header_number(w, "NUMBER(phys_base)", KDX_FACT_PHYS_BASE,
+			     f->phys_base);
+}
+
 static uint32_t input_dump_level(const struct kdump_writer *w)
 {
-	size_t n;
-	const struct kdx_detail *d = kdx_dump_details(w->dump, &n);
+	const struct kdx_dump_facts *f = kdx_dump_facts(w->dump);
 	uint32_t level = w->opts->exclude_zero ? 1 : 0;
 
 	/* A filtered kdump input stays filtered: keep saying how. */
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(d[i].key, "dump_level"))
-			level |= (uint32_t)strtoul(d[i].value, NULL, 10);
+	if (f->set & KDX_FACT_DUMP_LEVEL)
+		level |= f->dump_level;
 	return level;
 }
 
@@ -496,14 +523,10 @@ static void fill_main_header(const struct kdump_writer *w, uint8_t *h)
 		strncpy((char *)h + 12 + 2 * UTS_FIELD, release, UTS_FIELD - 1);
 	strncpy((char *)h + 12 + 4 * UTS_FIELD,
 		uts_machine(kdx_dump_arch(w->dump)), UTS_FIELD - 1);
-	/* The crash time, not the time of conversion: same input, same
-	 * output bytes. */
 	if (lp64)
-		kdx_store_u64(h + KDUMP_TIMESTAMP_LP64,
-			      vmcoreinfo_number(w->dump, "CRASHTIME"), bo);
+		kdx_store_u64(h + KDUMP_TIMESTAMP_LP64, crash_time(w), bo);
 	else
-		kdx_store_u32(h + KDUMP_TIMESTAMP_ILP32,
-			      (uint32_t)vmcoreinfo_number(w->dump, "CRASHTIME"),
+		kdx_store_u32(h + KDUMP_TIMESTAMP_ILP32, (uint32_t)crash_time(w),
 			      bo);
 	kdx_store_u32(h + base, codec_flag(w->codec), bo);
 	kdx_store_u32(h + base + 4, w->l.bs, bo);
@@ -530,8 +553,7 @@ static void fill_sub_header(const struct kdump_writer *w, uint8_t *s)
 	uint64_t notes_at = w->l.bs + l->size;
 	enum kdx_byte_order bo = w->bo;
 
-	store_word(s + l->phys_base, l->word,
-		   vmcoreinfo_number(w->dump, "NUMBER(phys_base)"), bo);
+	store_word(s + l->phys_base, l->word, phys_base(w), bo);
 	kdx_store_u32(s + l->dump_level, input_dump_level(w), bo);
 	if (w->l.notes.vmcoreinfo_at) {
 		kdx_store_u64(s + l->off_vmcoreinfo,

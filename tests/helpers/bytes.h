@@ -4,7 +4,7 @@
 #ifndef KDX_TESTS_BYTES_H
 #define KDX_TESTS_BYTES_H
 
-#include <kdx/arch.h>
+#include <kdx/byteorder.h>
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -396,8 +396,9 @@ static void write_main_header(struct mkkdump *m, struct out *o)
 	put_uts(h, 3, "#1 SMP PREEMPT_DYNAMIC Debian");
 	put_uts(h, 4, m->o.machine);
 	put_uts(h, 5, "(none)");
-	put_bytes(h + m->ml->timestamp, 1700000000, (int)m->ml->ts_size / 2,
-		  bo);
+	put_bytes(h + m->ml->timestamp,
+		  m->o.timestamp ? (uint64_t)m->o.timestamp : 1700000000,
+		  (int)m->ml->ts_size / 2, bo);
 	if (!m->o.status_exact)
 		status |= status_codec_bit(m->o.default_codec);
 	if (m->o.incomplete)

@@ -68,6 +68,7 @@ struct mkkdump_options {
 	uint32_t dump_level;
 	uint64_t phys_base;
 	uint32_t nr_cpus;        /* 0: 1 */
+	int64_t timestamp;       /* header tv_sec; 0: 1700000000 */
 	const char *release;     /* utsname.release */
 	/* --split: this file holds pfns [start_pfn, end_pfn). */
 	bool split;

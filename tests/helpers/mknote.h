@@ -6,7 +6,7 @@
 #ifndef KDX_TESTS_MKNOTE_H
 #define KDX_TESTS_MKNOTE_H
 
-#include <kdx/arch.h>
+#include <kdx/byteorder.h>
 
 #include <stddef.h>
 #include <stdint.h>

@@ -21,6 +21,7 @@ check include/kdx/kdx.h
 check include/kdx/dump.h
 check include/kdx/error.h
 check include/kdx/arch.h
+check include/kdx/byteorder.h
 check include/kdx/common.h
 check share/man/man1/kdx.1
 check "${libdir#"$prefix"/}/libkdx.so"

@@ -12,6 +12,7 @@
  * address of the dump (then it is no oracle).  libkdumpfile 0.5.1 needs addrxlat.ostype=linux set by
  * hand (without it, translation crashes). */
 #include <kdx/dump.h>
+#include <kdx/kernel.h>
 #include <kdx/xlat.h>
 
 #include <libkdumpfile/kdumpfile.h>
@@ -91,8 +92,8 @@ static void kernel_half(struct oracle *o, const struct kdx_kernel_layout *l)
 		o->half = 0xffff800000000000ull;
 		break;
 	default:
-		o->half = l->page_offset;
-		o->span = (1ull << 32) - l->page_offset;
+		o->half = l->direct_map;
+		o->span = (1ull << 32) - l->direct_map;
 	}
 }
 
@@ -297,7 +298,7 @@ int main(int argc, char **argv)
 	}
 	open_kdx(&o, argv[1], &l);
 	open_kdumpfile(&o, argv[1]);
-	find_regions(&o, l.page_offset, l.mode == KDX_PAGING_X86_LA57, r);
+	find_regions(&o, l.direct_map, l.mode == KDX_PAGING_X86_LA57, r);
 	for (int i = 0; i < 8; i++)
 		sample_mapped(&o, &r[i]);
 	r[8] = (struct region){ .name = "mapping edges", .lo = 0, .hi = 0, .want = 0 };

@@ -11,6 +11,7 @@
 #include <kdx/kdx.h>
 
 #include "mkelf.h"
+#include "mkkdump.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -262,6 +263,106 @@ static void exclude_zero_and_flatten(void **state)
 	free(bytes);
 }
 
+/* A kdump input with dump_level 16, a header timestamp and phys_base,
+ * and (if @vmcoreinfo) notes that say other ones. */
+static struct kdx_dump *kdump_input(const char *vmcoreinfo, uint8_t **bytes)
+{
+	struct mkkdump_options mo = {
+		.machine = "x86_64", .dump_level = 16,
+		.timestamp = 1650000000, .phys_base = 0x3c000000,
+		.nr_cpus = 2, .default_codec = MKKDUMP_CODEC_ZLIB,
+	};
+	struct mkkdump *m = mkkdump_new(&mo);
+	struct kdx_dump *in;
+	size_t size;
+
+	mkkdump_set_pages(m, 0, 8, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 8, 2, MKKDUMP_EXCLUDED, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 10, 2, MKKDUMP_ZERO, MKKDUMP_CODEC_DEFAULT);
+	if (vmcoreinfo)
+		mkkdump_add_vmcoreinfo(m, vmcoreinfo);
+	*bytes = mkkdump_build(m, &size);
+	mkkdump_free(m);
+	assert_null(kdx_dump_open_memory(*bytes, size, NULL, &in));
+	return in;
+}
+
+/* The output's header says what the input's did: its dump_level (with
+ * the zero bit when we filter too), its crash time and phys_base -
+ * VMCOREINFO's CRASHTIME and NUMBER(phys_base) first, else the input
+ * header's own. */
+static void kdump_header_facts_survive(void **state)
+{
+	static const struct {
+		const char *vmcoreinfo;
+		bool exclude_zero;
+		uint32_t level;
+		int64_t timestamp;
+		uint64_t phys_base;
+	} cases[] = {
+		{ NULL, false, 16, 1650000000, 0x3c000000 },
+		{ NULL, true, 17, 1650000000, 0x3c000000 },
+		{ "OSRELEASE=6.1.0-convert\n", false, 16, 1650000000,
+		  0x3c000000 },
+		{ "CRASHTIME=1234\nNUMBER(phys_base)=0x5000000\n", true, 17,
+		  1234, 0x5000000 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t *bytes;
+		struct kdx_dump *in = kdump_input(cases[i].vmcoreinfo, &bytes);
+		struct kdx_dump *out;
+		const struct kdx_dump_facts *f;
+		struct kdx_convert_options o;
+
+		kdx_convert_options_init(&o);
+		o.exclude_zero = cases[i].exclude_zero;
+		o.compression = KDX_COMPRESS_LZO;
+		out = convert_and_open(in, &o, "facts.kdump", NULL);
+		f = kdx_dump_facts(out);
+		assert_true(f->set & KDX_FACT_DUMP_LEVEL);
+		assert_int_equal(f->dump_level, cases[i].level);
+		assert_true(f->timestamp == cases[i].timestamp);
+		assert_true(f->set & KDX_FACT_PHYS_BASE);
+		assert_int_equal(f->phys_base, cases[i].phys_base);
+		assert_int_equal(f->compression, KDX_COMPRESS_LZO);
+		assert_int_equal(f->format_version, 6);
+		assert_int_equal(f->page_size, 4096);
+		assert_string_equal(f->uts_machine, "x86_64");
+		/* Filtering turns the zero pages into excluded ones. */
+		if (!cases[i].exclude_zero)
+			assert_same_memory(in, out, 0xe000, false);
+		kdx_dump_destroy(out);
+		kdx_dump_destroy(in);
+		free(bytes);
+	}
+}
+
+/* An ELF input has no dump_level: the output's is ours alone. */
+static void elf_input_gets_our_dump_level(void **state)
+{
+	size_t size;
+	uint8_t *bytes = build_input(EM_X86_64, 64, KDX_LITTLE_ENDIAN, &size);
+	struct kdx_dump *in, *out;
+	struct kdx_convert_options o;
+
+	(void)state;
+	assert_null(kdx_dump_open_memory(bytes, size, NULL, &in));
+	assert_false(kdx_dump_facts(in)->set & KDX_FACT_DUMP_LEVEL);
+	for (int zero = 0; zero < 2; zero++) {
+		kdx_convert_options_init(&o);
+		o.exclude_zero = zero;
+		out = convert_and_open(in, &o, "level.kdump", NULL);
+		assert_int_equal(kdx_dump_facts(out)->dump_level, zero);
+		/* build_input's VMCOREINFO says CRASHTIME=1234. */
+		assert_true(kdx_dump_facts(out)->timestamp == 1234);
+		kdx_dump_destroy(out);
+	}
+	kdx_dump_destroy(in);
+	free(bytes);
+}
+
 /* A kdump file whose last page's compressed data is garbage. */
 static struct kdx_dump *broken_kdump(const struct kdx_convert_options *o)
 {
@@ -339,6 +440,8 @@ int main(void)
 		cmocka_unit_test(every_codec_round_trips),
 		cmocka_unit_test(threads_give_identical_bytes),
 		cmocka_unit_test(exclude_zero_and_flatten),
+		cmocka_unit_test(kdump_header_facts_survive),
+		cmocka_unit_test(elf_input_gets_our_dump_level),
 		cmocka_unit_test(failures_leave_no_file),
 	};
 

@@ -119,6 +119,19 @@ static bool has_warning(const struct kdx_dump *d, const char *needle)
 	return false;
 }
 
+/* ELF headers give only what their segments' virtual addresses are, and
+ * whether the file was cut short or marked incomplete. */
+static void check_vaddr_facts(const struct kdx_dump *d,
+			      enum kdx_segment_vaddrs want, uint32_t flags)
+{
+	const struct kdx_dump_facts *f = kdx_dump_facts(d);
+
+	assert_int_equal(f->version, KDX_DUMP_FACTS_VERSION);
+	assert_int_equal(f->set, KDX_FACT_SEGMENT_VADDRS);
+	assert_int_equal(f->segment_vaddrs, want);
+	assert_int_equal(f->flags, flags);
+}
+
 /* ---- classes, byte orders, architectures ---- */
 
 static void reads_across_segments(unsigned int bits, enum kdx_byte_order bo,
@@ -148,6 +161,7 @@ static void reads_across_segments(unsigned int bits, enum kdx_byte_order bo,
 				   0x2000, 0, NULL),
 		     KDX_ERR_NODATA, "0x9f000");
 	assert_false(kdx_dump_segments_have_virtual(b.dump));
+	check_vaddr_facts(b.dump, KDX_SEGMENT_VADDRS_NONE, 0);
 	done(&b);
 	mkelf_free(m);
 }
@@ -329,8 +343,54 @@ static void qemu_paging_aliases_and_vaddrs(void **state)
 	check_pattern(b.dump, 0x100000, 0x2000);
 	kdx_dump_phys_ranges(b.dump, &n);
 	assert_int_equal(n, 2);
+	check_vaddr_facts(b.dump, KDX_SEGMENT_VADDRS_MAPPED, 0);
 	done(&b);
 	mkelf_free(m);
+}
+
+/* One offset from physical to virtual (kdump's direct map) is linear;
+ * a second offset makes it mapped; 0, all-ones and copies of the
+ * physical address say nothing. */
+static void segment_vaddrs_are_classified(void **state)
+{
+	static const struct {
+		uint64_t vaddr[3];
+		enum kdx_segment_vaddrs want;
+	} cases[] = {
+		{ { 0, 0x100000, UINT64_MAX }, KDX_SEGMENT_VADDRS_NONE },
+		{ { 0xffff888000000000ull, 0xffff888000100000ull, 0 },
+		  KDX_SEGMENT_VADDRS_LINEAR },
+		{ { 0xffff888000000000ull, 0x100000, 0xffff888000200000ull },
+		  KDX_SEGMENT_VADDRS_LINEAR },
+		{ { 0xffff888000000000ull, 0xffffffff81100000ull, 0 },
+		  KDX_SEGMENT_VADDRS_MAPPED },
+	};
+	static const char *const names[] = { "none", "linear", "mapped" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mkelf *m = new_elf(64, KDX_LITTLE_ENDIAN, EM_X86_64);
+		struct built b;
+		size_t n;
+		const struct kdx_detail *d;
+
+		for (uint64_t s = 0; s < 3; s++)
+			add_load(m, s << 20, cases[i].vaddr[s], 0x1000, 0x1000);
+		open_ok(m, &b);
+		check_vaddr_facts(b.dump, cases[i].want, 0);
+		assert_int_equal(kdx_dump_segments_have_virtual(b.dump),
+				 cases[i].want != KDX_SEGMENT_VADDRS_NONE);
+		/* The display detail says the same in words. */
+		d = kdx_dump_details(b.dump, &n);
+		assert_string_equal(d[n - 1].key, "virtual_addresses");
+		assert_string_equal(d[n - 1].value, names[cases[i].want]);
+		assert_string_equal(kdx_segment_vaddrs_name(cases[i].want),
+				    names[cases[i].want]);
+		done(&b);
+		mkelf_free(m);
+	}
+	assert_string_equal(kdx_segment_vaddrs_name((enum kdx_segment_vaddrs)7),
+			    "unknown");
 }
 
 /* ---- header layouts ---- */
@@ -551,6 +611,7 @@ static void note_segment_past_eof_is_truncated(void **state)
 	assert_true(has_warning(b.dump, "run past the end of the file"));
 	kdx_dump_notes(b.dump, &n);
 	assert_int_equal(n, 0);
+	check_vaddr_facts(b.dump, KDX_SEGMENT_VADDRS_NONE, KDX_DUMP_TRUNCATED);
 	done(&b);
 	mkelf_free(m);
 }
@@ -591,6 +652,7 @@ static void segment_past_eof_keeps_what_is_there(void **state)
 	b.size -= 0x2000; /* a dump cut short: half of the last segment */
 	assert_null(open_built(&b));
 	assert_true(has_warning(b.dump, "physical 0x102000-0x103fff is missing"));
+	check_vaddr_facts(b.dump, KDX_SEGMENT_VADDRS_NONE, KDX_DUMP_TRUNCATED);
 	check_pattern(b.dump, 0x100000, 0x2000);
 	expect_error(kdx_read_phys(b.dump, 0x101f80, buf, sizeof(buf), 0, NULL),
 		     KDX_ERR_NODATA, "0x102000");
@@ -696,6 +758,7 @@ static void incomplete_flag_warns(void **state)
 	add_load(m, 0, 0, 0x10, 0x10);
 	open_ok(m, &b);
 	assert_true(has_warning(b.dump, "DUMP_ELF_INCOMPLETE"));
+	check_vaddr_facts(b.dump, KDX_SEGMENT_VADDRS_NONE, KDX_DUMP_INCOMPLETE);
 	done(&b);
 	mkelf_free(m);
 }
@@ -814,6 +877,7 @@ int main(void)
 		cmocka_unit_test(fractional_pages_return_only_dumped_bytes),
 		cmocka_unit_test(overlapping_segments_prefer_file_bytes),
 		cmocka_unit_test(qemu_paging_aliases_and_vaddrs),
+		cmocka_unit_test(segment_vaddrs_are_classified),
 		cmocka_unit_test(extended_numbering_over_65535),
 		cmocka_unit_test(extended_numbering_forced_elf32_big),
 		cmocka_unit_test(qemu72_layout_follows_e_phoff),

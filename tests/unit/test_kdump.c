@@ -240,6 +240,59 @@ static const uint32_t codec_flag[] = {
 static const char *const codec_names[] = {
 	"none", "zlib", "lzo", "snappy", "zstd",
 };
+/* What kdx_dump_facts() must say for each mkkdump codec. */
+static const enum kdx_compression codec_compression[] = {
+	KDX_COMPRESS_NONE, KDX_COMPRESS_ZLIB, KDX_COMPRESS_LZO,
+	KDX_COMPRESS_SNAPPY, KDX_COMPRESS_ZSTD,
+};
+
+/* Facts every kdump-compressed file gives, whatever its version. */
+#define KDUMP_FACTS                                                        \
+	(KDX_FACT_FORMAT_VERSION | KDX_FACT_PAGE_SIZE | KDX_FACT_COMPRESSION | \
+	 KDX_FACT_TIMESTAMP | KDX_FACT_NR_CPUS | KDX_FACT_UTSNAME |          \
+	 KDX_FACT_MAX_PFN | KDX_FACT_NR_PAGES)
+
+/* Pages the builder marked dumped (the 2nd bitmap). */
+static uint64_t dumped_pages(const struct mkkdump *m)
+{
+	uint64_t n = 0;
+
+	for (uint64_t pfn = 0; pfn < mkkdump_max_mapnr(m); pfn++) {
+		enum mkkdump_page_kind k = mkkdump_page_kind(m, pfn);
+
+		n += k == MKKDUMP_DATA || k == MKKDUMP_RANDOM ||
+		     k == MKKDUMP_ZERO;
+	}
+	return n;
+}
+
+/* The typed facts of a kdump (sub-header version >= 1) equal what @o
+ * told the builder; mkkdump's fixed utsname fields are checked as its
+ * write_main_header() spells them. */
+static void check_kdump_facts(const struct kb *b,
+			      const struct mkkdump_options *o,
+			      enum mkkdump_codec codec)
+{
+	const struct kdx_dump_facts *f = kdx_dump_facts(b->dump);
+
+	assert_int_equal(f->version, KDX_DUMP_FACTS_VERSION);
+	assert_int_equal(f->set, KDUMP_FACTS | KDX_FACT_DUMP_LEVEL |
+					 KDX_FACT_PHYS_BASE);
+	assert_int_equal(f->flags, 0);
+	assert_int_equal(f->format_version, o->header_version);
+	assert_int_equal(f->page_size, mkkdump_block_size(b->m));
+	assert_int_equal(f->compression, codec_compression[codec]);
+	assert_int_equal(f->dump_level, o->dump_level);
+	assert_true(f->timestamp == o->timestamp);
+	assert_int_equal(f->nr_cpus, o->nr_cpus);
+	assert_int_equal(f->max_pfn, mkkdump_max_mapnr(b->m));
+	assert_int_equal(f->nr_pages, dumped_pages(b->m));
+	assert_int_equal(f->phys_base, o->phys_base);
+	assert_string_equal(f->uts_release, "6.1.0-kdx-test");
+	assert_string_equal(f->uts_machine, o->machine);
+	assert_string_equal(f->uts_nodename, "kdx-test");
+	assert_string_equal(f->uts_version, "#1 SMP PREEMPT_DYNAMIC Debian");
+}
 
 /* ---- codecs ---- */
 
@@ -263,6 +316,8 @@ static void every_codec(void **state)
 		open_ok(&b);
 		assert_string_equal(detail(b.dump, "compression"),
 				    codec_names[c]);
+		assert_int_equal(kdx_dump_facts(b.dump)->compression,
+				 codec_compression[c]);
 		check_all_pages(&b, b.dump);
 		check_ranges(&b, b.dump);
 		done(&b);
@@ -430,6 +485,11 @@ static void every_header_version(void **state)
 			assert_non_null(level);
 		else
 			assert_null(level);
+		/* v0 has no dump_level; every version has the rest. */
+		assert_int_equal(kdx_dump_facts(b.dump)->set,
+				 KDUMP_FACTS | KDX_FACT_PHYS_BASE |
+					 (v >= 1 ? KDX_FACT_DUMP_LEVEL : 0));
+		assert_int_equal(kdx_dump_facts(b.dump)->format_version, v);
 		done(&b);
 	}
 }
@@ -444,6 +504,7 @@ static void diskdump_old_layout(void **state)
 		.status_exact = true,
 	};
 	struct mkkdump *m = mkkdump_new(&o);
+	const struct kdx_dump_facts *f;
 	struct kb b;
 	size_t n;
 
@@ -457,6 +518,14 @@ static void diskdump_old_layout(void **state)
 	assert_string_equal(detail(b.dump, "bitmaps"),
 			    "one (old diskdump layout)");
 	assert_string_equal(detail(b.dump, "compression"), "zlib");
+	/* No sub-header: no dump_level or phys_base, though the details
+	 * show zeros. */
+	f = kdx_dump_facts(b.dump);
+	assert_int_equal(f->set, KDUMP_FACTS);
+	assert_int_equal(f->compression, KDX_COMPRESS_ZLIB);
+	assert_int_equal(f->format_version, 1);
+	assert_int_equal(f->nr_pages, 27);
+	assert_int_equal(f->flags, 0);
 	kdx_dump_warnings(b.dump, &n);
 	assert_int_equal(n, 0);
 	check_all_pages(&b, b.dump);
@@ -521,6 +590,7 @@ static void every_abi_and_byte_order(void **state)
 				.default_codec = (enum mkkdump_codec)(v % 5),
 				.phys_base = 0x1a000000, .nr_cpus = 3,
 				.dump_level = 17,
+				.timestamp = 1600000000 + (int64_t)(a * 10 + v),
 			};
 			struct mkkdump *m = mkkdump_new(&o);
 			struct kb b;
@@ -539,6 +609,7 @@ static void every_abi_and_byte_order(void **state)
 					    "0x1a000000");
 			assert_string_equal(detail(b.dump, "dump_level"),
 					    "17 (excluded: zero pages, free pages)");
+			check_kdump_facts(&b, &o, (enum mkkdump_codec)(v % 5));
 			kdx_dump_notes(b.dump, &n);
 			assert_int_equal(n, v >= 4 ? 3 : v == 3 ? 1 : 0);
 			if (v >= 3)
@@ -777,6 +848,38 @@ static void split_files_hold_their_range(void **state)
 	}
 }
 
+/* The header's tv_sec is the writer's signed long: 4 bytes sign-extended
+ * on a 32-bit writer, 8 on a 64-bit one. */
+static void timestamp_is_the_writers_long(void **state)
+{
+	static const struct {
+		const char *machine;
+		int64_t written;
+	} cases[] = {
+		{ "i686", -16 },
+		{ "armv7l", INT32_MAX },
+		{ "x86_64", -16 },
+		{ "aarch64", 5000000000 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mkkdump_options o = {
+			.machine = cases[i].machine,
+			.timestamp = cases[i].written,
+		};
+		struct mkkdump *m = mkkdump_new(&o);
+		struct kb b;
+
+		standard_pages(m);
+		build(m, &b);
+		open_ok(&b);
+		assert_true(kdx_dump_facts(b.dump)->timestamp ==
+			    cases[i].written);
+		done(&b);
+	}
+}
+
 /* ---- excluded pages ---- */
 
 static void excluded_pages_name_their_address(void **state)
@@ -852,6 +955,8 @@ static void incomplete_dump_reads_up_to_the_cut(void **state)
 		assert_non_null(strstr(w, "the writer marked it so"));
 		assert_non_null(strstr(w, "20 dumped pages in pfn 0x1e-0x31"));
 		assert_non_null(strstr(w, "physical 0x1e000-0x31fff"));
+		assert_int_equal(kdx_dump_facts(b.dump)->flags,
+				 KDX_DUMP_INCOMPLETE);
 		done(&b);
 	}
 }
@@ -884,6 +989,7 @@ static void file_cut_short_without_the_flag(void **state)
 	w = warning_with(b.dump, "incomplete");
 	assert_non_null(strstr(w, "the file is cut short"));
 	assert_non_null(strstr(w, "pfn 0x1e-0x3f"));
+	assert_int_equal(kdx_dump_facts(b.dump)->flags, KDX_DUMP_TRUNCATED);
 
 	/* Cut inside the descriptor table. */
 	b.size = mkkdump_desc_offset(m, 20) + 3;
@@ -1284,6 +1390,7 @@ static void flattened_cut_short(void **state)
 		fail_msg("open: %s", kdx_error_message(err));
 	assert_int_equal(count_warnings(flat, "no end marker"), 1);
 	assert_int_equal(count_warnings(flat, "cut short"), 2);
+	assert_int_equal(kdx_dump_facts(flat)->flags, KDX_DUMP_TRUNCATED);
 	for (uint64_t pfn = 0; pfn < 40; pfn++)
 		check_page(&b, flat, pfn);
 	kdx_dump_destroy(flat);
@@ -1417,6 +1524,7 @@ int main(void)
 		cmocka_unit_test(block_sizes),
 		cmocka_unit_test(v6_prefers_64_bit_fields),
 		cmocka_unit_test(split_files_hold_their_range),
+		cmocka_unit_test(timestamp_is_the_writers_long),
 		cmocka_unit_test(excluded_pages_name_their_address),
 		cmocka_unit_test(incomplete_dump_reads_up_to_the_cut),
 		cmocka_unit_test(file_cut_short_without_the_flag),

@@ -37,6 +37,14 @@ static void raw_image_at_a_base(void **state)
 	assert_string_equal(kdx_dump_format_name(d), "raw");
 	assert_int_equal(kdx_dump_arch(d), KDX_ARCH_AARCH64);
 	assert_int_equal(kdx_dump_word_size(d), 8);
+	/* A raw image has no header: it states no facts, and the page size
+	 * is the arch's. */
+	assert_int_equal(kdx_dump_facts(d)->version, KDX_DUMP_FACTS_VERSION);
+	assert_int_equal(kdx_dump_facts(d)->set, 0);
+	assert_int_equal(kdx_dump_facts(d)->flags, 0);
+	assert_int_equal(kdx_dump_page_size(d), 4096);
+	assert_string_equal(kdx_dump_page_size_source(d),
+			    "architecture default");
 	r = kdx_dump_phys_ranges(d, &n);
 	assert_int_equal(n, 1);
 	assert_int_equal(r[0].start, 0x80000000);

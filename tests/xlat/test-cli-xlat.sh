@@ -65,12 +65,13 @@ check "physical read equals virtual" cmp -s "$work/a.bin" "$work/p.bin"
 # info: translation section
 run 0 "info" "$kdx" info "$d"
 check "info: mode" has "translation: x86-64 paging (VMCOREINFO NUMBER(pgtable_l5_enabled)=0)"
+check "info: os" has "  os           linux"
 check "info: root" has "root         0x1100000 (VMCOREINFO SYMBOL(init_top_pgt) - __START_KERNEL_map + phys_base)"
 check "info: KASLR" has "KASLR offset 0x1e000000 (VMCOREINFO KERNELOFFSET)"
 check "info: phys_base" has "phys_base    -0x1e000000"
 check "info: direct map" has "direct map   0xffff9a4000000000 (page tables: first mapping of low physical memory)"
 run 0 "info --json" "$kdx" info --json "$d"
-check "info json: translation" json "d['translation']['root']==0x1100000 and d['translation']['phys_base']==-0x1e000000 and d['translation']['page_offset']==0xffff9a4000000000 and d['translation']['mode']=='x86-64' and d['translation']['physical_only']==False"
+check "info json: translation" json "d['translation']['root']==0x1100000 and d['translation']['phys_base']==-0x1e000000 and d['translation']['page_offset']==0xffff9a4000000000 and d['translation']['mode']=='x86-64' and d['translation']['physical_only']==False and d['translation']['os']=='linux'"
 
 # the CPU's CR3 when there is no VMCOREINFO
 run 0 "info without VMCOREINFO" "$kdx" info "$work/cpu.elf"

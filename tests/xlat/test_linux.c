@@ -7,6 +7,7 @@
 #include "linuxdump.h"
 
 #include <kdx/dump.h>
+#include <kdx/kernel.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,13 +65,13 @@ static void x86_64_from_vmcoreinfo(void **state)
 	assert_int_equal(l.root, ROOT_PA);
 	assert_string_equal(l.root_source,
 			    "VMCOREINFO SYMBOL(init_top_pgt) - __START_KERNEL_map + phys_base");
-	assert_true(l.has_kaslr_offset);
-	assert_int_equal(l.kaslr_offset, KASLR);
-	assert_true(l.has_phys_base);
-	assert_int_equal(l.phys_base, (uint64_t)-503316480);
-	assert_true(l.has_page_offset);
-	assert_int_equal(l.page_offset, DIRECT);
-	assert_string_equal(l.page_offset_source,
+	assert_true(l.lnx.has_kaslr_offset);
+	assert_int_equal(l.lnx.kaslr_offset, KASLR);
+	assert_true(l.lnx.has_phys_base);
+	assert_int_equal(l.lnx.phys_base, (uint64_t)-503316480);
+	assert_true(l.has_direct_map);
+	assert_int_equal(l.direct_map, DIRECT);
+	assert_string_equal(l.direct_map_source,
 			    "page tables: first mapping of low physical memory");
 	assert_string_equal(l.note, "");
 	assert_null(kdx_kernel_xlat_create(f.dump, &l, &x));
@@ -94,9 +95,37 @@ static void wrong_phys_base_is_noticed(void **state)
 	o.has_phys_base = true;
 	o.phys_base = (uint64_t)-503316480 + 0x200000;
 	assert_null(kdx_kernel_probe(f.dump, &o, &l));
-	assert_string_equal(l.phys_base_source, "command line");
+	assert_string_equal(l.lnx.phys_base_source, "command line");
 	assert_int_equal(l.root, ROOT_PA + 0x200000);
 	assert_non_null(strstr(l.note, "check failed"));
+	close_dump(&f);
+}
+
+/* Notes accumulate: AMD SME's note survives a failed self-map check
+ * (x86 once overwrote the first note with the second). */
+static void notes_accumulate(void **state)
+{
+	static const char sme_note[] =
+		"AMD SME: NUMBER(sme_mask) 0x800000000000 cleared from entries; "
+		"check failed: ";
+	static const char vmci[] =
+		"SYMBOL(init_top_pgt)=ffffffff9f100000\n"
+		"NUMBER(phys_base)=-503316480\n"
+		"NUMBER(sme_mask)=0x800000000000\n";
+	struct fixture f = { .p = ptb_new(KDX_PAGING_X86_64, MEM, ROOT_PA) };
+	struct kdx_kernel_options o;
+	struct kdx_kernel_layout l;
+
+	(void)state;
+	linuxdump_map(f.p, DIRECT);
+	open_dump(&f, 62, 64, vmci, NULL);
+	kdx_kernel_options_init(&o);
+	o.has_phys_base = true;
+	o.phys_base = (uint64_t)-503316480 + 0x200000;
+	assert_null(kdx_kernel_probe(f.dump, &o, &l));
+	assert_int_equal(l.ignore_mask, 0x800000000000ull);
+	if (strncmp(l.note, sme_note, sizeof(sme_note) - 1))
+		fail_msg("note: %s", l.note);
 	close_dump(&f);
 }
 
@@ -120,10 +149,10 @@ static void overrides(void **state)
 	assert_null(kdx_kernel_probe(f.dump, &o, &l));
 	assert_string_equal(l.root_source, "command line");
 	assert_string_equal(l.mode_source, "command line");
-	assert_string_equal(l.page_offset_source, "command line");
-	assert_string_equal(l.kaslr_offset_source, "command line");
-	assert_int_equal(l.page_offset, 0xffff888000000000ull);
-	assert_int_equal(l.kaslr_offset, 0x1000);
+	assert_string_equal(l.direct_map_source, "command line");
+	assert_string_equal(l.lnx.kaslr_offset_source, "command line");
+	assert_int_equal(l.direct_map, 0xffff888000000000ull);
+	assert_int_equal(l.lnx.kaslr_offset, 0x1000);
 	close_dump(&f);
 }
 
@@ -141,9 +170,9 @@ static void from_cpu_cr3(void **state)
 	assert_int_equal(l.mode, KDX_PAGING_X86_64);
 	assert_string_equal(l.mode_source, "CPU 0 CR4 0x6f0 (QEMU CPU state)");
 	assert_string_equal(l.root_source, "CPU 0 CR3 (QEMU CPU state)");
-	assert_false(l.has_kaslr_offset);
-	assert_false(l.has_phys_base);
-	assert_int_equal(l.page_offset, DIRECT);
+	assert_false(l.lnx.has_kaslr_offset);
+	assert_false(l.lnx.has_phys_base);
+	assert_int_equal(l.direct_map, DIRECT);
 	assert_null(kdx_kernel_xlat_create(f.dump, &l, &x));
 	assert_int_equal(kdx_xlat_root(x), ROOT_PA);
 	assert_xlat(x, TEXT_VA, TEXT_PA, 2 * MiB, GL);
@@ -213,7 +242,7 @@ static void la57_from_vmcoreinfo(void **state)
 	open_dump(&f, 62, 64, vmci, NULL);
 	assert_null(kdx_kernel_probe(f.dump, NULL, &l));
 	assert_int_equal(l.mode, KDX_PAGING_X86_LA57);
-	assert_int_equal(l.page_offset, 0xff11000000000000ull);
+	assert_int_equal(l.direct_map, 0xff11000000000000ull);
 	assert_string_equal(l.note, "");
 	assert_null(kdx_kernel_xlat_create(f.dump, &l, &x));
 	assert_xlat(x, 0xff11000000003000ull, 0x3000, 4096, RW | GL | NX);
@@ -237,7 +266,7 @@ static void i386(void **state, enum kdx_paging_mode mode, const char *vmci,
 	assert_null(kdx_kernel_probe(f.dump, NULL, &l));
 	assert_int_equal(l.mode, mode);
 	assert_int_equal(l.root, ROOT_PA);
-	assert_int_equal(l.page_offset, 0xc0000000u);
+	assert_int_equal(l.direct_map, 0xc0000000u);
 	assert_int_equal(l.xlat_flags & KDX_XLAT_PSE, want_flags);
 	assert_string_equal(l.note, "");
 	assert_null(kdx_kernel_xlat_create(f.dump, &l, &x));
@@ -381,6 +410,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(x86_64_from_vmcoreinfo),
 		cmocka_unit_test(wrong_phys_base_is_noticed),
+		cmocka_unit_test(notes_accumulate),
 		cmocka_unit_test(overrides),
 		cmocka_unit_test(from_cpu_cr3),
 		cmocka_unit_test(paging_off_is_physical_only),

@@ -6,6 +6,8 @@
 #include "xlat_test.h"
 #include "linuxdump.h"
 
+#include <kdx/kernel.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -74,7 +76,7 @@ static void check_arm64(struct kdx_dump *d)
 	assert_string_equal(l.root_source,
 			    "VMCOREINFO SYMBOL(swapper_pg_dir) - kimage_voffset");
 	assert_int_equal(l.va_bits, 48);
-	assert_int_equal(l.page_offset, LINEAR);
+	assert_int_equal(l.direct_map, LINEAR);
 	assert_string_equal(l.note, "");
 	assert_null(kdx_kernel_xlat_create(d, &l, &x));
 	assert_xlat(x, TEXT_VA + 0x1234, TEXT_PA + 0x1234, 2 * MiB,
@@ -152,8 +154,8 @@ static void riscv64_from_vmcoreinfo(void **state)
 	assert_int_equal(l.root, ROOT_PA);
 	assert_string_equal(l.root_source,
 			    "VMCOREINFO SYMBOL(swapper_pg_dir) - va_kernel_pa_offset");
-	assert_true(l.has_page_offset);
-	assert_int_equal(l.page_offset, RV_LINEAR);
+	assert_true(l.has_direct_map);
+	assert_int_equal(l.direct_map, RV_LINEAR);
 	assert_string_equal(l.note, "");
 	assert_null(kdx_kernel_xlat_create(d, &l, &x));
 	assert_null(kdx_xlat_translate(x, RV_TEXT_VA + 0x201234, &r));

@@ -254,7 +254,7 @@ static void pv64(void **state)
 	assert_int_equal(lay.mode, KDX_PAGING_X86_64);
 	assert_int_equal(lay.root, g.root);
 	assert_true(lay.xlat_flags & KDX_XLAT_MACHINE);
-	assert_int_equal(lay.page_offset, DIRECT);
+	assert_int_equal(lay.direct_map, DIRECT);
 	assert_string_equal(lay.note, "");
 	assert_null(kdx_kernel_xlat_create(d, &lay, &x));
 	check_virtual(d, &g, x);
