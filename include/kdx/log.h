@@ -176,6 +176,19 @@ KDX_API struct kdx_error *kdx_log_open(const struct kdx_dump *dump,
 				       struct kdx_xlat *xlat,
 				       struct kdx_log **out);
 
+/**
+ * The kernel message buffer @p dump carries as a region of its own (a
+ * FreeBSD minidump), as text, oldest byte first: read from the write
+ * position when the kernel's struct msgbuf follows the buffer, as stored
+ * otherwise; bytes never written (NUL) left out.
+ * @param[out] text malloc()ed and NUL-terminated; the caller frees it.
+ * @param[out] len bytes in @p text.
+ * @return NULL; KDX_ERR_NOTFOUND when the dump carries none (read the
+ *         kernel's log with kdx_log_open()).
+ */
+KDX_API struct kdx_error *kdx_dump_msgbuf(const struct kdx_dump *dump,
+					  char **text, size_t *len);
+
 /** Close a log; NULL is ignored. */
 KDX_API void kdx_log_destroy(struct kdx_log *log);
 

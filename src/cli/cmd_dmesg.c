@@ -19,6 +19,8 @@ static const char usage[] =
 	"the first, bytes that are not printable as \\xNN.  The log is found from\n"
 	"VMCOREINFO alone (no debug symbols), for the lockless ring of Linux 5.10+,\n"
 	"the structured log_buf of 3.5 - 5.9 and the character ring before that.\n"
+	"A FreeBSD minidump's message buffer is printed as text (the options\n"
+	"below apply to Linux logs).\n"
 	"A damaged ring prints what is sound; where the walk stopped or what it\n"
 	"skipped goes to stderr, and the exit status is then 1.\n"
 	"\n"
@@ -300,6 +302,30 @@ static int parse_args(int argc, char **argv, struct dmesg_args *a)
 	return EXIT_OK;
 }
 
+/* A dump that carries its message buffer (FreeBSD): print it as it is.
+ * False for the others. */
+static bool print_msgbuf(const struct kdx_dump *dump, int *rc)
+{
+	char *text;
+	size_t len;
+	struct kdx_error *err = kdx_dump_msgbuf(dump, &text, &len);
+
+	if (err && kdx_error_code(err) == KDX_ERR_NOTFOUND) {
+		kdx_error_destroy(err);
+		return false;
+	}
+	if (err) {
+		*rc = cli_report(err);
+		return true;
+	}
+	fwrite(text, 1, len, stdout);
+	if (len && text[len - 1] != '\n')
+		putchar('\n');
+	free(text);
+	*rc = 0;
+	return true;
+}
+
 static int run_dmesg(int argc, char **argv)
 {
 	struct dmesg_args a = { 0 };
@@ -319,6 +345,10 @@ static int run_dmesg(int argc, char **argv)
 	rc = cli_open_dump(&a.files, &a.opts, &dump);
 	if (rc)
 		return rc;
+	if (print_msgbuf(dump, &rc)) {
+		kdx_dump_destroy(dump);
+		return rc;
+	}
 	rc = cli_open_xlat(dump, &a.kopts, NULL, &xlat);
 	if (!rc) {
 		err = kdx_log_open(dump, xlat, &log);

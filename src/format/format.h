@@ -67,6 +67,9 @@ struct kdx_format_ops {
 	/* Whether content detection may choose this format; false for
 	 * formats any file would match (raw). */
 	bool detect;
+	/* The dump's kernel is never Linux (FreeBSD minidumps): no scan of
+	 * physical memory for VMCOREINFO text when there is no note. */
+	bool not_linux;
 	/* Is this file ours, judging by its first bytes? */
 	bool (*probe)(const uint8_t *head, size_t head_len);
 	/* Read the headers and describe the dump in @desc. */
@@ -87,6 +90,12 @@ struct kdx_format_ops {
 	/* A Xen guest's frame map (pfn <-> mfn), owned by @priv; NULL for
 	 * readers whose dumps have no machine addresses. */
 	const struct kdx_p2m *(*p2m)(const void *priv);
+	/* Page-table bytes the reader makes up rather than finds in
+	 * physical memory (a FreeBSD minidump's page-table area, shown to the
+	 * walker as tables at addresses beyond RAM): serve @paddr and set
+	 * *served, or leave *served false.  NULL for most readers. */
+	struct kdx_error *(*read_table)(void *priv, uint64_t paddr, void *buf,
+					size_t len, bool *served);
 	/* Release desc->priv; may be NULL. */
 	void (*destroy)(void *priv);
 };
@@ -98,6 +107,7 @@ extern const struct kdx_format_ops kdx_format_elf;
 extern const struct kdx_format_ops kdx_format_kdump;
 extern const struct kdx_format_ops kdx_format_raw;
 extern const struct kdx_format_ops kdx_format_xc_core;
+extern const struct kdx_format_ops kdx_format_fbsd_minidump;
 
 /* Choose the reader for @file: by name when @name is set, else by
  * content.  Formats kdx knows but cannot read yet are named in the

@@ -82,7 +82,7 @@ static struct kdx_error *finish_open(struct kdx_dump *dump)
 		err = kdx_dump_decode_notes(dump);
 	if (!err)
 		err = kdx_dump_load_vmcoreinfo(dump);
-	if (!err && !dump->vmcoreinfo_text)
+	if (!err && !dump->vmcoreinfo_text && !dump->format->not_linux)
 		err = kdx_dump_search_vmcoreinfo(dump);
 	if (!err)
 		choose_page_size(dump);

@@ -5,14 +5,28 @@
 #include <kdx/xlat_dump.h>
 
 #include "core/error.h"
+#include "lib/dump.h"
 #include "xlat/xlat.h"
 
 #include <string.h>
 
+/* The walker's table reader: tables the format makes up (a FreeBSD
+ * minidump's page-table area and the levels built over it) where it has
+ * them, physical memory for the rest. */
 static struct kdx_error *dump_read_phys(void *ctx, uint64_t paddr, void *buf,
 					size_t len)
 {
-	return kdx_read_phys(ctx, paddr, buf, len, 0, NULL);
+	const struct kdx_dump *dump = ctx;
+
+	if (dump->format->read_table) {
+		bool served;
+		struct kdx_error *err = dump->format->read_table(
+			dump->desc.priv, paddr, buf, len, &served);
+
+		if (err || served)
+			return err;
+	}
+	return kdx_read_phys(dump, paddr, buf, len, 0, NULL);
 }
 
 /* Page tables by machine address: through the m2p the reader built from

@@ -766,7 +766,8 @@ static void incomplete_flag_warns(void **state)
 static void detection_names_known_formats(void **state)
 {
 	static const uint8_t kdump[4096] = "EMiL";
-	static const uint8_t flat[4096] = "minidump FreeBSD";
+	/* A FreeBSD minidump of an architecture kdx does not read. */
+	static const uint8_t flat[4096] = "minidump FreeBSD/mips";
 	struct kdx_dump *d = NULL;
 	struct kdx_open_options opts;
 
@@ -774,7 +775,7 @@ static void detection_names_known_formats(void **state)
 	expect_error(kdx_dump_open_memory(kdump, sizeof(kdump), NULL, &d),
 		     KDX_ERR_UNSUPPORTED, "LiME");
 	expect_error(kdx_dump_open_memory(flat, sizeof(flat), NULL, &d),
-		     KDX_ERR_UNSUPPORTED, "FreeBSD minidump");
+		     KDX_ERR_UNSUPPORTED, "FreeBSD/mips");
 	expect_error(kdx_dump_open_memory(kdump, 0, NULL, &d),
 		     KDX_ERR_NOTFOUND, "empty");
 	kdx_open_options_init(&opts);

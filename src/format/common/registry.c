@@ -12,6 +12,7 @@ const struct kdx_format_ops *const kdx_formats[] = {
 	&kdx_format_xc_core, /* before elf: an ELF64 core with sections only */
 	&kdx_format_elf,
 	&kdx_format_kdump,
+	&kdx_format_fbsd_minidump,
 	&kdx_format_raw,
 	NULL,
 };
@@ -27,7 +28,6 @@ struct known_format {
 
 static const struct known_format known_formats[] = {
 	{ "LiME", 0, "EMiL", 4 },
-	{ "FreeBSD minidump", 0, "minidump", 8 },
 };
 
 /* Enough for every magic above and every reader's probe. */

@@ -1,0 +1,79 @@
+#!/bin/bash
+# The command line on FreeBSD minidumps: for one dump of each arch,
+# `kdx info` names FreeBSD, the version string and the dump version,
+# `kdx vtop` gives what mkminidump mapped (OUT.expect) and `kdx read`
+# of each address reads what `kdx read --phys` of its physical address
+# does, `kdx maps` lists the mappings, `kdx dmesg` prints OUT.log; and
+# `kdx convert` to kdump and ELF (physical and --paging) keeps the bytes.
+# Usage: test-cli-fbsd.sh KDX MKMINIDUMP
+set -euo pipefail
+kdx=$1
+mk=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0 checks=0
+
+check() { # what, condition-result
+    checks=$((checks + 1))
+    if [ "$2" != ok ]; then echo "FAIL: $1"; fails=$((fails + 1)); fi
+}
+
+for spec in "amd64 3" "amd64 1" "i386 2 pae" "arm 2 v6 be" "arm64 3 16k" "riscv 2"; do
+    # shellcheck disable=SC2086 # the spec's words are the arguments
+    set -- $spec
+    f=$work/vmcore.$1.$2
+    "$mk" "$1" "$2" "$f" "${@:3}"
+    info=$("$kdx" info "$f")
+    grep -q "^format: *fbsd-minidump" <<<"$info" && r=ok || r=no; check "$spec: info format" $r
+    grep -q "os_release *FreeBSD 14.1-RELEASE" <<<"$info" && r=ok || r=no; check "$spec: info release" $r
+    grep -q "minidump_version *$2\$" <<<"$info" && r=ok || r=no; check "$spec: info version" $r
+    while read -r va pa dumped; do
+        out=$("$kdx" vtop "$f" "$va" 2>&1 | tail -1 || true)
+        if [ "$pa" = none ]; then
+            grep -q "not mapped" <<<"$out" && r=ok || r=no
+            check "$spec: vtop $va unmapped ($out)" $r
+            continue
+        fi
+        got=$(awk '{print "0x" $2}' <<<"$out" | sed 's/^0x0*/0x/')
+        [ "$got" = "$(sed 's/^0x0*/0x/' <<<"$pa")" ] && r=ok || r=no
+        check "$spec: vtop $va -> $pa (got $out)" $r
+        if [ "$dumped" = 1 ]; then
+            v=$("$kdx" read "$f" "$va" 64 | cut -d: -f2-)
+            p=$("$kdx" read --phys "$f" "$pa" 64 | cut -d: -f2-)
+            [ -n "$v" ] && [ "$v" = "$p" ] && r=ok || r=no
+            check "$spec: read $va = read --phys $pa" $r
+        else
+            "$kdx" read "$f" "$va" 64 >/dev/null 2>&1 && r=no || r=ok
+            check "$spec: read $va fails (page not dumped)" $r
+        fi
+    done <"$f.expect"
+    [ "$("$kdx" maps "$f" | grep -c '^[0-9a-f]')" -ge 4 ] && r=ok || r=no
+    check "$spec: maps" $r
+    "$kdx" dmesg "$f" >"$work/dmesg"
+    # dmesg ends the text with a newline if it has none
+    [ -z "$(tail -c 1 "$f.log")" ] || printf '\n' >>"$f.log"
+    cmp -s "$work/dmesg" "$f.log" && r=ok || r=no
+    check "$spec: dmesg" $r
+done
+# Conversion: the physical bytes survive, and an ELF with the kernel's
+# mappings (what gdb reads) holds each mapped page at its address.
+f=$work/vmcore.amd64.3
+"$kdx" convert "$f" "$work/c.kdump" --to kdump -q
+"$kdx" convert "$f" "$work/c.elf" --to elf -q
+"$kdx" convert "$f" "$work/c.paging" --to elf --paging -q
+while read -r va pa dumped; do
+    [ "$dumped" = 1 ] || continue
+    want=$("$kdx" read --phys "$f" "$pa" 64)
+    for c in c.kdump c.elf; do
+        [ "$("$kdx" read --phys "$work/$c" "$pa" 64)" = "$want" ] && r=ok || r=no
+        check "convert $c: $pa" $r
+    done
+done <"$f.expect"
+if command -v readelf >/dev/null; then
+    n=$(readelf -lW "$work/c.paging" | grep -c '^  LOAD.*0xfffffe00')
+    [ "$n" -ge 4 ] && r=ok || r=no
+    check "convert --paging: kernel-map PT_LOADs ($n)" $r
+fi
+
+echo "$((checks - fails)) passed, $fails failed"
+[ "$fails" = 0 ]

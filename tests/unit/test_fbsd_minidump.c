@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: MIT */
+/* FreeBSD minidumps: every architecture and version mkminidump builds,
+ * each physical page, each translation of the kernel map and the direct
+ * map, and each byte read through them checked against what the helper
+ * recorded; the message buffer, the version string, and every error
+ * path of a damaged dump. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <kdx/kdx.h>
+
+#include "bytes.h"
+#include "mkminidump.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct mkmd_spec variants[] = {
+	{ .arch = MKMD_AMD64, .version = 1 },
+	{ .arch = MKMD_AMD64, .version = 1, .kernbase_skew = 0x5000 },
+	{ .arch = MKMD_AMD64, .version = 2 },
+	{ .arch = MKMD_AMD64, .version = 3 },
+	{ .arch = MKMD_I386, .version = 1 },
+	{ .arch = MKMD_I386, .version = 2, .kernbase_skew = 0x3000 },
+	{ .arch = MKMD_I386, .version = 1, .pae = true },
+	{ .arch = MKMD_I386, .version = 2, .pae = true },
+	{ .arch = MKMD_ARM, .version = 1 }, /* mmuformat 0: v6 */
+	{ .arch = MKMD_ARM, .version = 1, .mmuformat = MKMD_MMU_V4 },
+	{ .arch = MKMD_ARM, .version = 2, .mmuformat = MKMD_MMU_V6 },
+	{ .arch = MKMD_ARM, .version = 2, .mmuformat = MKMD_MMU_V4,
+	  .byte_order = KDX_BIG_ENDIAN },
+	{ .arch = MKMD_ARM, .version = 2, .mmuformat = MKMD_MMU_V6,
+	  .byte_order = KDX_BIG_ENDIAN, .kernbase_skew = 0x10000 },
+	{ .arch = MKMD_ARM, .version = 2, .mmuformat = MKMD_MMU_V6_LPAE },
+	{ .arch = MKMD_ARM, .version = 2, .mmuformat = MKMD_MMU_V6_LPAE,
+	  .byte_order = KDX_BIG_ENDIAN },
+	{ .arch = MKMD_ARM64, .version = 1 },
+	{ .arch = MKMD_ARM64, .version = 2, .kernbase_skew = 0x9000 },
+	{ .arch = MKMD_ARM64, .version = 3 },
+	{ .arch = MKMD_ARM64, .version = 3, .page_size = 16384 },
+	{ .arch = MKMD_RISCV, .version = 1 },
+	{ .arch = MKMD_RISCV, .version = 2 },
+	{ .arch = MKMD_RISCV, .version = 2, .kernbase_skew = 0x4000,
+	  .msgbuf_no_header = true, .version_in_data_only = true },
+	{ .arch = MKMD_AMD64, .version = 3, .msgbuf_no_header = true,
+	  .version_in_data_only = true },
+	/* The fuzz seeds' machine: a log that has not wrapped. */
+	{ .arch = MKMD_AMD64, .version = 2, .tiny = true },
+	{ .arch = MKMD_ARM64, .version = 3, .page_size = 16384, .tiny = true },
+	{ .arch = MKMD_I386, .version = 1, .tiny = true, .msgbuf_no_header = true },
+};
+
+static const char *describe(const struct mkmd_spec *s)
+{
+	static char buf[96];
+
+	snprintf(buf, sizeof(buf), "%s v%u%s mmu %u %s page %u skew 0x%llx",
+		 mkmd_arch_name(s->arch), s->version, s->pae ? " PAE" : "",
+		 s->mmuformat, s->byte_order == KDX_BIG_ENDIAN ? "BE" : "LE",
+		 s->page_size, (unsigned long long)s->kernbase_skew);
+	return buf;
+}
+
+static struct kdx_dump *open_dump(const struct mkmd_dump *d)
+{
+	struct kdx_open_options opts;
+	struct kdx_dump *dump = NULL;
+	struct kdx_error *err;
+
+	kdx_open_options_init(&opts);
+	err = kdx_dump_open_memory(d->data, d->size, &opts, &dump);
+	if (err)
+		fail_msg("%s: %s", describe(&d->spec), kdx_error_message(err));
+	return dump;
+}
+
+static const char *detail(const struct kdx_dump *dump, const char *key)
+{
+	size_t n;
+	const struct kdx_detail *det = kdx_dump_details(dump, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(det[i].key, key))
+			return det[i].value;
+	return NULL;
+}
+
+/* Every page of every dump_avail range: dumped pages byte for byte,
+ * the others an error naming their address. */
+static void check_physical(const struct mkmd_dump *d, struct kdx_dump *dump)
+{
+	uint8_t *got = malloc(d->page_size), *want = malloc(d->page_size);
+	uint64_t dumped = 0;
+
+	assert_non_null(got);
+	assert_non_null(want);
+	for (unsigned int i = 0; i < d->navail; i++) {
+		for (uint64_t pa = d->avail[2 * i]; pa < d->avail[2 * i + 1];
+		     pa += d->page_size) {
+			struct kdx_error *err =
+				kdx_read_phys(dump, pa, got, d->page_size, 0, NULL);
+
+			if (!mkmd_dumped(d, pa)) {
+				assert_non_null(err);
+				assert_int_equal(kdx_error_code(err), KDX_ERR_NODATA);
+				kdx_error_destroy(err);
+				continue;
+			}
+			if (err)
+				fail_msg("%s: pa 0x%llx: %s", describe(&d->spec),
+					 (unsigned long long)pa,
+					 kdx_error_message(err));
+			mkmd_phys_bytes(d, pa, want, d->page_size);
+			assert_memory_equal(got, want, d->page_size);
+			dumped++;
+		}
+	}
+	assert_int_equal(dumped, d->pages);
+	free(got);
+	free(want);
+}
+
+/* One page of virtual memory: the translation and, when its physical
+ * page is dumped, every byte. */
+static void check_page(const struct mkmd_dump *d, struct kdx_dump *dump,
+		       struct kdx_xlat *xlat, uint64_t va, uint8_t *got,
+		       uint8_t *want, uint64_t *mapped)
+{
+	struct kdx_xlat_result r;
+	struct kdx_error *err = kdx_xlat_translate(xlat, va, &r);
+	uint64_t pa;
+
+	if (!mkmd_expect(d, va, &pa)) {
+		if (!err)
+			fail_msg("%s: va 0x%llx should not be mapped, got pa 0x%llx",
+				 describe(&d->spec), (unsigned long long)va,
+				 (unsigned long long)r.paddr);
+		/* Not mapped, or (riscv's Sv39 below kernbase) not an
+		 * address of the mode at all. */
+		if (kdx_error_code(err) != KDX_ERR_NODATA &&
+		    kdx_error_code(err) != KDX_ERR_INVALID)
+			fail_msg("%s: va 0x%llx: %s", describe(&d->spec),
+				 (unsigned long long)va, kdx_error_message(err));
+		kdx_error_destroy(err);
+		return;
+	}
+	if (err)
+		fail_msg("%s: va 0x%llx: %s", describe(&d->spec),
+			 (unsigned long long)va, kdx_error_message(err));
+	if (r.paddr != pa)
+		fail_msg("%s: va 0x%llx -> 0x%llx, expected 0x%llx",
+			 describe(&d->spec), (unsigned long long)va,
+			 (unsigned long long)r.paddr, (unsigned long long)pa);
+	(*mapped)++;
+	err = kdx_read_virt(dump, xlat, va, got, d->page_size, 0, NULL);
+	if (!mkmd_dumped(d, pa)) {
+		assert_non_null(err);
+		kdx_error_destroy(err);
+		return;
+	}
+	assert_null(err);
+	mkmd_phys_bytes(d, pa, want, d->page_size);
+	assert_memory_equal(got, want, d->page_size);
+}
+
+static void check_virtual(const struct mkmd_dump *d, struct kdx_dump *dump)
+{
+	struct kdx_kernel_layout layout;
+	struct kdx_xlat *xlat;
+	uint8_t *got = malloc(d->page_size), *want = malloc(d->page_size);
+	uint64_t mapped = 0, expected = 0;
+
+	assert_null(kdx_kernel_probe(dump, NULL, &layout));
+	assert_null(kdx_kernel_xlat_create(dump, &layout, &xlat));
+	/* The kernel map from a page before kernbase to one past its end. */
+	for (uint64_t va = d->kernbase - d->page_size;
+	     va != d->kernbase + d->kva_size + d->page_size; va += d->page_size)
+		check_page(d, dump, xlat, va, got, want, &mapped);
+	for (unsigned int i = 0; i < d->nmaps; i++)
+		if (d->maps[i].kind != MKMD_INVALID)
+			expected += d->maps[i].size / d->page_size;
+	assert_int_equal(mapped, expected);
+	if (d->has_dmap) {
+		mapped = 0;
+		for (uint64_t va = d->dmapbase - d->page_size;
+		     va != d->dmapend + d->page_size; va += d->page_size)
+			check_page(d, dump, xlat, va, got, want, &mapped);
+		assert_int_equal(mapped, (d->dmapend - d->dmapbase) / d->page_size);
+		assert_int_equal(layout.direct_map, d->dmapbase);
+		assert_int_equal(kdx_dump_facts(dump)->direct_map_base, d->dmapbase);
+	}
+	kdx_xlat_destroy(xlat);
+	free(got);
+	free(want);
+}
+
+static void check_facts(const struct mkmd_dump *d, struct kdx_dump *dump)
+{
+	char want[32];
+	char *text;
+	size_t len;
+
+	assert_string_equal(kdx_dump_format_name(dump), "fbsd-minidump");
+	assert_int_equal(kdx_dump_arch(dump), d->kdx_arch);
+	assert_int_equal(kdx_dump_byte_order(dump), d->spec.byte_order);
+	assert_int_equal(kdx_dump_page_size(dump), d->page_size);
+	assert_string_equal(detail(dump, "os"), "FreeBSD");
+	assert_string_equal(detail(dump, "freebsd_arch"), mkmd_arch_name(d->spec.arch));
+	snprintf(want, sizeof(want), "%u", d->spec.version);
+	assert_string_equal(detail(dump, "minidump_version"), want);
+	snprintf(want, sizeof(want), "0x%llx", (unsigned long long)d->kernbase);
+	assert_string_equal(detail(dump, "kernbase"), want);
+	assert_non_null(detail(dump, "os_release"));
+	assert_string_equal(detail(dump, "os_release"), d->version_text);
+	assert_null(kdx_dump_msgbuf(dump, &text, &len));
+	assert_int_equal(len, d->log_len);
+	assert_memory_equal(text, d->log, len);
+	free(text);
+}
+
+static void every_variant(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
+		struct mkmd_dump d;
+		struct kdx_dump *dump;
+
+		assert_true(mkmd_build(&variants[i], &d));
+		dump = open_dump(&d);
+		check_facts(&d, dump);
+		check_physical(&d, dump);
+		check_virtual(&d, dump);
+		kdx_dump_destroy(dump);
+		mkmd_free(&d);
+	}
+}
+
+/* ---- Damaged dumps ---- */
+
+static void expect_error(const struct mkmd_dump *d, size_t size,
+			 enum kdx_error_code code, const char *text1,
+			 const char *text2)
+{
+	struct kdx_open_options opts;
+	struct kdx_dump *dump = NULL;
+	struct kdx_error *err;
+
+	kdx_open_options_init(&opts);
+	err = kdx_dump_open_memory(d->data, size, &opts, &dump);
+	if (!err)
+		fail_msg("opened a damaged dump (%s)", text1);
+	if (kdx_error_code(err) != code || !strstr(kdx_error_message(err), text1) ||
+	    (text2 && !strstr(kdx_error_message(err), text2)))
+		fail_msg("unexpected error: %s (wanted %s, %s)",
+			 kdx_error_message(err), text1, text2 ? text2 : "");
+	kdx_error_destroy(err);
+}
+
+static void truncated_files(void **state)
+{
+	struct mkmd_spec spec = { .arch = MKMD_AMD64, .version = 3 };
+	struct mkmd_dump d;
+	char off[32];
+
+	(void)state;
+	assert_true(mkmd_build(&spec, &d));
+	snprintf(off, sizeof(off), "offset 0x%llx", (unsigned long long)d.bitmap_off);
+	expect_error(&d, d.bitmap_off + d.bitmapsize / 2, KDX_ERR_CORRUPT,
+		     "page bitmap", off);
+	snprintf(off, sizeof(off), "offset 0x%llx", (unsigned long long)d.pmap_off);
+	expect_error(&d, d.pmap_off + 16, KDX_ERR_CORRUPT, "page-table area", off);
+	snprintf(off, sizeof(off), "marks %llu pages", (unsigned long long)d.pages);
+	expect_error(&d, d.size - 1, KDX_ERR_CORRUPT, off, "file holds only");
+	expect_error(&d, 40, KDX_ERR_CORRUPT, "only 40 bytes", NULL);
+	mkmd_free(&d);
+}
+
+static void bad_headers(void **state)
+{
+	struct mkmd_spec spec = { .arch = MKMD_ARM64, .version = 2 };
+	struct mkmd_dump d;
+	char off[48];
+
+	(void)state;
+	assert_true(mkmd_build(&spec, &d));
+	put32(d.data + 24, 9, KDX_LITTLE_ENDIAN);
+	expect_error(&d, d.size, KDX_ERR_UNSUPPORTED, "version 9", "1 to 3");
+	put32(d.data + 24, 2, KDX_LITTLE_ENDIAN);
+
+	/* dump_avail out of order: the second range starts before the
+	 * first ends. */
+	put64(d.data + d.dumpavail_off + 16, d.avail[0], KDX_LITTLE_ENDIAN);
+	snprintf(off, sizeof(off), "entry 1 at offset 0x%llx",
+		 (unsigned long long)(d.dumpavail_off + 16));
+	expect_error(&d, d.size, KDX_ERR_CORRUPT, "dump_avail", off);
+	put64(d.data + d.dumpavail_off + 16, d.avail[2], KDX_LITTLE_ENDIAN);
+
+	/* A kernbase that is not page aligned. */
+	put64(d.data + 40, d.kernbase + 0x800, KDX_LITTLE_ENDIAN);
+	expect_error(&d, d.size, KDX_ERR_CORRUPT, "kernbase", "aligned");
+	put64(d.data + 40, d.kernbase, KDX_LITTLE_ENDIAN);
+
+	/* A page-table area of more entries than the address space holds. */
+	put64(d.data + 40, 0xfffffffffff00000ull, KDX_LITTLE_ENDIAN);
+	expect_error(&d, d.size, KDX_ERR_CORRUPT, "past the end of the address space",
+		     NULL);
+	put64(d.data + 40, d.kernbase, KDX_LITTLE_ENDIAN);
+
+	/* An architecture kdx does not read names itself. */
+	memcpy(d.data, "minidump FreeBSD/mips\0\0\0", 24);
+	expect_error(&d, d.size, KDX_ERR_UNSUPPORTED, "FreeBSD/mips", NULL);
+	mkmd_free(&d);
+}
+
+static void arm64_64k_is_refused(void **state)
+{
+	struct mkmd_spec spec = { .arch = MKMD_ARM64, .version = 3 };
+	struct mkmd_dump d;
+
+	(void)state;
+	assert_true(mkmd_build(&spec, &d));
+	put32(d.data + 76, 2, KDX_LITTLE_ENDIAN);
+	expect_error(&d, d.size, KDX_ERR_UNSUPPORTED, "64 KiB", "offset 0x4c");
+	mkmd_free(&d);
+}
+
+/* ---- Inside kerneldumpheaders (a dump device's layout) ---- */
+
+static void put_kdh(uint8_t *k, uint64_t length, uint8_t compression)
+{
+	memset(k, 0, 512);
+	memcpy(k, "FreeBSD Kernel Dump", 20);
+	memcpy(k + 20, "amd64", 5);
+	put32(k + 32, 4, KDX_BIG_ENDIAN);
+	put32(k + 36, 2, KDX_BIG_ENDIAN);
+	put64(k + 40, length, KDX_BIG_ENDIAN);
+	put32(k + 60, 512, KDX_BIG_ENDIAN);
+	memcpy(k + 64, "buildhost", 9);
+	memcpy(k + 320, "page fault while in kernel mode", 31);
+	k[495] = compression;
+}
+
+/* [pad][leading header][dump][trailing header] */
+static uint8_t *wrap(const struct mkmd_dump *d, size_t pad, uint8_t compression,
+		     size_t *size)
+{
+	uint8_t *buf = calloc(1, pad + 1024 + d->size);
+
+	assert_non_null(buf);
+	put_kdh(buf + pad, d->size, compression);
+	memcpy(buf + pad + 512, d->data, d->size);
+	put_kdh(buf + pad + 512 + d->size, d->size, compression);
+	*size = pad + 1024 + d->size;
+	return buf;
+}
+
+static void inside_kerneldumpheaders(void **state)
+{
+	struct mkmd_spec spec = { .arch = MKMD_AMD64, .version = 3 };
+	struct kdx_open_options opts;
+	struct mkmd_dump d;
+	struct kdx_dump *dump;
+	struct kdx_error *err;
+	uint8_t *buf;
+	size_t size;
+
+	(void)state;
+	assert_true(mkmd_build(&spec, &d));
+	kdx_open_options_init(&opts);
+
+	/* Found by its leading header. */
+	buf = wrap(&d, 0, 0, &size);
+	assert_null(kdx_dump_open_memory(buf, size, &opts, &dump));
+	assert_string_equal(detail(dump, "panic"), "page fault while in kernel mode");
+	assert_string_equal(detail(dump, "hostname"), "buildhost");
+	check_facts(&d, dump);
+	check_physical(&d, dump);
+	check_virtual(&d, dump);
+	kdx_dump_destroy(dump);
+	free(buf);
+
+	/* A partition's image: only the last header says where the dump
+	 * is, so the format must be named. */
+	buf = wrap(&d, 8192, 0, &size);
+	err = kdx_dump_open_memory(buf, size, &opts, &dump);
+	assert_non_null(err);
+	kdx_error_destroy(err);
+	opts.format = "fbsd-minidump";
+	assert_null(kdx_dump_open_memory(buf, size, &opts, &dump));
+	check_physical(&d, dump);
+	check_virtual(&d, dump);
+	kdx_dump_destroy(dump);
+	free(buf);
+
+	/* Compressed (dumpon -z): named, not misread. */
+	buf = wrap(&d, 0, 1, &size);
+	err = kdx_dump_open_memory(buf, size, &opts, &dump);
+	assert_non_null(err);
+	assert_int_equal(kdx_error_code(err), KDX_ERR_UNSUPPORTED);
+	assert_non_null(strstr(kdx_error_message(err), "gzip"));
+	kdx_error_destroy(err);
+	/* A header claiming more dump than the file holds. */
+	put64(buf + 40, (uint64_t)size, KDX_BIG_ENDIAN);
+	buf[495] = 0;
+	err = kdx_dump_open_memory(buf, size, &opts, &dump);
+	assert_non_null(err);
+	if (kdx_error_code(err) != KDX_ERR_CORRUPT)
+		fail_msg("%s", kdx_error_message(err));
+	assert_non_null(strstr(kdx_error_message(err), "run past the file"));
+	kdx_error_destroy(err);
+	free(buf);
+	mkmd_free(&d);
+}
+
+/* ---- A bitmap of millions of runs ---- */
+
+/* Every other page dumped, 2^22 pages: too many runs for one map entry
+ * each, so reads go through the rank index.  A sparse file of 8 GiB (the
+ * page data is a hole but for two pages). */
+static void many_runs_read_through_the_rank(void **state)
+{
+	enum { PAGES = 1 << 22 };
+	char path[] = "/tmp/kdx-fbsd-runs-XXXXXX";
+	uint64_t bitmap = PAGES / 8, sparse = 4096 + bitmap + 4096, pa;
+	uint8_t page[4096], got[4096];
+	struct kdx_dump *dump;
+	struct kdx_error *err;
+	uint8_t *head = calloc(1, sparse);
+	int fd = mkstemp(path);
+	size_t n;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_non_null(head);
+	memcpy(head, "minidump FreeBSD/amd64", 22);
+	put32(head + 24, 1, KDX_LITTLE_ENDIAN);
+	put32(head + 32, (uint32_t)bitmap, KDX_LITTLE_ENDIAN);
+	put32(head + 36, 4096, KDX_LITTLE_ENDIAN);
+	put64(head + 40, 0xffffffff80000000ull, KDX_LITTLE_ENDIAN);
+	memset(head + 4096, 0x55, bitmap); /* pages 0, 2, 4, ... */
+	assert_int_equal(pwrite(fd, head, sparse, 0), (ssize_t)sparse);
+	/* Page 2 * 777777 is the 777777th dumped page. */
+	for (size_t i = 0; i < sizeof(page); i++)
+		page[i] = (uint8_t)(i * 7 + 3);
+	assert_int_equal(pwrite(fd, page, sizeof(page), (off_t)(sparse + 777777ull * 4096)),
+			 (ssize_t)sizeof(page));
+	assert_int_equal(ftruncate(fd, (off_t)(sparse + PAGES / 2 * 4096ull)), 0);
+	close(fd);
+	err = kdx_dump_open(path, NULL, &dump);
+	unlink(path);
+	if (err)
+		fail_msg("%s", kdx_error_message(err));
+	assert_non_null(strstr(kdx_dump_warnings(dump, &n)[0], "bitmap index"));
+	pa = 2 * 777777ull * 4096;
+	assert_null(kdx_read_phys(dump, pa, got, sizeof(got), 0, NULL));
+	assert_memory_equal(got, page, sizeof(page));
+	/* A read across two dumped pages and the hole between them. */
+	err = kdx_read_phys(dump, pa + 4000, got, 200, 0, NULL);
+	assert_non_null(err);
+	assert_int_equal(kdx_error_code(err), KDX_ERR_NODATA);
+	assert_non_null(strstr(kdx_error_message(err), "0x17bc63000"));
+	kdx_error_destroy(err);
+	assert_null(kdx_read_phys(dump, pa - 8192, got, 16, 0, NULL));
+	kdx_dump_destroy(dump);
+	free(head);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_variant),
+		cmocka_unit_test(truncated_files),
+		cmocka_unit_test(bad_headers),
+		cmocka_unit_test(arm64_64k_is_refused),
+		cmocka_unit_test(inside_kerneldumpheaders),
+		cmocka_unit_test(many_runs_read_through_the_rank),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
