@@ -6,7 +6,8 @@ Usage: fuzz/make-seeds.py [OUTDIR]      (default: fuzz/corpus next to this file)
 
 Every seed is a valid (or deliberately damaged) dump of a few KiB:
 - elf/: ELF32 and ELF64 cores in both byte orders with a PT_NOTE holding
-  CORE/NT_PRSTATUS, VMCOREINFO and QEMU CPU-state notes, several PT_LOADs
+  CORE/NT_PRSTATUS, VMCOREINFO and QEMU CPU-state notes (and VirtualBox
+  dumpvmcore's VBCORE/VBCPU notes), several PT_LOADs
   (holes, p_memsz > p_filesz tails, aliases, ranges sharing a page), one
   using extended program header numbering (PN_XNUM), one cut short, one in
   a makedumpfile flattened stream;
@@ -79,6 +80,20 @@ class Core:
         struct.pack_into(self.e + "5Q", desc, 392,
                          0x80050033, 0, 0, cr3, 0x3506F0)
         self.note("QEMU", 0, bytes(desc))
+
+    def vbox_core(self, fmt_version, ncpus):
+        # DBGFCOREDESCRIPTOR: magic, format version, cbSelf, VBox version,
+        # revision, CPU count (VirtualBox dbgfcorefmt.h).
+        self.note("VBCORE", 0xB00, struct.pack(
+            self.e + "6I", 0xC01AC0DE, fmt_version, 24, 0x07000014, 1, ncpus))
+
+    def vbox_cpu(self, cr3):
+        # DBGFCORECPU: 18 registers, 6 selectors of 24 bytes, then cr0,
+        # cr2, cr3, cr4; the rest (to the XSAVE area) left zero.
+        desc = bytearray(1024)
+        struct.pack_into(self.e + "4Q", desc, 18 * 8 + 6 * 24,
+                         0x80050033, 0, cr3, 0x3606F0)
+        self.note("VBCPU", 0xB01, bytes(desc))
 
     def vmcoreinfo(self, release, page_size=4096, extra=""):
         text = ("OSRELEASE=%s\nPAGESIZE=%d\n" % (release, page_size) + extra +
@@ -189,6 +204,18 @@ def seeds_elf():
     c.load(0x200, pattern(21, 0x200), vaddr=0x7F0000000000)
     c.load(0x3000, pattern(22, 0x80), memsz=0x2000, vaddr=0xFFFFC90000000000)
     s["x86_64-le64-paging.elf"] = c.build()
+
+    # VirtualBox dumpvmcore: VBCORE, then a VBCPU per CPU; a format
+    # before DBGFCORECPU (its VBCPU notes give no registers).
+    for fmt, name in ((0x00010006, "x86_64-vbox.elf"),
+                      (0x00010000, "x86_64-vbox-old.elf")):
+        c = Core(64, False, EM["x86_64"])
+        c.vbox_core(fmt, 2)
+        c.vbox_cpu(0x1A0A000)
+        c.vbox_cpu(0x1A0B000)
+        c.load(0x0, pattern(25, 0x800))
+        c.load(0x100000, pattern(26, 0x400))
+        s[name] = c.build()
 
     # PN_XNUM: e_phnum 0xffff, real count in section header 0's sh_info.
     c = Core(64, False, EM["x86_64"])

@@ -116,6 +116,14 @@ dumps() {
     else
         bash tests/real/make-dmesg-dumps.sh "$dir/dmesg" || return
     fi
+    # A real LiME acquisition in the guest and QEMU's dump right after
+    # (check-lime-real.sh reads $dir/lime).
+    if [ -f "$dir/lime/manifest.env" ]; then
+        echo "using the LiME dumps already in $dir/lime"
+    else
+        bash tests/real/make-lime-dumps.sh "$dir/lime" ||
+            echo "make-lime-dumps.sh reported a failure; check-lime-real.sh will say what is missing"
+    fi
     # Debian's arm64, armmp and armmp-lpae kernels (check-arm.sh); the
     # check itself fails if a dump is missing, so a partial run is seen.
     if [ -f "$dir/arm/arm64/vmcore.elf" ] && [ -f "$dir/arm/armmp-lpae/vmcore.elf" ]; then

@@ -48,7 +48,7 @@ static void print_formats(void)
 
 	printf("Formats kdx reads:\n");
 	for (size_t i = 0; (name = kdx_format_name_at(i, &description)); i++)
-		printf("  %-8s %s\n", name, description);
+		printf("  %-14s %s\n", name, description);
 }
 
 static const struct cli_command *find_command(const char *name)

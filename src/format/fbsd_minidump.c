@@ -8,7 +8,6 @@
 #include "core/endian.h"
 #include "core/util.h"
 #include "io/file.h"
-#include "lib/dump.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -772,12 +771,6 @@ const struct kdx_format_ops kdx_format_fbsd_minidump = {
 	.read_table = fbsd_read_table,
 	.destroy = fbsd_destroy,
 };
-
-const struct fbsd_minidump *kdx_fbsd_minidump_of(const struct kdx_dump *dump)
-{
-	return dump->format == &kdx_format_fbsd_minidump ? dump->desc.priv :
-							   NULL;
-}
 
 void kdx_fbsd_add_facts(const struct fbsd_minidump *md,
 			struct kdx_dump_desc *desc)

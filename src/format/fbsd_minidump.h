@@ -113,9 +113,6 @@ struct fbsd_minidump {
 	char release[160]; /* "FreeBSD 14.1-RELEASE ..." or empty */
 };
 
-/* The reader's priv of a FreeBSD minidump, or NULL for other dumps. */
-const struct fbsd_minidump *kdx_fbsd_minidump_of(const struct kdx_dump *dump);
-
 /* Set the paging row for @md's header and build the tables over its
  * page-table area (fbsd_ptables.c). */
 struct kdx_error *kdx_fbsd_tables_build(struct fbsd_minidump *md);

@@ -108,6 +108,11 @@ extern const struct kdx_format_ops kdx_format_kdump;
 extern const struct kdx_format_ops kdx_format_raw;
 extern const struct kdx_format_ops kdx_format_xc_core;
 extern const struct kdx_format_ops kdx_format_fbsd_minidump;
+extern const struct kdx_format_ops kdx_format_lime;
+extern const struct kdx_format_ops kdx_format_avml;
+extern const struct kdx_format_ops kdx_format_qemu_savevm;
+extern const struct kdx_format_ops kdx_format_libvirt_save;
+extern const struct kdx_format_ops kdx_format_vmware;
 
 /* Choose the reader for @file: by name when @name is set, else by
  * content.  Formats kdx knows but cannot read yet are named in the

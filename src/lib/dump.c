@@ -58,6 +58,22 @@ static void choose_page_size(struct kdx_dump *dump)
 	}
 }
 
+/* A format that does not name the machine (LiME) leaves it to
+ * VMCOREINFO, found in memory. */
+static struct kdx_error *arch_from_vmcoreinfo(struct kdx_dump *dump)
+{
+	const struct kdx_arch_info *arch;
+
+	dump->desc.arch = kdx_dump_arch_from_vmcoreinfo(dump);
+	arch = kdx_arch_info(dump->desc.arch);
+	if (!arch)
+		return NULL;
+	dump->word_size = arch->word_size;
+	kdx_desc_add_detail(&dump->desc, "arch_source",
+			    "VMCOREINFO keys (the format does not say)");
+	return kdx_desc_take_error(&dump->desc);
+}
+
 static struct kdx_error *finish_open(struct kdx_dump *dump)
 {
 	const struct kdx_arch_info *arch;
@@ -84,6 +100,8 @@ static struct kdx_error *finish_open(struct kdx_dump *dump)
 		err = kdx_dump_load_vmcoreinfo(dump);
 	if (!err && !dump->vmcoreinfo_text && !dump->format->not_linux)
 		err = kdx_dump_search_vmcoreinfo(dump);
+	if (!err && dump->desc.arch == KDX_ARCH_UNKNOWN)
+		err = arch_from_vmcoreinfo(dump);
 	if (!err)
 		choose_page_size(dump);
 	dump->physmap.page_size = dump->page_size;
@@ -467,4 +485,10 @@ const char *kdx_format_name_at(size_t index, const char **description)
 		return kdx_formats[i]->name;
 	}
 	return NULL;
+}
+
+const void *kdx_dump_format_priv(const struct kdx_dump *dump,
+				 const struct kdx_format_ops *format)
+{
+	return dump->format == format ? dump->desc.priv : NULL;
 }

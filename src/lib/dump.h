@@ -69,6 +69,12 @@ void kdx_dump_phys_extent(const struct kdx_dump *dump, uint64_t addr,
 uint64_t kdx_dump_next_held(const struct kdx_dump *dump, uint64_t addr,
 			    uint64_t end);
 
+/* The reader's own state (desc.priv) when @dump was opened by @format,
+ * else NULL: how the layers above reach a format's private facts
+ * without knowing struct kdx_dump. */
+const void *kdx_dump_format_priv(const struct kdx_dump *dump,
+				 const struct kdx_format_ops *format);
+
 /* Decode the notes into dump->notes (with their kinds) and dump->cpus. */
 struct kdx_error *kdx_dump_decode_notes(struct kdx_dump *dump);
 
@@ -77,6 +83,10 @@ struct kdx_error *kdx_dump_load_vmcoreinfo(struct kdx_dump *dump);
 /* No note: look for the kernel's VMCOREINFO text at page starts in
  * physical memory and use the first valid one (source says where). */
 struct kdx_error *kdx_dump_search_vmcoreinfo(struct kdx_dump *dump);
+
+/* The architecture VMCOREINFO's arch-only keys name (for formats that do
+ * not say: LiME, QEMU migration streams), or KDX_ARCH_UNKNOWN. */
+enum kdx_arch kdx_dump_arch_from_vmcoreinfo(const struct kdx_dump *dump);
 
 /* Parse "KEY=value" lines of @text (copied) into dump->vmcoreinfo. */
 struct kdx_error *kdx_dump_set_vmcoreinfo(struct kdx_dump *dump,

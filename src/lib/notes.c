@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Decoding the notes a dump carries: per-CPU registers from NT_PRSTATUS
- * (layout per architecture) and QEMU's CPU state (x86 control
- * registers), merged CPU by CPU in note order. */
+ * (layout per architecture), QEMU's CPU state and VirtualBox's VBCPU
+ * (x86 control registers), merged CPU by CPU in note order. */
 #include "lib/dump.h"
 
 #include "arch/arch.h"
@@ -14,6 +14,19 @@
 /* QEMUCPUState (version 1): control registers cr[0..4] at offset 392. */
 #define QEMU_CPU_STATE_CR_OFFSET 392
 #define QEMU_CPU_STATE_MIN_SIZE (QEMU_CPU_STATE_CR_OFFSET + 5 * 8)
+
+/* VirtualBox `dumpvmcore` (include/VBox/vmm/dbgfcorefmt.h): a "VBCORE"
+ * note (DBGFCOREDESCRIPTOR: magic, format version, ...) then one "VBCPU"
+ * note per CPU (DBGFCORECPU: 18 general registers, 6 selectors of 24
+ * bytes, then cr0, cr2, cr3, cr4), little-endian.  Format versions
+ * before 0x00010002 wrote the VMM's own CPUMCTX instead, whose layout
+ * changed between releases: no control registers are taken from those. */
+#define NT_VBOXCORE 0xb00u
+#define NT_VBOXCPU 0xb01u
+#define VBOX_CORE_MAGIC 0xc01ac0deu
+#define VBOX_FMT_DBGFCORECPU 0x00010002u
+#define VBOX_CPU_CR0_OFFSET (18 * 8 + 6 * 24)
+#define VBOX_CPU_MIN_SIZE (VBOX_CPU_CR0_OFFSET + 4 * 8)
 
 static const char *note_kind(const struct kdx_desc_note *n)
 {
@@ -31,6 +44,10 @@ static const char *note_kind(const struct kdx_desc_note *n)
 		return "vmcoreinfo-xen";
 	if (!strcmp(n->name, "QEMU") && n->type == 0)
 		return "qemu-cpu-state";
+	if (!strcmp(n->name, "VBCORE") && n->type == NT_VBOXCORE)
+		return "vbox-core";
+	if (!strcmp(n->name, "VBCPU") && n->type == NT_VBOXCPU)
+		return "vbox-cpu";
 	if (!strcmp(n->name, "LINUX") && n->type == KDX_NT_VMCOREDD)
 		return "vmcoredd";
 	if (!strcmp(n->name, "ERASEINFO"))
@@ -88,10 +105,38 @@ static void decode_qemu_state(const struct kdx_dump *dump,
 			n->desc + QEMU_CPU_STATE_CR_OFFSET + 8 * i, bo);
 }
 
+/* The format version of the dump's VBCORE note; 0 if none. */
+static uint32_t vbox_format(const struct kdx_dump *dump)
+{
+	for (size_t i = 0; i < dump->desc.note_count; i++) {
+		const struct kdx_desc_note *n = &dump->desc.notes[i];
+
+		if (!strcmp(n->name, "VBCORE") && n->type == NT_VBOXCORE &&
+		    n->desc_size >= 8 &&
+		    kdx_load_u32(n->desc, KDX_LITTLE_ENDIAN) == VBOX_CORE_MAGIC)
+			return kdx_load_u32(n->desc + 4, KDX_LITTLE_ENDIAN);
+	}
+	return 0;
+}
+
+static void decode_vbox_cpu(uint32_t format, const struct kdx_desc_note *n,
+			    struct kdx_cpu *cpu)
+{
+	static const unsigned int cr[] = { 0, 2, 3, 4 };
+
+	if (format < VBOX_FMT_DBGFCORECPU || n->desc_size < VBOX_CPU_MIN_SIZE)
+		return;
+	cpu->has_control_regs = true;
+	for (size_t i = 0; i < 4; i++)
+		cpu->cr[cr[i]] = kdx_load_u64(
+			n->desc + VBOX_CPU_CR0_OFFSET + 8 * i, KDX_LITTLE_ENDIAN);
+}
+
 struct kdx_error *kdx_dump_decode_notes(struct kdx_dump *dump)
 {
 	size_t count = dump->desc.note_count, capacity = 0;
-	size_t prstatus = 0, qemu = 0;
+	size_t prstatus = 0, qemu = 0, vbox = 0;
+	uint32_t vbox_version = vbox_format(dump);
 
 	dump->notes = calloc(count ? count : 1, sizeof(*dump->notes));
 	if (!dump->notes)
@@ -116,6 +161,10 @@ struct kdx_error *kdx_dump_decode_notes(struct kdx_dump *dump)
 			cpu = cpu_at(dump, qemu++, &capacity);
 			if (cpu)
 				decode_qemu_state(dump, n, cpu);
+		} else if (!strcmp(dump->notes[i].kind, "vbox-cpu")) {
+			cpu = cpu_at(dump, vbox++, &capacity);
+			if (cpu)
+				decode_vbox_cpu(vbox_version, n, cpu);
 		} else {
 			continue;
 		}

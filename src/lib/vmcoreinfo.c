@@ -83,6 +83,27 @@ const char *kdx_dump_vmcoreinfo_source(const struct kdx_dump *dump)
 	return dump->vmcoreinfo_source;
 }
 
+/* Keys only one architecture's arch_crash_save_vmcoreinfo() writes
+ * (arch/x86/kernel/machine_kexec_64.c, arch/arm64/kernel/crash_core.c). */
+static const struct {
+	const char *key;
+	enum kdx_arch arch;
+} arch_keys[] = {
+	{ "SYMBOL(init_top_pgt)", KDX_ARCH_X86_64 },
+	{ "SYMBOL(init_level4_pgt)", KDX_ARCH_X86_64 },
+	{ "NUMBER(pgtable_l5_enabled)", KDX_ARCH_X86_64 },
+	{ "NUMBER(kimage_voffset)", KDX_ARCH_AARCH64 },
+	{ "NUMBER(TCR_EL1_T1SZ)", KDX_ARCH_AARCH64 },
+};
+
+enum kdx_arch kdx_dump_arch_from_vmcoreinfo(const struct kdx_dump *dump)
+{
+	for (size_t i = 0; i < KDX_ARRAY_SIZE(arch_keys); i++)
+		if (kdx_dump_vmcoreinfo_get(dump, arch_keys[i].key))
+			return arch_keys[i].arch;
+	return KDX_ARCH_UNKNOWN;
+}
+
 /* ---- Finding VMCOREINFO in physical memory ----
  *
  * A dump taken from outside (QEMU without its vmcoreinfo device, a

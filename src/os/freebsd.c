@@ -12,6 +12,7 @@
 #include "core/util.h"
 #include "format/fbsd_minidump.h"
 #include "io/file.h"
+#include "lib/dump.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +22,15 @@
  * the msg_ptr pointer. */
 #define MSG_MAGIC 0x063062u
 
+/* The minidump reader's state, or NULL for another format. */
+static const struct fbsd_minidump *minidump_of(const struct kdx_dump *dump)
+{
+	return kdx_dump_format_priv(dump, &kdx_format_fbsd_minidump);
+}
+
 static enum kdx_os_match freebsd_detect(const struct kdx_dump *dump)
 {
-	return kdx_fbsd_minidump_of(dump) ? KDX_OS_MATCH_LIKELY :
+	return minidump_of(dump) ? KDX_OS_MATCH_LIKELY :
 					     KDX_OS_MATCH_NO;
 }
 
@@ -38,7 +45,7 @@ static struct kdx_error *freebsd_probe(const struct kdx_dump *dump,
 				       const struct kdx_kernel_options *given,
 				       struct kdx_kernel_layout *layout)
 {
-	const struct fbsd_minidump *md = kdx_fbsd_minidump_of(dump);
+	const struct fbsd_minidump *md = minidump_of(dump);
 	const struct fbsd_paging *pg = &md->paging;
 
 	(void)given;
@@ -107,7 +114,7 @@ static size_t order_ring(const struct fbsd_minidump *md, const uint8_t *region,
 struct kdx_error *kdx_dump_msgbuf(const struct kdx_dump *dump, char **text,
 				  size_t *len)
 {
-	const struct fbsd_minidump *md = kdx_fbsd_minidump_of(dump);
+	const struct fbsd_minidump *md = minidump_of(dump);
 	uint64_t region_len, file_size;
 	uint8_t *region;
 	struct kdx_error *err;

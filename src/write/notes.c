@@ -3,6 +3,7 @@
 
 #include "core/endian.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,35 +12,86 @@ static size_t align4(size_t n)
 	return (n + 3) & ~(size_t)3;
 }
 
+/* VMCOREINFO as the kernel writes it, from the entries kdx found in
+ * physical memory (a LiME image, a migration stream: no note) so that the
+ * written dump carries it as a note, for crash and makedumpfile. */
+static char *found_vmcoreinfo(const struct kdx_dump *dump, size_t *len)
+{
+	size_t n, i, size = 1;
+	const struct kdx_note *notes = kdx_dump_notes(dump, &n);
+	const struct kdx_vmcoreinfo_entry *e;
+	char *text;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(notes[i].kind, "vmcoreinfo"))
+			return NULL;
+	e = kdx_dump_vmcoreinfo(dump, &n);
+	if (!n)
+		return NULL;
+	for (i = 0; i < n; i++)
+		size += strlen(e[i].key) + strlen(e[i].value) + 2;
+	text = malloc(size);
+	if (!text)
+		return NULL;
+	*len = 0;
+	for (i = 0; i < n; i++)
+		*len += (size_t)snprintf(text + *len, size - *len, "%s=%s\n",
+					 e[i].key, e[i].value);
+	return text;
+}
+
+static size_t put_note(uint8_t *p, enum kdx_byte_order bo, const char *name,
+		       uint32_t type, const void *desc, size_t desc_size,
+		       size_t *desc_at)
+{
+	size_t namesz = strlen(name) + 1;
+
+	kdx_store_u32(p, (uint32_t)namesz, bo);
+	kdx_store_u32(p + 4, (uint32_t)desc_size, bo);
+	kdx_store_u32(p + 8, type, bo);
+	memcpy(p + 12, name, namesz);
+	*desc_at = 12 + align4(namesz);
+	memcpy(p + *desc_at, desc, desc_size);
+	return *desc_at + align4(desc_size);
+}
+
 struct kdx_error *kdx_encode_notes(const struct kdx_dump *dump,
 				   enum kdx_byte_order bo,
 				   struct kdx_encoded_notes *out)
 {
-	size_t n, pos = 0;
+	size_t n, pos = 0, at, found_len = 0;
 	const struct kdx_note *notes = kdx_dump_notes(dump, &n);
+	char *found = found_vmcoreinfo(dump, &found_len);
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < n; i++)
 		out->len += 12 + align4(strlen(notes[i].name) + 1) +
 			    align4(notes[i].desc_size);
+	if (found)
+		out->len += 12 + align4(sizeof("VMCOREINFO")) +
+			    align4(found_len);
 	out->bytes = calloc(1, out->len ? out->len : 1);
-	if (!out->bytes)
+	if (!out->bytes) {
+		free(found);
 		return kdx_err_nomem();
+	}
 	for (size_t i = 0; i < n; i++) {
-		size_t namesz = strlen(notes[i].name) + 1;
+		size_t len = put_note(out->bytes + pos, bo, notes[i].name,
+				      notes[i].type, notes[i].desc,
+				      notes[i].desc_size, &at);
 
-		kdx_store_u32(out->bytes + pos, (uint32_t)namesz, bo);
-		kdx_store_u32(out->bytes + pos + 4, (uint32_t)notes[i].desc_size,
-			      bo);
-		kdx_store_u32(out->bytes + pos + 8, notes[i].type, bo);
-		memcpy(out->bytes + pos + 12, notes[i].name, namesz);
-		pos += 12 + align4(namesz);
 		if (!strcmp(notes[i].kind, "vmcoreinfo") && !out->vmcoreinfo_at) {
-			out->vmcoreinfo_at = pos;
+			out->vmcoreinfo_at = pos + at;
 			out->vmcoreinfo_len = notes[i].desc_size;
 		}
-		memcpy(out->bytes + pos, notes[i].desc, notes[i].desc_size);
-		pos += align4(notes[i].desc_size);
+		pos += len;
+	}
+	if (found) {
+		put_note(out->bytes + pos, bo, "VMCOREINFO", 0, found,
+			 found_len, &at);
+		out->vmcoreinfo_at = pos + at;
+		out->vmcoreinfo_len = found_len;
+		free(found);
 	}
 	return NULL;
 }

@@ -16,7 +16,9 @@ struct kdx_encoded_notes {
 };
 
 /* Every note of @dump in file order, in byte order @bo, names and
- * payloads padded to 4 bytes (also in ELF64, as Linux and QEMU do). */
+ * payloads padded to 4 bytes (also in ELF64, as Linux and QEMU do); when
+ * @dump has no VMCOREINFO note but kdx found the text in its memory, a
+ * VMCOREINFO note of it last. */
 struct kdx_error *kdx_encode_notes(const struct kdx_dump *dump,
 				   enum kdx_byte_order bo,
 				   struct kdx_encoded_notes *out);

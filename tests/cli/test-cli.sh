@@ -75,6 +75,9 @@ expect_exit 0 "command help" "$kdx" read --help
 check "read --help explains --zero-fill" grep -q -- "--zero-fill" "$work/out"
 expect_exit 0 "help formats" "$kdx" help formats
 check "help formats lists elf and raw" grep -q "raw" "$work/out"
+for f in lime avml qemu-savevm libvirt-save vmware; do
+    check "help formats lists $f" grep -q "^  $f " "$work/out"
+done
 
 # JSON: parses, and says what the synthetic dump holds.
 "$kdx" info "$work/le.elf" --json >"$work/info.json"

@@ -281,6 +281,7 @@ stamp "initramfs $(stat -c %s "$work/initrd.gz") bytes"
 
 # -------------------------------------------------------------------- boot
 rm -f "$outdir"/vmcore.* "$outdir"/vmcore-paging.elf "$outdir"/pmem*.raw "$outdir"/pmem.map \
+      "$outdir"/vmstate.qemu \
       "$outdir"/info-*.txt "$outdir"/dump-formats.txt "$outdir"/manifest.env
 console=$outdir/console.log
 : > "$console"
@@ -357,6 +358,8 @@ fi
     printf 'FORMATS=%q\n' "${files[*]}"
     printf 'QEMU_DUMP_FORMATS=%q\n' "$(tr '\n' ' ' < "$outdir/dump-formats.txt" | sed 's/ $//')"
     printf 'PMEM_MAP=%q\n' pmem.map
+    # The stopped guest's migration stream (QMP migrate "exec:cat > FILE").
+    if [ -s "$outdir/vmstate.qemu" ]; then printf 'QEMU_MIGRATION=%q\n' vmstate.qemu; fi
 } > "$outdir/manifest.env"
 
 stamp "done. Files in $outdir:"

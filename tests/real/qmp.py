@@ -6,13 +6,15 @@ Usage:
   qmp.py SOCK hmp 'info registers'     run one HMP command, print its text
   qmp.py SOCK dump-all OUTDIR MEM_BYTES
         stop the guest, save HMP oracles (info registers/tlb/mtree), write
-        every dump format QEMU offers plus a pmemsave of guest RAM, then
-        quit QEMU.  Prints the names of the dump files written (one per
+        every dump format QEMU offers plus a pmemsave of guest RAM and a
+        migration stream of the stopped guest (vmstate.qemu), then quit
+        QEMU.  Prints the names of the dump files written (one per
         line) on stdout; progress and timings go to stderr.
 """
 
 import json
 import os
+import shlex
 import socket
 import struct
 import sys
@@ -131,6 +133,24 @@ def elf_loads(path):
     return out
 
 
+def migrate_to_file(q, path):
+    """Save the stopped guest's migration stream to @path, as `virsh save`
+    and `migrate "exec:cat > FILE"` do.  The guest stays stopped, so the
+    stream holds the state the dumps above hold."""
+    q.cmd("migrate", {"uri": "exec:cat > " + shlex.quote(path)})
+    deadline = time.monotonic() + 900
+    while True:
+        st = q.cmd("query-migrate")
+        status = st.get("status")
+        if status == "completed":
+            return
+        if status in ("failed", "cancelled"):
+            raise QMPError("migration %s: %r" % (status, st))
+        if time.monotonic() > deadline:
+            raise QMPError("migration timed out: %r" % st)
+        time.sleep(0.2)
+
+
 def dump_all(sock, outdir, mem_bytes):
     q = QMP(sock)
     v = q.version.get("qemu", {})
@@ -184,6 +204,12 @@ def dump_all(sock, outdir, mem_bytes):
         timed("pmemsave [%#x, %#x)" % (start, start + size), q.cmd, "pmemsave",
               {"val": start, "size": size, "filename": os.path.join(outdir, name)})
     save("pmem.map", "".join("%#x %#x %s\n" % p for p in pieces))
+    try:
+        timed("migrate to vmstate.qemu", migrate_to_file, q,
+              os.path.join(outdir, "vmstate.qemu"))
+        os.chmod(os.path.join(outdir, "vmstate.qemu"), 0o644)
+    except (QMPError, OSError) as e:
+        log("WARNING: no migration stream: %s" % e)
     try:
         q.cmd("quit")
     except QMPError:

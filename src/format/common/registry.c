@@ -13,6 +13,11 @@ const struct kdx_format_ops *const kdx_formats[] = {
 	&kdx_format_elf,
 	&kdx_format_kdump,
 	&kdx_format_fbsd_minidump,
+	&kdx_format_lime,
+	&kdx_format_avml,
+	&kdx_format_qemu_savevm,
+	&kdx_format_libvirt_save,
+	&kdx_format_vmware,
 	&kdx_format_raw,
 	NULL,
 };
@@ -27,7 +32,8 @@ struct known_format {
 };
 
 static const struct known_format known_formats[] = {
-	{ "LiME", 0, "EMiL", 4 },
+	/* libxl's header before the migration stream (`xl save`) */
+	{ "Xen xl save image", 0, "Xen saved domain, xl format\n", 28 },
 };
 
 /* Enough for every magic above and every reader's probe. */

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/* Fuzz the LiME and AVML readers: the input is a whole image, opened by
+ * detection and with each format forced, then every accessor and a
+ * bounded set of physical reads (which decompress AVML's snappy chunks)
+ * is checked (see fuzz_common.c).  Detection must agree with the forced
+ * reader whose magic the input starts with. */
+#include "fuzz_common.h"
+
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void open_and_exercise(const uint8_t *data, size_t size,
+			      const char *format)
+{
+	struct kdx_open_options opts;
+	struct kdx_fuzz_input in = { .data = data, .size = size };
+	struct kdx_dump *dump = NULL;
+	struct kdx_error *err;
+
+	kdx_open_options_init(&opts);
+	opts.format = format;
+	err = kdx_dump_open_memory(data, size, &opts, &dump);
+	if (err) {
+		kdx_fuzz_error(err);
+		return;
+	}
+	FUZZ_CHECK(!format || !strcmp(kdx_dump_format_name(dump), format));
+	kdx_fuzz_exercise(dump, &in);
+	kdx_dump_destroy(dump);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const uint8_t lime[8] = { 'E', 'M', 'i', 'L', 1, 0, 0, 0 };
+	static const uint8_t avml[8] = { 'A', 'V', 'M', 'L', 2, 0, 0, 0 };
+	const char *mine = NULL;
+	struct kdx_fuzz_open forced, found;
+
+	if (size >= 32 && !memcmp(data, lime, 8))
+		mine = "lime";
+	else if (size >= 32 && !memcmp(data, avml, 8))
+		mine = "avml";
+	open_and_exercise(data, size, "lime");
+	open_and_exercise(data, size, "avml");
+	if (!mine)
+		return 0;
+	kdx_fuzz_open(data, size, mine, &forced);
+	kdx_fuzz_open(data, size, NULL, &found);
+	kdx_fuzz_same(&forced, &found);
+	return 0;
+}

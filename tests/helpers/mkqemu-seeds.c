@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/* Write the mkqemu-built seeds of fuzz/corpus/qemu/ (each < 8 KiB):
+ *   mkqemu-seeds OUTDIR
+ * Small QEMU migration streams (configuration with subsections or none,
+ * footers or none, data, zero and re-sent pages, commands, a device
+ * section, the end marker) and libvirt save files around them, plus
+ * damaged copies: cut short, unknown item, unknown block, bad flags. */
+#include "mkqemu.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SEED 8192
+
+static int failures;
+
+static void save(const char *dir, const char *name, const uint8_t *bytes,
+		 size_t size)
+{
+	char path[4096];
+	FILE *f;
+
+	if (size >= MAX_SEED) {
+		fprintf(stderr, "%s: %zu bytes, over %d\n", name, size,
+			MAX_SEED);
+		failures++;
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(bytes, 1, size, f) != size || fclose(f)) {
+		perror(path);
+		failures++;
+		return;
+	}
+	printf("%-36s %5zu bytes\n", name, size);
+}
+
+/* pc.ram of 8 pages (one data page holding VMCOREINFO text, the rest
+ * zero, one sent again) and pc.bios of one zero page. */
+static struct mkqemu *stream(const char *machine, bool footers, bool subs)
+{
+	static const struct mkqemu_block blocks[] = {
+		{ "pc.ram", 8 * MKQEMU_PAGE },
+		{ "pc.bios", MKQEMU_PAGE },
+	};
+	static uint8_t page[MKQEMU_PAGE];
+	struct mkqemu *q = mkqemu_new();
+
+	memcpy(page, "OSRELEASE=6.1.0-seed\nPAGESIZE=4096\n"
+		     "SYMBOL(init_top_pgt)=ffffffff82a0a000\n", 74);
+	if (machine)
+		mkqemu_configuration(q, machine);
+	if (machine && subs) {
+		mkqemu_u8(q, MKQEMU_SUBSECTION);
+		mkqemu_name(q, "configuration/uuid");
+		mkqemu_be32(q, 1);
+		mkqemu_bytes(q, "0123456789abcdef", 16);
+	}
+	mkqemu_section(q, MKQEMU_START, 1, "ram", 4);
+	mkqemu_ram_blocks(q, blocks, 2);
+	mkqemu_ram_eos(q);
+	if (footers)
+		mkqemu_footer(q, 1);
+	mkqemu_section(q, MKQEMU_PART, 1, NULL, 0);
+	for (uint64_t p = 0; p < 8; p++) {
+		if (p == 2)
+			mkqemu_ram_page(q, "pc.ram", true, p * MKQEMU_PAGE,
+					page);
+		else
+			mkqemu_ram_zero(q, "pc.ram", p > 0, p * MKQEMU_PAGE);
+	}
+	mkqemu_ram_zero(q, "pc.bios", false, 0);
+	mkqemu_ram_eos(q);
+	if (footers)
+		mkqemu_footer(q, 1);
+	mkqemu_u8(q, MKQEMU_COMMAND);
+	mkqemu_be16(q, 1);
+	mkqemu_be16(q, 0);
+	mkqemu_section(q, MKQEMU_END, 1, NULL, 0);
+	mkqemu_ram_zero(q, "pc.ram", false, 3 * MKQEMU_PAGE);
+	mkqemu_ram_eos(q);
+	if (footers)
+		mkqemu_footer(q, 1);
+	mkqemu_section(q, MKQEMU_FULL, 2, "timer", 2);
+	mkqemu_bytes(q, "\0\0\0\0\0\0\0\1", 8);
+	if (footers)
+		mkqemu_footer(q, 2);
+	mkqemu_u8(q, MKQEMU_EOF);
+	return q;
+}
+
+static void one(const char *dir, const char *name, struct mkqemu *q,
+		size_t cut, size_t flip)
+{
+	size_t size;
+	const uint8_t *b = mkqemu_data(q, &size);
+	uint8_t *copy = malloc(size);
+
+	memcpy(copy, b, size);
+	if (flip && flip < size)
+		copy[flip] ^= 0x41;
+	save(dir, name, copy, cut && cut < size ? cut : size);
+	free(copy);
+	mkqemu_free(q);
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : NULL;
+	struct mkqemu *q;
+	const uint8_t *s;
+	size_t size, vsize;
+	uint8_t *v;
+
+	if (!dir) {
+		fprintf(stderr, "usage: mkqemu-seeds OUTDIR\n");
+		return 2;
+	}
+	one(dir, "qemu-pc.bin", stream("pc-i440fx-7.2", true, true), 0, 0);
+	one(dir, "qemu-q35.bin", stream("pc-q35-7.2", true, false), 0, 0);
+	one(dir, "qemu-old.bin", stream(NULL, false, false), 0, 0);
+	one(dir, "qemu-cut.bin", stream("pc-i440fx-7.2", true, false), 2000, 0);
+	/* The PART's first record flags, then a block name byte. */
+	one(dir, "qemu-bad-flags.bin", stream("pc-i440fx-7.2", true, false),
+	    0, 8 + 1 + 4 + 13 + 1 + 4 + 1 + 3 + 8 + 8 + 1 + 6 + 8 + 1 + 7 + 8 +
+		       8 + 5 + 5 + 7);
+	one(dir, "qemu-bad-item.bin", stream("pc-i440fx-7.2", false, false),
+	    0, 8);
+	q = stream("pc-i440fx-7.2", true, false);
+	s = mkqemu_data(q, &size);
+	v = mkqemu_libvirt(s, size,
+			   "<domain><name>seed</name></domain>", 0, 0, false,
+			   false, &vsize);
+	save(dir, "libvirt-save.bin", v, vsize);
+	free(v);
+	v = mkqemu_libvirt(s, size,
+			   "<domain><name>seed</name></domain>", 64, 0, true,
+			   true, &vsize);
+	save(dir, "libvirt-part-be.bin", v, vsize);
+	free(v);
+	v = mkqemu_libvirt(s, size, "<domain/>", 0, 3,
+			   false, false, &vsize);
+	save(dir, "libvirt-xz.bin", v, vsize);
+	free(v);
+	mkqemu_free(q);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/* Write the mkvmware-built seeds of fuzz/corpus/vmware/ (each < 16 KiB):
+ *   mkvmware-seeds OUTDIR
+ * State files holding their memory in the "Memory" tag (what a fuzzer
+ * can open without a .vmem), each version of the magic, with two regions
+ * or none, and damaged ones: a region past the memory, a region lacking
+ * its page number, no memory group, no memory at all, cut short. */
+#include "mkvmware.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* fuzz/run.sh runs with -max_len=16384; a region is at least a 4 KiB page. */
+#define MAX_SEED 16384
+
+static int failures;
+
+static void save(const char *dir, const char *name,
+		 const struct mkvmware_options *o, size_t cut)
+{
+	char path[4096];
+	size_t size;
+	uint8_t *b = mkvmware_build(o, &size);
+	FILE *f;
+
+	if (cut && cut < size)
+		size = cut;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (size >= MAX_SEED || !f || fwrite(b, 1, size, f) != size ||
+	    fclose(f)) {
+		fprintf(stderr, "%s: not written (%zu bytes)\n", name, size);
+		failures++;
+	} else {
+		printf("%-36s %5zu bytes\n", name, size);
+	}
+	free(b);
+}
+
+int main(int argc, char **argv)
+{
+	static uint8_t mem[3 * 4096];
+	static const struct mkvmware_region two[] = {
+		{ .ppn = 0, .page_num = 0, .pages = 2 },
+		{ .ppn = 0x100000, .page_num = 2, .pages = 1 },
+	};
+	static const struct mkvmware_region past[] = {
+		{ .ppn = 0, .page_num = 2, .pages = 2 },
+	};
+	struct mkvmware_options o = { .regions = two, .region_count = 2,
+				      .memory = mem,
+				      .memory_size = sizeof(mem) };
+	const char *dir = argc > 1 ? argv[1] : NULL;
+	char name[64];
+
+	if (!dir) {
+		fprintf(stderr, "usage: mkvmware-seeds OUTDIR\n");
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(mem); i++)
+		mem[i] = (uint8_t)(i * 7 + i / 4096);
+	memcpy(mem + 4096, "OSRELEASE=6.1.0-seed\nPAGESIZE=4096\n"
+			   "SYMBOL(init_top_pgt)=ffffffff82a0a000\n", 74);
+	for (o.version = 0; o.version < 4; o.version++) {
+		snprintf(name, sizeof(name), "vmss-v%u.bin", o.version);
+		save(dir, name, &o, 0);
+	}
+	o.version = 1;
+	o.region_count = 0;
+	save(dir, "vmss-flat.bin", &o, 0);
+	o.regions = past;
+	o.region_count = 1;
+	save(dir, "vmss-past.bin", &o, 0);
+	o.regions = two;
+	o.region_count = 2;
+	o.drop_page_num = true;
+	save(dir, "vmss-no-pagenum.bin", &o, 0);
+	o.drop_page_num = false;
+	o.no_memory_group = true;
+	save(dir, "vmss-no-group.bin", &o, 0);
+	o.no_memory_group = false;
+	save(dir, "vmss-cut.bin", &o, 600);
+	o.memory = NULL;
+	save(dir, "vmss-no-memory.bin", &o, 0);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,159 @@
+#!/bin/bash
+# A QEMU migration stream of a stopped guest (QMP migrate "exec:cat >
+# FILE", written by make-qemu-dumps.sh as vmstate.qemu after the dumps of
+# the same stopped state) against QEMU's own dump-guest-memory ELF.
+#
+# Usage: check-migration.sh DUMPDIR KDX
+# Checks, with no option given to kdx:
+# - detection and `kdx info`: format qemu-savevm, machine pc-i440fx-*,
+#   arch x86_64 (from VMCOREINFO found in memory), the kernel release;
+# - every page: each PT_LOAD of vmcore.elf is read with `kdx read --phys`
+#   from the stream and must be byte-identical; the one RAM block QEMU
+#   maps where the guest put it (the VGA BAR) must be reported missing,
+#   not invented; and what kdx maps beyond the ELF must be only the legacy
+#   VGA window 0xa0000-0xbffff (pc.ram under it; QEMU's ELF leaves I/O
+#   out);
+# - `kdx dmesg` of the stream equals that of vmcore.elf (same state) and
+#   shows the guest's marker; `kdx read` of SYMBOL(init_uts_ns) is
+#   "Linux"; the marker reads back at its virtual address;
+# - `kdx convert` to kdump and ELF reopens with every byte the same, and
+#   makedumpfile --dump-dmesg reads the log from both (round-trip.sh).
+# Prints one line per check and "N passed, N failed".
+set -u
+dir=$1
+kdx=$2
+pass=0 fail=0
+ok() { echo "PASS: $*"; pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+# shellcheck source=round-trip.sh
+. "$(dirname "${BASH_SOURCE[0]}")/round-trip.sh"
+
+# shellcheck disable=SC1091
+. "$dir/manifest.env"
+if [ -z "${QEMU_MIGRATION:-}" ]; then
+    if [ "${CI:-}" = true ]; then
+        echo "FAIL: $dir/manifest.env has no QEMU_MIGRATION (make-qemu-dumps.sh writes it)"
+        echo "0 passed, 1 failed"
+        exit 1
+    fi
+    echo "SKIPPED: $dir was made before make-qemu-dumps.sh saved a migration stream; remake it"
+    exit 77
+fi
+py=python3
+[ -x /usr/bin/python3 ] && py=/usr/bin/python3
+stream=$dir/$QEMU_MIGRATION
+elf=$dir/vmcore.elf
+work=$(mktemp -d /tmp/kdx-migration-check.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+"$kdx" info "$stream" > "$work/info.txt" 2>&1
+check "kdx info opens $QEMU_MIGRATION" [ $? = 0 ]
+check "detected as qemu-savevm" grep -q '^format: *qemu-savevm' "$work/info.txt"
+check "machine named" grep -q 'machine *pc-i440fx-' "$work/info.txt"
+check "arch x86_64 from VMCOREINFO in memory" grep -q '^arch: *x86_64' "$work/info.txt"
+check "kdx info names the kernel $KREL" grep -q "kernel: *$KREL " "$work/info.txt"
+"$kdx" info --json "$stream" > "$work/info.json" 2>/dev/null
+
+# Every PT_LOAD of QEMU's ELF, read from the stream by kdx.
+"$py" - "$elf" "$kdx" "$stream" "$work" > "$work/pages.txt" 2>&1 <<'PY'
+import json, struct, subprocess, sys
+elf, kdx, stream, work = sys.argv[1:5]
+PAGE = 4096
+with open(elf, "rb") as f:
+    eh = f.read(64)
+    phoff, = struct.unpack_from("<Q", eh, 32)
+    phentsize, phnum = struct.unpack_from("<HH", eh, 54)
+    f.seek(phoff)
+    ph = f.read(phentsize * phnum)
+loads = []
+for i in range(phnum):
+    t, _, off, _, pa, filesz, _, _ = struct.unpack_from("<IIQQQQQQ", ph, i * phentsize)
+    if t == 1 and filesz:
+        loads.append((pa, filesz, off))
+info = json.load(open(work + "/info.json"))
+mapped = []  # adjacent ranges (data, zero) merged
+for r in sorted(info["memory"]["ranges"], key=lambda r: r["start"]):
+    if mapped and mapped[-1][1] == r["start"]:
+        mapped[-1] = (mapped[-1][0], r["end"])
+    else:
+        mapped.append((r["start"], r["end"]))
+held = lambda a, b: any(s <= a and b <= e for s, e in mapped)
+results = []
+pages = same = 0
+for pa, size, off in loads:
+    out = "%s/seg-%x" % (work, pa)
+    if not held(pa, pa + size):
+        # Not placed: the read must fail, naming a hole.
+        r = subprocess.run([kdx, "read", stream, hex(pa), hex(size), "--phys", "-o", out],
+                           capture_output=True, text=True)
+        ok = r.returncode != 0 and "0x%x" % pa in r.stderr
+        results.append((ok, "PT_LOAD 0x%x+0x%x (a block QEMU places at run time) is a hole, not invented bytes" % (pa, size)))
+        continue
+    r = subprocess.run([kdx, "read", stream, hex(pa), hex(size), "--phys", "-o", out],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        results.append((False, "read PT_LOAD 0x%x: %s" % (pa, r.stderr.strip())))
+        continue
+    diff = []
+    with open(elf, "rb") as a, open(out, "rb") as b:
+        a.seek(off)
+        for p in range(0, size, PAGE):
+            x, y = a.read(PAGE), b.read(PAGE)
+            pages += 1
+            if x == y:
+                same += 1
+            elif len(diff) < 5:
+                diff.append(hex(pa + p))
+    results.append((not diff, "PT_LOAD 0x%x+0x%x page for page equal to the ELF%s" %
+                    (pa, size, (": differ at " + " ".join(diff)) if diff else "")))
+# What kdx maps beyond the ELF: only the VGA window.
+extra = []
+for s, e in mapped:
+    a = s
+    while a < e:
+        if not any(p <= a < p + n for p, n, _ in loads) and not (0xa0000 <= a < 0xc0000):
+            extra.append(hex(a))
+            break
+        a += PAGE
+results.append((not extra, "nothing mapped beyond the ELF but 0xa0000-0xbffff%s" %
+                ((": also " + " ".join(extra[:5])) if extra else "")))
+results.append((pages > 100000 and pages == same, "%d of %d pages equal" % (same, pages)))
+for ok, what in results:
+    print(("PASS: " if ok else "FAIL: ") + what)
+PY
+cat "$work/pages.txt"
+pass=$((pass + $(grep -c '^PASS' "$work/pages.txt")))
+fail=$((fail + $(grep -c '^FAIL' "$work/pages.txt")))
+grep -q '^PASS\|^FAIL' "$work/pages.txt" || bad "page comparison did not run"
+
+# The kernel log: the same stopped state as the ELF.
+"$kdx" dmesg "$stream" > "$work/dmesg.stream" 2>&1
+check "kdx dmesg of the stream" [ $? = 0 ]
+"$kdx" dmesg "$elf" > "$work/dmesg.elf" 2>&1
+check "kdx dmesg of the stream == of vmcore.elf ($(wc -l < "$work/dmesg.elf") lines)" \
+    cmp -s "$work/dmesg.stream" "$work/dmesg.elf"
+check "the log shows the guest's marker token" grep -q "kdxmarker=${MARKER#KDX-MARKER-}" "$work/dmesg.stream"
+
+# init_uts_ns through the kernel's page tables.
+uts=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["vmcoreinfo"]["SYMBOL(init_uts_ns)"])' "$work/info.json" 2>/dev/null)
+got=$("$kdx" read "$stream" "0x${uts#0x}" 5 -o - 2>/dev/null)
+check "kdx read SYMBOL(init_uts_ns)=0x${uts#0x} gives \"$got\"" [ "$got" = Linux ]
+
+# The marker (a tmpfs file of marker lines): found in physical memory,
+# read back through its direct-map address.
+pa=$(grep -a -b -o -m1 "$MARKER" "$dir/pmem.raw" | head -1 | cut -d: -f1)
+dm=$("$py" -c 'import json,sys; t=json.load(open(sys.argv[1]))["translation"]; print(t.get("direct_map") or t.get("page_offset") or "")' "$work/info.json" 2>/dev/null)
+if [ -n "$pa" ] && [ -n "$dm" ]; then
+    va=$(printf '0x%x' $(( dm + pa )))
+    got=$("$kdx" read "$stream" "$va" "${#MARKER}" -o - 2>/dev/null)
+    check "marker at physical $(printf '0x%x' "$pa") reads back at $va" [ "$got" = "$MARKER" ]
+else
+    bad "marker or direct map not found (pa='$pa' direct map='$dm')"
+fi
+
+# kdx convert to kdump and ELF, read back; makedumpfile reads the log.
+round_trip "$stream" "$kdx" "$work" migration
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,59 @@
+# Sourced by check-migration.sh and check-lime.sh: round_trip IMAGE KDX
+# WORK LABEL converts IMAGE to kdump-compressed and to ELF with kdx, and
+# checks each output reopens in kdx with every byte of every range of
+# IMAGE (merged into spans) read back the same, `kdx dmesg` the same, and
+# makedumpfile --dump-dmesg (when installed) printing the same log.  Uses
+# the caller's ok/bad/py.
+round_trip() {
+    local img=$1 kdx=$2 work=$3 label=$4 to out
+    "$kdx" dmesg "$img" > "$work/rt.dmesg" 2>&1
+    "$kdx" info --json "$img" > "$work/rt.json" 2>/dev/null
+    for to in kdump elf; do
+        out=$work/rt.$to
+        if ! "$kdx" convert "$img" "$out" --to "$to" -q 2> "$work/rt.err"; then
+            bad "$label: kdx convert --to $to: $(cat "$work/rt.err")"
+            continue
+        fi
+        "$py" - "$kdx" "$img" "$out" "$work" > "$work/rt.txt" 2>&1 <<'PY'
+import json, subprocess, sys
+kdx, img, out, work = sys.argv[1:5]
+spans = []
+for r in sorted(json.load(open(work + "/rt.json"))["memory"]["ranges"], key=lambda r: r["start"]):
+    if spans and spans[-1][1] == r["start"]:
+        spans[-1][1] = r["end"]
+    else:
+        spans.append([r["start"], r["end"]])
+ok, total = True, 0
+for s, e in spans:
+    a = subprocess.run([kdx, "read", img, hex(s), hex(e - s), "--phys", "-o", "-"], capture_output=True)
+    b = subprocess.run([kdx, "read", out, hex(s), hex(e - s), "--phys", "-o", "-"], capture_output=True)
+    if a.returncode or b.returncode or a.stdout != b.stdout:
+        ok = False
+        print("span 0x%x-0x%x: %s" % (s, e, (b.stderr or a.stderr).decode().strip() or "bytes differ"))
+    total += e - s
+print("%s %d spans 0x%x bytes" % ("SAME" if ok else "DIFF", len(spans), total))
+PY
+        if grep -q '^SAME' "$work/rt.txt"; then
+            ok "$label: convert --to $to reopens with every byte the same ($(tail -1 "$work/rt.txt" | cut -d' ' -f2-))"
+        else
+            bad "$label: convert --to $to: $(head -3 "$work/rt.txt" | tr '\n' ' ')"
+        fi
+        "$kdx" dmesg "$out" > "$work/rt.out.dmesg" 2>&1
+        if cmp -s "$work/rt.dmesg" "$work/rt.out.dmesg"; then
+            ok "$label: kdx dmesg of the $to output is the same"
+        else
+            bad "$label: kdx dmesg of the $to output differs"
+        fi
+        if command -v makedumpfile >/dev/null; then
+            rm -f "$work/rt.mdf"
+            makedumpfile --dump-dmesg "$out" "$work/rt.mdf" > "$work/rt.mdf.log" 2>&1
+            sed -i 's/\\xffffff\([0-9a-f][0-9a-f]\)/\\x\1/g' "$work/rt.mdf" 2>/dev/null
+            if [ -s "$work/rt.mdf" ] && cmp -s "$work/rt.mdf" "$work/rt.dmesg"; then
+                ok "$label: makedumpfile --dump-dmesg of the $to output == kdx dmesg"
+            else
+                bad "$label: makedumpfile --dump-dmesg of the $to output: $(tail -2 "$work/rt.mdf.log" | tr '\n' ' ')"
+            fi
+        fi
+        rm -f "$out"
+    done
+}

@@ -1,0 +1,538 @@
+/* SPDX-License-Identifier: MIT */
+/* QEMU migration streams and libvirt save files built by mkqemu: pages
+ * read back where the pc machine puts them, every record kind, and the
+ * ways a stream can be wrong. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <kdx/kdx.h>
+
+#include "bytes.h"
+#include "mkqemu.h"
+#include "roundtrip.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE MKQEMU_PAGE
+#define RAM_PAGES 64u
+#define FOUR_GIB (4ull << 30)
+
+static uint8_t page_byte(uint64_t block_offset, unsigned int block, size_t i)
+{
+	return (uint8_t)(block_offset / PAGE * 31 + block * 7 + i * 13 + 1);
+}
+
+static void fill_page(uint8_t *p, uint64_t block_offset, unsigned int block)
+{
+	for (size_t i = 0; i < PAGE; i++)
+		p[i] = page_byte(block_offset, block, i);
+}
+
+static void expect_error(struct kdx_error *err, enum kdx_error_code code,
+			 const char *needle)
+{
+	if (!err)
+		fail_msg("expected an error containing '%s'", needle);
+	if (kdx_error_code(err) != code || !strstr(kdx_error_message(err), needle))
+		fail_msg("got %s error '%s', expected %s with '%s'",
+			 kdx_error_code_name(kdx_error_code(err)),
+			 kdx_error_message(err), kdx_error_code_name(code),
+			 needle);
+	kdx_error_destroy(err);
+}
+
+static const char *detail(const struct kdx_dump *d, const char *key)
+{
+	size_t n;
+	const struct kdx_detail *det = kdx_dump_details(d, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(det[i].key, key))
+			return det[i].value;
+	return "";
+}
+
+static bool has_warning(const struct kdx_dump *d, const char *needle)
+{
+	size_t n;
+	const char *const *w = kdx_dump_warnings(d, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (strstr(w[i], needle))
+			return true;
+	return false;
+}
+
+static struct kdx_dump *open_ok(const uint8_t *bytes, size_t size)
+{
+	struct kdx_dump *d = NULL;
+	struct kdx_error *err = kdx_dump_open_memory(bytes, size, NULL, &d);
+
+	if (err)
+		fail_msg("open: %s", kdx_error_message(err));
+	return d;
+}
+
+static void expect_open_error(const uint8_t *bytes, size_t size,
+			      enum kdx_error_code code, const char *needle)
+{
+	struct kdx_dump *d = NULL;
+
+	expect_error(kdx_dump_open_memory(bytes, size, NULL, &d), code,
+		     needle);
+	assert_null(d);
+}
+
+/* pc.ram of RAM_PAGES pages: even pages data, odd pages zero, the last
+ * eight never sent in the first part and sent in the END section; the
+ * BIOS; and a block the machine places at run time. */
+static const struct mkqemu_block blocks[] = {
+	{ "pc.ram", RAM_PAGES * PAGE },
+	{ "0000:00:02.0/vga.vram", 2 * PAGE },
+	{ "pc.bios", 2 * PAGE },
+};
+
+static void ram_page(struct mkqemu *q, uint64_t off, bool cont)
+{
+	uint8_t page[PAGE];
+
+	fill_page(page, off, 0);
+	if ((off / PAGE) % 2 == 0)
+		mkqemu_ram_page(q, "pc.ram", cont, off, page);
+	else
+		mkqemu_ram_zero(q, "pc.ram", cont, off);
+}
+
+static struct mkqemu *pc_stream(const char *machine, bool footers)
+{
+	struct mkqemu *q = mkqemu_new();
+	uint8_t page[PAGE];
+
+	if (machine)
+		mkqemu_configuration(q, machine);
+	mkqemu_section(q, MKQEMU_START, 2, "ram", 4);
+	mkqemu_ram_blocks(q, blocks, 3);
+	mkqemu_ram_eos(q);
+	if (footers)
+		mkqemu_footer(q, 2);
+	mkqemu_section(q, MKQEMU_PART, 2, NULL, 0);
+	for (uint64_t p = 0; p < RAM_PAGES - 8; p++)
+		ram_page(q, p * PAGE, p > 0);
+	for (unsigned int b = 1; b < 3; b++)
+		for (uint64_t p = 0; p < 2; p++) {
+			fill_page(page, p * PAGE, b);
+			mkqemu_ram_page(q, blocks[b].name, p > 0, p * PAGE,
+					page);
+		}
+	mkqemu_ram_eos(q);
+	if (footers)
+		mkqemu_footer(q, 2);
+	mkqemu_u8(q, MKQEMU_COMMAND); /* a command to skip */
+	mkqemu_be16(q, 7);
+	mkqemu_be16(q, 3);
+	mkqemu_bytes(q, "abc", 3);
+	mkqemu_section(q, MKQEMU_END, 2, NULL, 0);
+	for (uint64_t p = RAM_PAGES - 8; p < RAM_PAGES; p++)
+		ram_page(q, p * PAGE, false);
+	mkqemu_ram_eos(q);
+	if (footers)
+		mkqemu_footer(q, 2);
+	/* Device state: not read. */
+	mkqemu_section(q, MKQEMU_FULL, 3, "timer", 2);
+	mkqemu_bytes(q, "\x01\x02\x03", 3);
+	mkqemu_u8(q, MKQEMU_EOF);
+	return q;
+}
+
+/* Every page of pc.ram at its own address, the BIOS below 4 GiB. */
+static void check_pc(const struct kdx_dump *d)
+{
+	uint8_t buf[PAGE], want[PAGE];
+	size_t n;
+	const struct kdx_phys_range *r = kdx_dump_phys_ranges(d, &n);
+
+	assert_int_equal(kdx_dump_page_size(d), PAGE);
+	for (uint64_t p = 0; p < RAM_PAGES; p++) {
+		assert_null(kdx_read_phys(d, p * PAGE, buf, PAGE, 0, NULL));
+		if (p % 2)
+			memset(want, 0, PAGE);
+		else
+			fill_page(want, p * PAGE, 0);
+		assert_memory_equal(buf, want, PAGE);
+	}
+	/* Across pages of both kinds, at odd offsets. */
+	assert_null(kdx_read_phys(d, PAGE - 3, buf, 6, 0, NULL));
+	assert_int_equal(buf[0], page_byte(0, 0, PAGE - 3));
+	assert_int_equal(buf[3], 0);
+	for (uint64_t p = 0; p < 2; p++) {
+		assert_null(kdx_read_phys(d, FOUR_GIB - 2 * PAGE + p * PAGE,
+					  buf, PAGE, 0, NULL));
+		fill_page(want, p * PAGE, 2);
+		assert_memory_equal(buf, want, PAGE);
+	}
+	/* Data and zero pages alternate: one range each. */
+	assert_int_equal(n, RAM_PAGES + 1);
+	assert_int_equal(r[1].kind, KDX_RANGE_ZERO);
+	assert_int_equal(r[n - 1].start, FOUR_GIB - 2 * PAGE);
+	expect_error(kdx_read_phys(d, RAM_PAGES * PAGE, buf, 1, 0, NULL),
+		     KDX_ERR_NODATA, "");
+	assert_non_null(strstr(detail(d, "ram_blocks"),
+			       "vga.vram 0x2000 (not placed)"));
+	assert_non_null(strstr(detail(d, "pages"), "36 data, 32 zero"));
+	assert_non_null(strstr(detail(d, "read_up_to"), "device state 'timer'"));
+}
+
+static void pc_stream_reads_back(void **state)
+{
+	static const char *const machines[] = { "pc-i440fx-7.2", "pc-q35-7.2",
+						NULL };
+
+	(void)state;
+	for (size_t m = 0; m < 3; m++) {
+		struct mkqemu *q = pc_stream(machines[m], m < 2);
+		size_t size;
+		const uint8_t *bytes = mkqemu_data(q, &size);
+		struct kdx_dump *d = open_ok(bytes, size);
+
+		assert_string_equal(kdx_dump_format_name(d), "qemu-savevm");
+		check_pc(d);
+		assert_string_equal(detail(d, "machine"),
+				    machines[m] ? machines[m] :
+						  "(not named: no configuration section)");
+		kdx_dump_destroy(d);
+		mkqemu_free(q);
+	}
+}
+
+/* pc.ram over the split is cut at QEMU's default for the machine, the
+ * rest from 4 GiB; the zero-page records keep the stream ~9 bytes/page. */
+static void pc_ram_splits_around_the_pci_hole(void **state)
+{
+	static const struct {
+		const char *machine;
+		uint64_t ram, low;
+	} cases[] = {
+		{ "pc-i440fx-7.2", 0xe0000000ull + 4 * PAGE, 0xc0000000ull },
+		{ "pc-i440fx-1.7", 0xe0000000ull + 4 * PAGE, 0xe0000000ull },
+		{ "pc-q35-7.2", 0xb0000000ull, 0x80000000ull },
+		{ "pc-q35-7.2", 0xaffff000ull, 0xaffff000ull },
+	};
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct mkqemu_block ram = { "pc.ram", cases[c].ram };
+		struct mkqemu *q = mkqemu_new();
+		uint8_t page[PAGE], buf[PAGE];
+		uint64_t last = cases[c].ram - PAGE, low = cases[c].low;
+		size_t size;
+		const uint8_t *bytes;
+		struct kdx_dump *d;
+
+		mkqemu_configuration(q, cases[c].machine);
+		mkqemu_section(q, MKQEMU_START, 0, "ram", 4);
+		mkqemu_ram_blocks(q, &ram, 1);
+		for (uint64_t off = 0; off < cases[c].ram; off += PAGE) {
+			if (off == low - PAGE || off == last ||
+			    (off == low && low < cases[c].ram)) {
+				fill_page(page, off, 0);
+				mkqemu_ram_page(q, "pc.ram", off > 0, off, page);
+			} else {
+				mkqemu_ram_zero(q, "pc.ram", off > 0, off);
+			}
+		}
+		mkqemu_ram_eos(q);
+		mkqemu_u8(q, MKQEMU_EOF);
+		bytes = mkqemu_data(q, &size);
+		d = open_ok(bytes, size);
+		assert_null(kdx_read_phys(d, low - PAGE, buf, PAGE, 0, NULL));
+		fill_page(page, low - PAGE, 0);
+		assert_memory_equal(buf, page, PAGE);
+		if (low < cases[c].ram) {
+			assert_null(kdx_read_phys(d, FOUR_GIB, buf, PAGE, 0,
+						  NULL));
+			fill_page(page, low, 0);
+			assert_memory_equal(buf, page, PAGE);
+			assert_null(kdx_read_phys(d, FOUR_GIB + last - low,
+						  buf, PAGE, 0, NULL));
+			fill_page(page, last, 0);
+			assert_memory_equal(buf, page, PAGE);
+			expect_error(kdx_read_phys(d, low, buf, 1, 0, NULL),
+				     KDX_ERR_NODATA, "");
+		}
+		assert_true(has_warning(d, "no end record"));
+		kdx_dump_destroy(d);
+		mkqemu_free(q);
+	}
+}
+
+/* A page sent again (a live migration's dirty page) holds what was sent
+ * last; the count says so. */
+static void page_sent_again_keeps_the_last(void **state)
+{
+	struct mkqemu_block ram = { "pc.ram", 2 * PAGE };
+	struct mkqemu *q = mkqemu_new();
+	uint8_t a[PAGE], b[PAGE], buf[PAGE];
+	size_t size;
+	const uint8_t *bytes;
+	struct kdx_dump *d;
+
+	(void)state;
+	fill_page(a, 0, 1);
+	fill_page(b, 0, 2);
+	mkqemu_section(q, MKQEMU_START, 0, "ram", 4);
+	mkqemu_ram_blocks(q, &ram, 1);
+	mkqemu_ram_page(q, "pc.ram", false, 0, a);
+	mkqemu_ram_zero(q, "pc.ram", true, PAGE);
+	mkqemu_ram_page(q, "pc.ram", true, 0, b);
+	mkqemu_ram_page(q, "pc.ram", true, PAGE, a);
+	mkqemu_ram_zero(q, "pc.ram", true, 0);
+	mkqemu_ram_eos(q);
+	mkqemu_section(q, MKQEMU_END, 0, NULL, 0);
+	mkqemu_ram_page(q, "pc.ram", false, 0, b);
+	mkqemu_ram_eos(q);
+	mkqemu_u8(q, MKQEMU_EOF);
+	bytes = mkqemu_data(q, &size);
+	d = open_ok(bytes, size);
+	assert_null(kdx_read_phys(d, 0, buf, PAGE, 0, NULL));
+	assert_memory_equal(buf, b, PAGE);
+	assert_null(kdx_read_phys(d, PAGE, buf, PAGE, 0, NULL));
+	assert_memory_equal(buf, a, PAGE);
+	assert_non_null(strstr(detail(d, "pages"), "4 sent again"));
+	assert_non_null(strstr(detail(d, "read_up_to"), "end marker"));
+	kdx_dump_destroy(d);
+	mkqemu_free(q);
+}
+
+/* A stream built up to a point, to damage. */
+struct bad_case {
+	const char *needle;
+	enum kdx_error_code code;
+};
+
+static struct mkqemu *ram_start(void)
+{
+	struct mkqemu_block ram = { "pc.ram", 2 * PAGE };
+	struct mkqemu *q = mkqemu_new();
+
+	mkqemu_configuration(q, "pc-i440fx-7.2");
+	mkqemu_section(q, MKQEMU_START, 0, "ram", 4);
+	mkqemu_ram_blocks(q, &ram, 1);
+	return q;
+}
+
+static void expect_stream_error(struct mkqemu *q, enum kdx_error_code code,
+				const char *needle)
+{
+	size_t size;
+	const uint8_t *bytes = mkqemu_data(q, &size);
+
+	expect_open_error(bytes, size, code, needle);
+	mkqemu_free(q);
+}
+
+static void bad_streams_are_errors(void **state)
+{
+	uint8_t page[PAGE] = { 0 };
+	struct mkqemu *q;
+	struct mkqemu_block huge = { "pc.ram", 1ull << 40 };
+
+	(void)state;
+	q = mkqemu_new();
+	mkqemu_u8(q, 0x42);
+	expect_stream_error(q, KDX_ERR_CORRUPT, "unknown item type 0x42");
+
+	q = ram_start();
+	mkqemu_ram_page(q, "pc.rom", false, 0, page);
+	expect_stream_error(q, KDX_ERR_CORRUPT,
+			    "RAM block 'pc.rom', which the block list does not name");
+
+	q = ram_start();
+	mkqemu_ram_page(q, "pc.ram", false, 2 * PAGE, page);
+	expect_stream_error(q, KDX_ERR_CORRUPT, "beyond the end of RAM block");
+
+	q = ram_start();
+	mkqemu_ram_page(q, NULL, true, 0, page);
+	expect_stream_error(q, KDX_ERR_CORRUPT, "continuing no RAM block");
+
+	q = ram_start();
+	mkqemu_be64(q, 0 | MKQEMU_RAM_ZERO);
+	mkqemu_name(q, "pc.ram");
+	mkqemu_u8(q, 0xaa);
+	expect_stream_error(q, KDX_ERR_UNSUPPORTED, "other than 0");
+
+	q = ram_start();
+	mkqemu_be64(q, 0 | MKQEMU_RAM_XBZRLE);
+	expect_stream_error(q, KDX_ERR_UNSUPPORTED, "xbzrle");
+
+	q = ram_start();
+	mkqemu_be64(q, 0 | MKQEMU_RAM_COMPRESS);
+	expect_stream_error(q, KDX_ERR_UNSUPPORTED, "compress");
+
+	q = ram_start();
+	mkqemu_ram_blocks(q, blocks, 1);
+	expect_stream_error(q, KDX_ERR_CORRUPT, "a second list of RAM blocks");
+
+	/* Cut in the middle of a page. */
+	q = ram_start();
+	mkqemu_ram_page(q, "pc.ram", false, 0, page);
+	{
+		size_t size;
+		const uint8_t *bytes = mkqemu_data(q, &size);
+
+		expect_open_error(bytes, size - 100, KDX_ERR_CORRUPT,
+				  "the file ends before the end of a page");
+	}
+	mkqemu_free(q);
+
+	q = ram_start();
+	mkqemu_ram_eos(q);
+	mkqemu_footer(q, 9);
+	expect_stream_error(q, KDX_ERR_CORRUPT, "footer names another section");
+
+	/* 1 TiB of RAM cannot be described by a few bytes. */
+	q = mkqemu_new();
+	mkqemu_section(q, MKQEMU_START, 0, "ram", 4);
+	mkqemu_ram_blocks(q, &huge, 1);
+	mkqemu_ram_eos(q);
+	expect_stream_error(q, KDX_ERR_CORRUPT, "more RAM pages than");
+
+	/* A block longer than the total. */
+	q = mkqemu_new();
+	mkqemu_section(q, MKQEMU_START, 0, "ram", 4);
+	mkqemu_be64(q, PAGE | 0x04);
+	mkqemu_name(q, "pc.ram");
+	mkqemu_be64(q, 2 * PAGE);
+	expect_stream_error(q, KDX_ERR_CORRUPT, "longer than all RAM");
+
+	q = mkqemu_new();
+	mkqemu_section(q, MKQEMU_FULL, 0, "timer", 1);
+	expect_stream_error(q, KDX_ERR_CORRUPT, "no RAM section");
+
+	q = mkqemu_new();
+	mkqemu_section(q, MKQEMU_START, 0, "ram", 3);
+	expect_stream_error(q, KDX_ERR_UNSUPPORTED, "version other than 4");
+
+	q = mkqemu_new();
+	mkqemu_configuration(q, "pc-i440fx-7.2");
+	mkqemu_u8(q, MKQEMU_SUBSECTION);
+	mkqemu_name(q, "configuration/novel");
+	mkqemu_be32(q, 1);
+	expect_stream_error(q, KDX_ERR_UNSUPPORTED,
+			    "subsection 'configuration/novel'");
+}
+
+/* The configuration's subsections are read, not guessed past. */
+static void configuration_subsections(void **state)
+{
+	struct mkqemu_block ram = { "pc.ram", PAGE };
+	struct mkqemu *q = mkqemu_new();
+	uint8_t page[PAGE], buf[PAGE];
+	size_t size;
+	const uint8_t *bytes;
+	struct kdx_dump *d;
+
+	(void)state;
+	fill_page(page, 0, 5);
+	mkqemu_configuration(q, "pc-i440fx-7.2");
+	mkqemu_u8(q, MKQEMU_SUBSECTION);
+	mkqemu_name(q, "configuration/capabilities");
+	mkqemu_be32(q, 1);
+	mkqemu_be32(q, 2);
+	mkqemu_name(q, "x-ignore-shared");
+	mkqemu_name(q, "zero-blocks");
+	mkqemu_u8(q, MKQEMU_SUBSECTION);
+	mkqemu_name(q, "configuration/uuid");
+	mkqemu_be32(q, 1);
+	mkqemu_bytes(q, "0123456789abcdef", 16);
+	mkqemu_section(q, MKQEMU_START, 0, "ram", 4);
+	mkqemu_ram_blocks(q, &ram, 1);
+	mkqemu_ram_page(q, "pc.ram", false, 0, page);
+	mkqemu_ram_eos(q);
+	bytes = mkqemu_data(q, &size);
+	d = open_ok(bytes, size);
+	assert_null(kdx_read_phys(d, 0, buf, PAGE, 0, NULL));
+	assert_memory_equal(buf, page, PAGE);
+	assert_non_null(strstr(detail(d, "read_up_to"), "no end marker"));
+	kdx_dump_destroy(d);
+	mkqemu_free(q);
+}
+
+static void libvirt_save_files(void **state)
+{
+	static const char xml[] = "<domain type='kvm'>\n  <name>guest7</name>\n";
+	struct mkqemu *q = pc_stream("pc-i440fx-7.2", true);
+	size_t qsize, size;
+	const uint8_t *stream = mkqemu_data(q, &qsize);
+	uint8_t *f;
+	struct kdx_dump *d;
+
+	(void)state;
+	for (int big = 0; big < 2; big++) {
+		f = mkqemu_libvirt(stream, qsize, xml, 4096 + 3, 0, big, big,
+				   &size);
+		d = open_ok(f, size);
+		assert_string_equal(kdx_dump_format_name(d), "libvirt-save");
+		assert_string_equal(detail(d, "domain"), "guest7");
+		assert_string_equal(detail(d, "qemu_stream_offset"),
+				    "0x105f");
+		assert_int_equal(has_warning(d, "never finished"), big);
+		check_pc(d);
+		kdx_dump_destroy(d);
+		free(f);
+	}
+	f = mkqemu_libvirt(stream, qsize, xml, 0, 1, false, false, &size);
+	expect_open_error(f, size, KDX_ERR_UNSUPPORTED, "compressed with gzip");
+	free(f);
+	/* data_len past the stream's start: no QEVM there. */
+	f = mkqemu_libvirt(stream, qsize, xml, 0, 0, false, false, &size);
+	put32(f + 20, (uint32_t)strlen(xml) + 2, KDX_LITTLE_ENDIAN);
+	expect_open_error(f, size, KDX_ERR_CORRUPT, "no QEVM magic");
+	free(f);
+	mkqemu_free(q);
+}
+
+/* Converted to kdump and ELF, every byte reads back (the arch given:
+ * these pages hold no VMCOREINFO to name it). */
+static void convert_round_trips(void **state)
+{
+	static const char xml[] = "<domain><name>rt</name></domain>";
+	struct mkqemu *q = pc_stream("pc-i440fx-7.2", true);
+	struct kdx_open_options opts;
+	size_t size, vsize;
+	const uint8_t *bytes = mkqemu_data(q, &size);
+	uint8_t *v = mkqemu_libvirt(bytes, size, xml, 0, 0, false, false,
+				    &vsize);
+	struct kdx_dump *d = NULL;
+
+	(void)state;
+	kdx_open_options_init(&opts);
+	opts.arch = KDX_ARCH_X86_64;
+	assert_null(kdx_dump_open_memory(bytes, size, &opts, &d));
+	roundtrip_check(d);
+	kdx_dump_destroy(d);
+	assert_null(kdx_dump_open_memory(v, vsize, &opts, &d));
+	assert_string_equal(kdx_dump_format_name(d), "libvirt-save");
+	roundtrip_check(d);
+	kdx_dump_destroy(d);
+	free(v);
+	mkqemu_free(q);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(pc_stream_reads_back),
+		cmocka_unit_test(pc_ram_splits_around_the_pci_hole),
+		cmocka_unit_test(page_sent_again_keeps_the_last),
+		cmocka_unit_test(bad_streams_are_errors),
+		cmocka_unit_test(configuration_subsections),
+		cmocka_unit_test(libvirt_save_files),
+		cmocka_unit_test(convert_round_trips),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
