@@ -75,6 +75,9 @@ deps() {
     local pkgs=(build-essential cmake pkg-config clang libclang-rt-dev
                 libcmocka-dev zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev
                 libdeflate-dev xz-utils python3 man-db
+                # import kdx: the extension, its tests, drgn over kdx, and
+                # libkdumpfile's module for bench/python-read.sh
+                python3-dev python3-pytest python3-drgn python3-libkdumpfile
                 # oracles the real-dump checks compare kdx with
                 makedumpfile libkdumpfile-dev gdb gdb-multiarch binutils
                 qemu-system-x86 qemu-system-arm)

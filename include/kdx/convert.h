@@ -5,12 +5,16 @@
  *
  * Output is written to a temporary file beside the destination and
  * renamed into place only when complete, so a failed or interrupted
- * conversion never leaves a file that looks whole.  Compression runs on
+ * conversion never leaves a file that looks whole.  The temporary file
+ * is named DEST.kdx-PID\@HOST-XXXXXX: one left by a killed process is
+ * removed by the next conversion to DEST on that host once that process
+ * is gone (only regular files of the caller's user).  Compression runs on
  * several threads; the output is byte-identical whatever their number.
  */
 #ifndef KDX_CONVERT_H
 #define KDX_CONVERT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -32,7 +36,7 @@ enum kdx_output_format {
 typedef void (*kdx_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
 /** Version of struct kdx_convert_options this header describes. */
-#define KDX_CONVERT_OPTIONS_VERSION 1
+#define KDX_CONVERT_OPTIONS_VERSION 2
 
 /** How to convert; initialise with kdx_convert_options_init(). */
 struct kdx_convert_options {
@@ -65,8 +69,15 @@ struct kdx_convert_options {
 	bool has_root;
 	uint64_t root; /**< with @ref has_root */
 	/** ELF: write pages the input left out by filtering as zeros
-	 *  instead of leaving them out of the segments. */
+	 *  instead of leaving them out of the segments.  kdump: write
+	 *  pages the input holds only in part whole, their missing bytes
+	 *  as zeros, instead of leaving them out. */
 	bool zero_fill;
+	/** Since version 2.  NULL, or a flag (a signal handler's) checked
+	 *  now and then from the calling thread: once nonzero, the
+	 *  conversion stops, removes its temporary file and fails with a
+	 *  KDX_ERR_OS error of errno EINTR. */
+	const volatile sig_atomic_t *stop;
 };
 
 /** Fill @p opts with defaults. */
@@ -77,9 +88,10 @@ struct kdx_convert_stats {
 	uint64_t pages_dumped;   /**< pages written */
 	uint64_t pages_zero;     /**< all-zero pages (shared or excluded) */
 	uint64_t pages_excluded; /**< pages left out (input or filter) */
-	/** Pages the input held only in part (a range ending mid-page, a
-	 *  cut-off file): kdump pages are whole, so their missing bytes are
-	 *  written as zeros.  Callers should tell the user. */
+	/** kdump: pages the input held only in part (a range ending
+	 *  mid-page, a cut-off file).  kdump pages are whole: they are left
+	 *  out (counted in pages_excluded too), never written with invented
+	 *  bytes, unless zero_fill.  Callers should tell the user. */
 	uint64_t pages_partial;
 	/** First such page's physical address (valid if pages_partial). */
 	uint64_t first_partial;
@@ -96,6 +108,11 @@ struct kdx_convert_stats {
  *
  * Every page the input holds is written with identical bytes; pages the
  * input lacks (holes, filtered pages) stay absent, never invented.
+ * kdump output costs a bitmap bit per page up to the highest address
+ * and a descriptor per page with bytes (zeros included): where that
+ * would be more than four times what the input holds (headers that
+ * claim memory up to 2^62, or a terabyte of p_memsz beyond p_filesz),
+ * it fails with KDX_ERR_UNSUPPORTED before writing.
  *
  * @param stats NULL, or filled on success.
  */

@@ -81,11 +81,15 @@ enum kdx_paging_mode {
 	KDX_PAGING_RISCV_SV48,
 	/** RISC-V Sv57: 5 levels. */
 	KDX_PAGING_RISCV_SV57,
+	/** POWER radix (ISA v3.0), the kernel quadrant: addresses
+	 *  0xc000000000000000 + 52 bits, a 64 KiB root and three levels of
+	 *  512 big-endian entries; 512 GiB, 1 GiB, 2 MiB and 4 KiB pages. */
+	KDX_PAGING_PPC64_RADIX,
 };
 
 /** Short stable name of a mode: "none", "x86-32", "x86-pae", "x86-64",
  *  "x86-la57", "arm-v5", "arm", "arm-lpae", "aarch64", "sv32", "sv39",
- *  "sv48", "sv57". */
+ *  "sv48", "sv57", "ppc64-radix". */
 KDX_API const char *kdx_paging_mode_name(enum kdx_paging_mode mode);
 
 /**

@@ -3,7 +3,9 @@
 #include "cli/cli.h"
 
 #include <inttypes.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage[] =
@@ -13,6 +15,9 @@ static const char usage[] =
 	"the same bytes; what IN lacks (holes, pages filtered out) stays absent.\n"
 	"OUT appears only when it is complete (it is written under a temporary\n"
 	"name, synced, then renamed); '-' writes to standard output (--flatten).\n"
+	"SIGINT, SIGTERM or SIGHUP stop it and remove the temporary file; one a\n"
+	"killed kdx left (OUT.kdx-PID@HOST-XXXXXX) goes with the next conversion\n"
+	"to OUT once that process is gone.\n"
 	"The output is byte-identical whatever the number of threads.\n"
 	"\n"
 	"Options:\n"
@@ -26,7 +31,8 @@ static const char usage[] =
 	"  --root PADDR       with --paging: walk this page table (a CR3 value)\n"
 	"  --no-dedup         with --paging: write each alias of a page separately\n"
 	"  --zero-fill        write pages the input filtered out as zeros instead\n"
-	"                     of leaving holes\n"
+	"                     of leaving holes (kdump: write pages the input holds\n"
+	"                     only in part, their missing bytes as zeros)\n"
 	"\n"
 	"kdump options:\n"
 	"  --compress CODEC   zlib (default), lzo, snappy, zstd or none\n"
@@ -45,6 +51,67 @@ const struct cli_command cli_cmd_convert = {
 	.usage = usage,
 	.run = run_convert,
 };
+
+/* The signal that asked us to stop, for kdx_convert_options.stop: the
+ * library checks it between pieces of work and removes its temporary
+ * file; then the signal is raised again, so the caller sees it. */
+static volatile sig_atomic_t stop_signal;
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+static void note_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void catch_stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = note_signal;
+	sigemptyset(&sa.sa_mask);
+	/* A signal ignored when we started (nohup, a background job) stays
+	 * ignored. */
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(*stop_signals); i++) {
+		struct sigaction old;
+
+		if (sigaction(stop_signals[i], NULL, &old) == 0 &&
+		    old.sa_handler != SIG_IGN)
+			sigaction(stop_signals[i], &sa, NULL);
+	}
+}
+
+/* Die of the signal that stopped us, as if it had not been caught. */
+static void reraise_stop_signal(void)
+{
+	int sig = stop_signal;
+
+	if (!sig)
+		return;
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* OUT must not be one of the input's files (by another name, a hard
+ * link): the rename at the end would replace the dump being read. */
+static int check_output(const struct cli_dump_files *in, const char *out)
+{
+	struct stat o, i;
+
+	if (!strcmp(out, "-") || stat(out, &o) < 0)
+		return EXIT_OK;
+	if (S_ISDIR(o.st_mode))
+		return cli_usage_error(&cli_cmd_convert,
+				       "%s is a directory; OUT names the file to write",
+				       out);
+	for (size_t k = 0; k < in->count; k++)
+		if (stat(in->paths[k], &i) == 0 && i.st_dev == o.st_dev &&
+		    i.st_ino == o.st_ino)
+			return cli_usage_error(&cli_cmd_convert,
+					       "%s is the input %s: converting would replace it",
+					       out, in->paths[k]);
+	return EXIT_OK;
+}
 
 static void show_progress(void *ctx, uint64_t done, uint64_t total)
 {
@@ -174,9 +241,16 @@ static int run_convert(int argc, char **argv)
 	    copts.format != KDX_OUTPUT_ELF)
 		return cli_usage_error(&cli_cmd_convert,
 				       "--paging, --root and --no-dedup go with --to elf");
-	rc = cli_open_dump(&in, &opts, &dump);
+	rc = check_output(&in, out);
 	if (rc)
 		return rc;
+	catch_stop_signals();
+	copts.stop = &stop_signal;
+	rc = cli_open_dump(&in, &opts, &dump);
+	if (rc) {
+		reraise_stop_signal();
+		return rc;
+	}
 	if (!quiet && isatty(2)) {
 		copts.progress = show_progress;
 		copts.progress_ctx = &last;
@@ -185,12 +259,23 @@ static int run_convert(int argc, char **argv)
 	if (copts.progress && last >= 0)
 		fputc('\n', stderr);
 	kdx_dump_destroy(dump);
+	if (err && stop_signal) {
+		kdx_error_destroy(err);
+		fprintf(stderr, "kdx: stopped by signal %d: %s not written\n",
+			(int)stop_signal, out);
+		reraise_stop_signal();
+	}
 	if (err)
 		return cli_report(err);
-	if (stats.pages_partial)
+	if (stats.pages_partial && !copts.zero_fill)
 		fprintf(stderr,
 			"kdx: note: %" PRIu64 " pages from 0x%" PRIx64
-			" on were only partly in the input; kdump pages are whole, so their missing bytes are zeros in the output\n",
+			" on were only partly in the input; kdump pages are whole, so they are left out (--zero-fill writes them, their missing bytes as zeros)\n",
+			stats.pages_partial, stats.first_partial);
+	else if (stats.pages_partial)
+		fprintf(stderr,
+			"kdx: note: %" PRIu64 " pages from 0x%" PRIx64
+			" on were only partly in the input; their missing bytes are zeros in the output (--zero-fill)\n",
 			stats.pages_partial, stats.first_partial);
 	if (!quiet && copts.format == KDX_OUTPUT_ELF)
 		fprintf(stderr,

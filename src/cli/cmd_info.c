@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "cli/json.h"
 #include "cli/crash_summary.h"
+#include "cli/info_json.h"
 #include "cli/xlat_args.h"
 
 #include <inttypes.h>
@@ -34,41 +35,6 @@ const struct cli_command cli_cmd_info = {
 	.run = run_info,
 };
 
-static const char *byte_order_name(enum kdx_byte_order bo)
-{
-	return bo == KDX_BIG_ENDIAN ? "big" : "little";
-}
-
-static const char *range_kind_name(enum kdx_range_kind kind)
-{
-	switch (kind) {
-	case KDX_RANGE_ZERO: return "zero";
-	case KDX_RANGE_EXCLUDED: return "excluded";
-	default: return "file";
-	}
-}
-
-static uint64_t total_memory(const struct kdx_dump *dump)
-{
-	size_t n;
-	const struct kdx_phys_range *r = kdx_dump_phys_ranges(dump, &n);
-	uint64_t total = 0;
-
-	for (size_t i = 0; i < n; i++)
-		total += r[i].size;
-	return total;
-}
-
-static size_t count_notes(const struct kdx_dump *dump, const char *kind)
-{
-	size_t n, count = 0;
-	const struct kdx_note *notes = kdx_dump_notes(dump, &n);
-
-	for (size_t i = 0; i < n; i++)
-		count += !strcmp(notes[i].kind, kind);
-	return count;
-}
-
 /* What the segments' virtual addresses are; NONE where the format has
  * no virtual addresses at all. */
 static enum kdx_segment_vaddrs segment_vaddrs(const struct kdx_dump *dump)
@@ -77,181 +43,6 @@ static enum kdx_segment_vaddrs segment_vaddrs(const struct kdx_dump *dump)
 
 	return (f->set & KDX_FACT_SEGMENT_VADDRS) ? f->segment_vaddrs :
 						    KDX_SEGMENT_VADDRS_NONE;
-}
-
-/* ---- JSON ---- */
-
-static void json_memory(struct json *j, const struct kdx_dump *dump)
-{
-	size_t n;
-	const struct kdx_phys_range *r = kdx_dump_phys_ranges(dump, &n);
-	uint64_t prev_end = 0;
-
-	json_key(j, "memory");
-	json_object_begin(j);
-	json_key(j, "ranges");
-	json_array_begin(j);
-	for (size_t i = 0; i < n; i++) {
-		json_object_begin(j);
-		json_key(j, "start");
-		json_u64(j, r[i].start);
-		json_key(j, "end");
-		json_u64(j, r[i].start + r[i].size);
-		json_key(j, "size");
-		json_u64(j, r[i].size);
-		json_key(j, "kind");
-		json_string(j, range_kind_name(r[i].kind));
-		json_object_end(j);
-	}
-	json_array_end(j);
-	json_key(j, "total");
-	json_u64(j, total_memory(dump));
-	json_key(j, "holes");
-	json_array_begin(j);
-	for (size_t i = 0; i < n; prev_end = r[i].start + r[i].size, i++) {
-		if (r[i].start <= prev_end)
-			continue;
-		json_object_begin(j);
-		json_key(j, "start");
-		json_u64(j, prev_end);
-		json_key(j, "end");
-		json_u64(j, r[i].start);
-		json_key(j, "size");
-		json_u64(j, r[i].start - prev_end);
-		json_object_end(j);
-	}
-	json_array_end(j);
-	json_object_end(j);
-}
-
-static void json_cpu(struct json *j, const struct kdx_cpu *cpu)
-{
-	static const char *const cr_names[] = { "cr0", "cr1", "cr2", "cr3",
-						"cr4" };
-
-	json_object_begin(j);
-	json_key(j, "index");
-	json_u64(j, cpu->index);
-	json_key(j, "pid");
-	json_i64(j, cpu->pid);
-	json_key(j, "registers");
-	json_object_begin(j);
-	for (unsigned int r = 0; r < cpu->reg_count; r++) {
-		json_key(j, cpu->reg_names[r]);
-		json_u64(j, cpu->regs[r]);
-	}
-	if (cpu->has_control_regs)
-		for (int r = 0; r < 5; r++) {
-			json_key(j, cr_names[r]);
-			json_u64(j, cpu->cr[r]);
-		}
-	json_object_end(j);
-	json_object_end(j);
-}
-
-static void json_notes_and_cpus(struct json *j, const struct kdx_dump *dump)
-{
-	size_t n;
-	const struct kdx_note *notes = kdx_dump_notes(dump, &n);
-	const struct kdx_cpu *cpus;
-
-	json_key(j, "notes");
-	json_array_begin(j);
-	for (size_t i = 0; i < n; i++) {
-		json_object_begin(j);
-		json_key(j, "name");
-		json_string(j, notes[i].name);
-		json_key(j, "type");
-		json_u64(j, notes[i].type);
-		json_key(j, "kind");
-		json_string(j, notes[i].kind);
-		json_key(j, "size");
-		json_u64(j, notes[i].desc_size);
-		json_key(j, "offset");
-		json_u64(j, notes[i].file_offset);
-		json_object_end(j);
-	}
-	json_array_end(j);
-	json_key(j, "cpus");
-	json_u64(j, count_notes(dump, "prstatus"));
-	json_key(j, "qemu_cpu_notes");
-	json_u64(j, count_notes(dump, "qemu-cpu-state"));
-	json_key(j, "cpu_state");
-	json_array_begin(j);
-	cpus = kdx_dump_cpus(dump, &n);
-	for (size_t i = 0; i < n; i++)
-		json_cpu(j, &cpus[i]);
-	json_array_end(j);
-}
-
-static void json_vmcoreinfo(struct json *j, const struct kdx_dump *dump)
-{
-	size_t n;
-	const struct kdx_vmcoreinfo_entry *e = kdx_dump_vmcoreinfo(dump, &n);
-
-	json_key(j, "vmcoreinfo");
-	if (!e) {
-		json_null(j);
-	} else {
-		json_object_begin(j);
-		for (size_t i = 0; i < n; i++) {
-			json_key(j, e[i].key);
-			json_string(j, e[i].value);
-		}
-		json_object_end(j);
-	}
-	json_key(j, "vmcoreinfo_source");
-	json_string(j, kdx_dump_vmcoreinfo_source(dump));
-}
-
-static void print_json(const char *path, const struct kdx_dump *dump)
-{
-	struct json j;
-	size_t n;
-	const struct kdx_detail *d = kdx_dump_details(dump, &n);
-	const char *const *warnings;
-
-	json_init(&j, stdout);
-	json_object_begin(&j);
-	json_key(&j, "file");
-	json_string(&j, path);
-	json_key(&j, "format");
-	json_string(&j, kdx_dump_format_name(dump));
-	json_key(&j, "details");
-	json_object_begin(&j);
-	for (size_t i = 0; i < n; i++) {
-		json_key(&j, d[i].key);
-		json_string(&j, d[i].value);
-	}
-	json_object_end(&j);
-	json_key(&j, "arch");
-	json_string(&j, kdx_arch_name(kdx_dump_arch(dump)));
-	json_key(&j, "byte_order");
-	json_string(&j, byte_order_name(kdx_dump_byte_order(dump)));
-	json_key(&j, "word_size");
-	json_u64(&j, kdx_dump_word_size(dump));
-	json_key(&j, "page_size");
-	json_u64(&j, kdx_dump_page_size(dump));
-	json_key(&j, "page_size_source");
-	json_string(&j, kdx_dump_page_size_source(dump));
-	json_memory(&j, dump);
-	kdx_dump_segments(dump, &n);
-	json_key(&j, "segments");
-	json_u64(&j, n);
-	json_key(&j, "segments_have_virtual");
-	json_bool(&j, kdx_dump_segments_have_virtual(dump));
-	json_notes_and_cpus(&j, dump);
-	json_vmcoreinfo(&j, dump);
-	cli_crash_summary_json(&j, dump);
-	cli_info_translation(dump, &j);
-	json_key(&j, "warnings");
-	json_array_begin(&j);
-	warnings = kdx_dump_warnings(dump, &n);
-	for (size_t i = 0; i < n; i++)
-		json_string(&j, warnings[i]);
-	json_array_end(&j);
-	json_object_end(&j);
-	json_finish(&j);
 }
 
 /* ---- text ---- */
@@ -266,7 +57,7 @@ static void print_memory(const struct kdx_dump *dump)
 	for (size_t i = 0; i < n; prev_end = r[i].start + r[i].size, i++)
 		holes += r[i].start > prev_end;
 	printf("memory:     %s in %zu range%s, %" PRIu64 " hole%s\n",
-	       cli_size(total_memory(dump), size, sizeof(size)), n,
+	       cli_size(cli_total_memory(dump), size, sizeof(size)), n,
 	       n == 1 ? "" : "s", holes, holes == 1 ? "" : "s");
 	for (size_t i = 0; i < n && i < TEXT_MAX_RANGES; i++)
 		printf("  0x%016" PRIx64 "-0x%016" PRIx64 "  %10s  %s\n",
@@ -286,10 +77,10 @@ static void print_cpus(const struct kdx_dump *dump)
 	size_t n;
 	const struct kdx_cpu *cpus = kdx_dump_cpus(dump, &n);
 
-	printf("cpus:       %zu from NT_PRSTATUS", count_notes(dump, "prstatus"));
-	if (count_notes(dump, "qemu-cpu-state"))
+	printf("cpus:       %zu from NT_PRSTATUS", cli_count_notes(dump, "prstatus"));
+	if (cli_count_notes(dump, "qemu-cpu-state"))
 		printf(", %zu QEMU CPU state notes",
-		       count_notes(dump, "qemu-cpu-state"));
+		       cli_count_notes(dump, "qemu-cpu-state"));
 	printf("\n");
 	for (size_t i = 0; i < n; i++) {
 		printf("  cpu %u: pid %" PRId32, cpus[i].index, cpus[i].pid);
@@ -350,7 +141,7 @@ static void print_text(const char *path, const struct kdx_dump *dump)
 		printf("  %-18s %s\n", d[i].key, d[i].value);
 	printf("arch:       %s, %s-endian, %u-bit words\n",
 	       kdx_arch_name(kdx_dump_arch(dump)),
-	       byte_order_name(kdx_dump_byte_order(dump)),
+	       cli_byte_order_name(kdx_dump_byte_order(dump)),
 	       kdx_dump_word_size(dump) * 8);
 	printf("page size:  %" PRIu32 " (%s)\n", kdx_dump_page_size(dump),
 	       kdx_dump_page_size_source(dump));
@@ -411,10 +202,15 @@ static int run_info(int argc, char **argv)
 	rc = cli_open_dump(&files, &opts, &dump);
 	if (rc)
 		return rc;
-	if (json)
-		print_json(argv[optind], dump);
-	else
+	if (json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		cli_info_json(&j, argv[optind], dump);
+		json_finish(&j);
+	} else {
 		print_text(argv[optind], dump);
+	}
 	kdx_dump_destroy(dump);
 	return EXIT_OK;
 }

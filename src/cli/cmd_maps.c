@@ -16,7 +16,9 @@ static const char usage[] =
 	"agree (accessed/dirty are ignored), like QEMU's memory-mapping list.\n"
 	"Each table is read once per entry pointing to it.  Tables that cannot\n"
 	"be read and malformed entries are reported on stderr and skipped; the\n"
-	"exit status is then 1.\n"
+	"exit status is then 1.  More than 8 ranges per page of the dump's memory\n"
+	"(at least a million) are cut, with exit status 1: tables that point at each\n"
+	"other would list the same memory without end.\n"
 	"\n"
 	"Options:\n"
 	"  --start VA        first virtual address to list (default 0)\n"
@@ -44,10 +46,33 @@ struct maps_args {
 	struct cli_dump_files files;
 };
 
+/* Mappings never cut below: QEMU's paging dumps can hold more than
+ * 65534 (PN_XNUM), and a million costs tens of MB. */
+#define MAPPINGS_FLOOR (1u << 20)
+
 struct maps_out {
 	struct json *j; /* NULL: text */
 	uint64_t count, bytes, problems;
+	uint64_t limit;  /* ranges listed at most */
+	bool cut;        /* the limit stopped the listing */
+	uint64_t cut_at; /* the first address not listed */
 };
+
+/* Ranges listed at most: tables that point at each other list the same
+ * memory without end (2^27 ranges from a 64 KiB image), while a kernel
+ * maps each page of its memory a few times.  Eight ranges per page the
+ * dump describes, and never fewer than a million. */
+static uint64_t range_limit(const struct kdx_dump *dump)
+{
+	size_t n;
+	const struct kdx_phys_range *r = kdx_dump_phys_ranges(dump, &n);
+	uint64_t pages = 0, page = kdx_dump_page_size(dump);
+
+	for (size_t i = 0; i < n; i++)
+		pages += r[i].size / page + 1;
+	return pages > (UINT64_MAX >> 3) ? UINT64_MAX :
+	       pages * 8 > MAPPINGS_FLOOR ? pages * 8 : MAPPINGS_FLOOR;
+}
 
 static void page_sizes_text(uint64_t sizes, char *buf, size_t len)
 {
@@ -96,6 +121,11 @@ static bool on_mapping(void *arg, const struct kdx_mapping *m)
 	struct maps_out *o = arg;
 	char size[32], pages[32], flags[64];
 
+	if (o->count >= o->limit) {
+		o->cut = true;
+		o->cut_at = m->vaddr;
+		return false;
+	}
 	o->count++;
 	o->bytes += m->size;
 	if (o->j) {
@@ -142,15 +172,19 @@ static void json_tail(struct json *j, const struct maps_out *o)
 	json_u64(j, o->bytes);
 	json_key(j, "problems");
 	json_u64(j, o->problems);
+	json_key(j, "complete");
+	json_bool(j, !o->cut);
 	json_object_end(j);
 	json_finish(j);
 }
 
-static int list_maps(const struct maps_args *a, struct kdx_xlat *xlat,
+static int list_maps(const struct maps_args *a, const struct kdx_dump *dump,
+		     struct kdx_xlat *xlat,
 		     const struct kdx_kernel_layout *layout)
 {
 	struct json j;
-	struct maps_out o = { a->json ? &j : NULL, 0, 0, 0 };
+	struct maps_out o = { a->json ? &j : NULL, 0, 0, 0, range_limit(dump),
+			      false, 0 };
 	struct kdx_error *err;
 	char total[32];
 
@@ -176,6 +210,13 @@ static int list_maps(const struct maps_args *a, struct kdx_xlat *xlat,
 		       o.problems ? ", with problems (see stderr)" : "");
 	if (err)
 		return cli_report(err);
+	if (o.cut) {
+		fprintf(stderr,
+			"kdx: maps: cut at 0x%" PRIx64 " after %" PRIu64
+			" ranges, more than 8 per page of the dump's memory: page tables that point at each other? (--start and --end list a part)\n",
+			o.cut_at, o.count);
+		return EXIT_DUMP;
+	}
 	return o.problems ? EXIT_DUMP : EXIT_OK;
 }
 
@@ -230,8 +271,7 @@ static int parse_args(int argc, char **argv, struct maps_args *a)
 static int list_maps_cb(void *arg, const struct kdx_dump *dump,
 		 struct kdx_xlat *xlat, const struct kdx_kernel_layout *layout)
 {
-	(void)dump;
-	return list_maps(arg, xlat, layout);
+	return list_maps(arg, dump, xlat, layout);
 }
 
 static int run_maps(int argc, char **argv)

@@ -170,18 +170,11 @@ static struct kdx_error *read_header(const struct kdx_file *file,
 		return kdx_err(KDX_ERR_UNSUPPORTED,
 			       "ELF file of type %u is not a core dump (e_type must be ET_CORE, 4)",
 			       h->type);
-	if (h->phentsize != h->cls->phdr_size)
+	if (h->phnum && h->phentsize != h->cls->phdr_size)
 		return kdx_err(KDX_ERR_CORRUPT,
 			       "ELF header: e_phentsize is %u, ELF%u program headers are %zu bytes",
 			       h->phentsize, h->cls->bits, h->cls->phdr_size);
-	err = resolve_phnum(file, h);
-	if (!err && h->phnum == 0)
-		err = kdx_err(KDX_ERR_UNSUPPORTED,
-			      "ELF core file with no program headers: it describes no memory%s",
-			      h->cls->bits == 64 && h->shnum ?
-				      " (it has only sections, as a Xen xc_core file does: try --format xc_core)" :
-				      "");
-	return err;
+	return resolve_phnum(file, h);
 }
 
 /* The whole program header table, bounds-checked against the file. */
@@ -363,6 +356,204 @@ static void describe(struct kdx_dump_desc *desc, const struct elf_header *h,
 	}
 }
 
+/* ---- overlapping segments ---- */
+
+/* Bytes compared across overlapping segments, and differences reported,
+ * at most: QEMU's paging dumps alias pages thousands of times. */
+#define OVERLAP_COMPARE_BUDGET (64ull << 20)
+#define OVERLAP_REPORTS 8
+
+/* The file bytes of one PT_LOAD. */
+struct held_load {
+	size_t index;
+	uint64_t paddr, size, offset;
+};
+
+static int compare_held(const void *a, const void *b)
+{
+	const struct held_load *x = a, *y = b;
+
+	if (x->paddr != y->paddr)
+		return x->paddr < y->paddr ? -1 : 1;
+	return x->index < y->index ? -1 : (x->index > y->index);
+}
+
+/* First address in [@from, @from + @len) where @a and @b hold different
+ * bytes; @len if none (or unreadable).  Spends *@budget. */
+static uint64_t first_difference(const struct kdx_file *file,
+				 const struct held_load *a,
+				 const struct held_load *b, uint64_t from,
+				 uint64_t len, uint64_t *budget)
+{
+	uint8_t x[4096], y[4096];
+
+	for (uint64_t done = 0; done < len && *budget;) {
+		size_t n = (size_t)kdx_min_u64(kdx_min_u64(sizeof(x), len - done),
+					       *budget);
+		uint64_t at = from + done;
+		struct kdx_error *ea = kdx_file_read(file, a->offset + (at - a->paddr), x, n);
+		struct kdx_error *eb = kdx_file_read(file, b->offset + (at - b->paddr), y, n);
+		bool unreadable = ea || eb;
+
+		kdx_error_destroy(ea);
+		kdx_error_destroy(eb);
+		if (unreadable)
+			return len;
+		*budget -= n;
+		for (size_t i = 0; i < n; i++)
+			if (x[i] != y[i])
+				return done + i;
+		done += n;
+	}
+	return len;
+}
+
+/* @b overlaps @a, which starts no higher (and reads return @a's bytes
+ * there): say so if their bytes differ. */
+static void compare_overlap(const struct kdx_file *file,
+			    struct kdx_dump_desc *desc,
+			    const struct held_load *a, const struct held_load *b,
+			    uint64_t *budget, unsigned int *reports)
+{
+	uint64_t end = kdx_min_u64(a->paddr + a->size, b->paddr + b->size);
+	uint64_t len = end - b->paddr, diff;
+
+	/* The same file bytes under both (aliases): nothing to compare. */
+	if (a->offset - a->paddr == b->offset - b->paddr)
+		return;
+	diff = first_difference(file, a, b, b->paddr, len, budget);
+	if (diff == len || ++*reports > OVERLAP_REPORTS)
+		return;
+	kdx_desc_add_warning(
+		desc,
+		"PT_LOAD %zu and PT_LOAD %zu both hold physical 0x%llx-0x%llx with different bytes (first at 0x%llx); reads return PT_LOAD %zu's",
+		a->index, b->index, (unsigned long long)b->paddr,
+		(unsigned long long)(end - 1),
+		(unsigned long long)(b->paddr + diff), a->index);
+}
+
+/* Overlapping PT_LOADs should agree (kdump's kernel-text segment lies in
+ * a RAM segment; QEMU's paging dumps alias pages); where they do not,
+ * one segment's bytes are silently hidden: warn. */
+static struct kdx_error *check_overlaps(const struct kdx_file *file,
+					const struct elf_header *h,
+					const uint8_t *table,
+					struct kdx_dump_desc *desc)
+{
+	struct held_load *loads = NULL, *cover = NULL;
+	size_t n = 0, capacity = 0;
+	uint64_t budget = OVERLAP_COMPARE_BUDGET;
+	unsigned int reports = 0;
+
+	for (uint64_t i = 0; i < h->phnum; i++) {
+		struct elf_phdr ph;
+		struct held_load l;
+		uint64_t end;
+
+		parse_phdr(h, table + i * h->cls->phdr_size, &ph);
+		l = (struct held_load){ (size_t)i, ph.paddr,
+			bytes_in_file(file, ph.offset,
+				      kdx_min_u64(ph.filesz, ph.memsz)),
+			ph.offset };
+		if (ph.type != PT_LOAD || !l.size ||
+		    kdx_add_overflows(l.paddr, l.size, &end))
+			continue;
+		if (!kdx_array_push((void **)&loads, &n, &capacity, &l,
+				    sizeof(l))) {
+			free(loads);
+			return kdx_err_nomem();
+		}
+	}
+	if (n > 1)
+		qsort(loads, n, sizeof(*loads), compare_held);
+	/* Each segment against the earlier one reaching furthest. */
+	for (size_t i = 0; i < n && budget; i++) {
+		if (cover && loads[i].paddr < cover->paddr + cover->size)
+			compare_overlap(file, desc, cover, &loads[i], &budget,
+					&reports);
+		if (!cover || loads[i].paddr + loads[i].size >
+				      cover->paddr + cover->size)
+			cover = &loads[i];
+	}
+	if (reports > OVERLAP_REPORTS)
+		kdx_desc_add_warning(
+			desc, "%u more overlapping PT_LOAD pairs hold different bytes",
+			reports - OVERLAP_REPORTS);
+	free(loads);
+	return NULL;
+}
+
+/* ---- ELF files without memory ---- */
+
+/* Whether section header @index is named @name (bounded reads; a table
+ * that cannot be read names nothing). */
+static bool section_named(const struct kdx_file *file,
+			  const struct elf_header *h, uint64_t names_at,
+			  uint64_t names_size, unsigned int index,
+			  const char *name)
+{
+	uint8_t shdr[64];
+	char got[32];
+	uint64_t at = h->shoff + (uint64_t)index * h->cls->shdr_size, off;
+	struct kdx_error *err = kdx_file_read(file, at, shdr, h->cls->shdr_size);
+	size_t len = strlen(name) + 1;
+
+	kdx_error_destroy(err);
+	if (err)
+		return false;
+	off = kdx_load_u32(shdr, h->bo); /* sh_name */
+	if (off >= names_size || names_size - off < len || len > sizeof(got))
+		return false;
+	err = kdx_file_read(file, names_at + off, got, len);
+	kdx_error_destroy(err);
+	return !err && !memcmp(got, name, len);
+}
+
+/* Whether the section headers name @name: Xen's xc_core dumps have
+ * sections (.note.Xen, .xen_pages) and no program headers. */
+static bool has_section(const struct kdx_file *file, const struct elf_header *h,
+			const uint8_t *ehdr, const char *name)
+{
+	bool is64 = h->cls->bits == 64;
+	unsigned int strndx = kdx_load_u16(ehdr + (is64 ? 62 : 50), h->bo);
+	uint8_t shdr[64];
+	uint64_t names_at, names_size;
+	struct kdx_error *err;
+
+	if (!h->shoff || h->shentsize != h->cls->shdr_size ||
+	    strndx >= h->shnum)
+		return false;
+	err = kdx_file_read(file, h->shoff + (uint64_t)strndx * h->cls->shdr_size,
+			    shdr, h->cls->shdr_size);
+	kdx_error_destroy(err);
+	if (err)
+		return false;
+	names_at = word(h, shdr + (is64 ? 24 : 16));   /* sh_offset */
+	names_size = word(h, shdr + (is64 ? 32 : 20)); /* sh_size */
+	for (unsigned int i = 0; i < h->shnum; i++)
+		if (section_named(file, h, names_at, names_size, i, name))
+			return true;
+	return false;
+}
+
+/* An ELF core without PT_LOAD or PT_NOTE holds nothing kdx reads: say
+ * what it is rather than open it as an empty dump ("0 B in 0 ranges"). */
+static struct kdx_error *no_memory(const struct kdx_file *file,
+				   const struct elf_header *h)
+{
+	uint8_t ehdr[64];
+	struct kdx_error *err = kdx_file_read(file, 0, ehdr, h->cls->ehdr_size);
+
+	if (!err && (has_section(file, h, ehdr, ".note.Xen") ||
+		     has_section(file, h, ehdr, ".xen_pages")))
+		return kdx_err(KDX_ERR_UNSUPPORTED,
+			       "a Xen xc_core dump (ELF sections .note.Xen, .xen_pages; no program headers): read it with --format xc_core");
+	kdx_error_destroy(err);
+	return kdx_err(KDX_ERR_UNSUPPORTED,
+		       "ELF core with no PT_LOAD or PT_NOTE program header (%llu program headers, %u section headers): nothing kdx reads",
+		       (unsigned long long)h->phnum, h->shnum);
+}
+
 static struct kdx_error *walk_phdrs(const struct kdx_file *file,
 				    const struct elf_header *h,
 				    const uint8_t *table,
@@ -384,6 +575,13 @@ static struct kdx_error *walk_phdrs(const struct kdx_file *file,
 			notes++;
 		}
 	}
+	if (!err && !loads && !notes)
+		err = no_memory(file, h);
+	else if (!err && !loads)
+		kdx_desc_add_warning(
+			desc, "no PT_LOAD program header: the dump holds notes and no memory");
+	if (!err)
+		err = check_overlaps(file, h, table, desc);
 	if (!err)
 		describe(desc, h, loads, notes);
 	return err;

@@ -15,7 +15,7 @@
 #define MAGIC_PREFIX "minidump FreeBSD/"
 #define MAGIC_LEN 24
 /* The largest header any version has (arm64 v3: flags at 76). */
-#define HEADER_BYTES 80
+#define HEADER_BYTES 144
 
 /* sys/<arch>/include/minidump.h, every version. */
 static const struct fbsd_header_row rows[] = {
@@ -40,6 +40,14 @@ static const struct fbsd_header_row rows[] = {
 	  .arch = KDX_ARCH_RISCV64, .max_version = 2, .word_size = 8,
 	  .kernbase_size = 8, .dmapphys_off = 48, .dmapbase_off = 56,
 	  .dmapend_off = 64, .avail_off = 72, .avail_since = 2 },
+	/* sys/powerpc/include/minidump.h: big-endian, or little-endian
+	 * (powerpc64le); kernend, hw_direct_map, startkernel and endkernel
+	 * are not needed to translate. */
+	{ .magic = "minidump FreeBSD/powerpc64", .arch_name = "powerpc64",
+	  .arch = KDX_ARCH_PPC64, .bi_endian = true, .max_version = 2,
+	  .word_size = 8, .kernbase_size = 8, .fields_off = 40, .mmu_off = 32,
+	  .dmapbase_off = 96, .dmapend_off = 104, .avail_off = 136,
+	  .avail_since = 2, .dmapend_inclusive = true },
 };
 
 /* More runs of dumped pages than this and physical reads go through the
@@ -109,7 +117,7 @@ static struct kdx_error *read_kdh(struct fbsd_minidump *md, uint64_t at,
 			       (unsigned long long)at, version);
 	if (k[495])
 		return kdx_err(KDX_ERR_UNSUPPORTED,
-			       "kerneldumpheader at offset 0x%llx: the dump is compressed (%s); decompress it first, as savecore does",
+			       "kerneldumpheader at offset 0x%llx: the dump is compressed (%s) on the dump device, and kdx finds the stream only after a header at offset 0; run savecore, which keeps it as vmcore.N.gz or .zst, and open that",
 			       (unsigned long long)at,
 			       k[495] == 1 ? "gzip" : k[495] == 2 ? "zstd" : "unknown method");
 	if (keysize)
@@ -134,6 +142,26 @@ static struct kdx_error *read_kdh(struct fbsd_minidump *md, uint64_t at,
 	copy_text(md->kdh_version, k + 128, 192);
 	copy_text(md->kdh_panic, k + 320, 175);
 	return NULL;
+}
+
+bool kdx_fbsd_compressed_device(const struct kdx_file *file, uint64_t *start,
+				uint64_t *length, unsigned int *codec)
+{
+	uint8_t k[KDH_SIZE];
+	uint64_t size = kdx_file_size(file);
+	struct kdx_error *err = kdx_file_read(file, 0, k, sizeof(k));
+
+	if (err) {
+		kdx_error_destroy(err);
+		return false;
+	}
+	if (!is_kdh(k) || kdx_load_u32(k + 32, KDX_BIG_ENDIAN) != 4 ||
+	    (k[495] != 1 && k[495] != 2))
+		return false;
+	*start = KDH_SIZE;
+	*length = kdx_load_u64(k + 40, KDX_BIG_ENDIAN);
+	*codec = k[495];
+	return *length <= size - KDH_SIZE;
 }
 
 /* Where the minidump is: the whole file, or inside kerneldumpheaders. */
@@ -187,16 +215,21 @@ static uint64_t field64(const struct fbsd_minidump *md, const uint8_t *h,
 	return off ? kdx_load_u64(h + off, md->byte_order) : 0;
 }
 
-/* The byte order: little-endian, except an arm dump whose version only
- * makes sense read big-endian (armeb). */
+/* The byte order: little-endian, except an arm or powerpc64 dump whose
+ * version only makes sense read big-endian (armeb, powerpc64 as opposed
+ * to powerpc64le).  A version that makes sense neither way is read the
+ * way that gives the smaller number, so the error shows what was
+ * probably meant. */
 static void pick_byte_order(struct fbsd_minidump *md, const uint8_t *h)
 {
-	uint32_t le = kdx_load_u32(h + 24, KDX_LITTLE_ENDIAN);
-	uint32_t be = kdx_load_u32(h + 24, KDX_BIG_ENDIAN);
+	const uint8_t *v = h + 24 + md->row->fields_off;
+	uint32_t le = kdx_load_u32(v, KDX_LITTLE_ENDIAN);
+	uint32_t be = kdx_load_u32(v, KDX_BIG_ENDIAN);
+	bool le_ok = le >= 1 && le <= md->row->max_version;
+	bool be_ok = be >= 1 && be <= md->row->max_version;
 
 	md->byte_order = KDX_LITTLE_ENDIAN;
-	if (md->row->bi_endian && (le == 0 || le > md->row->max_version) &&
-	    be >= 1 && be <= md->row->max_version)
+	if (md->row->bi_endian && !le_ok && (be_ok || (le && be < le)))
 		md->byte_order = KDX_BIG_ENDIAN;
 }
 
@@ -247,19 +280,25 @@ static struct kdx_error *parse_header(struct fbsd_minidump *md,
 			       (unsigned long long)md->base, (const char *)h);
 	md->row = row;
 	pick_byte_order(md, h);
-	md->version = field32(md, h, 24);
+	md->version = field32(md, h, 24 + row->fields_off);
 	if (md->version < 1 || md->version > row->max_version)
 		return kdx_err(KDX_ERR_UNSUPPORTED,
-			       "minidump header at offset 0x18: FreeBSD/%s minidump version %u (kdx reads 1 to %u)",
-			       row->arch_name, md->version, row->max_version);
-	md->msgbufsize = field32(md, h, 28);
-	md->bitmapsize = field32(md, h, 32);
-	md->pmapsize = field32(md, h, 36);
-	md->kernbase = row->kernbase_size == 8 ? field64(md, h, 40) :
-						 field32(md, h, 40);
+			       "minidump header at offset 0x%x: FreeBSD/%s minidump version %u (kdx reads 1 to %u)",
+			       24 + row->fields_off, row->arch_name, md->version,
+			       row->max_version);
+	md->msgbufsize = field32(md, h, 28 + row->fields_off);
+	md->bitmapsize = field32(md, h, 32 + row->fields_off);
+	md->pmapsize = field32(md, h, 36 + row->fields_off);
+	md->kernbase = row->kernbase_size == 8 ?
+			       field64(md, h, 40 + row->fields_off) :
+			       field32(md, h, 40 + row->fields_off);
+	if (row->mmu_off)
+		copy_text(md->mmu_name, h + row->mmu_off, 32);
 	md->dmapphys = field64(md, h, row->dmapphys_off);
 	md->dmapbase = field64(md, h, row->dmapbase_off);
 	md->dmapend = field64(md, h, row->dmapend_off);
+	if (row->dmapend_inclusive && md->dmapend && md->dmapend != UINT64_MAX)
+		md->dmapend++; /* one past the end, as elsewhere */
 	md->has_dmap = row->dmapbase_off && md->dmapend > md->dmapbase;
 	md->mode_field = field32(md, h, row->mode_off);
 	if (md->version >= row->avail_since)
@@ -305,8 +344,9 @@ static struct kdx_error *lay_out(struct fbsd_minidump *md, uint64_t file_size)
 				   md->pmapsize, file_size);
 	if (!err && md->bitmapsize % md->row->word_size)
 		err = kdx_err(KDX_ERR_CORRUPT,
-			      "minidump header at offset 0x20: bitmap size 0x%x is not a whole number of %u-byte words",
-			      md->bitmapsize, md->row->word_size);
+			      "minidump header at offset 0x%x: bitmap size 0x%x is not a whole number of %u-byte words",
+			      32 + md->row->fields_off, md->bitmapsize,
+			      md->row->word_size);
 	return err;
 }
 
@@ -813,6 +853,8 @@ void kdx_fbsd_add_details(const struct fbsd_minidump *md,
 	kdx_desc_add_detail(desc, "minidump_version", "%u", md->version);
 	kdx_desc_add_detail(desc, "page_size", "%u", md->page_size);
 	kdx_desc_add_detail(desc, "paging", "%s", md->paging.name);
+	if (md->mmu_name[0])
+		kdx_desc_add_detail(desc, "mmu", "%s", md->mmu_name);
 	kdx_desc_add_detail(desc, "kernbase", "0x%llx",
 			    (unsigned long long)md->kernbase);
 	if (md->has_dmap) {

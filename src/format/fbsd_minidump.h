@@ -38,6 +38,12 @@ struct fbsd_header_row {
 	unsigned int mode_off;   /* i386 paemode, arm mmuformat */
 	unsigned int avail_off, avail_since;
 	unsigned int flags_off, flags_since;
+	/* powerpc64: the version and the fields after it start this many
+	 * bytes later (char magic[32], mmu_name[32]), and the MMU's name
+	 * is at mmu_off. */
+	unsigned int fields_off, mmu_off;
+	/* dmapend is the last direct-map address, not the one past it. */
+	bool dmapend_inclusive;
 };
 
 /* The page-table format of the area, and how the reader shows it to the
@@ -61,6 +67,15 @@ struct fbsd_paging {
 	/* Entries the builder writes (@level: index into shift[]). */
 	uint64_t (*table_entry)(unsigned int level, uint64_t addr);
 	uint64_t (*block_entry)(unsigned int level, bool last, uint64_t addr);
+	/* Addresses carry these bits above va_bits (POWER radix's kernel
+	 * quadrant); 0: the upper half, as sign extension gives it. */
+	uint64_t fixed_high;
+	/* Entries big-endian whatever the dump's order (POWER radix). */
+	bool big_endian_entries;
+	/* area_level 0: the area is the root table itself (POWER radix's
+	 * 64 KiB root), copied into the first built slot; the direct map
+	 * replaces what the root says for its range (libkvm reads it as
+	 * arithmetic), up to the end of physical memory. */
 };
 
 /* The page tables built over the area. */
@@ -111,6 +126,7 @@ struct fbsd_minidump {
 	struct fbsd_rank rank;
 	struct fbsd_tables tables;
 	char release[160]; /* "FreeBSD 14.1-RELEASE ..." or empty */
+	char mmu_name[33]; /* powerpc64: "mmu_radix", "mmu_g5", ... */
 };
 
 /* Set the paging row for @md's header and build the tables over its
@@ -133,6 +149,13 @@ void kdx_fbsd_add_facts(const struct fbsd_minidump *md,
 			struct kdx_dump_desc *desc);
 void kdx_fbsd_add_details(const struct fbsd_minidump *md,
 			  struct kdx_dump_desc *desc);
+
+/* A dump device's image whose leading kerneldumpheader (at offset 0)
+ * says the dump after it is compressed (dumpon -z / -Z): true, with
+ * where the stream is and its codec (1 gzip, 2 zstd, the header's
+ * KERNELDUMP_COMP_* value).  For lib/container.c, which reads it. */
+bool kdx_fbsd_compressed_device(const struct kdx_file *file, uint64_t *start,
+				uint64_t *length, unsigned int *codec);
 
 /* File offset of physical page @pa's first byte; false if not dumped. */
 bool kdx_fbsd_page_offset(const struct fbsd_minidump *md, uint64_t pa,

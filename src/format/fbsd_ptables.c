@@ -13,7 +13,13 @@
  * as arithmetic (dmapbase..dmapend maps dmapphys), becomes block entries
  * in the same built tables, so one walk, one `vtop -v` and one `maps`
  * cover both.  No walker here: the walkers of src/xlat/ read these
- * tables through kdx_fbsd_read_table(). */
+ * tables through kdx_fbsd_read_table().
+ *
+ * POWER radix (powerpc64 with mmu_radix) is the other way round: the
+ * area is the 64 KiB root and the levels below are dumped pages, so the
+ * root is copied into the first built slot and only the direct map is
+ * built below it.  The hashed page table (mmu_g5, mmu_phyp) is no tree
+ * a walker can follow; it is refused by name. */
 #include "format/fbsd_minidump.h"
 
 #include "core/endian.h"
@@ -82,6 +88,21 @@ static uint64_t rv_block(unsigned int level, bool last, uint64_t a)
 	return (a >> 12) << 10 | 0xc7; /* V | R | W | A | D */
 }
 
+/* POWER radix: V | NLB | NLS 9 (a 4 KiB table). */
+static uint64_t radix_table(unsigned int level, uint64_t a)
+{
+	(void)level;
+	return 1ull << 63 | a | 9;
+}
+
+static uint64_t radix_block(unsigned int level, bool last, uint64_t a)
+{
+	(void)level;
+	(void)last;
+	/* V | leaf | privileged, read, write (no execute) | R | C */
+	return 3ull << 62 | a | 0x18e;
+}
+
 /* ---- The paging rows ---- */
 
 #define MIB (1ull << 20)
@@ -89,6 +110,7 @@ static uint64_t rv_block(unsigned int level, bool last, uint64_t a)
 enum {
 	PG_AMD64_PTE, PG_AMD64_PDE, PG_I386, PG_I386_PAE, PG_ARM_V4,
 	PG_ARM_V6, PG_ARM_LPAE, PG_ARM64_4K, PG_ARM64_16K, PG_SV39, PG_SV48,
+	PG_PPC64_RADIX,
 };
 
 static const struct fbsd_paging paging_rows[] = {
@@ -96,43 +118,65 @@ static const struct fbsd_paging paging_rows[] = {
 			   4096, 48, 8, 4, { 39, 30, 21, 12 }, 3, 30,
 			   0x000f000000000000ull, 1ull << 36,
 			   0x000f800000000000ull, 64 * MIB, x86_table,
-			   x86_64_block },
+			   x86_64_block, 0, false },
 	[PG_AMD64_PDE] = { "x86-64, page-directory entries (v2+)",
 			   KDX_PAGING_X86_64, 4096, 48, 8, 4, { 39, 30, 21, 12 },
 			   2, 30, 0x000f000000000000ull, 1ull << 36,
 			   0x000f800000000000ull, 64 * MIB, x86_table,
-			   x86_64_block },
+			   x86_64_block, 0, false },
 	[PG_I386] = { "x86 2-level", KDX_PAGING_X86_32, 4096, 32, 4, 2,
 		      { 22, 12 }, 1, 0, 0xfe000000ull, 16 * MIB,
-		      0xfff00000ull, MIB, x86_table, NULL },
+		      0xfff00000ull, MIB, x86_table, NULL, 0, false },
 	[PG_I386_PAE] = { "x86 PAE", KDX_PAGING_X86_PAE, 4096, 32, 8, 3,
 			  { 30, 21, 12 }, 2, 0, 1ull << 40, 1ull << 32,
-			  0xfff00000ull, MIB, pae_table, NULL },
+			  0xfff00000ull, MIB, pae_table, NULL, 0, false },
 	[PG_ARM_V4] = { "ARMv4/v5 short descriptors", KDX_PAGING_ARM_V5, 4096,
 			32, 4, 2, { 20, 12 }, 1, 0, 0xfe000000ull, 16 * MIB,
-			0xfff00000ull, MIB, arm_coarse_table, NULL },
+			0xfff00000ull, MIB, arm_coarse_table, NULL, 0, false },
 	[PG_ARM_V6] = { "ARMv6/v7 short descriptors", KDX_PAGING_ARM, 4096, 32,
 			4, 2, { 20, 12 }, 1, 0, 0xfe000000ull, 16 * MIB,
-			0xfff00000ull, MIB, arm_coarse_table, NULL },
+			0xfff00000ull, MIB, arm_coarse_table, NULL, 0, false },
 	[PG_ARM_LPAE] = { "ARMv7 LPAE", KDX_PAGING_ARM_LPAE, 4096, 32, 8, 3,
 			  { 30, 21, 12 }, 2, 0, 0x8000000000ull, 1ull << 32,
-			  0xff00000000ull, MIB, arm_long_table, NULL },
+			  0xff00000000ull, MIB, arm_long_table, NULL, 0, false },
 	[PG_ARM64_4K] = { "AArch64 4K", KDX_PAGING_AARCH64, 4096, 48, 8, 4,
 			  { 39, 30, 21, 12 }, 3, 30, 0xf00000000000ull,
 			  1ull << 36, 0xff0000000000ull, 64 * MIB,
-			  arm_long_table, a64_block },
+			  arm_long_table, a64_block, 0, false },
 	[PG_ARM64_16K] = { "AArch64 16K", KDX_PAGING_AARCH64, 16384, 48, 8, 4,
 			   { 47, 36, 25, 14 }, 3, 30, 0xf00000000000ull,
 			   1ull << 36, 0xff0000000000ull, 64 * MIB,
-			   arm_long_table, a64_block },
+			   arm_long_table, a64_block, 0, false },
 	[PG_SV39] = { "Sv39", KDX_PAGING_RISCV_SV39, 4096, 39, 8, 3,
 		      { 30, 21, 12 }, 2, 30, 0x00f0000000000000ull, 1ull << 36,
-		      0x00f8000000000000ull, 64 * MIB, rv_table, rv_block },
+		      0x00f8000000000000ull, 64 * MIB, rv_table, rv_block, 0,
+		      false },
 	[PG_SV48] = { "Sv48", KDX_PAGING_RISCV_SV48, 4096, 48, 8, 4,
 		      { 39, 30, 21, 12 }, 3, 30, 0x00f0000000000000ull,
 		      1ull << 36, 0x00f8000000000000ull, 64 * MIB, rv_table,
-		      rv_block },
+		      rv_block, 0, false },
+	[PG_PPC64_RADIX] = { "POWER radix", KDX_PAGING_PPC64_RADIX, 4096, 52, 8,
+			     4, { 39, 30, 21, 12 }, 0, 30, 0, 0,
+			     0x00f0000000000000ull, 64 * MIB, radix_table,
+			     radix_block, 0xc000000000000000ull, true },
 };
+
+/* powerpc64: the MMU the kernel ran (its name in the header). */
+static struct kdx_error *choose_ppc64(const struct fbsd_minidump *md,
+				      int *row)
+{
+	if (!strcmp(md->mmu_name, "mmu_radix")) {
+		*row = PG_PPC64_RADIX;
+		return NULL;
+	}
+	if (!strcmp(md->mmu_name, "mmu_g5") || !strcmp(md->mmu_name, "mmu_phyp"))
+		return kdx_err(KDX_ERR_UNSUPPORTED,
+			       "minidump header at offset 0x20: MMU %s keeps a hashed page table, which kdx cannot translate yet (radix, mmu_radix, it can)",
+			       md->mmu_name);
+	return kdx_err(KDX_ERR_UNSUPPORTED,
+		       "minidump header at offset 0x20: unknown powerpc64 MMU \"%s\"",
+		       md->mmu_name);
+}
 
 static struct kdx_error *choose_paging(struct fbsd_minidump *md)
 {
@@ -158,6 +202,13 @@ static struct kdx_error *choose_paging(struct fbsd_minidump *md)
 	case KDX_ARCH_AARCH64:
 		row = md->page_size == 16384 ? PG_ARM64_16K : PG_ARM64_4K;
 		break;
+	case KDX_ARCH_PPC64: {
+		struct kdx_error *err = choose_ppc64(md, &row);
+
+		if (err)
+			return err;
+		break;
+	}
 	default:
 		/* riscv: Sv48 kernels put kernbase below Sv39's upper half. */
 		row = md->kernbase >= 0xffffffc000000000ull ? PG_SV39 : PG_SV48;
@@ -193,6 +244,8 @@ static bool in_root(const struct fbsd_paging *pg, const struct fbsd_minidump *md
 {
 	if (md->row->kernbase_size == 4)
 		return va <= UINT32_MAX;
+	if (pg->fixed_high)
+		return (va & ~((1ull << pg->va_bits) - 1)) == pg->fixed_high;
 	return (va >> pg->va_bits) == (UINT64_MAX >> pg->va_bits);
 }
 
@@ -214,13 +267,18 @@ static uint64_t slot_addr(const struct fbsd_minidump *md, uint32_t slot)
 	return md->paging.upper_base + (uint64_t)slot * md->tables.slot_size;
 }
 
+static enum kdx_byte_order entry_order(const struct fbsd_minidump *md)
+{
+	return md->paging.big_endian_entries ? KDX_BIG_ENDIAN : md->byte_order;
+}
+
 static uint64_t get_entry(const struct fbsd_minidump *md, uint32_t slot,
 			  unsigned int index)
 {
 	const uint8_t *p = md->tables.upper + slot * md->tables.slot_size +
 			   (size_t)index * md->paging.entry_size;
 
-	return kdx_load_uint(p, md->paging.entry_size, md->byte_order);
+	return kdx_load_uint(p, md->paging.entry_size, entry_order(md));
 }
 
 static void set_entry(struct fbsd_minidump *md, uint32_t slot,
@@ -230,9 +288,9 @@ static void set_entry(struct fbsd_minidump *md, uint32_t slot,
 		     (size_t)index * md->paging.entry_size;
 
 	if (md->paging.entry_size == 4)
-		kdx_store_u32(p, (uint32_t)value, md->byte_order);
+		kdx_store_u32(p, (uint32_t)value, entry_order(md));
 	else
-		kdx_store_u64(p, value, md->byte_order);
+		kdx_store_u64(p, value, entry_order(md));
 }
 
 static struct kdx_error *new_slot(struct fbsd_minidump *md, uint32_t *out)
@@ -366,10 +424,28 @@ static unsigned int block_level(const struct fbsd_paging *pg, uint64_t lin,
 	return 0;
 }
 
+/* Where the built direct map ends: the header's end, or for a root
+ * copied from the area (whose direct-map entries it replaces) the end of
+ * physical memory, past which the direct map maps nothing the dump has. */
+static uint64_t dmap_end(const struct fbsd_minidump *md)
+{
+	uint64_t top = 0;
+
+	if (md->paging.area_level)
+		return md->dmapend;
+	for (size_t i = 0; i < md->navail; i++)
+		if (md->avail[i].end > top)
+			top = md->avail[i].end;
+	if (top < md->dmapphys)
+		return md->dmapbase;
+	top -= md->dmapphys;
+	return top < md->dmapend - md->dmapbase ? md->dmapbase + top : md->dmapend;
+}
+
 static struct kdx_error *map_dmap(struct fbsd_minidump *md)
 {
 	const struct fbsd_paging *pg = &md->paging;
-	uint64_t va = md->dmapbase, count = 0, pa_end;
+	uint64_t va = md->dmapbase, count = 0, pa_end, end = dmap_end(md);
 
 	if (!md->has_dmap || !pg->block_entry)
 		return NULL;
@@ -380,15 +456,15 @@ static struct kdx_error *map_dmap(struct fbsd_minidump *md)
 			       (unsigned long long)md->dmapbase,
 			       (unsigned long long)md->dmapend,
 			       (unsigned long long)md->dmapphys, pg->name);
-	while (va < md->dmapend) {
+	while (va < end) {
 		uint64_t pa = va - md->dmapbase + md->dmapphys, lin = linear(pg, va);
-		unsigned int l = block_level(pg, lin, pa, md->dmapend - va);
+		unsigned int l = block_level(pg, lin, pa, end - va);
 		bool blocked;
 		uint32_t slot;
 		struct kdx_error *err;
 
 		if (!l) {
-			md->tables.dmap_unmapped = md->dmapend - va;
+			md->tables.dmap_unmapped = end - va;
 			return NULL;
 		}
 		if (++count > MAX_DMAP_ENTRIES)
@@ -409,6 +485,33 @@ static struct kdx_error *map_dmap(struct fbsd_minidump *md)
 	return NULL;
 }
 
+/* The area as the root (slot 0), less the entries for the direct map's
+ * range, which map_dmap() builds. */
+static struct kdx_error *copy_root(struct fbsd_minidump *md)
+{
+	const struct fbsd_paging *pg = &md->paging;
+	uint64_t bytes = table_bytes(pg, 0);
+	struct kdx_error *err;
+
+	if (md->pmapsize != bytes)
+		return kdx_err(KDX_ERR_CORRUPT,
+			       "minidump page-table area at offset 0x%llx: 0x%x bytes, not the 0x%llx of a %s root table",
+			       (unsigned long long)md->pmap_off, md->pmapsize,
+			       (unsigned long long)bytes, pg->name);
+	err = kdx_file_read(md->file, md->pmap_off, md->tables.upper, (size_t)bytes);
+	if (err || !md->has_dmap)
+		return err;
+	if (!in_root(pg, md, md->dmapbase) || !in_root(pg, md, md->dmapend - 1))
+		return kdx_err(KDX_ERR_CORRUPT,
+			       "minidump header: direct map 0x%llx-0x%llx is not a range of %s kernel addresses",
+			       (unsigned long long)md->dmapbase,
+			       (unsigned long long)md->dmapend, pg->name);
+	for (unsigned int i = index_of(pg, 0, linear(pg, md->dmapbase));
+	     i <= index_of(pg, 0, linear(pg, md->dmapend - 1)); i++)
+		set_entry(md, 0, i, 0);
+	return NULL;
+}
+
 struct kdx_error *kdx_fbsd_tables_build(struct fbsd_minidump *md)
 {
 	struct fbsd_tables *t = &md->tables;
@@ -424,7 +527,7 @@ struct kdx_error *kdx_fbsd_tables_build(struct fbsd_minidump *md)
 			t->slot_size = (size_t)table_bytes(&md->paging, l);
 	err = new_slot(md, &root);
 	if (!err)
-		err = place_window(md);
+		err = md->paging.area_level ? place_window(md) : copy_root(md);
 	if (!err)
 		err = map_dmap(md);
 	return err;

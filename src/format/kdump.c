@@ -174,6 +174,16 @@ static uint32_t block_size_at(const uint8_t *b, bool lp64,
 	return kdx_load_u32(b + status_at(lp64) + 4, bo);
 }
 
+/* Whether the fields read with @lp64's layout look like a header: an
+ * ILP32 header read as LP64 finds max_mapnr where block_size would be,
+ * which may be a power of two too (8192 pages), but bitmap_blocks 0. */
+static bool plausible_layout(const uint8_t *b, bool lp64,
+			     enum kdx_byte_order bo)
+{
+	return plausible_block_size(block_size_at(b, lp64, bo)) &&
+	       kdx_load_u32(b + status_at(lp64) + 12, bo) != 0;
+}
+
 /* header_version is a small number in the writer's byte order; when it
  * is 0 either way, the order that gives a page-sized block_size wins. */
 static enum kdx_byte_order guess_byte_order(const uint8_t *b)
@@ -213,8 +223,7 @@ static struct kdx_error *parse_main_header(const uint8_t *b,
 	 * failing that from which reading gives a sane block size. */
 	abi = machine_abi(h->machine);
 	h->arch = abi.arch;
-	h->lp64 = abi.word ? abi.word == 8 :
-			     plausible_block_size(block_size_at(b, true, h->bo));
+	h->lp64 = abi.word ? abi.word == 8 : plausible_layout(b, true, h->bo);
 	/* QEMU built for x86_64 writes its 64-bit headers for a 32-bit
 	 * guest too ("i686" with the LP64 layout): a machine name that
 	 * contradicts the only sane block size loses. */
@@ -1103,50 +1112,121 @@ static struct kdx_error *add_part(struct kdump *head, struct kdump *p)
 	return NULL;
 }
 
-/* Later parts of a --split set must describe the same machine. */
+/* The utsname field in which @a and @b differ, or NULL. */
+static const char *uts_difference(const struct kdump_header *a,
+				  const struct kdump_header *b)
+{
+	if (strcmp(a->release, b->release))
+		return "release";
+	if (strcmp(a->version, b->version))
+		return "version";
+	if (strcmp(a->nodename, b->nodename))
+		return "nodename";
+	if (strcmp(a->machine, b->machine))
+		return "machine";
+	return NULL;
+}
+
+/* Later parts of a --split set must describe the same machine, the same
+ * crash (one utsname, one max_mapnr), each its own pfns: parts of
+ * different dumps, or one part twice, must not be combined silently.
+ * @firsts and @ranges hold the earlier parts' files and pfn ranges. */
 static struct kdx_error *check_part(const struct kdump_header *first,
 				    const struct kdump_header *h,
-				    const struct kdx_file *file)
+				    const struct kdx_file *const *files,
+				    const uint64_t (*ranges)[2], size_t index)
 {
+	const char *name = kdx_file_name(files[index]), *field;
+
 	if (!h->split)
 		return kdx_err(KDX_ERR_INVALID,
 			       "%s: not part of a makedumpfile --split set (its header has no split range)",
-			       kdx_file_name(file));
+			       name);
 	if (h->block_size != first->block_size || h->bo != first->bo ||
 	    h->arch != first->arch)
 		return kdx_err(KDX_ERR_INVALID,
 			       "%s: block size, byte order or machine differ from the first file's",
-			       kdx_file_name(file));
+			       name);
+	if ((field = uts_difference(first, h)))
+		return kdx_err(KDX_ERR_INVALID,
+			       "%s and %s are parts of different dumps: utsname.%s differs",
+			       kdx_file_name(files[0]), name, field);
+	if (h->max_mapnr != first->max_mapnr)
+		return kdx_err(KDX_ERR_INVALID,
+			       "%s and %s are parts of different dumps: max_mapnr 0x%llx and 0x%llx",
+			       kdx_file_name(files[0]), name,
+			       (unsigned long long)first->max_mapnr,
+			       (unsigned long long)h->max_mapnr);
+	for (size_t j = 0; j < index; j++) {
+		if (h->start_pfn >= ranges[j][1] || ranges[j][0] >= h->end_pfn)
+			continue;
+		return kdx_err(KDX_ERR_INVALID,
+			       "%s (pfn 0x%llx-0x%llx) overlaps %s (pfn 0x%llx-0x%llx)%s",
+			       name, (unsigned long long)h->start_pfn,
+			       (unsigned long long)h->end_pfn,
+			       kdx_file_name(files[j]),
+			       (unsigned long long)ranges[j][0],
+			       (unsigned long long)ranges[j][1],
+			       h->start_pfn == ranges[j][0] &&
+					       h->end_pfn == ranges[j][1] ?
+				       ": the same part twice" :
+				       "");
+	}
 	return NULL;
 }
 
-/* qemu-system-x86_64 names its own target in utsname.machine, "x86_64",
- * for a 32-bit guest too; the CPU notes it writes follow the guest's mode.
- * NT_PRSTATUS has each arch's own size (144 bytes for i386, 336 for
- * x86_64): where it contradicts the header, the notes win. */
-static void x86_mode_from_prstatus(struct kdx_dump_desc *desc)
+/* The arch whose NT_PRSTATUS is @size bytes among @arches (all of them
+ * when @count is 0); unknown unless exactly one. */
+static enum kdx_arch arch_of_prstatus(size_t size, const enum kdx_arch *arches,
+				      size_t count)
+{
+	enum kdx_arch found = KDX_ARCH_UNKNOWN;
+	size_t n = count ? count : KDX_ARCH_COUNT - 1;
+
+	for (size_t i = 0; i < n; i++) {
+		enum kdx_arch a = count ? arches[i] : (enum kdx_arch)(i + 1);
+		const struct kdx_arch_info *info = kdx_arch_info(a);
+
+		if (!info || !info->prstatus.size || info->prstatus.size != size)
+			continue;
+		if (found != KDX_ARCH_UNKNOWN)
+			return KDX_ARCH_UNKNOWN;
+		found = a;
+	}
+	return found;
+}
+
+/* QEMU names its own target in utsname.machine, or nothing: "x86_64" for
+ * a 32-bit x86 guest too, an empty string for Arm guests (arm64, armhf,
+ * armhf-lpae).  The CPU notes it writes follow the guest, and
+ * NT_PRSTATUS has each arch's own size (i386 144 bytes, x86_64 336, arm
+ * 148, aarch64 392): where the header names x86 the notes choose the
+ * mode, where it names nothing they name the arch. */
+static void arch_from_prstatus(const struct kdump_header *h,
+			       struct kdx_dump_desc *desc)
 {
 	static const enum kdx_arch x86[] = { KDX_ARCH_I386, KDX_ARCH_X86_64 };
+	bool is_x86 = desc->arch == KDX_ARCH_X86_64 || desc->arch == KDX_ARCH_I386;
 	enum kdx_arch from_notes = KDX_ARCH_UNKNOWN;
 
-	if (desc->arch != KDX_ARCH_X86_64 && desc->arch != KDX_ARCH_I386)
+	if (!is_x86 && h->machine[0])
 		return;
 	for (size_t i = 0; i < desc->note_count; i++) {
 		const struct kdx_desc_note *n = &desc->notes[i];
 
 		if (n->type != 1 || strcmp(n->name, "CORE"))
 			continue;
-		for (size_t a = 0; a < KDX_ARRAY_SIZE(x86); a++)
-			if (n->desc_size == kdx_arch_info(x86[a])->prstatus.size)
-				from_notes = x86[a];
+		from_notes = arch_of_prstatus(n->desc_size, x86,
+					      is_x86 ? KDX_ARRAY_SIZE(x86) : 0);
 		break;
 	}
 	if (from_notes == KDX_ARCH_UNKNOWN || from_notes == desc->arch)
 		return;
 	desc->arch = from_notes;
 	kdx_desc_add_detail(
-		desc, "arch_from", "NT_PRSTATUS is %s's, utsname.machine is not (QEMU names its own target there)",
-		kdx_arch_name(from_notes));
+		desc, "arch_from", "NT_PRSTATUS is %s's, utsname.machine %s (QEMU names its own target there, or nothing)",
+		kdx_arch_name(from_notes),
+		h->machine[0] ? "is not" : "is empty");
 }
 
 static struct kdx_error *kdump_open_parts(const struct kdx_file *const *files,
@@ -1157,6 +1237,7 @@ static struct kdx_error *kdump_open_parts(const struct kdx_file *const *files,
 	struct kdump_header first, h;
 	struct run_state st = { 0 };
 	struct kdump *head = NULL, *p = NULL;
+	uint64_t (*ranges)[2];
 	struct kdx_error *err;
 
 	(void)opts;
@@ -1175,6 +1256,11 @@ static struct kdx_error *kdump_open_parts(const struct kdx_file *const *files,
 		return kdx_err(KDX_ERR_INVALID,
 			       "%s: not part of a makedumpfile --split set (its header has no split range)",
 			       kdx_file_name(files[0]));
+	ranges = calloc(nfiles, sizeof(*ranges));
+	if (!ranges)
+		return kdx_err_nomem();
+	ranges[0][0] = first.start_pfn;
+	ranges[0][1] = first.end_pfn;
 	for (size_t i = 1; i < nfiles && !err; i++) {
 		p = NULL;
 		err = open_part(files[i], i, desc, &h, &p, &st);
@@ -1184,19 +1270,23 @@ static struct kdx_error *kdump_open_parts(const struct kdx_file *const *files,
 			if (add) {
 				part_destroy(p);
 				kdx_error_destroy(err);
+				free(ranges);
 				return add;
 			}
 		}
 		if (!err)
-			err = check_part(&first, &h, files[i]);
+			err = check_part(&first, &h, files, ranges, i);
+		ranges[i][0] = h.start_pfn;
+		ranges[i][1] = h.end_pfn;
 		if (err)
 			err = kdx_err_wrap(err, "split file %zu", i + 1);
 	}
+	free(ranges);
 	if (!err)
 		err = read_notes(files[0], &first, desc);
 	if (err)
 		return err;
-	x86_mode_from_prstatus(desc);
+	arch_from_prstatus(&first, desc);
 	record_facts(&desc->facts, &first, &st);
 	describe(desc, &first, &st);
 	if (nfiles > 1)

@@ -63,13 +63,27 @@ static uint64_t size_of(int fd, const struct stat *st)
 	return end > 0 ? (uint64_t)end : 0;
 }
 
+/* What a file that is not a regular file or a directory is, for errors. */
+static const char *kind_of_file(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a FIFO (named pipe)";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
+
 struct kdx_error *kdx_file_open(const char *path, struct kdx_file **out)
 {
 	struct fd_file *f;
 	struct stat st;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO without a writer must not block the open;
+	 * what is not a file is refused before any read. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return kdx_err_os(errno, "open %s", path);
 	if (fstat(fd, &st) < 0) {
@@ -82,6 +96,13 @@ struct kdx_error *kdx_file_open(const char *path, struct kdx_file **out)
 		close(fd);
 		return kdx_err(KDX_ERR_INVALID, "%s: is a directory", path);
 	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		close(fd);
+		return kdx_err(KDX_ERR_UNSUPPORTED,
+			       "%s is %s: kdx reads a dump by position, from a file or a block device (save it to a file first)",
+			       path, kind_of_file(st.st_mode));
+	}
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	f = malloc(sizeof(*f));
 	if (!f) {
 		close(fd);

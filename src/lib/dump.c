@@ -9,7 +9,7 @@
 #include "arch/arch.h"
 #include "core/util.h"
 #include "io/file.h"
-#include "io/flat.h"
+#include "lib/container.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +34,7 @@ static bool valid_page_size(unsigned long long size)
 	return size >= 512 && size <= (1u << 24) && !(size & (size - 1));
 }
 
-static void choose_page_size(struct kdx_dump *dump)
+static struct kdx_error *choose_page_size(struct kdx_dump *dump)
 {
 	const struct kdx_arch_info *arch = kdx_arch_info(dump->desc.arch);
 	const char *text = kdx_dump_vmcoreinfo_get(dump, "PAGESIZE");
@@ -56,6 +56,13 @@ static void choose_page_size(struct kdx_dump *dump)
 		dump->page_size = 4096;
 		dump->page_size_source = "assumed";
 	}
+	/* A kernel's own PAGESIZE that is not one is damage worth saying. */
+	if (text && !valid_page_size(from_vmcoreinfo))
+		kdx_desc_add_warning(
+			&dump->desc,
+			"VMCOREINFO PAGESIZE=%.40s is not a page size (a power of two from 512 to 16M); using %u (%s)",
+			text, dump->page_size, dump->page_size_source);
+	return kdx_desc_take_error(&dump->desc);
 }
 
 /* A format that does not name the machine (LiME) leaves it to
@@ -103,43 +110,9 @@ static struct kdx_error *finish_open(struct kdx_dump *dump)
 	if (!err && dump->desc.arch == KDX_ARCH_UNKNOWN)
 		err = arch_from_vmcoreinfo(dump);
 	if (!err)
-		choose_page_size(dump);
+		err = choose_page_size(dump);
 	dump->physmap.page_size = dump->page_size;
 	return err;
-}
-
-/* A flattened stream (makedumpfile -F) wraps a kdump or ELF file: read
- * it in place through a view of the file it describes. */
-static struct kdx_error *unwrap_container(struct kdx_file **file,
-					  const struct kdx_open_options *opts)
-{
-	struct kdx_error *err;
-
-	if ((opts && opts->format && !strcmp(opts->format, "raw")) ||
-	    !kdx_file_is_flattened(*file))
-		return NULL;
-	err = kdx_file_open_flattened(*file, file);
-	if (err)
-		*file = NULL; /* closed by the failed open */
-	return err;
-}
-
-static void describe_container(struct kdx_dump *dump)
-{
-	size_t records;
-	bool truncated;
-
-	if (!kdx_file_flattened_info(dump->file, &records, &truncated))
-		return;
-	kdx_desc_add_detail(&dump->desc, "container",
-			    "makedumpfile flattened stream, %zu records",
-			    records);
-	if (truncated) {
-		dump->desc.facts.flags |= KDX_DUMP_TRUNCATED;
-		kdx_desc_add_warning(
-			&dump->desc,
-			"the flattened stream has no end marker: it was cut short");
-	}
 }
 
 /* The reader's own error, or the builders' failure, which came first. */
@@ -187,10 +160,10 @@ static struct kdx_error *open_file(struct kdx_file *file,
 {
 	struct kdx_dump *dump;
 	/* A file whose unwrapping fails is already closed (and NULLed). */
-	struct kdx_error *err = unwrap_container(&file, opts);
+	struct kdx_error *err = kdx_container_unwrap(&file, opts);
 
 	for (size_t i = 0; i < more_count && !err; i++)
-		err = unwrap_container(&more[i], opts);
+		err = kdx_container_unwrap(&more[i], opts);
 	dump = err ? NULL : calloc(1, sizeof(*dump));
 	if (!dump) {
 		kdx_file_close(file);
@@ -216,7 +189,7 @@ static struct kdx_error *open_file(struct kdx_file *file,
 					   dump->format->name);
 	}
 	if (!err) {
-		describe_container(dump);
+		kdx_container_describe(dump->file, &dump->desc);
 		err = kdx_desc_take_error(&dump->desc);
 	}
 	if (!err)

@@ -86,6 +86,8 @@ static uint64_t half_end(const struct kdx_xlat *xlat, uint64_t va)
 {
 	uint64_t half = 1ull << (xlat->form->va_bits - 1);
 
+	if (xlat->form->fixed_high)
+		return xlat->form->fixed_high | xlat->va_mask;
 	if (!xlat->form->sign_extended || xlat->form->va_bits >= 64)
 		return xlat->va_mask;
 	return va < half ? half - 1 : UINT64_MAX;

@@ -19,6 +19,8 @@
 
 /* Reads ahead this much of an array at a time. */
 #define WINDOW_BYTES (256u * 1024u)
+/* Damaged records after which a walk finding fewer good ones stops. */
+#define LOG_MAX_DAMAGED 512
 
 /* Every layout, newest first: the order in which their symbols are
  * looked for (as makedumpfile's dump_dmesg does). */
@@ -99,6 +101,16 @@ struct kdx_error *kdx_log_read(struct kdx_log *log, const char *what,
 {
 	struct kdx_error *err = log->src.read_virt(log->ctx, vaddr, buf, len);
 
+	/* Every address the log reads came from the dump (VMCOREINFO, the
+	 * ring's pointers): one the translation refuses as an argument (not
+	 * canonical, beyond the address space) is damage, not misuse. */
+	if (err && kdx_error_code(err) == KDX_ERR_INVALID) {
+		struct kdx_error *bad = kdx_err(KDX_ERR_CORRUPT, "%s",
+						kdx_error_message(err));
+
+		kdx_error_destroy(err);
+		err = bad;
+	}
 	if (err)
 		return kdx_err_set_address(
 			kdx_err_wrap(err, "read %s (%zu bytes at 0x%llx)", what,
@@ -211,6 +223,13 @@ void kdx_log_damaged(struct kdx_log *log, struct kdx_error *err)
 	log->stats.skipped++;
 	log->stats.damaged++;
 	kdx_log_problem(log, kdx_err_wrap(err, "record skipped"));
+	/* A ring pointer into other memory makes every slot "damaged":
+	 * millions of them in a 2^21-slot ring.  Past a few hundred with
+	 * fewer good records than bad, it is no log: stop. */
+	if (log->stats.damaged >= LOG_MAX_DAMAGED &&
+	    log->stats.damaged > log->stats.records)
+		kdx_log_stop(log, kdx_err(KDX_ERR_CORRUPT,
+					  "more damaged records than good ones: the ring holds no kernel log"));
 }
 
 void kdx_log_stop(struct kdx_log *log, struct kdx_error *err)

@@ -197,8 +197,15 @@ static void find_root(struct probe *p)
 	} else if (p->cpu) {
 		out->physical_only = true;
 		kdx_linux_note(out,
-			       "CPU %u has paging off (CR0 0x%llx, PG clear) and there is no VMCOREINFO: the dump holds physical memory only",
-			       p->cpu->index, (unsigned long long)p->cpu->cr[0]);
+			       "CPU %u has paging off (CR0 0x%llx, PG clear) and %s: the dump holds physical memory only",
+			       p->cpu->index, (unsigned long long)p->cpu->cr[0],
+			       p->has_vmcoreinfo ? "VMCOREINFO names no page-table root" :
+						   "there is no VMCOREINFO");
+	} else if (p->has_vmcoreinfo) {
+		kdx_linux_note(out,
+			       "VMCOREINFO lacks %s (the page-table root) and the dump has no CPU control registers",
+			       p->x86_64 ? "SYMBOL(init_top_pgt), SYMBOL(init_level4_pgt) and SYMBOL(swapper_pg_dir)" :
+					   "SYMBOL(swapper_pg_dir)");
 	} else {
 		kdx_linux_note(out,
 			       "no VMCOREINFO and no CPU control registers in the dump");

@@ -5,6 +5,7 @@
 
 #include "write/sink.h"
 
+#include <errno.h>
 #include <string.h>
 #include <strings.h>
 
@@ -43,6 +44,13 @@ void kdx_convert_options_init(struct kdx_convert_options *opts)
 	opts->compression = KDX_COMPRESS_ZLIB;
 }
 
+struct kdx_error *kdx_convert_check_stop(const struct kdx_convert_options *opts)
+{
+	if (opts->version < 2 || !opts->stop || !*opts->stop)
+		return NULL;
+	return kdx_err_os(EINTR, "stopped (signal %d)", (int)*opts->stop);
+}
+
 struct kdx_error *kdx_convert(const struct kdx_dump *dump, const char *path,
 			      const struct kdx_convert_options *opts,
 			      struct kdx_convert_stats *stats)
@@ -69,6 +77,8 @@ struct kdx_error *kdx_convert(const struct kdx_dump *dump, const char *path,
 	err = opts->format == KDX_OUTPUT_ELF ?
 		      kdx_write_elf(dump, sink, opts, &local) :
 		      kdx_write_kdump(dump, sink, opts, &local);
+	if (!err)
+		err = kdx_convert_check_stop(opts);
 	if (!err)
 		local.bytes_out = kdx_sink_bytes(sink);
 	if (err) {

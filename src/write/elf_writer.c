@@ -245,10 +245,30 @@ static const struct kdx_phys_range *range_from(const struct elf_writer *w,
 	return lo < w->nranges ? &w->ranges[lo] : NULL;
 }
 
+/* Mappings never cut below: QEMU's paging dumps can hold more than
+ * 65534 (PN_XNUM), and a million costs tens of MB. */
+#define MAPPINGS_FLOOR (1u << 20)
+
 struct paging_ctx {
 	struct elf_writer *w;
 	struct kdx_error *err;
+	uint64_t mappings, limit;
 };
+
+/* Mappings taken at most: tables that point at each other map the same
+ * memory without end (2^27 mappings of a 64 KiB image, gigabytes of
+ * program headers), while a kernel maps each page of its memory a few
+ * times.  Eight per page the dump describes, and never fewer than a
+ * million. */
+static uint64_t mapping_limit(const struct elf_writer *w)
+{
+	uint64_t pages = 0;
+
+	for (size_t i = 0; i < w->nranges; i++)
+		pages += w->ranges[i].size / w->page + 1;
+	return pages > (UINT64_MAX >> 3) ? UINT64_MAX :
+	       pages * 8 > MAPPINGS_FLOOR ? pages * 8 : MAPPINGS_FLOOR;
+}
 
 /* One mapping: one PT_LOAD per piece that lies in one data run (or in
  * memory described but not written: p_filesz 0); pieces over memory the
@@ -262,6 +282,15 @@ static bool on_mapping(void *arg, const struct kdx_mapping *m)
 			 (m->flags & KDX_PAGE_NX ? 0 : PF_X);
 	uint64_t done = 0;
 
+	if (++c->mappings > c->limit) {
+		c->err = kdx_err_set_address(
+			kdx_err(KDX_ERR_CORRUPT,
+				"more than %llu mappings by virtual 0x%llx, 8 per page of the dump's memory: page tables that point at each other? (without --paging, convert writes the physical memory)",
+				(unsigned long long)c->limit,
+				(unsigned long long)m->vaddr),
+			m->vaddr);
+		return false;
+	}
 	while (done < m->size && !c->err) {
 		uint64_t pa = m->paddr + done, left = m->size - done, len;
 		const struct kdx_phys_range *r = range_from(w, pa);
@@ -320,7 +349,7 @@ static struct kdx_error *make_xlat(struct elf_writer *w,
 
 static struct kdx_error *paging_phdrs(struct elf_writer *w)
 {
-	struct paging_ctx c = { w, NULL };
+	struct paging_ctx c = { w, NULL, 0, mapping_limit(w) };
 	struct kdx_kernel_layout layout;
 	struct kdx_error *err = make_xlat(w, &layout);
 
@@ -567,12 +596,14 @@ static struct kdx_error *write_headers(struct elf_writer *w)
 	return err;
 }
 
-static void advance(struct elf_writer *w, uint64_t n, uint64_t total)
+static struct kdx_error *advance(struct elf_writer *w, uint64_t n,
+				  uint64_t total)
 {
 	w->stats.bytes_in += n;
 	if (w->opts->progress)
 		w->opts->progress(w->opts->progress_ctx, w->stats.bytes_in,
 				  total);
+	return kdx_convert_check_stop(w->opts);
 }
 
 /* Bytes the input holds verbatim in its file go file to file (the kernel
@@ -598,7 +629,7 @@ static struct kdx_error *copy_run(struct elf_writer *w,
 				err = kdx_err_wrap(err, "physical address 0x%llx",
 						   (unsigned long long)(run->paddr + done));
 			else
-				advance(w, n, total);
+				err = advance(w, n, total);
 			done += n;
 			continue;
 		}
@@ -612,7 +643,7 @@ static struct kdx_error *copy_run(struct elf_writer *w,
 				err = kdx_sink_write_at(w->sink, run->offset + at,
 							buf, (size_t)n);
 			if (!err)
-				advance(w, n, total);
+				err = advance(w, n, total);
 		}
 		done += ext.size;
 	}

@@ -17,6 +17,8 @@
 #include "core/util.h"
 #include "format/common/codec.h"
 #include "format/common/kdump_layout.h"
+#include "io/file.h"
+#include "lib/dump.h"
 #include "write/notes.h"
 #include "write/sink.h"
 
@@ -26,8 +28,13 @@
 #include <unistd.h>
 
 #define CHUNK_PAGES 256
+/* Header bytes (bitmaps, descriptors) allowed whatever the input's size. */
+#define HEADER_SLACK (128ull << 20)
 
-enum page_kind { PAGE_DATA, PAGE_RAW, PAGE_ZERO };
+/* PAGE_PARTIAL: the input holds only part of it (a cut-off file, a range
+ * ending mid-page); kdump pages are whole, so it is left out (present,
+ * not dumped) unless zero_fill says to write its missing bytes as zeros. */
+enum page_kind { PAGE_DATA, PAGE_RAW, PAGE_ZERO, PAGE_PARTIAL };
 
 struct chunk {
 	uint64_t pfn;
@@ -84,6 +91,20 @@ static void set_bit(uint8_t *map, uint64_t pfn)
 	map[pfn >> 3] |= (uint8_t)(1u << (pfn & 7));
 }
 
+/* Bits [first, end): whole bytes at once, so a range of 2^28 pages
+ * costs 32 MiB of memset, not 2^28 steps. */
+static void set_bits(uint8_t *map, uint64_t first, uint64_t end)
+{
+	for (; first < end && (first & 7); first++)
+		set_bit(map, first);
+	if (end - first >= 8) {
+		memset(map + (first >> 3), 0xff, (end - first) >> 3);
+		first += (end - first) & ~(uint64_t)7;
+	}
+	for (; first < end; first++)
+		set_bit(map, first);
+}
+
 static enum kdx_codec codec_for(enum kdx_compression c)
 {
 	switch (c) {
@@ -121,6 +142,65 @@ static struct kdx_error *add_chunks(struct kdump_writer *w, uint64_t first,
 	return NULL;
 }
 
+/* Bytes the input's files hold: what the output's headers may cost. */
+static uint64_t input_bytes(const struct kdx_dump *dump)
+{
+	uint64_t n = kdx_file_size(dump->file);
+
+	for (size_t i = 0; i < dump->more_count; i++)
+		n += kdx_file_size(dump->more_files[i]);
+	return n;
+}
+
+/* Pages with bytes to write: any byte held or reading as zeros (not
+ * only excluded); ranges sharing a page count it once. */
+static uint64_t count_candidates(const struct kdx_phys_range *r, size_t n,
+				 uint32_t bs)
+{
+	uint64_t pages = 0, run_end = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t first = r[i].start / bs;
+		uint64_t end = (r[i].start + (r[i].size - 1)) / bs + 1;
+
+		if (r[i].kind == KDX_RANGE_EXCLUDED)
+			continue;
+		if (first < run_end)
+			first = run_end;
+		if (end > first)
+			pages += end - first;
+		if (end > run_end)
+			run_end = end;
+	}
+	return pages;
+}
+
+/* The bitmaps are dense (the reader, and a flattened stream's, want
+ * every block) and each page with bytes, zeros included, has a 24-byte
+ * descriptor: memory a header only claims (a PT_LOAD at 2^50, p_memsz
+ * 2^62, or a terabyte of p_memsz beyond p_filesz) costs gigabytes of
+ * them.  Let them cost at most four times what the input holds (a QEMU
+ * migration stream spends 9 bytes on a zero page), or 128 MiB: beyond,
+ * an error before any work, not a failed allocation or a huge file. */
+static struct kdx_error *check_header_cost(const struct kdump_writer *w)
+{
+	uint64_t held = input_bytes(w->dump), bytes;
+	uint64_t budget = held > HEADER_SLACK / 4 ? held * 4 : HEADER_SLACK;
+
+	if (w->l.candidates > (UINT64_MAX - 2 * w->l.bitmap_bytes) / PAGE_DESC_SIZE)
+		bytes = UINT64_MAX;
+	else
+		bytes = 2 * w->l.bitmap_bytes + w->l.candidates * PAGE_DESC_SIZE;
+	if (bytes <= budget)
+		return NULL;
+	return kdx_err(KDX_ERR_UNSUPPORTED,
+		       "memory up to 0x%llx (%llu pages with bytes) needs %llu MiB of kdump bitmaps and page descriptors, more than 4 times what the input holds (%llu bytes): its headers describe memory it does not hold (--to elf can describe that)",
+		       (unsigned long long)(w->l.max_pfn * w->l.bs - 1),
+		       (unsigned long long)w->l.candidates,
+		       (unsigned long long)(bytes >> 20),
+		       (unsigned long long)held);
+}
+
 /* Present: any byte of the page is described.  Candidate: any byte is
  * held or reads as zeros (not only excluded); candidates become chunks. */
 static struct kdx_error *plan_pages(struct kdump_writer *w)
@@ -131,20 +211,24 @@ static struct kdx_error *plan_pages(struct kdump_writer *w)
 	uint64_t run_start = 0, run_end = 0;
 	struct kdx_error *err;
 
-	w->l.max_pfn = n ? (r[n - 1].start + r[n - 1].size + bs - 1) / bs : 0;
+	/* start + size does not overflow (the map checks); + bs - 1 may. */
+	w->l.max_pfn = n ? (r[n - 1].start + (r[n - 1].size - 1)) / bs + 1 : 0;
 	w->l.bitmap_bytes = ((w->l.max_pfn + 7) / 8 + bs - 1) / bs * bs;
 	if (!w->l.bitmap_bytes)
 		w->l.bitmap_bytes = bs;
+	w->l.candidates = count_candidates(r, n, bs);
+	err = check_header_cost(w);
+	if (err)
+		return err;
 	w->present = calloc(1, w->l.bitmap_bytes);
 	w->dumped = calloc(1, w->l.bitmap_bytes);
 	if (!w->present || !w->dumped)
 		return kdx_err_nomem();
 	for (size_t i = 0; i < n; i++) {
 		uint64_t first = r[i].start / bs;
-		uint64_t end = (r[i].start + r[i].size + bs - 1) / bs;
+		uint64_t end = (r[i].start + (r[i].size - 1)) / bs + 1;
 
-		for (uint64_t pfn = first; pfn < end; pfn++)
-			set_bit(w->present, pfn);
+		set_bits(w->present, first, end);
 		if (r[i].kind == KDX_RANGE_EXCLUDED)
 			continue;
 		/* Ranges sharing a page join one run of candidates. */
@@ -155,11 +239,9 @@ static struct kdx_error *plan_pages(struct kdump_writer *w)
 		err = add_chunks(w, run_start, run_end);
 		if (err)
 			return err;
-		w->l.candidates += run_end - run_start;
 		run_start = first;
 		run_end = end;
 	}
-	w->l.candidates += run_end - run_start;
 	return add_chunks(w, run_start, run_end);
 }
 
@@ -210,6 +292,8 @@ static void count_partial(struct kdump_writer *w, const struct chunk *c,
 		if (!err && !rs.hole_bytes && !rs.excluded_bytes)
 			continue;
 		kdx_error_destroy(err);
+		if (!w->opts->zero_fill)
+			s->kinds[i] = PAGE_PARTIAL;
 		if (!s->partial++)
 			s->first_partial = (c->pfn + i) * bs;
 	}
@@ -230,12 +314,16 @@ static struct kdx_error *compress_chunk(struct kdump_writer *w,
 	if (err)
 		return err;
 	s->partial = 0;
+	memset(s->kinds, PAGE_DATA, c->count);
 	if (rs.hole_bytes || rs.excluded_bytes)
 		count_partial(w, c, in, s);
 	s->data_len = 0;
 	for (uint32_t i = 0; i < c->count; i++) {
 		const uint8_t *page = in + (size_t)i * bs;
 		size_t n = 0;
+
+		if (s->kinds[i] == PAGE_PARTIAL)
+			continue;
 
 		if (all_zero(page, bs)) {
 			s->kinds[i] = PAGE_ZERO;
@@ -327,6 +415,8 @@ static struct kdx_error *consume(struct kdump_writer *w, const struct chunk *c,
 	for (uint32_t i = 0; i < c->count; i++) {
 		uint64_t pfn = c->pfn + i;
 
+		if (s->kinds[i] == PAGE_PARTIAL)
+			continue;
 		if (s->kinds[i] == PAGE_ZERO) {
 			w->stats.pages_zero++;
 			if (w->opts->exclude_zero)
@@ -430,8 +520,11 @@ static struct kdx_error *run_pipeline(struct kdump_writer *w,
 			break;
 	if (!err && !started)
 		err = kdx_err(KDX_ERR_OS, "cannot start a compression thread");
-	for (size_t k = 0; !err && k < w->nchunks; k++)
+	for (size_t k = 0; !err && k < w->nchunks; k++) {
 		err = write_chunk(w, k);
+		if (!err)
+			err = kdx_convert_check_stop(w->opts);
+	}
 	pthread_mutex_lock(&w->lock);
 	w->abort = true;
 	pthread_cond_broadcast(&w->cond);
@@ -643,7 +736,8 @@ static struct kdx_error *write_all(struct kdump_writer *w)
 	/* Headers and bitmaps last: they depend on what the pages were. */
 	if (!err)
 		err = write_headers(w);
-	w->stats.pages_excluded = count_excluded(w);
+	if (!err)
+		w->stats.pages_excluded = count_excluded(w);
 	return err;
 }
 

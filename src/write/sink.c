@@ -4,8 +4,10 @@
 #include "core/endian.h"
 #include "core/error.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +66,105 @@ static struct kdx_error *write_flat_header(struct kdx_sink *sink)
 	return write_all(sink, h, sizeof(h), 0, false);
 }
 
+/* Temporary files are DEST.kdx-PID@HOST-XXXXXX: one whose process was
+ * killed (SIGKILL, a crash, a power cut) says whose it was, so the next
+ * conversion to DEST can tell it is stale. */
+static bool this_host(char *host, size_t len)
+{
+	if (gethostname(host, len) < 0)
+		return false;
+	host[len - 1] = 0;
+	return !strchr(host, '/');
+}
+
+static struct kdx_error *temp_name(const char *path, char **out)
+{
+	char host[256];
+
+	if (!this_host(host, sizeof(host)))
+		strcpy(host, "unknown");
+	if (asprintf(out, "%s.kdx-%ld@%s-XXXXXX", path, (long)getpid(),
+		     host) < 0) {
+		*out = NULL;
+		return kdx_err_nomem();
+	}
+	return NULL;
+}
+
+/* @name (in @dir) is a temporary file for DEST named @base, made on this
+ * @host by a process that no longer exists, and a regular file of ours. */
+static bool stale_temp(int dir, const char *name, const char *base,
+		       const char *host)
+{
+	size_t blen = strlen(base), hlen = strlen(host);
+	const char *p = name, *at;
+	char *end;
+	long pid;
+	struct stat st;
+
+	if (strncmp(p, base, blen) || strncmp(p + blen, ".kdx-", 5))
+		return false;
+	p += blen + 5;
+	errno = 0;
+	pid = strtol(p, &end, 10);
+	at = end;
+	if (errno || end == p || pid <= 0 || *at != '@' ||
+	    strncmp(at + 1, host, hlen) || at[1 + hlen] != '-' ||
+	    strlen(at + 2 + hlen) != 6)
+		return false;
+	if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 ||
+	    errno != ESRCH)
+		return false; /* alive (or not ours to ask): not stale */
+	return fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISREG(st.st_mode) && st.st_uid == geteuid();
+}
+
+/* Remove what killed conversions to @path on this host left; best
+ * effort: a directory that cannot be read keeps its files. */
+static void remove_stale_temps(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dirname = slash ? strndup(path, (size_t)(slash - path + 1)) :
+				strdup(".");
+	const char *base = slash ? slash + 1 : path;
+	char host[256];
+	DIR *d = dirname ? opendir(dirname) : NULL;
+	struct dirent *e;
+
+	if (d && this_host(host, sizeof(host)))
+		while ((e = readdir(d)))
+			if (stale_temp(dirfd(d), e->d_name, base, host))
+				(void)unlinkat(dirfd(d), e->d_name, 0);
+	if (d)
+		closedir(d);
+	free(dirname);
+}
+
+/* The file written until commit, beside the destination; errors name
+ * the destination, which is what the caller knows. */
+static struct kdx_error *create_temp(struct kdx_sink *sink)
+{
+	struct kdx_error *err;
+	struct stat st;
+
+	/* Found now, not by the rename after all the work. */
+	if (stat(sink->path, &st) == 0 && S_ISDIR(st.st_mode))
+		return kdx_err(KDX_ERR_INVALID, "%s is a directory",
+			       sink->path);
+	remove_stale_temps(sink->path);
+	err = temp_name(sink->path, &sink->tmp_path);
+	if (err)
+		return err;
+	sink->fd = mkstemp(sink->tmp_path);
+	if (sink->fd < 0)
+		return kdx_err_os(errno, "create %s", sink->path);
+	/* mkstemp makes the file private (0600); a dump written for others
+	 * to read gets the usual 0644, as cp would give it. */
+	if (fchmod(sink->fd, 0644) < 0)
+		return kdx_err_os(errno, "chmod %s", sink->tmp_path);
+	return NULL;
+}
+
 struct kdx_error *kdx_sink_open(const char *path, bool flatten,
 				struct kdx_sink **out)
 {
@@ -83,14 +184,8 @@ struct kdx_error *kdx_sink_open(const char *path, bool flatten,
 			      "writing to standard output needs the flattened format (--flatten)");
 	else if (sink->is_stdout)
 		sink->fd = STDOUT_FILENO;
-	else if (asprintf(&sink->tmp_path, "%s.kdx-XXXXXX", path) < 0)
-		err = kdx_err_nomem();
-	else if ((sink->fd = mkstemp(sink->tmp_path)) < 0)
-		err = kdx_err_os(errno, "create %s", sink->tmp_path);
-	/* mkstemp makes the file private (0600); a dump written for others
-	 * to read gets the usual 0644, as cp would give it. */
-	else if (fchmod(sink->fd, 0644) < 0)
-		err = kdx_err_os(errno, "chmod %s", sink->tmp_path);
+	else
+		err = create_temp(sink);
 	if (!err && flatten)
 		err = write_flat_header(sink);
 	if (err) {

@@ -12,6 +12,10 @@
 
 struct kdx_sink;
 
+/* NULL, or the error that stops a conversion the caller asked to stop
+ * (kdx_convert_options.stop): writers check between pieces of work. */
+struct kdx_error *kdx_convert_check_stop(const struct kdx_convert_options *opts);
+
 struct kdx_error *kdx_write_kdump(const struct kdx_dump *dump,
 				  struct kdx_sink *sink,
 				  const struct kdx_convert_options *opts,

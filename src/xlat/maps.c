@@ -211,6 +211,15 @@ static bool linear_bounds(const struct kdx_xlat *xlat, uint64_t start,
 
 	if (start > end)
 		return false;
+	if (form->fixed_high) {
+		uint64_t first = form->fixed_high, last = first | xlat->va_mask;
+
+		if (end < first || start > last)
+			return false;
+		*lo = (start < first ? first : start) & xlat->va_mask;
+		*hi = (end > last ? last : end) & xlat->va_mask;
+		return true;
+	}
 	if (!form->sign_extended) {
 		if (start > xlat->va_mask)
 			return false;

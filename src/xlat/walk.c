@@ -57,7 +57,17 @@ struct kdx_error *kdx_xlat_linear(const struct kdx_xlat *xlat, uint64_t vaddr,
 					(unsigned long long)vaddr, form->name,
 					top, top),
 				vaddr);
-	} else if (vaddr > xlat->va_mask) {
+	} else if (form->fixed_high &&
+		   (vaddr & ~xlat->va_mask) != form->fixed_high) {
+		return kdx_err_set_address(
+			kdx_err(KDX_ERR_INVALID,
+				"0x%llx is outside %s paging's 0x%llx-0x%llx",
+				(unsigned long long)vaddr, form->name,
+				(unsigned long long)form->fixed_high,
+				(unsigned long long)(form->fixed_high |
+						     xlat->va_mask)),
+			vaddr);
+	} else if (vaddr > xlat->va_mask && !form->fixed_high) {
 		return kdx_err_set_address(
 			kdx_err(KDX_ERR_INVALID,
 				"0x%llx is beyond the %u-bit address space of %s paging",
@@ -77,7 +87,7 @@ uint64_t kdx_xlat_canonical(const struct kdx_xlat *xlat, uint64_t linear)
 
 	if (xlat->form->sign_extended && (linear >> top) & 1)
 		return linear | ~xlat->va_mask;
-	return linear;
+	return linear | xlat->form->fixed_high;
 }
 
 struct kdx_error *kdx_xlat_entry_error(const struct kdx_xlat *xlat,

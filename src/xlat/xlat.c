@@ -21,6 +21,7 @@ static const struct kdx_paging_form *const forms[] = {
 	&kdx_form_riscv_sv39,
 	&kdx_form_riscv_sv48,
 	&kdx_form_riscv_sv57,
+	&kdx_form_ppc64_radix,
 };
 
 static const struct {
@@ -40,6 +41,7 @@ static const struct {
 	{ "sv39", KDX_PAGING_RISCV_SV39 },
 	{ "sv48", KDX_PAGING_RISCV_SV48 },
 	{ "sv57", KDX_PAGING_RISCV_SV57 },
+	{ "ppc64-radix", KDX_PAGING_PPC64_RADIX },
 	/* aliases */
 	{ "2level", KDX_PAGING_X86_32 },
 	{ "pae", KDX_PAGING_X86_PAE },
@@ -265,7 +267,8 @@ struct kdx_error *kdx_xlat_create(const struct kdx_xlat_config *cfg,
 	xlat->addr_mask = ((1ull << xlat->cfg.phys_bits) - 1) & ~0xfffull;
 	xlat->va_mask = form->va_bits >= 64 ? UINT64_MAX :
 					      (1ull << form->va_bits) - 1;
-	xlat->big_endian = (cfg->flags & KDX_XLAT_BIG_ENDIAN) != 0;
+	xlat->big_endian = (cfg->flags & KDX_XLAT_BIG_ENDIAN) != 0 ||
+			   form->big_endian_entries;
 	xlat->root = root_of(xlat, cfg->root);
 	set_regions(xlat);
 	err = kdx_xlat_cache_init(xlat);

@@ -61,6 +61,13 @@ struct kdx_paging_form {
 	unsigned int va_bits;    /* 32, 48, 57, 64 */
 	bool sign_extended;      /* canonical addresses: bits above
 				    va_bits - 1 copy bit va_bits - 1 */
+	/* Not sign-extended: the bits above va_bits every address of the
+	 * form carries (POWER radix's kernel quadrant 0b11 in bits 63:62),
+	 * checked and stripped as sign extension is; 0 for none. */
+	uint64_t fixed_high;
+	/* Entries are big-endian whatever the dump's byte order (POWER
+	 * radix: the MMU reads them so in little-endian mode too). */
+	bool big_endian_entries;
 	uint64_t root_mask;      /* applied to the configured root */
 	unsigned int default_phys_bits;
 	unsigned int max_phys_bits;
@@ -92,6 +99,7 @@ extern const struct kdx_paging_form kdx_form_riscv_sv32;
 extern const struct kdx_paging_form kdx_form_riscv_sv39;
 extern const struct kdx_paging_form kdx_form_riscv_sv48;
 extern const struct kdx_paging_form kdx_form_riscv_sv57;
+extern const struct kdx_paging_form kdx_form_ppc64_radix;
 
 /* Tables are read and cached in pieces of at most this many bytes that
  * never cross a 4 KiB boundary (a 64 KiB granule table is 16 pieces). */
@@ -315,7 +323,7 @@ static inline bool kdx_xlat_plain(const struct kdx_xlat *xlat, uint64_t vaddr)
 		return true;
 	if (xlat->form->sign_extended)
 		return (uint64_t)((int64_t)(vaddr << unused) >> unused) == vaddr;
-	return vaddr <= xlat->va_mask;
+	return (vaddr & ~xlat->va_mask) == xlat->form->fixed_high;
 }
 void kdx_tlb_insert(struct kdx_xlat *xlat, uint64_t linear,
 		    const struct kdx_xlat_result *res);

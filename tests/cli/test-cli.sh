@@ -101,5 +101,98 @@ check "big-endian info" python3 -c "import json,sys; j=json.load(open(sys.argv[1
 "$kdx" info "$work/le.elf" >"$work/info.txt"
 check "text info names the release and the CPUs" grep -q "OSRELEASE=6.1.0-synthetic" "$work/info.txt"
 
+# What is not a file kdx can read by position is named and refused at
+# once: a FIFO without a writer (which once blocked forever), a FIFO with
+# data, a character device (which once said "the file is empty").
+mkfifo "$work/fifo"
+expect_exit 3 "a FIFO without a writer is refused, not waited on" timeout 10 "$kdx" info "$work/fifo"
+check "it says the file is a FIFO" grep -q "fifo is a FIFO" "$work/err"
+exec 3<>"$work/fifo"
+cat "$work/le.elf" >&3 & writer=$!
+expect_exit 3 "a FIFO with data is refused" timeout 10 "$kdx" dmesg "$work/fifo"
+check "it says the file is a FIFO, not empty" grep -q "is a FIFO" "$work/err"
+exec 3>&-
+kill $writer 2>/dev/null; wait $writer 2>/dev/null
+expect_exit 3 "/dev/zero is refused" timeout 10 "$kdx" read /dev/zero 0 16 --phys --format raw
+check "it says /dev/zero is a character device" grep -q "/dev/zero is a character device" "$work/err"
+expect_exit 0 "a regular file through /dev/stdin is read" "$kdx" info /dev/stdin <"$work/le.elf"
+
+# Page tables that point at each other (every PML4 and PDPT entry at one
+# table, every PD entry a 2 MiB page at physical 0) map a 64 KiB image
+# 2^27 times: maps stops after a million ranges (8 per page, at least a
+# million) and says where, instead of writing gigabytes.
+python3 - "$work/alias.raw" <<'PY'
+import struct, sys
+img = bytearray(0x10000)
+for i in range(512):
+    struct.pack_into("<Q", img, 0x1000 + 8 * i, 0x2000 | 3)
+    struct.pack_into("<Q", img, 0x2000 + 8 * i, 0x3000 | 3)
+    struct.pack_into("<Q", img, 0x3000 + 8 * i, 0x83)
+open(sys.argv[1], "wb").write(img)
+PY
+"$kdx" maps "$work/alias.raw" --format raw --arch x86_64 --root 0x1000 2>"$work/err" | wc -l >"$work/lines"; rc=${PIPESTATUS[0]}
+check "maps of aliasing tables exits 1 (exit $rc)" test "$rc" -eq 1
+check "maps lists a million ranges, then stops" test "$(cat "$work/lines")" -eq $((1048576 + 3))
+check "maps says where it cut" grep -q "cut at 0x20000000000 after 1048576 ranges" "$work/err"
+expect_exit 1 "convert --paging of aliasing tables is refused" "$kdx" convert "$work/alias.raw" "$work/alias.elf" \
+	--format raw --arch x86_64 --to elf --paging --root 0x1000
+check "it says the tables point at each other" grep -q "point at each other" "$work/err"
+
+# OUT is checked before the work: the input itself (by any name or hard
+# link) is refused, a directory too, a missing directory is named as OUT.
+cp "$work/le.elf" "$work/in.elf"
+ln "$work/in.elf" "$work/in-link.elf"
+ln -s in.elf "$work/in-sym.elf"
+for out in "$work/in.elf" "$work/in-link.elf" "$work/in-sym.elf" "$work/./in.elf"; do
+	expect_exit 2 "convert IN IN refused (OUT $(basename "$out"))" "$kdx" convert "$work/in.elf" "$out" --to kdump
+	check "it says OUT is the input" grep -q "is the input" "$work/err"
+done
+check "the input is intact" cmp -s "$work/le.elf" "$work/in.elf"
+expect_exit 2 "OUT a directory is refused" "$kdx" convert "$work/in.elf" "$work" --to elf
+check "it says OUT is a directory" grep -q "is a directory" "$work/err"
+expect_exit 3 "OUT in a missing directory" "$kdx" convert "$work/in.elf" "$work/nodir/x.kdump" --to kdump
+check "the error names OUT, not a temporary file" grep -q "create $work/nodir/x.kdump: No such file" "$work/err"
+check "no temporary file in the directory" test -z "$(ls "$work" | grep kdx-)"
+
+# Signals: SIGINT/SIGTERM stop a conversion, remove its temporary file
+# and kill kdx with the same signal; a SIGKILLed one leaves a file named
+# OUT.kdx-PID@HOST-XXXXXX, removed by the next conversion to OUT once PID
+# is gone, and only that: a live process's, another host's, another
+# OUT's stay.  (zstd -19 on random bytes is slow enough to interrupt.)
+mkdir "$work/sig"
+head -c 64M /dev/urandom >"$work/sig/big.raw"
+slow_convert() { # job control: SIGINT is not ignored by the background job
+	set -m
+	"$kdx" convert "$work/sig/big.raw" "$work/sig/out.kdump" --to kdump --format raw \
+		--arch x86_64 --compress zstd --level 19 --threads 1 -q 2>"$work/sig/err" &
+	pid=$!
+	set +m
+	for _ in $(seq 200); do ls "$work/sig" | grep -q 'out.kdump.kdx-' && break; sleep 0.05; done
+}
+for sig in INT TERM; do
+	slow_convert
+	check "SIG$sig: the temporary file exists while converting" test -n "$(ls "$work/sig" | grep "out.kdump.kdx-$pid@")"
+	kill -$sig $pid; wait $pid; rc=$?
+	expected=$((128 + $(kill -l $sig)))
+	check "SIG$sig kills kdx with SIG$sig (exit $rc)" test "$rc" -eq "$expected"
+	check "SIG$sig: no temporary file, no output" test -z "$(ls "$work/sig" | grep out.kdump)"
+	check "SIG$sig: kdx says OUT was not written" grep -q "stopped by signal.*not written" "$work/sig/err"
+done
+slow_convert
+kill -KILL $pid; wait $pid 2>/dev/null
+stale=$(ls "$work/sig" | grep "out.kdump.kdx-$pid@")
+check "SIGKILL leaves a temporary file naming its process" test -n "$stale"
+host=$(hostname)
+sleep 1000 & live=$!
+for keep in "out.kdump.kdx-$live@$host-aaaaaa" "out.kdump.kdx-$pid@not-$host-bbbbbb" \
+            "other.kdump.kdx-$pid@$host-cccccc" "out.kdump.kdx-$pid@$host-toolong"; do
+	: >"$work/sig/$keep"
+done
+"$kdx" convert "$work/le.elf" "$work/sig/out.kdump" --to kdump -q
+check "the next conversion to OUT removes the stale temporary file" test ! -e "$work/sig/$stale"
+check "a live process's, another host's, another OUT's and odd names stay" \
+	test "$(ls "$work/sig" | grep -c kdx-)" -eq 4
+kill $live
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

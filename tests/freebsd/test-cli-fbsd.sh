@@ -18,7 +18,7 @@ check() { # what, condition-result
     if [ "$2" != ok ]; then echo "FAIL: $1"; fails=$((fails + 1)); fi
 }
 
-for spec in "amd64 3" "amd64 1" "i386 2 pae" "arm 2 v6 be" "arm64 3 16k" "riscv 2"; do
+for spec in "amd64 3" "amd64 1" "i386 2 pae" "arm 2 v6 be" "arm64 3 16k" "riscv 2" "powerpc64 2 be"; do
     # shellcheck disable=SC2086 # the spec's words are the arguments
     set -- $spec
     f=$work/vmcore.$1.$2
@@ -74,6 +74,22 @@ if command -v readelf >/dev/null; then
     [ "$n" -ge 4 ] && r=ok || r=no
     check "convert --paging: kernel-map PT_LOADs ($n)" $r
 fi
+
+# Compressed as dumpon -z / -Z and savecore leave them (vmcore.N.gz,
+# vmcore.N.zst): the same dump read through the stream.
+for z in gz zst; do
+    "$mk" arm64 3 "$work/vmcore.0.$z" 16k "$z"
+    info=$("$kdx" info "$work/vmcore.0.$z")
+    grep -q "^format: *fbsd-minidump" <<<"$info" && r=ok || r=no; check "$z: info format" $r
+    grep -q "container *$( [ $z = gz ] && echo gzip || echo zstd) stream" <<<"$info" && r=ok || r=no
+    check "$z: info container" $r
+    while read -r va pa dumped; do
+        [ "$dumped" = 1 ] || continue
+        [ "$("$kdx" read "$work/vmcore.0.$z" "$va" 64)" = \
+          "$("$kdx" read "$work/vmcore.arm64.3" "$va" 64)" ] && r=ok || r=no
+        check "$z: read $va" $r
+    done <"$work/vmcore.0.$z.expect"
+done
 
 echo "$((checks - fails)) passed, $fails failed"
 [ "$fails" = 0 ]

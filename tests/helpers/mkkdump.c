@@ -394,7 +394,7 @@ static void write_main_header(struct mkkdump *m, struct out *o)
 	put_uts(h, 1, "kdx-test");
 	put_uts(h, 2, m->o.release);
 	put_uts(h, 3, "#1 SMP PREEMPT_DYNAMIC Debian");
-	put_uts(h, 4, m->o.machine);
+	put_uts(h, 4, m->o.uts_machine ? m->o.uts_machine : m->o.machine);
 	put_uts(h, 5, "(none)");
 	put_bytes(h + m->ml->timestamp,
 		  m->o.timestamp ? (uint64_t)m->o.timestamp : 1700000000,

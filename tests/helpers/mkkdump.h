@@ -49,6 +49,9 @@ struct mkkdump_options {
 	/* utsname.machine: "x86_64", "i686", "armv7l", "s390x", "ppc64"...
 	 * It picks the header ABI; NULL means "x86_64". */
 	const char *machine;
+	/* utsname.machine as written, where it is not @machine (QEMU
+	 * writes an empty one for Arm guests); NULL: @machine. */
+	const char *uts_machine;
 	/* Byte order of every header field; 0 (KDX_LITTLE_ENDIAN) unless
 	 * set.  Big-endian machines need KDX_BIG_ENDIAN here. */
 	enum kdx_byte_order byte_order;

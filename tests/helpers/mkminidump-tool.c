@@ -10,7 +10,11 @@
  * A dump also gets OUT.expect, what the helper mapped ("VA PA DUMPED"
  * for the first and last page of each mapping and a few direct-map
  * pages), and OUT.log, the message buffer as `kdx dmesg` should print
- * it. */
+ * it.  "gz" or "zst" writes the dump as dumpon -z / -Z and savecore
+ * leave it: one gzip or zstd stream of the whole dump, zero-padded to the
+ * dump device's 512-byte blocks.
+ */
+#include "mkcompressed.h"
 #include "mkminidump.h"
 
 #include <stdio.h>
@@ -19,7 +23,7 @@
 
 static bool parse_arch(const char *name, enum mkmd_arch *arch)
 {
-	for (int a = MKMD_AMD64; a <= MKMD_RISCV; a++) {
+	for (int a = MKMD_AMD64; a <= MKMD_PPC64; a++) {
 		if (!strcmp(name, mkmd_arch_name((enum mkmd_arch)a))) {
 			*arch = (enum mkmd_arch)a;
 			return true;
@@ -165,21 +169,50 @@ static bool write_expect(const struct mkmd_dump *d, const char *out)
 	return !fclose(f) && ok;
 }
 
+/* The dump as one compressed stream, padded to 512-byte blocks. */
+static bool write_compressed(const struct mkmd_dump *d, enum mkz_codec codec,
+			     FILE *f)
+{
+	size_t n;
+	uint8_t *z = mkz_compress(codec, d->data, d->size, 1, 0, &n);
+	bool ok;
+
+	if (!z)
+		return false;
+	free(z);
+	z = mkz_compress(codec, d->data, d->size, 1, (512 - n % 512) % 512, &n);
+	ok = z && fwrite(z, 1, n, f) == n;
+	free(z);
+	return ok;
+}
+
+static bool write_dump(const struct mkmd_dump *d, int codec, FILE *f)
+{
+	if (codec >= 0)
+		return write_compressed(d, (enum mkz_codec)codec, f);
+	return fwrite(d->data, 1, d->size, f) == d->size;
+}
+
 int main(int argc, char **argv)
 {
 	struct mkmd_spec spec = { 0 };
 	struct mkmd_dump d;
 	bool fuzz = false;
+	int codec = -1;
 	FILE *f;
 
 	if (argc < 4 || !parse_arch(argv[1], &spec.arch)) {
-		fprintf(stderr, "usage: mkminidump amd64|i386|arm|arm64|riscv VERSION OUT [pae] [v4|v6|lpae] [be] [16k] [skew] [noheader] [dataversion]\n");
+		fprintf(stderr, "usage: mkminidump amd64|i386|arm|arm64|riscv|powerpc64 VERSION OUT [pae] [v4|v6|lpae] [be] [16k] [skew] [noheader] [dataversion] [tiny] [fuzz|gz|zst]\n");
 		return 2;
 	}
 	spec.version = (unsigned int)atoi(argv[2]);
 	for (int i = 4; i < argc; i++) {
 		if (!strcmp(argv[i], "fuzz")) {
 			fuzz = true;
+			continue;
+		}
+		if (!strcmp(argv[i], "gz") || !strcmp(argv[i], "zst")) {
+			codec = argv[i][0] == 'g' ? MKZ_GZIP : MKZ_ZSTD;
 			continue;
 		}
 		if (!parse_flag(&spec, argv[i])) {
@@ -192,7 +225,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	f = fopen(argv[3], "wb");
-	if (!f || !(fuzz ? write_fuzz(&d, f) : fwrite(d.data, 1, d.size, f) == d.size) ||
+	if (!f || !(fuzz ? write_fuzz(&d, f) : write_dump(&d, codec, f)) ||
 	    fclose(f) || (!fuzz && !write_expect(&d, argv[3]))) {
 		perror(argv[3]);
 		mkmd_free(&d);

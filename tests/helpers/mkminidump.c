@@ -33,6 +33,11 @@ static const struct arch_facts facts[] = {
 	[MKMD_RISCV] = { "minidump FreeBSD/riscv", KDX_ARCH_RISCV64,
 			 0xffffffc000000000ull, 0xffffffd000000000ull,
 			 0x80000000ull, true, 8, 2, 2 },
+	/* sys/powerpc/include/vmparam.h (radix): VM_MIN_KERNEL_ADDRESS,
+	 * DMAP_BASE_ADDRESS. */
+	[MKMD_PPC64] = { "minidump FreeBSD/powerpc64", KDX_ARCH_PPC64,
+			 0xc008000000000000ull, 0xc000000000000000ull, 0,
+			 true, 8, 2, 2 },
 };
 
 #define KVA_SIZE 0x800000ull
@@ -44,7 +49,7 @@ static const struct arch_facts facts[] = {
 const char *mkmd_arch_name(enum mkmd_arch arch)
 {
 	static const char *const names[] = { "amd64", "i386", "arm", "arm64",
-					     "riscv" };
+					     "riscv", "powerpc64" };
 
 	return names[arch];
 }
@@ -162,6 +167,13 @@ static bool amd64_pde_area(const struct mkmd_dump *d)
 	return d->spec.arch == MKMD_AMD64 && d->spec.version >= 2;
 }
 
+/* powerpc64 radix: the area is the 64 KiB root; the other levels are
+ * dumped pages. */
+static bool radix(const struct mkmd_dump *d)
+{
+	return d->spec.arch == MKMD_PPC64;
+}
+
 static unsigned int entry_size(const struct mkmd_dump *d)
 {
 	switch (d->spec.arch) {
@@ -197,6 +209,9 @@ static uint64_t leaf_entry(const struct mkmd_dump *d, uint64_t pa,
 		return pa | (valid ? 0x703 : 0x700);
 	case MKMD_RISCV:
 		return (pa >> 12) << 10 | (valid ? 0xc7 : 0xc6);
+	case MKMD_PPC64:
+		/* V (63) | leaf (62) | privileged, read, write | R | C */
+		return pa | 1ull << 62 | 0x18e | (valid ? 1ull << 63 : 0);
 	}
 	return 0;
 }
@@ -265,6 +280,62 @@ static void fill_pde_area(struct mkmd_dump *d, uint8_t *area)
 	}
 }
 
+/* A radix table page in dumped memory, made on first use; @key tells
+ * the pages apart (level and index bits). */
+static uint8_t *radix_table(struct mkmd_dump *d, uint64_t key, uint64_t *pa)
+{
+	uint64_t base = facts[d->spec.arch].phys_base;
+
+	for (unsigned int t = 0; t < d->ntables; t++)
+		if (d->table_key[t] == key) {
+			*pa = d->table_pa[t];
+			return d->table_data[t];
+		}
+	d->table_key[d->ntables] = key;
+	d->table_pa[d->ntables] = *pa = base + TABLE_BASE + d->ntables * 4096;
+	memset(d->table_data[d->ntables], 0, 4096);
+	return d->table_data[d->ntables++];
+}
+
+/* The radix directory entry for a 4 KiB table (NLS 9: 2^(9+3) bytes). */
+static uint64_t radix_dir(uint64_t pa)
+{
+	return 1ull << 63 | pa | 9;
+}
+
+/* The root (the area, 8192 entries from EA bit 39) and L2/L3/L4 pages
+ * for the kernel map; entries big-endian, as the MMU reads them. */
+static void fill_radix_area(struct mkmd_dump *d, uint8_t *root)
+{
+	for (unsigned int i = 0; i < d->nmaps; i++) {
+		const struct mkmd_map *m = &d->maps[i];
+
+		for (uint64_t off = 0; off < m->size; off += 4096) {
+			uint64_t va = m->va + off, pa = m->pa + off, l2pa, l3pa, l4pa;
+			uint64_t lin = va & ((1ull << 52) - 1);
+			uint8_t *l2, *l3, *l4;
+
+			if (m->reverse)
+				pa = m->pa + (m->size / 4096 - 1 - off / 4096) * 4096;
+			l2 = radix_table(d, 2ull << 60 | lin >> 39, &l2pa);
+			put64(root + (lin >> 39) * 8, radix_dir(l2pa), KDX_BIG_ENDIAN);
+			l3 = radix_table(d, 3ull << 60 | lin >> 30, &l3pa);
+			put64(l2 + ((lin >> 30) & 511) * 8, radix_dir(l3pa),
+			      KDX_BIG_ENDIAN);
+			if (m->kind == MKMD_LARGE) {
+				put64(l3 + ((lin >> 21) & 511) * 8,
+				      leaf_entry(d, m->pa, m->kind), KDX_BIG_ENDIAN);
+				break;
+			}
+			l4 = radix_table(d, 4ull << 60 | lin >> 21, &l4pa);
+			put64(l3 + ((lin >> 21) & 511) * 8, radix_dir(l4pa),
+			      KDX_BIG_ENDIAN);
+			put64(l4 + ((lin >> 12) & 511) * 8, leaf_entry(d, pa, m->kind),
+			      KDX_BIG_ENDIAN);
+		}
+	}
+}
+
 /* ---- The machine ---- */
 
 static void add_map(struct mkmd_dump *d, uint64_t va_off, uint64_t pa_off,
@@ -293,13 +364,15 @@ static void describe_machine(struct mkmd_dump *d)
 	d->avail[3] = f->phys_base + 0x2000000;
 	d->avail[4] = f->phys_base + R2_START;
 	d->avail[5] = f->phys_base + RAM_SIZE;
-	d->kernbase = f->kernbase + (amd64_pde_area(d) ? 0 : d->spec.kernbase_skew);
+	d->kernbase = f->kernbase + (amd64_pde_area(d) || radix(d) ?
+					     0 : d->spec.kernbase_skew);
 	d->kva_size = KVA_SIZE;
 	if (d->spec.tiny) {
 		d->avail[1] = f->phys_base + 8 * p;
 		d->avail[3] = f->phys_base + 0x200000 + 16 * p;
 		d->avail[4] = f->phys_base + TABLE_BASE;
-		d->avail[5] = f->phys_base + TABLE_BASE + 4096;
+		/* Room for the page tables radix keeps in memory. */
+		d->avail[5] = f->phys_base + TABLE_BASE + (radix(d) ? 4 : 1) * 4096;
 		d->kva_size = 0x200000;
 	}
 	d->has_dmap = f->has_dmap;
@@ -307,6 +380,10 @@ static void describe_machine(struct mkmd_dump *d)
 		d->dmapbase = f->dmapbase;
 		d->dmapphys = f->phys_base;
 		d->dmapend = f->dmapbase + RAM_SIZE;
+		/* radix's header gives the architectural end (1 PiB); what
+		 * maps anything ends with physical memory. */
+		if (radix(d))
+			d->dmapend = f->dmapbase + d->avail[5] - f->phys_base;
 	}
 	if (d->spec.tiny) {
 		add_map(d, 0, 0x200000, 4 * p, MKMD_SMALL, false);
@@ -415,6 +492,25 @@ static void fill_header(const struct mkmd_dump *d, uint8_t *h)
 	enum kdx_byte_order bo = s->byte_order;
 
 	memcpy(h, facts[s->arch].magic, strlen(facts[s->arch].magic));
+	if (s->arch == MKMD_PPC64) {
+		/* char magic[32], mmu_name[32]; the fields follow, the
+		 * ints and longs at their natural alignment. */
+		memcpy(h + 32, "mmu_radix", 9);
+		put32(h + 64, s->version, bo);
+		put32(h + 68, d->msgbufsize, bo);
+		put32(h + 72, d->bitmapsize, bo);
+		put32(h + 76, d->pmapsize, bo);
+		put64(h + 80, d->kernbase, bo);
+		put64(h + 88, d->kernbase + d->kva_size, bo); /* kernend */
+		put64(h + 96, d->dmapbase, bo);
+		put64(h + 104, 0xc003ffffffffffffull, bo); /* DMAP_MAX_ADDRESS */
+		put32(h + 112, 1, bo);                /* hw_direct_map */
+		put64(h + 120, 0x100100, bo);         /* startkernel */
+		put64(h + 128, 0x100100 + 0x400000, bo); /* endkernel */
+		if (d->has_dump_avail)
+			put32(h + 136, d->dumpavailsize, bo);
+		return;
+	}
 	put32(h + 24, s->version, bo);
 	put32(h + 28, d->msgbufsize, bo);
 	put32(h + 32, d->bitmapsize, bo);
@@ -451,6 +547,8 @@ static void fill_header(const struct mkmd_dump *d, uint8_t *h)
 		if (s->arch == MKMD_ARM64 && s->version >= 3)
 			put32(h + 76, d->page_size == 16384 ? 1 : 0, bo);
 		break;
+	case MKMD_PPC64: /* written above */
+		break;
 	}
 }
 
@@ -458,7 +556,8 @@ static bool spec_ok(const struct mkmd_spec *s)
 {
 	if (s->version < 1 || s->version > facts[s->arch].max_version)
 		return false;
-	if (s->byte_order == KDX_BIG_ENDIAN && s->arch != MKMD_ARM)
+	if (s->byte_order == KDX_BIG_ENDIAN && s->arch != MKMD_ARM &&
+	    s->arch != MKMD_PPC64)
 		return false;
 	/* arm's 64 KiB large pages map 64 KiB-aligned addresses. */
 	if (s->arch == MKMD_ARM && s->mmuformat != MKMD_MMU_V6_LPAE &&
@@ -531,15 +630,17 @@ bool mkmd_build(const struct mkmd_spec *spec, struct mkmd_dump *d)
 	d->page_size = p = spec->page_size ? spec->page_size : 4096;
 	d->has_dump_avail = spec->version >= facts[spec->arch].avail_version;
 	describe_machine(d);
-	d->pmapsize = (uint32_t)(amd64_pde_area(d) ?
-					 (d->kva_size >> 21) * 8 :
-					 d->kva_size / p * entry_size(d));
+	d->pmapsize = (uint32_t)(radix(d) ? 65536 :
+				 amd64_pde_area(d) ? (d->kva_size >> 21) * 8 :
+						     d->kva_size / p * entry_size(d));
 	/* The page-table area first: amd64's page-table pages join the
 	 * dumped set. */
 	pmap = calloc(1, d->pmapsize);
 	if (!pmap)
 		return false;
-	if (amd64_pde_area(d))
+	if (radix(d))
+		fill_radix_area(d, pmap);
+	else if (amd64_pde_area(d))
 		fill_pde_area(d, pmap);
 	else
 		fill_leaf_area(d, pmap);

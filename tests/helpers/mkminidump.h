@@ -13,6 +13,9 @@
  * architecture has one.  The helper records what it mapped, so a test
  * checks every translation and every byte against it.
  *
+ * powerpc64 (radix) keeps its 64 KiB root table as the area; the tables
+ * below it are dumped pages, as amd64 v2+'s page tables are.
+ *
  * The layouts here are written from FreeBSD's headers, apart from
  * libkdx's reader, so a bug in one cannot hide in the other. */
 #ifndef KDX_TESTS_MKMINIDUMP_H
@@ -30,6 +33,7 @@ enum mkmd_arch {
 	MKMD_ARM,
 	MKMD_ARM64,
 	MKMD_RISCV,
+	MKMD_PPC64, /* radix (mmu_radix), either byte order */
 };
 
 /* arm's mmuformat field. */
@@ -43,7 +47,7 @@ struct mkmd_spec {
 	unsigned int version;
 	bool pae;                       /* i386 */
 	unsigned int mmuformat;         /* arm */
-	enum kdx_byte_order byte_order; /* big-endian: arm only */
+	enum kdx_byte_order byte_order; /* big-endian: arm, powerpc64 */
 	unsigned int page_size;         /* arm64 v3: 4096 or 16384; 0: 4096 */
 	/* Added to the architecture's usual kernbase (kernel maps that do
 	 * not start on a table boundary); leaf-entry areas only. */
@@ -75,7 +79,7 @@ struct mkmd_map {
 
 #define MKMD_MAX_MAPS 8
 #define MKMD_MAX_AVAIL 4
-#define MKMD_MAX_TABLES 4
+#define MKMD_MAX_TABLES 8
 
 struct mkmd_dump {
 	uint8_t *data;
@@ -98,6 +102,7 @@ struct mkmd_dump {
 	/* Page-table pages in physical memory (amd64 v2+). */
 	uint64_t table_pa[MKMD_MAX_TABLES];
 	uint8_t table_data[MKMD_MAX_TABLES][4096];
+	uint64_t table_key[MKMD_MAX_TABLES]; /* radix: which table */
 	unsigned int ntables;
 	/* The message buffer's text as a reader should print it (oldest
 	 * first; NULs left out), and the version string and where it is. */

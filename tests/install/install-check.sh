@@ -48,6 +48,22 @@ done
 echo "static link: libkdx.a ${deps[*]}"
 "$work/consumer-static"
 
+# import kdx, when the build made it: importable from where it landed, and
+# that place (under /usr/local or /usr) on Debian's python3's own path.
+mod=$(find "$prefix" -name '_kdx.*.so' | head -n1)
+if [ -n "$mod" ]; then
+    site=$(dirname "$(dirname "$mod")")
+    rel=${site#"$prefix"/}
+    py=/usr/bin/python3
+    PYTHONPATH=$site "$py" -c 'import kdx, kdx.drgn; assert kdx.formats()' ||
+        { echo "installed kdx does not import from $site"; exit 1; }
+    "$py" -c 'import sys; sys.exit(not ({"/usr/local/" + sys.argv[1], "/usr/" + sys.argv[1]} & set(sys.path)))' "$rel" ||
+        { echo "$rel is not on $py's path under /usr/local or /usr"; exit 1; }
+    echo "ok: import kdx from $rel"
+else
+    echo "no Python module built (python3-dev missing): import kdx not checked"
+fi
+
 "$prefix/bin/kdx" --version
 "$prefix/bin/kdx" help >/dev/null
 

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "logbuild.h"
+#include "core/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -402,6 +403,67 @@ static void test_bad_header(void **state)
 	teardown_f(f);
 }
 
+/* A ring of 4096 slots holding two records and garbage elsewhere (a
+ * ring pointer into other memory): the walk stops after a bounded number
+ * of damaged records instead of reporting every slot. */
+static void test_garbage_ring_is_bounded(void **state)
+{
+	struct fixture *f = setup(state, 12, 12, 0);
+	unsigned int ws = ((const struct cfg *)*state)->ws;
+	struct kdx_log_stats s;
+
+	prb_add(&f->b, 1, 6, 0, 1, "one", NULL, NULL);
+	prb_add(&f->b, 2, 6, 0, 1, "two", NULL, NULL);
+	prb_finish(&f->b);
+	/* Garbage in every other slot; tail: the whole ring, from the
+	 * slot after head on. */
+	memset(prb_desc(&f->b, 2), 0x5a, (f->b.count - 2) * 3 * ws);
+	fm_put_word(&f->m, fm_at(&f->m, f->b.rb_va) + 4 * ws,
+		    (f->b.head_id + 1 - 4095) & f->b.id_mask);
+	open_log(f);
+	assert_int_equal(count_records(f->log), 0);
+	assert_true(kdx_log_stopped_early(f->log));
+	expect_status(f->log, "512 damaged records skipped before");
+	expect_status(f->log, "more damaged records than good ones");
+	kdx_log_get_stats(f->log, &s);
+	assert_int_equal(s.damaged, 512);
+	teardown_f(f);
+}
+
+/* The translation refusing an address the dump gave (a pointer that is
+ * not canonical) is damage in the dump, not a caller's mistake. */
+#define REFUSED_VA 0xdead0000u
+
+static struct kdx_error *refusing_read(void *ctx, uint64_t va, void *buf,
+				       size_t len)
+{
+	if (va >= REFUSED_VA && va < REFUSED_VA + 0x10000)
+		return kdx_err(KDX_ERR_INVALID, "0x%llx is not canonical",
+			       (unsigned long long)va);
+	return fm_source().read_virt(ctx, va, buf, len);
+}
+
+static void test_refused_pointer_is_damage(void **state)
+{
+	struct fixture *f = setup(state, 4, 10, 0);
+	struct kdx_log_source src = fm_source();
+	struct kdx_log *log;
+	struct kdx_error *err;
+
+	prb_add(&f->b, 1, 6, 0, 1, "one", NULL, NULL);
+	prb_finish(&f->b);
+	src.byte_order = f->m.bo;
+	src.word_size = f->m.ws;
+	src.read_virt = refusing_read;
+	fm_key(&f->m, "SYMBOL(prb)", "%x", REFUSED_VA);
+	err = kdx_log_open_source(&src, &f->m, &log);
+	assert_non_null(err);
+	assert_int_equal(kdx_error_code(err), KDX_ERR_CORRUPT);
+	assert_non_null(strstr(kdx_error_message(err), "not canonical"));
+	kdx_error_destroy(err);
+	teardown_f(f);
+}
+
 /* A 1 MiB data ring is read in a few large reads, not record by record. */
 static void test_reads_batched(void **state)
 {
@@ -434,6 +496,8 @@ int main(void)
 		FOR_ALL(test_states),      FOR_ALL(test_damaged_records),
 		FOR_ALL(test_bad_span),    FOR_ALL(test_unreadable),
 		FOR_ALL(test_bad_header),  FOR_ALL(test_reads_batched),
+		FOR_ALL(test_garbage_ring_is_bounded),
+		FOR_ALL(test_refused_pointer_is_damage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -138,8 +138,18 @@ print("task", c["comm"], "pid", c["pid"], "cpu", c["cpu"])
 }
 
 dirs=()
-for d in "$dumpdir" "$dumpdir"/* "$dumpdir"/dmesg/* ${KDX_DMESG_DUMPS:+"$KDX_DMESG_DUMPS"/*}; do
+for d in "$dumpdir" "$dumpdir"/dmesg/* ${KDX_DMESG_DUMPS:+"$KDX_DMESG_DUMPS"/*}; do
     [ -f "$d/manifest.env" ] && dirs+=("$d")
+done
+# Other harnesses' directories beside ours (lime/, xen/: their own checks
+# read them) count only if they hold what this check compares with.
+for d in "$dumpdir"/*; do
+    [ "$d" != "$dumpdir/dmesg" ] && [ -f "$d/manifest.env" ] || continue
+    if compgen -G "$d/vmcore.kdump-*" >/dev/null; then
+        dirs+=("$d")
+    else
+        echo "note: $d has no vmcore.kdump-* (another harness's dumps): not a dmesg oracle dump"
+    fi
 done
 if [ ${#dirs[@]} -eq 0 ]; then
     bad "no dump directories (with manifest.env) under $dumpdir"

@@ -14,6 +14,8 @@
 #include "mkkdump.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,10 +94,28 @@ static void *read_file(const char *path, size_t *size)
 	return buf;
 }
 
+/* How a page the input holds only in part shows in a kdump output. */
+enum partial_pages {
+	PARTIAL_NONE,     /* there are none (a kdump input) */
+	PARTIAL_EXCLUDED, /* left out: nothing invented */
+	PARTIAL_ZEROS,    /* --zero-fill: whole, missing bytes zero */
+};
+
+/* Whether the input holds the page of @addr only in part. */
+static bool partly_held(const struct kdx_dump *a, uint64_t addr)
+{
+	static uint8_t page[0x1000];
+	struct kdx_read_stats rs;
+
+	assert_null(kdx_read_phys(a, addr & ~0xfffull, page, sizeof(page),
+				  KDX_READ_ZERO_FILL, &rs));
+	return rs.hole_bytes && rs.hole_bytes < sizeof(page);
+}
+
 /* Every byte of [0, end) reads the same (or fails the same) in both. */
 static void assert_same_memory(const struct kdx_dump *a,
 			       const struct kdx_dump *b, uint64_t end,
-			       bool pad_fraction)
+			       enum partial_pages partial)
 {
 	uint8_t x[0x100], y[0x100];
 
@@ -103,7 +123,15 @@ static void assert_same_memory(const struct kdx_dump *a,
 		struct kdx_error *ea = kdx_read_phys(a, addr, x, sizeof(x), 0, NULL);
 		struct kdx_error *eb = kdx_read_phys(b, addr, y, sizeof(y), 0, NULL);
 
-		if (ea && !eb && pad_fraction) {
+		if (partial == PARTIAL_EXCLUDED && partly_held(a, addr)) {
+			/* Not one byte of it in the output. */
+			assert_non_null(eb);
+			assert_int_equal(kdx_error_code(eb), KDX_ERR_NODATA);
+			kdx_error_destroy(ea);
+			kdx_error_destroy(eb);
+			continue;
+		}
+		if (ea && !eb && partial == PARTIAL_ZEROS) {
 			/* kdump is page-granular: a partly dumped page is
 			 * whole in the output, its undumped bytes zero. */
 			kdx_error_destroy(ea);
@@ -169,13 +197,15 @@ static void every_codec_round_trips(void **state)
 		assert_int_equal(kdx_dump_arch(out), KDX_ARCH_X86_64);
 		assert_string_equal(kdx_dump_vmcoreinfo_get(out, "OSRELEASE"),
 				    "6.1.0-convert");
-		/* 0x20 data + 3 zero + 3 (tail) + 2 (fraction) pages */
-		assert_int_equal(st.pages_dumped, 0x20 + 3 + 3 + 2);
+		/* 0x20 data + 3 zero + 3 (tail) pages; the 2 pages of
+		 * 0x200800-0x201bff, which the input holds in part, are
+		 * excluded. */
+		assert_int_equal(st.pages_dumped, 0x20 + 3 + 3);
 		assert_int_equal(st.pages_zero, 3 + 2);
-		/* 0x200800-0x201bff: both its pages are partly held. */
+		assert_int_equal(st.pages_excluded, 2);
 		assert_int_equal(st.pages_partial, 2);
 		assert_int_equal(st.first_partial, 0x200000);
-		assert_same_memory(in, out, 0x210000, true);
+		assert_same_memory(in, out, 0x210000, PARTIAL_EXCLUDED);
 		kdx_dump_destroy(out);
 	}
 	kdx_dump_destroy(in);
@@ -199,7 +229,7 @@ static void threads_give_identical_bytes(void **state)
 	o.threads = 4;
 	out = convert_and_open(in, &o, "t4.kdump", NULL);
 	assert_int_equal(kdx_dump_byte_order(out), KDX_BIG_ENDIAN);
-	assert_same_memory(in, out, 0x210000, true);
+	assert_same_memory(in, out, 0x210000, PARTIAL_EXCLUDED);
 	one = read_file(path_in_dir("t1.kdump"), &n1);
 	four = read_file(path_in_dir("t4.kdump"), &n4);
 	assert_int_equal(n1, n4);
@@ -229,7 +259,8 @@ static void exclude_zero_and_flatten(void **state)
 	o.flatten = true;
 	out = convert_and_open(in, &o, "flat.kdump", &st);
 	assert_int_equal(st.pages_zero, 5);
-	assert_int_equal(st.pages_excluded, 5);
+	/* + the fraction's partly held pages */
+	assert_int_equal(st.pages_excluded, 5 + 2);
 	err = kdx_read_phys(out, 0x21000, page, sizeof(page), 0, NULL);
 	assert_non_null(err);
 	assert_int_equal(kdx_error_code(err), KDX_ERR_NODATA);
@@ -256,8 +287,8 @@ static void exclude_zero_and_flatten(void **state)
 	kdx_convert_options_init(&o);
 	kdx_dump_destroy(in);
 	in = convert_and_open(out, &o, "again.kdump", &st);
-	assert_int_equal(st.pages_excluded, 5);
-	assert_same_memory(out, in, 0x210000, false);
+	assert_int_equal(st.pages_excluded, 5 + 2);
+	assert_same_memory(out, in, 0x210000, PARTIAL_NONE);
 	kdx_dump_destroy(out);
 	kdx_dump_destroy(in);
 	free(bytes);
@@ -414,10 +445,29 @@ static void failures_leave_no_file(void **state)
 	assert_non_null(err);
 	assert_int_equal(kdx_error_code(err), KDX_ERR_OS);
 	kdx_error_destroy(err);
+	err = kdx_convert(in, dir, &o, NULL); /* before any work */
+	assert_non_null(err);
+	assert_int_equal(kdx_error_code(err), KDX_ERR_INVALID);
+	assert_non_null(strstr(kdx_error_message(err), "is a directory"));
+	kdx_error_destroy(err);
 	err = kdx_convert(in, "-", &o, NULL); /* stdout needs flatten */
 	assert_non_null(err);
 	assert_int_equal(kdx_error_code(err), KDX_ERR_INVALID);
 	kdx_error_destroy(err);
+
+	/* A caller's stop flag (a signal handler's) stops it too. */
+	{
+		volatile sig_atomic_t stop = SIGTERM;
+
+		o.stop = &stop;
+		before = count_entries(dir);
+		err = kdx_convert(in, path_in_dir("stopped.kdump"), &o, NULL);
+		assert_non_null(err);
+		assert_int_equal(kdx_error_errno(err), EINTR);
+		kdx_error_destroy(err);
+		assert_int_equal(count_entries(dir), before);
+		o.stop = NULL;
+	}
 
 	/* An input page that cannot be read stops the conversion before
 	 * anything is renamed into place, and the temporary file goes. */
@@ -434,6 +484,135 @@ static void failures_leave_no_file(void **state)
 	free(bytes);
 }
 
+/* An ELF whose one real page at 0 is followed by a PT_LOAD claiming
+ * @memsz bytes at @paddr, of which the file holds @filesz. */
+static struct kdx_dump *claiming_dump(uint64_t paddr, uint64_t filesz,
+				      uint64_t memsz, uint8_t **bytes)
+{
+	struct mkelf_options mo = { .class_bits = 64,
+				    .byte_order = KDX_LITTLE_ENDIAN,
+				    .machine = EM_X86_64 };
+	struct mkelf *m = mkelf_new(&mo);
+	struct mkelf_load low = { .paddr = 0, .filesz = 0x1000, .memsz = 0x1000 };
+	struct mkelf_load claim = { .paddr = paddr, .vaddr = paddr,
+				    .filesz = filesz, .memsz = memsz };
+	struct kdx_dump *dump;
+	size_t size;
+
+	mkelf_add_vmcoreinfo(m, "OSRELEASE=6.1.0-claims\nPAGESIZE=4096\n");
+	mkelf_add_load(m, &low);
+	mkelf_add_load(m, &claim);
+	*bytes = mkelf_build(m, &size);
+	mkelf_free(m);
+	assert_null(kdx_dump_open_memory(*bytes, size, NULL, &dump));
+	return dump;
+}
+
+/* Headers that claim what the input does not hold cost neither a crash
+ * (the bitmaps once failed to allocate and were read anyway) nor
+ * gigabytes: memory at 2^50, a p_memsz of 2^62-2^63 or a terabyte of
+ * p_memsz beyond p_filesz (6.4 GB of page descriptors) is refused before
+ * any output; a claim the headers can afford converts, its zeros read
+ * back as zeros. */
+static void claims_cost_what_input_holds(void **state)
+{
+	static const uint64_t refused[][3] = {
+		{ 1ull << 50, 0x1000, 0x1000 },
+		{ 0x100000, 0, 1ull << 62 },
+		{ 0x100000, 0x1000, (1ull << 63) - 0x200000 },
+		{ 0x100000, 0, 1ull << 40 },
+	};
+	size_t before = count_entries(dir);
+	struct kdx_convert_options o;
+	struct kdx_convert_stats st;
+	struct kdx_dump *in, *out;
+	struct kdx_error *err;
+	uint8_t *bytes;
+
+	(void)state;
+	kdx_convert_options_init(&o);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		in = claiming_dump(refused[i][0], refused[i][1], refused[i][2],
+				   &bytes);
+		err = kdx_convert(in, path_in_dir("claims.kdump"), &o, NULL);
+		assert_non_null(err);
+		assert_int_equal(kdx_error_code(err), KDX_ERR_UNSUPPORTED);
+		assert_non_null(strstr(kdx_error_message(err),
+				       "bitmaps and page descriptors"));
+		kdx_error_destroy(err);
+		assert_int_equal(count_entries(dir), before);
+		kdx_dump_destroy(in);
+		free(bytes);
+	}
+
+	/* 64 MiB of zeros: 16384 descriptors, within the slack. */
+	in = claiming_dump(0x100000, 0, 64 << 20, &bytes);
+	out = convert_and_open(in, &o, "zeros.kdump", &st);
+	assert_int_equal(st.pages_dumped, 1 + 16384);
+	assert_int_equal(st.pages_zero, 16384);
+	assert_same_memory(in, out, (64 << 20) + 0x100000, PARTIAL_NONE);
+	kdx_dump_destroy(out);
+	kdx_dump_destroy(in);
+	free(bytes);
+}
+
+/* A file cut off inside a segment: the bytes it lost are never written
+ * as data.  kdump pages are whole, so the page the cut runs through is
+ * left out (or, with zero_fill, written with zeros as asked); ELF output
+ * keeps exactly the bytes that are left. */
+static void truncated_input_invents_nothing(void **state)
+{
+	size_t size, n;
+	uint8_t *bytes = build_input(EM_X86_64, 64, KDX_LITTLE_ENDIAN, &size);
+	const struct kdx_segment *seg;
+	struct kdx_dump *whole, *in, *out;
+	struct kdx_convert_options o;
+	struct kdx_convert_stats st;
+	struct kdx_error *err;
+	uint8_t page[0x1000];
+	uint64_t cut;
+
+	(void)state;
+	assert_null(kdx_dump_open_memory(bytes, size, NULL, &whole));
+	seg = kdx_dump_segments(whole, &n);
+	assert_true(n >= 1 && seg[0].paddr == 0 && seg[0].file_size == 0x20000);
+	cut = seg[0].file_offset + 0x10123; /* in the data segment's page 0x10 */
+	kdx_dump_destroy(whole);
+	assert_null(kdx_dump_open_memory(bytes, (size_t)cut, NULL, &in));
+
+	kdx_convert_options_init(&o);
+	out = convert_and_open(in, &o, "cut.kdump", &st);
+	/* 0x10 whole pages, and the 2 pages of p_memsz beyond p_filesz of
+	 * the segment at 0x100000, which read as zeros cut or not. */
+	assert_int_equal(st.pages_dumped, 0x10 + 2);
+	assert_int_equal(st.pages_partial, 1);
+	assert_int_equal(st.first_partial, 0x10000);
+	assert_same_memory(in, out, 0x210000, PARTIAL_EXCLUDED);
+	err = kdx_read_phys(out, 0x10000, page, 0x100, 0, NULL);
+	assert_non_null(err); /* held in the input, but only in part */
+	assert_int_equal(kdx_error_code(err), KDX_ERR_NODATA);
+	kdx_error_destroy(err);
+	kdx_dump_destroy(out);
+
+	o.zero_fill = true;
+	out = convert_and_open(in, &o, "cut-zeros.kdump", &st);
+	assert_int_equal(st.pages_dumped, 0x11 + 2);
+	assert_same_memory(in, out, 0x210000, PARTIAL_ZEROS);
+	kdx_dump_destroy(out);
+
+	kdx_convert_options_init(&o);
+	o.format = KDX_OUTPUT_ELF;
+	out = convert_and_open(in, &o, "cut.elf", &st);
+	assert_same_memory(in, out, 0x210000, PARTIAL_NONE);
+	err = kdx_read_phys(out, 0x10123, page, 1, 0, NULL);
+	assert_non_null(err);
+	assert_int_equal(kdx_error_code(err), KDX_ERR_NODATA);
+	kdx_error_destroy(err);
+	kdx_dump_destroy(out);
+	kdx_dump_destroy(in);
+	free(bytes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -443,6 +622,8 @@ int main(void)
 		cmocka_unit_test(kdump_header_facts_survive),
 		cmocka_unit_test(elf_input_gets_our_dump_level),
 		cmocka_unit_test(failures_leave_no_file),
+		cmocka_unit_test(claims_cost_what_input_holds),
+		cmocka_unit_test(truncated_input_invents_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);

@@ -311,8 +311,11 @@ static void overlapping_segments_prefer_file_bytes(void **state)
 	add_load(m, 0x800000, 0xffff888000800000ull, 0x1000000, 0x1000000);
 	mkelf_add_load(m, &text);
 	open_ok(m, &b);
-	/* The RAM segment starts lower, so it wins over the text segment. */
+	/* The RAM segment starts lower, so it wins over the text segment,
+	 * which holds other bytes: not silently.  (Index 0 is the PT_NOTE.) */
 	check_pattern(b.dump, 0x1000000, 0x1000);
+	assert_true(has_warning(b.dump,
+				"PT_LOAD 2 and PT_LOAD 3 both hold physical 0x1000000-0x1000fff with different bytes (first at 0x1000000); reads return PT_LOAD 2's"));
 	assert_null(kdx_read_phys(b.dump, 0x0, buf, sizeof(buf), 0, NULL));
 	assert_int_equal(buf[0], 0);
 	assert_true(kdx_dump_segments_have_virtual(b.dump));
@@ -344,6 +347,9 @@ static void qemu_paging_aliases_and_vaddrs(void **state)
 	kdx_dump_phys_ranges(b.dump, &n);
 	assert_int_equal(n, 2);
 	check_vaddr_facts(b.dump, KDX_SEGMENT_VADDRS_MAPPED, 0);
+	/* Aliases of the same bytes are no conflict. */
+	kdx_dump_warnings(b.dump, &n);
+	assert_int_equal(n, 0);
 	done(&b);
 	mkelf_free(m);
 }
@@ -746,6 +752,136 @@ static void not_a_core_file(void **state)
 	mkelf_free(m);
 }
 
+/* Segments that differ where they overlap, at a byte inside the page;
+ * and many pairs: the report is capped. */
+static void overlap_differences_named_and_capped(void **state)
+{
+	struct mkelf *m = new_elf(64, KDX_LITTLE_ENDIAN, EM_X86_64);
+	static uint8_t copy[0x2000];
+	struct mkelf_load second = { .paddr = 0x1000, .filesz = 0x2000,
+				     .memsz = 0x2000, .data = copy };
+	struct built b;
+	size_t n;
+
+	(void)state;
+	for (uint64_t a = 0; a < sizeof(copy); a++)
+		copy[a] = mkelf_pattern(0x1000 + a);
+	copy[0x1234 - 0x1000] ^= 1;
+	add_load(m, 0, 0, 0x3000, 0x3000);
+	mkelf_add_load(m, &second);
+	for (uint64_t i = 0; i < 20; i++) {
+		struct mkelf_load z = { .paddr = 0x100000, .filesz = 0x10,
+					.memsz = 0x10, .data = copy + i };
+
+		mkelf_add_load(m, &z); /* each differs from the first */
+	}
+	open_ok(m, &b);
+	assert_true(has_warning(b.dump,
+				"PT_LOAD 1 and PT_LOAD 2 both hold physical 0x1000-0x2fff with different bytes (first at 0x1234)"));
+	assert_true(has_warning(b.dump, "PT_LOAD 3 and PT_LOAD 4 both hold"));
+	assert_true(has_warning(b.dump, "12 more overlapping PT_LOAD pairs"));
+	kdx_dump_warnings(b.dump, &n);
+	assert_int_equal(n, 8 + 1);
+	check_pattern(b.dump, 0x1000, 0x2000); /* the first still wins */
+	done(&b);
+	mkelf_free(m);
+}
+
+/* A VMCOREINFO PAGESIZE that is no page size is not used, and said. */
+static void absurd_vmcoreinfo_pagesize_warns(void **state)
+{
+	static const char *const sizes[] = { "0", "3", "1099511627776", "4096" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct mkelf *m = new_elf(64, KDX_LITTLE_ENDIAN, EM_X86_64);
+		char text[128];
+		struct built b;
+		bool valid = !strcmp(sizes[i], "4096");
+
+		snprintf(text, sizeof(text), "OSRELEASE=6.1.0\nPAGESIZE=%s\n",
+			 sizes[i]);
+		mkelf_add_vmcoreinfo(m, text);
+		add_load(m, 0, 0, 0x1000, 0x1000);
+		open_ok(m, &b);
+		assert_int_equal(kdx_dump_page_size(b.dump), 4096);
+		snprintf(text, sizeof(text),
+			 "VMCOREINFO PAGESIZE=%s is not a page size", sizes[i]);
+		assert_int_equal(has_warning(b.dump, text), !valid);
+		assert_string_equal(kdx_dump_page_size_source(b.dump),
+				    valid ? "VMCOREINFO" : "architecture default");
+		done(&b);
+		mkelf_free(m);
+	}
+}
+
+/* An ELF64 core without program headers: Xen's xc_core layout (section
+ * headers .shstrtab, .note.Xen, .xen_pages) when @xen, else nothing. */
+static uint8_t *sections_only_core(bool xen, size_t *size)
+{
+	static const char names[] = "\0.shstrtab\0.note.Xen\0.xen_pages";
+	const enum kdx_byte_order bo = KDX_LITTLE_ENDIAN;
+	unsigned int nsec = xen ? 4 : 0;
+	size_t strtab = 64 + nsec * 64;
+	uint8_t *b = calloc(1, strtab + sizeof(names));
+	static const uint32_t name_at[] = { 0, 1, 11, 21 };
+
+	memcpy(b, "\x7f" "ELF", 4);
+	b[4] = 2; /* ELFCLASS64 */
+	b[5] = 1; /* little-endian */
+	b[6] = 1;
+	put16(b + 16, 4, bo);  /* ET_CORE */
+	put16(b + 18, EM_X86_64, bo);
+	put32(b + 20, 1, bo);
+	put64(b + 40, xen ? 64 : 0, bo); /* e_shoff */
+	put16(b + 52, 64, bo);
+	put16(b + 58, 64, bo); /* e_shentsize */
+	put16(b + 60, (uint16_t)nsec, bo);
+	put16(b + 62, 1, bo); /* e_shstrndx */
+	for (unsigned int i = 1; i < nsec; i++) {
+		uint8_t *sh = b + 64 + i * 64;
+
+		put32(sh, name_at[i], bo);
+		put32(sh + 4, i == 1 ? 3 : 7, bo); /* SHT_STRTAB, SHT_NOTE */
+		if (i == 1) {
+			put64(sh + 24, strtab, bo);
+			put64(sh + 32, sizeof(names), bo);
+		}
+	}
+	memcpy(b + strtab, names, sizeof(names));
+	*size = strtab + sizeof(names);
+	return b;
+}
+
+/* An ELF that holds nothing kdx reads says what it is, not "0 B in 0
+ * ranges"; one with notes only opens with a warning. */
+static void elf_without_memory_is_named(void **state)
+{
+	struct kdx_dump *d = NULL;
+	struct mkelf *m;
+	struct built b;
+	size_t size;
+	uint8_t *bytes;
+
+	(void)state;
+	bytes = sections_only_core(true, &size);
+	expect_error(kdx_dump_open_memory(bytes, size, NULL, &d),
+		     KDX_ERR_UNSUPPORTED, "a Xen xc_core dump");
+	assert_null(d);
+	free(bytes);
+	bytes = sections_only_core(false, &size);
+	expect_error(kdx_dump_open_memory(bytes, size, NULL, &d),
+		     KDX_ERR_UNSUPPORTED, "no PT_LOAD or PT_NOTE");
+	free(bytes);
+
+	m = new_elf(64, KDX_LITTLE_ENDIAN, EM_X86_64);
+	mkelf_add_vmcoreinfo(m, vmcoreinfo);
+	open_ok(m, &b);
+	assert_true(has_warning(b.dump, "no PT_LOAD program header"));
+	done(&b);
+	mkelf_free(m);
+}
+
 static void incomplete_flag_warns(void **state)
 {
 	struct mkelf_options o = { .class_bits = 64,
@@ -880,6 +1016,9 @@ int main(void)
 		cmocka_unit_test(overlapping_segments_prefer_file_bytes),
 		cmocka_unit_test(qemu_paging_aliases_and_vaddrs),
 		cmocka_unit_test(segment_vaddrs_are_classified),
+		cmocka_unit_test(overlap_differences_named_and_capped),
+		cmocka_unit_test(absurd_vmcoreinfo_pagesize_warns),
+		cmocka_unit_test(elf_without_memory_is_named),
 		cmocka_unit_test(extended_numbering_over_65535),
 		cmocka_unit_test(extended_numbering_forced_elf32_big),
 		cmocka_unit_test(qemu72_layout_follows_e_phoff),

@@ -1502,6 +1502,55 @@ static void failures_leave_no_file(void **state)
 	free(in_bytes);
 }
 
+/* Tables that point at each other (every PML4 and PDPT entry at one
+ * table, every PD entry a 2 MiB leaf at physical 0: 2^27 mappings of a
+ * 64 KiB image) are cut off with an error naming where, not collected
+ * into gigabytes of program headers; and no file is left. */
+static void aliasing_tables_are_bounded(void **state)
+{
+	struct ptb *p = ptb_new(KDX_PAGING_X86_64, 0x10000, 0x1000);
+	struct mkelf_options mo = { .class_bits = 64,
+				    .byte_order = KDX_LITTLE_ENDIAN,
+				    .machine = EM_X86_64 };
+	struct mkelf *m = mkelf_new(&mo);
+	struct mkelf_load all = { .filesz = 0x10000, .memsz = 0x10000 };
+	struct kdx_convert_options o;
+	struct kdx_dump *in;
+	struct kdx_error *err;
+	uint8_t *bytes;
+	size_t size;
+	int before = files_in_dir(".");
+
+	(void)state;
+	for (unsigned int i = 0; i < 512; i++) {
+		ptb_set(p, 0x1000, i, 0x2000 | 3);
+		ptb_set(p, 0x2000, i, 0x3000 | 3);
+		ptb_set(p, 0x3000, i, 0x83); /* P, RW, PS at physical 0 */
+	}
+	all.data = ptb_memory(p, &size);
+	mkelf_add_load(m, &all);
+	bytes = mkelf_build(m, &size);
+	in = open_memory(bytes, size);
+	elf_options(&o);
+	o.paging = true;
+	o.has_root = true;
+	o.root = 0x1000;
+	err = kdx_convert(in, path_in_dir("alias.elf"), &o, NULL);
+	assert_non_null(err);
+	assert_int_equal(kdx_error_code(err), KDX_ERR_CORRUPT);
+	/* 16 pages: the floor of 2^20 mappings; the next is at
+	 * 2^20 * 2 MiB. */
+	assert_non_null(strstr(kdx_error_message(err),
+			       "more than 1048576 mappings by virtual 0x20000000000"));
+	assert_non_null(strstr(kdx_error_message(err), "point at each other"));
+	kdx_error_destroy(err);
+	assert_int_equal(files_in_dir("."), before);
+	kdx_dump_destroy(in);
+	free(bytes);
+	mkelf_free(m);
+	ptb_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1521,6 +1570,7 @@ int main(void)
 		cmocka_unit_test(flattened_elf),
 		cmocka_unit_test(progress_reaches_total),
 		cmocka_unit_test(failures_leave_no_file),
+		cmocka_unit_test(aliasing_tables_are_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);

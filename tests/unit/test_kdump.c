@@ -880,6 +880,68 @@ static void timestamp_is_the_writers_long(void **state)
 	}
 }
 
+/* One part of a split set of 80 pages, written to a file named by @tag. */
+static void write_part(uint64_t start, uint64_t end, const char *release,
+		       uint64_t max_mapnr, const char *tag, char *path,
+		       size_t len)
+{
+	struct mkkdump_options o = {
+		.machine = "x86_64", .split = true, .start_pfn = start,
+		.end_pfn = end, .max_mapnr = max_mapnr, .release = release,
+	};
+	struct mkkdump *m = mkkdump_new(&o);
+	struct kb b;
+	FILE *f;
+
+	mkkdump_set_pages(m, 0, 80, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	build(m, &b);
+	snprintf(path, len, "/tmp/kdx-split-%d-%s.kdump", (int)getpid(), tag);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(b.bytes, 1, b.size, f), b.size);
+	fclose(f);
+	done(&b);
+}
+
+/* Parts of different dumps, or one part twice, are not one dump: the
+ * set is refused, naming the files and what differs. */
+static void split_parts_that_do_not_belong_together(void **state)
+{
+	static const struct {
+		uint64_t start, end, max_mapnr;
+		const char *release, *needle;
+	} odd[] = {
+		{ 40, 80, 80, NULL, "the same part twice" },
+		{ 30, 80, 80, NULL, "(pfn 0x1e-0x50) overlaps" },
+		{ 40, 80, 80, "6.1.0-other", "utsname.release differs" },
+		{ 40, 80, 96, NULL, "max_mapnr 0x50 and 0x60" },
+	};
+	char a[64], b[64], c[64];
+
+	(void)state;
+	write_part(0, 40, NULL, 80, "a", a, sizeof(a));
+	write_part(40, 80, NULL, 80, "b", b, sizeof(b));
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		const char *set[3] = { a, b, c };
+		struct kdx_dump *d = NULL;
+		struct kdx_error *err;
+
+		write_part(odd[i].start, odd[i].end, odd[i].release,
+			   odd[i].max_mapnr, "c", c, sizeof(c));
+		/* The odd part is named with the first file, or with the
+		 * first part it overlaps. */
+		err = kdx_dump_open_files(set, 3, NULL, &d);
+		assert_null(d);
+		assert_non_null(err);
+		assert_non_null(strstr(kdx_error_message(err), c));
+		assert_non_null(strstr(kdx_error_message(err), i == 0 ? b : a));
+		expect_error(err, KDX_ERR_INVALID, odd[i].needle);
+	}
+	unlink(a);
+	unlink(b);
+	unlink(c);
+}
+
 /* ---- excluded pages ---- */
 
 static void excluded_pages_name_their_address(void **state)
@@ -1525,6 +1587,7 @@ int main(void)
 		cmocka_unit_test(v6_prefers_64_bit_fields),
 		cmocka_unit_test(split_files_hold_their_range),
 		cmocka_unit_test(timestamp_is_the_writers_long),
+		cmocka_unit_test(split_parts_that_do_not_belong_together),
 		cmocka_unit_test(excluded_pages_name_their_address),
 		cmocka_unit_test(incomplete_dump_reads_up_to_the_cut),
 		cmocka_unit_test(file_cut_short_without_the_flag),

@@ -226,6 +226,28 @@ static void nothing_to_go_on(void **state)
 	close_dump(&f);
 }
 
+/* VMCOREINFO without the root's symbol: the message names the entries
+ * it lacks, not "no VMCOREINFO". */
+static void vmcoreinfo_without_root_symbol(void **state)
+{
+	struct fixture f = { .p = ptb_new(KDX_PAGING_X86_64, MEM, ROOT_PA) };
+	struct kdx_kernel_layout l;
+	struct kdx_xlat *x = NULL;
+	struct kdx_error *err;
+
+	(void)state;
+	open_dump(&f, 62, 64, "OSRELEASE=6.1.0\nPAGESIZE=4096\n", NULL);
+	assert_null(kdx_kernel_probe(f.dump, NULL, &l));
+	assert_false(l.has_root);
+	err = kdx_kernel_xlat_create(f.dump, &l, &x);
+	assert_non_null(err);
+	assert_int_equal(kdx_error_code(err), KDX_ERR_NOTFOUND);
+	assert_string_equal(kdx_error_message(err),
+			    "the kernel page-table root is not known: VMCOREINFO lacks SYMBOL(init_top_pgt), SYMBOL(init_level4_pgt) and SYMBOL(swapper_pg_dir) (the page-table root) and the dump has no CPU control registers; give --root");
+	kdx_error_destroy(err);
+	close_dump(&f);
+}
+
 static void la57_from_vmcoreinfo(void **state)
 {
 	struct fixture f = { .p = ptb_new(KDX_PAGING_X86_LA57, MEM, ROOT_PA) };
@@ -415,6 +437,7 @@ int main(void)
 		cmocka_unit_test(from_cpu_cr3),
 		cmocka_unit_test(paging_off_is_physical_only),
 		cmocka_unit_test(nothing_to_go_on),
+		cmocka_unit_test(vmcoreinfo_without_root_symbol),
 		cmocka_unit_test(la57_from_vmcoreinfo),
 		cmocka_unit_test(i386_pae),
 		cmocka_unit_test(i386_2level),

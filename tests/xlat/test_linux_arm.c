@@ -5,11 +5,13 @@
  * the ELF note the kernel builds, and as bare text; arm64 and x86_64). */
 #include "xlat_test.h"
 #include "linuxdump.h"
+#include "mkkdump.h"
 
 #include <kdx/kernel.h>
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define MiB (1ull << 20)
 #define TEXT_VA 0xffff800080000000ull
@@ -96,6 +98,71 @@ static void arm64_from_vmcoreinfo(void **state)
 	check_arm64(d);
 	kdx_dump_destroy(d);
 	free(elf);
+	ptb_free(p);
+}
+
+/* QEMU's kdump-zlib of Arm guests leaves utsname.machine empty: the
+ * 392-byte NT_PRSTATUS says aarch64 (148 bytes: 32-bit arm), and the dump
+ * sets up as the same guest's ELF does. */
+static struct kdx_dump *open_qemu_arm_kdump(const char *machine,
+					    struct ptb *p, uint8_t **file)
+{
+	struct mkkdump_options o = { .machine = machine, .uts_machine = "",
+				     .default_codec = MKKDUMP_CODEC_ZLIB };
+	struct mkkdump *m = mkkdump_new(&o);
+	uint64_t regs[34] = { 0 };
+	size_t mem_size, size;
+	uint8_t *mem = ptb_memory(p, &mem_size);
+	struct kdx_dump *d;
+	struct kdx_error *err;
+
+	for (uint64_t pfn = 0; pfn < mem_size / 4096; pfn++)
+		mkkdump_set_page_data(m, pfn, mem + pfn * 4096,
+				      MKKDUMP_CODEC_DEFAULT);
+	mkkdump_add_vmcoreinfo(m, vmci_arm64);
+	mkkdump_add_prstatus(m, 1, regs, 34);
+	*file = mkkdump_build(m, &size);
+	mkkdump_free(m);
+	err = kdx_dump_open_memory(*file, size, NULL, &d);
+	if (err)
+		fail_msg("open: %s", kdx_error_message(err));
+	return d;
+}
+
+static void qemu_arm_kdump_without_machine(void **state)
+{
+	struct ptb *p = arm64_tables();
+	uint8_t *file, a[64], b[64];
+	struct kdx_dump *d = open_qemu_arm_kdump("aarch64", p, &file);
+	size_t n, mem_size;
+	const struct kdx_detail *det;
+	bool said = false;
+
+	(void)state;
+	assert_string_equal(kdx_dump_format_name(d), "kdump");
+	assert_int_equal(kdx_dump_arch(d), KDX_ARCH_AARCH64);
+	assert_int_equal(kdx_dump_word_size(d), 8);
+	det = kdx_dump_details(d, &n);
+	for (size_t i = 0; i < n; i++)
+		said |= !strcmp(det[i].key, "arch_from") &&
+			strstr(det[i].value, "aarch64") &&
+			strstr(det[i].value, "utsname.machine is empty");
+	assert_true(said);
+	kdx_dump_cpus(d, &n);
+	assert_int_equal(n, 1);
+	check_arm64(d);
+	kdx_dump_destroy(d);
+	free(file);
+
+	/* 32-bit arm: the ILP32 header, a 148-byte NT_PRSTATUS. */
+	d = open_qemu_arm_kdump("armv7l", p, &file);
+	assert_int_equal(kdx_dump_arch(d), KDX_ARCH_ARM);
+	assert_int_equal(kdx_dump_word_size(d), 4);
+	assert_null(kdx_read_phys(d, TEXT_PA + 0x10, a, sizeof(a), 0, NULL));
+	memcpy(b, ptb_memory(p, &mem_size) + TEXT_PA + 0x10, sizeof(b));
+	assert_memory_equal(a, b, sizeof(a));
+	kdx_dump_destroy(d);
+	free(file);
 	ptb_free(p);
 }
 
@@ -222,6 +289,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(arm64_from_vmcoreinfo),
+		cmocka_unit_test(qemu_arm_kdump_without_machine),
 		cmocka_unit_test(riscv64_from_vmcoreinfo),
 		cmocka_unit_test(arm64_vmcoreinfo_in_memory),
 		cmocka_unit_test(x86_vmcoreinfo_in_memory),

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/* Fuzz the gzip and zstd containers (io/decompress.c) and whatever dump
+ * is inside them.
+ *
+ * The input is the compressed file itself: gzip when it starts with
+ * 1f 8b, else zstd.  It is decompressed under a small ceiling (so a
+ * stream that expands without end is refused quickly, in memory); a
+ * failure must be one of the documented errors.  On success every byte
+ * of the view must read back, a read past its end must fail, and the
+ * bytes, unless they are another container, are opened as a dump and
+ * exercised (fuzz_common.c).  Seeds: mkminidump's tiny dumps and an ELF
+ * seed, compressed (tests/helpers/mkminidump "tiny gz|zst", gzip/zstd). */
+#include "fuzz_common.h"
+
+#include "io/decompress.h"
+#include "io/file.h"
+#include "lib/dump.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define MAX_SIZE (8u << 20)
+
+static bool is_container(const struct kdx_file *f)
+{
+	return kdx_file_is_compressed(f, KDX_STREAM_GZIP) ||
+	       kdx_file_is_compressed(f, KDX_STREAM_ZSTD);
+}
+
+/* Every byte of the view, which must all read; NULL when too large to
+ * keep (cannot happen under the ceiling) or out of memory. */
+static uint8_t *read_all(struct kdx_file *f)
+{
+	uint64_t size = kdx_file_size(f);
+	uint8_t *all = malloc(size ? (size_t)size : 1), byte;
+	struct kdx_error *err;
+
+	FUZZ_CHECK(size <= MAX_SIZE);
+	if (!all)
+		return NULL;
+	for (uint64_t at = 0; at < size; at += 4096) {
+		size_t n = size - at < 4096 ? (size_t)(size - at) : 4096;
+
+		FUZZ_CHECK(!kdx_file_read(f, at, all + at, n));
+	}
+	err = kdx_file_read(f, size, &byte, 1);
+	FUZZ_CHECK(err && kdx_error_code(err) == KDX_ERR_CORRUPT);
+	kdx_error_destroy(err);
+	return all;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct kdx_decompress_limits lim = { .max_size = MAX_SIZE,
+					     .memory_max = MAX_SIZE };
+	enum kdx_stream_codec kind = size >= 2 && data[0] == 0x1f && data[1] == 0x8b
+					     ? KDX_STREAM_GZIP
+					     : KDX_STREAM_ZSTD;
+	struct kdx_fuzz_input in = { 0 };
+	uint8_t *bytes;
+	struct kdx_open_options opts;
+	struct kdx_file *base, *f;
+	struct kdx_dump *dump;
+	struct kdx_error *err;
+
+	if (kdx_file_from_memory(data, size, &base))
+		return 0;
+	err = kdx_file_open_decompressed(base, kind, &lim, &f);
+	if (err) {
+		FUZZ_CHECK(kdx_error_code(err) == KDX_ERR_CORRUPT ||
+			   kdx_error_code(err) == KDX_ERR_UNSUPPORTED ||
+			   kdx_error_code(err) == KDX_ERR_NOMEM);
+		kdx_fuzz_error(err);
+		return 0;
+	}
+	bytes = read_all(f);
+	if (!bytes || is_container(f)) {
+		free(bytes);
+		kdx_file_close(f);
+		return 0;
+	}
+	/* The oracles compare with the decompressed bytes. */
+	in.data = bytes;
+	in.size = (size_t)kdx_file_size(f);
+	kdx_open_options_init(&opts);
+	err = kdx_dump_open_file(f, &opts, &dump);
+	if (err) {
+		kdx_fuzz_error(err);
+		free(bytes);
+		return 0;
+	}
+	kdx_fuzz_exercise(dump, &in);
+	kdx_dump_destroy(dump);
+	free(bytes);
+	return 0;
+}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/* The containers kdx unwraps, listed once; see container.h. */
+#include "lib/container.h"
+
+#include "core/error.h"
+#include "format/fbsd_minidump.h"
+#include "io/decompress.h"
+#include "io/file.h"
+#include "io/flat.h"
+
+#include <string.h>
+
+struct container_ops {
+	/* Whether @file is this container. */
+	bool (*probe)(const struct kdx_file *file);
+	/* View what @base holds; takes ownership of @base. */
+	struct kdx_error *(*open)(struct kdx_file *base, struct kdx_file **out);
+	/* Describe a view this container opened (false: not one of its);
+	 * NULL: another entry's describe knows the view. */
+	bool (*describe)(const struct kdx_file *file,
+			 struct kdx_dump_desc *desc);
+};
+
+/* ---- makedumpfile's flattened stream ---- */
+
+static struct kdx_error *open_flattened(struct kdx_file *base,
+					struct kdx_file **out)
+{
+	return kdx_file_open_flattened(base, out);
+}
+
+static bool describe_flattened(const struct kdx_file *file,
+			       struct kdx_dump_desc *desc)
+{
+	size_t records;
+	bool truncated;
+
+	if (!kdx_file_flattened_info(file, &records, &truncated))
+		return false;
+	kdx_desc_add_detail(desc, "container",
+			    "makedumpfile flattened stream, %zu records",
+			    records);
+	if (truncated) {
+		desc->facts.flags |= KDX_DUMP_TRUNCATED;
+		kdx_desc_add_warning(
+			desc,
+			"the flattened stream has no end marker: it was cut short");
+	}
+	return true;
+}
+
+/* ---- gzip and zstd (FreeBSD's dumpon -z / -Z, or by hand) ---- */
+
+static bool is_gzip(const struct kdx_file *file)
+{
+	return kdx_file_is_compressed(file, KDX_STREAM_GZIP);
+}
+
+static bool is_zstd(const struct kdx_file *file)
+{
+	return kdx_file_is_compressed(file, KDX_STREAM_ZSTD);
+}
+
+static struct kdx_error *open_gzip(struct kdx_file *base,
+				   struct kdx_file **out)
+{
+	return kdx_file_open_decompressed(base, KDX_STREAM_GZIP, NULL,
+					  out);
+}
+
+static struct kdx_error *open_zstd(struct kdx_file *base,
+				   struct kdx_file **out)
+{
+	return kdx_file_open_decompressed(base, KDX_STREAM_ZSTD, NULL,
+					  out);
+}
+
+static bool describe_compressed(const struct kdx_file *file,
+				struct kdx_dump_desc *desc)
+{
+	enum kdx_stream_codec kind;
+	uint64_t compressed;
+	bool on_disk;
+
+	if (!kdx_file_decompressed_info(file, &kind, &compressed, &on_disk))
+		return false;
+	kdx_desc_add_detail(desc, "container",
+			    "%s stream, 0x%llx bytes decompressed to 0x%llx%s",
+			    kdx_stream_codec_name(kind),
+			    (unsigned long long)compressed,
+			    (unsigned long long)kdx_file_size(file),
+			    on_disk ? " (in a temporary file)" : "");
+	return true;
+}
+
+/* ---- A FreeBSD dump device's image of a compressed dump ---- */
+
+/* The stream after the leading kerneldumpheader, when it is one. */
+static bool fbsd_device_stream(const struct kdx_file *file, uint64_t *start,
+			       uint64_t *length, enum kdx_stream_codec *kind)
+{
+	unsigned int codec;
+
+	if (!kdx_fbsd_compressed_device(file, start, length, &codec))
+		return false;
+	*kind = codec == 1 ? KDX_STREAM_GZIP : KDX_STREAM_ZSTD;
+	/* A header that says compressed over bytes that are not: left to
+	 * the reader, which names it. */
+	return kdx_file_is_compressed_at(file, *start, *kind);
+}
+
+static bool is_fbsd_device(const struct kdx_file *file)
+{
+	enum kdx_stream_codec kind;
+	uint64_t start, length;
+
+	return fbsd_device_stream(file, &start, &length, &kind);
+}
+
+static struct kdx_error *open_fbsd_device(struct kdx_file *base,
+					  struct kdx_file **out)
+{
+	enum kdx_stream_codec kind;
+	uint64_t start, length;
+
+	if (!fbsd_device_stream(base, &start, &length, &kind)) {
+		kdx_file_close(base);
+		return kdx_err(KDX_ERR_CORRUPT, "the kerneldumpheader changed");
+	}
+	return kdx_file_open_decompressed_range(base, start, length, kind,
+						NULL, out);
+}
+
+static const struct container_ops containers[] = {
+	{ kdx_file_is_flattened, open_flattened, describe_flattened },
+	{ is_gzip, open_gzip, describe_compressed },
+	{ is_zstd, open_zstd, describe_compressed },
+	{ is_fbsd_device, open_fbsd_device, NULL },
+};
+
+#define NCONTAINERS (sizeof(containers) / sizeof(containers[0]))
+/* A gzipped flattened stream is two layers; more is a loop of nonsense. */
+#define MAX_LAYERS 4
+
+static const struct container_ops *find_container(const struct kdx_file *file)
+{
+	for (size_t i = 0; i < NCONTAINERS; i++)
+		if (containers[i].probe(file))
+			return &containers[i];
+	return NULL;
+}
+
+struct kdx_error *kdx_container_unwrap(struct kdx_file **file,
+				       const struct kdx_open_options *opts)
+{
+	const struct container_ops *c;
+
+	if (opts && opts->format && !strcmp(opts->format, "raw"))
+		return NULL;
+	for (unsigned int layer = 0; (c = find_container(*file)); layer++) {
+		struct kdx_error *err;
+
+		if (layer == MAX_LAYERS) {
+			err = kdx_err(KDX_ERR_UNSUPPORTED,
+				      "%s: more than %u containers inside each other",
+				      kdx_file_name(*file), MAX_LAYERS);
+			kdx_file_close(*file);
+			*file = NULL;
+			return err;
+		}
+		err = c->open(*file, file);
+		if (err) {
+			*file = NULL; /* closed by the failed open */
+			return err;
+		}
+	}
+	return NULL;
+}
+
+void kdx_container_describe(const struct kdx_file *file,
+			    struct kdx_dump_desc *desc)
+{
+	for (size_t i = 0; i < NCONTAINERS; i++)
+		if (containers[i].describe && containers[i].describe(file, desc))
+			return;
+}

@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: MIT */
+/* gzip and zstd containers (io/decompress.c, lib/container.c): every
+ * byte of the decompressed view, in memory and spilled to a temporary
+ * file, several members/frames and the zero padding of a dump device's
+ * last block, the size ceiling, every damaged stream an error naming the
+ * compressed offset, and a dump of another format opened through them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <kdx/kdx.h>
+
+#include "faultfile.h"
+#include "io/decompress.h"
+#include "io/file.h"
+#include "mkcompressed.h"
+#include "mkelf.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DATA_LEN (3u << 20)
+
+static const enum mkz_codec codecs[] = { MKZ_GZIP, MKZ_ZSTD };
+
+static enum kdx_stream_codec kdx_codec(enum mkz_codec c)
+{
+	return c == MKZ_GZIP ? KDX_STREAM_GZIP : KDX_STREAM_ZSTD;
+}
+
+/* Bytes that differ everywhere, with runs of zeros (holes in a spilled
+ * file) and a zero tail. */
+static uint8_t *make_data(size_t len)
+{
+	uint8_t *d = malloc(len);
+	uint32_t x = 12345;
+
+	assert_non_null(d);
+	for (size_t i = 0; i < len; i++) {
+		x = x * 1103515245u + 12345u;
+		d[i] = (i / 4096) % 5 == 2 || i >= len - 10000 ? 0
+							       : (uint8_t)(x >> 16) % 7;
+	}
+	return d;
+}
+
+static struct kdx_error *open_stream(const uint8_t *z, size_t zlen,
+				     enum mkz_codec codec,
+				     const struct kdx_decompress_limits *lim,
+				     struct kdx_file **out)
+{
+	struct kdx_file *base;
+
+	assert_null(kdx_file_from_memory(z, zlen, &base));
+	return kdx_file_open_decompressed(base, kdx_codec(codec), lim, out);
+}
+
+static void check_bytes(struct kdx_file *f, const uint8_t *want, size_t len)
+{
+	uint8_t *got = malloc(len);
+
+	assert_non_null(got);
+	assert_int_equal(kdx_file_size(f), len);
+	/* Unaligned pieces, so reads cross the holes' block edges. */
+	for (size_t at = 0; at < len; at += 70001) {
+		size_t n = len - at < 70001 ? len - at : 70001;
+
+		assert_null(kdx_file_read(f, at, got + at, n));
+	}
+	assert_memory_equal(got, want, len);
+	free(got);
+}
+
+static void every_byte_in_memory(void **state)
+{
+	uint8_t *data = make_data(DATA_LEN);
+
+	(void)state;
+	for (size_t c = 0; c < 2; c++) {
+		for (unsigned int pieces = 1; pieces <= 3; pieces += 2) {
+			for (size_t pad = 0; pad <= 4000; pad += 4000) {
+				enum kdx_stream_codec kind;
+				uint64_t csize;
+				bool on_disk;
+				struct kdx_file *f;
+				size_t zlen;
+				uint8_t *z = mkz_compress(codecs[c], data, DATA_LEN,
+							  pieces, pad, &zlen);
+
+				assert_non_null(z);
+				assert_null(open_stream(z, zlen, codecs[c], NULL, &f));
+				check_bytes(f, data, DATA_LEN);
+				assert_true(kdx_file_decompressed_info(f, &kind, &csize,
+								       &on_disk));
+				assert_int_equal(kind, kdx_codec(codecs[c]));
+				assert_int_equal(csize, zlen);
+				assert_false(on_disk);
+				kdx_file_close(f);
+				free(z);
+			}
+		}
+	}
+	free(data);
+}
+
+static size_t dir_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	size_t n = 0;
+
+	assert_non_null(d);
+	for (struct dirent *e; (e = readdir(d));)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void every_byte_spilled_to_a_file(void **state)
+{
+	char dir[] = "/tmp/kdx-test-decompress-XXXXXX";
+	uint8_t *data = make_data(DATA_LEN);
+	struct kdx_decompress_limits lim = { .memory_max = 256 << 10,
+					     .tmpdir = dir };
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (size_t c = 0; c < 2; c++) {
+		enum kdx_stream_codec kind;
+		uint64_t csize, fd_off, len;
+		bool on_disk;
+		struct kdx_file *f;
+		size_t zlen;
+		uint8_t *z = mkz_compress(codecs[c], data, DATA_LEN, 2, 512, &zlen);
+
+		assert_non_null(z);
+		assert_null(open_stream(z, zlen, codecs[c], &lim, &f));
+		/* Unlinked at once: nothing is left behind. */
+		assert_int_equal(dir_entries(dir), 0);
+		check_bytes(f, data, DATA_LEN);
+		assert_true(kdx_file_decompressed_info(f, &kind, &csize, &on_disk));
+		assert_true(on_disk);
+		/* The file holds the bytes as they are: copyable. */
+		assert_true(kdx_file_extent(f, 100, 1000, &fd_off, &len) >= 0);
+		assert_int_equal(fd_off, 100);
+		assert_int_equal(len, 1000);
+		kdx_file_close(f);
+		free(z);
+	}
+	/* A directory that cannot take the file: the error names it. */
+	lim.tmpdir = "/nonexistent-kdx-dir";
+	for (size_t c = 0; c < 2; c++) {
+		struct kdx_file *f;
+		size_t zlen;
+		uint8_t *z = mkz_compress(codecs[c], data, DATA_LEN, 1, 0, &zlen);
+		struct kdx_error *err = open_stream(z, zlen, codecs[c], &lim, &f);
+
+		assert_non_null(err);
+		assert_int_equal(kdx_error_code(err), KDX_ERR_OS);
+		assert_non_null(strstr(kdx_error_message(err), "/nonexistent-kdx-dir"));
+		kdx_error_destroy(err);
+		free(z);
+	}
+	assert_int_equal(rmdir(dir), 0);
+	free(data);
+}
+
+static void expect_error(const uint8_t *z, size_t zlen, enum mkz_codec codec,
+			 const struct kdx_decompress_limits *lim,
+			 enum kdx_error_code code, const char *words)
+{
+	struct kdx_file *f = NULL;
+	struct kdx_error *err = open_stream(z, zlen, codec, lim, &f);
+
+	if (!err)
+		fail_msg("%s stream of %zu bytes opened; expected \"%s\"",
+			 codec == MKZ_GZIP ? "gzip" : "zstd", zlen, words);
+	if (kdx_error_code(err) != code || !strstr(kdx_error_message(err), words))
+		fail_msg("expected \"%s\", got: %s", words, kdx_error_message(err));
+	kdx_error_destroy(err);
+}
+
+static void refused_past_the_ceiling(void **state)
+{
+	uint8_t *data = make_data(DATA_LEN);
+	struct kdx_decompress_limits lim = { .max_size = DATA_LEN - 1 };
+
+	(void)state;
+	for (size_t c = 0; c < 2; c++) {
+		size_t zlen;
+		uint8_t *z = mkz_compress(codecs[c], data, DATA_LEN, 1, 0, &zlen);
+		struct kdx_file *f;
+
+		expect_error(z, zlen, codecs[c], &lim, KDX_ERR_UNSUPPORTED,
+			     "kdx's limit");
+		/* Exactly the ceiling is fine. */
+		lim.max_size = DATA_LEN;
+		assert_null(open_stream(z, zlen, codecs[c], &lim, &f));
+		kdx_file_close(f);
+		lim.max_size = DATA_LEN - 1;
+		free(z);
+	}
+	free(data);
+}
+
+static void damaged_streams(void **state)
+{
+	uint8_t *data = make_data(DATA_LEN);
+
+	(void)state;
+	for (size_t c = 0; c < 2; c++) {
+		size_t zlen;
+		uint8_t *z = mkz_compress(codecs[c], data, DATA_LEN, 2, 0, &zlen);
+		uint8_t *bad = malloc(zlen + 16);
+
+		assert_non_null(z);
+		assert_non_null(bad);
+		/* Cut anywhere: after the magic, mid-way, one byte short. */
+		expect_error(z, 4, codecs[c], NULL, KDX_ERR_CORRUPT, "cut short");
+		expect_error(z, zlen / 2, codecs[c], NULL, KDX_ERR_CORRUPT,
+			     "cut short");
+		expect_error(z, zlen - 1, codecs[c], NULL, KDX_ERR_CORRUPT,
+			     "cut short");
+		/* A byte changed inside: the checksum or the coding fails. */
+		memcpy(bad, z, zlen);
+		bad[zlen / 3] ^= 0x5a;
+		expect_error(bad, zlen, codecs[c], NULL, KDX_ERR_CORRUPT,
+			     "is damaged");
+		/* Something after the stream that is not padding. */
+		memcpy(bad, z, zlen);
+		memcpy(bad + zlen, "\0\0\0\0junk", 8);
+		expect_error(bad, zlen + 8, codecs[c], NULL, KDX_ERR_CORRUPT,
+			     "neither another");
+		memcpy(bad + zlen, "junk", 4);
+		expect_error(bad, zlen + 4, codecs[c], NULL, KDX_ERR_CORRUPT,
+			     "neither another");
+		free(bad);
+		free(z);
+	}
+	free(data);
+}
+
+/* A stream inside a file: only its bytes are read, offsets in errors are
+ * the file's, and a range past the end is refused. */
+static void a_stream_inside_a_file(void **state)
+{
+	uint8_t *data = make_data(DATA_LEN);
+
+	(void)state;
+	for (size_t c = 0; c < 2; c++) {
+		size_t zlen;
+		uint8_t *z = mkz_compress(codecs[c], data, DATA_LEN, 1, 0, &zlen);
+		uint8_t *file = malloc(zlen + 1024);
+		struct kdx_file *base, *f;
+		struct kdx_error *err;
+
+		assert_non_null(file);
+		memset(file, 0xee, zlen + 1024);
+		memcpy(file + 512, z, zlen);
+		assert_null(kdx_file_from_memory(file, zlen + 1024, &base));
+		assert_true(kdx_file_is_compressed_at(base, 512, kdx_codec(codecs[c])));
+		assert_false(kdx_file_is_compressed(base, kdx_codec(codecs[c])));
+		assert_null(kdx_file_open_decompressed_range(
+			base, 512, zlen, kdx_codec(codecs[c]), NULL, &f));
+		check_bytes(f, data, DATA_LEN);
+		kdx_file_close(f);
+		/* One byte short: cut, at the file offset where it stops. */
+		assert_null(kdx_file_from_memory(file, zlen + 1024, &base));
+		err = kdx_file_open_decompressed_range(base, 512, zlen - 1,
+						       kdx_codec(codecs[c]), NULL, &f);
+		assert_non_null(err);
+		{
+			char want[64];
+
+			snprintf(want, sizeof(want), "offset 0x%zx", 512 + zlen - 1);
+			assert_non_null(strstr(kdx_error_message(err), want));
+		}
+		kdx_error_destroy(err);
+		assert_null(kdx_file_from_memory(file, zlen + 1024, &base));
+		err = kdx_file_open_decompressed_range(base, 512, zlen + 513,
+						       kdx_codec(codecs[c]), NULL, &f);
+		assert_non_null(err);
+		assert_non_null(strstr(kdx_error_message(err), "runs past the end"));
+		kdx_error_destroy(err);
+		free(file);
+		free(z);
+	}
+	free(data);
+}
+
+/* A read of the compressed file failing: the error is the read's. */
+static void failing_reads(void **state)
+{
+	uint8_t *data = make_data(DATA_LEN);
+
+	(void)state;
+	for (size_t c = 0; c < 2; c++) {
+		struct faultfile_plan plan = { .fail_nth = 2 };
+		struct faultfile ff;
+		struct kdx_file *base, *f;
+		struct kdx_error *err;
+		size_t zlen;
+		uint8_t *z = mkz_compress(codecs[c], data, DATA_LEN, 1, 0, &zlen);
+
+		assert_true(zlen > (256u << 10)); /* at least 2 reads */
+		faultfile_init(&ff, &plan);
+		assert_null(kdx_file_from_memory(z, zlen, &base));
+		assert_null(faultfile_wrap(&ff, base, UINT64_MAX, &base));
+		err = kdx_file_open_decompressed(base, kdx_codec(codecs[c]), NULL, &f);
+		assert_non_null(err);
+		assert_int_equal(kdx_error_code(err), KDX_ERR_OS);
+		kdx_error_destroy(err);
+		faultfile_deinit(&ff);
+		free(z);
+	}
+	free(data);
+}
+
+/* ---- Through kdx_dump_open: any format inside ---- */
+
+static uint8_t *make_elf(size_t *size)
+{
+	struct mkelf_options o = { .class_bits = 64,
+				   .byte_order = KDX_LITTLE_ENDIAN,
+				   .machine = 62 /* EM_X86_64 */ };
+	struct mkelf *m = mkelf_new(&o);
+	struct mkelf_load l = { .paddr = 0x100000, .vaddr = 0xffff888000100000ull,
+				.filesz = 0x20000, .memsz = 0x20000 };
+	uint8_t *elf;
+
+	mkelf_add_load(m, &l);
+	elf = mkelf_build(m, size);
+	mkelf_free(m);
+	return elf;
+}
+
+static const char *detail(const struct kdx_dump *dump, const char *key)
+{
+	size_t n;
+	const struct kdx_detail *det = kdx_dump_details(dump, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(det[i].key, key))
+			return det[i].value;
+	return NULL;
+}
+
+static void an_elf_dump_inside(void **state)
+{
+	size_t elf_len;
+	uint8_t *elf = make_elf(&elf_len);
+	uint8_t got[0x20000];
+
+	(void)state;
+	for (size_t c = 0; c < 2; c++) {
+		struct kdx_open_options opts;
+		struct kdx_dump *dump;
+		char want[96];
+		size_t zlen;
+		uint8_t *z = mkz_compress(codecs[c], elf, elf_len, 1, 512, &zlen);
+
+		kdx_open_options_init(&opts);
+		assert_null(kdx_dump_open_memory(z, zlen, &opts, &dump));
+		assert_string_equal(kdx_dump_format_name(dump), "elf");
+		assert_null(kdx_read_phys(dump, 0x100000, got, sizeof(got), 0, NULL));
+		for (size_t i = 0; i < sizeof(got); i++)
+			if (got[i] != mkelf_pattern(0x100000 + i))
+				fail_msg("pa 0x%zx: 0x%02x", 0x100000 + i, got[i]);
+		snprintf(want, sizeof(want),
+			 "%s stream, 0x%zx bytes decompressed to 0x%zx",
+			 codecs[c] == MKZ_GZIP ? "gzip" : "zstd", zlen, elf_len);
+		assert_string_equal(detail(dump, "container"), want);
+		kdx_dump_destroy(dump);
+
+		/* --format raw reads the file as it is. */
+		opts.format = "raw";
+		assert_null(kdx_dump_open_memory(z, zlen, &opts, &dump));
+		assert_string_equal(kdx_dump_format_name(dump), "raw");
+		assert_null(detail(dump, "container"));
+		kdx_dump_destroy(dump);
+		free(z);
+	}
+	free(elf);
+}
+
+/* A compressed stream inside a compressed stream inside ...: refused
+ * after a few layers, not followed for ever. */
+static void nested_containers(void **state)
+{
+	size_t elf_len, len[7];
+	uint8_t *layer[7];
+	struct kdx_open_options opts;
+	struct kdx_dump *dump;
+	struct kdx_error *err;
+
+	(void)state;
+	layer[0] = make_elf(&elf_len);
+	len[0] = elf_len;
+	for (int i = 1; i < 7; i++) {
+		layer[i] = mkz_compress(i % 2 ? MKZ_ZSTD : MKZ_GZIP, layer[i - 1],
+					len[i - 1], 1, 0, &len[i]);
+		assert_non_null(layer[i]);
+	}
+	kdx_open_options_init(&opts);
+	/* Two layers: opened. */
+	assert_null(kdx_dump_open_memory(layer[2], len[2], &opts, &dump));
+	assert_string_equal(kdx_dump_format_name(dump), "elf");
+	kdx_dump_destroy(dump);
+	err = kdx_dump_open_memory(layer[6], len[6], &opts, &dump);
+	assert_non_null(err);
+	assert_non_null(strstr(kdx_error_message(err), "containers inside each other"));
+	kdx_error_destroy(err);
+	for (int i = 0; i < 7; i++)
+		free(layer[i]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_byte_in_memory),
+		cmocka_unit_test(every_byte_spilled_to_a_file),
+		cmocka_unit_test(refused_past_the_ceiling),
+		cmocka_unit_test(damaged_streams),
+		cmocka_unit_test(a_stream_inside_a_file),
+		cmocka_unit_test(failing_reads),
+		cmocka_unit_test(an_elf_dump_inside),
+		cmocka_unit_test(nested_containers),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
