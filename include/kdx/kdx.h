@@ -6,6 +6,7 @@
 #ifndef KDX_KDX_H
 #define KDX_KDX_H
 
+#include <kdx/addrspace.h>
 #include <kdx/arch.h>
 #include <kdx/byteorder.h>
 #include <kdx/convert.h>
@@ -16,6 +17,8 @@
 #include <kdx/log.h>
 #include <kdx/verify.h>
 #include <kdx/xlat.h>
+#include <kdx/xen.h>
+#include <kdx/xlat_dump.h>
 
 #include <kdx/common.h>
 

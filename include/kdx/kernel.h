@@ -22,6 +22,7 @@
 #include <kdx/dump.h>
 #include <kdx/error.h>
 #include <kdx/xlat.h>
+#include <kdx/xlat_dump.h>
 
 #ifdef __cplusplus
 extern "C" {

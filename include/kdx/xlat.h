@@ -5,10 +5,10 @@
  *
  * A `struct kdx_xlat` walks one page table (one root, one paging mode).
  * It does no I/O of its own: every page-table entry is read through the
- * `read_phys` callback it was created with, so it works on a dump
- * (kdx_dump_xlat_create() supplies kdx_read_phys()), on live memory, or on
- * a synthetic buffer in a test.  A translation never triggers another
- * virtual translation.
+ * `read_phys` callback it was created with (`read_machine` for a Xen PV
+ * guest's machine-frame tables), so it works on a dump
+ * (<kdx/xlat_dump.h>), on live memory, or on a synthetic buffer in a
+ * test.  A translation never triggers another virtual translation.
  *
  * Walks are bounded: a single translation reads at most one entry per
  * paging level, and an enumeration (kdx_xlat_maps()) stops after a
@@ -33,9 +33,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <kdx/addrspace.h>
 #include <kdx/common.h>
-
-#include <kdx/dump.h>
 #include <kdx/error.h>
 
 #ifdef __cplusplus
@@ -123,9 +122,9 @@ KDX_API bool kdx_paging_mode_from_name(const char *name,
 /** A translation: opaque. */
 struct kdx_xlat;
 
-/** Physical memory, as a translation reads it. */
+/** Memory, as a translation reads its page tables. */
 struct kdx_xlat_ops {
-	/** Set to KDX_XLAT_OPS_VERSION. */
+	/** Set to KDX_XLAT_OPS_VERSION (1: no @c read_machine). */
 	unsigned int version;
 	/**
 	 * Read @p len bytes of physical memory at @p paddr into @p buf.
@@ -135,10 +134,19 @@ struct kdx_xlat_ops {
 	 */
 	struct kdx_error *(*read_phys)(void *ctx, uint64_t paddr, void *buf,
 				       size_t len);
+	/**
+	 * Version 2: read by machine address, as read_phys does by physical
+	 * address.  Used instead of read_phys when the translation has
+	 * KDX_XLAT_MACHINE (a Xen PV guest, whose tables hold machine
+	 * frames); it must never translate a virtual address itself.  NULL
+	 * when the memory has no machine addresses.
+	 */
+	struct kdx_error *(*read_machine)(void *ctx, uint64_t maddr, void *buf,
+					  size_t len);
 };
 
 /** Version of struct kdx_xlat_ops this header describes. */
-#define KDX_XLAT_OPS_VERSION 1
+#define KDX_XLAT_OPS_VERSION 2
 
 /** Config flag: 32-bit paging honours the PS bit (CR4.PSE, 4 MiB pages). */
 #define KDX_XLAT_PSE 0x1u
@@ -151,6 +159,13 @@ struct kdx_xlat_ops {
 /** Config flag: page-table entries are big-endian (armeb, aarch64_be;
  *  kdx_kernel_probe() sets it from the dump's byte order). */
 #define KDX_XLAT_BIG_ENDIAN 0x8u
+/** Config flag: the root and every page-table entry hold machine
+ *  addresses (a Xen PV guest): tables are read with
+ *  kdx_xlat_ops::read_machine, and results, steps and mappings are in
+ *  KDX_MACHPHYSADDR.  The root is then an address, not a register value
+ *  (a 32-bit PV guest's folded cr3 is unfolded by the caller): only the
+ *  top table's alignment is applied to it. */
+#define KDX_XLAT_MACHINE 0x10u
 
 /** Version of struct kdx_xlat_config this header describes. */
 #define KDX_XLAT_CONFIG_VERSION 2
@@ -220,15 +235,20 @@ KDX_API void kdx_xlat_destroy(struct kdx_xlat *xlat);
 KDX_API enum kdx_paging_mode kdx_xlat_mode(const struct kdx_xlat *xlat);
 
 /** The physical address of the top-level table (masked as the mode
- *  requires). */
+ *  requires); a machine address with KDX_XLAT_MACHINE. */
 KDX_API uint64_t kdx_xlat_root(const struct kdx_xlat *xlat);
+
+/** The space of the root, the tables and the addresses the translation
+ *  returns: KDX_MACHPHYSADDR with KDX_XLAT_MACHINE, else KDX_KPHYSADDR. */
+KDX_API enum kdx_addr_space kdx_xlat_space(const struct kdx_xlat *xlat);
 
 /** The result of translating one address. */
 struct kdx_xlat_result {
 	uint64_t vaddr;     /**< the address translated */
-	uint64_t paddr;     /**< its physical address */
+	uint64_t paddr;     /**< its physical (or machine) address */
 	uint64_t page_size; /**< size of the page that maps it */
 	unsigned int flags; /**< KDX_PAGE_* */
+	enum kdx_addr_space space; /**< @c paddr's space (kdx_xlat_space()) */
 };
 
 /**
@@ -256,6 +276,8 @@ struct kdx_xlat_step {
 	uint64_t entry_addr; /**< physical address of the entry */
 	uint64_t entry;      /**< the raw entry */
 	unsigned int size;   /**< entry size in bytes (4 or 8) */
+	/** Space of @c table and @c entry_addr (kdx_xlat_space()). */
+	enum kdx_addr_space space;
 };
 
 /** Every level a walk went through, top first. */
@@ -281,6 +303,7 @@ struct kdx_mapping {
 	uint64_t size;       /**< bytes */
 	unsigned int flags;  /**< KDX_PAGE_* shared by the whole run */
 	uint64_t page_sizes; /**< OR of the page sizes in the run */
+	enum kdx_addr_space space; /**< @c paddr's space (kdx_xlat_space()) */
 };
 
 /** Called with each mapping; return false to stop the enumeration. */
@@ -341,32 +364,6 @@ KDX_API void kdx_xlat_get_stats(const struct kdx_xlat *xlat,
 /** Empty the caches (tables, translations, paging structures) and reset
  * the counters. */
 KDX_API void kdx_xlat_flush(struct kdx_xlat *xlat);
-
-/* ---- On a dump ---- */
-
-/**
- * Create a translation that reads page tables from @p dump's physical
- * memory with kdx_read_phys() (holes are errors).  The dump must outlive
- * the translation.
- */
-KDX_API struct kdx_error *kdx_dump_xlat_create(const struct kdx_dump *dump,
-					       const struct kdx_xlat_config *cfg,
-					       struct kdx_xlat **out);
-
-/**
- * Read @p len bytes at virtual address @p vaddr, translating page by page
- * through @p xlat and reading @p dump's physical memory, with the rules of
- * kdx_read_phys(): an unmapped page or a physical hole fails with an error
- * naming the first address that cannot be read, unless
- * KDX_READ_ZERO_FILL is given (then it counts as hole bytes in
- * @p stats).
- * @param stats NULL, or filled with what the read met (also on failure).
- */
-KDX_API struct kdx_error *kdx_read_virt(const struct kdx_dump *dump,
-					struct kdx_xlat *xlat, uint64_t vaddr,
-					void *buf, size_t len,
-					unsigned int flags,
-					struct kdx_read_stats *stats);
 
 #ifdef __cplusplus
 }

@@ -98,7 +98,8 @@ static void json_mapping(struct json *j, const struct kdx_mapping *m)
 	json_u64(j, m->vaddr + m->size);
 	json_key(j, "size");
 	json_u64(j, m->size);
-	json_key(j, "phys");
+	/* A Xen PV guest's runs are machine-contiguous, not physically. */
+	json_key(j, m->space == KDX_MACHPHYSADDR ? "machine" : "phys");
 	json_u64(j, m->paddr);
 	json_key(j, "page_sizes");
 	json_array_begin(j);
@@ -195,7 +196,9 @@ static int list_maps(const struct maps_args *a, const struct kdx_dump *dump,
 		       kdx_paging_mode_name(kdx_xlat_mode(xlat)),
 		       kdx_xlat_root(xlat), layout->root_source);
 		printf("# %-33s  %-16s  %10s  %-5s  %s\n", "VIRTUAL (inclusive)",
-		       "PHYSICAL", "SIZE", "PAGES", "FLAGS");
+		       kdx_xlat_space(xlat) == KDX_MACHPHYSADDR ? "MACHINE" :
+								  "PHYSICAL",
+		       "SIZE", "PAGES", "FLAGS");
 	}
 	err = kdx_xlat_maps(xlat, a->start, a->end, a->flags, on_mapping,
 			    on_problem, &o);

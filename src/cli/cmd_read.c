@@ -18,11 +18,13 @@
 #define PROGRESS_MIN (64u << 20)
 
 static const char usage[] =
-	"Usage: kdx read DUMP ADDR LEN [--phys] [--hex | -o FILE] [--zero-fill]\n"
+	"Usage: kdx read DUMP ADDR LEN [--phys | --machine] [--hex | -o FILE]\n"
+	"                [--zero-fill]\n"
 	"\n"
 	"Read LEN bytes of memory at ADDR, a kernel virtual address (translated\n"
 	"page by page through the kernel's page tables), or a physical one with\n"
-	"--phys.  ADDR and LEN take 0x for hex and K/M/G suffixes (256MiB).  The\n"
+	"--phys (for a Xen guest: pseudo-physical), or a machine one with\n"
+	"--machine (a Xen PV guest's, through the dump's p2m).  ADDR and LEN take 0x for hex and K/M/G suffixes (256MiB).  The\n"
 	"read crosses page and segment boundaries; a hole (an address the dump\n"
 	"does not hold, or a virtual page that is not mapped) is an error naming\n"
 	"the first missing address, unless --zero-fill is given.  Memory the dump\n"
@@ -31,6 +33,7 @@ static const char usage[] =
 	"\n"
 	"Options:\n"
 	"  --phys            ADDR is a physical address\n"
+	"  --machine         ADDR is a machine address (Xen PV guests)\n"
 	"  --hex             hexdump like xxd, with the memory address (default)\n"
 	"  -o, --output FILE write the raw bytes to FILE ('-' for stdout); FILE\n"
 	"                    appears only when the read succeeded\n"
@@ -53,7 +56,7 @@ struct read_request {
 	uint64_t len;
 	const char *output; /* NULL: hexdump to stdout */
 	unsigned int flags;
-	bool phys;
+	bool phys, machine;
 	struct kdx_kernel_options kopts;
 	struct kdx_xlat *xlat; /* NULL: physical addresses */
 };
@@ -112,6 +115,8 @@ static struct kdx_error *read_chunk(const struct kdx_dump *dump,
 	if (rq->xlat)
 		return kdx_read_virt(dump, rq->xlat, addr, buf, n, rq->flags,
 				     stats);
+	if (rq->machine)
+		return kdx_read_machine(dump, addr, buf, n, rq->flags, stats);
 	return kdx_read_phys(dump, addr, buf, n, rq->flags, stats);
 }
 
@@ -224,6 +229,7 @@ static int parse_args(int argc, char **argv, struct read_request *rq,
 {
 	static const struct option longopts[] = {
 		{ "phys", no_argument, NULL, 'p' },
+		{ "machine", no_argument, NULL, 'm' },
 		{ "hex", no_argument, NULL, 'x' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "zero-fill", no_argument, NULL, 'z' },
@@ -245,6 +251,7 @@ static int parse_args(int argc, char **argv, struct read_request *rq,
 		}
 		switch (opt) {
 		case 'p': rq->phys = true; break;
+		case 'm': rq->machine = true; break;
 		case 'x': hex = true; break;
 		case 'o': rq->output = optarg; break;
 		case 'z': rq->flags |= KDX_READ_ZERO_FILL; break;
@@ -263,6 +270,9 @@ static int parse_args(int argc, char **argv, struct read_request *rq,
 	if (!cli_parse_u64(argv[argc - 1], &rq->len))
 		return cli_usage_error(&cli_cmd_read, "not a length: '%s'",
 				       argv[argc - 1]);
+	if (rq->phys && rq->machine)
+		return cli_usage_error(&cli_cmd_read,
+				       "--phys and --machine exclude each other");
 	if (hex && rq->output)
 		return cli_usage_error(&cli_cmd_read,
 				       "--hex and --output exclude each other");
@@ -292,7 +302,14 @@ static int run_read(int argc, char **argv)
 	rc = cli_open_dump(&rq.files, &opts, &dump);
 	if (rc)
 		return rc;
-	if (!rq.phys) {
+	if (rq.machine && !kdx_dump_has_machine(dump)) {
+		fprintf(stderr,
+			"kdx: %s has no machine addresses (only a Xen PV guest's dump does); use --phys\n",
+			rq.files.paths[0]);
+		kdx_dump_destroy(dump);
+		return EXIT_USAGE;
+	}
+	if (!rq.phys && !rq.machine) {
 		rc = cli_open_xlat(dump, &rq.kopts, NULL, &rq.xlat);
 		if (rc) {
 			kdx_dump_destroy(dump);

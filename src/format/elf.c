@@ -568,7 +568,7 @@ static struct kdx_error *no_memory(const struct kdx_file *file,
 	if (!err && (has_section(file, h, ehdr, ".note.Xen") ||
 		     has_section(file, h, ehdr, ".xen_pages")))
 		return kdx_err(KDX_ERR_UNSUPPORTED,
-			       "a Xen xc_core dump (ELF sections .note.Xen, .xen_pages; no program headers): kdx does not read xc_core dumps yet");
+			       "a Xen xc_core dump (ELF sections .note.Xen, .xen_pages; no program headers): read it with --format xc_core");
 	kdx_error_destroy(err);
 	return kdx_err(KDX_ERR_UNSUPPORTED,
 		       "ELF core with no PT_LOAD or PT_NOTE program header (%llu program headers, %u section headers): nothing kdx reads",

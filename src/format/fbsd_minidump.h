@@ -12,6 +12,8 @@
 #ifndef KDX_FORMAT_FBSD_MINIDUMP_H
 #define KDX_FORMAT_FBSD_MINIDUMP_H
 
+#include <kdx/arch.h>
+#include <kdx/byteorder.h>
 #include <kdx/xlat.h>
 
 #include "core/error.h"

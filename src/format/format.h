@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 struct kdx_file;
+struct kdx_p2m;
 
 /* A note copied out of the file. */
 struct kdx_desc_note {
@@ -86,6 +87,9 @@ struct kdx_format_ops {
 	 * at once. */
 	struct kdx_error *(*read)(void *priv, uint64_t cookie, uint64_t offset,
 				  void *buf, size_t len);
+	/* A Xen guest's frame map (pfn <-> mfn), owned by @priv; NULL for
+	 * readers whose dumps have no machine addresses. */
+	const struct kdx_p2m *(*p2m)(const void *priv);
 	/* Page-table bytes the reader makes up rather than finds in
 	 * physical memory (a FreeBSD minidump's page-table area, shown to the
 	 * walker as tables at addresses beyond RAM): serve @paddr and set
@@ -102,6 +106,7 @@ extern const struct kdx_format_ops *const kdx_formats[];
 extern const struct kdx_format_ops kdx_format_elf;
 extern const struct kdx_format_ops kdx_format_kdump;
 extern const struct kdx_format_ops kdx_format_raw;
+extern const struct kdx_format_ops kdx_format_xc_core;
 extern const struct kdx_format_ops kdx_format_fbsd_minidump;
 extern const struct kdx_format_ops kdx_format_lime;
 extern const struct kdx_format_ops kdx_format_avml;

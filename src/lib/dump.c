@@ -90,6 +90,8 @@ static struct kdx_error *finish_open(struct kdx_dump *dump)
 		dump->desc.arch = dump->opts.arch;
 	arch = kdx_arch_info(dump->desc.arch);
 	dump->word_size = arch ? arch->word_size : 0;
+	if (dump->format->p2m)
+		dump->p2m = dump->format->p2m(dump->desc.priv);
 	/* The format knows the guest's width better than the arch's default
 	 * (a Xen guest), unless the user named the arch. */
 	if ((dump->desc.facts.set & KDX_FACT_WORD_SIZE) &&

@@ -34,6 +34,9 @@ struct kdx_dump {
 	unsigned int word_size;
 	uint32_t page_size;
 	const char *page_size_source;
+	/* A Xen PV guest's pfn <-> mfn map (the reader's), or NULL: the
+	 * dump's machine addresses (kdx_read_machine()). */
+	const struct kdx_p2m *p2m;
 };
 
 /* Open a dump on @file, whatever backend serves it (io/file_backend.h);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Translation on a dump: the dump's physical reads feed the walker, and
- * virtual reads go page by page through a translation. */
-#include <kdx/xlat.h>
+/* Translation on a dump: the dump's physical (or, for a Xen PV guest,
+ * machine) reads feed the walker, and virtual reads go page by page
+ * through a translation, reading each page in the space it returns. */
+#include <kdx/xlat_dump.h>
 
 #include "core/error.h"
 #include "lib/dump.h"
@@ -28,6 +29,14 @@ static struct kdx_error *dump_read_phys(void *ctx, uint64_t paddr, void *buf,
 	return kdx_read_phys(dump, paddr, buf, len, 0, NULL);
 }
 
+/* Page tables by machine address: through the m2p the reader built from
+ * the dump's own p2m, never through a virtual address (seed 000). */
+static struct kdx_error *dump_read_machine(void *ctx, uint64_t maddr,
+					   void *buf, size_t len)
+{
+	return kdx_read_machine(ctx, maddr, buf, len, 0, NULL);
+}
+
 struct kdx_error *kdx_dump_xlat_create(const struct kdx_dump *dump,
 				       const struct kdx_xlat_config *cfg,
 				       struct kdx_xlat **out)
@@ -35,7 +44,13 @@ struct kdx_error *kdx_dump_xlat_create(const struct kdx_dump *dump,
 	static const struct kdx_xlat_ops ops = {
 		.version = KDX_XLAT_OPS_VERSION,
 		.read_phys = dump_read_phys,
+		.read_machine = dump_read_machine,
 	};
+
+	if (cfg && (cfg->flags & KDX_XLAT_MACHINE) &&
+	    !kdx_dump_has_machine(dump))
+		return kdx_err(KDX_ERR_UNSUPPORTED,
+			       "machine-address page tables, but this dump has no machine addresses (no Xen p2m)");
 
 	/* The callback only reads: the dump stays const. */
 	return kdx_xlat_create(cfg, &ops, (void *)dump, out);
@@ -137,12 +152,18 @@ struct kdx_error *kdx_read_virt(const struct kdx_dump *dump,
 			continue;
 		}
 		n = to_page_end(r.paddr, r.page_size, len - done);
-		err = kdx_read_phys(dump, r.paddr, out + done, n, flags, &part);
+		if (r.space == KDX_MACHPHYSADDR)
+			err = kdx_read_machine(dump, r.paddr, out + done, n,
+					       flags, &part);
+		else
+			err = kdx_read_phys(dump, r.paddr, out + done, n, flags,
+					    &part);
 		add_stats(total, &part, va, r.paddr);
 		if (err)
 			return kdx_err_set_address(
-				kdx_err_wrap(err, "read 0x%llx (virtual, at physical 0x%llx)",
+				kdx_err_wrap(err, "read 0x%llx (virtual, at %s 0x%llx)",
 					     (unsigned long long)va,
+					     kdx_addr_space_name(r.space),
 					     (unsigned long long)r.paddr),
 				va);
 		done += n;

@@ -5,6 +5,7 @@
 #include <kdx/kernel.h>
 #include <kdx/log.h>
 #include <kdx/xlat.h>
+#include <kdx/xlat_dump.h>
 
 #include "core/error.h"
 

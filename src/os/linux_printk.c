@@ -7,6 +7,7 @@
 
 #include <kdx/kernel.h>
 #include <kdx/xlat.h>
+#include <kdx/xlat_dump.h>
 
 #include "core/endian.h"
 #include "core/util.h"

@@ -16,6 +16,7 @@
 #include <kdx/dump.h>
 #include <kdx/error.h>
 #include <kdx/kernel.h>
+#include <kdx/xlat_dump.h>
 
 /* How sure detect() is that the dump holds its kernel; the registry
  * takes the surest entry, the first listed on a tie. */
@@ -66,5 +67,16 @@ struct kdx_error *kdx_os_probe(const struct kdx_os_ops *os,
 
 /* Every entry, in table order, NULL-terminated (for tests). */
 extern const struct kdx_os_ops *const kdx_os_table[];
+
+/* Xen PV guests (xen_pv.c, shared with xen_p2m.c).  Whether the dump is
+ * one: it maps machine addresses, is a legacy xc_core whose physical
+ * addresses are machine ones, or holds a PV kernel in a host's machine
+ * memory. */
+bool kdx_xen_pv_detect(const struct kdx_dump *dump);
+/* A fact the xc_core reader left as a "0x..." detail ("xen_p2m_vaddr",
+ * "xen_p2m_cr3", "xen_p2m_frame_list_list", "xen_phys_is_machine")
+ * until the dump's typed facts hold them; false if absent. */
+bool kdx_xen_fact(const struct kdx_dump *dump, const char *key,
+		  uint64_t *value);
 
 #endif

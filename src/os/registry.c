@@ -7,10 +7,12 @@ extern const struct kdx_os_ops kdx_os_linux_x86;
 extern const struct kdx_os_ops kdx_os_linux_arm64;
 extern const struct kdx_os_ops kdx_os_linux_arm;
 extern const struct kdx_os_ops kdx_os_linux_riscv;
+extern const struct kdx_os_ops kdx_os_xen_pv;
 extern const struct kdx_os_ops kdx_os_freebsd;
 
 /* Order matters only on a tie between two equally sure entries. */
 const struct kdx_os_ops *const kdx_os_table[] = {
+	&kdx_os_xen_pv, /* before linux-x86: a Xen PV guest's tables differ */
 	&kdx_os_linux_x86,
 	&kdx_os_linux_arm64,
 	&kdx_os_linux_arm,

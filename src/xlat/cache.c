@@ -152,7 +152,7 @@ static struct kdx_error *piece(struct kdx_xlat *xlat, uint64_t addr,
 	slot = &slots[xlat->next_way[set]++ % KDX_TABLE_WAYS];
 	slot->used = false;
 	xlat->stats.table_reads++;
-	err = xlat->ops.read_phys(xlat->ctx, addr, slot->data, size);
+	err = xlat->read_table(xlat->ctx, addr, slot->data, size);
 	if (err)
 		return err;
 	slot->used = true;

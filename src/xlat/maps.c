@@ -61,7 +61,8 @@ static void add_leaf(struct maps_walk *w, uint64_t linear, uint64_t paddr,
 		}
 	}
 	emit(w);
-	*r = (struct kdx_mapping){ vaddr, paddr, size, flags, page };
+	*r = (struct kdx_mapping){ vaddr, paddr, size, flags, page,
+				   w->xlat->space };
 	w->have_run = true;
 }
 

@@ -110,9 +110,14 @@ static struct kdx_error *check_config(const struct kdx_xlat_config *cfg,
 	if (!cfg || cfg->version != KDX_XLAT_CONFIG_VERSION)
 		return kdx_err(KDX_ERR_INVALID,
 			       "xlat config: unknown version (use kdx_xlat_config_init)");
-	if (!ops || ops->version != KDX_XLAT_OPS_VERSION || !ops->read_phys)
+	if (!ops || !ops->version || ops->version > KDX_XLAT_OPS_VERSION ||
+	    !ops->read_phys)
 		return kdx_err(KDX_ERR_INVALID,
 			       "xlat ops: unknown version or no read_phys");
+	if ((cfg->flags & KDX_XLAT_MACHINE) &&
+	    (ops->version < 2 || !ops->read_machine))
+		return kdx_err(KDX_ERR_INVALID,
+			       "xlat: machine-address page tables need a read_machine callback");
 	if (cfg->mode == KDX_PAGING_AARCH64 && cfg->page_size &&
 	    cfg->page_size != 4096 && cfg->page_size != 16384 &&
 	    cfg->page_size != 65536)
@@ -174,6 +179,16 @@ static void split_region(struct kdx_xlat *xlat, struct kdx_xlat_region *r,
 
 static uint64_t root_of(const struct kdx_xlat *xlat, uint64_t reg)
 {
+	const struct kdx_paging_form *form = xlat->form;
+
+	/* A machine root (Xen PV) is an address the OS layer decoded from
+	 * its register, possibly beyond what the register holds (x86_32
+	 * PAE's folded cr3 above 4 GiB): only the top table's alignment and
+	 * the address width apply. */
+	if (xlat->cfg.flags & KDX_XLAT_MACHINE)
+		return reg & ~((uint64_t)form->level[0].entries *
+			       form->entry_size - 1) &
+		       ((1ull << xlat->cfg.phys_bits) - 1);
 	if (xlat->form->root_addr)
 		return xlat->form->root_addr(xlat, reg);
 	return reg & xlat->form->root_mask;
@@ -236,8 +251,19 @@ struct kdx_error *kdx_xlat_create(const struct kdx_xlat_config *cfg,
 		xlat->cfg.phys_bits = 52;
 	if (!xlat->cfg.max_tables)
 		xlat->cfg.max_tables = 4u << 20;
-	xlat->ops = *ops;
+	/* A version-1 caller's struct ends before read_machine. */
+	xlat->ops.version = ops->version;
+	xlat->ops.read_phys = ops->read_phys;
+	if (ops->version >= 2)
+		xlat->ops.read_machine = ops->read_machine;
 	xlat->ctx = ctx;
+	if (cfg->flags & KDX_XLAT_MACHINE) {
+		xlat->read_table = xlat->ops.read_machine;
+		xlat->space = KDX_MACHPHYSADDR;
+	} else {
+		xlat->read_table = xlat->ops.read_phys;
+		xlat->space = KDX_KPHYSADDR;
+	}
 	xlat->addr_mask = ((1ull << xlat->cfg.phys_bits) - 1) & ~0xfffull;
 	xlat->va_mask = form->va_bits >= 64 ? UINT64_MAX :
 					      (1ull << form->va_bits) - 1;
@@ -272,6 +298,22 @@ uint64_t kdx_xlat_root(const struct kdx_xlat *xlat)
 	return xlat->root;
 }
 
+enum kdx_addr_space kdx_xlat_space(const struct kdx_xlat *xlat)
+{
+	return xlat->space;
+}
+
+const char *kdx_addr_space_name(enum kdx_addr_space space)
+{
+	switch (space) {
+	case KDX_KPHYSADDR: return "physical";
+	case KDX_MACHPHYSADDR: return "machine";
+	case KDX_KVADDR: return "virtual";
+	case KDX_ADDR_NONE: break;
+	}
+	return "none";
+}
+
 struct kdx_error *kdx_xlat_translate(struct kdx_xlat *xlat, uint64_t vaddr,
 				     struct kdx_xlat_result *out)
 {
@@ -283,6 +325,7 @@ struct kdx_error *kdx_xlat_translate(struct kdx_xlat *xlat, uint64_t vaddr,
 	    kdx_tlb_lookup(xlat, vaddr & xlat->va_mask, out)) {
 		xlat->stats.tlb_hits++;
 		out->vaddr = vaddr;
+		out->space = xlat->space;
 		return NULL;
 	}
 	err = kdx_xlat_linear(xlat, vaddr, &linear);
@@ -294,6 +337,7 @@ struct kdx_error *kdx_xlat_translate(struct kdx_xlat *xlat, uint64_t vaddr,
 			kdx_err_wrap(err, "translate 0x%llx",
 				     (unsigned long long)vaddr),
 			vaddr);
+	out->space = xlat->space;
 	kdx_tlb_insert(xlat, linear, out);
 	return NULL;
 }
@@ -309,6 +353,11 @@ struct kdx_error *kdx_xlat_trace(struct kdx_xlat *xlat, uint64_t vaddr,
 	err = kdx_xlat_linear(xlat, vaddr, &linear);
 	if (!err)
 		err = kdx_xlat_walk(xlat, vaddr, linear, out, trace);
+	/* The walker records addresses; their space is the translation's. */
+	for (unsigned int i = 0; i < trace->count; i++)
+		trace->steps[i].space = xlat->space;
+	if (!err)
+		out->space = xlat->space;
 	if (err)
 		return kdx_err_set_address(
 			kdx_err_wrap(err, "translate 0x%llx",

@@ -7,8 +7,8 @@
  * (maps.c) lists mappings for every form; each paging mode is a form in
  * its own file.  A translation covers one or two regions of the address
  * space (ARM's TTBR0 and TTBR1), each a root table at some level of the
- * form.  The core does no I/O: tables come through the read_phys
- * callback, in pieces of at most 4 KiB, via a small set-associative
+ * form.  The core does no I/O: tables come through the read_phys (or, for
+ * machine-frame tables, read_machine) callback, in pieces of at most 4 KiB, via a small set-associative
  * cache; finished translations go to a per-page-size translation cache
  * (TLB), and the last-level table of each block walked to a
  * paging-structure cache. */
@@ -157,6 +157,11 @@ struct kdx_xlat {
 	struct kdx_xlat_config cfg;
 	struct kdx_xlat_ops ops;
 	void *ctx;
+	/* ops.read_phys, or ops.read_machine with KDX_XLAT_MACHINE; the
+	 * walker never knows which. */
+	struct kdx_error *(*read_table)(void *ctx, uint64_t addr, void *buf,
+					size_t len);
+	enum kdx_addr_space space; /* of the root, tables and results */
 	uint64_t root;
 	uint64_t addr_mask;   /* entry bits that hold an address */
 	uint64_t va_mask;     /* linear addresses: low va_bits bits */

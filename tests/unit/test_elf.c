@@ -901,7 +901,8 @@ static void incomplete_flag_warns(void **state)
 
 static void detection_names_known_formats(void **state)
 {
-	static const uint8_t kdump[4096] = "\xed\xeb\x0f\xf0";
+	/* `xl save`'s image: a Xen format kdx names but does not read */
+	static const uint8_t kdump[4096] = "Xen saved domain, xl format\n";
 	/* A FreeBSD minidump of an architecture kdx does not read. */
 	static const uint8_t flat[4096] = "minidump FreeBSD/mips";
 	struct kdx_dump *d = NULL;
@@ -909,7 +910,7 @@ static void detection_names_known_formats(void **state)
 
 	(void)state;
 	expect_error(kdx_dump_open_memory(kdump, sizeof(kdump), NULL, &d),
-		     KDX_ERR_UNSUPPORTED, "Xen xc_core");
+		     KDX_ERR_UNSUPPORTED, "Xen xl save image");
 	expect_error(kdx_dump_open_memory(flat, sizeof(flat), NULL, &d),
 		     KDX_ERR_UNSUPPORTED, "FreeBSD/mips");
 	expect_error(kdx_dump_open_memory(kdump, 0, NULL, &d),

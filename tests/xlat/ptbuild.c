@@ -205,8 +205,9 @@ static struct kdx_error *read_phys(void *ctx, uint64_t paddr, void *buf,
 
 struct kdx_xlat *ptb_xlat(struct ptb *p, const struct kdx_xlat_config *cfg)
 {
-	static const struct kdx_xlat_ops ops = { KDX_XLAT_OPS_VERSION,
-						 read_phys };
+	static const struct kdx_xlat_ops ops = {
+		.version = KDX_XLAT_OPS_VERSION, .read_phys = read_phys
+	};
 	struct kdx_xlat_config c;
 	struct kdx_xlat *x;
 	struct kdx_error *err;

@@ -7,6 +7,7 @@
 #define KDX_TESTS_PTBUILD_H
 
 #include <kdx/xlat.h>
+#include <kdx/xlat_dump.h>
 
 #include <stdbool.h>
 #include <stddef.h>

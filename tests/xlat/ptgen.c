@@ -151,8 +151,9 @@ static struct kdx_error *read_phys(void *ctx, uint64_t paddr, void *buf,
 struct kdx_error *ptg_xlat_try(struct ptg *p, const struct kdx_xlat_config *cfg,
 			       struct kdx_xlat **out)
 {
-	static const struct kdx_xlat_ops ops = { KDX_XLAT_OPS_VERSION,
-						 read_phys };
+	static const struct kdx_xlat_ops ops = {
+		.version = KDX_XLAT_OPS_VERSION, .read_phys = read_phys
+	};
 	struct kdx_xlat_config c = *cfg;
 
 	if (p->be)

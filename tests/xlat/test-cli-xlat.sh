@@ -18,7 +18,7 @@ run() { # CODE WHAT CMD...: run, keep stdout/stderr, check the exit code
 has() { grep -qF -- "$1" "$work/${2:-out}"; }
 json() { python3 -c "import json,sys; d=json.load(open('$work/out')); sys.exit(0 if ($1) else 1)"; }
 
-for v in kaslr cpu physonly pae; do
+for v in kaslr cpu physonly pae xenpv; do
 	"$mk" "$work/$v.elf" $v || { echo "FAIL - mkxlatdump $v"; exit 1; }
 done
 d=$work/kaslr.elf
@@ -95,6 +95,34 @@ run 1 "a wrong --phys-base moves the root" "$kdx" vtop "$d" 0xffffffff9f000000 -
 run 0 "i386 PAE vtop" "$kdx" vtop "$work/pae.elf" 0xc1100010
 check "PAE: swapper_pg_dir maps to the root" has "00000000c1100010  0000000001100010  2M"
 run 2 "i386: beyond 32 bits" "$kdx" vtop "$work/pae.elf" 0x100000000
+
+# A Xen PV guest (xc_core): machine-frame tables, pfn = mfn ^ 0x1000
+x=$work/xenpv.elf
+run 0 "xen: info" "$kdx" info "$x"
+check "xen: read as xc_core" has "format:     xc_core"
+check "xen: PV mode" has "translation: x86-64 paging (Xen PV x86_64 guest (4-level paging))"
+check "xen: root from the vCPU" has "root         0x1100000 (Xen vCPU CR3 (machine address))"
+check "xen: the root check passes" sh -c "! grep -q 'note:' '$work/out'"
+run 0 "xen: vtop" "$kdx" vtop "$x" 0xffffffff9f000123
+check "xen: machine column" has "VIRTUAL           PHYSICAL          MACHINE           PAGE  FLAGS"
+check "xen: pseudo-physical and machine" has "ffffffff9f000123  0000000000000123  0000000001000123  2M"
+run 0 "xen: vtop -v" "$kdx" vtop -v "$x" 0xffffffff9f000123
+check "xen: levels say machine and pseudo-physical" has "(machine; table at pseudo-physical 0x100000)"
+run 0 "xen: vtop --json" "$kdx" vtop --json "$x" 0xffffffff9f000123
+check "xen: json maddr and paddr" json "d['root_space']=='machine' and d['translations'][0]['maddr']==0x1000123 and d['translations'][0]['paddr']==0x123 and d['translations'][0]['levels'][0]['table_maddr']==0x1100000 and d['translations'][0]['levels'][0]['table']==0x100000"
+run 0 "xen: vtop --machine" "$kdx" vtop --machine "$x" 0x1000123 0x1e00000
+check "xen: m2p lookup" has "0000000001000123  0000000000000123"
+check "xen: m2p lookup of the VMCOREINFO page" has "0000000001e00000  0000000000e00000"
+run 0 "xen: read --machine" "$kdx" read --machine "$x" 0x1e00000 10 -o "$work/m.bin"
+run 0 "xen: read --phys" "$kdx" read --phys "$x" 0xe00000 10 -o "$work/p.bin"
+check "xen: machine and pseudo-physical reads agree" test "$(cat "$work/m.bin")" = "OSRELEASE=" -a "$(cat "$work/p.bin")" = "OSRELEASE="
+run 1 "xen: a machine frame past the p2m" "$kdx" read --machine "$x" 0x7000000 8
+check "xen: ... is named" has "no pfn maps mfn 0x7000" err
+run 2 "xen: --phys and --machine" "$kdx" read --phys --machine "$x" 0 8
+run 2 "--machine on a dump without machine addresses" "$kdx" read --machine "$d" 0 8
+check "... says why" has "has no machine addresses" err
+run 0 "xen: maps" "$kdx" maps "$x"
+check "xen: maps' column is machine" has "MACHINE"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -435,7 +435,7 @@ static void block_cache_keeps_rights_and_errors(void **state)
 static void bad_config(void **state)
 {
 	struct kdx_xlat_config cfg;
-	struct kdx_xlat_ops ops = { KDX_XLAT_OPS_VERSION, NULL };
+	struct kdx_xlat_ops ops = { .version = KDX_XLAT_OPS_VERSION };
 	struct kdx_xlat *x = NULL;
 	struct kdx_error *err;
 

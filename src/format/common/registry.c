@@ -9,6 +9,7 @@
 
 /* Probe order matters only where two formats could both claim a file. */
 const struct kdx_format_ops *const kdx_formats[] = {
+	&kdx_format_xc_core, /* before elf: an ELF64 core with sections only */
 	&kdx_format_elf,
 	&kdx_format_kdump,
 	&kdx_format_fbsd_minidump,
@@ -31,7 +32,8 @@ struct known_format {
 };
 
 static const struct known_format known_formats[] = {
-	{ "Xen xc_core (legacy)", 0, "\xed\xeb\x0f\xf0", 4 },
+	/* libxl's header before the migration stream (`xl save`) */
+	{ "Xen xl save image", 0, "Xen saved domain, xl format\n", 28 },
 };
 
 /* Enough for every magic above and every reader's probe. */

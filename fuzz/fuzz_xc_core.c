@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/* Fuzz the xc_core reader: the input is a whole dump file, opened with the
+ * format forced and by detection (see fuzz_common.c), then, for a Xen PV
+ * guest, the p2m both ways and a short page-table walk by machine
+ * address: a pfn's mfn must map back to a pfn with that mfn, and every
+ * walk must end (seed 000: no recursion through virtual reads). */
+#include "fuzz_common.h"
+
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Each held pfn's mfn maps back to a pfn whose mfn it is. */
+static void check_p2m(const struct kdx_dump *dump)
+{
+	size_t n, checked = 0;
+	const struct kdx_phys_range *r = kdx_dump_phys_ranges(dump, &n);
+
+	for (size_t i = 0; i < n && checked < 64; i++) {
+		for (uint64_t a = r[i].start; a - r[i].start < r[i].size &&
+					      checked < 64; a += 4096, checked++) {
+			uint64_t m, p, m2;
+			struct kdx_error *err = kdx_phys_to_machine(dump, a, &m);
+
+			if (err) {
+				kdx_fuzz_error(err);
+				continue;
+			}
+			FUZZ_CHECK(!kdx_machine_to_phys(dump, m, &p));
+			FUZZ_CHECK(!kdx_phys_to_machine(dump, p, &m2));
+			FUZZ_CHECK(m2 == m);
+		}
+	}
+}
+
+static void walk_kernel(const struct kdx_dump *dump)
+{
+	static const uint64_t addrs[] = { 0xffffffff81000000ull,
+					  0xffffffff80000000ull, 0xc0000000ull,
+					  0xffff888000000000ull, 0 };
+	struct kdx_kernel_layout layout;
+	struct kdx_xlat *xlat;
+	struct kdx_error *err = kdx_kernel_probe(dump, NULL, &layout);
+	uint8_t buf[64];
+
+	if (err) {
+		kdx_fuzz_error(err);
+		return;
+	}
+	err = kdx_kernel_xlat_create(dump, &layout, &xlat);
+	if (err) {
+		kdx_fuzz_error(err);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		struct kdx_xlat_result r;
+
+		err = kdx_xlat_translate(xlat, addrs[i], &r);
+		if (err) {
+			kdx_fuzz_error(err);
+			continue;
+		}
+		FUZZ_CHECK(r.space == kdx_xlat_space(xlat));
+		err = kdx_read_virt(dump, xlat, addrs[i], buf, sizeof(buf), 0,
+				    NULL);
+		if (err)
+			kdx_fuzz_error(err);
+	}
+	kdx_xlat_destroy(xlat);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct kdx_fuzz_open forced, found;
+	struct kdx_open_options opts;
+	struct kdx_dump *dump = NULL;
+	struct kdx_error *err;
+
+	kdx_fuzz_open(data, size, "xc_core", &forced);
+	kdx_fuzz_open(data, size, NULL, &found);
+	if (!strcmp(found.format, "xc_core"))
+		kdx_fuzz_same(&forced, &found);
+	kdx_open_options_init(&opts);
+	opts.format = "xc_core";
+	err = kdx_dump_open_memory(data, size, &opts, &dump);
+	if (err) {
+		kdx_fuzz_error(err);
+		return 0;
+	}
+	if (kdx_dump_has_machine(dump))
+		check_p2m(dump);
+	walk_kernel(dump);
+	kdx_dump_destroy(dump);
+	return 0;
+}

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: MIT */
+/* Linux's own p2m in a Xen PV guest (arch/x86/xen/p2m.c), read by machine
+ * address from the frames shared_info names:
+ * - the linear list (Linux >= 3.19): one word per pfn at p2m_vaddr, in
+ *   the address space rooted at p2m_cr3, walked as any machine-frame page
+ *   table (its tables come through the dump's m2p, never through the p2m
+ *   being read: seed 000);
+ * - the tree for the tools: the frame list list (one page of mfns of mid
+ *   pages), each mid page a page of mfns of leaf pages, each leaf a page
+ *   of one word per pfn; pfn = (top * PER + mid) * PER + leaf index.
+ * Both cover pfns [0, max_pfn) (seed 001: not only the nr_pages the
+ * domain started with).  Entries: ~0 missing, IDENTITY_FRAME_BIT (the
+ * word's bit 62/30) a 1:1 non-RAM frame, FOREIGN_FRAME_BIT (bit 63/31)
+ * another domain's frame; the rest are this guest's mfns. */
+#include "os/os.h"
+
+#include <kdx/xen.h>
+
+#include "core/error.h"
+
+#include <string.h>
+
+#define PAGE 4096u
+/* 2^28 pfns: a 1 TiB guest.  Beyond, max_pfn is not a real guest's. */
+#define MAX_COVERED (1ull << 28)
+
+struct p2m_reader {
+	const struct kdx_dump *dump;
+	unsigned int word;   /* the guest's: 8 or 4 */
+	unsigned int per;    /* entries per page */
+	bool machine;        /* reads go through the dump's m2p */
+	struct kdx_xen_p2m_report *out;
+};
+
+static uint64_t all_ones(const struct p2m_reader *r)
+{
+	return r->word == 8 ? UINT64_MAX : UINT32_MAX;
+}
+
+static struct kdx_error *read_machine(const struct p2m_reader *r,
+				      uint64_t maddr, void *buf)
+{
+	if (r->machine)
+		return kdx_read_machine(r->dump, maddr, buf, PAGE, 0, NULL);
+	return kdx_read_phys(r->dump, maddr, buf, PAGE, 0, NULL);
+}
+
+static uint64_t entry(const struct p2m_reader *r, const uint8_t *page,
+		      uint64_t i)
+{
+	uint64_t v = 0;
+
+	for (unsigned int b = r->word; b-- > 0;)
+		v = v << 8 | page[i * r->word + b];
+	return v;
+}
+
+static void compare(struct p2m_reader *r, uint64_t pfn, uint64_t mfn)
+{
+	struct kdx_xen_p2m_report *o = r->out;
+	uint64_t m;
+	struct kdx_error *err;
+
+	if (!o->compared)
+		return;
+	err = kdx_phys_to_machine(r->dump, pfn * PAGE, &m);
+	if (!err && m / PAGE == mfn) {
+		o->agree++;
+	} else if (!o->differ++) {
+		o->first_differ = pfn;
+		o->first_differ_mfn = mfn;
+	}
+	kdx_error_destroy(err);
+}
+
+static void take(struct p2m_reader *r, uint64_t pfn, uint64_t e)
+{
+	unsigned int bits = r->word * 8;
+
+	if (e == all_ones(r))
+		r->out->missing++;
+	else if (e & (1ull << (bits - 2)))
+		r->out->identity++;
+	else if (e & (1ull << (bits - 1)))
+		r->out->foreign++;
+	else {
+		r->out->frames++;
+		compare(r, pfn, e);
+	}
+}
+
+static void unreadable(struct p2m_reader *r, uint64_t pfn, uint64_t n)
+{
+	if (!r->out->unreadable)
+		r->out->first_unreadable = pfn;
+	r->out->unreadable += n;
+}
+
+/* The pfns of one leaf page, [pfn, pfn + n). */
+static void leaf(struct p2m_reader *r, uint64_t mfn, uint64_t pfn, uint64_t n,
+		 uint8_t *buf, uint64_t *loaded)
+{
+	struct kdx_error *err = NULL;
+
+	if (mfn == all_ones(r)) {
+		r->out->missing += n;
+		return;
+	}
+	/* Holes share one "missing" page: read it once. */
+	if (mfn != *loaded) {
+		*loaded = all_ones(r);
+		err = read_machine(r, mfn * PAGE, buf);
+		if (!err)
+			*loaded = mfn;
+	}
+	if (err) {
+		kdx_error_destroy(err);
+		unreadable(r, pfn, n);
+		return;
+	}
+	for (uint64_t k = 0; k < n; k++)
+		take(r, pfn + k, entry(r, buf, k));
+}
+
+static struct kdx_error *read_tree(struct p2m_reader *r, uint64_t fll)
+{
+	uint8_t top[PAGE], mid[PAGE], page[PAGE];
+	uint64_t per = r->per, covered = r->out->covered;
+	uint64_t mid_loaded = all_ones(r), leaf_loaded = all_ones(r);
+	struct kdx_error *err = read_machine(r, fll * PAGE, top);
+
+	if (err)
+		return kdx_err_wrap(err, "Linux p2m tree: frame list list at mfn 0x%llx",
+				    (unsigned long long)fll);
+	/* Bounded: each pass takes one leaf page's pfns. */
+	for (uint64_t pfn = 0; pfn < covered; pfn += per) {
+		uint64_t ti = pfn / (per * per), mi = (pfn / per) % per;
+		uint64_t n = covered - pfn < per ? covered - pfn : per;
+		uint64_t mid_mfn = entry(r, top, ti);
+
+		if (mid_mfn == all_ones(r)) {
+			r->out->missing += n;
+			continue;
+		}
+		if (mid_mfn != mid_loaded) {
+			err = read_machine(r, mid_mfn * PAGE, mid);
+			mid_loaded = err ? all_ones(r) : mid_mfn;
+			kdx_error_destroy(err);
+			if (err) {
+				unreadable(r, pfn, n);
+				continue;
+			}
+		}
+		leaf(r, entry(r, mid, mi), pfn, n, page, &leaf_loaded);
+	}
+	return NULL;
+}
+
+/* x86_32 folds the frame's top bits into cr3's low ones. */
+static uint64_t cr3_address(const struct p2m_reader *r, uint64_t cr3)
+{
+	uint32_t v = (uint32_t)cr3;
+
+	if (r->word == 8)
+		return cr3 & ~(uint64_t)(PAGE - 1);
+	return (uint64_t)(uint32_t)((v >> 12) | (v << 20)) * PAGE;
+}
+
+static struct kdx_error *read_list(struct p2m_reader *r, uint64_t cr3,
+				   uint64_t vaddr)
+{
+	struct kdx_xlat_config cfg;
+	struct kdx_xlat *xlat;
+	uint8_t buf[PAGE];
+	struct kdx_error *err;
+
+	kdx_xlat_config_init(&cfg);
+	cfg.mode = r->word == 8 ? KDX_PAGING_X86_64 : KDX_PAGING_X86_PAE;
+	cfg.root = cr3_address(r, cr3);
+	if (r->machine)
+		cfg.flags |= KDX_XLAT_MACHINE;
+	err = kdx_dump_xlat_create(r->dump, &cfg, &xlat);
+	if (err)
+		return kdx_err_wrap(err, "Linux p2m list: its page table at p2m_cr3 0x%llx",
+				    (unsigned long long)cr3);
+	/* Bounded: each pass takes one page of entries. */
+	for (uint64_t pfn = 0; pfn < r->out->covered; pfn += r->per) {
+		uint64_t n = r->out->covered - pfn;
+
+		if (n > r->per)
+			n = r->per;
+		err = kdx_read_virt(r->dump, xlat, vaddr + pfn * r->word, buf,
+				    (size_t)(n * r->word), 0, NULL);
+		if (err) {
+			kdx_error_destroy(err);
+			unreadable(r, pfn, n);
+			continue;
+		}
+		for (uint64_t k = 0; k < n; k++)
+			take(r, pfn + k, entry(r, buf, k));
+	}
+	kdx_xlat_destroy(xlat);
+	return NULL;
+}
+
+static enum kdx_xen_p2m_shape choose(const struct p2m_reader *r,
+				     enum kdx_xen_p2m_shape shape,
+				     uint64_t cr3, uint64_t vaddr, uint64_t fll)
+{
+	bool list = cr3 && vaddr;
+	bool tree = fll && fll != all_ones(r);
+
+	if (shape == KDX_XEN_P2M_AUTO)
+		return list ? KDX_XEN_P2M_LIST : tree ? KDX_XEN_P2M_TREE :
+							KDX_XEN_P2M_AUTO;
+	if ((shape == KDX_XEN_P2M_LIST && !list) ||
+	    (shape == KDX_XEN_P2M_TREE && !tree))
+		return KDX_XEN_P2M_AUTO;
+	return shape;
+}
+
+struct kdx_error *kdx_xen_linux_p2m(const struct kdx_dump *dump,
+				    enum kdx_xen_p2m_shape shape,
+				    struct kdx_xen_p2m_report *out)
+{
+	struct kdx_xen_p2m_report rep = { 0 };
+	struct p2m_reader r = { dump, 8, PAGE / 8, kdx_dump_has_machine(dump),
+				&rep };
+	uint64_t cr3 = 0, vaddr = 0, fll = 0;
+	struct kdx_error *err;
+
+	if (!kdx_xen_pv_detect(dump))
+		return kdx_err(KDX_ERR_UNSUPPORTED,
+			       "not a Xen PV guest's dump: no Linux p2m to read");
+	if (kdx_dump_arch(dump) == KDX_ARCH_I386) {
+		r.word = 4;
+		r.per = PAGE / 4;
+	}
+	if (!(kdx_dump_facts(dump)->set & KDX_FACT_MAX_PFN))
+		return kdx_err(KDX_ERR_NOTFOUND,
+			       "no shared_info in the dump: Linux's p2m cannot be found");
+	rep.covered = kdx_dump_facts(dump)->max_pfn;
+	if (rep.covered > MAX_COVERED)
+		return kdx_err(KDX_ERR_CORRUPT,
+			       "shared_info max_pfn 0x%llx is beyond any guest (over 2^28 pfns)",
+			       (unsigned long long)rep.covered);
+	kdx_xen_fact(dump, "xen_p2m_cr3", &cr3);
+	kdx_xen_fact(dump, "xen_p2m_vaddr", &vaddr);
+	kdx_xen_fact(dump, "xen_p2m_frame_list_list", &fll);
+	rep.shape = choose(&r, shape, cr3, vaddr, fll);
+	rep.compared = r.machine;
+	if (rep.shape == KDX_XEN_P2M_AUTO)
+		return kdx_err(KDX_ERR_NOTFOUND,
+			       "shared_info publishes no %s (p2m_cr3 0x%llx, p2m_vaddr 0x%llx, frame list list 0x%llx)",
+			       shape == KDX_XEN_P2M_TREE ? "p2m tree" :
+			       shape == KDX_XEN_P2M_LIST ? "linear p2m list" :
+							   "p2m",
+			       (unsigned long long)cr3, (unsigned long long)vaddr,
+			       (unsigned long long)fll);
+	rep.root = rep.shape == KDX_XEN_P2M_LIST ? vaddr : fll;
+	err = rep.shape == KDX_XEN_P2M_LIST ? read_list(&r, cr3, vaddr) :
+					      read_tree(&r, fll);
+	if (!err)
+		*out = rep;
+	return err;
+}
