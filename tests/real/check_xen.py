@@ -275,7 +275,19 @@ KLINE = re.compile(r"^\[\s*\d+\.\d+\] ")
 
 
 def kernel_lines(text):
-    return [l.rstrip("\r") for l in text.splitlines() if KLINE.match(l)]
+    """The lines of text that carry a printk timestamp.  A continuation line
+    (kdx dmesg indents the later lines of a multi-line record under the
+    first) gets its record's prefix, as the console prints it."""
+    out, prefix = [], None
+    for l in text.splitlines():
+        l = l.rstrip("\r")
+        mo = KLINE.match(l)
+        if mo:
+            prefix = mo.group(0)
+            out.append(l)
+        elif prefix and l.startswith(" " * len(prefix)) and l.strip():
+            out.append(prefix + l[len(prefix):])
+    return out
 
 
 # ------------------------------------------------------------------ checks

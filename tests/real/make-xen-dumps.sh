@@ -35,7 +35,8 @@
 # Environment:
 #   KDX_XEN_DOMU_MB     domU memory in MiB (default 128)
 #   KDX_XEN_DOM0_MB     dom0 memory in MiB (default 256)
-#   KDX_QEMU_MEM_MB     the VM's memory (default dom0 + domU + 128)
+#   KDX_QEMU_MEM_MB     the VM's memory (default dom0 + domU + 64: Xen's own
+#                       needs, ~10 MiB, and some left free)
 #   KDX_QEMU_SMP        the VM's CPUs (default 2; dom0 and domU get 1 vCPU each)
 #   KDX_MARKER_TOKEN    marker token (default: the fixed token below)
 #   KDX_XEN_TIMEOUT     seconds for the whole guest run (default 900); each
@@ -60,7 +61,7 @@ outdir=$(cd "$1" && pwd)
 
 domu_mb=${KDX_XEN_DOMU_MB:-128}
 dom0_mb=${KDX_XEN_DOM0_MB:-256}
-mem_mb=${KDX_QEMU_MEM_MB:-$(( dom0_mb + domu_mb + 128 ))}
+mem_mb=${KDX_QEMU_MEM_MB:-$(( dom0_mb + domu_mb + 64 ))}
 ncpus=${KDX_QEMU_SMP:-2}
 token=${KDX_MARKER_TOKEN:-q7Zr4Xk2Vt9Lm3Pw}
 case $token in *[!A-Za-z0-9_]*|'') echo "KDX_MARKER_TOKEN must be [A-Za-z0-9_]+" >&2; exit 2 ;; esac
@@ -310,12 +311,14 @@ rm -f "$outdir"/domu-*.core "$outdir"/domu.save "$outdir"/*-p2m.txt "$outdir"/ho
 console=$outdir/console.log
 : > "$console"
 sock=$work/qmp.sock
-xen_args="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all dom0_mem=${dom0_mb}M,max:${dom0_mb}M dom0_max_vcpus=1 noreboot"
+xen_args="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all dom0_mem=${dom0_mb}M,max:${dom0_mb}M dom0_max_vcpus=1"
 dom0_args="console=hvc0 earlyprintk=xen loglevel=6"
 qemu_version=$(qemu-system-x86_64 --version | sed -n '1s/^QEMU emulator version \([^ ]*\).*/\1/p')
 stamp "booting QEMU $qemu_version: -m ${mem_mb}M -smp $ncpus -cpu qemu64; Xen: $xen_args"
 t_boot=$(now)
 # -cpu qemu64: with -cpu max Debian's dom0 kernel crashes under Xen.
+# -no-reboot: Xen reboots on its own panic or dom0's crash; QEMU then exits
+# and the wait below fails at once.
 qemu-system-x86_64 \
     -machine pc -accel tcg -cpu qemu64 -m "${mem_mb}M" -smp "$ncpus" \
     -nodefaults -display none -no-reboot \
