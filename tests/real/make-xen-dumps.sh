@@ -112,9 +112,9 @@ mkdir -p "$pkgs"
 xen_pkgs=(xen-hypervisor-4.17-amd64 xen-utils-4.17 libxenmisc4.17 libxencall1
           libxenevtchn1 libxenforeignmemory1 libxengnttab1 libxenstore4
           libxentoollog1 libxentoolcore1 libxendevicemodel1 libxenhypfs1 libyajl2)
-mapfile -t pkgdirs < <(kdx_fetch_debs "$pkgs" "${xen_pkgs[@]/%/:amd64}") ||
-    die "could not fetch ${xen_pkgs[*]}"
-[ ${#pkgdirs[@]} -eq ${#xen_pkgs[@]} ] || die "could not fetch ${xen_pkgs[*]}"
+# (mapfile cannot see the fetch fail: the count of directories does.)
+mapfile -t pkgdirs < <(kdx_fetch_debs "$pkgs" "${xen_pkgs[@]/%/:amd64}")
+[ ${#pkgdirs[@]} -eq ${#xen_pkgs[@]} ] || die "could not fetch ${xen_pkgs[*]} (apt-get download, see above)"
 xen_gz=$(ls "$pkgs"/x/xen-hypervisor-4.17-amd64_amd64/boot/xen-*.gz 2>/dev/null | head -n1)
 [ -n "$xen_gz" ] || die "no boot/xen-*.gz in xen-hypervisor-4.17-amd64"
 xen_version=$(dpkg-deb -f "$(ls "$pkgs"/xen-hypervisor-4.17-amd64_*_amd64.deb | head -n1)" Version)
