@@ -80,7 +80,11 @@ deps() {
                 python3-dev python3-pytest python3-drgn python3-libkdumpfile
                 # oracles the real-dump checks compare kdx with
                 makedumpfile libkdumpfile-dev gdb gdb-multiarch binutils
-                qemu-system-x86 qemu-system-arm)
+                qemu-system-x86 qemu-system-arm
+                # the real dumps' guests (tests/real/make-*-dumps.sh); the Xen
+                # hypervisor and tools are only downloaded and unpacked by
+                # make-xen-dumps.sh, never installed here
+                busybox-static cpio file)
     if [ "${KDX_NO_INSTALL:-0}" != 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -q || echo "apt-get update reported errors; installing from the lists we have"
@@ -154,6 +158,15 @@ dumps() {
             "$make" "$dir/x86/$1" ||
             echo "making the $1 dumps failed; check-x86-variant.sh will say what is missing"
     done
+    # Xen: a PV domU's xc_core dumps (live, paused), its xl save image, its
+    # p2m from xen-mfndump, and a dump of the whole machine, from one boot of
+    # Xen under QEMU (check-xen.sh).
+    if [ -f "$dir/xen/manifest.env" ]; then
+        echo "using the Xen dumps already in $dir/xen"
+    else
+        bash tests/real/make-xen-dumps.sh "$dir/xen" ||
+            echo "make-xen-dumps.sh failed; check-xen.sh will say what is missing"
+    fi
     export KDX_REAL_DUMPS=$dir
     echo "KDX_REAL_DUMPS=$KDX_REAL_DUMPS"
 }

@@ -107,6 +107,12 @@ static int check_output(const struct cli_dump_files *in, const char *out)
 		return cli_usage_error(&cli_cmd_convert,
 				       "%s is a directory; OUT names the file to write",
 				       out);
+	/* OUT is written as a temporary file renamed over OUT: that would
+	 * replace a device or a FIFO (once /dev/null) with a regular file. */
+	if (!S_ISREG(o.st_mode))
+		return cli_usage_error(&cli_cmd_convert,
+				       "%s is not a regular file; kdx writes OUT anew and renames it into place (use - for standard output)",
+				       out);
 	for (size_t k = 0; k < in->count; k++)
 		if (stat(in->paths[k], &i) == 0 && i.st_dev == o.st_dev &&
 		    i.st_ino == o.st_ino)

@@ -150,6 +150,12 @@ done
 check "the input is intact" cmp -s "$work/le.elf" "$work/in.elf"
 expect_exit 2 "OUT a directory is refused" "$kdx" convert "$work/in.elf" "$work" --to elf
 check "it says OUT is a directory" grep -q "is a directory" "$work/err"
+# A FIFO as OUT: the rename of the temporary file would replace it (as it
+# once replaced /dev/null with a regular file).
+mkfifo "$work/out.fifo"
+expect_exit 2 "OUT a FIFO is refused" "$kdx" convert "$work/in.elf" "$work/out.fifo" --to elf
+check "it says OUT is not a regular file" grep -q "is not a regular file" "$work/err"
+check "the FIFO is still a FIFO" test -p "$work/out.fifo"
 expect_exit 3 "OUT in a missing directory" "$kdx" convert "$work/in.elf" "$work/nodir/x.kdump" --to kdump
 check "the error names OUT, not a temporary file" grep -q "create $work/nodir/x.kdump: No such file" "$work/err"
 check "no temporary file in the directory" test -z "$(ls "$work" | grep kdx-)"

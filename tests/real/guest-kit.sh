@@ -53,3 +53,53 @@ kdx_install_modules() {
         echo "$base" >> "$dest/load-order"
     done
 }
+
+# kdx_fetch_debs PKGDIR PACKAGE:ARCH...: kdx_fetch_deb for each, with the
+# packages not yet in PKGDIR downloaded by one apt-get call (each call costs
+# seconds).  Prints the unpacked directories, one a line, in order.
+kdx_fetch_debs() {
+    local pkgs=$1 p missing=()
+    shift
+    for p in "$@"; do
+        ls "$pkgs/${p%%:*}"_*_"${p##*:}".deb >/dev/null 2>&1 || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        (cd "$pkgs" && apt-get download "${missing[@]}" >/dev/null) ||
+            { apt-get update -q >/dev/null 2>&1; (cd "$pkgs" && apt-get download "${missing[@]}" >/dev/null); } ||
+            { echo "apt-get download ${missing[*]} failed" >&2; return 1; }
+    fi
+    for p in "$@"; do kdx_fetch_deb "$pkgs" "$p" || return 1; done
+}
+
+# kdx_module_closure MODDIR NAME...: the modules NAME (as in modules.dep,
+# without directory or extension: xenfs, 9pnet_virtio) and everything they
+# depend on, as paths relative to MODDIR, dependencies first, each once:
+# the order kdx_install_modules wants.  Fails naming a module not found.
+kdx_module_closure() {
+    local moddir=$1
+    shift
+    awk -v want="$*" '
+        BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) wanted[w[i]] = 1 }
+        {
+            mod = $1; sub(/:$/, "", mod)
+            deps[mod] = ""
+            for (i = 2; i <= NF; i++) deps[mod] = deps[mod] " " $i
+            base = mod; sub(/.*\//, "", base); sub(/\.ko(\.[a-z]+)?$/, "", base)
+            gsub(/-/, "_", base)
+            path[base] = mod
+        }
+        function visit(m,   d, k, i) {
+            if (m in done) return
+            done[m] = 1
+            k = split(deps[m], d, " ")
+            for (i = 1; i <= k; i++) visit(d[i])
+            print m
+        }
+        END {
+            for (i = 1; i <= n; i++) {
+                b = w[i]; gsub(/-/, "_", b)
+                if (!(b in path)) { print "module " w[i] " not in modules.dep" > "/dev/stderr"; exit 1 }
+                visit(path[b])
+            }
+        }' "$moddir/modules.dep"
+}
