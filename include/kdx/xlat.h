@@ -82,11 +82,18 @@ enum kdx_paging_mode {
 	KDX_PAGING_RISCV_SV48,
 	/** RISC-V Sv57: 5 levels. */
 	KDX_PAGING_RISCV_SV57,
+	/** s390x (z/Architecture DAT): 2 to 5 levels (region-first,
+	 *  -second, -third, segment and page tables), big-endian entries,
+	 *  4 KiB pages, 1 MiB segment and 2 GiB region-third large pages.
+	 *  The root is an address-space-control element (ASCE): its
+	 *  designation type picks the top table, its length field how much
+	 *  of it exists (the kernel's: origin | DT << 2 | 3). */
+	KDX_PAGING_S390X,
 };
 
 /** Short stable name of a mode: "none", "x86-32", "x86-pae", "x86-64",
  *  "x86-la57", "arm-v5", "arm", "arm-lpae", "aarch64", "sv32", "sv39",
- *  "sv48", "sv57". */
+ *  "sv48", "sv57", "s390x". */
 KDX_API const char *kdx_paging_mode_name(enum kdx_paging_mode mode);
 
 /**

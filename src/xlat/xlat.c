@@ -21,6 +21,7 @@ static const struct kdx_paging_form *const forms[] = {
 	&kdx_form_riscv_sv39,
 	&kdx_form_riscv_sv48,
 	&kdx_form_riscv_sv57,
+	&kdx_form_s390x,
 };
 
 static const struct {
@@ -40,6 +41,7 @@ static const struct {
 	{ "sv39", KDX_PAGING_RISCV_SV39 },
 	{ "sv48", KDX_PAGING_RISCV_SV48 },
 	{ "sv57", KDX_PAGING_RISCV_SV57 },
+	{ "s390x", KDX_PAGING_S390X },
 	/* aliases */
 	{ "2level", KDX_PAGING_X86_32 },
 	{ "pae", KDX_PAGING_X86_PAE },
@@ -186,9 +188,17 @@ static void set_regions(struct kdx_xlat *xlat)
 	struct kdx_xlat_region *high = &xlat->region[1], *low = &xlat->region[0];
 
 	if (!form->split) {
-		*high = (struct kdx_xlat_region){ true, xlat->root, 0,
-						  form->level[0].entries, 0, 0,
-						  xlat->va_mask, NULL };
+		unsigned int first = 0, entries = form->level[0].entries;
+		uint64_t span;
+
+		if (form->root_table)
+			form->root_table(xlat, cfg->root, &first, &entries);
+		span = (uint64_t)entries << form->level[first].shift;
+		/* span 0: the table covers all 2^64 addresses */
+		*high = (struct kdx_xlat_region){
+			true, xlat->root, first, entries, 0, 0,
+			span && span - 1 < xlat->va_mask ? span - 1 : xlat->va_mask,
+			NULL };
 		return;
 	}
 	bits = cfg->va_bits ? cfg->va_bits : form->default_va_bits;
@@ -236,10 +246,14 @@ struct kdx_error *kdx_xlat_create(const struct kdx_xlat_config *cfg,
 		xlat->cfg.max_tables = 4u << 20;
 	xlat->ops = *ops;
 	xlat->ctx = ctx;
-	xlat->addr_mask = ((1ull << xlat->cfg.phys_bits) - 1) & ~0xfffull;
+	xlat->addr_mask = (xlat->cfg.phys_bits >= 64 ?
+				   UINT64_MAX :
+				   (1ull << xlat->cfg.phys_bits) - 1) &
+			  ~0xfffull;
 	xlat->va_mask = form->va_bits >= 64 ? UINT64_MAX :
 					      (1ull << form->va_bits) - 1;
-	xlat->big_endian = (cfg->flags & KDX_XLAT_BIG_ENDIAN) != 0;
+	xlat->big_endian = (cfg->flags & KDX_XLAT_BIG_ENDIAN) != 0 ||
+			   form->big_endian;
 	xlat->root = root_of(xlat, cfg->root);
 	set_regions(xlat);
 	err = kdx_xlat_cache_init(xlat);
