@@ -161,12 +161,13 @@ static void visit_entry(struct maps_walk *w, const struct table_ctx *t,
 
 /* Read the table into this level's buffer: deeper levels reuse the
  * cache slots, so the bytes must not live there while we iterate. */
-static bool load_table(struct maps_walk *w, const struct table_ctx *t)
+static bool load_table(struct maps_walk *w, const struct table_ctx *t,
+		       struct kdx_error **err)
 {
 	struct kdx_xlat *xlat = w->xlat;
 	unsigned int es = xlat->form->entry_size;
-	struct kdx_error *err;
 
+	*err = NULL;
 	xlat->stats.tables_walked++;
 	if (++w->tables > xlat->cfg.max_tables) {
 		w->err = kdx_err(KDX_ERR_CORRUPT,
@@ -177,20 +178,59 @@ static bool load_table(struct maps_walk *w, const struct table_ctx *t)
 	}
 	/* Only the part that exists: the rest may be other data, or absent
 	 * from the dump. */
-	err = kdx_xlat_load_table(
+	*err = kdx_xlat_load_table(
 		xlat, t->table + (uint64_t)t->from * es,
 		(uint64_t)(t->to - t->from) * es,
 		xlat->level_buf[t->level] + (size_t)t->from * es);
-	if (err) {
-		problem(w, kdx_err_set_address(
-				   kdx_err_wrap(err, "%s table at 0x%llx (for 0x%llx)",
-						xlat->form->level[t->level].name,
-						(unsigned long long)t->table,
-						(unsigned long long)kdx_xlat_canonical(xlat, t->base)),
-				   kdx_xlat_canonical(xlat, t->base)));
-		return false;
-	}
 	return true;
+}
+
+static void table_problem(struct maps_walk *w, const struct table_ctx *t,
+			  struct kdx_error *err)
+{
+	const struct kdx_xlat *xlat = w->xlat;
+	uint64_t at = kdx_xlat_canonical(xlat, t->base);
+
+	problem(w, kdx_err_set_address(
+			   kdx_err_wrap(err, "%s table at 0x%llx (for 0x%llx)",
+					xlat->form->level[t->level].name,
+					(unsigned long long)t->table,
+					(unsigned long long)at),
+			   at));
+}
+
+/* A table the dump holds only in part (a sparse image keeps the entries
+ * in use, not their whole page): entry by entry, skipping the absent
+ * ones and saying how many there were.  @whole is the error of reading
+ * it whole. */
+static void walk_sparse(struct maps_walk *w, const struct table_ctx *t,
+			unsigned int first, unsigned int last,
+			struct kdx_error *whole)
+{
+	unsigned int es = w->xlat->form->entry_size, missing = 0;
+
+	for (unsigned int i = first; i <= last && !w->stop; i++) {
+		uint64_t entry;
+		struct kdx_error *err = kdx_xlat_read_alone(
+			w->xlat, t->table + (uint64_t)i * es, &entry);
+
+		if (err) {
+			missing++;
+			kdx_error_destroy(err);
+			continue;
+		}
+		visit_entry(w, t, i, entry);
+	}
+	if (missing == last - first + 1) {
+		table_problem(w, t, whole);
+		return;
+	}
+	kdx_error_destroy(whole);
+	if (missing && !w->stop)
+		table_problem(w, t,
+			      kdx_err(KDX_ERR_NODATA,
+				      "%u of its %u entries are not in the dump; skipped",
+				      missing, last - first + 1));
 }
 
 static void walk_table(struct maps_walk *w, const struct table_ctx *t)
@@ -204,9 +244,19 @@ static void walk_table(struct maps_walk *w, const struct table_ctx *t)
 		first_index = (unsigned int)((w->lo - t->base) >> lvl->shift);
 	if (w->hi < last && (w->hi - t->base) >> lvl->shift < last_index)
 		last_index = (unsigned int)((w->hi - t->base) >> lvl->shift);
-	if (first_index > last_index || w->stop || !load_table(w, t))
+	struct kdx_error *err;
+
+	if (first_index > last_index || w->stop || !load_table(w, t, &err))
 		return;
 	w->path[t->level] = t->table;
+	if (err && kdx_error_code(err) == KDX_ERR_NODATA) {
+		walk_sparse(w, t, first_index, last_index, err);
+		return;
+	}
+	if (err) {
+		table_problem(w, t, err);
+		return;
+	}
 	for (unsigned int i = first_index; i <= last_index && !w->stop; i++)
 		visit_entry(w, t, i,
 			    kdx_xlat_entry(w->xlat, w->xlat->level_buf[t->level], i));

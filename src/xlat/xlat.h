@@ -197,12 +197,17 @@ struct kdx_xlat {
 
 /* Read entry @index of the table at @table (@bytes long) of level
  * @level through the cache: the piece of the table around the entry is
- * read once. */
+ * read once; when that piece is not all in the dump, the entry alone. */
 struct kdx_error *kdx_xlat_read_entry_slow(struct kdx_xlat *xlat,
 					   unsigned int level, uint64_t table,
 					   uint64_t bytes, unsigned int index,
 					   uint64_t *entry);
 
+
+/* The entry at @addr, read by itself (through the cache): for tables a
+ * sparse dump holds only in part. */
+struct kdx_error *kdx_xlat_read_alone(struct kdx_xlat *xlat, uint64_t addr,
+				      uint64_t *entry);
 
 /* Copy the whole table at @table (@bytes long) into @buf, piece by piece
  * through the cache. */
