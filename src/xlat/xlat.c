@@ -130,6 +130,10 @@ static struct kdx_error *check_config(const struct kdx_xlat_config *cfg,
 			       "physical address width %u is outside 32..%u for %s paging",
 			       cfg->phys_bits, (*form)->max_phys_bits,
 			       (*form)->name);
+	if (!(*form)->split && (cfg->flags & KDX_XLAT_ROOT_LOW))
+		return kdx_err(KDX_ERR_INVALID,
+			       "%s paging has one root for the whole address space: give a process's table as the root, not a low root",
+			       (*form)->name);
 	if ((*form)->split) {
 		unsigned int lo = (*form)->min_va_bits, hi = (*form)->max_va_bits;
 
