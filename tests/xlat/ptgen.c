@@ -70,6 +70,12 @@ void ptg_set(struct ptg *p, uint64_t table, unsigned int index, uint64_t e)
 	}
 }
 
+uint8_t *ptg_memory(const struct ptg *p, size_t *size)
+{
+	*size = (size_t)p->size;
+	return p->mem;
+}
+
 void ptg_fill(struct ptg *p, uint64_t table, unsigned int entries, uint64_t e)
 {
 	for (unsigned int i = 0; i < entries; i++)

@@ -10,6 +10,7 @@
 #include <kdx/xlat.h>
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct ptg;
@@ -41,6 +42,8 @@ void ptg_free(struct ptg *p);
 void ptg_hole(struct ptg *p, uint64_t start, uint64_t size);
 /* A zeroed table of @bytes, aligned to its size (at least 32 bytes). */
 uint64_t ptg_alloc(struct ptg *p, uint64_t bytes);
+/* The memory itself (e.g. to put in a dump). */
+uint8_t *ptg_memory(const struct ptg *p, size_t *size);
 /* Set all @entries of @table to @e. */
 void ptg_fill(struct ptg *p, uint64_t table, unsigned int entries, uint64_t e);
 void ptg_set(struct ptg *p, uint64_t table, unsigned int index, uint64_t e);
