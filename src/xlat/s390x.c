@@ -96,7 +96,10 @@ static void s390x_decode(const struct kdx_xlat *xlat, unsigned int level,
 	out->kind = KDX_PTE_TABLE;
 	out->flags = rights(e) | KDX_PAGE_USER;
 	if (level == SGT) {
-		out->addr = e & ~S390_PT_ORIGIN & xlat->addr_mask;
+		/* page tables are 2 KiB: bit 11 is an address bit, which
+		 * addr_mask (whole pages) would clear */
+		out->addr = e & ~S390_PT_ORIGIN &
+			    (xlat->addr_mask | S390_ORIGIN);
 		return;
 	}
 	out->addr = e & ~S390_ORIGIN & xlat->addr_mask;

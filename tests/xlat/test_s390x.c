@@ -94,7 +94,7 @@ static void one_depth(unsigned int first)
 	struct ptg *p = ptg_new(MEM, TABLES, 8, true);
 	struct ptg_shape s = shape_from(first, 2048);
 	uint64_t root = new_table(p, first, 2048);
-	uint64_t asce = root | tt(first) | TL_FULL;
+	uint64_t asce = root | tt(first) | TL_FULL, pt2;
 	struct want_map want[8];
 	size_t n = 0;
 	struct kdx_xlat *x;
@@ -111,6 +111,13 @@ static void one_depth(unsigned int first)
 	ptg_map(p, &s, root, 0x40100000, SGT,
 		0x3f00000 | tt(SGT) | FC | P);
 	want[n++] = (struct want_map){ 0x40100000, 0x3f00000, 1 << 20, 0 };
+	/* a page table in the upper half of a 4 KiB page: bit 11 of its
+	 * origin is an address bit */
+	pt2 = ptg_alloc(p, 4096) + 2048;
+	ptg_fill(p, pt2, 256, PTE_INV);
+	ptg_set(p, pt2, 5, 0x4321000);
+	ptg_map(p, &s, root, 0x40200000, SGT, pt2);
+	want[n++] = (struct want_map){ 0x40205000, 0x4321000, 0x1000, RW };
 	if (first <= R3) {
 		/* 2 GiB region-third frame */
 		ptg_map(p, &s, root, 0x180000000ull, R3,
