@@ -77,7 +77,7 @@ deps() {
                 libdeflate-dev xz-utils python3 man-db
                 # oracles the real-dump checks compare kdx with
                 makedumpfile libkdumpfile-dev gdb gdb-multiarch binutils
-                qemu-system-x86 qemu-system-arm)
+                qemu-system-x86 qemu-system-arm qemu-system-misc)
     if [ "${KDX_NO_INSTALL:-0}" != 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -q || echo "apt-get update reported errors; installing from the lists we have"
@@ -131,6 +131,13 @@ dumps() {
     else
         bash tests/real/make-arm-dumps.sh "$dir/arm" ||
             echo "make-arm-dumps.sh reported a failure; check-arm.sh will say what is missing"
+    fi
+    # Debian's s390x kernel (check-s390x.sh; boots in about 30 s)
+    if [ -f "$dir/s390x/vmcore.elf" ]; then
+        echo "using the s390x dump already in $dir/s390x"
+    else
+        bash tests/real/make-s390x-dump.sh "$dir/s390x" ||
+            echo "make-s390x-dump.sh reported a failure; check-s390x.sh will say what is missing"
     fi
     # Other x86 guests for the translation checks (check-x86-variant.sh):
     # Debian's i386 kernels with PAE (in qemu-system-i386) and 2-level
