@@ -8,9 +8,13 @@
  * address checked against libkdumpfile's expected result, or expected to
  * fail.  Sparse tables are the point: a walk must use a present entry
  * whose table page is otherwise absent.  Where kdx disagrees on purpose
- * the difference is listed below with its reason. */
+ * the difference is listed below with its reason.  And tests/xlat-linux-
+ * s390x-*: the Linux set-up finds the root table and its levels in the
+ * same memory excerpts libkdumpfile's OS detection is given. */
 #include "xlat_test.h"
 #include "mkelf.h"
+
+#include <kdx/kernel.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +38,15 @@ struct peer_fixture {
 	size_t nentries;
 	const struct peer_check *checks;
 	size_t nchecks;
+};
+
+struct peer_os_fixture {
+	const char *name;
+	const char *vmcoreinfo;
+	const struct peer_entry *memory; /* 8-byte words */
+	size_t nmemory;
+	uint64_t root;      /* the root table libkdumpfile finds */
+	const char *fields; /* and its shape */
 };
 
 #include "peer/libkdumpfile_fixtures.h"
@@ -134,19 +147,19 @@ static void setup_for(const struct peer_fixture *f, struct setup *s)
 	}
 }
 
-/* The image: one PT_LOAD per entry, nothing else. */
-static uint8_t *image(const struct peer_fixture *f, const struct setup *s,
-		      size_t *size)
+/* The image: one PT_LOAD per entry, nothing else but @vmci. */
+static uint8_t *image(const struct peer_entry *entries, size_t nentries,
+		      const struct setup *s, const char *vmci, size_t *size)
 {
 	struct mkelf_options o = { .class_bits = s->class_bits,
 				   .byte_order = s->order,
 				   .machine = s->machine };
 	struct mkelf *m = mkelf_new(&o);
-	uint8_t (*bytes)[8] = calloc(f->nentries, 8);
+	uint8_t (*bytes)[8] = calloc(nentries, 8);
 	uint8_t *elf;
 
 	assert_non_null(bytes);
-	for (size_t i = 0; i < f->nentries; i++) {
+	for (size_t i = 0; i < nentries; i++) {
 		struct mkelf_load load = { 0 };
 
 		for (unsigned int b = 0; b < s->entry_size; b++) {
@@ -154,13 +167,15 @@ static uint8_t *image(const struct peer_fixture *f, const struct setup *s,
 						     8 * (s->entry_size - 1 - b) :
 						     8 * b;
 
-			bytes[i][b] = (uint8_t)(f->entries[i].value >> shift);
+			bytes[i][b] = (uint8_t)(entries[i].value >> shift);
 		}
-		load.paddr = f->entries[i].addr;
+		load.paddr = entries[i].addr;
 		load.data = bytes[i];
 		load.filesz = load.memsz = s->entry_size;
 		mkelf_add_load(m, &load);
 	}
+	if (vmci)
+		mkelf_add_vmcoreinfo(m, vmci);
 	elf = mkelf_build(m, size);
 	mkelf_free(m);
 	free(bytes);
@@ -212,7 +227,7 @@ static unsigned int check_fixture(const struct peer_fixture *f)
 	unsigned int failures = 0;
 
 	setup_for(f, &s);
-	elf = image(f, &s, &size);
+	elf = image(f->entries, f->nentries, &s, NULL, &size);
 	err = kdx_dump_open_memory(elf, size, NULL, &dump);
 	if (err)
 		fail_msg("%s: open: %s", f->name, kdx_error_message(err));
@@ -270,10 +285,50 @@ static void every_fixture(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* libkdumpfile's s390x OS fixtures: the kernel's root table and how many
+ * levels it has, found from SYMBOL(swapper_pg_dir) and the table's own
+ * entries (an ASCE whose designation type is the level: 2 levels = 0). */
+static void s390x_set_up(void **state)
+{
+	size_t n = sizeof(peer_os_fixtures) / sizeof(peer_os_fixtures[0]);
+	const struct peer_fixture shape = { "", "s390x", "12", 0, NULL, 0,
+					    NULL, 0 };
+
+	(void)state;
+	assert_true(n >= 3);
+	for (size_t i = 0; i < n; i++) {
+		const struct peer_os_fixture *f = &peer_os_fixtures[i];
+		unsigned int nfields, total, page_bits;
+		struct kdx_kernel_layout l;
+		struct kdx_dump *dump;
+		struct kdx_error *err;
+		struct setup s;
+		uint8_t *elf;
+		size_t size;
+
+		setup_for(&shape, &s);
+		parse_fields(f->fields, &nfields, &total, &page_bits);
+		elf = image(f->memory, f->nmemory, &s, f->vmcoreinfo, &size);
+		err = kdx_dump_open_memory(elf, size, NULL, &dump);
+		if (err)
+			fail_msg("%s: open: %s", f->name, kdx_error_message(err));
+		assert_null(kdx_kernel_probe(dump, NULL, &l));
+		assert_int_equal(l.mode, KDX_PAGING_S390X);
+		assert_true(l.has_root);
+		if (l.root != (f->root | (uint64_t)(nfields - 3) << 2 | 3))
+			fail_msg("%s: root 0x%llx, libkdumpfile finds a %u-level table at 0x%llx",
+				 f->name, (unsigned long long)l.root,
+				 nfields - 1, (unsigned long long)f->root);
+		kdx_dump_destroy(dump);
+		free(elf);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_fixture),
+		cmocka_unit_test(s390x_set_up),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

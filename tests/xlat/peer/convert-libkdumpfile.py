@@ -11,7 +11,10 @@ page-table entries that exist ("-e PADDR:VALUE"), the root at physical 0,
 and the translations expected ("VA:PA"), or, in addrxlat-invalid-*, the
 addresses that must fail.  Only those numbers are taken; the test
 (test_peer_fixtures.c) builds an ELF image holding only the entries'
-bytes and checks kdx against the expected results.
+bytes and checks kdx against the expected results.  From
+tests/xlat-linux-s390x-* (memory excerpts of real kernels with the
+symbols libkdumpfile's OS detection is given and the root table it must
+find), the memory, the symbols as VMCOREINFO and the expected root.
 """
 import os
 import re
@@ -57,6 +60,45 @@ def parse(path):
     return name, fields, ignore, sorted(entries.items()), checks
 
 
+def parse_data(path):
+    """libkdumpfile's .data: "@ADDR" starts a run of 8-byte words, each
+    "VALUE", "VALUE*COUNT" or "VALUE*COUNT+STEP" (repeated, adding STEP)."""
+    words = {}
+    addr = None
+    for line in open(path):
+        line = line.split("#")[0].strip()
+        if not line:
+            continue
+        if line.startswith("@"):
+            addr = int(line[1:], 0)
+            continue
+        for w in line.split():
+            m = re.match(r"^([0-9a-fA-F]+)(?:\*(\d+)(?:\+([0-9a-fA-F]+))?)?$", w)
+            value, count = int(m.group(1), 16), int(m.group(2) or 1)
+            step = int(m.group(3) or "0", 16)
+            for _ in range(count):
+                words[addr] = value
+                addr += 8
+                value += step
+    return sorted(words.items())
+
+
+def parse_os(tests, name):
+    """An xlat-linux-* fixture of the OS set-up: its memory, its symbols
+    as VMCOREINFO text, and the root table and fields it expects."""
+    base = os.path.join(tests, name)
+    expect = open(base + ".expect").read()
+    root = re.search(r"@rootpgt: PGT.*?root=KPHYSADDR:(0x[0-9a-f]+)", expect, re.S)
+    fields = re.search(r"@rootpgt: PGT.*?fields=([0-9,]+)", expect, re.S)
+    vmci = ""
+    sym = open(base + ".sym").read().split("\n")
+    for i, line in enumerate(sym):
+        m = re.match(r"^@VALUE\((\w+)\)", line)
+        if m:
+            vmci += "SYMBOL(%s)=%s\\n" % (m.group(1), sym[i + 1].split()[0])
+    return parse_data(base + ".data"), vmci, int(root.group(1), 0), fields.group(1)
+
+
 def main():
     tests = sys.argv[1]
     out = []
@@ -84,6 +126,22 @@ def main():
     print(" * that script.  Do not edit. */")
     print("\n".join(out))
     print("static const struct peer_fixture peer_fixtures[] = {")
+    print("\n".join(rows))
+    print("};")
+    # The OS set-up fixtures kdx has an entry for (s390x: the levels
+    # read from the root table's entry types).
+    rows = []
+    for fname in sorted(os.listdir(tests)):
+        if not re.match(r"^xlat-linux-s390x-\w+$", fname):
+            continue
+        words, vmci, root, fields = parse_os(tests, fname)
+        cname = re.sub(r"[^a-z0-9]", "_", fname)
+        print("static const struct peer_entry %s_m[] = {" % cname)
+        print("\n".join("\t{ 0x%x, 0x%xull }," % w for w in words))
+        print("};")
+        rows.append('\t{ "%s", "%s", %s_m, %d, 0x%xull, "%s" },'
+                    % (fname, vmci, cname, len(words), root, fields))
+    print("static const struct peer_os_fixture peer_os_fixtures[] = {")
     print("\n".join(rows))
     print("};")
 

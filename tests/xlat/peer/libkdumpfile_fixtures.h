@@ -695,3 +695,17 @@ static const struct peer_fixture peer_fixtures[] = {
 	{ "addrxlat-x86_64-5l", "x86_64", "12,9,9,9,9,9", 0x0ull, addrxlat_x86_64_5l_e, 19, addrxlat_x86_64_5l_c, 7 },
 	{ "addrxlat-x86_64-sme", "x86_64", "12,9,9,9,9", 0x800000000000ull, addrxlat_x86_64_sme_e, 15, addrxlat_x86_64_sme_c, 7 },
 };
+static const struct peer_entry xlat_linux_s390x_2l_m[] = {
+	{ 0x8b5000, 0x80000003ull },
+};
+static const struct peer_entry xlat_linux_s390x_3l_m[] = {
+	{ 0x8b5000, 0x80000007ull },
+};
+static const struct peer_entry xlat_linux_s390x_4l_m[] = {
+	{ 0x8b5000, 0x8000000bull },
+};
+static const struct peer_os_fixture peer_os_fixtures[] = {
+	{ "xlat-linux-s390x-2l", "SYMBOL(swapper_pg_dir)=8b5000\n", xlat_linux_s390x_2l_m, 1, 0x8b5000ull, "12,8,11" },
+	{ "xlat-linux-s390x-3l", "SYMBOL(swapper_pg_dir)=8b5000\n", xlat_linux_s390x_3l_m, 1, 0x8b5000ull, "12,8,11,11" },
+	{ "xlat-linux-s390x-4l", "SYMBOL(swapper_pg_dir)=8b5000\n", xlat_linux_s390x_4l_m, 1, 0x8b5000ull, "12,8,11,11,11" },
+};
