@@ -80,7 +80,7 @@ deps() {
                 python3-dev python3-pytest python3-drgn python3-libkdumpfile
                 # oracles the real-dump checks compare kdx with
                 makedumpfile libkdumpfile-dev gdb gdb-multiarch binutils
-                qemu-system-x86 qemu-system-arm
+                qemu-system-x86 qemu-system-arm qemu-system-misc
                 # the real dumps' guests (tests/real/make-*-dumps.sh); the Xen
                 # hypervisor and tools are only downloaded and unpacked by
                 # make-xen-dumps.sh, never installed here
@@ -138,6 +138,13 @@ dumps() {
     else
         bash tests/real/make-arm-dumps.sh "$dir/arm" ||
             echo "make-arm-dumps.sh reported a failure; check-arm.sh will say what is missing"
+    fi
+    # Debian's s390x kernel (check-s390x.sh; boots in about 30 s)
+    if [ -f "$dir/s390x/vmcore.elf" ]; then
+        echo "using the s390x dump already in $dir/s390x"
+    else
+        bash tests/real/make-s390x-dump.sh "$dir/s390x" ||
+            echo "make-s390x-dump.sh reported a failure; check-s390x.sh will say what is missing"
     fi
     # Other x86 guests for the translation checks (check-x86-variant.sh):
     # Debian's i386 kernels with PAE (in qemu-system-i386) and 2-level

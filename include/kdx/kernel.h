@@ -29,7 +29,7 @@ extern "C" {
 #endif
 
 /** Version of struct kdx_kernel_options this header describes. */
-#define KDX_KERNEL_OPTIONS_VERSION 2
+#define KDX_KERNEL_OPTIONS_VERSION 3
 
 /**
  * Values that override what kdx_kernel_probe() finds in the dump.
@@ -55,6 +55,17 @@ struct kdx_kernel_options {
 	/** Bits the root covers (struct kdx_xlat_config::va_bits), 0: find
 	 *  it.  E.g. 30 with the live TTBR1 of a 32-bit LPAE Linux. */
 	unsigned int va_bits;
+	/* Version 3: */
+	bool has_root_low;         /**< use @c root_low */
+	/** The table of the low (user) half: AArch64 and ARM TTBR0
+	 *  (struct kdx_xlat_config::root_low).  Modes with one root for the
+	 *  whole address space (x86, RISC-V) take a process's table as
+	 *  @c root instead. */
+	uint64_t root_low;
+	/** Physical address bits entries may use (struct
+	 *  kdx_xlat_config::phys_bits), 0: the mode's default.  E.g. 52 for
+	 *  AArch64 FEAT_LPA with 64 KiB pages. */
+	unsigned int phys_bits;
 };
 
 /** Fill @p opts with "find everything". */
@@ -121,6 +132,10 @@ struct kdx_kernel_layout {
 	unsigned int va_bits;             /**< kdx_xlat_config::va_bits */
 	unsigned int page_size;           /**< kdx_xlat_config::page_size */
 	unsigned int phys_bits;           /**< kdx_xlat_config::phys_bits */
+	bool has_root_low;                /**< @c root_low is known */
+	/** Table of the low half (kdx_xlat_config::root_low, ARM TTBR0). */
+	uint64_t root_low;
+	char root_low_source[KDX_SOURCE_LEN]; /**< where it came from */
 	/** Empty, or why the dump is physical-only / why the root is not
 	 *  known / a consistency check that failed. */
 	char note[2 * KDX_SOURCE_LEN];

@@ -85,11 +85,18 @@ enum kdx_paging_mode {
 	 *  0xc000000000000000 + 52 bits, a 64 KiB root and three levels of
 	 *  512 big-endian entries; 512 GiB, 1 GiB, 2 MiB and 4 KiB pages. */
 	KDX_PAGING_PPC64_RADIX,
+	/** s390x (z/Architecture DAT): 2 to 5 levels (region-first,
+	 *  -second, -third, segment and page tables), big-endian entries,
+	 *  4 KiB pages, 1 MiB segment and 2 GiB region-third large pages.
+	 *  The root is an address-space-control element (ASCE): its
+	 *  designation type picks the top table, its length field how much
+	 *  of it exists (the kernel's: origin | DT << 2 | 3). */
+	KDX_PAGING_S390X,
 };
 
 /** Short stable name of a mode: "none", "x86-32", "x86-pae", "x86-64",
  *  "x86-la57", "arm-v5", "arm", "arm-lpae", "aarch64", "sv32", "sv39",
- *  "sv48", "sv57", "ppc64-radix". */
+ *  "sv48", "sv57", "ppc64-radix", "s390x". */
 KDX_API const char *kdx_paging_mode_name(enum kdx_paging_mode mode);
 
 /**

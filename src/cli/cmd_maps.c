@@ -159,6 +159,10 @@ static void json_head(struct json *j, struct kdx_xlat *xlat,
 	json_u64(j, kdx_xlat_root(xlat));
 	json_key(j, "root_source");
 	json_string(j, layout->root_source);
+	if (layout->has_root_low) {
+		json_key(j, "root_low");
+		json_u64(j, layout->root_low);
+	}
 	json_key(j, "mappings");
 	json_array_begin(j);
 }
@@ -195,6 +199,9 @@ static int list_maps(const struct maps_args *a, const struct kdx_dump *dump,
 		printf("# %s paging, root 0x%" PRIx64 " (%s)\n",
 		       kdx_paging_mode_name(kdx_xlat_mode(xlat)),
 		       kdx_xlat_root(xlat), layout->root_source);
+		if (layout->has_root_low)
+			printf("# low root 0x%" PRIx64 " (%s)\n",
+			       layout->root_low, layout->root_low_source);
 		printf("# %-33s  %-16s  %10s  %-5s  %s\n", "VIRTUAL (inclusive)",
 		       kdx_xlat_space(xlat) == KDX_MACHPHYSADDR ? "MACHINE" :
 								  "PHYSICAL",

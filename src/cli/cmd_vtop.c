@@ -243,6 +243,10 @@ static int run_translations(const struct vtop_args *a, struct kdx_xlat *xlat,
 	json_string(&j, kdx_addr_space_name(kdx_xlat_space(xlat)));
 	json_key(&j, "root_source");
 	json_string(&j, layout->root_source);
+	if (layout->has_root_low) {
+		json_key(&j, "root_low");
+		json_u64(&j, layout->root_low);
+	}
 	json_key(&j, "translations");
 	json_array_begin(&j);
 	rc = translate_all(a, xlat, &j);

@@ -15,8 +15,10 @@ struct layout_value {
 	bool is_signed;
 };
 
+#define NVALUES 5
+
 static void layout_values(const struct kdx_kernel_layout *l,
-			  struct layout_value v[4])
+			  struct layout_value v[NVALUES])
 {
 	v[0] = (struct layout_value){ "root", "root_source", "root",
 				      l->has_root, l->root, l->root_source,
@@ -33,11 +35,14 @@ static void layout_values(const struct kdx_kernel_layout *l,
 				      "direct map", l->has_direct_map,
 				      l->direct_map, l->direct_map_source,
 				      false };
+	v[4] = (struct layout_value){ "root_low", "root_low_source",
+				      "low root", l->has_root_low,
+				      l->root_low, l->root_low_source, false };
 }
 
 static void print_text(const struct kdx_kernel_layout *l)
 {
-	struct layout_value v[4];
+	struct layout_value v[NVALUES];
 
 	if (l->physical_only) {
 		printf("translation: none, physical addresses only: %s\n", l->note);
@@ -47,7 +52,7 @@ static void print_text(const struct kdx_kernel_layout *l)
 	       l->mode_source[0] ? l->mode_source : "not found");
 	printf("  %-12s %s\n", "os", kdx_os_name(l->os));
 	layout_values(l, v);
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < NVALUES; i++) {
 		if (!v[i].has)
 			continue;
 		if (v[i].is_signed && (int64_t)v[i].value < 0)
@@ -63,7 +68,7 @@ static void print_text(const struct kdx_kernel_layout *l)
 
 static void print_json(struct json *j, const struct kdx_kernel_layout *l)
 {
-	struct layout_value v[4];
+	struct layout_value v[NVALUES];
 
 	json_object_begin(j);
 	json_key(j, "os");
@@ -75,7 +80,7 @@ static void print_json(struct json *j, const struct kdx_kernel_layout *l)
 	json_key(j, "mode_source");
 	json_string(j, l->mode_source);
 	layout_values(l, v);
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < NVALUES; i++) {
 		json_key(j, v[i].key);
 		if (!v[i].has)
 			json_null(j);

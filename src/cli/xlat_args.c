@@ -36,7 +36,7 @@ bool cli_xlat_option(int opt, const char *arg, struct kdx_kernel_options *k,
 		if (!kdx_paging_mode_from_name(arg, &k->mode) ||
 		    k->mode == KDX_PAGING_NONE) {
 			fprintf(stderr,
-				"kdx: --mode: unknown paging mode '%s' (x86-32, x86-pae, x86-64, x86-la57, arm-v5, arm, arm-lpae, aarch64, sv32, sv39, sv48, sv57)\n",
+				"kdx: --mode: unknown paging mode '%s' (x86-32, x86-pae, x86-64, x86-la57, arm-v5, arm, arm-lpae, aarch64, sv32, sv39, sv48, sv57, s390x)\n",
 				arg);
 			*exit_code = EXIT_USAGE;
 		}
@@ -58,6 +58,22 @@ bool cli_xlat_option(int opt, const char *arg, struct kdx_kernel_options *k,
 			return true;
 		}
 		k->va_bits = (unsigned int)v;
+		return true;
+	}
+	case CLI_OPT_ROOT_LOW:
+		k->has_root_low = true;
+		return cli_parse_u64(arg, &k->root_low) ||
+		       bad("--root-low", arg, exit_code);
+	case CLI_OPT_PHYS_BITS: {
+		uint64_t v;
+
+		/* the mode's own limit is checked when the walk is set up */
+		if (!cli_parse_u64(arg, &v) || v < 32 || v > 64) {
+			fprintf(stderr, "kdx: --phys-bits: not 32..64: '%s'\n", arg);
+			*exit_code = EXIT_USAGE;
+			return true;
+		}
+		k->phys_bits = (unsigned int)v;
 		return true;
 	}
 	case CLI_OPT_PAGE_OFFSET:

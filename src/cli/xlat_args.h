@@ -18,6 +18,8 @@ enum {
 	CLI_OPT_PHYS_BASE,
 	CLI_OPT_PAGE_OFFSET,
 	CLI_OPT_VA_BITS,
+	CLI_OPT_ROOT_LOW,
+	CLI_OPT_PHYS_BITS,
 };
 
 #define CLI_XLAT_LONG_OPTIONS                                            \
@@ -26,7 +28,9 @@ enum {
 	{ "kaslr-offset", required_argument, NULL, CLI_OPT_KASLR },      \
 	{ "phys-base", required_argument, NULL, CLI_OPT_PHYS_BASE },     \
 	{ "page-offset", required_argument, NULL, CLI_OPT_PAGE_OFFSET }, \
-	{ "va-bits", required_argument, NULL, CLI_OPT_VA_BITS }
+	{ "va-bits", required_argument, NULL, CLI_OPT_VA_BITS },         \
+	{ "root-low", required_argument, NULL, CLI_OPT_ROOT_LOW },       \
+	{ "phys-bits", required_argument, NULL, CLI_OPT_PHYS_BITS }
 
 #define CLI_XLAT_OPTIONS_HELP                                                    \
 	"Translation options (found in the dump when not given):\n"              \
@@ -35,7 +39,11 @@ enum {
 	"                    VMCOREINFO, else the first CPU's CR3\n"             \
 	"  --mode MODE       x86-32 (2level), x86-pae (pae), x86-64 (4level),\n"  \
 	"                    x86-la57 (5level), arm-v5, arm, arm-lpae,\n"         \
-	"                    aarch64, sv32, sv39, sv48, sv57\n"                   \
+	"                    aarch64, sv32, sv39, sv48, sv57, s390x\n"            \
+	"  --root-low PADDR  AArch64/ARM: the user half's table (TTBR0);\n"     \
+	"                    x86 and RISC-V take a process's table as --root\n" \
+	"  --phys-bits N     physical address bits entries may use (AArch64\n"  \
+	"                    FEAT_LPA with 64K pages, LPA2: 52)\n"              \
 	"  --va-bits N       address bits the root covers (AArch64: 64 - T1SZ;\n" \
 	"                    LPAE: 30 for Linux's live TTBR1)\n"                  \
 	"  --kaslr-offset N  KASLR slide of the kernel image\n"                  \

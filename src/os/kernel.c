@@ -52,6 +52,14 @@ static void apply_overrides(const struct kdx_kernel_options *o,
 		given(l->direct_map_source);
 	}
 	l->va_bits = o->va_bits;
+	if (o->version < 3)
+		return;
+	if (o->has_root_low) {
+		l->has_root_low = true;
+		l->root_low = o->root_low;
+		given(l->root_low_source);
+	}
+	l->phys_bits = o->phys_bits;
 }
 
 struct kdx_error *kdx_os_probe(const struct kdx_os_ops *os,
@@ -76,7 +84,8 @@ struct kdx_error *kdx_kernel_probe(const struct kdx_dump *dump,
 		kdx_kernel_options_init(&none);
 		opts = &none;
 	}
-	if (opts->version != KDX_KERNEL_OPTIONS_VERSION)
+	/* Version 2 is version 3 without its last fields. */
+	if (opts->version != KDX_KERNEL_OPTIONS_VERSION && opts->version != 2)
 		return kdx_err(KDX_ERR_INVALID,
 			       "kernel options: unknown version (use kdx_kernel_options_init)");
 	kdx_kernel_layout_init(layout);

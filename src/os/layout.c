@@ -49,5 +49,9 @@ struct kdx_error *kdx_kernel_xlat_create(const struct kdx_dump *dump,
 	cfg.va_bits = layout->va_bits;
 	cfg.page_size = layout->page_size;
 	cfg.phys_bits = layout->phys_bits;
+	if (layout->has_root_low) {
+		cfg.flags |= KDX_XLAT_ROOT_LOW;
+		cfg.root_low = layout->root_low;
+	}
 	return kdx_dump_xlat_create(dump, &cfg, out);
 }

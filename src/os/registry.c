@@ -8,6 +8,7 @@ extern const struct kdx_os_ops kdx_os_linux_arm64;
 extern const struct kdx_os_ops kdx_os_linux_arm;
 extern const struct kdx_os_ops kdx_os_linux_riscv;
 extern const struct kdx_os_ops kdx_os_xen_pv;
+extern const struct kdx_os_ops kdx_os_linux_s390x;
 extern const struct kdx_os_ops kdx_os_freebsd;
 
 /* Order matters only on a tie between two equally sure entries. */
@@ -17,6 +18,7 @@ const struct kdx_os_ops *const kdx_os_table[] = {
 	&kdx_os_linux_arm64,
 	&kdx_os_linux_arm,
 	&kdx_os_linux_riscv,
+	&kdx_os_linux_s390x,
 	&kdx_os_freebsd,
 	NULL,
 };

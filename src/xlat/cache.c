@@ -194,10 +194,36 @@ struct kdx_error *kdx_xlat_read_entry_slow(struct kdx_xlat *xlat,
 
 	piece_bounds(table, bytes, off, &start, &size);
 	err = piece(xlat, start, size, &data, &xlat->mru[level]);
+	if (err && size > es && kdx_error_code(err) == KDX_ERR_NODATA) {
+		/* A sparse dump may hold the entry but not the rest of its
+		 * table's page: read the entry alone (and cache it so). */
+		struct kdx_error *alone = piece(xlat, table + off, es, &data,
+						&xlat->mru[level]);
+
+		if (alone) {
+			kdx_error_destroy(alone);
+			return err;
+		}
+		kdx_error_destroy(err);
+		err = NULL;
+		start = table + off;
+	}
 	if (err)
 		return err;
 	*entry = kdx_xlat_entry(xlat, data + (table + off - start), 0);
 	return NULL;
+}
+
+struct kdx_error *kdx_xlat_read_alone(struct kdx_xlat *xlat, uint64_t addr,
+				      uint64_t *entry)
+{
+	const uint8_t *data;
+	struct kdx_error *err = piece(xlat, addr, xlat->form->entry_size,
+				      &data, NULL);
+
+	if (!err)
+		*entry = kdx_xlat_entry(xlat, data, 0);
+	return err;
 }
 
 struct kdx_error *kdx_xlat_load_table(struct kdx_xlat *xlat, uint64_t table,

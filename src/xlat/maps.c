@@ -86,6 +86,7 @@ struct table_ctx {
 	uint64_t base;         /* linear address of entry 0 */
 	unsigned int rights;   /* writable/user allowed by the levels above */
 	unsigned int nx;       /* NX from the levels above */
+	unsigned int from, to; /* entries that exist: [from, to) */
 };
 
 static void walk_table(struct maps_walk *w, const struct table_ctx *t);
@@ -147,17 +148,27 @@ static void visit_entry(struct maps_walk *w, const struct table_ctx *t,
 	}
 	child = (struct table_ctx){ next, form->level[next].entries, pte.addr,
 				    linear, t->rights & pte.flags,
-				    t->nx | (pte.flags & KDX_PAGE_NX) };
+				    t->nx | (pte.flags & KDX_PAGE_NX), 0,
+				    form->level[next].entries };
+	if (pte.next_to) {
+		child.from = pte.next_from;
+		child.to = pte.next_to < child.entries ? pte.next_to :
+							 child.entries;
+		if (child.from >= child.to)
+			return; /* nothing of the table exists */
+	}
 	walk_table(w, &child);
 }
 
 /* Read the table into this level's buffer: deeper levels reuse the
  * cache slots, so the bytes must not live there while we iterate. */
-static bool load_table(struct maps_walk *w, const struct table_ctx *t)
+static bool load_table(struct maps_walk *w, const struct table_ctx *t,
+		       struct kdx_error **err)
 {
 	struct kdx_xlat *xlat = w->xlat;
-	struct kdx_error *err;
+	unsigned int es = xlat->form->entry_size;
 
+	*err = NULL;
 	xlat->stats.tables_walked++;
 	if (++w->tables > xlat->cfg.max_tables) {
 		w->err = kdx_err(KDX_ERR_CORRUPT,
@@ -166,19 +177,61 @@ static bool load_table(struct maps_walk *w, const struct table_ctx *t)
 		w->stop = true;
 		return false;
 	}
-	err = kdx_xlat_load_table(xlat, t->table,
-				  (uint64_t)t->entries * xlat->form->entry_size,
-				  xlat->level_buf[t->level]);
-	if (err) {
-		problem(w, kdx_err_set_address(
-				   kdx_err_wrap(err, "%s table at 0x%llx (for 0x%llx)",
-						xlat->form->level[t->level].name,
-						(unsigned long long)t->table,
-						(unsigned long long)kdx_xlat_canonical(xlat, t->base)),
-				   kdx_xlat_canonical(xlat, t->base)));
-		return false;
-	}
+	/* Only the part that exists: the rest may be other data, or absent
+	 * from the dump. */
+	*err = kdx_xlat_load_table(
+		xlat, t->table + (uint64_t)t->from * es,
+		(uint64_t)(t->to - t->from) * es,
+		xlat->level_buf[t->level] + (size_t)t->from * es);
 	return true;
+}
+
+static void table_problem(struct maps_walk *w, const struct table_ctx *t,
+			  struct kdx_error *err)
+{
+	const struct kdx_xlat *xlat = w->xlat;
+	uint64_t at = kdx_xlat_canonical(xlat, t->base);
+
+	problem(w, kdx_err_set_address(
+			   kdx_err_wrap(err, "%s table at 0x%llx (for 0x%llx)",
+					xlat->form->level[t->level].name,
+					(unsigned long long)t->table,
+					(unsigned long long)at),
+			   at));
+}
+
+/* A table the dump holds only in part (a sparse image keeps the entries
+ * in use, not their whole page): entry by entry, skipping the absent
+ * ones and saying how many there were.  @whole is the error of reading
+ * it whole. */
+static void walk_sparse(struct maps_walk *w, const struct table_ctx *t,
+			unsigned int first, unsigned int last,
+			struct kdx_error *whole)
+{
+	unsigned int es = w->xlat->form->entry_size, missing = 0;
+
+	for (unsigned int i = first; i <= last && !w->stop; i++) {
+		uint64_t entry;
+		struct kdx_error *err = kdx_xlat_read_alone(
+			w->xlat, t->table + (uint64_t)i * es, &entry);
+
+		if (err) {
+			missing++;
+			kdx_error_destroy(err);
+			continue;
+		}
+		visit_entry(w, t, i, entry);
+	}
+	if (missing == last - first + 1) {
+		table_problem(w, t, whole);
+		return;
+	}
+	kdx_error_destroy(whole);
+	if (missing && !w->stop)
+		table_problem(w, t,
+			      kdx_err(KDX_ERR_NODATA,
+				      "%u of its %u entries are not in the dump; skipped",
+				      missing, last - first + 1));
 }
 
 static void walk_table(struct maps_walk *w, const struct table_ctx *t)
@@ -186,15 +239,25 @@ static void walk_table(struct maps_walk *w, const struct table_ctx *t)
 	const struct kdx_xlat_level *lvl = &w->xlat->form->level[t->level];
 	uint64_t span = (uint64_t)t->entries << lvl->shift;
 	uint64_t last = t->base + (span - 1);
-	unsigned int first_index = 0, last_index = t->entries - 1;
+	unsigned int first_index = t->from, last_index = t->to - 1;
 
-	if (w->stop || !load_table(w, t))
+	if (w->lo > t->base && (w->lo - t->base) >> lvl->shift > first_index)
+		first_index = (unsigned int)((w->lo - t->base) >> lvl->shift);
+	if (w->hi < last && (w->hi - t->base) >> lvl->shift < last_index)
+		last_index = (unsigned int)((w->hi - t->base) >> lvl->shift);
+	struct kdx_error *err;
+
+	if (first_index > last_index || w->stop || !load_table(w, t, &err))
 		return;
 	w->path[t->level] = t->table;
-	if (w->lo > t->base)
-		first_index = (unsigned int)((w->lo - t->base) >> lvl->shift);
-	if (w->hi < last)
-		last_index = (unsigned int)((w->hi - t->base) >> lvl->shift);
+	if (err && kdx_error_code(err) == KDX_ERR_NODATA) {
+		walk_sparse(w, t, first_index, last_index, err);
+		return;
+	}
+	if (err) {
+		table_problem(w, t, err);
+		return;
+	}
 	for (unsigned int i = first_index; i <= last_index && !w->stop; i++)
 		visit_entry(w, t, i,
 			    kdx_xlat_entry(w->xlat, w->xlat->level_buf[t->level], i));
@@ -256,7 +319,7 @@ struct kdx_error *kdx_xlat_maps(struct kdx_xlat *xlat, uint64_t start,
 	for (unsigned int i = 0; i < 2 && !w.stop; i++) {
 		const struct kdx_xlat_region *r = &xlat->region[i];
 		struct table_ctx root = { r->first, r->entries, r->root,
-					  r->base, RIGHTS, 0 };
+					  r->base, RIGHTS, 0, 0, r->entries };
 
 		if (!r->used || hi < r->lo || lo > r->hi)
 			continue;

@@ -158,6 +158,27 @@ static struct kdx_error *pte_error(const struct kdx_xlat *xlat,
 				    pos->index, pos->entry, pte->problem);
 }
 
+/* An index beyond the part of a table its parent entry says exists. */
+static struct kdx_error *length_error(const struct kdx_xlat *xlat,
+				      unsigned int parent_level,
+				      const struct walk_pos *parent,
+				      unsigned int index, unsigned int from,
+				      unsigned int to)
+{
+	char what[120];
+
+	snprintf(what, sizeof(what),
+		 "gives the next table entries %u-%u only; index %u is outside (a length exception)",
+		 from, to - 1, index);
+	if (from >= to)
+		snprintf(what, sizeof(what),
+			 "gives the next table no entries (offset beyond length); index %u is outside",
+			 index);
+	return kdx_xlat_entry_error(xlat, KDX_ERR_NODATA, parent_level,
+				    parent->table, parent->index, parent->entry,
+				    what);
+}
+
 static struct kdx_psc_entry *psc_slot(const struct kdx_xlat *xlat,
 				      uint64_t linear)
 {
@@ -211,6 +232,7 @@ struct kdx_error *kdx_xlat_walk(struct kdx_xlat *xlat, uint64_t vaddr,
 	struct walk_pos pos, parent = { 0 };
 	unsigned int rights = KDX_PAGE_WRITABLE | KDX_PAGE_USER, nx = 0;
 	unsigned int parent_level = UINT32_MAX, l;
+	unsigned int lim_from = 0, lim_to = 0; /* of the current table */
 
 	if (!region)
 		return region_error(xlat, vaddr);
@@ -229,7 +251,15 @@ struct kdx_error *kdx_xlat_walk(struct kdx_xlat *xlat, uint64_t vaddr,
 		struct kdx_pte pte = { 0 };
 		struct kdx_error *err;
 
-		pos.index = (unsigned int)(linear >> lvl->shift) & (entries - 1);
+		/* The top table's entry count need not be a power of two
+		 * (s390x table lengths); the region's bounds keep the index
+		 * below it. */
+		pos.index = l == region->first ?
+				    (unsigned int)((linear - region->base) >> lvl->shift) :
+				    (unsigned int)(linear >> lvl->shift) & (entries - 1);
+		if (lim_to && (pos.index < lim_from || pos.index >= lim_to))
+			return length_error(xlat, parent_level, &parent,
+					    pos.index, lim_from, lim_to);
 		err = kdx_xlat_read_entry(xlat, l, pos.table,
 					  (uint64_t)entries * form->entry_size,
 					  pos.index, &pos.entry);
@@ -257,6 +287,8 @@ struct kdx_error *kdx_xlat_walk(struct kdx_xlat *xlat, uint64_t vaddr,
 		parent = pos;
 		parent_level = l;
 		pos.table = pte.addr;
+		lim_from = pte.next_from;
+		lim_to = pte.next_to;
 		l = pte.next_level > l ? pte.next_level : l + 1;
 		if (parent_level + 2 == form->levels && l + 1 == form->levels &&
 		    xlat->psc)

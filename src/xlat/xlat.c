@@ -22,6 +22,7 @@ static const struct kdx_paging_form *const forms[] = {
 	&kdx_form_riscv_sv48,
 	&kdx_form_riscv_sv57,
 	&kdx_form_ppc64_radix,
+	&kdx_form_s390x,
 };
 
 static const struct {
@@ -42,6 +43,7 @@ static const struct {
 	{ "sv48", KDX_PAGING_RISCV_SV48 },
 	{ "sv57", KDX_PAGING_RISCV_SV57 },
 	{ "ppc64-radix", KDX_PAGING_PPC64_RADIX },
+	{ "s390x", KDX_PAGING_S390X },
 	/* aliases */
 	{ "2level", KDX_PAGING_X86_32 },
 	{ "pae", KDX_PAGING_X86_PAE },
@@ -135,6 +137,10 @@ static struct kdx_error *check_config(const struct kdx_xlat_config *cfg,
 			       "physical address width %u is outside 32..%u for %s paging",
 			       cfg->phys_bits, (*form)->max_phys_bits,
 			       (*form)->name);
+	if (!(*form)->split && (cfg->flags & KDX_XLAT_ROOT_LOW))
+		return kdx_err(KDX_ERR_INVALID,
+			       "%s paging has one root for the whole address space: give a process's table as the root, not a low root",
+			       (*form)->name);
 	if ((*form)->split) {
 		unsigned int lo = (*form)->min_va_bits, hi = (*form)->max_va_bits;
 
@@ -203,9 +209,17 @@ static void set_regions(struct kdx_xlat *xlat)
 	struct kdx_xlat_region *high = &xlat->region[1], *low = &xlat->region[0];
 
 	if (!form->split) {
-		*high = (struct kdx_xlat_region){ true, xlat->root, 0,
-						  form->level[0].entries, 0, 0,
-						  xlat->va_mask, NULL };
+		unsigned int first = 0, entries = form->level[0].entries;
+		uint64_t span;
+
+		if (form->root_table)
+			form->root_table(xlat, cfg->root, &first, &entries);
+		span = (uint64_t)entries << form->level[first].shift;
+		/* span 0: the table covers all 2^64 addresses */
+		*high = (struct kdx_xlat_region){
+			true, xlat->root, first, entries, 0, 0,
+			span && span - 1 < xlat->va_mask ? span - 1 : xlat->va_mask,
+			NULL };
 		return;
 	}
 	bits = cfg->va_bits ? cfg->va_bits : form->default_va_bits;
@@ -264,7 +278,10 @@ struct kdx_error *kdx_xlat_create(const struct kdx_xlat_config *cfg,
 		xlat->read_table = xlat->ops.read_phys;
 		xlat->space = KDX_KPHYSADDR;
 	}
-	xlat->addr_mask = ((1ull << xlat->cfg.phys_bits) - 1) & ~0xfffull;
+	xlat->addr_mask = (xlat->cfg.phys_bits >= 64 ?
+				   UINT64_MAX :
+				   (1ull << xlat->cfg.phys_bits) - 1) &
+			  ~0xfffull;
 	xlat->va_mask = form->va_bits >= 64 ? UINT64_MAX :
 					      (1ull << form->va_bits) - 1;
 	xlat->big_endian = (cfg->flags & KDX_XLAT_BIG_ENDIAN) != 0 ||

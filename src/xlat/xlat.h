@@ -45,6 +45,11 @@ struct kdx_pte {
 	/* KDX_PTE_TABLE: level (form index) of the next table when it is
 	 * not the next one (ARMv5 fine tables); 0: level + 1. */
 	unsigned int next_level;
+	/* KDX_PTE_TABLE: when next_to is not 0, only entries
+	 * [next_from, next_to) of the next table exist (s390x's table
+	 * offset and length); an index outside is a translation
+	 * exception. */
+	unsigned int next_from, next_to;
 };
 
 struct kdx_xlat_level {
@@ -83,6 +88,11 @@ struct kdx_paging_form {
 	/* NULL, or turns a configured root (a register value) into the
 	 * table's physical address. */
 	uint64_t (*root_addr)(const struct kdx_xlat *xlat, uint64_t reg);
+	/* NULL, or the level (form index) and entry count of the table a
+	 * configured root designates (s390x's ASCE); not split forms only.
+	 * The count need not be a power of two. */
+	void (*root_table)(const struct kdx_xlat *xlat, uint64_t reg,
+			   unsigned int *level, unsigned int *entries);
 };
 
 extern const struct kdx_paging_form kdx_form_x86_32;
@@ -100,6 +110,7 @@ extern const struct kdx_paging_form kdx_form_riscv_sv39;
 extern const struct kdx_paging_form kdx_form_riscv_sv48;
 extern const struct kdx_paging_form kdx_form_riscv_sv57;
 extern const struct kdx_paging_form kdx_form_ppc64_radix;
+extern const struct kdx_paging_form kdx_form_s390x;
 
 /* Tables are read and cached in pieces of at most this many bytes that
  * never cross a 4 KiB boundary (a 64 KiB granule table is 16 pieces). */
@@ -198,12 +209,17 @@ struct kdx_xlat {
 
 /* Read entry @index of the table at @table (@bytes long) of level
  * @level through the cache: the piece of the table around the entry is
- * read once. */
+ * read once; when that piece is not all in the dump, the entry alone. */
 struct kdx_error *kdx_xlat_read_entry_slow(struct kdx_xlat *xlat,
 					   unsigned int level, uint64_t table,
 					   uint64_t bytes, unsigned int index,
 					   uint64_t *entry);
 
+
+/* The entry at @addr, read by itself (through the cache): for tables a
+ * sparse dump holds only in part. */
+struct kdx_error *kdx_xlat_read_alone(struct kdx_xlat *xlat, uint64_t addr,
+				      uint64_t *entry);
 
 /* Copy the whole table at @table (@bytes long) into @buf, piece by piece
  * through the cache. */

@@ -70,6 +70,18 @@ void ptg_set(struct ptg *p, uint64_t table, unsigned int index, uint64_t e)
 	}
 }
 
+uint8_t *ptg_memory(const struct ptg *p, size_t *size)
+{
+	*size = (size_t)p->size;
+	return p->mem;
+}
+
+void ptg_fill(struct ptg *p, uint64_t table, unsigned int entries, uint64_t e)
+{
+	for (unsigned int i = 0; i < entries; i++)
+		ptg_set(p, table, i, e);
+}
+
 uint64_t ptg_get(const struct ptg *p, uint64_t table, unsigned int index)
 {
 	const uint8_t *at = p->mem + table + (uint64_t)index * p->es;
@@ -102,6 +114,9 @@ static uint64_t table_for(struct ptg *p, const struct ptg_shape *s,
 
 		if (next == UINT64_MAX) {
 			next = ptg_alloc(p, (uint64_t)s->entries[l + 1] * p->es);
+			if (s->empty)
+				ptg_fill(p, next, s->entries[l + 1],
+					 s->empty(l + 1));
 			ptg_set(p, table, i, s->table_entry(next, l));
 		}
 		table = next;

@@ -10,6 +10,7 @@
 #include <kdx/xlat.h>
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct ptg;
@@ -27,6 +28,10 @@ struct ptg_shape {
 	/* The table an entry points to, or UINT64_MAX if it is not a table
 	 * pointer. */
 	uint64_t (*table_of)(uint64_t entry, unsigned int level);
+	/* NULL (an empty entry is 0), or the empty entry of a table of
+	 * @level, which new tables are filled with (s390x: the invalid
+	 * bit; an entry of zeros is valid there). */
+	uint64_t (*empty)(unsigned int level);
 };
 
 /* @mem_size bytes of zeroed memory, tables from @table_base up. */
@@ -37,6 +42,10 @@ void ptg_free(struct ptg *p);
 void ptg_hole(struct ptg *p, uint64_t start, uint64_t size);
 /* A zeroed table of @bytes, aligned to its size (at least 32 bytes). */
 uint64_t ptg_alloc(struct ptg *p, uint64_t bytes);
+/* The memory itself (e.g. to put in a dump). */
+uint8_t *ptg_memory(const struct ptg *p, size_t *size);
+/* Set all @entries of @table to @e. */
+void ptg_fill(struct ptg *p, uint64_t table, unsigned int entries, uint64_t e);
 void ptg_set(struct ptg *p, uint64_t table, unsigned int index, uint64_t e);
 uint64_t ptg_get(const struct ptg *p, uint64_t table, unsigned int index);
 /* Put @leaf at level @level on @va's path from @root (a table of

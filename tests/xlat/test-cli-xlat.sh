@@ -18,7 +18,7 @@ run() { # CODE WHAT CMD...: run, keep stdout/stderr, check the exit code
 has() { grep -qF -- "$1" "$work/${2:-out}"; }
 json() { python3 -c "import json,sys; d=json.load(open('$work/out')); sys.exit(0 if ($1) else 1)"; }
 
-for v in kaslr cpu physonly pae xenpv; do
+for v in kaslr cpu physonly pae xenpv arm64; do
 	"$mk" "$work/$v.elf" $v || { echo "FAIL - mkxlatdump $v"; exit 1; }
 done
 d=$work/kaslr.elf
@@ -123,6 +123,27 @@ run 2 "--machine on a dump without machine addresses" "$kdx" read --machine "$d"
 check "... says why" has "has no machine addresses" err
 run 0 "xen: maps" "$kdx" maps "$x"
 check "xen: maps' column is machine" has "MACHINE"
+# AArch64: the user half's table (TTBR0) and the physical address width
+a=$work/arm64.elf
+run 2 "arm64: a user address needs a TTBR0 root" "$kdx" vtop "$a" 0x400010
+check "arm64: says no TTBR0 root was given" has "no TTBR0 root given"
+run 0 "arm64: vtop --root-low" "$kdx" vtop --root-low 0x1105000 "$a" 0x400010 0xffff000000001234
+check "arm64: user page through TTBR0" has "0000000000400010  0000000000600010  4K    rwx u g"
+check "arm64: kernel still through TTBR1" has "ffff000000001234  0000000000001234  2M"
+run 0 "arm64: read --root-low" "$kdx" read --root-low 0x1105000 "$a" 0x400000 16
+check "arm64: the marker through TTBR0" has "KDX-TTBR0-MARKER"
+run 0 "arm64: maps --root-low --json" "$kdx" maps --json --root-low 0x1105000 "$a"
+check "arm64: maps lists both halves" json "d['root_low']==0x1105000 and d['mappings'][0]['start']==0x400000 and d['mappings'][-1]['start']==0xffff800080000000"
+run 0 "arm64: 48 physical bits by default" "$kdx" vtop --root-low 0x1105000 "$a" 0x401010
+check "arm64: bit 8 is shareability" has "0000000000401010  0000000000001010"
+run 0 "arm64: --phys-bits 52 (LPA2)" "$kdx" vtop --root-low 0x1105000 --phys-bits 52 "$a" 0x401010
+check "arm64: bits 9:8 are PA[51:50]" has "0000000000401010  0004000000001010"
+run 2 "--phys-bits out of range" "$kdx" vtop --phys-bits 20 "$a" 0x0
+check "--phys-bits: says the range" has "not 32..64" err
+run 2 "--phys-bits beyond the mode's" "$kdx" vtop --phys-bits 60 "$a" 0xffff000000001234
+check "--phys-bits: names the mode's limit" has "outside 32..52" err
+run 2 "x86-64 has no low root" "$kdx" vtop --root-low 0x1000 "$d" 0xffffffff9f000123
+check "x86-64: give a process's table as the root" has "one root for the whole address space" err
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

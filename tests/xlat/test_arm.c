@@ -31,7 +31,7 @@ static uint64_t coarse_of(uint64_t e, unsigned int level)
 static struct ptg_shape short_shape(unsigned int top)
 {
 	return (struct ptg_shape){ 2, { 20, 12 }, { 4096, 256 }, 0, top,
-				   coarse_entry, coarse_of };
+				   coarse_entry, coarse_of, NULL };
 }
 
 #define S_SECTION 0x2u
@@ -188,7 +188,7 @@ static void lpae_one(bool be)
 {
 	struct ptg *p = ptg_new(MEM, TABLES, 8, be);
 	struct ptg_shape s = { 3, { 30, 21, 12 }, { 4, 512, 512 }, 0, 4,
-			       lpae_entry, lpae_of };
+			       lpae_entry, lpae_of, NULL };
 	uint64_t l1 = ptg_alloc(p, 32), l2;
 	struct want_map want[] = {
 		{ 0x40000000, 0x100000000ull, 1ull << 30, GL },

@@ -312,6 +312,45 @@ static void unreadable_table(void **state)
 	ptb_free(p);
 }
 
+/* Tables a sparse dump holds only in part (an image keeping the
+ * entries in use, not their pages): a walk reads the entry alone, an
+ * enumeration every entry it can and says how many it could not. */
+static void sparse_tables(void **state)
+{
+	struct ptb *p = ptb_new(KDX_PAGING_X86_64, 32 * MiB, 16 * MiB);
+	uint64_t va = 0xffffffff81003000ull, pd, pt;
+	struct want_map want = { va, 0x200000, 4096, RW | NX };
+	struct kdx_xlat *x;
+	struct ptb_maps m;
+	char msg[200];
+
+	(void)state;
+	ptb_map(p, va, 0x200000, 4096, PTB_RW | PTB_NX);
+	pd = ptb_table(p, va, 2);
+	pt = ptb_table(p, va, 3);
+	/* PD entry 8 and PT entry 3 are all of their pages in the dump */
+	ptb_add_hole(p, pd, 8 * 8);
+	ptb_add_hole(p, pd + 9 * 8, 4096 - 9 * 8);
+	ptb_add_hole(p, pt, 3 * 8);
+	ptb_add_hole(p, pt + 4 * 8, 4096 - 4 * 8);
+	x = ptb_xlat(p, NULL);
+	assert_xlat(x, va + 0x123, 0x200123, 4096, RW | NX);
+	assert_null(ptb_collect(x, 0, UINT64_MAX, 0, true, &m));
+	assert_maps(&m, &want, 1);
+	assert_int_equal(m.nproblems, 2);
+	snprintf(msg, sizeof(msg),
+		 "PT table at 0x%llx (for 0xffffffff81000000): 511 of its 512 entries are not in the dump; skipped",
+		 (unsigned long long)pt);
+	assert_string_equal(m.problems[0], msg);
+	snprintf(msg, sizeof(msg),
+		 "PD table at 0x%llx (for 0xffffffff80000000): 511 of its 512 entries are not in the dump; skipped",
+		 (unsigned long long)pd);
+	assert_string_equal(m.problems[1], msg);
+	ptb_maps_free(&m);
+	kdx_xlat_destroy(x);
+	ptb_free(p);
+}
+
 /* Reserved bits in one entry: that entry is a problem, not the walk. */
 static void bad_entry_skipped(void **state)
 {
@@ -349,6 +388,7 @@ int main(void)
 		cmocka_unit_test(sharing_explosion_is_bounded),
 		cmocka_unit_test(unreadable_table),
 		cmocka_unit_test(bad_entry_skipped),
+		cmocka_unit_test(sparse_tables),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,6 +19,7 @@
 #define EM_AARCH64 183
 #define EM_RISCV 243
 #define EM_PPC64 21
+#define EM_S390 22
 
 /* One synthetic dump per architecture, with the VMCOREINFO keys its Linux
  * set-up reads (the values are what each entry derives its layout from;
@@ -47,6 +48,9 @@ static const char vmci_riscv64[] =
 	"NUMBER(VA_BITS)=39\nNUMBER(PAGE_OFFSET)=0xffffffd800000000\n"
 	"NUMBER(phys_ram_base)=0x0\n";
 
+static const char vmci_s390x[] =
+	"OSRELEASE=6.1.0-s390x\nSYMBOL(swapper_pg_dir)=100000\n";
+
 static const struct arch_case cases[] = {
 	{ "linux-x86", EM_X86_64, 64, linuxdump_vmcoreinfo_64,
 	  KDX_PAGING_X86_LA57 },
@@ -54,6 +58,7 @@ static const struct arch_case cases[] = {
 	{ "linux-arm64", EM_AARCH64, 64, vmci_arm64, KDX_PAGING_AARCH64 },
 	{ "linux-arm", EM_ARM, 32, vmci_arm, KDX_PAGING_ARM_LPAE },
 	{ "linux-riscv", EM_RISCV, 64, vmci_riscv64, KDX_PAGING_RISCV_SV48 },
+	{ "linux-s390x", EM_S390, 64, vmci_s390x, KDX_PAGING_S390X },
 };
 
 #define N_CASES (sizeof(cases) / sizeof(cases[0]))

@@ -39,7 +39,7 @@ static uint64_t ptr_of(uint64_t e, unsigned int level)
 
 static const struct ptg_shape shape = {
 	4, { 39, 30, 21, 12 }, { 8192, 512, 512, 512 }, 0, 8192,
-	ptr_entry, ptr_of
+	ptr_entry, ptr_of, NULL
 };
 
 static struct kdx_xlat *radix(struct ptg *p, uint64_t root, bool be_flag)

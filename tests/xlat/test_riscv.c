@@ -60,7 +60,7 @@ static int cmp_want(const void *a, const void *b)
 static void one_mode(enum kdx_paging_mode mode, unsigned int levels)
 {
 	unsigned int bits = 12 + 9 * levels;
-	struct ptg_shape s = { levels, { 0 }, { 0 }, 0, 512, ptr_entry, ptr_of };
+	struct ptg_shape s = { levels, { 0 }, { 0 }, 0, 512, ptr_entry, ptr_of, NULL };
 	struct ptg *p = ptg_new(MEM, TABLES, 8, false);
 	uint64_t root = ptg_alloc(p, 4096);
 	struct want_map want[8];
@@ -131,7 +131,7 @@ static void sv32(void **state)
 {
 	struct ptg *p = ptg_new(MEM, TABLES, 4, false);
 	struct ptg_shape s = { 2, { 22, 12 }, { 1024, 1024 }, 0, 1024,
-			       ptr_entry, ptr_of };
+			       ptr_entry, ptr_of, NULL };
 	uint64_t root = ptg_alloc(p, 4096);
 	struct want_map want[] = {
 		{ 0x400000, 0x3ffffe000ull, 0x1000, RW | US | NX },
@@ -161,7 +161,7 @@ static void malformed(void **state)
 {
 	struct ptg *p = ptg_new(MEM, TABLES, 8, false);
 	struct ptg_shape s = { 3, { 30, 21, 12 }, { 512, 512, 512 }, 0, 512,
-			       ptr_entry, ptr_of };
+			       ptr_entry, ptr_of, NULL };
 	uint64_t root = ptg_alloc(p, 4096), l1, l0;
 	struct kdx_xlat_config xc;
 	struct kdx_xlat *x;
