@@ -12,8 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct kdx_fuzz_open forced, found;
 
-	kdx_fuzz_open(data, size, "elf", &forced);
-	kdx_fuzz_open(data, size, NULL, &found);
+	kdx_fuzz_open(data, size, "elf", true, &forced);
+	kdx_fuzz_open(data, size, NULL, false, &found);
 	/* Detection picks the ELF reader for anything with the magic and a
 	 * known class; it must then see exactly what the forced open saw. */
 	if (size >= 16 && !memcmp(data, "\177ELF", 4) &&
