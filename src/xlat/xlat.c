@@ -291,7 +291,10 @@ struct kdx_error *kdx_xlat_translate(struct kdx_xlat *xlat, uint64_t vaddr,
 			kdx_err_wrap(err, "translate 0x%llx",
 				     (unsigned long long)vaddr),
 			vaddr);
-	kdx_tlb_insert(xlat, linear, out);
+	/* A repeated entry answers for its own part only: another repeat
+	 * of the same page may say something else (fuzz_xlat). */
+	if (!xlat->walk_repeated)
+		kdx_tlb_insert(xlat, linear, out);
 	return NULL;
 }
 
