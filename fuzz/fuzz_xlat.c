@@ -31,8 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define HEADER 32
 #define RECORD 10
 #define MEM_SIZE (64u << 10)
-#define MAX_MAPPINGS 1024u
-#define MAX_PROBLEMS 256u
+#define MAX_MAPPINGS 256u
+#define MAX_PROBLEMS 64u
 #define CHECKED_MAPPINGS 8u
 
 static uint64_t le64(const uint8_t *p)
@@ -207,7 +207,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * run, and the budget is what bounds an aliasing table tree. */
 	cfg.table_cache_pages = 8;
 	cfg.tlb_entries = 64;
-	cfg.max_tables = 4096;
+	cfg.max_tables = 16;
 	err = kdx_dump_xlat_create(dump, &cfg, &xlat);
 	if (err) {
 		kdx_fuzz_error(err);
