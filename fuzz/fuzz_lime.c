@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Fuzz the LiME and AVML readers: the input is a whole image, opened with
  * the format its magic names (by detection without one), then every
- * accessor and a
- * bounded set of physical reads (which decompress AVML's snappy chunks)
- * is checked (see fuzz_common.c).  Detection must agree with the forced
- * reader whose magic the input starts with. */
+ * accessor and a bounded set of physical reads (which decompress AVML's
+ * snappy chunks) is checked (see fuzz_common.c).  Detection must agree
+ * with the forced reader whose magic the input starts with. */
 #include "fuzz_common.h"
 
 #include <string.h>
