@@ -5,7 +5,8 @@ fuzz_xlat's input layout (see fuzz/fuzz_xlat.c), each in three shapes:
 
 - plain: a small tree with a page, a large page or block and an entry
   pointing past the 64 KiB image;
-- loop: a table entry pointing at its own table and one at the root;
+- loop: a table entry pointing at its own table and one at the root
+  (enumerated with KDX_MAPS_NO_MERGE);
 - alias: every entry of two levels pointing at one shared table whose
   entries are all large leaves (the tree maps the table many times over).
 
@@ -165,7 +166,8 @@ def loop(m):
         img.put(root, 1, m.table(tables[0], 0))
         img.put(tables[0], 0, m.table(root, 1))     # back to the root
         img.put(tables[0], 1, m.table(tables[0], 1))
-    return header(m, root, 0x1000, m.flags) + img.records()
+    # Enumerated unmerged (fuzz_xlat header bit 4).
+    return header(m, root, 0x1000, m.flags | 0x10) + img.records()
 
 
 def alias(m):
