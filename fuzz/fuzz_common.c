@@ -492,7 +492,7 @@ void kdx_fuzz_exercise(const struct kdx_dump *dump,
 }
 
 void kdx_fuzz_open(const uint8_t *data, size_t size, const char *format,
-		   struct kdx_fuzz_open *out)
+		   bool exercise, struct kdx_fuzz_open *out)
 {
 	struct kdx_open_options opts;
 	struct kdx_fuzz_input in = { .data = data, .size = size };
@@ -513,7 +513,8 @@ void kdx_fuzz_open(const uint8_t *data, size_t size, const char *format,
 		FUZZ_CHECK(!strcmp(kdx_dump_format_name(dump), format));
 	snprintf(out->format, sizeof(out->format), "%s",
 		 kdx_dump_format_name(dump));
-	kdx_fuzz_exercise(dump, &in);
+	if (exercise)
+		kdx_fuzz_exercise(dump, &in);
 	kdx_dump_phys_ranges(dump, &out->ranges);
 	kdx_dump_notes(dump, &out->notes);
 	kdx_dump_segments(dump, &out->segments);

@@ -9,6 +9,7 @@
 
 #include <kdx/kdx.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,10 +50,12 @@ struct kdx_fuzz_open {
 };
 
 /* Open @data from memory (@format NULL: detect), exercise the dump if it
- * opened, and say what came of it.  A forced format must be the one that
- * opened it. */
+ * opened and @exercise says so, and say what came of it.  A forced format
+ * must be the one that opened it.  A second open of the same bytes, only
+ * to compare with kdx_fuzz_same(), need not exercise again: the reads
+ * are what costs. */
 void kdx_fuzz_open(const uint8_t *data, size_t size, const char *format,
-		   struct kdx_fuzz_open *out);
+		   bool exercise, struct kdx_fuzz_open *out);
 
 /* Two opens of the same bytes by the same reader saw the same dump. */
 void kdx_fuzz_same(const struct kdx_fuzz_open *a,

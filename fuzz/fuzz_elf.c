@@ -12,8 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct kdx_fuzz_open forced, found;
 
-	kdx_fuzz_open(data, size, "elf", &forced);
-	kdx_fuzz_open(data, size, NULL, &found);
+	kdx_fuzz_open(data, size, "elf", true, &forced);
+	kdx_fuzz_open(data, size, NULL, false, &found);
 	/* Detection picks the ELF reader for anything with the magic and a
 	 * known class, except Xen's xc_core (sections only, a Xen note
 	 * first); it must then see exactly what the forced open saw. */

@@ -45,8 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	open_and_exercise(data, size, "libvirt-save");
 	if (!mine)
 		return 0;
-	kdx_fuzz_open(data, size, mine, &forced);
-	kdx_fuzz_open(data, size, NULL, &found);
+	kdx_fuzz_open(data, size, mine, false, &forced);
+	kdx_fuzz_open(data, size, NULL, false, &found);
 	kdx_fuzz_same(&forced, &found);
 	return 0;
 }

@@ -32,8 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   !memcmp(data, "\xd1\xba\xd1\xba", 4) ||
 			   !memcmp(data, "\xd2\xbe\xd2\xbe", 4) ||
 			   !memcmp(data, "\xd3\xbe\xd3\xbe", 4))) {
-		kdx_fuzz_open(data, size, "vmware", &forced);
-		kdx_fuzz_open(data, size, NULL, &found);
+		kdx_fuzz_open(data, size, "vmware", false, &forced);
+		kdx_fuzz_open(data, size, NULL, false, &found);
 		kdx_fuzz_same(&forced, &found);
 	}
 	return 0;

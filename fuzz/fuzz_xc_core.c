@@ -76,8 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kdx_dump *dump = NULL;
 	struct kdx_error *err;
 
-	kdx_fuzz_open(data, size, "xc_core", &forced);
-	kdx_fuzz_open(data, size, NULL, &found);
+	kdx_fuzz_open(data, size, "xc_core", true, &forced);
+	kdx_fuzz_open(data, size, NULL, false, &found);
 	if (!strcmp(found.format, "xc_core"))
 		kdx_fuzz_same(&forced, &found);
 	kdx_open_options_init(&opts);

@@ -5,7 +5,10 @@
 #
 # The targets run side by side (one process each), starting from the
 # checked-in seeds in fuzz/corpus/READER/ plus what earlier runs found in
-# the work directory.  A crash, leak or timeout stops that target, leaves
+# the work directory.  The wall time is SECONDS however many targets there
+# are (14 now: scripts/test.sh's 120 s give each about 17 s of a 2-core
+# machine, at 1,000-18,000 executions per CPU second; long runs are by hand,
+# one target at a time).  A crash, leak or timeout stops that target, leaves
 # the reproducer in WORK/artifacts/ and makes the script fail; replay it
 # with WORK/../fuzz/fuzz_READER FILE, or the gcc-built fuzz_READER_replay.
 #

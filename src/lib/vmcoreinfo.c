@@ -164,10 +164,24 @@ static size_t candidate(const uint8_t *page, size_t len, bool be,
 	return vmci_text(page, len < VMCI_MAX ? len : VMCI_MAX);
 }
 
+/* The scan buffer: one chunk, or less when no data range is that big (a
+ * read never exceeds its range), so a small dump does not pay for 1 MiB. */
+static size_t scan_buffer_size(const struct kdx_dump *dump)
+{
+	uint64_t most = 1;
+
+	for (size_t r = 0; r < dump->range_count; r++)
+		if (dump->ranges[r].kind == KDX_RANGE_DATA &&
+		    dump->ranges[r].size > most)
+			most = dump->ranges[r].size;
+	return most < SCAN_CHUNK + VMCI_MAX ? (size_t)most :
+					      SCAN_CHUNK + VMCI_MAX;
+}
+
 struct kdx_error *kdx_dump_search_vmcoreinfo(struct kdx_dump *dump)
 {
 	bool be = dump->desc.byte_order == KDX_BIG_ENDIAN;
-	uint8_t *buf = malloc(SCAN_CHUNK + VMCI_MAX);
+	uint8_t *buf = malloc(scan_buffer_size(dump));
 	struct kdx_error *err = NULL;
 
 	if (!buf)

@@ -68,6 +68,17 @@ static struct kdx_error *check_field(const char *what, uint64_t off,
 	return NULL;
 }
 
+/* check_field() as a test, for optional fields: the error is dropped. */
+static bool field_fits(const char *what, uint64_t off, uint64_t size,
+		       uint64_t struct_size)
+{
+	struct kdx_error *err = check_field(what, off, size, struct_size);
+	bool fits = err == NULL;
+
+	kdx_error_destroy(err);
+	return fits;
+}
+
 static struct kdx_error *lockless_open(struct kdx_log *log)
 {
 	struct kdx_log_lockless *ll = &log->u.ll;
@@ -156,11 +167,11 @@ static struct kdx_error *lockless_open(struct kdx_log *log)
 		ll->off_subsystem += off_dev_info;
 		ll->off_device += off_dev_info;
 		ll->has_dev_info =
-			!check_field("dev_printk_info", off_dev_info, dev_size, ll->info_size) &&
-			!check_field("dev_printk_info.subsystem", ll->off_subsystem,
-				     ll->len_subsystem, ll->info_size) &&
-			!check_field("dev_printk_info.device", ll->off_device,
-				     ll->len_device, ll->info_size);
+			field_fits("dev_printk_info", off_dev_info, dev_size, ll->info_size) &&
+			field_fits("dev_printk_info.subsystem", ll->off_subsystem,
+				   ll->len_subsystem, ll->info_size) &&
+			field_fits("dev_printk_info.device", ll->off_device,
+				   ll->len_device, ll->info_size);
 	}
 
 	/* prb is a pointer to the ring (printk_rb_static or the one

@@ -277,6 +277,7 @@ struct kdx_error *kdx_xlat_walk(struct kdx_xlat *xlat, uint64_t vaddr,
 						     pte.page_shift : lvl->shift;
 			uint64_t size = 1ull << shift;
 
+			xlat->walk_repeated = pte.page_shift > lvl->shift;
 			out->vaddr = vaddr;
 			out->paddr = pte.addr | (linear & (size - 1));
 			out->page_size = size;

@@ -355,7 +355,10 @@ struct kdx_error *kdx_xlat_translate(struct kdx_xlat *xlat, uint64_t vaddr,
 				     (unsigned long long)vaddr),
 			vaddr);
 	out->space = xlat->space;
-	kdx_tlb_insert(xlat, linear, out);
+	/* A repeated entry answers for its own part only: another repeat
+	 * of the same page may say something else (fuzz_xlat). */
+	if (!xlat->walk_repeated)
+		kdx_tlb_insert(xlat, linear, out);
 	return NULL;
 }
 

@@ -190,6 +190,10 @@ struct kdx_xlat {
 	/* TLB: one direct-mapped array per leaf page size. */
 	struct kdx_tlb_class tlb[KDX_TLB_CLASSES];
 	unsigned int tlb_classes;
+	/* The last walk ended in one of the repeated entries of a page
+	 * larger than its entry's span (ARM large pages, RISC-V NAPOT): the
+	 * repeats may differ, so the page is not cached whole. */
+	bool walk_repeated;
 
 	/* Paging-structure cache (empty when the form has one level). */
 	struct kdx_psc_entry *psc;
