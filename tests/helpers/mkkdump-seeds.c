@@ -10,36 +10,13 @@
  * versions, so the bytes are not compared in a test; rerun this tool and
  * review the difference when they do. */
 #include "mkkdump.h"
+#include "seedfile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_SEED 8192
-
-static const char *outdir;
-static int failures;
-
-static void save(const char *name, const uint8_t *bytes, size_t size)
-{
-	char path[4096];
-	FILE *f;
-
-	if (size >= MAX_SEED) {
-		fprintf(stderr, "%s: %zu bytes, over %d\n", name, size,
-			MAX_SEED);
-		failures++;
-		return;
-	}
-	snprintf(path, sizeof(path), "%s/%s", outdir, name);
-	f = fopen(path, "wb");
-	if (!f || fwrite(bytes, 1, size, f) != size || fclose(f)) {
-		perror(path);
-		failures++;
-		return;
-	}
-	printf("%-36s %5zu bytes\n", name, size);
-}
 
 static void notes(struct mkkdump *m)
 {
@@ -75,18 +52,21 @@ static struct mkkdump *kdump(const char *machine, enum kdx_byte_order bo,
 	return mkkdump_new(&o);
 }
 
-static void build_save(const char *name, struct mkkdump *m)
+static void build_save(struct seed_dir *dir, const char *name,
+		       struct mkkdump *m)
 {
 	size_t size;
 	uint8_t *b = mkkdump_build(m, &size);
 
-	save(name, b, size);
+	seed_save(dir, name, b, size);
 	free(b);
 	mkkdump_free(m);
 }
 
 int main(int argc, char **argv)
 {
+	struct seed_dir out = { .max_size = MAX_SEED };
+	struct seed_dir *dir = &out;
 	struct mkkdump *m;
 	uint8_t *b, *f;
 	size_t size, fsize;
@@ -95,17 +75,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: mkkdump-seeds OUTDIR\n");
 		return 2;
 	}
-	outdir = argv[1];
+	out.path = argv[1];
 
 	m = kdump("armv7l", KDX_LITTLE_ENDIAN, 6, 512);
 	notes(m);
 	pages(m, MKKDUMP_CODEC_LZO, MKKDUMP_CODEC_SNAPPY);
-	build_save("mk-armv7l-v6.kdump", m);
+	build_save(dir, "mk-armv7l-v6.kdump", m);
 
 	m = kdump("ppc", KDX_BIG_ENDIAN, 4, 512);
 	notes(m);
 	pages(m, MKKDUMP_CODEC_ZSTD, MKKDUMP_CODEC_ZLIB);
-	build_save("mk-ppc-be32-v4.kdump", m);
+	build_save(dir, "mk-ppc-be32-v4.kdump", m);
 
 	{
 		struct mkkdump_options o = {
@@ -117,7 +97,7 @@ int main(int argc, char **argv)
 		m = mkkdump_new(&o);
 		notes(m);
 		pages(m, MKKDUMP_CODEC_LZO, MKKDUMP_CODEC_ZSTD);
-		build_save("mk-ppc64-split.kdump", m);
+		build_save(dir, "mk-ppc64-split.kdump", m);
 	}
 	{
 		struct mkkdump_options o = {
@@ -129,11 +109,11 @@ int main(int argc, char **argv)
 		m = mkkdump_new(&o);
 		notes(m);
 		pages(m, MKKDUMP_CODEC_SNAPPY, MKKDUMP_RAW);
-		build_save("mk-i686-v5-eraseinfo.kdump", m);
+		build_save(dir, "mk-i686-v5-eraseinfo.kdump", m);
 	}
 	m = kdump("x86_64", KDX_LITTLE_ENDIAN, 0, 512);
 	pages(m, MKKDUMP_CODEC_ZLIB, MKKDUMP_CODEC_ZSTD);
-	build_save("mk-x86_64-v0.kdump", m);
+	build_save(dir, "mk-x86_64-v0.kdump", m);
 
 	{
 		struct mkkdump_options o = {
@@ -144,7 +124,7 @@ int main(int argc, char **argv)
 
 		m = mkkdump_new(&o);
 		pages(m, MKKDUMP_CODEC_ZLIB, MKKDUMP_CODEC_ZLIB);
-		build_save("mk-x86_64-v2-split.kdump", m);
+		build_save(dir, "mk-x86_64-v2-split.kdump", m);
 	}
 	{
 		struct mkkdump_options o = {
@@ -155,7 +135,7 @@ int main(int argc, char **argv)
 
 		m = mkkdump_new(&o);
 		pages(m, MKKDUMP_CODEC_ZSTD, MKKDUMP_CODEC_LZO);
-		build_save("mk-x86_64-one-bitmap.kdump", m);
+		build_save(dir, "mk-x86_64-one-bitmap.kdump", m);
 	}
 	{
 		struct mkkdump_options o = {
@@ -167,14 +147,14 @@ int main(int argc, char **argv)
 		m = mkkdump_new(&o);
 		notes(m);
 		pages(m, MKKDUMP_CODEC_ZSTD, MKKDUMP_CODEC_ZSTD);
-		build_save("mk-aarch64-1k-incomplete.kdump", m);
+		build_save(dir, "mk-aarch64-1k-incomplete.kdump", m);
 	}
 
 	/* Cut short without the flag, inside the 5th page's data. */
 	m = kdump("x86_64", KDX_LITTLE_ENDIAN, 6, 512);
 	mkkdump_set_pages(m, 0, 8, MKKDUMP_DATA, MKKDUMP_CODEC_ZLIB);
 	b = mkkdump_build(m, &size);
-	save("mk-x86_64-cut.kdump", b, mkkdump_data_offset(m, 4) + 7);
+	seed_save(dir, "mk-x86_64-cut.kdump", b, mkkdump_data_offset(m, 4) + 7);
 	free(b);
 	mkkdump_free(m);
 
@@ -188,7 +168,7 @@ int main(int argc, char **argv)
 	mkkdump_patch(m, b, mkkdump_desc_offset(m, 2), 1u << 20, 8);
 	mkkdump_patch(m, b, mkkdump_desc_offset(m, 3) + 12, 0x40, 4);
 	mkkdump_patch(m, b, mkkdump_desc_offset(m, 4), 0, 8);
-	save("mk-x86_64-corrupt-pages.kdump", b, size);
+	seed_save(dir, "mk-x86_64-corrupt-pages.kdump", b, size);
 	free(b);
 	mkkdump_free(m);
 
@@ -206,7 +186,7 @@ int main(int argc, char **argv)
 					     .overwritten = 3 };
 
 		f = mkflat_build(b, size, &fo, &fsize);
-		save("mk-x86_64-flat-shuffled.kdump", f, fsize);
+		seed_save(dir, "mk-x86_64-flat-shuffled.kdump", f, fsize);
 		free(f);
 	}
 	{
@@ -214,10 +194,10 @@ int main(int argc, char **argv)
 					     .cut = 300 };
 
 		f = mkflat_build(b, size, &fo, &fsize);
-		save("mk-x86_64-flat-cut.kdump", f, fsize);
+		seed_save(dir, "mk-x86_64-flat-cut.kdump", f, fsize);
 		free(f);
 	}
 	free(b);
 	mkkdump_free(m);
-	return failures ? 1 : 0;
+	return out.failures ? 1 : 0;
 }

@@ -9,6 +9,7 @@
  * so the bytes are not compared in a test; rerun this tool and review
  * the difference when they do. */
 #include "mklime.h"
+#include "seedfile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,31 +17,7 @@
 
 #define MAX_SEED 8192
 
-static int failures;
-
-static void save(const char *dir, const char *name, const uint8_t *bytes,
-		 size_t size)
-{
-	char path[4096];
-	FILE *f;
-
-	if (size >= MAX_SEED) {
-		fprintf(stderr, "%s: %zu bytes, over %d\n", name, size,
-			MAX_SEED);
-		failures++;
-		return;
-	}
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f || fwrite(bytes, 1, size, f) != size || fclose(f)) {
-		perror(path);
-		failures++;
-		return;
-	}
-	printf("%-36s %5zu bytes\n", name, size);
-}
-
-static void one(const char *dir, const char *name,
+static void one(struct seed_dir *dir, const char *name,
 		const struct mklime_options *o, const struct mklime_range *r,
 		size_t n, size_t cut, size_t flip)
 {
@@ -49,7 +26,7 @@ static void one(const char *dir, const char *name,
 
 	if (flip && flip < size)
 		b[flip] ^= 0x20;
-	save(dir, name, b, cut && cut < size ? cut : size);
+	seed_save(dir, name, b, cut && cut < size ? cut : size);
 	free(b);
 }
 
@@ -67,9 +44,11 @@ int main(int argc, char **argv)
 					.chunking = MKLIME_MIXED };
 	struct mklime_options plain = { .version = 2, .chunk_size = 0x200,
 					.chunking = MKLIME_UNCOMPRESSED };
-	const char *dir = argc > 1 ? argv[1] : NULL;
+	struct seed_dir out = { .path = argc > 1 ? argv[1] : NULL,
+				 .max_size = MAX_SEED };
+	struct seed_dir *dir = &out;
 
-	if (!dir) {
+	if (!out.path) {
 		fprintf(stderr, "usage: mklime-seeds OUTDIR\n");
 		return 2;
 	}
@@ -102,5 +81,5 @@ int main(int argc, char **argv)
 	    MKLIME_HEADER + MKLIME_STREAM_ID + 4);
 	one(dir, "avml-bad-block.bin", &avml, r, 1, 0,
 	    MKLIME_HEADER + MKLIME_STREAM_ID + 12);
-	return failures ? 1 : 0;
+	return out.failures ? 1 : 0;
 }

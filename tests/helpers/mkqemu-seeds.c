@@ -6,36 +6,13 @@
  * section, the end marker) and libvirt save files around them, plus
  * damaged copies: cut short, unknown item, unknown block, bad flags. */
 #include "mkqemu.h"
+#include "seedfile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_SEED 8192
-
-static int failures;
-
-static void save(const char *dir, const char *name, const uint8_t *bytes,
-		 size_t size)
-{
-	char path[4096];
-	FILE *f;
-
-	if (size >= MAX_SEED) {
-		fprintf(stderr, "%s: %zu bytes, over %d\n", name, size,
-			MAX_SEED);
-		failures++;
-		return;
-	}
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f || fwrite(bytes, 1, size, f) != size || fclose(f)) {
-		perror(path);
-		failures++;
-		return;
-	}
-	printf("%-36s %5zu bytes\n", name, size);
-}
 
 /* pc.ram of 8 pages (one data page holding VMCOREINFO text, the rest
  * zero, one sent again) and pc.bios of one zero page. */
@@ -91,7 +68,7 @@ static struct mkqemu *stream(const char *machine, bool footers, bool subs)
 	return q;
 }
 
-static void one(const char *dir, const char *name, struct mkqemu *q,
+static void one(struct seed_dir *dir, const char *name, struct mkqemu *q,
 		size_t cut, size_t flip)
 {
 	size_t size;
@@ -101,20 +78,22 @@ static void one(const char *dir, const char *name, struct mkqemu *q,
 	memcpy(copy, b, size);
 	if (flip && flip < size)
 		copy[flip] ^= 0x41;
-	save(dir, name, copy, cut && cut < size ? cut : size);
+	seed_save(dir, name, copy, cut && cut < size ? cut : size);
 	free(copy);
 	mkqemu_free(q);
 }
 
 int main(int argc, char **argv)
 {
-	const char *dir = argc > 1 ? argv[1] : NULL;
+	struct seed_dir out = { .path = argc > 1 ? argv[1] : NULL,
+				 .max_size = MAX_SEED };
+	struct seed_dir *dir = &out;
 	struct mkqemu *q;
 	const uint8_t *s;
 	size_t size, vsize;
 	uint8_t *v;
 
-	if (!dir) {
+	if (!out.path) {
 		fprintf(stderr, "usage: mkqemu-seeds OUTDIR\n");
 		return 2;
 	}
@@ -133,17 +112,17 @@ int main(int argc, char **argv)
 	v = mkqemu_libvirt(s, size,
 			   "<domain><name>seed</name></domain>", 0, 0, false,
 			   false, &vsize);
-	save(dir, "libvirt-save.bin", v, vsize);
+	seed_save(dir, "libvirt-save.bin", v, vsize);
 	free(v);
 	v = mkqemu_libvirt(s, size,
 			   "<domain><name>seed</name></domain>", 64, 0, true,
 			   true, &vsize);
-	save(dir, "libvirt-part-be.bin", v, vsize);
+	seed_save(dir, "libvirt-part-be.bin", v, vsize);
 	free(v);
 	v = mkqemu_libvirt(s, size, "<domain/>", 0, 3,
 			   false, false, &vsize);
-	save(dir, "libvirt-xz.bin", v, vsize);
+	seed_save(dir, "libvirt-xz.bin", v, vsize);
 	free(v);
 	mkqemu_free(q);
-	return failures ? 1 : 0;
+	return out.failures ? 1 : 0;
 }

@@ -6,6 +6,7 @@
  * or none, and damaged ones: a region past the memory, a region lacking
  * its page number, no memory group, no memory at all, cut short. */
 #include "mkvmware.h"
+#include "seedfile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,27 +15,14 @@
 /* fuzz/run.sh runs with -max_len=16384; a region is at least a 4 KiB page. */
 #define MAX_SEED 16384
 
-static int failures;
-
-static void save(const char *dir, const char *name,
+/* Build the state file of @o, cut to @cut bytes when @cut is set. */
+static void save(struct seed_dir *dir, const char *name,
 		 const struct mkvmware_options *o, size_t cut)
 {
-	char path[4096];
 	size_t size;
 	uint8_t *b = mkvmware_build(o, &size);
-	FILE *f;
 
-	if (cut && cut < size)
-		size = cut;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (size >= MAX_SEED || !f || fwrite(b, 1, size, f) != size ||
-	    fclose(f)) {
-		fprintf(stderr, "%s: not written (%zu bytes)\n", name, size);
-		failures++;
-	} else {
-		printf("%-36s %5zu bytes\n", name, size);
-	}
+	seed_save(dir, name, b, cut && cut < size ? cut : size);
 	free(b);
 }
 
@@ -51,10 +39,12 @@ int main(int argc, char **argv)
 	struct mkvmware_options o = { .regions = two, .region_count = 2,
 				      .memory = mem,
 				      .memory_size = sizeof(mem) };
-	const char *dir = argc > 1 ? argv[1] : NULL;
+	struct seed_dir out = { .path = argc > 1 ? argv[1] : NULL,
+				 .max_size = MAX_SEED };
+	struct seed_dir *dir = &out;
 	char name[64];
 
-	if (!dir) {
+	if (!out.path) {
 		fprintf(stderr, "usage: mkvmware-seeds OUTDIR\n");
 		return 2;
 	}
@@ -83,5 +73,5 @@ int main(int argc, char **argv)
 	save(dir, "vmss-cut.bin", &o, 600);
 	o.memory = NULL;
 	save(dir, "vmss-no-memory.bin", &o, 0);
-	return failures ? 1 : 0;
+	return out.failures ? 1 : 0;
 }
