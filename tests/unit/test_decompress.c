@@ -12,6 +12,7 @@
 
 #include <kdx/kdx.h>
 
+#include "dumpcheck.h"
 #include "faultfile.h"
 #include "io/decompress.h"
 #include "io/file.h"
@@ -339,17 +340,6 @@ static uint8_t *make_elf(size_t *size)
 	return elf;
 }
 
-static const char *detail(const struct kdx_dump *dump, const char *key)
-{
-	size_t n;
-	const struct kdx_detail *det = kdx_dump_details(dump, &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(det[i].key, key))
-			return det[i].value;
-	return NULL;
-}
-
 static void an_elf_dump_inside(void **state)
 {
 	size_t elf_len;
@@ -374,14 +364,14 @@ static void an_elf_dump_inside(void **state)
 		snprintf(want, sizeof(want),
 			 "%s stream, 0x%zx bytes decompressed to 0x%zx",
 			 codecs[c] == MKZ_GZIP ? "gzip" : "zstd", zlen, elf_len);
-		assert_string_equal(detail(dump, "container"), want);
+		assert_string_equal(dump_detail(dump, "container"), want);
 		kdx_dump_destroy(dump);
 
 		/* --format raw reads the file as it is. */
 		opts.format = "raw";
 		assert_null(kdx_dump_open_memory(z, zlen, &opts, &dump));
 		assert_string_equal(kdx_dump_format_name(dump), "raw");
-		assert_null(detail(dump, "container"));
+		assert_null(dump_detail(dump, "container"));
 		kdx_dump_destroy(dump);
 		free(z);
 	}

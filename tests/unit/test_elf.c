@@ -10,6 +10,7 @@
 #include <kdx/kdx.h>
 
 #include "bytes.h"
+#include "dumpcheck.h"
 #include "mkelf.h"
 #include "mkkdump.h"
 
@@ -78,19 +79,6 @@ static void done(struct built *b)
 }
 
 /* Expect @err with @code whose message contains @needle; consume it. */
-static void expect_error(struct kdx_error *err, enum kdx_error_code code,
-			 const char *needle)
-{
-	if (!err)
-		fail_msg("expected an error containing '%s'", needle);
-	if (kdx_error_code(err) != code || !strstr(kdx_error_message(err), needle))
-		fail_msg("got %s error '%s', expected %s with '%s'",
-			 kdx_error_code_name(kdx_error_code(err)),
-			 kdx_error_message(err), kdx_error_code_name(code),
-			 needle);
-	kdx_error_destroy(err);
-}
-
 static void check_pattern(const struct kdx_dump *d, uint64_t addr,
 			  size_t len)
 {
@@ -106,17 +94,6 @@ static void check_pattern(const struct kdx_dump *d, uint64_t addr,
 				 (unsigned long long)(addr + i), buf[i],
 				 mkelf_pattern(addr + i));
 	free(buf);
-}
-
-static bool has_warning(const struct kdx_dump *d, const char *needle)
-{
-	size_t n;
-	const char *const *w = kdx_dump_warnings(d, &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (strstr(w[i], needle))
-			return true;
-	return false;
 }
 
 /* ELF headers give only what their segments' virtual addresses are, and
@@ -157,9 +134,9 @@ static void reads_across_segments(unsigned int bits, enum kdx_byte_order bo,
 	assert_int_equal(r[1].size, 0x201000);
 	check_pattern(b.dump, 0x9e000, 0x1000);
 	check_pattern(b.dump, 0x2ff800, 0x1000); /* crosses two segments */
-	expect_error(kdx_read_phys(b.dump, 0x9e000, (uint8_t[0x2000]){ 0 },
-				   0x2000, 0, NULL),
-		     KDX_ERR_NODATA, "0x9f000");
+	expect_error_text(kdx_read_phys(b.dump, 0x9e000, (uint8_t[0x2000]){ 0 },
+					0x2000, 0, NULL),
+			  KDX_ERR_NODATA, "0x9f000");
 	assert_false(kdx_dump_segments_have_virtual(b.dump));
 	check_vaddr_facts(b.dump, KDX_SEGMENT_VADDRS_NONE, 0);
 	done(&b);
@@ -275,10 +252,10 @@ static void fractional_pages_return_only_dumped_bytes(void **state)
 	open_ok(m, &b);
 	check_pattern(b.dump, 0x1000, 0x7f0);
 	check_pattern(b.dump, 0x1900, 0x1700);
-	expect_error(kdx_read_phys(b.dump, 0x1700, buf, 0x200, 0, NULL),
-		     KDX_ERR_NODATA, "0x17f0");
-	expect_error(kdx_read_phys(b.dump, 0x2ff0, buf, 0x20, 0, NULL),
-		     KDX_ERR_NODATA, "0x3000");
+	expect_error_text(kdx_read_phys(b.dump, 0x1700, buf, 0x200, 0, NULL),
+			  KDX_ERR_NODATA, "0x17f0");
+	expect_error_text(kdx_read_phys(b.dump, 0x2ff0, buf, 0x20, 0, NULL),
+			  KDX_ERR_NODATA, "0x3000");
 	/* Zero-filled, the gap is zeros — never the file's poison bytes. */
 	assert_null(kdx_read_phys(b.dump, 0x1000, buf, 0x2000,
 				  KDX_READ_ZERO_FILL, &st));
@@ -314,8 +291,8 @@ static void overlapping_segments_prefer_file_bytes(void **state)
 	/* The RAM segment starts lower, so it wins over the text segment,
 	 * which holds other bytes: not silently.  (Index 0 is the PT_NOTE.) */
 	check_pattern(b.dump, 0x1000000, 0x1000);
-	assert_true(has_warning(b.dump,
-				"PT_LOAD 2 and PT_LOAD 3 both hold physical 0x1000000-0x1000fff with different bytes (first at 0x1000000); reads return PT_LOAD 2's"));
+	assert_true(dump_has_warning(b.dump,
+				     "PT_LOAD 2 and PT_LOAD 3 both hold physical 0x1000000-0x1000fff with different bytes (first at 0x1000000); reads return PT_LOAD 2's"));
 	assert_null(kdx_read_phys(b.dump, 0x0, buf, sizeof(buf), 0, NULL));
 	assert_int_equal(buf[0], 0);
 	assert_true(kdx_dump_segments_have_virtual(b.dump));
@@ -415,8 +392,8 @@ static void extended_numbering_over_65535(void **state)
 	kdx_dump_segments(b.dump, &n);
 	assert_int_equal(n, 70000);
 	check_pattern(b.dump, 69999 * 0x20, 0x10);
-	expect_error(kdx_read_phys(b.dump, 0x10, (uint8_t[4]){ 0 }, 4, 0, NULL),
-		     KDX_ERR_NODATA, "0x10");
+	expect_error_text(kdx_read_phys(b.dump, 0x10, (uint8_t[4]){ 0 }, 4, 0, NULL),
+			  KDX_ERR_NODATA, "0x10");
 	done(&b);
 	mkelf_free(m);
 }
@@ -597,7 +574,7 @@ static void malformed_note_keeps_earlier_ones(void **state)
 	kdx_dump_notes(b.dump, &n);
 	assert_int_equal(n, 1);
 	assert_non_null(kdx_dump_vmcoreinfo_get(b.dump, "OSRELEASE"));
-	assert_true(has_warning(b.dump, "payload size 0xffffffff"));
+	assert_true(dump_has_warning(b.dump, "payload size 0xffffffff"));
 	done(&b);
 	mkelf_free(m);
 }
@@ -614,7 +591,7 @@ static void note_segment_past_eof_is_truncated(void **state)
 	/* Cut the file inside the VMCOREINFO payload. */
 	b.size = mkelf_notes_offset(m) + 40;
 	assert_null(open_built(&b));
-	assert_true(has_warning(b.dump, "run past the end of the file"));
+	assert_true(dump_has_warning(b.dump, "run past the end of the file"));
 	kdx_dump_notes(b.dump, &n);
 	assert_int_equal(n, 0);
 	check_vaddr_facts(b.dump, KDX_SEGMENT_VADDRS_NONE, KDX_DUMP_TRUNCATED);
@@ -636,10 +613,10 @@ static void truncated_headers_fail_clearly(void **state)
 	serialise(m, &b);
 	full = b.size;
 	b.size = 40; /* inside the ELF header */
-	expect_error(open_built(&b), KDX_ERR_CORRUPT, "ELF header");
+	expect_error_text(open_built(&b), KDX_ERR_CORRUPT, "ELF header");
 	b.size = (size_t)mkelf_phdr_offset(m, 3) + 10; /* inside phdr 3 */
-	expect_error(open_built(&b), KDX_ERR_CORRUPT,
-		     "program header table at offset 0x40");
+	expect_error_text(open_built(&b), KDX_ERR_CORRUPT,
+			  "program header table at offset 0x40");
 	b.size = full;
 	done(&b);
 	mkelf_free(m);
@@ -657,11 +634,11 @@ static void segment_past_eof_keeps_what_is_there(void **state)
 	serialise(m, &b);
 	b.size -= 0x2000; /* a dump cut short: half of the last segment */
 	assert_null(open_built(&b));
-	assert_true(has_warning(b.dump, "physical 0x102000-0x103fff is missing"));
+	assert_true(dump_has_warning(b.dump, "physical 0x102000-0x103fff is missing"));
 	check_vaddr_facts(b.dump, KDX_SEGMENT_VADDRS_NONE, KDX_DUMP_TRUNCATED);
 	check_pattern(b.dump, 0x100000, 0x2000);
-	expect_error(kdx_read_phys(b.dump, 0x101f80, buf, sizeof(buf), 0, NULL),
-		     KDX_ERR_NODATA, "0x102000");
+	expect_error_text(kdx_read_phys(b.dump, 0x101f80, buf, sizeof(buf), 0, NULL),
+			  KDX_ERR_NODATA, "0x102000");
 	done(&b);
 	mkelf_free(m);
 }
@@ -678,10 +655,10 @@ static void offset_overrides_past_eof(void **state)
 	add_load(m, 0x0, 0, 0x1000, 0x1000);
 	mkelf_add_load(m, &wild);
 	open_ok(m, &b);
-	assert_true(has_warning(b.dump, "PT_LOAD 2"));
-	expect_error(kdx_read_phys(b.dump, 0x200000, (uint8_t[8]){ 0 }, 8, 0,
-				   NULL),
-		     KDX_ERR_NODATA, "0x200000");
+	assert_true(dump_has_warning(b.dump, "PT_LOAD 2"));
+	expect_error_text(kdx_read_phys(b.dump, 0x200000, (uint8_t[8]){ 0 }, 8, 0,
+					NULL),
+			  KDX_ERR_NODATA, "0x200000");
 	check_pattern(b.dump, 0, 0x1000);
 	done(&b);
 	mkelf_free(m);
@@ -696,7 +673,7 @@ static void wrapping_segment_is_ignored(void **state)
 	add_load(m, UINT64_MAX - 0x800, 0, 0x1000, 0x1000);
 	add_load(m, 0x0, 0, 0x1000, 0x1000);
 	open_ok(m, &b);
-	assert_true(has_warning(b.dump, "wraps past the end"));
+	assert_true(dump_has_warning(b.dump, "wraps past the end"));
 	check_pattern(b.dump, 0, 0x1000);
 	done(&b);
 	mkelf_free(m);
@@ -716,21 +693,21 @@ static void absurd_header_values(void **state)
 	add_load(m, 0, 0, 0x1000, 0x1000);
 	serialise(m, &b);
 	patch_ehdr_u16(&b, 56, 0xfffe); /* e_phnum */
-	expect_error(open_built(&b), KDX_ERR_CORRUPT,
-		     "65534 entries of 56 bytes) runs past the end");
+	expect_error_text(open_built(&b), KDX_ERR_CORRUPT,
+			  "65534 entries of 56 bytes) runs past the end");
 	patch_ehdr_u16(&b, 56, 2);
 	put64(b.bytes + 32, UINT64_MAX - 8, KDX_LITTLE_ENDIAN); /* e_phoff */
-	expect_error(open_built(&b), KDX_ERR_CORRUPT, "program header table");
+	expect_error_text(open_built(&b), KDX_ERR_CORRUPT, "program header table");
 	put64(b.bytes + 32, 64, KDX_LITTLE_ENDIAN);
 	patch_ehdr_u16(&b, 54, 32); /* e_phentsize */
-	expect_error(open_built(&b), KDX_ERR_CORRUPT, "e_phentsize is 32");
+	expect_error_text(open_built(&b), KDX_ERR_CORRUPT, "e_phentsize is 32");
 	patch_ehdr_u16(&b, 54, 56);
 	patch_ehdr_u16(&b, 56, 0xffff); /* PN_XNUM, but e_shoff is 0 */
-	expect_error(open_built(&b), KDX_ERR_CORRUPT, "PN_XNUM");
+	expect_error_text(open_built(&b), KDX_ERR_CORRUPT, "PN_XNUM");
 	patch_ehdr_u16(&b, 56, 2);
 	put64(b.bytes + 40, 1u << 30, KDX_LITTLE_ENDIAN);
 	patch_ehdr_u16(&b, 56, 0xffff); /* section header 0 past the end */
-	expect_error(open_built(&b), KDX_ERR_CORRUPT, "section header 0");
+	expect_error_text(open_built(&b), KDX_ERR_CORRUPT, "section header 0");
 	done(&b);
 	mkelf_free(m);
 }
@@ -745,9 +722,9 @@ static void not_a_core_file(void **state)
 
 	(void)state;
 	serialise(m, &b);
-	expect_error(open_built(&b), KDX_ERR_UNSUPPORTED, "not a core dump");
+	expect_error_text(open_built(&b), KDX_ERR_UNSUPPORTED, "not a core dump");
 	b.bytes[4] = 7; /* no such class: not even detected as ELF */
-	expect_error(open_built(&b), KDX_ERR_NOTFOUND, "not a dump format");
+	expect_error_text(open_built(&b), KDX_ERR_NOTFOUND, "not a dump format");
 	done(&b);
 	mkelf_free(m);
 }
@@ -776,10 +753,10 @@ static void overlap_differences_named_and_capped(void **state)
 		mkelf_add_load(m, &z); /* each differs from the first */
 	}
 	open_ok(m, &b);
-	assert_true(has_warning(b.dump,
-				"PT_LOAD 1 and PT_LOAD 2 both hold physical 0x1000-0x2fff with different bytes (first at 0x1234)"));
-	assert_true(has_warning(b.dump, "PT_LOAD 3 and PT_LOAD 4 both hold"));
-	assert_true(has_warning(b.dump, "12 more overlapping PT_LOAD pairs"));
+	assert_true(dump_has_warning(b.dump,
+				     "PT_LOAD 1 and PT_LOAD 2 both hold physical 0x1000-0x2fff with different bytes (first at 0x1234)"));
+	assert_true(dump_has_warning(b.dump, "PT_LOAD 3 and PT_LOAD 4 both hold"));
+	assert_true(dump_has_warning(b.dump, "12 more overlapping PT_LOAD pairs"));
 	kdx_dump_warnings(b.dump, &n);
 	assert_int_equal(n, 8 + 1);
 	check_pattern(b.dump, 0x1000, 0x2000); /* the first still wins */
@@ -807,7 +784,7 @@ static void absurd_vmcoreinfo_pagesize_warns(void **state)
 		assert_int_equal(kdx_dump_page_size(b.dump), 4096);
 		snprintf(text, sizeof(text),
 			 "VMCOREINFO PAGESIZE=%s is not a page size", sizes[i]);
-		assert_int_equal(has_warning(b.dump, text), !valid);
+		assert_int_equal(dump_has_warning(b.dump, text), !valid);
 		assert_string_equal(kdx_dump_page_size_source(b.dump),
 				    valid ? "VMCOREINFO" : "architecture default");
 		done(&b);
@@ -865,19 +842,19 @@ static void elf_without_memory_is_named(void **state)
 
 	(void)state;
 	bytes = sections_only_core(true, &size);
-	expect_error(kdx_dump_open_memory(bytes, size, NULL, &d),
-		     KDX_ERR_UNSUPPORTED, "a Xen xc_core dump");
+	expect_error_text(kdx_dump_open_memory(bytes, size, NULL, &d),
+			  KDX_ERR_UNSUPPORTED, "a Xen xc_core dump");
 	assert_null(d);
 	free(bytes);
 	bytes = sections_only_core(false, &size);
-	expect_error(kdx_dump_open_memory(bytes, size, NULL, &d),
-		     KDX_ERR_UNSUPPORTED, "no PT_LOAD or PT_NOTE");
+	expect_error_text(kdx_dump_open_memory(bytes, size, NULL, &d),
+			  KDX_ERR_UNSUPPORTED, "no PT_LOAD or PT_NOTE");
 	free(bytes);
 
 	m = new_elf(64, KDX_LITTLE_ENDIAN, EM_X86_64);
 	mkelf_add_vmcoreinfo(m, vmcoreinfo);
 	open_ok(m, &b);
-	assert_true(has_warning(b.dump, "no PT_LOAD program header"));
+	assert_true(dump_has_warning(b.dump, "no PT_LOAD program header"));
 	done(&b);
 	mkelf_free(m);
 }
@@ -893,7 +870,7 @@ static void incomplete_flag_warns(void **state)
 	(void)state;
 	add_load(m, 0, 0, 0x10, 0x10);
 	open_ok(m, &b);
-	assert_true(has_warning(b.dump, "DUMP_ELF_INCOMPLETE"));
+	assert_true(dump_has_warning(b.dump, "DUMP_ELF_INCOMPLETE"));
 	check_vaddr_facts(b.dump, KDX_SEGMENT_VADDRS_NONE, KDX_DUMP_INCOMPLETE);
 	done(&b);
 	mkelf_free(m);
@@ -909,19 +886,19 @@ static void detection_names_known_formats(void **state)
 	struct kdx_open_options opts;
 
 	(void)state;
-	expect_error(kdx_dump_open_memory(kdump, sizeof(kdump), NULL, &d),
-		     KDX_ERR_UNSUPPORTED, "Xen xl save image");
-	expect_error(kdx_dump_open_memory(flat, sizeof(flat), NULL, &d),
-		     KDX_ERR_UNSUPPORTED, "FreeBSD/mips");
-	expect_error(kdx_dump_open_memory(kdump, 0, NULL, &d),
-		     KDX_ERR_NOTFOUND, "empty");
+	expect_error_text(kdx_dump_open_memory(kdump, sizeof(kdump), NULL, &d),
+			  KDX_ERR_UNSUPPORTED, "Xen xl save image");
+	expect_error_text(kdx_dump_open_memory(flat, sizeof(flat), NULL, &d),
+			  KDX_ERR_UNSUPPORTED, "FreeBSD/mips");
+	expect_error_text(kdx_dump_open_memory(kdump, 0, NULL, &d),
+			  KDX_ERR_NOTFOUND, "empty");
 	kdx_open_options_init(&opts);
 	opts.format = "nosuch";
-	expect_error(kdx_dump_open_memory(kdump, sizeof(kdump), &opts, &d),
-		     KDX_ERR_NOTFOUND, "unknown format name 'nosuch'");
+	expect_error_text(kdx_dump_open_memory(kdump, sizeof(kdump), &opts, &d),
+			  KDX_ERR_NOTFOUND, "unknown format name 'nosuch'");
 	opts.format = "elf"; /* forcing ELF on non-ELF bytes */
-	expect_error(kdx_dump_open_memory(kdump, sizeof(kdump), &opts, &d),
-		     KDX_ERR_CORRUPT, "bad class");
+	expect_error_text(kdx_dump_open_memory(kdump, sizeof(kdump), &opts, &d),
+			  KDX_ERR_CORRUPT, "bad class");
 	assert_null(d);
 }
 
@@ -934,8 +911,8 @@ static void read_wrapping_address_space_is_invalid(void **state)
 	(void)state;
 	add_load(m, 0, 0, 0x10, 0x10);
 	open_ok(m, &b);
-	expect_error(kdx_read_phys(b.dump, UINT64_MAX - 4, buf, 16, 0, NULL),
-		     KDX_ERR_INVALID, "wraps");
+	expect_error_text(kdx_read_phys(b.dump, UINT64_MAX - 4, buf, 16, 0, NULL),
+			  KDX_ERR_INVALID, "wraps");
 	assert_null(kdx_read_phys(b.dump, 0, buf, 0, 0, NULL));
 	done(&b);
 	mkelf_free(m);

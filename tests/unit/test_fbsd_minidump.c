@@ -13,6 +13,7 @@
 #include <kdx/kdx.h>
 
 #include "bytes.h"
+#include "dumpcheck.h"
 #include "mkcompressed.h"
 #include "mkminidump.h"
 
@@ -84,17 +85,6 @@ static struct kdx_dump *open_dump(const struct mkmd_dump *d)
 	if (err)
 		fail_msg("%s: %s", describe(&d->spec), kdx_error_message(err));
 	return dump;
-}
-
-static const char *detail(const struct kdx_dump *dump, const char *key)
-{
-	size_t n;
-	const struct kdx_detail *det = kdx_dump_details(dump, &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(det[i].key, key))
-			return det[i].value;
-	return NULL;
 }
 
 /* Every page of every dump_avail range: dumped pages byte for byte,
@@ -216,14 +206,14 @@ static void check_facts(const struct mkmd_dump *d, struct kdx_dump *dump)
 	assert_int_equal(kdx_dump_arch(dump), d->kdx_arch);
 	assert_int_equal(kdx_dump_byte_order(dump), d->spec.byte_order);
 	assert_int_equal(kdx_dump_page_size(dump), d->page_size);
-	assert_string_equal(detail(dump, "os"), "FreeBSD");
-	assert_string_equal(detail(dump, "freebsd_arch"), mkmd_arch_name(d->spec.arch));
+	assert_string_equal(dump_detail(dump, "os"), "FreeBSD");
+	assert_string_equal(dump_detail(dump, "freebsd_arch"), mkmd_arch_name(d->spec.arch));
 	snprintf(want, sizeof(want), "%u", d->spec.version);
-	assert_string_equal(detail(dump, "minidump_version"), want);
+	assert_string_equal(dump_detail(dump, "minidump_version"), want);
 	snprintf(want, sizeof(want), "0x%llx", (unsigned long long)d->kernbase);
-	assert_string_equal(detail(dump, "kernbase"), want);
-	assert_non_null(detail(dump, "os_release"));
-	assert_string_equal(detail(dump, "os_release"), d->version_text);
+	assert_string_equal(dump_detail(dump, "kernbase"), want);
+	assert_non_null(dump_detail(dump, "os_release"));
+	assert_string_equal(dump_detail(dump, "os_release"), d->version_text);
 	assert_null(kdx_dump_msgbuf(dump, &text, &len));
 	assert_int_equal(len, d->log_len);
 	assert_memory_equal(text, d->log, len);
@@ -413,8 +403,8 @@ static void inside_kerneldumpheaders(void **state)
 	/* Found by its leading header. */
 	buf = wrap(&d, 0, 0, &size);
 	assert_null(kdx_dump_open_memory(buf, size, &opts, &dump));
-	assert_string_equal(detail(dump, "panic"), "page fault while in kernel mode");
-	assert_string_equal(detail(dump, "hostname"), "buildhost");
+	assert_string_equal(dump_detail(dump, "panic"), "page fault while in kernel mode");
+	assert_string_equal(dump_detail(dump, "hostname"), "buildhost");
 	check_facts(&d, dump);
 	check_physical(&d, dump);
 	check_virtual(&d, dump);
@@ -490,7 +480,7 @@ static void compressed_dumps(void **state)
 			if (err)
 				fail_msg("%s: %s", describe(&d.spec),
 					 kdx_error_message(err));
-			assert_non_null(strstr(detail(dump, "container"),
+			assert_non_null(strstr(dump_detail(dump, "container"),
 					       codec == MKZ_GZIP ? "gzip" : "zstd"));
 			check_facts(&d, dump);
 			check_physical(&d, dump);
@@ -533,7 +523,7 @@ static void compressed_on_the_device(void **state)
 		err = kdx_dump_open_memory(buf, size, &opts, &dump);
 		if (err)
 			fail_msg("%s", kdx_error_message(err));
-		assert_non_null(strstr(detail(dump, "container"),
+		assert_non_null(strstr(dump_detail(dump, "container"),
 				       codec == MKZ_GZIP ? "gzip" : "zstd"));
 		check_facts(&d, dump);
 		check_physical(&d, dump);

@@ -10,6 +10,7 @@
 #include <kdx/kdx.h>
 
 #include "bytes.h"
+#include "dumpcheck.h"
 #include "mklime.h"
 
 #include <stdio.h>
@@ -53,41 +54,6 @@ static void image_free(struct image *im)
 		free(im->data[i]);
 }
 
-static void expect_error(struct kdx_error *err, enum kdx_error_code code,
-			 const char *needle)
-{
-	if (!err)
-		fail_msg("expected an error containing '%s'", needle);
-	if (kdx_error_code(err) != code || !strstr(kdx_error_message(err), needle))
-		fail_msg("got %s error '%s', expected %s with '%s'",
-			 kdx_error_code_name(kdx_error_code(err)),
-			 kdx_error_message(err), kdx_error_code_name(code),
-			 needle);
-	kdx_error_destroy(err);
-}
-
-static bool has_warning(const struct kdx_dump *d, const char *needle)
-{
-	size_t n;
-	const char *const *w = kdx_dump_warnings(d, &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (strstr(w[i], needle))
-			return true;
-	return false;
-}
-
-static const char *detail(const struct kdx_dump *d, const char *key)
-{
-	size_t n;
-	const struct kdx_detail *det = kdx_dump_details(d, &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(det[i].key, key))
-			return det[i].value;
-	return NULL;
-}
-
 static struct kdx_dump *open_ok(const uint8_t *bytes, size_t size)
 {
 	struct kdx_dump *d = NULL;
@@ -127,9 +93,9 @@ static void check_memory(const struct kdx_dump *d, const uint64_t *st,
 				assert_int_equal(buf[k],
 						 mem_byte(st[i] + a + k));
 		}
-		expect_error(kdx_read_phys(d, st[i] + sz[i] - 1, buf, 2, 0,
-					   NULL),
-			     KDX_ERR_NODATA, "");
+		expect_error_text(kdx_read_phys(d, st[i] + sz[i] - 1, buf, 2, 0,
+						NULL),
+				  KDX_ERR_NODATA, "");
 		free(buf);
 	}
 }
@@ -149,7 +115,7 @@ static void lime_ranges_read_back(void **state)
 	assert_string_equal(kdx_dump_format_name(d), "lime");
 	assert_int_equal(kdx_dump_byte_order(d), KDX_LITTLE_ENDIAN);
 	assert_int_equal(kdx_dump_arch(d), KDX_ARCH_UNKNOWN);
-	assert_non_null(strstr(detail(d, "ranges"), "3, 0x27801 bytes"));
+	assert_non_null(strstr(dump_detail(d, "ranges"), "3, 0x27801 bytes"));
 	check_memory(d, starts, sizes, NRANGES);
 	kdx_dump_destroy(d);
 	free(bytes);
@@ -179,7 +145,7 @@ static void avml_variants_read_back(void **state)
 		struct kdx_dump *d = open_ok(bytes, size);
 
 		assert_string_equal(kdx_dump_format_name(d), "avml");
-		assert_non_null(strstr(detail(d, "version"), "AVML"));
+		assert_non_null(strstr(dump_detail(d, "version"), "AVML"));
 		check_memory(d, starts, sizes, NRANGES);
 		kdx_dump_destroy(d);
 		free(bytes);
@@ -211,7 +177,7 @@ static void arch_from_vmcoreinfo_in_memory(void **state)
 				    "6.1.0-test");
 		assert_non_null(strstr(kdx_dump_vmcoreinfo_source(d),
 				       "0x202000"));
-		assert_non_null(detail(d, "arch_source"));
+		assert_non_null(dump_detail(d, "arch_source"));
 		kdx_dump_destroy(d);
 		free(bytes);
 	}
@@ -237,7 +203,7 @@ static void unsorted_ranges_open_with_a_warning(void **state)
 		uint8_t *bytes = mklime_build(&o, swapped, NRANGES, &size);
 		struct kdx_dump *d = open_ok(bytes, size);
 
-		assert_true(has_warning(d, "not in ascending address order"));
+		assert_true(dump_has_warning(d, "not in ascending address order"));
 		check_memory(d, st, sz, NRANGES);
 		kdx_dump_destroy(d);
 		free(bytes);
@@ -250,8 +216,8 @@ static void expect_open_error(const uint8_t *bytes, size_t size,
 {
 	struct kdx_dump *d = NULL;
 
-	expect_error(kdx_dump_open_memory(bytes, size, NULL, &d), code,
-		     needle);
+	expect_error_text(kdx_dump_open_memory(bytes, size, NULL, &d), code,
+			  needle);
 	assert_null(d);
 }
 
@@ -307,13 +273,13 @@ static void forced_format_on_other_bytes(void **state)
 	(void)state;
 	kdx_open_options_init(&opts);
 	opts.format = "lime";
-	expect_error(kdx_dump_open_memory(junk, sizeof(junk), &opts, &d),
-		     KDX_ERR_CORRUPT, "offset 0x0: no LiME range header");
+	expect_error_text(kdx_dump_open_memory(junk, sizeof(junk), &opts, &d),
+			  KDX_ERR_CORRUPT, "offset 0x0: no LiME range header");
 	opts.format = "avml";
-	expect_error(kdx_dump_open_memory(junk, sizeof(junk), &opts, &d),
-		     KDX_ERR_CORRUPT, "no AVML range header");
-	expect_error(kdx_dump_open_memory(junk, 20, &opts, &d),
-		     KDX_ERR_CORRUPT, "too few for a range header");
+	expect_error_text(kdx_dump_open_memory(junk, sizeof(junk), &opts, &d),
+			  KDX_ERR_CORRUPT, "no AVML range header");
+	expect_error_text(kdx_dump_open_memory(junk, 20, &opts, &d),
+			  KDX_ERR_CORRUPT, "too few for a range header");
 	assert_null(d);
 }
 
@@ -334,7 +300,7 @@ static void lime_truncated_and_trailing_junk(void **state)
 	memcpy(sz, sizes, sizeof(sz));
 	sz[2] = 0x1000;
 	d = open_ok(bytes, size - (sizes[2] - 0x1000));
-	assert_true(has_warning(d, "0x1000 of its 0x1801 bytes are present"));
+	assert_true(dump_has_warning(d, "0x1000 of its 0x1801 bytes are present"));
 	check_memory(d, starts, sz, NRANGES);
 	kdx_dump_destroy(d);
 
@@ -342,7 +308,7 @@ static void lime_truncated_and_trailing_junk(void **state)
 	put64(bytes + size - sizes[2] - MKLIME_HEADER + 16,
 	      starts[2] + (1ull << 62) - 1, KDX_LITTLE_ENDIAN);
 	d = open_ok(bytes, size);
-	assert_true(has_warning(d, "cut short by the end of the file"));
+	assert_true(dump_has_warning(d, "cut short by the end of the file"));
 	check_memory(d, starts, sizes, NRANGES);
 	kdx_dump_destroy(d);
 
@@ -353,11 +319,11 @@ static void lime_truncated_and_trailing_junk(void **state)
 	      starts[2] + sizes[2] - 1, KDX_LITTLE_ENDIAN);
 	memcpy(longer, bytes, size);
 	d = open_ok(longer, size + 40);
-	assert_true(has_warning(d, "no LiME range header"));
+	assert_true(dump_has_warning(d, "no LiME range header"));
 	check_memory(d, starts, sizes, NRANGES);
 	kdx_dump_destroy(d);
 	d = open_ok(longer, size + 20);
-	assert_true(has_warning(d, "too few for a range header"));
+	assert_true(dump_has_warning(d, "too few for a range header"));
 	kdx_dump_destroy(d);
 	free(longer);
 	free(bytes);
@@ -397,8 +363,8 @@ static void avml_bad_chunks_fail_their_reads(void **state)
 	/* A wrong CRC: the chunk's reads fail, the rest reads. */
 	bytes[at + 4] ^= 1;
 	d = open_ok(bytes, size);
-	expect_error(kdx_read_phys(d, starts[1] + 0x10, buf, 0x10, 0, NULL),
-		     KDX_ERR_CORRUPT, "CRC-32C");
+	expect_error_text(kdx_read_phys(d, starts[1] + 0x10, buf, 0x10, 0, NULL),
+			  KDX_ERR_CORRUPT, "CRC-32C");
 	assert_null(kdx_read_phys(d, starts[0], buf, sizeof(buf), 0, NULL));
 	assert_null(kdx_read_phys(d, starts[2], buf, sizeof(buf), 0, NULL));
 	kdx_dump_destroy(d);
@@ -408,8 +374,8 @@ static void avml_bad_chunks_fail_their_reads(void **state)
 	 * reach back before the start), the error naming the chunk. */
 	memset(bytes + at + 8 + 3, 0xff, 8);
 	d = open_ok(bytes, size);
-	expect_error(kdx_read_phys(d, starts[1], buf, sizeof(buf), 0, NULL),
-		     KDX_ERR_CORRUPT, "snappy chunk at offset 0x");
+	expect_error_text(kdx_read_phys(d, starts[1], buf, sizeof(buf), 0, NULL),
+			  KDX_ERR_CORRUPT, "snappy chunk at offset 0x");
 	kdx_dump_destroy(d);
 	free(bytes);
 	image_free(&im);
@@ -491,11 +457,11 @@ static void avml_bad_streams_are_errors(void **state)
 	{
 		struct kdx_dump *d = open_ok(bytes, size - 5);
 
-		assert_true(has_warning(d, "no stream length"));
+		assert_true(dump_has_warning(d, "no stream length"));
 		check_memory(d, starts, sizes, 2);
 		kdx_dump_destroy(d);
 		d = open_ok(bytes, range_offset(&o, im.r, 2) + FIRST_CHUNK + 20);
-		assert_true(has_warning(d, "cut short by the end of the file"));
+		assert_true(dump_has_warning(d, "cut short by the end of the file"));
 		check_memory(d, starts, sizes, 2);
 		kdx_dump_destroy(d);
 	}

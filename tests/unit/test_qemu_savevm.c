@@ -11,6 +11,7 @@
 #include <kdx/kdx.h>
 
 #include "bytes.h"
+#include "dumpcheck.h"
 #include "mkqemu.h"
 #include "roundtrip.h"
 
@@ -32,39 +33,12 @@ static void fill_page(uint8_t *p, uint64_t block_offset, unsigned int block)
 		p[i] = page_byte(block_offset, block, i);
 }
 
-static void expect_error(struct kdx_error *err, enum kdx_error_code code,
-			 const char *needle)
-{
-	if (!err)
-		fail_msg("expected an error containing '%s'", needle);
-	if (kdx_error_code(err) != code || !strstr(kdx_error_message(err), needle))
-		fail_msg("got %s error '%s', expected %s with '%s'",
-			 kdx_error_code_name(kdx_error_code(err)),
-			 kdx_error_message(err), kdx_error_code_name(code),
-			 needle);
-	kdx_error_destroy(err);
-}
-
+/* Detail @key of @d, "" when it has none (the tests strstr() it). */
 static const char *detail(const struct kdx_dump *d, const char *key)
 {
-	size_t n;
-	const struct kdx_detail *det = kdx_dump_details(d, &n);
+	const char *value = dump_detail(d, key);
 
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(det[i].key, key))
-			return det[i].value;
-	return "";
-}
-
-static bool has_warning(const struct kdx_dump *d, const char *needle)
-{
-	size_t n;
-	const char *const *w = kdx_dump_warnings(d, &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (strstr(w[i], needle))
-			return true;
-	return false;
+	return value ? value : "";
 }
 
 static struct kdx_dump *open_ok(const uint8_t *bytes, size_t size)
@@ -82,8 +56,8 @@ static void expect_open_error(const uint8_t *bytes, size_t size,
 {
 	struct kdx_dump *d = NULL;
 
-	expect_error(kdx_dump_open_memory(bytes, size, NULL, &d), code,
-		     needle);
+	expect_error_text(kdx_dump_open_memory(bytes, size, NULL, &d), code,
+			  needle);
 	assert_null(d);
 }
 
@@ -178,8 +152,8 @@ static void check_pc(const struct kdx_dump *d)
 	assert_int_equal(n, RAM_PAGES + 1);
 	assert_int_equal(r[1].kind, KDX_RANGE_ZERO);
 	assert_int_equal(r[n - 1].start, FOUR_GIB - 2 * PAGE);
-	expect_error(kdx_read_phys(d, RAM_PAGES * PAGE, buf, 1, 0, NULL),
-		     KDX_ERR_NODATA, "");
+	expect_error_text(kdx_read_phys(d, RAM_PAGES * PAGE, buf, 1, 0, NULL),
+			  KDX_ERR_NODATA, "");
 	assert_non_null(strstr(detail(d, "ram_blocks"),
 			       "vga.vram 0x2000 (not placed)"));
 	assert_non_null(strstr(detail(d, "pages"), "36 data, 32 zero"));
@@ -260,10 +234,10 @@ static void pc_ram_splits_around_the_pci_hole(void **state)
 						  buf, PAGE, 0, NULL));
 			fill_page(page, last, 0);
 			assert_memory_equal(buf, page, PAGE);
-			expect_error(kdx_read_phys(d, low, buf, 1, 0, NULL),
-				     KDX_ERR_NODATA, "");
+			expect_error_text(kdx_read_phys(d, low, buf, 1, 0, NULL),
+					  KDX_ERR_NODATA, "");
 		}
-		assert_true(has_warning(d, "no end record"));
+		assert_true(dump_has_warning(d, "no end record"));
 		kdx_dump_destroy(d);
 		mkqemu_free(q);
 	}
@@ -479,7 +453,7 @@ static void libvirt_save_files(void **state)
 		assert_string_equal(detail(d, "domain"), "guest7");
 		assert_string_equal(detail(d, "qemu_stream_offset"),
 				    "0x105f");
-		assert_int_equal(has_warning(d, "never finished"), big);
+		assert_int_equal(dump_has_warning(d, "never finished"), big);
 		check_pc(d);
 		kdx_dump_destroy(d);
 		free(f);

@@ -10,6 +10,7 @@
 
 #include <kdx/kdx.h>
 
+#include "dumpcheck.h"
 #include "mkvmware.h"
 #include "roundtrip.h"
 
@@ -42,19 +43,6 @@ static uint8_t *make_vmem(void)
 	return m;
 }
 
-static void expect_error(struct kdx_error *err, enum kdx_error_code code,
-			 const char *needle)
-{
-	if (!err)
-		fail_msg("expected an error containing '%s'", needle);
-	if (kdx_error_code(err) != code || !strstr(kdx_error_message(err), needle))
-		fail_msg("got %s error '%s', expected %s with '%s'",
-			 kdx_error_code_name(kdx_error_code(err)),
-			 kdx_error_message(err), kdx_error_code_name(code),
-			 needle);
-	kdx_error_destroy(err);
-}
-
 static void write_file(const char *path, const void *data, size_t size)
 {
 	FILE *f = fopen(path, "wb");
@@ -84,8 +72,8 @@ static void check_regions(const struct kdx_dump *d)
 			for (size_t k = 0; k < PAGE; k++)
 				assert_int_equal(buf[k], vmem_byte(off + k));
 		}
-	expect_error(kdx_read_phys(d, 8 * PAGE, buf, 1, 0, NULL),
-		     KDX_ERR_NODATA, "");
+	expect_error_text(kdx_read_phys(d, 8 * PAGE, buf, 1, 0, NULL),
+			  KDX_ERR_NODATA, "");
 }
 
 struct files {
@@ -153,7 +141,7 @@ static void vmem_beside_or_given(void **state)
 	/* No .vmem beside it: the error names the file it looked for. */
 	o.version = 3;
 	make_files(&f, &o, false);
-	expect_error(kdx_dump_open(f.vmss, NULL, &d), KDX_ERR_OS, "guest.vmem");
+	expect_error_text(kdx_dump_open(f.vmss, NULL, &d), KDX_ERR_OS, "guest.vmem");
 	remove_files(&f);
 }
 
@@ -206,42 +194,42 @@ static void bad_states_are_errors(void **state)
 	(void)state;
 	o.drop_page_num = true;
 	s = mkvmware_build(&o, &size);
-	expect_error(kdx_dump_open_memory(s, size, NULL, &d), KDX_ERR_CORRUPT,
-		     "region 0 lacks its regionPPN, regionPageNum or regionSize");
+	expect_error_text(kdx_dump_open_memory(s, size, NULL, &d), KDX_ERR_CORRUPT,
+			  "region 0 lacks its regionPPN, regionPageNum or regionSize");
 	free(s);
 	o.drop_page_num = false;
 	o.regions = &beyond;
 	o.region_count = 1;
 	s = mkvmware_build(&o, &size);
-	expect_error(kdx_dump_open_memory(s, size, NULL, &d), KDX_ERR_CORRUPT,
-		     "beyond its 0xc000 bytes");
+	expect_error_text(kdx_dump_open_memory(s, size, NULL, &d), KDX_ERR_CORRUPT,
+			  "beyond its 0xc000 bytes");
 	free(s);
 	o.regions = regions;
 	o.region_count = 2;
 	o.no_regions_count = true;
 	s = mkvmware_build(&o, &size);
-	expect_error(kdx_dump_open_memory(s, size, NULL, &d), KDX_ERR_CORRUPT,
-		     "region tags but no regionsCount");
+	expect_error_text(kdx_dump_open_memory(s, size, NULL, &d), KDX_ERR_CORRUPT,
+			  "region tags but no regionsCount");
 	free(s);
 	o.no_regions_count = false;
 	o.no_memory_group = true;
 	s = mkvmware_build(&o, &size);
-	expect_error(kdx_dump_open_memory(s, size, NULL, &d), KDX_ERR_CORRUPT,
-		     "no \"memory\" group (groups: Checkpoint cpu memorz)");
+	expect_error_text(kdx_dump_open_memory(s, size, NULL, &d), KDX_ERR_CORRUPT,
+			  "no \"memory\" group (groups: Checkpoint cpu memorz)");
 	free(s);
 	o.no_memory_group = false;
 	/* Cut inside the Memory block, then inside the tags. */
 	s = mkvmware_build(&o, &size);
-	expect_error(kdx_dump_open_memory(s, size - 100, NULL, &d),
-		     KDX_ERR_CORRUPT, "data runs past the end of the file");
-	expect_error(kdx_dump_open_memory(s, 12 + 3 * 80 + 12, NULL, &d),
-		     KDX_ERR_CORRUPT, "cut short");
+	expect_error_text(kdx_dump_open_memory(s, size - 100, NULL, &d),
+			  KDX_ERR_CORRUPT, "data runs past the end of the file");
+	expect_error_text(kdx_dump_open_memory(s, 12 + 3 * 80 + 12, NULL, &d),
+			  KDX_ERR_CORRUPT, "cut short");
 	/* Memory-backed, with no memory tag and no name to look beside. */
 	free(s);
 	o.memory = NULL;
 	s = mkvmware_build(&o, &size);
-	expect_error(kdx_dump_open_memory(s, size, NULL, &d), KDX_ERR_NOTFOUND,
-		     "give its .vmem file after it");
+	expect_error_text(kdx_dump_open_memory(s, size, NULL, &d), KDX_ERR_NOTFOUND,
+			  "give its .vmem file after it");
 	free(s);
 	assert_null(d);
 	free(vmem);
