@@ -2,34 +2,18 @@
 #include "mklime.h"
 
 #include "bytes.h"
+#include "growbuf.h"
 
 #include <snappy-c.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct out {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-static void put(struct out *o, const void *data, size_t len)
-{
-	if (o->len + len > o->cap) {
-		o->cap = (o->len + len) * 2 + 256;
-		o->p = realloc(o->p, o->cap);
-		if (!o->p)
-			abort();
-	}
-	memcpy(o->p + o->len, data, len);
-	o->len += len;
-}
-
-static void put_chunk_header(struct out *o, uint8_t type, size_t len)
+static void put_chunk_header(struct growbuf *o, uint8_t type, size_t len)
 {
 	uint8_t h[4] = { type, (uint8_t)len, (uint8_t)(len >> 8),
 			 (uint8_t)(len >> 16) };
 
-	put(o, h, sizeof(h));
+	growbuf_put(o, h, sizeof(h));
 }
 
 /* Bit by bit, the slowest and plainest way. */
@@ -46,7 +30,7 @@ uint32_t mklime_masked_crc(const uint8_t *data, size_t len)
 	return ((c >> 15) | (c << 17)) + 0xa282ead8u;
 }
 
-static void put_data_chunk(struct out *o, const uint8_t *data, size_t len,
+static void put_data_chunk(struct growbuf *o, const uint8_t *data, size_t len,
 			   bool compress)
 {
 	uint8_t crc[4];
@@ -60,13 +44,13 @@ static void put_data_chunk(struct out *o, const uint8_t *data, size_t len,
 				SNAPPY_OK)
 		abort();
 	put_chunk_header(o, compress ? 0x00 : 0x01, 4 + (compress ? clen : len));
-	put(o, crc, 4);
-	put(o, compress ? (const uint8_t *)c : data, compress ? clen : len);
+	growbuf_put(o, crc, 4);
+	growbuf_put(o, compress ? (const uint8_t *)c : data, compress ? clen : len);
 	free(c);
 }
 
 /* A framed snappy stream of @r's data, then its length. */
-static void put_stream(struct out *o, const struct mklime_options *opt,
+static void put_stream(struct growbuf *o, const struct mklime_options *opt,
 		       const struct mklime_range *r)
 {
 	size_t chunk = opt->chunk_size ? opt->chunk_size : 65536;
@@ -75,7 +59,7 @@ static void put_stream(struct out *o, const struct mklime_options *opt,
 	static const uint8_t pad[3] = { 0 };
 
 	put_chunk_header(o, 0xff, 6);
-	put(o, "sNaPpY", 6);
+	growbuf_put(o, "sNaPpY", 6);
 	for (uint64_t at = 0; at < r->size; at += chunk, n++) {
 		size_t part = r->size - at < chunk ? (size_t)(r->size - at) :
 						     chunk;
@@ -84,19 +68,19 @@ static void put_stream(struct out *o, const struct mklime_options *opt,
 
 		if (opt->chunking == MKLIME_MIXED) {
 			put_chunk_header(o, n % 2 ? 0xfe : 0x80, sizeof(pad));
-			put(o, pad, sizeof(pad));
+			growbuf_put(o, pad, sizeof(pad));
 		}
 		put_data_chunk(o, r->data + at, part, compress);
 	}
 	put64(len, o->len - begin, KDX_LITTLE_ENDIAN);
-	put(o, len, sizeof(len));
+	growbuf_put(o, len, sizeof(len));
 }
 
 uint8_t *mklime_build(const struct mklime_options *o,
 		      const struct mklime_range *ranges, size_t count,
 		      size_t *size)
 {
-	struct out out = { 0 };
+	struct growbuf out = { 0 };
 
 	for (size_t i = 0; i < count; i++) {
 		const struct mklime_range *r = &ranges[i];
@@ -109,11 +93,11 @@ uint8_t *mklime_build(const struct mklime_options *o,
 		      r->use_end_override ? r->end_override :
 					    r->start + r->size - 1,
 		      KDX_LITTLE_ENDIAN);
-		put(&out, h, sizeof(h));
+		growbuf_put(&out, h, sizeof(h));
 		if (o->version == 2)
 			put_stream(&out, o, r);
 		else
-			put(&out, r->data, (size_t)r->size);
+			growbuf_put(&out, r->data, (size_t)r->size);
 	}
 	*size = out.len;
 	return out.p;

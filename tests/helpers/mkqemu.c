@@ -2,25 +2,18 @@
 #include "mkqemu.h"
 
 #include "bytes.h"
+#include "growbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 struct mkqemu {
-	uint8_t *p;
-	size_t len, cap;
+	struct growbuf out;
 };
 
 void mkqemu_bytes(struct mkqemu *q, const void *p, size_t n)
 {
-	if (q->len + n > q->cap) {
-		q->cap = (q->len + n) * 2 + 4096;
-		q->p = realloc(q->p, q->cap);
-		if (!q->p)
-			abort();
-	}
-	memcpy(q->p + q->len, p, n);
-	q->len += n;
+	growbuf_put(&q->out, p, n);
 }
 
 void mkqemu_u8(struct mkqemu *q, uint8_t v)
@@ -72,7 +65,7 @@ struct mkqemu *mkqemu_new(void)
 void mkqemu_free(struct mkqemu *q)
 {
 	if (q)
-		free(q->p);
+		free(q->out.p);
 	free(q);
 }
 
@@ -144,8 +137,8 @@ void mkqemu_ram_eos(struct mkqemu *q)
 
 const uint8_t *mkqemu_data(const struct mkqemu *q, size_t *size)
 {
-	*size = q->len;
-	return q->p;
+	*size = q->out.len;
+	return q->out.p;
 }
 
 uint8_t *mkqemu_libvirt(const uint8_t *stream, size_t stream_size,

@@ -2,54 +2,38 @@
 #include "mkvmware.h"
 
 #include "bytes.h"
+#include "growbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-struct out {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-static void put(struct out *o, const void *data, size_t len)
-{
-	if (o->len + len > o->cap) {
-		o->cap = (o->len + len) * 2 + 256;
-		o->p = realloc(o->p, o->cap);
-		if (!o->p)
-			abort();
-	}
-	memcpy(o->p + o->len, data, len);
-	o->len += len;
-}
-
-static void tag_head(struct out *o, const char *name, unsigned int nindex,
+static void tag_head(struct growbuf *o, const char *name, unsigned int nindex,
 		     unsigned int len, const uint32_t *index)
 {
 	uint8_t b[2] = { (uint8_t)(nindex << 6 | len), (uint8_t)strlen(name) };
 
-	put(o, b, 2);
-	put(o, name, strlen(name));
+	growbuf_put(o, b, 2);
+	growbuf_put(o, name, strlen(name));
 	for (unsigned int i = 0; i < nindex; i++) {
 		uint8_t v[4];
 
 		put32(v, index[i], KDX_LITTLE_ENDIAN);
-		put(o, v, 4);
+		growbuf_put(o, v, 4);
 	}
 }
 
-static void tag_value(struct out *o, const char *name, unsigned int nindex,
+static void tag_value(struct growbuf *o, const char *name, unsigned int nindex,
 		      const uint32_t *index, uint64_t value, unsigned int len)
 {
 	uint8_t v[8];
 
 	tag_head(o, name, nindex, len, index);
 	put_bytes(v, value, (int)len, KDX_LITTLE_ENDIAN);
-	put(o, v, len);
+	growbuf_put(o, v, len);
 }
 
 /* A block: sizes of 4 bytes (version 0) or 8, two bytes, the data. */
-static void tag_block(struct out *o, unsigned int version, const char *name,
+static void tag_block(struct growbuf *o, unsigned int version, const char *name,
 		      const uint8_t *data, size_t size)
 {
 	unsigned int w = version == 0 ? 4 : 8;
@@ -57,20 +41,20 @@ static void tag_block(struct out *o, unsigned int version, const char *name,
 
 	tag_head(o, name, 0, 62, NULL);
 	put_bytes(v, size, (int)w, KDX_LITTLE_ENDIAN);
-	put(o, v, w);
-	put(o, v, w);
-	put(o, pad, 2);
-	put(o, data, size);
+	growbuf_put(o, v, w);
+	growbuf_put(o, v, w);
+	growbuf_put(o, pad, 2);
+	growbuf_put(o, data, size);
 }
 
-static void end_tags(struct out *o)
+static void end_tags(struct growbuf *o)
 {
 	static const uint8_t z[2] = { 0 };
 
-	put(o, z, 2);
+	growbuf_put(o, z, 2);
 }
 
-static void memory_group(struct out *o, const struct mkvmware_options *opt)
+static void memory_group(struct growbuf *o, const struct mkvmware_options *opt)
 {
 	uint32_t idx[2] = { 0, 0 };
 
@@ -99,7 +83,7 @@ uint8_t *mkvmware_build(const struct mkvmware_options *o, size_t *size)
 {
 	static const char *const groups[] = { "Checkpoint", "cpu", "memory" };
 	static const uint8_t cpu_state[40] = { 1, 2, 3 };
-	struct out out = { 0 };
+	struct growbuf out = { 0 };
 	uint8_t h[12] = { 0xd0, 0xbe, 0xd2, 0xbe };
 	size_t ngroups = 3, at;
 
@@ -109,14 +93,14 @@ uint8_t *mkvmware_build(const struct mkvmware_options *o, size_t *size)
 	if (o->version == 3)
 		memcpy(h, "\xd3\xbe\xd3\xbe", 4);
 	put32(h + 8, (uint32_t)ngroups, KDX_LITTLE_ENDIAN);
-	put(&out, h, sizeof(h));
+	growbuf_put(&out, h, sizeof(h));
 	/* Group entries, their offsets patched below. */
 	for (size_t g = 0; g < ngroups; g++) {
 		uint8_t e[80] = { 0 };
 
 		strcpy((char *)e, g == 2 && o->no_memory_group ? "memorz" :
 								 groups[g]);
-		put(&out, e, sizeof(e));
+		growbuf_put(&out, e, sizeof(e));
 	}
 	for (size_t g = 0; g < ngroups; g++) {
 		at = out.len;
