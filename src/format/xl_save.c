@@ -589,7 +589,8 @@ static void add_pages(struct xls *s)
 {
 	uint64_t run_pfn = 0, run_off = 0, run_len = 0, pages = 0, top = 0;
 
-	qsort(s->refs, s->nrefs, sizeof(*s->refs), by_pfn_then_seq);
+	if (s->nrefs) /* qsort wants a non-NULL array even for none */
+		qsort(s->refs, s->nrefs, sizeof(*s->refs), by_pfn_then_seq);
 	for (size_t i = 0; i < s->nrefs; i++) {
 		const struct page_ref *r = &s->refs[i];
 
