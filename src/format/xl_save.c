@@ -83,6 +83,11 @@
 #define SHINFO32_MAX_PFN 2316u
 
 #define MAX_VCPUS 4096u
+/* x86_64 CR3: the table's address in bits 12-51. */
+#define CR3_ADDR_MASK (((UINT64_C(1) << 52) - 1) & ~UINT64_C(0xfff))
+/* Entries without data (XTAB and co.) cost memory but no file pages:
+ * more than this many beyond one per file page is not a real stream. */
+#define MAX_EXTRA_NODATA (UINT64_C(1) << 20)
 
 /* One copy of a page in the stream; offset NO_DATA for a pfn a later
  * pass marked invalid (XTAB and co.). */
@@ -112,6 +117,7 @@ struct xls {
 	uint32_t nr_vcpus;
 	struct page_ref *refs;
 	size_t nrefs, cap;
+	uint64_t nodata; /* entries without data so far */
 };
 
 static bool xl_save_probe(const uint8_t *head, size_t len)
@@ -146,8 +152,8 @@ static void cut_short(struct xls *s, uint64_t off, const char *what,
 		(unsigned long long)need);
 }
 
-/* A record header at s->pos; false (and a warning) when the file ends
- * before the record does. */
+/* A record header at s->pos; *whole false (and a warning) when the file
+ * ends before the record does. */
 static struct kdx_error *record_header(struct xls *s, const char *layer,
 				       uint32_t *type, uint32_t *len,
 				       bool *whole)
@@ -180,6 +186,13 @@ static struct kdx_error *record_header(struct xls *s, const char *layer,
 static struct kdx_error *add_ref(struct xls *s, uint64_t pfn,
 				 uint64_t offset)
 {
+	if (offset == NO_DATA &&
+	    ++s->nodata > MAX_EXTRA_NODATA + s->size / s->page_size)
+		return kdx_err(KDX_ERR_CORRUPT,
+			       "xl save: over %llu pfn entries without data (XTAB, XALLOC, BROKEN) by pfn 0x%llx: not a real stream",
+			       (unsigned long long)(MAX_EXTRA_NODATA +
+						    s->size / s->page_size),
+			       (unsigned long long)pfn);
 	if (s->nrefs == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 1024;
 		struct page_ref *r;
@@ -325,8 +338,7 @@ static struct kdx_error *vcpu_basic(struct xls *s, uint64_t body,
 	if (err || s->have_root)
 		return err;
 	if (s->word_size == 8) {
-		s->root = kdx_load_u64(b, KDX_LITTLE_ENDIAN) &
-			  (PFN_MASK << 12) & ~UINT64_C(0xfff);
+		s->root = kdx_load_u64(b, KDX_LITTLE_ENDIAN) & CR3_ADDR_MASK;
 	} else {
 		uint32_t cr3 = kdx_load_u32(b, KDX_LITTLE_ENDIAN);
 
@@ -538,6 +550,7 @@ static struct kdx_error *libxl_stream(struct xls *s)
 	bool have_libxc = false;
 
 	while (!err && !s->truncated) {
+		uint64_t rec = s->pos;
 		uint32_t type, len;
 		bool whole;
 
@@ -553,14 +566,12 @@ static struct kdx_error *libxl_stream(struct xls *s)
 		} else if (type == LIBXL_REC_LIBXC_CONTEXT) {
 			kdx_desc_add_warning(s->desc,
 					     "xl save: a second libxc stream at offset 0x%llx (a checkpointed save): only the first is read",
-					     (unsigned long long)s->pos);
+					     (unsigned long long)rec);
 			break;
 		} else if (type > LIBXL_REC_MAX_KNOWN) {
 			kdx_desc_add_warning(s->desc,
 					     "xl save: libxl record at offset 0x%llx has the unknown type 0x%x: skipped",
-					     (unsigned long long)(s->pos - REC_HEADER_LEN -
-								  (((uint64_t)len + 7) & ~UINT64_C(7))),
-					     type);
+					     (unsigned long long)rec, type);
 		}
 	}
 	if (!err && !have_libxc)
