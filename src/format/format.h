@@ -113,6 +113,7 @@ extern const struct kdx_format_ops kdx_format_avml;
 extern const struct kdx_format_ops kdx_format_qemu_savevm;
 extern const struct kdx_format_ops kdx_format_libvirt_save;
 extern const struct kdx_format_ops kdx_format_vmware;
+extern const struct kdx_format_ops kdx_format_xl_save;
 
 /* Choose the reader for @file: by name when @name is set, else by
  * content.  Formats kdx knows but cannot read yet are named in the

@@ -95,6 +95,16 @@ static void mode_from_cpu(struct probe *p)
 			 (unsigned long long)cr4);
 }
 
+/* The reader's page-table root as a physical address (a Xen save
+ * image's vCPU CR3); machine addresses are xen_pv's business. */
+static bool fact_root(const struct probe *p)
+{
+	const struct kdx_dump_facts *f = kdx_dump_facts(p->dump);
+
+	return (f->set & KDX_FACT_PGT_ROOT) &&
+	       f->pgt_root_form == KDX_ROOT_ADDRESS && !f->pgt_root_machine;
+}
+
 static void find_mode(struct probe *p)
 {
 	struct kdx_kernel_layout *out = p->out;
@@ -106,7 +116,8 @@ static void find_mode(struct probe *p)
 		mode_from_vmcoreinfo(p);
 	} else if (p->cpu && (p->cpu->cr[0] & X86_CR0_PG)) {
 		mode_from_cpu(p);
-	} else if (p->x86_64 && (!p->cpu || p->given->has_root)) {
+	} else if (p->x86_64 && (!p->cpu || p->given->has_root ||
+				 fact_root(p))) {
 		/* With paging off in the CPU, only a root given by hand makes
 		 * a mode worth assuming. */
 		out->mode = KDX_PAGING_X86_64;
@@ -189,6 +200,11 @@ static void find_root(struct probe *p)
 		return; /* given */
 	} else if (p->has_vmcoreinfo && root_from_vmcoreinfo(p)) {
 		return;
+	} else if (fact_root(p)) {
+		out->has_root = true;
+		out->root = kdx_dump_facts(p->dump)->pgt_root;
+		kdx_linux_source(out->root_source, "the dump's page-table root (%s)",
+				 kdx_dump_format_name(p->dump));
 	} else if (p->cpu && (p->cpu->cr[0] & X86_CR0_PG)) {
 		out->has_root = true;
 		out->root = p->cpu->cr[3];

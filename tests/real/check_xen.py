@@ -557,8 +557,9 @@ def main():
     print("--- oracle checks: %d passed, %d failed; now kdx" % (passed, failed), flush=True)
     check_kdx_domu(d, env, kdx, "XC_CORE_LIVE", live, "DOMU_CONSOLE_LIVE")
     check_kdx_domu(d, env, kdx, "XC_CORE_PAUSED", paused, "DOMU_CONSOLE_PAUSED")
-    # kdx has no reader for xl save images yet (issue 10): check_save()
-    # above checks the image itself against the paused core.
+    # The save image holds the paused core's pages (check_save() above):
+    # the same kernel, log and marker, at pseudo-physical addresses.
+    check_kdx_domu(d, env, kdx, "XL_SAVE", paused, "DOMU_CONSOLE_PAUSED")
     check_kdx_host(d, env, kdx, vi)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0

@@ -878,8 +878,9 @@ static void incomplete_flag_warns(void **state)
 
 static void detection_names_known_formats(void **state)
 {
-	/* `xl save`'s image: a Xen format kdx names but does not read */
-	static const uint8_t kdump[4096] = "Xen saved domain, xl format\n";
+	/* `xl save`'s magic with a zero byte order mark: the xl_save
+	 * reader claims it and names what it cannot read */
+	static const uint8_t kdump[4096] = "Xen saved domain, xl format\n \0 \r";
 	/* A FreeBSD minidump of an architecture kdx does not read. */
 	static const uint8_t flat[4096] = "minidump FreeBSD/mips";
 	struct kdx_dump *d = NULL;
@@ -887,7 +888,7 @@ static void detection_names_known_formats(void **state)
 
 	(void)state;
 	expect_error_text(kdx_dump_open_memory(kdump, sizeof(kdump), NULL, &d),
-			  KDX_ERR_UNSUPPORTED, "Xen xl save image");
+			  KDX_ERR_UNSUPPORTED, "byte order mark 0x00000000");
 	expect_error_text(kdx_dump_open_memory(flat, sizeof(flat), NULL, &d),
 			  KDX_ERR_UNSUPPORTED, "FreeBSD/mips");
 	expect_error_text(kdx_dump_open_memory(kdump, 0, NULL, &d),

@@ -18,6 +18,7 @@ const struct kdx_format_ops *const kdx_formats[] = {
 	&kdx_format_qemu_savevm,
 	&kdx_format_libvirt_save,
 	&kdx_format_vmware,
+	&kdx_format_xl_save,
 	&kdx_format_raw,
 	NULL,
 };
@@ -32,8 +33,7 @@ struct known_format {
 };
 
 static const struct known_format known_formats[] = {
-	/* libxl's header before the migration stream (`xl save`) */
-	{ "Xen xl save image", 0, "Xen saved domain, xl format\n", 28 },
+	{ NULL, 0, NULL, 0 }, /* none at the moment */
 };
 
 /* Enough for every magic above and every reader's probe. */
@@ -53,7 +53,7 @@ static struct kdx_error *unknown_format(const struct kdx_file *file,
 	for (size_t i = 0; i < KDX_ARRAY_SIZE(known_formats); i++) {
 		const struct known_format *k = &known_formats[i];
 
-		if (k->offset + k->magic_len <= len &&
+		if (k->name && k->offset + k->magic_len <= len &&
 		    !memcmp(head + k->offset, k->magic, k->magic_len))
 			return kdx_err(KDX_ERR_UNSUPPORTED,
 				       "%s: this is a %s dump, which kdx cannot read yet",
