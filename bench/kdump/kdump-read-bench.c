@@ -224,7 +224,7 @@ static int load_zlib_pages(const char *path, struct zpages *z)
 	int fd = open(path, O_RDONLY);
 	struct stat st;
 	uint8_t *f;
-	uint64_t desc, cap = 0, total = 0;
+	uint64_t desc, cap = 0;
 
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return -1;
@@ -257,7 +257,6 @@ static int load_zlib_pages(const char *path, struct zpages *z)
 		}
 		z->off[z->n] = off;
 		z->len[z->n++] = len;
-		total += len;
 	}
 	z->data = f;
 	return z->n ? 0 : -1;
