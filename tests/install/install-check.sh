@@ -55,7 +55,15 @@ if [ -n "$mod" ]; then
     site=$(dirname "$(dirname "$mod")")
     rel=${site#"$prefix"/}
     py=/usr/bin/python3
-    PYTHONPATH=$site "$py" -c 'import kdx, kdx.drgn; assert kdx.formats()' ||
+    # A sanitizer build's module needs its runtimes loaded before
+    # python3's own libraries (as the python test does); leaks are
+    # tracemalloc's job there.
+    preload=
+    if [ -n "$extra" ]; then
+        preload=$("$cc" -print-file-name=libasan.so):$("$cc" -print-file-name=libubsan.so)
+    fi
+    LD_PRELOAD=$preload ASAN_OPTIONS=detect_leaks=0 PYTHONPATH=$site \
+        "$py" -c 'import kdx, kdx.drgn; assert kdx.formats()' ||
         { echo "installed kdx does not import from $site"; exit 1; }
     "$py" -c 'import sys; sys.exit(not ({"/usr/local/" + sys.argv[1], "/usr/" + sys.argv[1]} & set(sys.path)))' "$rel" ||
         { echo "$rel is not on $py's path under /usr/local or /usr"; exit 1; }
