@@ -530,3 +530,25 @@ void kdx_fuzz_same(const struct kdx_fuzz_open *a,
 	FUZZ_CHECK(a->notes == b->notes);
 	FUZZ_CHECK(a->segments == b->segments);
 }
+
+struct kdx_dump *kdx_fuzz_open_as(const uint8_t *data, size_t size,
+				  const char *format)
+{
+	struct kdx_fuzz_open forced, found;
+	struct kdx_open_options opts;
+	struct kdx_dump *dump = NULL;
+	struct kdx_error *err;
+
+	kdx_fuzz_open(data, size, format, true, &forced);
+	kdx_fuzz_open(data, size, NULL, false, &found);
+	if (!strcmp(found.format, format))
+		kdx_fuzz_same(&forced, &found);
+	kdx_open_options_init(&opts);
+	opts.format = format;
+	err = kdx_dump_open_memory(data, size, &opts, &dump);
+	if (err) {
+		kdx_fuzz_error(err);
+		return NULL;
+	}
+	return dump;
+}

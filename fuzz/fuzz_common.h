@@ -57,6 +57,12 @@ struct kdx_fuzz_open {
 void kdx_fuzz_open(const uint8_t *data, size_t size, const char *format,
 		   bool exercise, struct kdx_fuzz_open *out);
 
+/* The dump @format's reader makes of @data, or NULL (its error checked
+ * and dropped), after kdx_fuzz_open() forced and by detection: where
+ * detection chose @format too, both saw the same dump. */
+struct kdx_dump *kdx_fuzz_open_as(const uint8_t *data, size_t size,
+				  const char *format);
+
 /* Two opens of the same bytes by the same reader saw the same dump. */
 void kdx_fuzz_same(const struct kdx_fuzz_open *a,
 		   const struct kdx_fuzz_open *b);

@@ -71,22 +71,10 @@ static void walk_kernel(const struct kdx_dump *dump)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct kdx_fuzz_open forced, found;
-	struct kdx_open_options opts;
-	struct kdx_dump *dump = NULL;
-	struct kdx_error *err;
+	struct kdx_dump *dump = kdx_fuzz_open_as(data, size, "xc_core");
 
-	kdx_fuzz_open(data, size, "xc_core", true, &forced);
-	kdx_fuzz_open(data, size, NULL, false, &found);
-	if (!strcmp(found.format, "xc_core"))
-		kdx_fuzz_same(&forced, &found);
-	kdx_open_options_init(&opts);
-	opts.format = "xc_core";
-	err = kdx_dump_open_memory(data, size, &opts, &dump);
-	if (err) {
-		kdx_fuzz_error(err);
+	if (!dump)
 		return 0;
-	}
 	if (kdx_dump_has_machine(dump))
 		check_p2m(dump);
 	walk_kernel(dump);
