@@ -491,11 +491,13 @@ void kdx_fuzz_exercise(const struct kdx_dump *dump,
 	read_everywhere(&rd);
 }
 
-void kdx_fuzz_open(const uint8_t *data, size_t size, const char *format,
-		   bool exercise, struct kdx_fuzz_open *out)
+/* Open @data as @format (NULL: detect) and record in @out what came of
+ * it; the dump, or NULL when the open failed. */
+static struct kdx_dump *open_recorded(const uint8_t *data, size_t size,
+				      const char *format,
+				      struct kdx_fuzz_open *out)
 {
 	struct kdx_open_options opts;
-	struct kdx_fuzz_input in = { .data = data, .size = size };
 	struct kdx_dump *dump = NULL;
 	struct kdx_error *err;
 
@@ -506,18 +508,27 @@ void kdx_fuzz_open(const uint8_t *data, size_t size, const char *format,
 	if (err) {
 		out->code = (int)kdx_error_code(err);
 		kdx_fuzz_error(err);
-		return;
+		return NULL;
 	}
 	FUZZ_CHECK(dump != NULL);
 	if (format)
 		FUZZ_CHECK(!strcmp(kdx_dump_format_name(dump), format));
 	snprintf(out->format, sizeof(out->format), "%s",
 		 kdx_dump_format_name(dump));
-	if (exercise)
-		kdx_fuzz_exercise(dump, &in);
 	kdx_dump_phys_ranges(dump, &out->ranges);
 	kdx_dump_notes(dump, &out->notes);
 	kdx_dump_segments(dump, &out->segments);
+	return dump;
+}
+
+void kdx_fuzz_open(const uint8_t *data, size_t size, const char *format,
+		   bool exercise, struct kdx_fuzz_open *out)
+{
+	struct kdx_fuzz_input in = { .data = data, .size = size };
+	struct kdx_dump *dump = open_recorded(data, size, format, out);
+
+	if (dump && exercise)
+		kdx_fuzz_exercise(dump, &in);
 	kdx_dump_destroy(dump);
 }
 
@@ -534,21 +545,47 @@ void kdx_fuzz_same(const struct kdx_fuzz_open *a,
 struct kdx_dump *kdx_fuzz_open_as(const uint8_t *data, size_t size,
 				  const char *format)
 {
+	struct kdx_fuzz_input in = { .data = data, .size = size };
 	struct kdx_fuzz_open forced, found;
-	struct kdx_open_options opts;
-	struct kdx_dump *dump = NULL;
-	struct kdx_error *err;
+	struct kdx_dump *dump = open_recorded(data, size, format, &forced);
 
-	kdx_fuzz_open(data, size, format, true, &forced);
+	if (dump)
+		kdx_fuzz_exercise(dump, &in);
 	kdx_fuzz_open(data, size, NULL, false, &found);
 	if (!strcmp(found.format, format))
 		kdx_fuzz_same(&forced, &found);
-	kdx_open_options_init(&opts);
-	opts.format = format;
-	err = kdx_dump_open_memory(data, size, &opts, &dump);
+	return dump;
+}
+
+void kdx_fuzz_walk_kernel(const struct kdx_dump *dump)
+{
+	static const uint64_t addrs[] = { 0xffffffff81000000ull,
+					  0xffffffff80000000ull, 0xc0000000ull,
+					  0xffff888000000000ull, 0 };
+	struct kdx_kernel_layout layout;
+	struct kdx_xlat *xlat;
+	struct kdx_error *err = kdx_kernel_probe(dump, NULL, &layout);
+	uint8_t buf[64];
+
+	if (!err)
+		err = kdx_kernel_xlat_create(dump, &layout, &xlat);
 	if (err) {
 		kdx_fuzz_error(err);
-		return NULL;
+		return;
 	}
-	return dump;
+	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		struct kdx_xlat_result r;
+
+		err = kdx_xlat_translate(xlat, addrs[i], &r);
+		if (err) {
+			kdx_fuzz_error(err);
+			continue;
+		}
+		FUZZ_CHECK(r.space == kdx_xlat_space(xlat));
+		err = kdx_read_virt(dump, xlat, addrs[i], buf, sizeof(buf), 0,
+				    NULL);
+		if (err)
+			kdx_fuzz_error(err);
+	}
+	kdx_xlat_destroy(xlat);
 }

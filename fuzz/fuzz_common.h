@@ -57,11 +57,16 @@ struct kdx_fuzz_open {
 void kdx_fuzz_open(const uint8_t *data, size_t size, const char *format,
 		   bool exercise, struct kdx_fuzz_open *out);
 
-/* The dump @format's reader makes of @data, or NULL (its error checked
- * and dropped), after kdx_fuzz_open() forced and by detection: where
- * detection chose @format too, both saw the same dump. */
+/* The dump @format's reader makes of @data, exercised, or NULL (its
+ * error checked and dropped); where detection chooses @format too, both
+ * opens saw the same dump. */
 struct kdx_dump *kdx_fuzz_open_as(const uint8_t *data, size_t size,
 				  const char *format);
+
+/* Translate and read a few kernel addresses through the kernel layout
+ * kdx finds in @dump: every walk must end, and results carry the
+ * translation's address space. */
+void kdx_fuzz_walk_kernel(const struct kdx_dump *dump);
 
 /* Two opens of the same bytes by the same reader saw the same dump. */
 void kdx_fuzz_same(const struct kdx_fuzz_open *a,

@@ -33,42 +33,6 @@ static void check_p2m(const struct kdx_dump *dump)
 	}
 }
 
-static void walk_kernel(const struct kdx_dump *dump)
-{
-	static const uint64_t addrs[] = { 0xffffffff81000000ull,
-					  0xffffffff80000000ull, 0xc0000000ull,
-					  0xffff888000000000ull, 0 };
-	struct kdx_kernel_layout layout;
-	struct kdx_xlat *xlat;
-	struct kdx_error *err = kdx_kernel_probe(dump, NULL, &layout);
-	uint8_t buf[64];
-
-	if (err) {
-		kdx_fuzz_error(err);
-		return;
-	}
-	err = kdx_kernel_xlat_create(dump, &layout, &xlat);
-	if (err) {
-		kdx_fuzz_error(err);
-		return;
-	}
-	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
-		struct kdx_xlat_result r;
-
-		err = kdx_xlat_translate(xlat, addrs[i], &r);
-		if (err) {
-			kdx_fuzz_error(err);
-			continue;
-		}
-		FUZZ_CHECK(r.space == kdx_xlat_space(xlat));
-		err = kdx_read_virt(dump, xlat, addrs[i], buf, sizeof(buf), 0,
-				    NULL);
-		if (err)
-			kdx_fuzz_error(err);
-	}
-	kdx_xlat_destroy(xlat);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct kdx_dump *dump = kdx_fuzz_open_as(data, size, "xc_core");
@@ -77,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (kdx_dump_has_machine(dump))
 		check_p2m(dump);
-	walk_kernel(dump);
+	kdx_fuzz_walk_kernel(dump);
 	kdx_dump_destroy(dump);
 	return 0;
 }
