@@ -185,6 +185,28 @@ static int copy_out(const struct kdx_dump *dump, const struct read_request *rq,
 	return rc;
 }
 
+/* An output that exists and is not a regular file (/dev/null, a FIFO, a
+ * terminal) is written in place: renaming a temporary file over it would
+ * replace the device or FIFO with a file, as it once replaced /dev/null. */
+static int read_to_special(const struct kdx_dump *dump,
+			   const struct read_request *rq,
+			   struct kdx_read_stats *stats)
+{
+	int fd = open(rq->output, O_WRONLY | O_CLOEXEC), rc;
+
+	if (fd < 0) {
+		fprintf(stderr, "kdx: open %s: %s\n", rq->output,
+			strerror(errno));
+		return EXIT_DUMP;
+	}
+	rc = copy_out(dump, rq, fd, stats);
+	if (close(fd) < 0 && !rc) {
+		fprintf(stderr, "kdx: write %s: %s\n", rq->output, strerror(errno));
+		rc = EXIT_DUMP;
+	}
+	return rc;
+}
+
 /* Write to a temporary file beside the output and rename it into place
  * only on success, so a failed read never leaves a file that looks
  * complete. */
@@ -192,11 +214,18 @@ static int read_to_file(const struct kdx_dump *dump,
 			const struct read_request *rq,
 			struct kdx_read_stats *stats)
 {
+	struct stat st;
 	char *tmp;
 	int fd, rc;
 
 	if (!strcmp(rq->output, "-"))
 		return copy_out(dump, rq, STDOUT_FILENO, stats);
+	if (stat(rq->output, &st) == 0 && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "kdx: %s is a directory\n", rq->output);
+		return EXIT_USAGE;
+	}
+	if (stat(rq->output, &st) == 0 && !S_ISREG(st.st_mode))
+		return read_to_special(dump, rq, stats);
 	if (asprintf(&tmp, "%s.kdx-XXXXXX", rq->output) < 0)
 		return EXIT_DUMP;
 	fd = mkstemp(tmp);

@@ -151,6 +151,12 @@ static struct kdx_error *create_temp(struct kdx_sink *sink)
 	if (stat(sink->path, &st) == 0 && S_ISDIR(st.st_mode))
 		return kdx_err(KDX_ERR_INVALID, "%s is a directory",
 			       sink->path);
+	/* The rename at commit would replace a device or a FIFO (once
+	 * /dev/null) with a regular file. */
+	if (stat(sink->path, &st) == 0 && !S_ISREG(st.st_mode))
+		return kdx_err(KDX_ERR_INVALID,
+			       "%s is not a regular file; the output is written anew and renamed into place",
+			       sink->path);
 	remove_stale_temps(sink->path);
 	err = temp_name(sink->path, &sink->tmp_path);
 	if (err)

@@ -156,6 +156,17 @@ mkfifo "$work/out.fifo"
 expect_exit 2 "OUT a FIFO is refused" "$kdx" convert "$work/in.elf" "$work/out.fifo" --to elf
 check "it says OUT is not a regular file" grep -q "is not a regular file" "$work/err"
 check "the FIFO is still a FIFO" test -p "$work/out.fifo"
+# read -o into a FIFO (and so /dev/null or a terminal) writes into it in
+# place: the temporary file renamed over it once made /dev/null a file.
+mkfifo "$work/read.fifo"
+timeout 10 cat "$work/read.fifo" >"$work/read.out" & reader=$!
+expect_exit 0 "read -o a FIFO writes into it" timeout 10 "$kdx" read "$work/in.elf" 0 4096 --phys -o "$work/read.fifo"
+wait $reader
+check "the FIFO is still a FIFO" test -p "$work/read.fifo"
+"$kdx" read "$work/in.elf" 0 4096 --phys -o "$work/read.want" 2>/dev/null
+check "the reader got the page" cmp -s "$work/read.out" "$work/read.want"
+expect_exit 2 "read -o a directory is refused" "$kdx" read "$work/in.elf" 0 16 --phys -o "$work"
+check "it says OUT is a directory" grep -q "is a directory" "$work/err"
 expect_exit 3 "OUT in a missing directory" "$kdx" convert "$work/in.elf" "$work/nodir/x.kdump" --to kdump
 check "the error names OUT, not a temporary file" grep -q "create $work/nodir/x.kdump: No such file" "$work/err"
 check "no temporary file in the directory" test -z "$(ls "$work" | grep kdx-)"
