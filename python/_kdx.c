@@ -1039,10 +1039,11 @@ static int parse_open_options(struct kdx_open_options *opts,
 static PyObject *kdx_open(PyObject *mod, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "paths", "format", "arch", "raw_base",
-				  "page_size", NULL };
+				  "page_size", "no_map", NULL };
 	PyObject *paths_obj, *raw_base = Py_None, *paths;
 	const char *format = NULL, *arch = NULL;
 	unsigned int page_size = 0;
+	int no_map = 0;
 	struct kdx_open_options opts;
 	const char **cpaths;
 	struct kdx_dump *dump = NULL;
@@ -1051,12 +1052,13 @@ static PyObject *kdx_open(PyObject *mod, PyObject *args, PyObject *kw)
 	DumpObject *self;
 
 	(void)mod;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|zzOI:open", kwlist,
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|zzOIp:open", kwlist,
 					 &paths_obj, &format, &arch, &raw_base,
-					 &page_size))
+					 &page_size, &no_map))
 		return NULL;
 	kdx_open_options_init(&opts);
 	opts.format = format;
+	opts.no_map = no_map;
 	if (parse_open_options(&opts, arch, raw_base, page_size))
 		return NULL;
 	paths = collect_paths(paths_obj);
@@ -1121,11 +1123,16 @@ static PyObject *kdx_formats(PyObject *mod, PyObject *Py_UNUSED(ignored))
 static PyMethodDef module_methods[] = {
 	{ "open", (PyCFunction)(void (*)(void))kdx_open,
 	  METH_VARARGS | METH_KEYWORDS,
-	  "open(paths, format=None, arch=None, raw_base=None, page_size=0)\n"
+	  "open(paths, format=None, arch=None, raw_base=None, page_size=0,\n"
+	  "     no_map=False)\n"
 	  "--\n\n"
 	  "Open a dump: one path, or the files of a makedumpfile --split set.\n"
 	  "format names the reader instead of detecting it; arch, raw_base and\n"
-	  "page_size describe a raw image.  Returns a Dump (a context manager)."
+	  "page_size describe a raw image.  The files are mapped into memory\n"
+	  "(reads are copies from the page cache); no_map=True reads them with\n"
+	  "pread instead, so that failing storage or a file truncated while\n"
+	  "open raises an error rather than killing the process with SIGBUS.\n"
+	  "Returns a Dump (a context manager)."
 	},
 	{ "formats", kdx_formats, METH_NOARGS,
 	  "formats()\n--\n\nThe formats kdx reads: (name, description) tuples." },

@@ -49,6 +49,14 @@ struct kdx_open_options {
 	uint64_t raw_base;
 	/** Page size to assume where the dump does not say (0: arch default). */
 	uint32_t page_size;
+	/**
+	 * Read the dump's files with pread instead of mapping them into
+	 * memory.  Mapped reads are copies from the page cache, without a
+	 * system call, and much faster; but an I/O error, or a file truncated
+	 * by someone else while it is open, then raises SIGBUS instead of
+	 * returning an error.  Set it for dumps on storage that may fail.
+	 */
+	bool no_map;
 };
 
 /** Fill @p opts with defaults. */

@@ -69,6 +69,9 @@ bool cli_dump_option(int opt, const char *arg, struct kdx_open_options *opts,
 		}
 		opts->page_size = (uint32_t)value;
 		return true;
+	case CLI_OPT_NO_MAP:
+		opts->no_map = true;
+		return true;
 	}
 	return false;
 }

@@ -35,11 +35,13 @@ extern const struct cli_command cli_cmd_dmesg;
 extern const struct cli_command cli_cmd_verify;
 
 /* Options every command that opens a dump accepts. */
+#define CLI_OPT_NO_MAP 0x180
 #define CLI_DUMP_LONG_OPTIONS                                   \
 	{ "format", required_argument, NULL, 'F' },             \
 	{ "arch", required_argument, NULL, 'A' },               \
 	{ "base", required_argument, NULL, 'B' },               \
-	{ "page-size", required_argument, NULL, 'P' }
+	{ "page-size", required_argument, NULL, 'P' },          \
+	{ "no-map", no_argument, NULL, CLI_OPT_NO_MAP }
 
 #define CLI_DUMP_OPTIONS_HELP                                                  \
 	"DUMP is one file, or every file of a makedumpfile --split set (in any\n" \
@@ -49,7 +51,10 @@ extern const struct cli_command cli_cmd_verify;
 	"                    (elf, raw; see `kdx help formats`)\n"             \
 	"  --arch NAME       architecture where the dump does not say (raw)\n" \
 	"  --base ADDR       physical address of a raw image's first byte\n"   \
-	"  --page-size N     page size where the dump does not say\n"
+	"  --page-size N     page size where the dump does not say\n"         \
+	"  --no-map          read the files with pread, not mapped into memory:\n" \
+	"                    slower, but failing storage gives an error, not\n" \
+	"                    SIGBUS\n"
 
 /* Handle one of CLI_DUMP_LONG_OPTIONS; returns false for other options
  * (and sets *exit_code to EXIT_USAGE on a bad value). */

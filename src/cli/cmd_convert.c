@@ -213,6 +213,9 @@ static int run_convert(int argc, char **argv)
 	int opt, rc = EXIT_OK, last = -1;
 
 	kdx_open_options_init(&opts);
+	/* pread, not a map: failing storage must be an error that removes
+	 * the temporary output, not SIGBUS, which would leave it. */
+	opts.no_map = true;
 	kdx_convert_options_init(&copts);
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {

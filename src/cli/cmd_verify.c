@@ -163,6 +163,9 @@ static int run_verify(int argc, char **argv)
 	int rc;
 
 	kdx_open_options_init(&opts);
+	/* pread, not a map: an unreadable block is damage to report, not
+	 * SIGBUS. */
+	opts.no_map = true;
 	rc = parse_args(argc, argv, &json, &opts, &files);
 	if (rc < 0)
 		return cli_help(&cli_cmd_verify);

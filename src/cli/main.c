@@ -2,8 +2,10 @@
 /* kdx: the command dispatcher. */
 #include "cli/cli.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const struct cli_command *const commands[] = {
 	&cli_cmd_info,
@@ -81,10 +83,39 @@ static int run_help(int argc, char **argv)
 	return cli_help(cmd);
 }
 
+/* A mapped dump file that shrank, or whose storage failed, raises
+ * SIGBUS on the read that touches the lost page: say so and what to do,
+ * instead of dying of the signal.  Only async-signal-safe calls. */
+static void report_bus_error(int sig)
+{
+	static const char msg[] =
+		"kdx: a dump file could not be read where it is mapped into "
+		"memory (SIGBUS): it shrank while kdx read it, or its storage "
+		"failed; run again with --no-map to have the error and the "
+		"offset named\n";
+	ssize_t unused;
+
+	(void)sig;
+	unused = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)unused;
+	_exit(EXIT_DUMP);
+}
+
+static void catch_bus_error(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = report_bus_error;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	const struct cli_command *cmd;
 
+	catch_bus_error();
 	if (argc < 2) {
 		print_main_help(stderr);
 		return EXIT_USAGE;

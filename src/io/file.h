@@ -12,7 +12,13 @@
 
 struct kdx_file;
 
-/* A file or block device, read with pread (io/file_fd.c). */
+/* A file or block device (io/file_fd.c): a regular file is mapped into
+ * memory and read from the map unless @flags has KDX_FILE_NO_MAP, which
+ * reads with pread (an I/O error is then an error, not SIGBUS). */
+#define KDX_FILE_NO_MAP 1u
+struct kdx_error *kdx_file_open_flags(const char *path, unsigned int flags,
+				      struct kdx_file **out);
+/* kdx_file_open_flags(@path, 0, @out). */
 struct kdx_error *kdx_file_open(const char *path, struct kdx_file **out);
 /* @size bytes at @data, which the caller keeps alive and unchanged while
  * the file is open (io/file_memory.c). */

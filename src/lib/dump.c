@@ -209,12 +209,19 @@ struct kdx_error *kdx_dump_open_file(struct kdx_file *file,
 	return open_file(file, NULL, 0, opts, out);
 }
 
+/* How to open a dump's files, as @opts (NULL: defaults) ask. */
+static unsigned int file_flags(const struct kdx_open_options *opts)
+{
+	return opts && opts->no_map ? KDX_FILE_NO_MAP : 0;
+}
+
 struct kdx_error *kdx_dump_open(const char *path,
 				const struct kdx_open_options *opts,
 				struct kdx_dump **out)
 {
 	struct kdx_file *file;
-	struct kdx_error *err = kdx_file_open(path, &file);
+	struct kdx_error *err = kdx_file_open_flags(path, file_flags(opts),
+						   &file);
 
 	return err ? err : open_file(file, NULL, 0, opts, out);
 }
@@ -230,13 +237,14 @@ struct kdx_error *kdx_dump_open_files(const char *const *paths, size_t count,
 		return kdx_err(KDX_ERR_INVALID, "no file to open");
 	if (count > 1 && !(more = calloc(count - 1, sizeof(*more))))
 		return kdx_err_nomem();
-	err = kdx_file_open(paths[0], &first);
+	err = kdx_file_open_flags(paths[0], file_flags(opts), &first);
 	if (err) {
 		free(more);
 		return err;
 	}
 	for (size_t i = 1; i < count && !err; i++)
-		err = kdx_file_open(paths[i], &more[i - 1]);
+		err = kdx_file_open_flags(paths[i], file_flags(opts),
+					  &more[i - 1]);
 	if (err) {
 		kdx_file_close(first);
 		for (size_t i = 0; i < count - 1; i++)

@@ -8,6 +8,7 @@ import errno
 import json
 import os
 import pathlib
+import stat
 import struct
 import subprocess
 import threading
@@ -111,6 +112,22 @@ def test_open_raw_image(tmp_path):
         with pytest.raises(kdx.NoDataError) as e:
             d.read(0x3ffffff0, 32, phys=True)
         assert e.value.address == 0x3ffffff0
+
+
+def test_open_no_map_reads_and_names_truncation(tmp_path):
+    data = bytes(range(256)) * 64
+    p = tmp_path / "mem.raw"
+    p.write_bytes(data)
+    with kdx.open(p, format="raw", arch="x86_64") as mapped, \
+         kdx.open(p, format="raw", arch="x86_64", no_map=True) as plain:
+        assert mapped.read(0xff0, 0x1010, phys=True) == data[0xff0:0x2000]
+        assert plain.read(0xff0, 0x1010, phys=True) == data[0xff0:0x2000]
+        # pread names a file cut short while open; a map would SIGBUS.
+        os.truncate(p, 0x2000)
+        with pytest.raises(kdx.Error) as e:
+            plain.read(0x3000, 16, phys=True)
+        assert "0x3000" in str(e.value)
+        assert plain.read(0x1ff0, 16, phys=True) == data[0x1ff0:0x2000]
 
 
 def test_formats():
@@ -343,6 +360,13 @@ def test_convert_errors(dump, tmp_path):
     with pytest.raises(kdx.SystemCallError) as e:
         dump.convert("/nonexistent/dir/out")
     assert e.value.errno == errno.ENOENT
+    # A FIFO (or /dev/null) as the output is refused, not replaced by a
+    # file renamed over it.
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(kdx.Error, match="not a regular file"):
+        dump.convert(fifo)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
 
     def stop(done, total):
         raise KeyboardInterrupt("stop")
