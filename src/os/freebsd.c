@@ -93,7 +93,7 @@ static size_t order_ring(const struct fbsd_minidump *md, const uint8_t *region,
 			 size_t region_len, char *out)
 {
 	size_t size = md->msgbufsize, start = 0, n = 0;
-	unsigned int w = md->row->word_size;
+	unsigned int w = md->word_size;
 
 	if (size && region_len >= size + w + 12) {
 		const uint8_t *h = region + size + w;
