@@ -832,7 +832,8 @@ void kdx_fbsd_add_facts(const struct fbsd_minidump *md,
 	struct kdx_dump_facts *f = &desc->facts;
 
 	f->set |= KDX_FACT_FORMAT_VERSION | KDX_FACT_PAGE_SIZE |
-		  KDX_FACT_KERNEL_BASE | KDX_FACT_NR_PAGES;
+		  KDX_FACT_KERNEL_BASE | KDX_FACT_NR_PAGES | KDX_FACT_WORD_SIZE;
+	f->word_size = md->word_size; /* mips: 4 or 8 by its kernbase */
 	f->format_version = md->version;
 	f->page_size = md->page_size;
 	f->kernel_base = md->kernbase;

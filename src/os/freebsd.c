@@ -58,7 +58,9 @@ static struct kdx_error *freebsd_probe(const struct kdx_dump *dump,
 		layout->has_root = true;
 		layout->root = kdx_fbsd_root(md);
 		snprintf(layout->root_source, KDX_SOURCE_LEN,
-			 "page-table area at file offset 0x%llx, upper levels built in memory",
+			 pg->hashed ?
+				 "hashed page table: the page-table area at file offset 0x%llx" :
+				 "page-table area at file offset 0x%llx, upper levels built in memory",
 			 (unsigned long long)md->pmap_off);
 	}
 	if (!layout->va_bits)
