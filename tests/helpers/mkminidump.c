@@ -628,7 +628,8 @@ static void fill_header(const struct mkmd_dump *d, uint8_t *h)
 		put32(h + 72, d->bitmapsize, bo);
 		put32(h + 76, d->pmapsize, bo);
 		put64(h + 80, d->kernbase, bo);
-		put64(h + 88, d->kernbase + d->kva_size, bo); /* kernend */
+		/* kernend: VM_MAX_KERNEL_ADDRESS, 32 GiB of KVA */
+		put64(h + 88, d->kernbase + 0x7ffffffffull, bo);
 		put64(h + 96, d->dmapbase, bo);
 		put64(h + 104, 0xc003ffffffffffffull, bo); /* DMAP_MAX_ADDRESS */
 		put32(h + 112, 1, bo);                /* hw_direct_map */
