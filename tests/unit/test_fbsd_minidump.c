@@ -387,6 +387,65 @@ static void ppc64_headers(void **state)
 	mkmd_free(&d);
 }
 
+/* powerpc64 HPT: a table cut short, a size no HTAB has, a dump whose
+ * bitmap claims pages the file lacks; the header little-endian. */
+static void hpt_errors(void **state)
+{
+	struct mkmd_spec spec = { .arch = MKMD_PPC64, .version = 2, .hpt = true };
+	struct mkmd_dump d;
+	char off[48];
+
+	(void)state;
+	assert_true(mkmd_build(&spec, &d));
+	snprintf(off, sizeof(off), "offset 0x%llx", (unsigned long long)d.pmap_off);
+	expect_error(&d, d.pmap_off + d.pmapsize / 2, KDX_ERR_CORRUPT,
+		     "page-table area", off);
+	snprintf(off, sizeof(off), "marks %llu pages", (unsigned long long)d.pages);
+	expect_error(&d, d.size - 4096, KDX_ERR_CORRUPT, off, "file holds only");
+	/* 0x30000: not a power of two (the file still holds it). */
+	put32(d.data + 76, 0x30000, KDX_LITTLE_ENDIAN);
+	expect_error(&d, d.size, KDX_ERR_CORRUPT, "area size 0x30000",
+		     "not that of a hashed page table");
+	/* 128 KiB: a power of two, but below 2^11 PTEGs. */
+	put32(d.data + 76, 0x20000, KDX_LITTLE_ENDIAN);
+	expect_error(&d, d.size, KDX_ERR_CORRUPT, "area size 0x20000", NULL);
+	put32(d.data + 76, d.pmapsize, KDX_LITTLE_ENDIAN);
+	memcpy(d.data + 32, "mmu_moea\0", 9);
+	expect_error(&d, d.size, KDX_ERR_UNSUPPORTED, "unknown powerpc64 MMU \"mmu_moea\"",
+		     NULL);
+	mkmd_free(&d);
+}
+
+/* mips: a PTE area of part of an entry, one cut short, a kernbase that
+ * is no page's, one outside XKSEG, a version past 2. */
+static void mips_errors(void **state)
+{
+	struct mkmd_spec spec = { .arch = MKMD_MIPS, .version = 2,
+				  .byte_order = KDX_BIG_ENDIAN, .mips64 = true };
+	struct mkmd_dump d;
+	char off[48];
+
+	(void)state;
+	assert_true(mkmd_build(&spec, &d));
+	snprintf(off, sizeof(off), "offset 0x%llx", (unsigned long long)d.pmap_off);
+	expect_error(&d, d.pmap_off + 100, KDX_ERR_CORRUPT, "page-table area", off);
+	put32(d.data + 36, d.pmapsize - 4, KDX_BIG_ENDIAN);
+	expect_error(&d, d.size, KDX_ERR_CORRUPT, "not a whole number of 8-byte entries",
+		     NULL);
+	put32(d.data + 36, d.pmapsize, KDX_BIG_ENDIAN);
+	put64(d.data + 40, d.kernbase + 0x800, KDX_BIG_ENDIAN);
+	expect_error(&d, d.size, KDX_ERR_CORRUPT, "kernbase 0xc000000000000800",
+		     "MIPS64");
+	put64(d.data + 40, 0xd000000000000000ull, KDX_BIG_ENDIAN);
+	expect_error(&d, d.size, KDX_ERR_CORRUPT, "kernbase 0xd000000000000000",
+		     NULL);
+	put64(d.data + 40, d.kernbase, KDX_BIG_ENDIAN);
+	put32(d.data + 24, 3, KDX_BIG_ENDIAN);
+	expect_error(&d, d.size, KDX_ERR_UNSUPPORTED, "mips minidump version 3",
+		     "1 to 2");
+	mkmd_free(&d);
+}
+
 static void arm64_64k_is_refused(void **state)
 {
 	struct mkmd_spec spec = { .arch = MKMD_ARM64, .version = 3 };
@@ -644,6 +703,8 @@ int main(void)
 		cmocka_unit_test(bad_headers),
 		cmocka_unit_test(arm64_64k_is_refused),
 		cmocka_unit_test(ppc64_headers),
+		cmocka_unit_test(hpt_errors),
+		cmocka_unit_test(mips_errors),
 		cmocka_unit_test(inside_kerneldumpheaders),
 		cmocka_unit_test(compressed_dumps),
 		cmocka_unit_test(compressed_on_the_device),
