@@ -52,8 +52,8 @@
 #define VSID_MULTIPLIER 0x13bbull
 #define SEGMENT_SHIFT 28
 
-/* List at most this many entries (24 bytes each). */
-#define MAX_LISTED (1u << 24)
+/* List at most this many entries (32 bytes each: 128 MiB). */
+#define MAX_LISTED (1u << 22)
 
 static uint64_t rotl36(uint64_t v, unsigned int n)
 {
@@ -311,9 +311,15 @@ hpt_list(struct kdx_xlat *xlat, uint64_t lo, uint64_t hi,
 				    (unsigned long long)xlat->root);
 	}
 	qsort(all, (size_t)n, sizeof(*all), by_address);
-	for (uint64_t i = 0; i < n; i++)
+	for (uint64_t i = 0, end = 0; i < n; i++) {
+		/* A second entry for an address already listed (a stale
+		 * one, or a 4 KiB page inside a 16 MiB one): the first. */
+		if (i && all[i].ea < end)
+			continue;
+		end = all[i].ea + all[i].size;
 		if (!emit(arg, all[i].ea, all[i].pa, all[i].size, all[i].flags))
 			break;
+	}
 	free(all);
 	return NULL;
 }
