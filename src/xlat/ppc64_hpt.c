@@ -310,7 +310,8 @@ hpt_list(struct kdx_xlat *xlat, uint64_t lo, uint64_t hi,
 		return kdx_err_wrap(err, "hashed page table at 0x%llx",
 				    (unsigned long long)xlat->root);
 	}
-	qsort(all, (size_t)n, sizeof(*all), by_address);
+	if (n) /* qsort of NULL, even of nothing, is undefined */
+		qsort(all, (size_t)n, sizeof(*all), by_address);
 	for (uint64_t i = 0, end = 0; i < n; i++) {
 		/* A second entry for an address already listed (a stale
 		 * one, or a 4 KiB page inside a 16 MiB one): the first. */
