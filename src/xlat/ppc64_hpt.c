@@ -275,6 +275,14 @@ hpt_list(struct kdx_xlat *xlat, uint64_t lo, uint64_t hi,
 	struct listed *all = NULL;
 	struct kdx_error *err = NULL;
 
+	/* Each 4 KiB of the table counts as a table against the budget:
+	 * HTABSIZE alone would let a bad root ask for 2^39 PTEGs. */
+	if (ptegs / (KDX_TABLE_MAX / PTEG_BYTES) > xlat->cfg.max_tables)
+		return kdx_err(KDX_ERR_UNSUPPORTED,
+			       "hashed page table at 0x%llx: %llu PTEGs are more than the %llu tables' budget (max_tables) lets kdx list",
+			       (unsigned long long)xlat->root,
+			       (unsigned long long)ptegs,
+			       (unsigned long long)xlat->cfg.max_tables);
 	for (uint64_t g = 0; g < ptegs && !err; g += KDX_TABLE_MAX / PTEG_BYTES) {
 		err = kdx_xlat_load_table(xlat, xlat->root + g * PTEG_BYTES,
 					  KDX_TABLE_MAX, chunk);
