@@ -4,8 +4,9 @@
  * input writes.
  *
  * Input: a 32-byte header, then 10-byte records.
- *   0      paging mode (enum kdx_paging_mode, modulo KDX_PAGING_RISCV_SV57
- *          + 1; 0 is refused by kdx_xlat_create)
+ *   0      paging mode (enum kdx_paging_mode, modulo MODES, every mode
+ *          through POWER's hashed page table; 0 is refused by
+ *          kdx_xlat_create)
  *   1      bit 0 PSE, 1 NXE, 2 big-endian entries, 3 root_low is given;
  *          bit 4: enumerate with KDX_MAPS_NO_MERGE; bits 5-6: AArch64
  *          granule (4K, 16K, 64K, 4K)
@@ -26,6 +27,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define MODES (KDX_PAGING_PPC64_HPT + 1)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -196,7 +199,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!dump)
 		return 0;
 	kdx_xlat_config_init(&cfg);
-	cfg.mode = (enum kdx_paging_mode)(data[0] % (KDX_PAGING_RISCV_SV57 + 1));
+	cfg.mode = (enum kdx_paging_mode)(data[0] % MODES);
 	cfg.flags = data[1] & 0xf;
 	cfg.page_size = granule[(data[1] >> 5) & 3];
 	cfg.va_bits = data[2];

@@ -22,7 +22,8 @@ import sys
 
 # enum kdx_paging_mode
 NONE, X86_32, X86_PAE, X86_64, LA57, ARM_V5, ARM, ARM_LPAE, AARCH64, \
-    SV32, SV39, SV48, SV57 = range(13)
+    SV32, SV39, SV48, SV57, PPC64_RADIX, S390X, MIPS32, MIPS64, \
+    PPC64_HPT = range(18)
 PSE, NXE, BE, ROOT_LOW = 1, 2, 4, 8
 PAST_END = 0x7FF00000
 
@@ -74,6 +75,14 @@ def rv_leaf(pa, level, last):
     return (pa >> 12) << 10 | 0xCF  # V R W X A D
 
 
+def mips_table(a, level):
+    return a | 0x1  # kdx's directory form: the table's address | present
+
+
+def mips_leaf(pa, level, last):
+    return (pa >> 12) << 6 | 0x1F  # EntryLo: C 3, D, V, G
+
+
 MODES = {
     "x86_32": Mode(X86_32, 4, [22, 12], [1024, 1024], x86_table, x86_leaf, [0, 1]),
     "pae": Mode(X86_PAE, 8, [30, 21, 12], [4, 512, 512], pae_table, x86_leaf, [1, 2]),
@@ -90,6 +99,10 @@ MODES = {
     "sv48": Mode(SV48, 8, [39, 30, 21, 12], [512] * 4, rv_table, rv_leaf, [0, 1, 2, 3]),
     "sv57": Mode(SV57, 8, [48, 39, 30, 21, 12], [512] * 5, rv_table, rv_leaf,
                  [0, 1, 2, 3, 4]),
+    "mips32": Mode(MIPS32, 4, [22, 12], [1024, 1024], mips_table, mips_leaf, [1],
+                   va_top=0xC0000000),
+    "mips64": Mode(MIPS64, 8, [30, 21, 12], [512] * 3, mips_table, mips_leaf, [2],
+                   va_top=0xC000000000000000),
 }
 
 
@@ -197,7 +210,7 @@ def main():
     os.makedirs(out, exist_ok=True)
     for name, m in MODES.items():
         seeds = {"plain": plain(m), "loop": loop(m), "alias": alias(m)}
-        if m.mode in (ARM, ARM_LPAE, AARCH64):
+        if m.mode in (ARM, ARM_LPAE, AARCH64, MIPS32, MIPS64):
             seeds["plain-be"] = plain(m, be=True)
         if m.mode == AARCH64:
             # TTBR0 too: the low half from the same tables.
@@ -208,6 +221,32 @@ def main():
         for shape, data in seeds.items():
             with open(os.path.join(out, "%s-%s" % (name, shape)), "wb") as f:
                 f.write(data)
+    with open(os.path.join(out, "ppc64_hpt-plain"), "wb") as f:
+        f.write(hpt_seed())
+
+
+def hpt_seed():
+    """POWER's hashed page table at 0 (SDR1 0: 2048 PTEGs, of which the
+    image holds the first 512): one 4 KiB entry for the first kernel page
+    from 0xc008000000400000 whose primary PTEG is in the image; FreeBSD's
+    KERNEL_VSID; entries big-endian."""
+    def pteg(ea):
+        esid, mask = ea >> 28, (1 << 36) - 1
+        vsid = ((((esid << 8) | (esid >> 28)) * 0x13BB) & mask) | 1 << 36
+        page = (ea & 0xFFFFFFF) >> 12
+        return vsid, page, ((vsid & 0x7FFFFFFFFF) ^ page) & 2047
+
+    ea = 0xC008000000201000
+    while pteg(ea)[2] >= 512:
+        ea += 0x1000
+    vsid, page, g = pteg(ea)
+    hi = vsid << 12 | (page >> 11) << 7 | 1       # AVA | V
+    lo = 0x5000 | 0x190 | 2                         # RPN | R C M | PP 2
+    h = bytearray(32)
+    h[0], h[1] = PPC64_HPT, PSE | NXE
+    struct.pack_into("<QQQ", h, 4, 0, 0, ea)
+    return bytes(h) + b"".join(struct.pack("<H", slot) + struct.pack(">Q", v)
+                               for slot, v in ((g * 16, hi), (g * 16 + 1, lo)))
 
 
 if __name__ == "__main__":

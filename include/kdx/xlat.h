@@ -92,11 +92,27 @@ enum kdx_paging_mode {
 	 *  designation type picks the top table, its length field how much
 	 *  of it exists (the kernel's: origin | DT << 2 | 3). */
 	KDX_PAGING_S390X,
+	/** MIPS32: KSEG0/KSEG1 unmapped (the first 512 MiB of physical
+	 *  memory), the rest through two levels of 4-byte entries, leaves
+	 *  TLB EntryLo words (frame from bit 6), 4 KiB pages; directory
+	 *  entries hold the next table's physical address. */
+	KDX_PAGING_MIPS32,
+	/** MIPS64: XKPHYS and the compatibility KSEG0/KSEG1 unmapped, XKSEG
+	 *  (0xc000000000000000 + 39 bits) through three levels of 8-byte
+	 *  entries, leaves EntryLo words. */
+	KDX_PAGING_MIPS64,
+	/** POWER hashed page table (HPT, ISA 2.0x/3.0 hash mode): no tree
+	 *  but a table of PTE groups found by hashing the virtual address;
+	 *  the root is an SDR1 value (HTABORG | HTABSIZE).  Kernel segments
+	 *  get FreeBSD's VSIDs (KERNEL_VSID of the ESID), 16 MiB base pages
+	 *  in the direct-map quadrant 0xc000000000000000, 4 KiB elsewhere. */
+	KDX_PAGING_PPC64_HPT,
 };
 
 /** Short stable name of a mode: "none", "x86-32", "x86-pae", "x86-64",
  *  "x86-la57", "arm-v5", "arm", "arm-lpae", "aarch64", "sv32", "sv39",
- *  "sv48", "sv57", "ppc64-radix", "s390x". */
+ *  "sv48", "sv57", "ppc64-radix", "s390x", "mips32", "mips64",
+ *  "ppc64-hpt". */
 KDX_API const char *kdx_paging_mode_name(enum kdx_paging_mode mode);
 
 /**

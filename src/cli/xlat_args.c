@@ -36,7 +36,7 @@ bool cli_xlat_option(int opt, const char *arg, struct kdx_kernel_options *k,
 		if (!kdx_paging_mode_from_name(arg, &k->mode) ||
 		    k->mode == KDX_PAGING_NONE) {
 			fprintf(stderr,
-				"kdx: --mode: unknown paging mode '%s' (x86-32, x86-pae, x86-64, x86-la57, arm-v5, arm, arm-lpae, aarch64, sv32, sv39, sv48, sv57, s390x)\n",
+				"kdx: --mode: unknown paging mode '%s' (x86-32, x86-pae, x86-64, x86-la57, arm-v5, arm, arm-lpae, aarch64, sv32, sv39, sv48, sv57, ppc64-radix, s390x, mips32, mips64, ppc64-hpt)\n",
 				arg);
 			*exit_code = EXIT_USAGE;
 		}

@@ -48,6 +48,13 @@ static const struct fbsd_header_row rows[] = {
 	  .word_size = 8, .kernbase_size = 8, .fields_off = 40, .mmu_off = 32,
 	  .dmapbase_off = 96, .dmapend_off = 104, .avail_off = 136,
 	  .avail_since = 2, .dmapend_inclusive = true },
+	/* sys/mips/include/minidump.h: either byte order; the same header
+	 * for 32- and 64-bit kernels (kernbase says which); dmapbase and
+	 * dmapend are never written (KSEG0/XKPHYS are the architecture's). */
+	{ .magic = "minidump FreeBSD/mips", .arch_name = "mips",
+	  .arch = KDX_ARCH_MIPS, .bi_endian = true, .max_version = 2,
+	  .word_size = 0, .kernbase_size = 8, .avail_off = 64,
+	  .avail_since = 2 },
 };
 
 /* More runs of dumped pages than this and physical reads go through the
@@ -292,6 +299,13 @@ static struct kdx_error *parse_header(struct fbsd_minidump *md,
 	md->kernbase = row->kernbase_size == 8 ?
 			       field64(md, h, 40 + row->fields_off) :
 			       field32(md, h, 40 + row->fields_off);
+	md->word_size = row->word_size;
+	md->addr32 = row->kernbase_size == 4;
+	if (!row->word_size) {
+		/* mips: a 32-bit kernel's kernbase is below 4 GiB. */
+		md->addr32 = md->kernbase <= UINT32_MAX;
+		md->word_size = md->addr32 ? 4 : 8;
+	}
 	if (row->mmu_off)
 		copy_text(md->mmu_name, h + row->mmu_off, 32);
 	md->dmapphys = field64(md, h, row->dmapphys_off);
@@ -342,11 +356,11 @@ static struct kdx_error *lay_out(struct fbsd_minidump *md, uint64_t file_size)
 	if (!err)
 		err = check_region("page-table area", md->pmap_off,
 				   md->pmapsize, file_size);
-	if (!err && md->bitmapsize % md->row->word_size)
+	if (!err && md->bitmapsize % md->word_size)
 		err = kdx_err(KDX_ERR_CORRUPT,
 			      "minidump header at offset 0x%x: bitmap size 0x%x is not a whole number of %u-byte words",
 			      32 + md->row->fields_off, md->bitmapsize,
-			      md->row->word_size);
+			      md->word_size);
 	return err;
 }
 
@@ -419,7 +433,7 @@ static struct kdx_error *read_avail(struct fbsd_minidump *md)
  * two 32-bit longs make one 64-bit host word, low first. */
 static uint64_t load_word(const struct fbsd_minidump *md, const uint8_t *p)
 {
-	if (md->row->word_size == 4)
+	if (md->word_size == 4)
 		return kdx_load_u32(p, md->byte_order) |
 		       (uint64_t)kdx_load_u32(p + 4, md->byte_order) << 32;
 	return kdx_load_u64(p, md->byte_order);
@@ -802,7 +816,7 @@ static struct kdx_error *fbsd_read_table(void *priv, uint64_t paddr,
 
 const struct kdx_format_ops kdx_format_fbsd_minidump = {
 	.name = "fbsd-minidump",
-	.description = "FreeBSD kernel minidump (amd64, i386, arm, arm64, riscv; savecore's vmcore.N)",
+	.description = "FreeBSD kernel minidump (amd64, i386, arm, arm64, riscv, powerpc64, mips; savecore's vmcore.N)",
 	.detect = true,
 	.not_linux = true,
 	.probe = fbsd_probe,
@@ -818,7 +832,8 @@ void kdx_fbsd_add_facts(const struct fbsd_minidump *md,
 	struct kdx_dump_facts *f = &desc->facts;
 
 	f->set |= KDX_FACT_FORMAT_VERSION | KDX_FACT_PAGE_SIZE |
-		  KDX_FACT_KERNEL_BASE | KDX_FACT_NR_PAGES;
+		  KDX_FACT_KERNEL_BASE | KDX_FACT_NR_PAGES | KDX_FACT_WORD_SIZE;
+	f->word_size = md->word_size; /* mips: 4 or 8 by its kernbase */
 	f->format_version = md->version;
 	f->page_size = md->page_size;
 	f->kernel_base = md->kernbase;

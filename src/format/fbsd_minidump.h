@@ -32,7 +32,8 @@ struct fbsd_header_row {
 	enum kdx_arch arch;
 	bool bi_endian;          /* the magic says nothing of byte order */
 	unsigned int max_version;
-	unsigned int word_size;  /* kernel pointers (struct msgbuf) */
+	unsigned int word_size;  /* kernel pointers (struct msgbuf); 0:
+				    from kernbase (mips) */
 	unsigned int kernbase_size; /* 4 or 8 bytes at offset 40 */
 	unsigned int dmapphys_off, dmapbase_off, dmapend_off;
 	unsigned int mode_off;   /* i386 paemode, arm mmuformat */
@@ -72,6 +73,9 @@ struct fbsd_paging {
 	uint64_t fixed_high;
 	/* Entries big-endian whatever the dump's order (POWER radix). */
 	bool big_endian_entries;
+	/* The area is a hashed page table (POWER HPT), served whole in the
+	 * window; the root is an SDR1 value for it, nothing is built. */
+	bool hashed;
 	/* area_level 0: the area is the root table itself (POWER radix's
 	 * 64 KiB root), copied into the first built slot; the direct map
 	 * replaces what the root says for its range (libkvm reads it as
@@ -113,6 +117,8 @@ struct fbsd_minidump {
 	uint32_t version, page_size;
 	uint32_t msgbufsize, bitmapsize, pmapsize, dumpavailsize;
 	uint32_t mode_field, flags;
+	unsigned int word_size;  /* the kernel's long: 4 or 8 */
+	bool addr32;             /* 32-bit kernel addresses */
 	uint64_t kernbase, dmapphys, dmapbase, dmapend;
 	bool has_dmap;
 	/* The minidump's bytes in the file: all of it, or what a

@@ -18,8 +18,13 @@
  * POWER radix (powerpc64 with mmu_radix) is the other way round: the
  * area is the 64 KiB root and the levels below are dumped pages, so the
  * root is copied into the first built slot and only the direct map is
- * built below it.  The hashed page table (mmu_g5, mmu_phyp) is no tree
- * a walker can follow; it is refused by name. */
+ * built below it.  The hashed page table (mmu_g5, mmu_phyp: moea64) is
+ * no tree: the area is the whole table, shown in the window as it is and
+ * read by xlat/ppc64_hpt.c's hash lookup; its direct map is in it
+ * already (moea64 enters it as bolted 16 MiB entries).
+ *
+ * mips keeps last-level entries (EntryLo words, 4 or 8 bytes) like
+ * i386; KSEG0/KSEG1 and XKPHYS need no tables (xlat/mips.c). */
 #include "format/fbsd_minidump.h"
 
 #include "core/endian.h"
@@ -103,6 +108,13 @@ static uint64_t radix_block(unsigned int level, bool last, uint64_t a)
 	return 3ull << 62 | a | 0x18e;
 }
 
+/* MIPS: kdx's own directory form, the next table's address | present. */
+static uint64_t mips_table(unsigned int level, uint64_t a)
+{
+	(void)level;
+	return a | 0x1;
+}
+
 /* ---- The paging rows ---- */
 
 #define MIB (1ull << 20)
@@ -110,7 +122,7 @@ static uint64_t radix_block(unsigned int level, bool last, uint64_t a)
 enum {
 	PG_AMD64_PTE, PG_AMD64_PDE, PG_I386, PG_I386_PAE, PG_ARM_V4,
 	PG_ARM_V6, PG_ARM_LPAE, PG_ARM64_4K, PG_ARM64_16K, PG_SV39, PG_SV48,
-	PG_PPC64_RADIX,
+	PG_PPC64_RADIX, PG_PPC64_HPT, PG_MIPS32, PG_MIPS64,
 };
 
 static const struct fbsd_paging paging_rows[] = {
@@ -118,47 +130,60 @@ static const struct fbsd_paging paging_rows[] = {
 			   4096, 48, 8, 4, { 39, 30, 21, 12 }, 3, 30,
 			   0x000f000000000000ull, 1ull << 36,
 			   0x000f800000000000ull, 64 * MIB, x86_table,
-			   x86_64_block, 0, false },
+			   x86_64_block, 0, false, false },
 	[PG_AMD64_PDE] = { "x86-64, page-directory entries (v2+)",
 			   KDX_PAGING_X86_64, 4096, 48, 8, 4, { 39, 30, 21, 12 },
 			   2, 30, 0x000f000000000000ull, 1ull << 36,
 			   0x000f800000000000ull, 64 * MIB, x86_table,
-			   x86_64_block, 0, false },
+			   x86_64_block, 0, false, false },
 	[PG_I386] = { "x86 2-level", KDX_PAGING_X86_32, 4096, 32, 4, 2,
 		      { 22, 12 }, 1, 0, 0xfe000000ull, 16 * MIB,
-		      0xfff00000ull, MIB, x86_table, NULL, 0, false },
+		      0xfff00000ull, MIB, x86_table, NULL, 0, false, false },
 	[PG_I386_PAE] = { "x86 PAE", KDX_PAGING_X86_PAE, 4096, 32, 8, 3,
 			  { 30, 21, 12 }, 2, 0, 1ull << 40, 1ull << 32,
-			  0xfff00000ull, MIB, pae_table, NULL, 0, false },
+			  0xfff00000ull, MIB, pae_table, NULL, 0, false, false },
 	[PG_ARM_V4] = { "ARMv4/v5 short descriptors", KDX_PAGING_ARM_V5, 4096,
 			32, 4, 2, { 20, 12 }, 1, 0, 0xfe000000ull, 16 * MIB,
-			0xfff00000ull, MIB, arm_coarse_table, NULL, 0, false },
+			0xfff00000ull, MIB, arm_coarse_table, NULL, 0, false, false },
 	[PG_ARM_V6] = { "ARMv6/v7 short descriptors", KDX_PAGING_ARM, 4096, 32,
 			4, 2, { 20, 12 }, 1, 0, 0xfe000000ull, 16 * MIB,
-			0xfff00000ull, MIB, arm_coarse_table, NULL, 0, false },
+			0xfff00000ull, MIB, arm_coarse_table, NULL, 0, false, false },
 	[PG_ARM_LPAE] = { "ARMv7 LPAE", KDX_PAGING_ARM_LPAE, 4096, 32, 8, 3,
 			  { 30, 21, 12 }, 2, 0, 0x8000000000ull, 1ull << 32,
-			  0xff00000000ull, MIB, arm_long_table, NULL, 0, false },
+			  0xff00000000ull, MIB, arm_long_table, NULL, 0, false, false },
 	[PG_ARM64_4K] = { "AArch64 4K", KDX_PAGING_AARCH64, 4096, 48, 8, 4,
 			  { 39, 30, 21, 12 }, 3, 30, 0xf00000000000ull,
 			  1ull << 36, 0xff0000000000ull, 64 * MIB,
-			  arm_long_table, a64_block, 0, false },
+			  arm_long_table, a64_block, 0, false, false },
 	[PG_ARM64_16K] = { "AArch64 16K", KDX_PAGING_AARCH64, 16384, 48, 8, 4,
 			   { 47, 36, 25, 14 }, 3, 30, 0xf00000000000ull,
 			   1ull << 36, 0xff0000000000ull, 64 * MIB,
-			   arm_long_table, a64_block, 0, false },
+			   arm_long_table, a64_block, 0, false, false },
 	[PG_SV39] = { "Sv39", KDX_PAGING_RISCV_SV39, 4096, 39, 8, 3,
 		      { 30, 21, 12 }, 2, 30, 0x00f0000000000000ull, 1ull << 36,
 		      0x00f8000000000000ull, 64 * MIB, rv_table, rv_block, 0,
-		      false },
+		      false, false },
 	[PG_SV48] = { "Sv48", KDX_PAGING_RISCV_SV48, 4096, 48, 8, 4,
 		      { 39, 30, 21, 12 }, 3, 30, 0x00f0000000000000ull,
 		      1ull << 36, 0x00f8000000000000ull, 64 * MIB, rv_table,
-		      rv_block, 0, false },
+		      rv_block, 0, false, false },
 	[PG_PPC64_RADIX] = { "POWER radix", KDX_PAGING_PPC64_RADIX, 4096, 52, 8,
 			     4, { 39, 30, 21, 12 }, 0, 30, 0, 0,
 			     0x00f0000000000000ull, 64 * MIB, radix_table,
-			     radix_block, 0xc000000000000000ull, true },
+			     radix_block, 0xc000000000000000ull, true,
+			     false },
+	/* The area is the hashed page table itself (2^n bytes, aligned to
+	 * its size in the window). */
+	[PG_PPC64_HPT] = { "POWER hashed page table", KDX_PAGING_PPC64_HPT,
+			   4096, 64, 8, 1, { 12 }, 0, 0, 0x000f000000000000ull,
+			   1ull << 36, 0, 0, NULL, NULL, 0, true, true },
+	[PG_MIPS32] = { "MIPS32", KDX_PAGING_MIPS32, 4096, 32, 4, 2, { 22, 12 },
+			1, 0, 0xfe000000ull, 16 * MIB, 0xfff00000ull, MIB,
+			mips_table, NULL, 0, false, false },
+	[PG_MIPS64] = { "MIPS64", KDX_PAGING_MIPS64, 4096, 39, 8, 3,
+			{ 30, 21, 12 }, 2, 0, 0xf00000000000ull, 1ull << 36,
+			0xff0000000000ull, 64 * MIB, mips_table, NULL,
+			0xc000000000000000ull, false, false },
 };
 
 /* powerpc64: the MMU the kernel ran (its name in the header). */
@@ -169,18 +194,19 @@ static struct kdx_error *choose_ppc64(const struct fbsd_minidump *md,
 		*row = PG_PPC64_RADIX;
 		return NULL;
 	}
-	if (!strcmp(md->mmu_name, "mmu_g5") || !strcmp(md->mmu_name, "mmu_phyp"))
-		return kdx_err(KDX_ERR_UNSUPPORTED,
-			       "minidump header at offset 0x20: MMU %s keeps a hashed page table, which kdx cannot translate yet (radix, mmu_radix, it can)",
-			       md->mmu_name);
+	/* moea64's two: bare metal (G5, POWER) and the hypervisor's. */
+	if (!strcmp(md->mmu_name, "mmu_g5") || !strcmp(md->mmu_name, "mmu_phyp")) {
+		*row = PG_PPC64_HPT;
+		return NULL;
+	}
 	return kdx_err(KDX_ERR_UNSUPPORTED,
-		       "minidump header at offset 0x20: unknown powerpc64 MMU \"%s\"",
+		       "minidump header at offset 0x20: unknown powerpc64 MMU \"%s\" (kdx reads mmu_radix, mmu_g5 and mmu_phyp)",
 		       md->mmu_name);
 }
 
 static struct kdx_error *choose_paging(struct fbsd_minidump *md)
 {
-	int row;
+	int row = PG_AMD64_PTE;
 
 	switch (md->row->arch) {
 	case KDX_ARCH_X86_64:
@@ -209,6 +235,9 @@ static struct kdx_error *choose_paging(struct fbsd_minidump *md)
 			return err;
 		break;
 	}
+	case KDX_ARCH_MIPS:
+		row = md->addr32 ? PG_MIPS32 : PG_MIPS64;
+		break;
 	default:
 		/* riscv: Sv48 kernels put kernbase below Sv39's upper half. */
 		row = md->kernbase >= 0xffffffc000000000ull ? PG_SV39 : PG_SV48;
@@ -242,7 +271,7 @@ static uint64_t linear(const struct fbsd_paging *pg, uint64_t va)
 static bool in_root(const struct fbsd_paging *pg, const struct fbsd_minidump *md,
 		    uint64_t va)
 {
-	if (md->row->kernbase_size == 4)
+	if (md->addr32)
 		return va <= UINT32_MAX;
 	if (pg->fixed_high)
 		return (va & ~((1ull << pg->va_bits) - 1)) == pg->fixed_high;
@@ -512,6 +541,25 @@ static struct kdx_error *copy_root(struct fbsd_minidump *md)
 	return NULL;
 }
 
+/* The smallest hashed page table (2^11 PTEGs) and the largest (2^39). */
+#define HPT_MIN_SHIFT 18
+#define HPT_MAX_SHIFT 46
+
+/* A hashed page table needs nothing built: the window is the table. */
+static struct kdx_error *place_hashed(struct fbsd_minidump *md)
+{
+	uint32_t size = md->pmapsize;
+
+	if (size < 1u << HPT_MIN_SHIFT || (size & (size - 1)) ||
+	    size > md->paging.window_limit)
+		return kdx_err(KDX_ERR_CORRUPT,
+			       "minidump header at offset 0x4c: page-table area size 0x%x is not that of a hashed page table (a power of two from 0x%x)",
+			       size, 1u << HPT_MIN_SHIFT);
+	md->tables.window_pad = 0;
+	md->tables.window_len = size;
+	return NULL;
+}
+
 struct kdx_error *kdx_fbsd_tables_build(struct fbsd_minidump *md)
 {
 	struct fbsd_tables *t = &md->tables;
@@ -521,6 +569,8 @@ struct kdx_error *kdx_fbsd_tables_build(struct fbsd_minidump *md)
 	err = choose_paging(md);
 	if (err)
 		return err;
+	if (md->paging.hashed)
+		return place_hashed(md);
 	t->slot_size = 4096;
 	for (unsigned int l = 0; l < md->paging.levels; l++)
 		if (table_bytes(&md->paging, l) > t->slot_size)
@@ -542,7 +592,14 @@ void kdx_fbsd_tables_free(struct fbsd_tables *t)
 
 uint64_t kdx_fbsd_root(const struct fbsd_minidump *md)
 {
-	return md->paging.upper_base;
+	unsigned int htabsize = 0;
+
+	if (!md->paging.hashed)
+		return md->paging.upper_base;
+	/* SDR1: HTABORG | HTABSIZE, 2^(18 + HTABSIZE) bytes. */
+	while ((1ull << (HPT_MIN_SHIFT + htabsize)) < md->tables.window_len)
+		htabsize++;
+	return md->paging.window_base | htabsize;
 }
 
 /* ---- The table reader ---- */

@@ -58,7 +58,9 @@ static struct kdx_error *freebsd_probe(const struct kdx_dump *dump,
 		layout->has_root = true;
 		layout->root = kdx_fbsd_root(md);
 		snprintf(layout->root_source, KDX_SOURCE_LEN,
-			 "page-table area at file offset 0x%llx, upper levels built in memory",
+			 pg->hashed ?
+				 "hashed page table: the page-table area at file offset 0x%llx" :
+				 "page-table area at file offset 0x%llx, upper levels built in memory",
 			 (unsigned long long)md->pmap_off);
 	}
 	if (!layout->va_bits)
@@ -93,7 +95,7 @@ static size_t order_ring(const struct fbsd_minidump *md, const uint8_t *region,
 			 size_t region_len, char *out)
 {
 	size_t size = md->msgbufsize, start = 0, n = 0;
-	unsigned int w = md->row->word_size;
+	unsigned int w = md->word_size;
 
 	if (size && region_len >= size + w + 12) {
 		const uint8_t *h = region + size + w;

@@ -305,6 +305,16 @@ static bool linear_bounds(const struct kdx_xlat *xlat, uint64_t start,
 	return true;
 }
 
+/* A lookup form's listing, through the same merging. */
+static bool list_leaf(void *arg, uint64_t linear, uint64_t paddr,
+		      uint64_t size, unsigned int flags)
+{
+	struct maps_walk *w = arg;
+
+	add_leaf(w, linear, paddr, size, size, flags);
+	return !w->stop;
+}
+
 struct kdx_error *kdx_xlat_maps(struct kdx_xlat *xlat, uint64_t start,
 				uint64_t end, unsigned int flags,
 				kdx_mapping_fn on_mapping,
@@ -318,6 +328,13 @@ struct kdx_error *kdx_xlat_maps(struct kdx_xlat *xlat, uint64_t start,
 
 	if (!linear_bounds(xlat, start, end, &lo, &hi))
 		return NULL;
+	if (xlat->form->list) {
+		w.lo = lo;
+		w.hi = hi;
+		w.err = xlat->form->list(xlat, lo, hi, list_leaf, &w);
+		emit(&w);
+		return w.err;
+	}
 	/* Regions are in address order, each walked within its bounds. */
 	for (unsigned int i = 0; i < 2 && !w.stop; i++) {
 		const struct kdx_xlat_region *r = &xlat->region[i];

@@ -236,6 +236,8 @@ struct kdx_error *kdx_xlat_walk(struct kdx_xlat *xlat, uint64_t vaddr,
 
 	if (!region)
 		return region_error(xlat, vaddr);
+	if (form->lookup)
+		return form->lookup(xlat, vaddr, linear, out, trace);
 	l = region->first;
 	pos.table = region->root;
 	/* A trace shows every level, so it walks them all. */

@@ -23,6 +23,9 @@ static const struct kdx_paging_form *const forms[] = {
 	&kdx_form_riscv_sv57,
 	&kdx_form_ppc64_radix,
 	&kdx_form_s390x,
+	&kdx_form_mips32,
+	&kdx_form_mips64,
+	&kdx_form_ppc64_hpt,
 };
 
 static const struct {
@@ -44,6 +47,9 @@ static const struct {
 	{ "sv57", KDX_PAGING_RISCV_SV57 },
 	{ "ppc64-radix", KDX_PAGING_PPC64_RADIX },
 	{ "s390x", KDX_PAGING_S390X },
+	{ "mips32", KDX_PAGING_MIPS32 },
+	{ "mips64", KDX_PAGING_MIPS64 },
+	{ "ppc64-hpt", KDX_PAGING_PPC64_HPT },
 	/* aliases */
 	{ "2level", KDX_PAGING_X86_32 },
 	{ "pae", KDX_PAGING_X86_PAE },
@@ -215,6 +221,9 @@ static void set_regions(struct kdx_xlat *xlat)
 		if (form->root_table)
 			form->root_table(xlat, cfg->root, &first, &entries);
 		span = (uint64_t)entries << form->level[first].shift;
+		/* A lookup form (no tree) answers for every address. */
+		if (form->lookup)
+			span = 0;
 		/* span 0: the table covers all 2^64 addresses */
 		*high = (struct kdx_xlat_region){
 			true, xlat->root, first, entries, 0, 0,
@@ -338,6 +347,10 @@ struct kdx_error *kdx_xlat_translate(struct kdx_xlat *xlat, uint64_t vaddr,
 	uint64_t linear;
 
 	xlat->stats.translations++;
+	if (xlat->form->unmapped && xlat->form->unmapped(xlat, vaddr, out)) {
+		out->space = xlat->space;
+		return NULL;
+	}
 	if (kdx_xlat_plain(xlat, vaddr) &&
 	    kdx_tlb_lookup(xlat, vaddr & xlat->va_mask, out)) {
 		xlat->stats.tlb_hits++;
@@ -370,6 +383,10 @@ struct kdx_error *kdx_xlat_trace(struct kdx_xlat *xlat, uint64_t vaddr,
 	uint64_t linear;
 
 	trace->count = 0;
+	if (xlat->form->unmapped && xlat->form->unmapped(xlat, vaddr, out)) {
+		out->space = xlat->space;
+		return NULL;
+	}
 	err = kdx_xlat_linear(xlat, vaddr, &linear);
 	if (!err)
 		err = kdx_xlat_walk(xlat, vaddr, linear, out, trace);

@@ -93,6 +93,24 @@ struct kdx_paging_form {
 	 * The count need not be a power of two. */
 	void (*root_table)(const struct kdx_xlat *xlat, uint64_t reg,
 			   unsigned int *level, unsigned int *entries);
+	/* NULL, or whether @vaddr lies in a segment the architecture maps
+	 * without tables (MIPS KSEG0/KSEG1, XKPHYS): *out set if so.  Tried
+	 * before anything else; such addresses are not listed by maps. */
+	bool (*unmapped)(const struct kdx_xlat *xlat, uint64_t vaddr,
+			 struct kdx_xlat_result *out);
+	/* NULL, or the lookup that replaces the level walk for a form that
+	 * is no tree (POWER's hashed page table); @trace may be NULL. */
+	struct kdx_error *(*lookup)(struct kdx_xlat *xlat, uint64_t vaddr,
+				    uint64_t linear, struct kdx_xlat_result *out,
+				    struct kdx_xlat_trace *trace);
+	/* With lookup: every mapping of [@lo, @hi] (linear), in address
+	 * order, through @emit (false: stop). */
+	struct kdx_error *(*list)(struct kdx_xlat *xlat, uint64_t lo,
+				  uint64_t hi,
+				  bool (*emit)(void *arg, uint64_t linear,
+					       uint64_t paddr, uint64_t size,
+					       unsigned int flags),
+				  void *arg);
 };
 
 extern const struct kdx_paging_form kdx_form_x86_32;
@@ -111,6 +129,9 @@ extern const struct kdx_paging_form kdx_form_riscv_sv48;
 extern const struct kdx_paging_form kdx_form_riscv_sv57;
 extern const struct kdx_paging_form kdx_form_ppc64_radix;
 extern const struct kdx_paging_form kdx_form_s390x;
+extern const struct kdx_paging_form kdx_form_mips32;
+extern const struct kdx_paging_form kdx_form_mips64;
+extern const struct kdx_paging_form kdx_form_ppc64_hpt;
 
 /* Tables are read and cached in pieces of at most this many bytes that
  * never cross a 4 KiB boundary (a 64 KiB granule table is 16 pieces). */

@@ -26,7 +26,9 @@
 #include <string.h>
 
 /* What libfbsdvmcore reads (its headers: amd64 v1-v3, i386 v1-v2, arm
- * v1-v2, arm64 v1-v2, riscv v1-v2). */
+ * v1-v2, arm64 v1-v2, riscv v1-v2, powerpc64 HPT v1-v2 big-endian only:
+ * it reads the header with be32toh, and not radix; mips v1-v2, 32-bit
+ * or 64-bit by the kernel ELF's class). */
 static const struct mkmd_spec specs[] = {
 	{ .arch = MKMD_AMD64, .version = 1 },
 	{ .arch = MKMD_AMD64, .version = 2 },
@@ -43,6 +45,19 @@ static const struct mkmd_spec specs[] = {
 	{ .arch = MKMD_ARM64, .version = 2 },
 	{ .arch = MKMD_RISCV, .version = 1 },
 	{ .arch = MKMD_RISCV, .version = 2 },
+	{ .arch = MKMD_PPC64, .version = 1, .byte_order = KDX_BIG_ENDIAN,
+	  .hpt = true },
+	{ .arch = MKMD_PPC64, .version = 2, .byte_order = KDX_BIG_ENDIAN,
+	  .hpt = true },
+	/* powerpc64le: libfbsdvmcore reads the header big-endian. */
+	{ .arch = MKMD_PPC64, .version = 2, .hpt = true },
+	{ .arch = MKMD_MIPS, .version = 1 },
+	{ .arch = MKMD_MIPS, .version = 2 },
+	{ .arch = MKMD_MIPS, .version = 2, .byte_order = KDX_BIG_ENDIAN },
+	{ .arch = MKMD_MIPS, .version = 1, .mips64 = true },
+	{ .arch = MKMD_MIPS, .version = 2, .mips64 = true },
+	{ .arch = MKMD_MIPS, .version = 2, .mips64 = true,
+	  .byte_order = KDX_BIG_ENDIAN },
 };
 
 #define PROBE 64
@@ -51,9 +66,10 @@ static const struct mkmd_spec specs[] = {
  * byte order, type ET_EXEC, machine). */
 static bool write_kernel(const char *path, const struct mkmd_dump *d)
 {
-	static const unsigned int machine[] = { 62, 3, 40, 183, 243 };
+	static const unsigned int machine[] = { 62, 3, 40, 183, 243, 21, 8 };
 	bool is64 = d->spec.arch == MKMD_AMD64 || d->spec.arch == MKMD_ARM64 ||
-		    d->spec.arch == MKMD_RISCV;
+		    d->spec.arch == MKMD_RISCV || d->spec.arch == MKMD_PPC64 ||
+		    d->spec.mips64;
 	enum kdx_byte_order bo = d->spec.byte_order;
 	uint8_t h[64] = { 0x7f, 'E', 'L', 'F' };
 	FILE *f = fopen(path, "wb");
@@ -63,7 +79,8 @@ static bool write_kernel(const char *path, const struct mkmd_dump *d)
 	h[5] = bo == KDX_BIG_ENDIAN ? 2 : 1;
 	h[6] = 1;
 	h[7] = 9; /* ELFOSABI_FREEBSD */
-	put16(h + 16, 2, bo); /* ET_EXEC */
+	/* ET_EXEC; a powerpc kernel is relocatable, ET_DYN */
+	put16(h + 16, d->spec.arch == MKMD_PPC64 ? 3 : 2, bo);
 	put16(h + 18, (uint16_t)machine[d->spec.arch], bo);
 	put32(h + 20, 1, bo);
 	put16(h + (is64 ? 52 : 40), is64 ? 64 : 52, bo); /* e_ehsize */
@@ -149,18 +166,20 @@ static int run_one(const struct mkmd_spec *spec, const char *dir)
 		if (!mkmd_build(&padded, &d))
 			return 1;
 	}
-	snprintf(core, sizeof(core), "%s/vmcore.%s.%u", dir,
-		 mkmd_arch_name(spec->arch), spec->version);
+	snprintf(core, sizeof(core), "%s/vmcore.%s.%u%s", dir,
+		 mkmd_arch_name(spec->arch), spec->version,
+		 spec->hpt ? ".hpt" : spec->mips64 ? ".64" : "");
 	snprintf(kernel, sizeof(kernel), "%s/kernel.%s", dir,
 		 mkmd_arch_name(spec->arch));
 	if (!write_file(core, d.data, d.size) || !write_kernel(kernel, &d))
 		return 1;
 	kd = fvc_open(kernel, core, errbuf, no_symbols, NULL);
 	if (!kd) {
-		printf("%-6s v%u%s%s%s: libfbsdvmcore cannot open it: %s\n",
+		printf("%-6s v%u%s%s%s%s: libfbsdvmcore cannot open it: %s\n",
 		       mkmd_arch_name(spec->arch), spec->version,
 		       spec->pae ? " pae" : "", spec->mmuformat == 1 ? " v4" : "",
-		       spec->byte_order ? " be" : "", errbuf);
+		       spec->byte_order ? " be" : "",
+		       spec->hpt ? " hpt" : spec->mips64 ? " n64" : "", errbuf);
 		mkmd_free(&d);
 		return 1;
 	}
@@ -174,9 +193,20 @@ static int run_one(const struct mkmd_spec *spec, const char *dir)
 	}
 	for (uint64_t va = d.dmapbase; d.has_dmap && va < d.dmapend; va += d.page_size)
 		compare(&d, kd, dump, xlat, va + (va >> 12) % 8 * 64, &t);
-	printf("%-6s v%u%s%s%s: %lu reads agree, %lu failures agree, %lu disagree (%lu where kdx matches mkminidump's record and libfbsdvmcore does not); kdx vs mkminidump %lu wrong\n",
+	/* mips: KSEG0, KSEG1 (and XKPHYS) over physical memory. */
+	for (uint64_t pa = 0; d.spec.arch == MKMD_MIPS && pa <= d.avail[2 * d.navail - 1];
+	     pa += d.page_size) {
+		uint64_t high = d.spec.mips64 ? 0xffffffff00000000ull : 0;
+
+		compare(&d, kd, dump, xlat, high | (0x80000000ull + pa), &t);
+		compare(&d, kd, dump, xlat, high | (0xa0000000ull + pa) + 0x40, &t);
+		if (d.spec.mips64)
+			compare(&d, kd, dump, xlat, 0x9800000000000000ull + pa + 0x80, &t);
+	}
+	printf("%-6s v%u%s%s%s%s: %lu reads agree, %lu failures agree, %lu disagree (%lu where kdx matches mkminidump's record and libfbsdvmcore does not); kdx vs mkminidump %lu wrong\n",
 	       mkmd_arch_name(spec->arch), spec->version, spec->pae ? " pae" : "",
 	       spec->mmuformat == 1 ? " v4" : "", spec->byte_order ? " be" : "",
+	       spec->hpt ? " hpt" : spec->mips64 ? " n64" : "",
 	       t.agree_read, t.agree_fail, t.disagree, t.oracle_wrong, t.wrong);
 	kdx_xlat_destroy(xlat);
 	kdx_dump_destroy(dump);

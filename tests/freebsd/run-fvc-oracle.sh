@@ -11,6 +11,10 @@
 # file named kernel: the ELF of /boot/kernel/kernel or kernel.debug) in a
 # directory and set KDX_FBSD_SAMPLES to it; each vmcore is then read by
 # both at the first and last bytes of every mapping kdx lists.
+# powerpc64: libfbsdvmcore's fvc_arches[] lists the full-dump powerpc64
+# reader before the minidump one, and it claims every ppc64 kernel, so no
+# powerpc64 minidump opens ("invalid corefile") unless a copy is built
+# with fvc_powerpc64_minidump moved before fvc_powerpc64 in lib/fvc.c.
 # Needs libelf-dev.  Prints the libfbsdvmcore commit and one line per dump.
 set -euo pipefail
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

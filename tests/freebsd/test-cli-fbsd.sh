@@ -18,10 +18,11 @@ check() { # what, condition-result
     if [ "$2" != ok ]; then echo "FAIL: $1"; fails=$((fails + 1)); fi
 }
 
-for spec in "amd64 3" "amd64 1" "i386 2 pae" "arm 2 v6 be" "arm64 3 16k" "riscv 2" "powerpc64 2 be"; do
+for spec in "amd64 3" "amd64 1" "i386 2 pae" "arm 2 v6 be" "arm64 3 16k" "riscv 2" "powerpc64 2 be" \
+            "powerpc64 2 be hpt" "powerpc64 1 hpt" "mips 2 be" "mips 2 mips64" "mips 1 mips64 be"; do
     # shellcheck disable=SC2086 # the spec's words are the arguments
     set -- $spec
-    f=$work/vmcore.$1.$2
+    f=$work/vmcore.${spec// /_}
     "$mk" "$1" "$2" "$f" "${@:3}"
     info=$("$kdx" info "$f")
     grep -q "^format: *fbsd-minidump" <<<"$info" && r=ok || r=no; check "$spec: info format" $r
@@ -57,7 +58,7 @@ for spec in "amd64 3" "amd64 1" "i386 2 pae" "arm 2 v6 be" "arm64 3 16k" "riscv 
 done
 # Conversion: the physical bytes survive, and an ELF with the kernel's
 # mappings (what gdb reads) holds each mapped page at its address.
-f=$work/vmcore.amd64.3
+f=$work/vmcore.amd64_3
 "$kdx" convert "$f" "$work/c.kdump" --to kdump -q
 "$kdx" convert "$f" "$work/c.elf" --to elf -q
 "$kdx" convert "$f" "$work/c.paging" --to elf --paging -q
@@ -86,7 +87,7 @@ for z in gz zst; do
     while read -r va pa dumped; do
         [ "$dumped" = 1 ] || continue
         [ "$("$kdx" read "$work/vmcore.0.$z" "$va" 64)" = \
-          "$("$kdx" read "$work/vmcore.arm64.3" "$va" 64)" ] && r=ok || r=no
+          "$("$kdx" read "$work/vmcore.arm64_3_16k" "$va" 64)" ] && r=ok || r=no
         check "$z: read $va" $r
     done <"$work/vmcore.0.$z.expect"
 done

@@ -3,7 +3,7 @@
  * a file, for fuzz seeds, the command-line tests and the libfbsdvmcore
  * oracle.
  *   mkminidump ARCH VERSION OUT [pae] [v4|v6|lpae] [be] [16k] [skew]
- *              [noheader] [dataversion] [tiny] [fuzz]
+ *              [noheader] [dataversion] [tiny] [hpt] [mips64] [fuzz]
  * "fuzz" writes fuzz_fbsd_minidump's input: the 80 header bytes, then
  * the file from the second page run-length encoded (see that target),
  * each dumped page but page-table pages filled with its first byte.
@@ -23,7 +23,7 @@
 
 static bool parse_arch(const char *name, enum mkmd_arch *arch)
 {
-	for (int a = MKMD_AMD64; a <= MKMD_PPC64; a++) {
+	for (int a = MKMD_AMD64; a <= MKMD_MIPS; a++) {
 		if (!strcmp(name, mkmd_arch_name((enum mkmd_arch)a))) {
 			*arch = (enum mkmd_arch)a;
 			return true;
@@ -54,6 +54,10 @@ static bool parse_flag(struct mkmd_spec *s, const char *f)
 		s->version_in_data_only = true;
 	else if (!strcmp(f, "tiny"))
 		s->tiny = true;
+	else if (!strcmp(f, "hpt"))
+		s->hpt = true;
+	else if (!strcmp(f, "mips64"))
+		s->mips64 = true;
 	else
 		return false;
 	return true;

@@ -38,6 +38,10 @@ static const struct arch_facts facts[] = {
 	[MKMD_PPC64] = { "minidump FreeBSD/powerpc64", KDX_ARCH_PPC64,
 			 0xc008000000000000ull, 0xc000000000000000ull, 0,
 			 true, 8, 2, 2 },
+	/* sys/mips/include/vmparam.h: VM_MIN_KERNEL_ADDRESS (32-bit; n64's
+	 * is 0xc000000000000000, set in describe_machine). */
+	[MKMD_MIPS] = { "minidump FreeBSD/mips", KDX_ARCH_MIPS, 0xc0000000ull,
+			0, 0, false, 4, 2, 2 },
 };
 
 #define KVA_SIZE 0x800000ull
@@ -49,7 +53,7 @@ static const struct arch_facts facts[] = {
 const char *mkmd_arch_name(enum mkmd_arch arch)
 {
 	static const char *const names[] = { "amd64", "i386", "arm", "arm64",
-					     "riscv", "powerpc64" };
+					     "riscv", "powerpc64", "mips" };
 
 	return names[arch];
 }
@@ -148,6 +152,8 @@ static bool map_lookup(const struct mkmd_map *m, uint64_t va, uint64_t page,
 	return true;
 }
 
+static bool mips_direct(const struct mkmd_dump *d, uint64_t va, uint64_t *pa);
+
 bool mkmd_expect(const struct mkmd_dump *d, uint64_t va, uint64_t *pa)
 {
 	for (unsigned int i = 0; i < d->nmaps; i++)
@@ -157,10 +163,39 @@ bool mkmd_expect(const struct mkmd_dump *d, uint64_t va, uint64_t *pa)
 		*pa = va - d->dmapbase + d->dmapphys;
 		return true;
 	}
-	return false;
+	return d->spec.arch == MKMD_MIPS && mips_direct(d, va, pa);
 }
 
 /* ---- Entries, as each pmap writes them ---- */
+
+/* The kernel's long. */
+static unsigned int word_of(const struct mkmd_dump *d)
+{
+	return d->spec.mips64 ? 8 : facts[d->spec.arch].word;
+}
+
+static bool is_hpt(const struct mkmd_dump *d)
+{
+	return d->spec.arch == MKMD_PPC64 && d->spec.hpt;
+}
+
+/* mips's direct segments, as the architecture defines them. */
+static bool mips_direct(const struct mkmd_dump *d, uint64_t va, uint64_t *pa)
+{
+	uint64_t low = va & 0xffffffffull;
+	bool kseg = d->spec.mips64 ? va >> 32 == 0xffffffffull : va >> 32 == 0;
+
+	if (kseg && low >= 0x80000000ull && low < 0xc0000000ull) {
+		*pa = low & 0x1fffffffull;
+		return true;
+	}
+	/* XKPHYS, within 48 physical address bits */
+	if (d->spec.mips64 && va >> 62 == 2 && (va & ((1ull << 59) - 1)) >> 48 == 0) {
+		*pa = va & ((1ull << 48) - 1);
+		return true;
+	}
+	return false;
+}
 
 static bool amd64_pde_area(const struct mkmd_dump *d)
 {
@@ -171,7 +206,7 @@ static bool amd64_pde_area(const struct mkmd_dump *d)
  * dumped pages. */
 static bool radix(const struct mkmd_dump *d)
 {
-	return d->spec.arch == MKMD_PPC64;
+	return d->spec.arch == MKMD_PPC64 && !d->spec.hpt;
 }
 
 static unsigned int entry_size(const struct mkmd_dump *d)
@@ -181,6 +216,8 @@ static unsigned int entry_size(const struct mkmd_dump *d)
 		return d->spec.pae ? 8 : 4;
 	case MKMD_ARM:
 		return d->spec.mmuformat == MKMD_MMU_V6_LPAE ? 8 : 4;
+	case MKMD_MIPS:
+		return d->spec.mips64 ? 8 : 4;
 	default:
 		return 8;
 	}
@@ -212,6 +249,9 @@ static uint64_t leaf_entry(const struct mkmd_dump *d, uint64_t pa,
 	case MKMD_PPC64:
 		/* V (63) | leaf (62) | privileged, read, write | R | C */
 		return pa | 1ull << 62 | 0x18e | (valid ? 1ull << 63 : 0);
+	case MKMD_MIPS:
+		/* EntryLo: PFN from bit 6 | C 3 (cached) | D | G (| V) */
+		return (pa >> 12) << 6 | 0x1d | (valid ? 0x2 : 0);
 	}
 	return 0;
 }
@@ -336,6 +376,88 @@ static void fill_radix_area(struct mkmd_dump *d, uint8_t *root)
 	}
 }
 
+/* ---- powerpc64's hashed page table ---- */
+
+#define HPT_BYTES 0x40000u /* the smallest: 2048 PTEGs */
+#define HPT_KERNEL_VSID_BIT (1ull << 36)
+
+/* sys/powerpc/include/slb.h's KERNEL_VSID, written from its definition. */
+static uint64_t hpt_vsid(uint64_t esid)
+{
+	uint64_t mask = HPT_KERNEL_VSID_BIT - 1;
+
+	return (((esid << 8) | (esid >> 28)) * 0x13bbull & mask) |
+	       HPT_KERNEL_VSID_BIT;
+}
+
+static uint64_t get_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Enter @ea -> @pa in the first free slot of its primary PTEG, else its
+ * secondary, as moea64 does (struct lpte: big-endian high, low). */
+static void hpt_insert(uint8_t *htab, uint64_t ea, uint64_t pa, bool large,
+		       bool valid)
+{
+	unsigned int p = large ? 24 : 12;
+	uint64_t vsid = hpt_vsid(ea >> 28), page = (ea & 0xfffffffull) >> p;
+	uint64_t hash = (vsid & 0x7fffffffffull) ^ page, mask = HPT_BYTES / 128 - 1;
+
+	for (unsigned int h = 0; h < 2; h++) {
+		uint8_t *pteg = htab + ((h ? ~hash : hash) & mask) * 128;
+
+		for (unsigned int i = 0; i < 8; i++) {
+			uint8_t *pte = pteg + i * 16;
+			uint64_t avpn = large ? page << 1 : page >> 11;
+
+			if (get_be64(pte))
+				continue;
+			/* AVA (VSID, page's top bits) | H | L | V */
+			put64(pte, vsid << 12 | avpn << 7 | (h ? 2 : 0) |
+					   (large ? 4 : 0) | (valid ? 1 : 0),
+			      KDX_BIG_ENDIAN);
+			/* RPN | R | C | M | PP 2 (read-write) */
+			put64(pte + 8, pa | 0x190 | 2, KDX_BIG_ENDIAN);
+			return;
+		}
+	}
+}
+
+static void fill_hpt_area(const struct mkmd_dump *d, uint8_t *htab)
+{
+	uint64_t vsid = hpt_vsid(d->kernbase >> 28), page = (d->kernbase >> 12) & 0xffff;
+	uint64_t pteg = ((vsid & 0x7fffffffffull) ^ page) & (HPT_BYTES / 128 - 1);
+
+	/* A full primary PTEG (a process's entries) for kernbase's page:
+	 * its entry goes to the secondary one. */
+	for (unsigned int i = 0; i < 8; i++) {
+		put64(htab + pteg * 128 + i * 16,
+		      (vsid & ~HPT_KERNEL_VSID_BIT) << 12 | (uint64_t)i << 7 | 1,
+		      KDX_BIG_ENDIAN);
+		put64(htab + pteg * 128 + i * 16 + 8, 0x190 | 2, KDX_BIG_ENDIAN);
+	}
+	for (unsigned int i = 0; i < d->nmaps; i++) {
+		const struct mkmd_map *m = &d->maps[i];
+
+		for (uint64_t off = 0; off < m->size; off += 4096) {
+			uint64_t pa = m->pa + off;
+
+			if (m->reverse)
+				pa = m->pa + (m->size / 4096 - 1 - off / 4096) * 4096;
+			hpt_insert(htab, m->va + off, pa, false,
+				   m->kind != MKMD_INVALID);
+		}
+	}
+	/* The direct map: bolted 16 MiB entries (moea64_setup_direct_map). */
+	for (uint64_t pa = 0; pa < d->dmapend - d->dmapbase; pa += 1ull << 24)
+		hpt_insert(htab, d->dmapbase + pa, pa, true, true);
+}
+
 /* ---- The machine ---- */
 
 static void add_map(struct mkmd_dump *d, uint64_t va_off, uint64_t pa_off,
@@ -364,8 +486,9 @@ static void describe_machine(struct mkmd_dump *d)
 	d->avail[3] = f->phys_base + 0x2000000;
 	d->avail[4] = f->phys_base + R2_START;
 	d->avail[5] = f->phys_base + RAM_SIZE;
-	d->kernbase = f->kernbase + (amd64_pde_area(d) || radix(d) ?
-					     0 : d->spec.kernbase_skew);
+	d->kernbase = (d->spec.mips64 ? 0xc000000000000000ull : f->kernbase) +
+		      (amd64_pde_area(d) || d->spec.arch == MKMD_PPC64 ?
+			       0 : d->spec.kernbase_skew);
 	d->kva_size = KVA_SIZE;
 	if (d->spec.tiny) {
 		d->avail[1] = f->phys_base + 8 * p;
@@ -384,6 +507,10 @@ static void describe_machine(struct mkmd_dump *d)
 		 * maps anything ends with physical memory. */
 		if (radix(d))
 			d->dmapend = f->dmapbase + d->avail[5] - f->phys_base;
+		/* HPT: 16 MiB entries over all of it. */
+		if (is_hpt(d))
+			d->dmapend = f->dmapbase +
+				     round_up(d->avail[5] - f->phys_base, 1ull << 24);
 	}
 	if (d->spec.tiny) {
 		add_map(d, 0, 0x200000, 4 * p, MKMD_SMALL, false);
@@ -439,7 +566,7 @@ static uint64_t bit_of(const struct mkmd_dump *d, uint64_t pa)
  * as msgbufinit() places it. */
 static bool fill_msgbuf(struct mkmd_dump *d, uint8_t *region, size_t rsize)
 {
-	unsigned int w = facts[d->spec.arch].word;
+	unsigned int w = word_of(d);
 	size_t hdr = w + 8 * 4 + (w == 8 ? 32 : 16);
 	size_t size = rsize - hdr, total = 0;
 	size_t cap = d->spec.tiny ? 400 : 4 * rsize, wrap_at = d->spec.tiny ? 0 : size + 300;
@@ -495,13 +622,14 @@ static void fill_header(const struct mkmd_dump *d, uint8_t *h)
 	if (s->arch == MKMD_PPC64) {
 		/* char magic[32], mmu_name[32]; the fields follow, the
 		 * ints and longs at their natural alignment. */
-		memcpy(h + 32, "mmu_radix", 9);
+		memcpy(h + 32, s->hpt ? "mmu_phyp" : "mmu_radix", 9);
 		put32(h + 64, s->version, bo);
 		put32(h + 68, d->msgbufsize, bo);
 		put32(h + 72, d->bitmapsize, bo);
 		put32(h + 76, d->pmapsize, bo);
 		put64(h + 80, d->kernbase, bo);
-		put64(h + 88, d->kernbase + d->kva_size, bo); /* kernend */
+		/* kernend: VM_MAX_KERNEL_ADDRESS, 32 GiB of KVA */
+		put64(h + 88, d->kernbase + 0x7ffffffffull, bo);
 		put64(h + 96, d->dmapbase, bo);
 		put64(h + 104, 0xc003ffffffffffffull, bo); /* DMAP_MAX_ADDRESS */
 		put32(h + 112, 1, bo);                /* hw_direct_map */
@@ -547,6 +675,12 @@ static void fill_header(const struct mkmd_dump *d, uint8_t *h)
 		if (s->arch == MKMD_ARM64 && s->version >= 3)
 			put32(h + 76, d->page_size == 16384 ? 1 : 0, bo);
 		break;
+	case MKMD_MIPS:
+		/* kernbase always 64 bits; dmapbase, dmapend left 0 */
+		put64(h + 40, d->kernbase, bo);
+		if (d->has_dump_avail)
+			put32(h + 64, d->dumpavailsize, bo);
+		break;
 	case MKMD_PPC64: /* written above */
 		break;
 	}
@@ -557,7 +691,10 @@ static bool spec_ok(const struct mkmd_spec *s)
 	if (s->version < 1 || s->version > facts[s->arch].max_version)
 		return false;
 	if (s->byte_order == KDX_BIG_ENDIAN && s->arch != MKMD_ARM &&
-	    s->arch != MKMD_PPC64)
+	    s->arch != MKMD_PPC64 && s->arch != MKMD_MIPS)
+		return false;
+	if ((s->hpt && s->arch != MKMD_PPC64) ||
+	    (s->mips64 && s->arch != MKMD_MIPS))
 		return false;
 	/* arm's 64 KiB large pages map 64 KiB-aligned addresses. */
 	if (s->arch == MKMD_ARM && s->mmuformat != MKMD_MMU_V6_LPAE &&
@@ -596,7 +733,7 @@ static void write_bitmap(const struct mkmd_dump *d, uint8_t *bitmap)
 				continue;
 			/* A struct bitset: bit i%n of the kernel's long
 			 * (n bits) i/n, in the dump's byte order. */
-			unsigned int w = facts[d->spec.arch].word, n = 8 * w;
+			unsigned int w = word_of(d), n = 8 * w;
 
 			word = bitmap + bit / n * w;
 			if (d->spec.byte_order == KDX_BIG_ENDIAN)
@@ -630,7 +767,7 @@ bool mkmd_build(const struct mkmd_spec *spec, struct mkmd_dump *d)
 	d->page_size = p = spec->page_size ? spec->page_size : 4096;
 	d->has_dump_avail = spec->version >= facts[spec->arch].avail_version;
 	describe_machine(d);
-	d->pmapsize = (uint32_t)(radix(d) ? 65536 :
+	d->pmapsize = (uint32_t)(is_hpt(d) ? HPT_BYTES : radix(d) ? 65536 :
 				 amd64_pde_area(d) ? (d->kva_size >> 21) * 8 :
 						     d->kva_size / p * entry_size(d));
 	/* The page-table area first: amd64's page-table pages join the
@@ -638,7 +775,9 @@ bool mkmd_build(const struct mkmd_spec *spec, struct mkmd_dump *d)
 	pmap = calloc(1, d->pmapsize);
 	if (!pmap)
 		return false;
-	if (radix(d))
+	if (is_hpt(d))
+		fill_hpt_area(d, pmap);
+	else if (radix(d))
 		fill_radix_area(d, pmap);
 	else if (amd64_pde_area(d))
 		fill_pde_area(d, pmap);

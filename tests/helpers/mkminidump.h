@@ -14,7 +14,12 @@
  * checks every translation and every byte against it.
  *
  * powerpc64 (radix) keeps its 64 KiB root table as the area; the tables
- * below it are dumped pages, as amd64 v2+'s page tables are.
+ * below it are dumped pages, as amd64 v2+'s page tables are.  powerpc64
+ * HPT keeps its hashed page table (256 KiB, big-endian) as the area: the
+ * kernel map's 4 KiB entries (one of them pushed to its secondary PTEG by
+ * a full primary one) and the direct map's bolted 16 MiB entries.  mips
+ * keeps EntryLo words (4 bytes for mips32, 8 for mips64); its direct
+ * segments (KSEG0/KSEG1, XKPHYS) are checked as mappings too.
  *
  * The layouts here are written from FreeBSD's headers, apart from
  * libkdx's reader, so a bug in one cannot hide in the other. */
@@ -33,7 +38,8 @@ enum mkmd_arch {
 	MKMD_ARM,
 	MKMD_ARM64,
 	MKMD_RISCV,
-	MKMD_PPC64, /* radix (mmu_radix), either byte order */
+	MKMD_PPC64, /* radix (mmu_radix), or HPT (spec.hpt); either order */
+	MKMD_MIPS,  /* mips32 (o32), or mips64 (n64: spec.mips64); either */
 };
 
 /* arm's mmuformat field. */
@@ -62,6 +68,10 @@ struct mkmd_spec {
 	bool tiny;
 	/* Zero bytes added to the bitmap (bits no page has). */
 	uint32_t bitmap_extra;
+	/* powerpc64: a hashed page table (mmu_phyp) instead of radix. */
+	bool hpt;
+	/* mips: a 64-bit (n64) kernel: 8-byte entries, XKSEG kernbase. */
+	bool mips64;
 };
 
 enum mkmd_kind {

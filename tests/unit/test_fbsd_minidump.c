@@ -57,6 +57,20 @@ static const struct mkmd_spec variants[] = {
 	{ .arch = MKMD_PPC64, .version = 2, .byte_order = KDX_BIG_ENDIAN,
 	  .msgbuf_no_header = true, .version_in_data_only = true },
 	{ .arch = MKMD_PPC64, .version = 2, .tiny = true },
+	{ .arch = MKMD_PPC64, .version = 1, .byte_order = KDX_BIG_ENDIAN,
+	  .hpt = true },
+	{ .arch = MKMD_PPC64, .version = 2, .byte_order = KDX_BIG_ENDIAN,
+	  .hpt = true },
+	{ .arch = MKMD_PPC64, .version = 2, .hpt = true }, /* powerpc64le */
+	{ .arch = MKMD_PPC64, .version = 2, .hpt = true, .tiny = true },
+	{ .arch = MKMD_MIPS, .version = 1 },
+	{ .arch = MKMD_MIPS, .version = 2, .byte_order = KDX_BIG_ENDIAN },
+	{ .arch = MKMD_MIPS, .version = 2, .kernbase_skew = 0x3000 },
+	{ .arch = MKMD_MIPS, .version = 2, .mips64 = true },
+	{ .arch = MKMD_MIPS, .version = 2, .mips64 = true,
+	  .byte_order = KDX_BIG_ENDIAN },
+	{ .arch = MKMD_MIPS, .version = 1, .mips64 = true,
+	  .byte_order = KDX_BIG_ENDIAN, .tiny = true },
 	/* The fuzz seeds' machine: a log that has not wrapped. */
 	{ .arch = MKMD_AMD64, .version = 2, .tiny = true },
 	{ .arch = MKMD_ARM64, .version = 3, .page_size = 16384, .tiny = true },
@@ -67,8 +81,10 @@ static const char *describe(const struct mkmd_spec *s)
 {
 	static char buf[96];
 
-	snprintf(buf, sizeof(buf), "%s v%u%s mmu %u %s page %u skew 0x%llx",
-		 mkmd_arch_name(s->arch), s->version, s->pae ? " PAE" : "",
+	snprintf(buf, sizeof(buf), "%s%s v%u%s mmu %u %s page %u skew 0x%llx",
+		 mkmd_arch_name(s->arch),
+		 s->hpt ? " HPT" : s->mips64 ? "64" : "", s->version,
+		 s->pae ? " PAE" : "",
 		 s->mmuformat, s->byte_order == KDX_BIG_ENDIAN ? "BE" : "LE",
 		 s->page_size, (unsigned long long)s->kernbase_skew);
 	return buf;
@@ -165,6 +181,22 @@ static void check_page(const struct mkmd_dump *d, struct kdx_dump *dump,
 	assert_memory_equal(got, want, d->page_size);
 }
 
+/* mips: KSEG0 and KSEG1 (and XKPHYS on mips64) over all of physical
+ * memory and a page past it, with no table behind them. */
+static void check_mips_segments(const struct mkmd_dump *d, struct kdx_dump *dump,
+				struct kdx_xlat *xlat, uint8_t *got, uint8_t *want)
+{
+	uint64_t high = d->spec.mips64 ? 0xffffffff00000000ull : 0;
+	uint64_t bases[3] = { high | 0x80000000ull, high | 0xa0000000ull,
+			      0x9800000000000000ull }; /* XKPHYS, cached */
+	uint64_t ram = d->avail[2 * d->navail - 1], mapped = 0;
+
+	for (unsigned int b = 0; b < (d->spec.mips64 ? 3u : 2u); b++)
+		for (uint64_t pa = 0; pa <= ram; pa += d->page_size)
+			check_page(d, dump, xlat, bases[b] + pa, got, want, &mapped);
+	assert_int_equal(mapped, (d->spec.mips64 ? 3 : 2) * (ram / d->page_size + 1));
+}
+
 static void check_virtual(const struct mkmd_dump *d, struct kdx_dump *dump)
 {
 	struct kdx_kernel_layout layout;
@@ -181,7 +213,13 @@ static void check_virtual(const struct mkmd_dump *d, struct kdx_dump *dump)
 	for (unsigned int i = 0; i < d->nmaps; i++)
 		if (d->maps[i].kind != MKMD_INVALID)
 			expected += d->maps[i].size / d->page_size;
+	/* mips32: the page below an unskewed kernbase is KSEG1's last. */
+	if (d->spec.arch == MKMD_MIPS && !d->spec.mips64 &&
+	    d->kernbase - d->page_size < 0xc0000000ull)
+		expected++;
 	assert_int_equal(mapped, expected);
+	if (d->spec.arch == MKMD_MIPS)
+		check_mips_segments(d, dump, xlat, got, want);
 	if (d->has_dmap) {
 		mapped = 0;
 		for (uint64_t va = d->dmapbase - d->page_size;
@@ -309,14 +347,14 @@ static void bad_headers(void **state)
 	put64(d.data + 40, d.kernbase, KDX_LITTLE_ENDIAN);
 
 	/* An architecture kdx does not read names itself. */
-	memcpy(d.data, "minidump FreeBSD/mips\0\0\0", 24);
-	expect_error(&d, d.size, KDX_ERR_UNSUPPORTED, "FreeBSD/mips", NULL);
+	memcpy(d.data, "minidump FreeBSD/sparc64", 24);
+	expect_error(&d, d.size, KDX_ERR_UNSUPPORTED, "FreeBSD/sparc64", NULL);
 	mkmd_free(&d);
 }
 
-/* powerpc64: the hashed page table is named, not misread; a radix area
- * that is not a root table, an MMU kdx does not know, a version read at
- * the fields' offset. */
+/* powerpc64: a radix area that is not a root table, a hashed page table
+ * of a size no HTAB has, an MMU kdx does not know, a version read at the
+ * fields' offset. */
 static void ppc64_headers(void **state)
 {
 	struct mkmd_spec spec = { .arch = MKMD_PPC64, .version = 2,
@@ -325,14 +363,19 @@ static void ppc64_headers(void **state)
 
 	(void)state;
 	assert_true(mkmd_build(&spec, &d));
+	/* The radix root read as an HTAB: too small for one. */
 	memcpy(d.data + 32, "mmu_phyp\0", 10);
-	expect_error(&d, d.size, KDX_ERR_UNSUPPORTED, "mmu_phyp",
-		     "hashed page table");
+	expect_error(&d, d.size, KDX_ERR_CORRUPT, "area size 0x10000",
+		     "not that of a hashed page table");
 	memcpy(d.data + 32, "mmu_g5\0\0\0", 10);
-	expect_error(&d, d.size, KDX_ERR_UNSUPPORTED, "mmu_g5", "hashed page table");
+	expect_error(&d, d.size, KDX_ERR_CORRUPT, "area size 0x10000",
+		     "hashed page table");
 	memcpy(d.data + 32, "mmu_oea64", 10);
 	expect_error(&d, d.size, KDX_ERR_UNSUPPORTED, "unknown powerpc64 MMU",
 		     "mmu_oea64");
+	memcpy(d.data + 32, "\0\0\0\0\0\0\0\0\0\0", 10);
+	expect_error(&d, d.size, KDX_ERR_UNSUPPORTED, "unknown powerpc64 MMU \"\"",
+		     NULL);
 	memcpy(d.data + 32, "mmu_radix\0", 10);
 	put32(d.data + 76, 0x8000, KDX_BIG_ENDIAN);
 	expect_error(&d, d.size, KDX_ERR_CORRUPT, "0x8000 bytes",
@@ -341,6 +384,65 @@ static void ppc64_headers(void **state)
 	put32(d.data + 64, 3, KDX_BIG_ENDIAN);
 	expect_error(&d, d.size, KDX_ERR_UNSUPPORTED, "offset 0x40",
 		     "powerpc64 minidump version 3 (kdx reads 1 to 2)");
+	mkmd_free(&d);
+}
+
+/* powerpc64 HPT: a table cut short, a size no HTAB has, a dump whose
+ * bitmap claims pages the file lacks; the header little-endian. */
+static void hpt_errors(void **state)
+{
+	struct mkmd_spec spec = { .arch = MKMD_PPC64, .version = 2, .hpt = true };
+	struct mkmd_dump d;
+	char off[48];
+
+	(void)state;
+	assert_true(mkmd_build(&spec, &d));
+	snprintf(off, sizeof(off), "offset 0x%llx", (unsigned long long)d.pmap_off);
+	expect_error(&d, d.pmap_off + d.pmapsize / 2, KDX_ERR_CORRUPT,
+		     "page-table area", off);
+	snprintf(off, sizeof(off), "marks %llu pages", (unsigned long long)d.pages);
+	expect_error(&d, d.size - 4096, KDX_ERR_CORRUPT, off, "file holds only");
+	/* 0x30000: not a power of two (the file still holds it). */
+	put32(d.data + 76, 0x30000, KDX_LITTLE_ENDIAN);
+	expect_error(&d, d.size, KDX_ERR_CORRUPT, "area size 0x30000",
+		     "not that of a hashed page table");
+	/* 128 KiB: a power of two, but below 2^11 PTEGs. */
+	put32(d.data + 76, 0x20000, KDX_LITTLE_ENDIAN);
+	expect_error(&d, d.size, KDX_ERR_CORRUPT, "area size 0x20000", NULL);
+	put32(d.data + 76, d.pmapsize, KDX_LITTLE_ENDIAN);
+	memcpy(d.data + 32, "mmu_moea\0", 9);
+	expect_error(&d, d.size, KDX_ERR_UNSUPPORTED, "unknown powerpc64 MMU \"mmu_moea\"",
+		     NULL);
+	mkmd_free(&d);
+}
+
+/* mips: a PTE area of part of an entry, one cut short, a kernbase that
+ * is no page's, one outside XKSEG, a version past 2. */
+static void mips_errors(void **state)
+{
+	struct mkmd_spec spec = { .arch = MKMD_MIPS, .version = 2,
+				  .byte_order = KDX_BIG_ENDIAN, .mips64 = true };
+	struct mkmd_dump d;
+	char off[48];
+
+	(void)state;
+	assert_true(mkmd_build(&spec, &d));
+	snprintf(off, sizeof(off), "offset 0x%llx", (unsigned long long)d.pmap_off);
+	expect_error(&d, d.pmap_off + 100, KDX_ERR_CORRUPT, "page-table area", off);
+	put32(d.data + 36, d.pmapsize - 4, KDX_BIG_ENDIAN);
+	expect_error(&d, d.size, KDX_ERR_CORRUPT, "not a whole number of 8-byte entries",
+		     NULL);
+	put32(d.data + 36, d.pmapsize, KDX_BIG_ENDIAN);
+	put64(d.data + 40, d.kernbase + 0x800, KDX_BIG_ENDIAN);
+	expect_error(&d, d.size, KDX_ERR_CORRUPT, "kernbase 0xc000000000000800",
+		     "MIPS64");
+	put64(d.data + 40, 0xd000000000000000ull, KDX_BIG_ENDIAN);
+	expect_error(&d, d.size, KDX_ERR_CORRUPT, "kernbase 0xd000000000000000",
+		     NULL);
+	put64(d.data + 40, d.kernbase, KDX_BIG_ENDIAN);
+	put32(d.data + 24, 3, KDX_BIG_ENDIAN);
+	expect_error(&d, d.size, KDX_ERR_UNSUPPORTED, "mips minidump version 3",
+		     "1 to 2");
 	mkmd_free(&d);
 }
 
@@ -601,6 +703,8 @@ int main(void)
 		cmocka_unit_test(bad_headers),
 		cmocka_unit_test(arm64_64k_is_refused),
 		cmocka_unit_test(ppc64_headers),
+		cmocka_unit_test(hpt_errors),
+		cmocka_unit_test(mips_errors),
 		cmocka_unit_test(inside_kerneldumpheaders),
 		cmocka_unit_test(compressed_dumps),
 		cmocka_unit_test(compressed_on_the_device),
