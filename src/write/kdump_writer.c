@@ -21,6 +21,7 @@
 #include "lib/dump.h"
 #include "write/notes.h"
 #include "write/sink.h"
+#include "write/view.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -65,6 +66,7 @@ struct layout {
 
 struct kdump_writer {
 	const struct kdx_dump *dump;
+	const struct kdx_out_view *view;
 	const struct kdx_convert_options *opts;
 	enum kdx_codec codec;
 	enum kdx_byte_order bo;
@@ -317,6 +319,9 @@ static struct kdx_error *compress_chunk(struct kdump_writer *w,
 	memset(s->kinds, PAGE_DATA, c->count);
 	if (rs.hole_bytes || rs.excluded_bytes)
 		count_partial(w, c, in, s);
+	err = kdx_view_rewrite(w->view, c->pfn * bs, in, (size_t)c->count * bs);
+	if (err)
+		return err;
 	s->data_len = 0;
 	for (uint32_t i = 0; i < c->count; i++) {
 		const uint8_t *page = in + (size_t)i * bs;
@@ -725,7 +730,7 @@ static struct kdx_error *write_all(struct kdump_writer *w)
 	w->window = (size_t)threads * 4;
 	err = plan_pages(w);
 	if (!err)
-		err = kdx_encode_notes(w->dump, w->bo, &w->l.notes);
+		err = kdx_encode_notes(w->view, w->bo, &w->l.notes);
 	if (!err)
 		err = plan_layout(w);
 	w->cursor = w->l.data_offset;
@@ -741,13 +746,15 @@ static struct kdx_error *write_all(struct kdump_writer *w)
 	return err;
 }
 
-struct kdx_error *kdx_write_kdump(const struct kdx_dump *dump,
+struct kdx_error *kdx_write_kdump(const struct kdx_out_view *view,
 				  struct kdx_sink *sink,
 				  const struct kdx_convert_options *opts,
 				  struct kdx_convert_stats *stats)
 {
+	const struct kdx_dump *dump = view->dump;
 	struct kdump_writer w = {
 		.dump = dump,
+		.view = view,
 		.opts = opts,
 		.codec = codec_for(opts->compression),
 		.bo = kdx_dump_byte_order(dump),
