@@ -13,6 +13,8 @@
  * byte-identical whatever the number of threads. */
 #include "write/writer.h"
 
+#include <kdx/crash.h>
+
 #include "core/endian.h"
 #include "core/util.h"
 #include "format/common/codec.h"
@@ -607,18 +609,51 @@ static size_t count_cpus(const struct kdx_dump *dump)
 	return cpus ? cpus : 1;
 }
 
+/* The utsname the header carries, as makedumpfile writes it: the input
+ * header's own (a kdump input), else the kernel's init_uts_ns, else
+ * VMCOREINFO's release.  Readers (libkdumpfile) take a header with an
+ * empty version for no utsname at all, and then know no architecture. */
+static void put_uts(uint8_t *uts, unsigned int field, const char *text)
+{
+	memcpy(uts + field * UTS_FIELD, text, strnlen(text, UTS_FIELD - 1));
+}
+
+static void header_uts(const struct kdump_writer *w, uint8_t *uts)
+{
+	const struct kdx_dump_facts *f = kdx_dump_facts(w->dump);
+	const char *release = kdx_dump_vmcoreinfo_get(w->dump, "OSRELEASE");
+	struct kdx_crash_summary *s;
+
+	if (f->set & KDX_FACT_UTSNAME) {
+		put_uts(uts, 1, f->uts_nodename);
+		put_uts(uts, 2, f->uts_release);
+		put_uts(uts, 3, f->uts_version);
+		return;
+	}
+	if (release)
+		put_uts(uts, 2, release);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return;
+	kdx_error_destroy(kdx_crash_summary(w->dump, NULL, s));
+	if (!strcmp(s->uts_source, "init_uts_ns")) {
+		put_uts(uts, 1, s->nodename);
+		put_uts(uts, 2, s->release);
+		put_uts(uts, 3, s->version);
+	}
+	free(s);
+}
+
 static void fill_main_header(const struct kdump_writer *w, uint8_t *h)
 {
 	bool lp64 = sub_layout(w)->word == 8;
 	size_t base = lp64 ? KDUMP_STATUS_LP64 : KDUMP_STATUS_ILP32;
-	const char *release = kdx_dump_vmcoreinfo_get(w->dump, "OSRELEASE");
 	enum kdx_byte_order bo = w->bo;
 
 	memcpy(h, "KDUMP   ", 8);
 	kdx_store_u32(h + 8, 6, bo);
 	memcpy(h + 12, "Linux", 5);
-	if (release)
-		strncpy((char *)h + 12 + 2 * UTS_FIELD, release, UTS_FIELD - 1);
+	header_uts(w, h + 12);
 	strncpy((char *)h + 12 + 4 * UTS_FIELD,
 		uts_machine(kdx_dump_arch(w->dump)), UTS_FIELD - 1);
 	if (lp64)
