@@ -6,9 +6,11 @@
  *
  * Every table reachable from the kernel's top tables (the vCPU's CR3, a
  * machine address, and SYMBOL(init_top_pgt) / swapper_pg_dir from
- * VMCOREINFO) is found by walking all levels through the dump's m2p, each
- * page once whatever the number of ways it is reached (tables that point
- * at each other end the walk, they do not loop it).  In the output's copy
+ * VMCOREINFO) is found by walking all levels through the dump's m2p,
+ * breadth first, each page once whatever the number of ways it is reached
+ * (tables that point at each other end the walk, they do not loop it; a
+ * page reached at two levels is rewritten as first reached, the higher,
+ * and counted).  In the output's copy
  * of those pages, each present entry's machine frame becomes the pfn the
  * m2p gives; an entry whose frame no pfn of the guest maps (a foreign or
  * granted page, I/O memory, Xen's own mappings) is cleared, never given
