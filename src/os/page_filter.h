@@ -55,7 +55,6 @@ struct kdx_page_filter {
 	uint64_t entries_cleared; /* present entries with no frame: cleared */
 	uint64_t aliases;         /* tables reached again at another level */
 	uint64_t first_cleared;   /* input physical address of the first */
-	char what[80];            /* "Xen PV page tables: machine -> pseudo-physical frames" */
 };
 
 /* The filter @dump's OS entry wants for converting it, or *out = NULL
@@ -67,8 +66,8 @@ struct kdx_error *kdx_output_filter_create(const struct kdx_dump *dump,
 
 void kdx_page_filter_destroy(struct kdx_page_filter *f);
 
-/* Add a page (kept unsorted until kdx_page_filter_sort()).  The caller
- * says whether it is new: filters look pages up while they build. */
+/* Add a page (kept unsorted until kdx_page_filter_sort()); the caller
+ * adds each page once. */
 struct kdx_error *kdx_page_filter_add(struct kdx_page_filter *f,
 				      const struct kdx_filter_page *p);
 

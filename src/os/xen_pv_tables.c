@@ -367,14 +367,12 @@ static bool symbol_root(const struct kdx_dump *dump,
 	return true;
 }
 
-/* The output's layout: the probe's, with the root a pseudo-physical
- * address and tables read as physical memory. */
+/* The output's root: a pseudo-physical address. */
 static void output_layout(struct kdx_page_filter *f, uint64_t root)
 {
 	struct kdx_kernel_layout *l = &f->layout;
 	char was[KDX_SOURCE_LEN];
 
-	l->xlat_flags &= ~KDX_XLAT_MACHINE;
 	l->root = root;
 	snprintf(was, sizeof(was), "%s", l->root_source);
 	snprintf(l->root_source, KDX_SOURCE_LEN, "%.*s, pseudo-physical",
@@ -413,7 +411,12 @@ static struct kdx_error *find_tables(struct walk *w)
 	if (err)
 		return err;
 	finish(f);
-	if (have_cr3 || have_sym) {
+	l->xlat_flags &= ~KDX_XLAT_MACHINE; /* the output's tables are physical */
+	if (!have_cr3 && !have_sym) {
+		l->has_root = false;
+		snprintf(l->note, sizeof(l->note), "%s",
+			 "no kernel page table the m2p maps: tables written as they are");
+	} else {
 		l->has_root = true;
 		output_layout(f, have_cr3 ? cr3 : sym);
 		if (!have_cr3)
@@ -421,9 +424,6 @@ static struct kdx_error *find_tables(struct walk *w)
 				 w->t->x86_64 ? "SYMBOL(init_top_pgt)" :
 						"SYMBOL(swapper_pg_dir)");
 	}
-	snprintf(f->what, sizeof(f->what), "%s",
-		 f->tables ? "Xen PV page tables: machine frames -> pseudo-physical" :
-			     "Xen PV guest: no kernel page table found, tables written as they are");
 	return NULL;
 }
 
