@@ -4,7 +4,9 @@
  * tmpfs file, which is then opened again.  Every page the input holds must
  * read back with the same bytes, unless the output says it lacks it
  * (a hole, or a page left out); nothing may be invented where the input
- * has no data.
+ * has no data.  A Xen PV guest's page tables are the exception the
+ * conversion reports (pages_rewritten): there a word may differ only where
+ * the input held a present entry, and only in its frame (or be cleared).
  *
  * Only inputs whose memory map ends below MAX_END are converted: the
  * writers' work follows the map's extent (a kdump bitmap covers every pfn
@@ -35,10 +37,34 @@ static void output_path(char *buf, size_t len, const char *what)
 		 what);
 }
 
+static uint64_t le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* A page-table page the conversion rewrote: each differing word was a
+ * present entry of the input and keeps its flags, or is cleared. */
+static bool rewritten_entries_only(const uint8_t *a, const uint8_t *b)
+{
+	const uint64_t frame = 0x000ffffffffff000ull;
+
+	for (size_t i = 0; i < PAGE; i += 8) {
+		uint64_t x = le64(a + i), y = le64(b + i);
+
+		if (x != y && (!(x & 1) || (y && ((x ^ y) & ~frame))))
+			return false;
+	}
+	return true;
+}
+
 /* The page at @addr of @in reads the same in @out, or @out says it lacks
- * some of it. */
+ * some of it; @rewrites: the conversion rewrote page tables. */
 static void compare_page(const struct kdx_dump *in, const struct kdx_dump *out,
-			 uint64_t addr, uint8_t *a, uint8_t *b)
+			 uint64_t addr, uint8_t *a, uint8_t *b, bool rewrites)
 {
 	struct kdx_read_stats sa, sb;
 	struct kdx_error *ea = kdx_read_phys(in, addr, a, PAGE, KDX_READ_ZERO_FILL, &sa);
@@ -59,9 +85,10 @@ static void compare_page(const struct kdx_dump *in, const struct kdx_dump *out,
 		return; /* the input lacks part of it: absent or zero is fine */
 	if (sb.hole_bytes || sb.excluded_bytes)
 		return; /* reported as left out */
-	if (memcmp(a, b, PAGE))
-		fprintf(stderr, "converted dump: page 0x%llx differs\n",
-			(unsigned long long)addr);
+	if (!memcmp(a, b, PAGE) || (rewrites && rewritten_entries_only(a, b)))
+		return;
+	fprintf(stderr, "converted dump: page 0x%llx differs\n",
+		(unsigned long long)addr);
 	FUZZ_CHECK(!memcmp(a, b, PAGE));
 }
 
@@ -103,9 +130,9 @@ static void round_trip(const struct kdx_dump *in, enum kdx_output_format fmt,
 
 		if (r[i].kind != KDX_RANGE_DATA)
 			continue;
-		compare_page(in, out, first, a, b);
+		compare_page(in, out, first, a, b, st.pages_rewritten > 0);
 		if (last != first)
-			compare_page(in, out, last, a, b);
+			compare_page(in, out, last, a, b, st.pages_rewritten > 0);
 		done += 2;
 	}
 	kdx_dump_destroy(out);

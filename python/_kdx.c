@@ -522,14 +522,18 @@ static void convert_progress(void *arg, uint64_t done, uint64_t total)
 static PyObject *convert_stats(const struct kdx_convert_stats *s)
 {
 	return Py_BuildValue(
-		"{sKsKsKsKsKsKsK}", "pages_dumped",
+		"{sKsKsKsKsKsKsKsKsKsKsK}", "pages_dumped",
 		(unsigned long long)s->pages_dumped, "pages_zero",
 		(unsigned long long)s->pages_zero, "pages_excluded",
 		(unsigned long long)s->pages_excluded, "pages_partial",
 		(unsigned long long)s->pages_partial, "segments",
 		(unsigned long long)s->segments, "bytes_in",
 		(unsigned long long)s->bytes_in, "bytes_out",
-		(unsigned long long)s->bytes_out);
+		(unsigned long long)s->bytes_out, "page_tables_rewritten",
+		(unsigned long long)s->pages_rewritten, "entries_rewritten",
+		(unsigned long long)s->entries_rewritten, "entries_cleared",
+		(unsigned long long)s->entries_cleared, "table_aliases",
+		(unsigned long long)s->table_aliases);
 }
 
 static int parse_output(const char *to, enum kdx_output_format *fmt)

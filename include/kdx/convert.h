@@ -36,7 +36,7 @@ enum kdx_output_format {
 typedef void (*kdx_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
 /** Version of struct kdx_convert_options this header describes. */
-#define KDX_CONVERT_OPTIONS_VERSION 2
+#define KDX_CONVERT_OPTIONS_VERSION 3
 
 /** How to convert; initialise with kdx_convert_options_init(). */
 struct kdx_convert_options {
@@ -99,6 +99,27 @@ struct kdx_convert_stats {
 	uint64_t segments;
 	uint64_t bytes_in;       /**< memory bytes read */
 	uint64_t bytes_out;      /**< size of the output (file or stream) */
+	/* Filled only when the options' version is 3 or more (a caller
+	 * built against an older header has a shorter struct). */
+	/** Pages the output holds rewritten so that it reads as an
+	 *  ordinary dump of its kernel: a Xen PV guest's page tables
+	 *  reachable from the kernel's top tables, their machine frames
+	 *  turned into pseudo-physical ones.  The input is not changed. */
+	uint64_t pages_rewritten;
+	/** Present entries of those pages given their new frame. */
+	uint64_t entries_rewritten;
+	/** Present entries cleared in the output: no frame of the guest
+	 *  maps what they point at (a foreign or granted page, I/O, Xen's
+	 *  own slots), so none is invented. */
+	uint64_t entries_cleared;
+	/** Input physical address of the first cleared entry (valid if
+	 *  entries_cleared). */
+	uint64_t first_cleared;
+	/** Tables reached again as another level (kept as first reached). */
+	uint64_t table_aliases;
+	/** The output's kernel page-table root, physical (valid if
+	 *  pages_rewritten): where the input's, a machine address, is now. */
+	uint64_t root;
 };
 
 /**

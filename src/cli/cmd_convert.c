@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* kdx convert: write a dump in another format. */
 #include "cli/cli.h"
+#include "cli/json.h"
 
 #include <inttypes.h>
 #include <signal.h>
@@ -19,6 +20,10 @@ static const char usage[] =
 	"killed kdx left (OUT.kdx-PID@HOST-XXXXXX) goes with the next conversion\n"
 	"to OUT once that process is gone.\n"
 	"The output is byte-identical whatever the number of threads.\n"
+	"A Xen PV guest's dump (xc_core) is written as an ordinary Linux dump of\n"
+	"its pseudo-physical memory: in the output (never in IN) the kernel's page\n"
+	"tables hold pseudo-physical frames instead of machine frames, and entries\n"
+	"whose frame is not the guest's are cleared; the report counts both.\n"
 	"\n"
 	"Options:\n"
 	"  --to FORMAT        kdump: makedumpfile's kdump-compressed format\n"
@@ -44,6 +49,7 @@ static const char usage[] =
 	"                     every page first (kdx verify), leave the damaged\n"
 	"                     ones out, report them on stderr and in a note\n"
 	"  -q, --quiet        no progress line\n"
+	"  --json             the report as one JSON object on standard output\n"
 	"  -h, --help         show this help\n" CLI_DUMP_OPTIONS_HELP;
 
 static int run_convert(int argc, char **argv);
@@ -183,6 +189,53 @@ static int parse_value(int opt, const char *arg,
 	return cli_usage_error(&cli_cmd_convert, "bad option");
 }
 
+static void print_json(const char *out, const struct kdx_convert_options *o,
+		       const struct kdx_convert_stats *s)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_key(&j, "output");
+	json_string(&j, out);
+	json_key(&j, "format");
+	json_string(&j, o->format == KDX_OUTPUT_ELF ? "elf" : "kdump");
+	json_key(&j, "pages_dumped");
+	json_u64(&j, s->pages_dumped);
+	json_key(&j, "pages_zero");
+	json_u64(&j, s->pages_zero);
+	json_key(&j, "pages_excluded");
+	json_u64(&j, s->pages_excluded);
+	json_key(&j, "pages_partial");
+	json_u64(&j, s->pages_partial);
+	json_key(&j, "segments");
+	json_u64(&j, s->segments);
+	json_key(&j, "bytes_in");
+	json_u64(&j, s->bytes_in);
+	json_key(&j, "bytes_out");
+	json_u64(&j, s->bytes_out);
+	json_key(&j, "page_tables_rewritten");
+	json_u64(&j, s->pages_rewritten);
+	json_key(&j, "entries_rewritten");
+	json_u64(&j, s->entries_rewritten);
+	json_key(&j, "entries_cleared");
+	json_u64(&j, s->entries_cleared);
+	json_key(&j, "first_cleared");
+	if (s->entries_cleared)
+		json_u64(&j, s->first_cleared);
+	else
+		json_null(&j);
+	json_key(&j, "table_aliases");
+	json_u64(&j, s->table_aliases);
+	json_key(&j, "root");
+	if (s->pages_rewritten)
+		json_u64(&j, s->root);
+	else
+		json_null(&j);
+	json_object_end(&j);
+	json_finish(&j);
+}
+
 static int run_convert(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -197,6 +250,7 @@ static int run_convert(int argc, char **argv)
 		{ "no-dedup", no_argument, NULL, 'd' },
 		{ "zero-fill", no_argument, NULL, 'z' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "salvage", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_DUMP_LONG_OPTIONS,
@@ -209,7 +263,7 @@ static int run_convert(int argc, char **argv)
 	struct kdx_error *err;
 	struct cli_dump_files in;
 	const char *out;
-	bool quiet = false, have_to = false, salvage = false;
+	bool quiet = false, have_to = false, salvage = false, json = false;
 	int opt, rc = EXIT_OK, last = -1;
 
 	kdx_open_options_init(&opts);
@@ -226,8 +280,9 @@ static int run_convert(int argc, char **argv)
 		}
 		if (opt == 'h')
 			return cli_help(&cli_cmd_convert);
-		if (strchr("qfgdzs", opt)) {
+		if (strchr("qfgdzsj", opt)) {
 			quiet |= opt == 'q';
+			json |= opt == 'j';
 			salvage |= opt == 's';
 			copts.flatten |= opt == 'f';
 			copts.paging |= opt == 'g';
@@ -294,13 +349,23 @@ static int run_convert(int argc, char **argv)
 			"kdx: note: %" PRIu64 " pages from 0x%" PRIx64
 			" on were only partly in the input; their missing bytes are zeros in the output (--zero-fill)\n",
 			stats.pages_partial, stats.first_partial);
-	if (!quiet && copts.format == KDX_OUTPUT_ELF)
+	if (json)
+		print_json(out, &copts, &stats);
+	if (stats.pages_rewritten && !quiet)
+		fprintf(stderr,
+			"kdx: %s: %" PRIu64 " page-table pages rewritten for the output (machine frames -> pseudo-physical), %" PRIu64
+			" entries rewritten, %" PRIu64 " cleared (frames not the guest's)%s; kernel root 0x%" PRIx64 "\n",
+			out, stats.pages_rewritten, stats.entries_rewritten,
+			stats.entries_cleared,
+			stats.table_aliases ? ", tables reached at two levels kept as first reached" : "",
+			stats.root);
+	if (!quiet && !json && copts.format == KDX_OUTPUT_ELF)
 		fprintf(stderr,
 			"kdx: wrote %s: %" PRIu64 " program headers, %" PRIu64
 			" bytes of memory, %" PRIu64 " bytes\n",
 			out, stats.segments, stats.bytes_in,
 			stats.bytes_out);
-	else if (!quiet)
+	else if (!quiet && !json)
 		fprintf(stderr,
 			"kdx: wrote %s: %" PRIu64 " pages dumped (%" PRIu64
 			" zero), %" PRIu64 " excluded, %" PRIu64 " bytes\n",

@@ -34,6 +34,8 @@ enum kdx_os_match {
 	KDX_OS_MATCH_CERTAIN,
 };
 
+struct kdx_page_filter;
+
 struct kdx_os_ops {
 	/* Short name for messages and tests: "linux-x86", "linux-arm64". */
 	const char *name;
@@ -52,6 +54,14 @@ struct kdx_os_ops {
 	struct kdx_error *(*probe)(const struct kdx_dump *dump,
 				   const struct kdx_kernel_options *given,
 				   struct kdx_kernel_layout *layout);
+	/* Optional: what a conversion must change in the pages it writes
+	 * for its output to read as an ordinary dump of this kernel (see
+	 * page_filter.h); *out = NULL when nothing.  @self is the entry,
+	 * for kdx_os_probe(); @opts the user's overrides. */
+	struct kdx_error *(*output_filter)(const struct kdx_dump *dump,
+					   const struct kdx_os_ops *self,
+					   const struct kdx_kernel_options *opts,
+					   struct kdx_page_filter **out);
 };
 
 /* The entry for @dump's kernel, or NULL when none claims it. */
@@ -78,5 +88,11 @@ bool kdx_xen_pv_detect(const struct kdx_dump *dump);
  * until the dump's typed facts hold them; false if absent. */
 bool kdx_xen_fact(const struct kdx_dump *dump, const char *key,
 		  uint64_t *value);
+/* The page filter that turns a PV guest's page tables into pseudo-
+ * physical ones in a conversion's output (xen_pv_tables.c). */
+struct kdx_error *kdx_xen_pv_output_filter(const struct kdx_dump *dump,
+					   const struct kdx_os_ops *self,
+					   const struct kdx_kernel_options *opts,
+					   struct kdx_page_filter **out);
 
 #endif

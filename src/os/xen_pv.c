@@ -414,4 +414,5 @@ const struct kdx_os_ops kdx_os_xen_pv = {
 	.os = KDX_OS_LINUX,
 	.detect = xen_pv_detect,
 	.probe = xen_pv_probe,
+	.output_filter = kdx_xen_pv_output_filter,
 };

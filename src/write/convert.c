@@ -4,6 +4,9 @@
 #include "write/writer.h"
 
 #include "write/sink.h"
+#include "write/view.h"
+
+#include <stddef.h>
 
 #include <errno.h>
 #include <string.h>
@@ -51,13 +54,79 @@ struct kdx_error *kdx_convert_check_stop(const struct kdx_convert_options *opts)
 	return kdx_err_os(EINTR, "stopped (signal %d)", (int)*opts->stop);
 }
 
+/* What the output holds instead of the input's bytes, if anything: the
+ * dump's OS entry says (os/page_filter.h). */
+static struct kdx_error *make_filter(const struct kdx_dump *dump,
+				     const struct kdx_convert_options *opts,
+				     struct kdx_page_filter **out)
+{
+	struct kdx_kernel_options ko;
+
+	kdx_kernel_options_init(&ko);
+	if (opts->has_root) {
+		ko.has_root = true;
+		ko.root = opts->root;
+	}
+	return kdx_output_filter_create(dump, &ko, out);
+}
+
+static void filter_stats(const struct kdx_page_filter *f,
+			 struct kdx_convert_stats *s)
+{
+	if (!f)
+		return;
+	s->pages_rewritten = f->tables;
+	s->entries_rewritten = f->entries_rewritten;
+	s->entries_cleared = f->entries_cleared;
+	s->first_cleared = f->first_cleared;
+	s->table_aliases = f->aliases;
+	s->root = f->layout.has_root ? f->layout.root : 0;
+}
+
+/* Copy what the caller's struct has room for (its options' version). */
+static void give_stats(const struct kdx_convert_options *opts,
+		       const struct kdx_convert_stats *local,
+		       struct kdx_convert_stats *stats)
+{
+	size_t size = opts->version >= 3 ?
+			      sizeof(*stats) :
+			      offsetof(struct kdx_convert_stats, pages_rewritten);
+
+	memcpy(stats, local, size);
+}
+
+static struct kdx_error *write_view(const struct kdx_out_view *view,
+				    const char *path,
+				    const struct kdx_convert_options *opts,
+				    struct kdx_convert_stats *local)
+{
+	struct kdx_sink *sink;
+	struct kdx_error *err = kdx_sink_open(path, opts->flatten, &sink);
+
+	if (err)
+		return err;
+	err = opts->format == KDX_OUTPUT_ELF ?
+		      kdx_write_elf(view, sink, opts, local) :
+		      kdx_write_kdump(view, sink, opts, local);
+	if (!err)
+		err = kdx_convert_check_stop(opts);
+	if (!err)
+		local->bytes_out = kdx_sink_bytes(sink);
+	if (err) {
+		kdx_sink_abort(sink);
+		return kdx_err_wrap(err, "writing %s", path);
+	}
+	return kdx_sink_commit(sink);
+}
+
 struct kdx_error *kdx_convert(const struct kdx_dump *dump, const char *path,
 			      const struct kdx_convert_options *opts,
 			      struct kdx_convert_stats *stats)
 {
 	struct kdx_convert_options defaults;
 	struct kdx_convert_stats local;
-	struct kdx_sink *sink;
+	struct kdx_page_filter *filter = NULL;
+	struct kdx_out_view view = { dump, NULL };
 	struct kdx_error *err;
 
 	if (!opts) {
@@ -70,23 +139,15 @@ struct kdx_error *kdx_convert(const struct kdx_dump *dump, const char *path,
 	if ((unsigned int)opts->compression > KDX_COMPRESS_ZSTD)
 		return kdx_err(KDX_ERR_INVALID, "unknown compression %d",
 			       (int)opts->compression);
-	err = kdx_sink_open(path, opts->flatten, &sink);
+	err = make_filter(dump, opts, &filter);
 	if (err)
 		return err;
+	view.filter = filter;
 	memset(&local, 0, sizeof(local));
-	err = opts->format == KDX_OUTPUT_ELF ?
-		      kdx_write_elf(dump, sink, opts, &local) :
-		      kdx_write_kdump(dump, sink, opts, &local);
-	if (!err)
-		err = kdx_convert_check_stop(opts);
-	if (!err)
-		local.bytes_out = kdx_sink_bytes(sink);
-	if (err) {
-		kdx_sink_abort(sink);
-		return kdx_err_wrap(err, "writing %s", path);
-	}
-	err = kdx_sink_commit(sink);
+	err = write_view(&view, path, opts, &local);
+	filter_stats(filter, &local);
+	kdx_page_filter_destroy(filter);
 	if (!err && stats)
-		*stats = local;
+		give_stats(opts, &local, stats);
 	return err;
 }

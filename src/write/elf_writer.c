@@ -29,6 +29,7 @@
 #include "lib/dump.h"
 #include "write/notes.h"
 #include "write/sink.h"
+#include "write/view.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,7 @@ struct phdr {
 
 struct elf_writer {
 	const struct kdx_dump *dump;
+	struct kdx_out_view view;
 	const struct kdx_convert_options *opts;
 	const struct kdx_phys_range *ranges;
 	size_t nranges;
@@ -323,8 +325,9 @@ static bool on_mapping(void *arg, const struct kdx_mapping *m)
 	return !c->err;
 }
 
-/* The kernel's page tables as kdx_kernel_probe() finds them (at the
- * user's root if one was given), in w->xlat; @layout says what was found. */
+/* The kernel's page tables as the output holds them (kdx_kernel_probe(),
+ * at the user's root if one was given), in w->xlat; @layout says what
+ * was found. */
 static struct kdx_error *make_xlat(struct elf_writer *w,
 				   struct kdx_kernel_layout *layout)
 {
@@ -336,7 +339,7 @@ static struct kdx_error *make_xlat(struct elf_writer *w,
 		ko.has_root = true;
 		ko.root = w->opts->root;
 	}
-	err = kdx_kernel_probe(w->dump, &ko, layout);
+	err = kdx_view_kernel_layout(&w->view, &ko, layout);
 	if (err)
 		return err;
 	if (layout->physical_only || !layout->has_root ||
@@ -344,7 +347,7 @@ static struct kdx_error *make_xlat(struct elf_writer *w,
 		return kdx_err(KDX_ERR_NOTFOUND,
 			       "no page table to write a paging ELF from%s%s (give one with --root)",
 			       layout->note[0] ? ": " : "", layout->note);
-	return kdx_kernel_xlat_create(w->dump, layout, &w->xlat);
+	return kdx_view_xlat_create(&w->view, layout, &w->xlat);
 }
 
 static struct kdx_error *paging_phdrs(struct elf_writer *w)
@@ -619,7 +622,7 @@ static struct kdx_error *copy_run(struct elf_writer *w,
 		struct kdx_phys_extent ext;
 		uint64_t n;
 
-		kdx_dump_phys_extent(w->dump, run->paddr + done,
+		kdx_view_phys_extent(&w->view, run->paddr + done,
 				     run->size - done, &ext);
 		if (ext.fd >= 0) {
 			n = kdx_min_u64(ext.size, COPY_SPAN);
@@ -637,8 +640,8 @@ static struct kdx_error *copy_run(struct elf_writer *w,
 			uint64_t at = done + k;
 
 			n = kdx_min_u64(COPY_CHUNK, ext.size - k);
-			err = kdx_read_phys(w->dump, run->paddr + at, buf,
-					    (size_t)n, flags, NULL);
+			err = kdx_view_read_phys(&w->view, run->paddr + at,
+						 buf, (size_t)n, flags, NULL);
 			if (!err)
 				err = kdx_sink_write_at(w->sink, run->offset + at,
 							buf, (size_t)n);
@@ -690,7 +693,7 @@ static struct kdx_error *plan(struct elf_writer *w)
 
 	err = plan_runs(w);
 	if (!err)
-		err = kdx_encode_notes(w->dump, w->bo, &w->notes);
+		err = kdx_encode_notes(&w->view, w->bo, &w->notes);
 	if (!err)
 		err = add_phdr(w, &note);
 	if (err)
@@ -741,13 +744,15 @@ static void place(struct elf_writer *w)
 	}
 }
 
-struct kdx_error *kdx_write_elf(const struct kdx_dump *dump,
+struct kdx_error *kdx_write_elf(const struct kdx_out_view *view,
 				struct kdx_sink *sink,
 				const struct kdx_convert_options *opts,
 				struct kdx_convert_stats *stats)
 {
+	const struct kdx_dump *dump = view->dump;
 	struct elf_writer w = {
 		.dump = dump,
+		.view = *view,
 		.opts = opts,
 		.bo = kdx_dump_byte_order(dump),
 		.page = kdx_dump_page_size(dump),

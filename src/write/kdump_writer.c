@@ -13,6 +13,8 @@
  * byte-identical whatever the number of threads. */
 #include "write/writer.h"
 
+#include <kdx/crash.h>
+
 #include "core/endian.h"
 #include "core/util.h"
 #include "format/common/codec.h"
@@ -21,6 +23,7 @@
 #include "lib/dump.h"
 #include "write/notes.h"
 #include "write/sink.h"
+#include "write/view.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -65,6 +68,7 @@ struct layout {
 
 struct kdump_writer {
 	const struct kdx_dump *dump;
+	const struct kdx_out_view *view;
 	const struct kdx_convert_options *opts;
 	enum kdx_codec codec;
 	enum kdx_byte_order bo;
@@ -317,6 +321,9 @@ static struct kdx_error *compress_chunk(struct kdump_writer *w,
 	memset(s->kinds, PAGE_DATA, c->count);
 	if (rs.hole_bytes || rs.excluded_bytes)
 		count_partial(w, c, in, s);
+	err = kdx_view_rewrite(w->view, c->pfn * bs, in, (size_t)c->count * bs);
+	if (err)
+		return err;
 	s->data_len = 0;
 	for (uint32_t i = 0; i < c->count; i++) {
 		const uint8_t *page = in + (size_t)i * bs;
@@ -602,18 +609,51 @@ static size_t count_cpus(const struct kdx_dump *dump)
 	return cpus ? cpus : 1;
 }
 
+/* The utsname the header carries, as makedumpfile writes it: the input
+ * header's own (a kdump input), else the kernel's init_uts_ns, else
+ * VMCOREINFO's release.  Readers (libkdumpfile) take a header with an
+ * empty version for no utsname at all, and then know no architecture. */
+static void put_uts(uint8_t *uts, unsigned int field, const char *text)
+{
+	memcpy(uts + field * UTS_FIELD, text, strnlen(text, UTS_FIELD - 1));
+}
+
+static void header_uts(const struct kdump_writer *w, uint8_t *uts)
+{
+	const struct kdx_dump_facts *f = kdx_dump_facts(w->dump);
+	const char *release = kdx_dump_vmcoreinfo_get(w->dump, "OSRELEASE");
+	struct kdx_crash_summary *s;
+
+	if (f->set & KDX_FACT_UTSNAME) {
+		put_uts(uts, 1, f->uts_nodename);
+		put_uts(uts, 2, f->uts_release);
+		put_uts(uts, 3, f->uts_version);
+		return;
+	}
+	if (release)
+		put_uts(uts, 2, release);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return;
+	kdx_error_destroy(kdx_crash_summary(w->dump, NULL, s));
+	if (!strcmp(s->uts_source, "init_uts_ns")) {
+		put_uts(uts, 1, s->nodename);
+		put_uts(uts, 2, s->release);
+		put_uts(uts, 3, s->version);
+	}
+	free(s);
+}
+
 static void fill_main_header(const struct kdump_writer *w, uint8_t *h)
 {
 	bool lp64 = sub_layout(w)->word == 8;
 	size_t base = lp64 ? KDUMP_STATUS_LP64 : KDUMP_STATUS_ILP32;
-	const char *release = kdx_dump_vmcoreinfo_get(w->dump, "OSRELEASE");
 	enum kdx_byte_order bo = w->bo;
 
 	memcpy(h, "KDUMP   ", 8);
 	kdx_store_u32(h + 8, 6, bo);
 	memcpy(h + 12, "Linux", 5);
-	if (release)
-		strncpy((char *)h + 12 + 2 * UTS_FIELD, release, UTS_FIELD - 1);
+	header_uts(w, h + 12);
 	strncpy((char *)h + 12 + 4 * UTS_FIELD,
 		uts_machine(kdx_dump_arch(w->dump)), UTS_FIELD - 1);
 	if (lp64)
@@ -725,7 +765,7 @@ static struct kdx_error *write_all(struct kdump_writer *w)
 	w->window = (size_t)threads * 4;
 	err = plan_pages(w);
 	if (!err)
-		err = kdx_encode_notes(w->dump, w->bo, &w->l.notes);
+		err = kdx_encode_notes(w->view, w->bo, &w->l.notes);
 	if (!err)
 		err = plan_layout(w);
 	w->cursor = w->l.data_offset;
@@ -741,13 +781,15 @@ static struct kdx_error *write_all(struct kdump_writer *w)
 	return err;
 }
 
-struct kdx_error *kdx_write_kdump(const struct kdx_dump *dump,
+struct kdx_error *kdx_write_kdump(const struct kdx_out_view *view,
 				  struct kdx_sink *sink,
 				  const struct kdx_convert_options *opts,
 				  struct kdx_convert_stats *stats)
 {
+	const struct kdx_dump *dump = view->dump;
 	struct kdump_writer w = {
 		.dump = dump,
+		.view = view,
 		.opts = opts,
 		.codec = codec_for(opts->compression),
 		.bo = kdx_dump_byte_order(dump),

@@ -2,6 +2,7 @@
 #include "write/notes.h"
 
 #include "core/endian.h"
+#include "write/view.h"
 
 #include <kdx/verify.h>
 
@@ -57,10 +58,11 @@ static size_t put_note(uint8_t *p, enum kdx_byte_order bo, const char *name,
 	return *desc_at + align4(desc_size);
 }
 
-struct kdx_error *kdx_encode_notes(const struct kdx_dump *dump,
+struct kdx_error *kdx_encode_notes(const struct kdx_out_view *view,
 				   enum kdx_byte_order bo,
 				   struct kdx_encoded_notes *out)
 {
+	const struct kdx_dump *dump = view->dump;
 	size_t n, pos = 0, at, found_len = 0;
 	const struct kdx_note *notes = kdx_dump_notes(dump, &n);
 	char *found = found_vmcoreinfo(dump, &found_len);
@@ -70,8 +72,9 @@ struct kdx_error *kdx_encode_notes(const struct kdx_dump *dump,
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < n; i++)
-		out->len += 12 + align4(strlen(notes[i].name) + 1) +
-			    align4(notes[i].desc_size);
+		if (kdx_view_keeps_note(view, &notes[i]))
+			out->len += 12 + align4(strlen(notes[i].name) + 1) +
+				    align4(notes[i].desc_size);
 	if (found)
 		out->len += 12 + align4(sizeof("VMCOREINFO")) +
 			    align4(found_len);
@@ -83,10 +86,13 @@ struct kdx_error *kdx_encode_notes(const struct kdx_dump *dump,
 		return kdx_err_nomem();
 	}
 	for (size_t i = 0; i < n; i++) {
-		size_t len = put_note(out->bytes + pos, bo, notes[i].name,
-				      notes[i].type, notes[i].desc,
-				      notes[i].desc_size, &at);
+		size_t len;
 
+		if (!kdx_view_keeps_note(view, &notes[i]))
+			continue;
+		len = put_note(out->bytes + pos, bo, notes[i].name,
+			       notes[i].type, notes[i].desc, notes[i].desc_size,
+			       &at);
 		if (!strcmp(notes[i].kind, "vmcoreinfo") && !out->vmcoreinfo_at) {
 			out->vmcoreinfo_at = pos + at;
 			out->vmcoreinfo_len = notes[i].desc_size;

@@ -7,7 +7,8 @@
 # Prints one line per check and "N passed, N failed"; exit 1 on failure.
 # (check-xen.sh checks the dumps against each other and kdx's basics;
 # this one kdx's Xen-specific answers: the m2p, Linux's own p2m, machine
-# reads, dom0 in the host dump.)
+# reads, dom0 in the host dump, and kdx convert's outputs of the paused
+# xc_core and the save image read back by kdx and makedumpfile.)
 #
 # Oracles, none of them kdx: the domU's console (its kernel log, every
 # printk, as xenconsoled logged it just before each dump), xen-mfndump's
@@ -88,6 +89,80 @@ check_dump() {
 
 check_dump "$dir/$XC_CORE_PAUSED" "$DOMU_CONSOLE_PAUSED"
 check_dump "$dir/$XC_CORE_LIVE" "$DOMU_CONSOLE_LIVE"
+
+# kdx convert of the paused xc_core and the save image to kdump (zlib) and
+# ELF: the outputs are ordinary Linux dumps.  kdx reopens them (no p2m
+# there: a plain x86_64 walk) and reads what it read in the input; their
+# page tables equal libxc's canonical ones in the save image (every page
+# the conversion rewrote); makedumpfile, which reads no xc_core, prints
+# the guest's log from them.
+grep -E '^\[' "$dir/$DOMU_CONSOLE_PAUSED" | tr -d '\r' > "$tmp/console"
+"$kdx" read --phys "$dir/$XL_SAVE" 0 "${DOMU_MB}M" -o "$tmp/save.phys" 2>/dev/null
+"$kdx" read --phys "$dir/$XC_CORE_PAUSED" 0 "${DOMU_MB}M" -o "$tmp/core.phys" 2>/dev/null
+# "N M": pages of the output that differ from the xc_core's (the tables
+# it rewrote), and how many of those differ from the save image's (libxc
+# canonicalised every page table it saved: the independent oracle).
+rewritten_vs_save() {
+    python3 - "$tmp/core.phys" "$1" "$tmp/save.phys" <<'PY'
+import sys
+core, out, save = (open(p, "rb").read() for p in sys.argv[1:])
+P = 4096
+changed = [i for i in range(len(core) // P) if core[i*P:(i+1)*P] != out[i*P:(i+1)*P]]
+print(len(changed), sum(out[i*P:(i+1)*P] != save[i*P:(i+1)*P] for i in changed))
+PY
+}
+convert_checks() {
+    local in=$1 what=$2 to=$3 out name
+    out=$tmp/out.$to name="$what -> $to"
+    if ! "$kdx" convert -q "$in" "$out" --to "$to" --json > "$tmp/report" 2>&1; then
+        bad "$name: convert failed: $(head -c 300 "$tmp/report")"; return
+    fi
+    "$kdx" info "$out" > "$tmp/info" 2>&1
+    if grep -q "^format: *${to}" "$tmp/info" && ! grep -q "Xen PV" "$tmp/info"; then
+        ok "$name: read back as a plain $to ($(grep -o '"page_tables_rewritten":[0-9]*,"entries_rewritten":[0-9]*,"entries_cleared":[0-9]*' "$tmp/report"))"
+    else
+        bad "$name: not read as a plain Linux $to"
+    fi
+    "$kdx" dmesg "$out" 2>/dev/null | tr -d '\r' > "$tmp/dmesg.out"
+    cmp -s "$tmp/dmesg.out" "$tmp/console" &&
+        ok "$name: kdx dmesg equals the console" || bad "$name: kdx dmesg differs"
+    [ "$("$kdx" read "$out" "0x$uts_va" 5 -o - 2>/dev/null)" = Linux ] &&
+        ok "$name: init_uts_ns reads \"Linux\"" || bad "$name: init_uts_ns"
+    [ "$("$kdx" read "$out" "$marker_va" ${#MARKER} -o - 2>/dev/null)" = "$MARKER" ] &&
+        ok "$name: marker at $marker_va" || bad "$name: marker not at $marker_va"
+    "$kdx" read --phys "$out" 0 "${DOMU_MB}M" -o "$tmp/out.phys" 2>/dev/null
+    if [ "$what" = save ]; then
+        cmp -s "$tmp/out.phys" "$tmp/save.phys" &&
+            ok "$name: every page as the save image holds it" ||
+            bad "$name: pages differ from the save image's"
+    else
+        read -r changed differ < <(rewritten_vs_save "$tmp/out.phys")
+        [ "${changed:-0}" -gt 0 ] && [ "$differ" = 0 ] &&
+            ok "$name: the $changed pages it rewrote equal the save image's canonical tables" ||
+            bad "$name: ${changed:-?} pages rewritten, ${differ:-?} of them differ from the save image's"
+    fi
+    rm -f "$tmp/out.phys"
+    if command -v makedumpfile >/dev/null; then
+        rm -f "$tmp/mdmesg"
+        makedumpfile --dump-dmesg "$out" "$tmp/mdmesg" > "$tmp/mlog" 2>&1
+        tr -d '\r' < "$tmp/mdmesg" 2>/dev/null | cmp -s - "$tmp/console" &&
+            ok "$name: makedumpfile --dump-dmesg gives the guest's log" ||
+            bad "$name: makedumpfile --dump-dmesg: $(tail -3 "$tmp/mlog" | tr '\n' ' ')"
+    else
+        bad "makedumpfile missing (Debian package makedumpfile)"
+    fi
+    rm -f "$out"
+}
+core=$dir/$XC_CORE_PAUSED
+uts_va=$("$kdx" info --json "$core" | grep -o '"SYMBOL(init_uts_ns)":"[0-9a-f]*"' |
+         grep -o '[0-9a-f]*"$' | tr -d '"')
+off=$(grep -boa "$MARKER" "$tmp/core.phys" | head -1 | cut -d: -f1)
+marker_va=$(printf '0x%x' $((0xffff888000000000 + ${off:-0})))
+for to in kdump elf; do
+    convert_checks "$core" xc_core $to
+    convert_checks "$dir/$XL_SAVE" save $to
+done
+rm -f "$tmp/core.phys" "$tmp/save.phys"
 
 # The host dump (QEMU's ELF of the whole VM, machine memory): dom0's
 # kernel, found by its VMCOREINFO and a CPU's CR3, read with no option.

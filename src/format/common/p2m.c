@@ -152,9 +152,10 @@ void kdx_p2m_deinit(struct kdx_p2m *map)
 	memset(map, 0, sizeof(*map));
 }
 
-/* The run containing @key, by binary search. */
-static bool find(const struct kdx_p2m_run *r, size_t n, uint64_t key,
-		 uint64_t *value)
+/* The run containing @key, by binary search; *left: how many keys from
+ * @key on the run still covers. */
+static bool find_span(const struct kdx_p2m_run *r, size_t n, uint64_t key,
+		      uint64_t *value, uint64_t *left)
 {
 	size_t lo = 0, hi = n;
 
@@ -167,10 +168,19 @@ static bool find(const struct kdx_p2m_run *r, size_t n, uint64_t key,
 			lo = mid + 1;
 		else {
 			*value = r[mid].to + (key - r[mid].from);
+			*left = r[mid].count - (key - r[mid].from);
 			return true;
 		}
 	}
 	return false;
+}
+
+static bool find(const struct kdx_p2m_run *r, size_t n, uint64_t key,
+		 uint64_t *value)
+{
+	uint64_t left;
+
+	return find_span(r, n, key, value, &left);
 }
 
 bool kdx_p2m_mfn(const struct kdx_p2m *map, uint64_t pfn, uint64_t *mfn)
@@ -181,4 +191,10 @@ bool kdx_p2m_mfn(const struct kdx_p2m *map, uint64_t pfn, uint64_t *mfn)
 bool kdx_p2m_pfn(const struct kdx_p2m *map, uint64_t mfn, uint64_t *pfn)
 {
 	return find(map->by_mfn, map->mfn_runs, mfn, pfn);
+}
+
+bool kdx_p2m_pfn_span(const struct kdx_p2m *map, uint64_t mfn, uint64_t *pfn,
+		      uint64_t *count)
+{
+	return find_span(map->by_mfn, map->mfn_runs, mfn, pfn, count);
 }

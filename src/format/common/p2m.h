@@ -61,4 +61,10 @@ bool kdx_p2m_mfn(const struct kdx_p2m *map, uint64_t pfn, uint64_t *mfn);
 /* mfn -> pfn; false when no pfn maps @mfn. */
 bool kdx_p2m_pfn(const struct kdx_p2m *map, uint64_t mfn, uint64_t *pfn);
 
+/* As kdx_p2m_pfn(), and *count: how many mfns from @mfn on map to
+ * consecutive pfns from *pfn on within its run (at least 1; the next run
+ * may continue them). */
+bool kdx_p2m_pfn_span(const struct kdx_p2m *map, uint64_t mfn, uint64_t *pfn,
+		      uint64_t *count);
+
 #endif

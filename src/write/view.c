@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+#include "write/view.h"
+
+#include <kdx/xlat_dump.h>
+
+#include "core/util.h"
+
+struct kdx_error *kdx_view_read_phys(const struct kdx_out_view *v,
+				     uint64_t paddr, void *buf, size_t len,
+				     unsigned int flags,
+				     struct kdx_read_stats *stats)
+{
+	struct kdx_error *err = kdx_read_phys(v->dump, paddr, buf, len, flags,
+					      stats);
+
+	if (!err && v->filter)
+		err = kdx_page_filter_apply(v->filter, paddr, buf, len);
+	return err;
+}
+
+void kdx_view_phys_extent(const struct kdx_out_view *v, uint64_t addr,
+			  uint64_t len, struct kdx_phys_extent *out)
+{
+	const struct kdx_filter_page *p;
+	uint64_t page;
+
+	kdx_dump_phys_extent(v->dump, addr, len, out);
+	if (!v->filter || out->fd < 0)
+		return;
+	p = kdx_page_filter_next(v->filter, addr);
+	if (!p || p->paddr >= addr + out->size)
+		return;
+	page = v->filter->page_size;
+	if (p->paddr > addr) { /* copy up to the rewritten page */
+		out->size = p->paddr - addr;
+		return;
+	}
+	out->fd = -1; /* read the rewritten page */
+	out->size = kdx_min_u64(out->size, p->paddr + page - addr);
+}
+
+static struct kdx_error *view_read_table(void *ctx, uint64_t paddr, void *buf,
+					 size_t len)
+{
+	return kdx_view_read_phys(ctx, paddr, buf, len, 0, NULL);
+}
+
+struct kdx_error *kdx_view_kernel_layout(const struct kdx_out_view *v,
+					 const struct kdx_kernel_options *opts,
+					 struct kdx_kernel_layout *layout)
+{
+	if (!v->filter)
+		return kdx_kernel_probe(v->dump, opts, layout);
+	*layout = v->filter->layout;
+	return NULL;
+}
+
+struct kdx_error *kdx_view_xlat_create(const struct kdx_out_view *v,
+				       const struct kdx_kernel_layout *layout,
+				       struct kdx_xlat **out)
+{
+	static const struct kdx_xlat_ops ops = {
+		.version = KDX_XLAT_OPS_VERSION,
+		.read_phys = view_read_table,
+	};
+	struct kdx_xlat_config cfg;
+
+	if (!v->filter)
+		return kdx_kernel_xlat_create(v->dump, layout, out);
+	if (!layout->has_root || layout->mode == KDX_PAGING_NONE)
+		return kdx_err(KDX_ERR_NOTFOUND,
+			       "the kernel page-table root is not known%s%s",
+			       layout->note[0] ? ": " : "", layout->note);
+	kdx_xlat_config_init(&cfg);
+	cfg.mode = layout->mode;
+	cfg.root = layout->root;
+	cfg.flags = layout->xlat_flags;
+	cfg.ignore_mask = layout->ignore_mask;
+	cfg.va_bits = layout->va_bits;
+	cfg.page_size = layout->page_size;
+	cfg.phys_bits = layout->phys_bits;
+	/* The callback only reads: the view stays const. */
+	return kdx_xlat_create(&cfg, &ops, (void *)v, out);
+}
+
+struct kdx_error *kdx_view_rewrite(const struct kdx_out_view *v,
+				   uint64_t paddr, void *buf, size_t len)
+{
+	return v->filter ? kdx_page_filter_apply(v->filter, paddr, buf, len) :
+			   NULL;
+}
+
+bool kdx_view_keeps_note(const struct kdx_out_view *v,
+			 const struct kdx_note *n)
+{
+	return !v->filter || !v->filter->drop_note || !v->filter->drop_note(n);
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/* What the writers read: the input dump as its output will hold it.  For
+ * most dumps that is the dump itself; where the dump's OS entry made a
+ * page filter (a Xen PV guest's page tables, os/page_filter.h), the pages
+ * it names read rewritten, and the kernel is translated through the
+ * rewritten tables, as any reader of the output will translate it.  The
+ * writers know nothing of why. */
+#ifndef KDX_WRITE_VIEW_H
+#define KDX_WRITE_VIEW_H
+
+#include <kdx/kernel.h>
+#include <kdx/xlat.h>
+
+#include "lib/dump.h"
+#include "os/page_filter.h"
+
+struct kdx_out_view {
+	const struct kdx_dump *dump;
+	const struct kdx_page_filter *filter; /* NULL: pages as they are */
+};
+
+/* kdx_read_phys() of the output's bytes. */
+struct kdx_error *kdx_view_read_phys(const struct kdx_out_view *v,
+				     uint64_t paddr, void *buf, size_t len,
+				     unsigned int flags,
+				     struct kdx_read_stats *stats);
+
+/* kdx_dump_phys_extent(), but bytes the filter rewrites are never held
+ * verbatim (fd -1: read them with kdx_view_read_phys()). */
+void kdx_view_phys_extent(const struct kdx_out_view *v, uint64_t addr,
+			  uint64_t len, struct kdx_phys_extent *out);
+
+/* The output's kernel layout: kdx_kernel_probe() with @opts, or the
+ * filter's (its root where the output holds the rewritten tables). */
+struct kdx_error *kdx_view_kernel_layout(const struct kdx_out_view *v,
+					 const struct kdx_kernel_options *opts,
+					 struct kdx_kernel_layout *layout);
+
+/* The translation @layout describes, reading the output's bytes: as
+ * kdx_kernel_xlat_create(), through the rewritten tables with a filter.
+ * @v must outlive *@out. */
+struct kdx_error *kdx_view_xlat_create(const struct kdx_out_view *v,
+				       const struct kdx_kernel_layout *layout,
+				       struct kdx_xlat **out);
+
+/* Rewrite, in @buf (the input's bytes at @paddr), what the filter
+ * rewrites; nothing without one. */
+struct kdx_error *kdx_view_rewrite(const struct kdx_out_view *v,
+				   uint64_t paddr, void *buf, size_t len);
+
+/* Whether the output keeps the input's note @n. */
+bool kdx_view_keeps_note(const struct kdx_out_view *v,
+			 const struct kdx_note *n);
+
+#endif
