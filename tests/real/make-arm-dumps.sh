@@ -101,7 +101,7 @@ INIT
         -qmp "unix:$sock,server=on,wait=off" -gdb "tcp:127.0.0.1:$port" \
         -serial "file:$dir/console.log" </dev/null > "$work/qemu.out" 2>&1 &
     local pid=$! t0; t0=$(date +%s)
-    trap 'kill '$pid' 2>/dev/null' EXIT
+    trap 'kill '$pid' 2>/dev/null || true' EXIT
     until grep -q 'KDX-READY' "$dir/console.log"; do
         kill -0 $pid 2>/dev/null || { cat "$work/qemu.out"; tail "$dir/console.log"; return 1; }
         [ $(( $(date +%s) - t0 )) -lt 300 ] || { tail "$dir/console.log"; kill $pid; return 1; }

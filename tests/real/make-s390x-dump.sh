@@ -71,7 +71,7 @@ qemu-system-s390x -M s390-ccw-virtio -accel tcg -m "${mem_mb}M" -smp 1 \
     -chardev "file,id=con,path=$dir/console.log" -device sclpconsole,chardev=con \
     -qmp "unix:$sock,server=on,wait=off" </dev/null > "$work/qemu.out" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 t0=$(date +%s)
 until grep -q "KDX-READY-$token" "$dir/console.log"; do
     kill -0 $pid 2>/dev/null || { cat "$work/qemu.out"; tail "$dir/console.log"; exit 1; }

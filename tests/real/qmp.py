@@ -27,18 +27,25 @@ class QMPError(Exception):
 
 class QMP:
     def __init__(self, path, timeout=900.0, connect_timeout=30.0):
+        # QEMU serves one QMP client at a time and notices a client's
+        # departure asynchronously: a connection made right after another
+        # closed can be dropped (seen as EPIPE under load), so the whole
+        # handshake is retried, not only connect().
         deadline = time.monotonic() + connect_timeout
         while True:
             try:
-                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                self.sock.connect(path)
-                break
-            except OSError:
+                self._handshake(path, timeout)
+                return
+            except (OSError, QMPError):
                 self.sock.close()
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
-        self.sock.settimeout(timeout)
+
+    def _handshake(self, path, timeout):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(min(timeout, 10.0))
+        self.sock.connect(path)
         self.rfile = self.sock.makefile("rb")
         self.events = []
         self.next_id = 1
@@ -47,6 +54,7 @@ class QMP:
             raise QMPError("unexpected QMP greeting: %r" % greeting)
         self.version = greeting["QMP"].get("version", {})
         self.cmd("qmp_capabilities")
+        self.sock.settimeout(timeout)
 
     def _recv(self):
         line = self.rfile.readline()
