@@ -2,10 +2,12 @@
 /* QEMU migration streams saved to a file (migrate "exec:cat > FILE",
  * the stream `virsh save` wraps): the "ram" section's page records give
  * every page of every RAM block, each block is placed in guest-physical
- * space the way QEMU's machine lays it out, and device state after the
- * RAM is left unread.  Layout and sources: docs/memory-images.md. */
+ * space the way QEMU's machine lays it out; the device state after the
+ * RAM gives the CPUs' registers where QEMU described it (qemu_devstate.c).
+ * Layout and sources: docs/memory-images.md. */
 #include "format/qemu_savevm.h"
 
+#include "format/qemu_devstate.h"
 #include "core/endian.h"
 #include "core/util.h"
 #include "io/file.h"
@@ -476,6 +478,10 @@ static struct kdx_error *footer(struct cursor *c, uint32_t id)
 struct stop {
 	bool stop;
 	char why[NAME_MAX_LEN + 64];
+	/* Stopped at a FULL device section: its type byte, where the
+	 * device state starts. */
+	bool at_device;
+	uint64_t device_at;
 };
 
 static struct kdx_error *section(struct cursor *c, struct savevm *s,
@@ -496,6 +502,8 @@ static struct kdx_error *section(struct cursor *c, struct savevm *s,
 			return err;
 		if (strcmp(idstr, "ram")) {
 			stop->stop = true;
+			stop->at_device = type == VM_SECTION_FULL;
+			stop->device_at = at;
 			snprintf(stop->why, sizeof(stop->why), "%s '%s'",
 				 type == VM_SECTION_FULL ? "device state" :
 							   "iterative section",
@@ -844,6 +852,11 @@ struct kdx_error *kdx_qemu_savevm_open_at(const struct kdx_file *file,
 	 * else VMCOREINFO found in memory decides. */
 	count_pages(s);
 	describe(desc, s, &stop);
+	if (stop.at_device)
+		kdx_qemu_device_state(file, offset, stop.device_at, desc);
+	else
+		kdx_desc_add_detail(desc, "cpu_state",
+				    "not read: the stream stopped before any device section");
 	desc->arch = opts->arch;
 	desc->byte_order = KDX_LITTLE_ENDIAN;
 	desc->priv = s;
