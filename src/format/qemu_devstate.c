@@ -67,6 +67,7 @@ struct walk {
 	const struct kdx_file *file;
 	struct kdx_dump_desc *desc;
 	uint64_t pos;            /* the next section's type byte */
+	bool footers;            /* every section ends in one */
 	struct kdx_desc_cpu *cpus;
 	size_t cpu_count, cpu_capacity;
 	unsigned int sections;   /* walked and checked */
@@ -402,9 +403,10 @@ static struct kdx_error *section(struct walk *w, const struct kdx_json *device)
 		return bad(at, "section '%s' runs past the end of the file",
 			   name);
 	/* The footer checks the size; streams before QEMU 2.4 have none. */
-	err = kdx_file_read_some(w->file, end, h, 5, &got);
-	if (!err && got == 5 && h[0] == VM_SECTION_FOOTER) {
-		if (kdx_load_u32(h + 1, KDX_BIG_ENDIAN) != id)
+	err = w->footers ? kdx_file_read_some(w->file, end, h, 5, &got) : NULL;
+	if (!err && w->footers) {
+		if (got < 5 || h[0] != VM_SECTION_FOOTER ||
+		    kdx_load_u32(h + 1, KDX_BIG_ENDIAN) != id)
 			return bad(end, "section '%s' does not end where the vmdesc's sizes say",
 				   name);
 		end += 5;
@@ -433,9 +435,11 @@ static struct kdx_error *walk_devices(struct walk *w,
 }
 
 void kdx_qemu_device_state(const struct kdx_file *file, uint64_t start,
-			   uint64_t devices_at, struct kdx_dump_desc *desc)
+			   uint64_t devices_at, bool footers,
+			   struct kdx_dump_desc *desc)
 {
-	struct walk w = { .file = file, .desc = desc, .pos = devices_at };
+	struct walk w = { .file = file, .desc = desc, .pos = devices_at,
+			  .footers = footers };
 	struct kdx_json_doc *doc = NULL;
 	char *text;
 	size_t len;

@@ -82,6 +82,7 @@ struct savevm {
 	uint64_t data_pages, zero_pages, resent_pages;
 	uint32_t ram_section;
 	bool have_ram_section, ram_done, have_sizes;
+	bool footers; /* the RAM sections end in footers (QEMU 2.4 on) */
 	const struct ram_block *current; /* RAM_CONTINUE's block */
 };
 
@@ -454,7 +455,8 @@ static struct kdx_error *ram_records(struct cursor *c, struct savevm *s)
 
 /* ---- sections ---- */
 
-static struct kdx_error *footer(struct cursor *c, uint32_t id)
+static struct kdx_error *footer(struct cursor *c, struct savevm *s,
+			       uint32_t id)
 {
 	uint8_t next;
 	uint32_t got;
@@ -470,6 +472,7 @@ static struct kdx_error *footer(struct cursor *c, uint32_t id)
 		err = get_be32(c, &got, "a section footer");
 	if (!err && got != id)
 		err = bad(at, KDX_ERR_CORRUPT, "a section footer names another section");
+	s->footers = true;
 	return err;
 }
 
@@ -525,7 +528,7 @@ static struct kdx_error *section(struct cursor *c, struct savevm *s,
 	if (!err)
 		err = ram_records(c, s);
 	if (!err)
-		err = footer(c, id);
+		err = footer(c, s, id);
 	if (!err && (type == VM_SECTION_END || type == VM_SECTION_FULL))
 		s->ram_done = true;
 	return err;
@@ -853,7 +856,8 @@ struct kdx_error *kdx_qemu_savevm_open_at(const struct kdx_file *file,
 	count_pages(s);
 	describe(desc, s, &stop);
 	if (stop.at_device)
-		kdx_qemu_device_state(file, offset, stop.device_at, desc);
+		kdx_qemu_device_state(file, offset, stop.device_at, s->footers,
+				      desc);
 	else
 		kdx_desc_add_detail(desc, "cpu_state",
 				    "not read: the stream stopped before any device section");
