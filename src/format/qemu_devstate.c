@@ -16,8 +16,9 @@
  *   arm (target/arm/machine.c vmstate_arm_cpu): the cpreg list,
  *     cpreg_vmstate_indexes (KVM register ids) and cpreg_vmstate_values,
  *     for TTBR0_EL1, TTBR1_EL1 and TCR_EL1.
- * Every number in the stream is big-endian.  Damage here costs the CPU
- * state, with a warning, never the memory. */
+ * Every number in the stream is big-endian.  Without the JSON, only x86
+ * "cpu" sections of version 12 are read, at their fixed offsets (below).
+ * Damage here costs the CPU state, with a warning, never the memory. */
 #include "format/qemu_devstate.h"
 
 #include "core/endian.h"
@@ -365,6 +366,86 @@ static struct kdx_error *cpu_section(struct walk *w,
 	return NULL;
 }
 
+/* ---- without the JSON: vmstate_x86_cpu version 12 at fixed offsets ----
+ *
+ * The layout of version 12 (QEMU 0.13 on) up to env.efer has not changed,
+ * for a QEMU built for x86_64 (8-byte target_ulong): regs[16] at 0, eip
+ * 128, eflags 136, hflags 144, four u16 FPU words, fpregs 8 x 10 at 156,
+ * segs 6 x 20 at 236, ldt, tr, gdt, idt, sysenter_cs, sysenter_esp,
+ * sysenter_eip, then cr0 at 456, cr2 464, cr3 472, cr4 480, dr[8],
+ * a20_mask, mxcsr, xmm_regs 16 x 16, efer at 816.  The sections are found
+ * by their header (FULL, id, "cpu", instance, version 12); values no CPU
+ * could hold (reserved bits of CR0, CR3, CR4 or EFER set, PG without PE)
+ * reject a candidate: an i386 QEMU's layout, or bytes that only look
+ * like a header. */
+#define FIXED_HEADER 17u /* type, id, u8 3, "cpu", instance, version */
+#define FIXED_CR0 456u
+#define FIXED_EFER 816u
+#define FIXED_SCAN (4u << 20)
+
+static bool plausible(const uint64_t cr[5], uint64_t efer)
+{
+	return !(cr[0] >> 32) && (!(cr[0] & (1ull << 31)) || (cr[0] & 1)) &&
+	       !(cr[3] >> 52) && !(cr[4] >> 26) && !(efer & ~0xfd01ull);
+}
+
+static void fixed_cpu(struct walk *w, const uint8_t *h, uint64_t data_at)
+{
+	uint8_t b[FIXED_EFER + 8];
+	struct kdx_desc_cpu c = { .arch = KDX_ARCH_UNKNOWN };
+	static const unsigned int at[5] = { 0, 0, 8, 16, 24 };
+
+	struct kdx_error *err;
+
+	c.cpu.index = kdx_load_u32(h + 9, KDX_BIG_ENDIAN);
+	if (c.cpu.index >= MAX_VCPUS)
+		return;
+	err = kdx_file_read(w->file, data_at, b, sizeof(b));
+	if (err) {
+		kdx_error_destroy(err); /* a header near the end: not one */
+		return;
+	}
+	for (unsigned int i = 0; i < 5; i++)
+		c.cpu.cr[i] = i == 1 ? 0 :
+			kdx_load_u64(b + FIXED_CR0 + at[i], KDX_BIG_ENDIAN);
+	c.cpu.efer = kdx_load_u64(b + FIXED_EFER, KDX_BIG_ENDIAN);
+	if (!plausible(c.cpu.cr, c.cpu.efer))
+		return;
+	for (unsigned int i = 0; i < 18; i++)
+		c.cpu.regs[i] = kdx_load_u64(b + 8 * i, KDX_BIG_ENDIAN);
+	c.cpu.reg_count = X86_NREGS;
+	c.cpu.reg_names = x86_reg_names;
+	c.cpu.has_control_regs = c.cpu.has_efer = true;
+	c.cpu.state_source = "QEMU migration stream, fixed cpu v12 layout";
+	if (c.cpu.efer & X86_EFER_LMA)
+		c.arch = KDX_ARCH_X86_64;
+	for (size_t i = 0; i < w->cpu_count; i++)
+		if (w->cpus[i].cpu.index == c.cpu.index)
+			return; /* one section per vCPU */
+	if (!kdx_array_push((void **)&w->cpus, &w->cpu_count, &w->cpu_capacity,
+			    &c, sizeof(c)))
+		kdx_desc_fail(w->desc, kdx_err_nomem());
+}
+
+/* Scan the first 4 MiB of device state for cpu section headers. */
+static struct kdx_error *fixed_layout(struct walk *w)
+{
+	static const uint8_t name[4] = { 3, 'c', 'p', 'u' };
+	uint64_t end = kdx_min_u64(kdx_file_size(w->file),
+				   w->pos + FIXED_SCAN);
+	size_t n = (size_t)(end - w->pos);
+	uint8_t *buf = malloc(n ? n : 1);
+	struct kdx_error *err = buf ? kdx_file_read(w->file, w->pos, buf, n) :
+				      kdx_err_nomem();
+
+	for (size_t p = 0; !err && p + FIXED_HEADER <= n; p++)
+		if (buf[p] == VM_SECTION_FULL && !memcmp(buf + p + 5, name, 4) &&
+		    kdx_load_u32(buf + p + 13, KDX_BIG_ENDIAN) == 12)
+			fixed_cpu(w, buf + p, w->pos + p + FIXED_HEADER);
+	free(buf);
+	return err;
+}
+
 /* ---- walking the sections ---- */
 
 /* The FULL section at w->pos must be @device's; its data, then its
@@ -447,18 +528,27 @@ void kdx_qemu_device_state(const struct kdx_file *file, uint64_t start,
 	struct kdx_error *err = find_vmdesc(file, start, &text, &len, &json_at);
 
 	if (!err && !text) {
-		kdx_desc_add_detail(desc, "cpu_state",
-				    "not read: no vmdesc JSON after the stream's end marker");
-		return;
+		err = fixed_layout(&w);
+		for (size_t i = 0; !err && i < w.cpu_count; i++)
+			kdx_desc_add_cpu(desc, &w.cpus[i]);
+		if (!err)
+			kdx_desc_add_detail(desc, "cpu_state",
+					    "no vmdesc JSON after the stream's end marker: %zu vCPUs from \"cpu\" sections of version 12 at its fixed x86_64 offsets",
+					    w.cpu_count);
+		w.cpu_count = 0;
+		if (!err) {
+			free(w.cpus);
+			return;
+		}
 	}
-	if (!err) {
+	if (!err && text) {
 		err = kdx_json_parse(text, len, &doc);
 		if (err)
 			err = kdx_err_wrap(err, "the vmdesc JSON at offset 0x%llx",
 					   (unsigned long long)json_at);
 	}
 	free(text);
-	if (!err)
+	if (!err && doc)
 		err = walk_devices(&w, doc);
 	kdx_json_free(doc);
 	if (err && kdx_error_code(err) == KDX_ERR_NOMEM) {

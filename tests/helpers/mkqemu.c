@@ -203,46 +203,71 @@ static void fill(struct mkqemu *q, size_t n, uint8_t byte)
 		mkqemu_u8(q, byte);
 }
 
-/* vmstate_x86_cpu's fields in its order, a subset: regs, eip, eflags,
- * hflags, segs (6 structs of 20 bytes), cr0, cr2, cr3, cr4, dr[8], two
- * entries of an array described element by element, efer; then the
- * cpu/pkru subsection. */
+/* vmstate_x86_cpu (version 12, an x86_64 QEMU) up to env.efer, every
+ * field in its order and size (regs, eip, eflags, hflags, four u16 FPU
+ * words, fpregs 8 x 10, segs 6 x 20, ldt, tr, gdt, idt 20 each,
+ * sysenter_cs 4, sysenter_esp/eip 8, cr0, cr2, cr3, cr4, dr 8 x 8,
+ * a20_mask 4, mxcsr 4, xmm_regs 16 x 16, efer), then two entries of an
+ * array described element by element, then the cpu/pkru subsection. */
 static void x86_cpu(struct mkqemu *q, struct growbuf *j,
 		    const struct mkqemu_vcpu *c)
 {
+	static const struct {
+		const char *name;
+		int len, size; /* array_len (0: none), element bytes */
+	} filler[] = {
+		{ "env.hflags", 0, 4 },        { "env.fpuc", 0, 2 },
+		{ "env.fpus_vmstate", 0, 2 },  { "env.fptag_vmstate", 0, 2 },
+		{ "env.fpregs_format_vmstate", 0, 2 },
+		{ "env.fpregs", 8, 10 },       { "env.segs", 6, 20 },
+		{ "env.ldt", 0, 20 },          { "env.tr", 0, 20 },
+		{ "env.gdt", 0, 20 },          { "env.idt", 0, 20 },
+		{ "env.sysenter_cs", 0, 4 },   { "env.sysenter_esp", 0, 8 },
+		{ "env.sysenter_eip", 0, 8 },
+	};
+
 	for (int i = 0; i < 16; i++)
 		mkqemu_be64(q, c->regs[i]);
 	mkqemu_be64(q, c->rip);
 	mkqemu_be64(q, c->rflags);
-	mkqemu_be32(q, 0xb3);
-	fill(q, 6 * 20, 0x5e);
-	mkqemu_be64(q, c->cr[0]);
-	mkqemu_be64(q, c->cr[2]);
-	mkqemu_be64(q, c->cr[3]);
-	mkqemu_be64(q, c->cr[4]);
-	fill(q, 8 * 8, 0xd4);
+	json(j, "\"version\": 12, \"fields\": ["
+		"{\"name\": \"env.regs\", \"array_len\": 16, \"type\": \"uint64\", \"size\": 8}, "
+		"{\"name\": \"env.eip\", \"type\": \"uint64\", \"size\": 8}, "
+		"{\"name\": \"env.eflags\", \"type\": \"uint64\", \"size\": 8}");
+	for (size_t f = 0; f < sizeof(filler) / sizeof(filler[0]); f++) {
+		int n = filler[f].len ? filler[f].len : 1;
+
+		fill(q, (size_t)(n * filler[f].size), (uint8_t)(0x50 + f));
+		if (filler[f].len)
+			json(j, ", {\"name\": \"%s\", \"array_len\": %d, \"type\": \"struct\", "
+				"\"struct\": {\"vmsd_name\": \"x\", \"version\": 1, \"fields\": []}, \"size\": %d}",
+			     filler[f].name, filler[f].len, filler[f].size);
+		else
+			json(j, ", {\"name\": \"%s\", \"type\": \"uint\", \"size\": %d}",
+			     filler[f].name, filler[f].size);
+	}
+	for (int i = 0; i < 5; i++) {
+		if (i == 1)
+			continue;
+		mkqemu_be64(q, c->cr[i]);
+		json(j, ", {\"name\": \"env.cr[%d]\", \"type\": \"uint64\", \"size\": 8}", i);
+	}
+	fill(q, 8 * 8 + 4 + 4 + 16 * 16, 0xd4);
+	mkqemu_be64(q, c->efer);
 	mkqemu_be32(q, 0x11);
 	mkqemu_be32(q, 0x22);
-	mkqemu_be64(q, c->efer);
 	mkqemu_u8(q, MKQEMU_SUBSECTION);
 	mkqemu_name(q, "cpu/pkru");
 	mkqemu_be32(q, 1);
 	mkqemu_be32(q, 0x55555554);
-	json(j, "\"version\": 12, \"fields\": ["
-		"{\"name\": \"env.regs\", \"array_len\": 16, \"type\": \"uint64\", \"size\": 8}, "
-		"{\"name\": \"env.eip\", \"type\": \"uint64\", \"size\": 8}, "
-		"{\"name\": \"env.eflags\", \"type\": \"uint64\", \"size\": 8}, "
-		"{\"name\": \"env.hflags\", \"type\": \"uint32\", \"size\": 4}, ");
-	json(j, "{\"name\": \"env.segs\", \"array_len\": 6, \"type\": \"struct\", "
-		"\"struct\": {\"vmsd_name\": \"segment\", \"version\": 1, \"fields\": "
-		"[{\"name\": \"selector\", \"type\": \"uint32\", \"size\": 4}]}, \"size\": 20}, ");
-	for (int i = 0; i < 5; i++)
-		if (i != 1)
-			json(j, "{\"name\": \"env.cr[%d]\", \"type\": \"uint64\", \"size\": 8}, ", i);
-	json(j, "{\"name\": \"env.dr\", \"array_len\": 8, \"type\": \"uint64\", \"size\": 8}, "
+	json(j, ", {\"name\": \"env.dr\", \"array_len\": 8, \"type\": \"uint64\", \"size\": 8}, "
+		"{\"name\": \"env.a20_mask\", \"type\": \"int32\", \"size\": 4}, "
+		"{\"name\": \"env.mxcsr\", \"type\": \"uint32\", \"size\": 4}, "
+		"{\"name\": \"env.xmm_regs[0]\", \"array_len\": 16, \"type\": \"struct\", "
+		"\"struct\": {\"vmsd_name\": \"xmm_reg\", \"version\": 1, \"fields\": []}, \"size\": 16}, "
+		"{\"name\": \"env.efer\", \"type\": \"uint64\", \"size\": 8}, "
 		"{\"name\": \"env.x[0]\", \"index\": 0, \"type\": \"uint32\", \"size\": 4}, "
-		"{\"name\": \"env.x[1]\", \"index\": 1, \"type\": \"uint32\", \"size\": 4}, "
-		"{\"name\": \"env.efer\", \"type\": \"uint64\", \"size\": 8}], "
+		"{\"name\": \"env.x[1]\", \"index\": 1, \"type\": \"uint32\", \"size\": 4}], "
 		"\"subsections\": [{\"vmsd_name\": \"cpu/pkru\", \"version\": 1, \"fields\": "
 		"[{\"name\": \"env.pkru\", \"type\": \"uint32\", \"size\": 4}]}]");
 }

@@ -82,8 +82,9 @@ struct mkqemu_vcpu {
 /* The device state after the RAM, as QEMU's
  * qemu_savevm_state_complete_precopy_non_iterable() writes it: FULL
  * sections of a "timer" (an old-style 3-byte buffer), then per vCPU a
- * "cpu_common" and a "cpu" section (x86: fields named and ordered as
- * vmstate_x86_cpu has them, a subset, with a subsection; arm: a few
+ * "cpu_common" and a "cpu" section (x86: vmstate_x86_cpu version 12's
+ * fields up to env.efer in their order and sizes, two more, and a
+ * subsection; arm: a few
  * registers, then the cpreg list with TTBR0/TTBR1/TCR_EL1 among other
  * ids), the end marker, and the vmdesc JSON describing each section. */
 struct mkqemu_devstate {

@@ -24,6 +24,7 @@
 #   not init_top_pgt, so what is compared is CR3 with CR3, and the walk
 #   is checked separately: SYMBOL(init_uts_ns) reads "Linux" through
 #   vCPU 0's CR3 given as --root (the kernel half every table shares);
+#   with the JSON cut off, the fixed cpu v12 layout gives the same CR3s;
 # - `kdx convert` to kdump and ELF reopens with every byte the same, and
 #   makedumpfile --dump-dmesg reads the log from both (round-trip.sh).
 # Prints one line per check and "N passed, N failed".
@@ -163,6 +164,21 @@ grep -v '^CR3=' "$work/cpus.txt"
 pass=$((pass + $(grep -c '^PASS' "$work/cpus.txt")))
 fail=$((fail + $(grep -c '^FAIL' "$work/cpus.txt")))
 cr3=$(sed -n 's/^CR3=//p' "$work/cpus.txt")
+
+# Without the JSON (the stream cut at its end marker), kdx reads the x86
+# cpu sections at version 12's fixed offsets: the same CR3s.
+json_at=$(sed -n 's/.*vmdesc JSON at offset \(0x[0-9a-f]*\).*/\1/p' "$work/info.txt")
+if [ -n "$json_at" ]; then
+    head -c $((json_at - 5)) "$stream" > "$work/novmdesc.qemu"
+    want=$("$py" -c 'import json,sys; print(" ".join(hex(c["registers"]["cr3"]) for c in json.load(open(sys.argv[1]))["cpu_state"]))' "$work/elf.json")
+    got=$("$kdx" info --json "$work/novmdesc.qemu" 2>/dev/null |
+          "$py" -c 'import json,sys; print(" ".join(hex(c["registers"]["cr3"]) for c in json.load(sys.stdin)["cpu_state"] if "fixed" in (c["source"] or "")))')
+    check "without the vmdesc JSON, the fixed cpu v12 layout gives CR3s '$got' == the ELF's '$want'" \
+        [ "${got:-none}" = "$want" ]
+    rm -f "$work/novmdesc.qemu"
+else
+    bad "kdx info names no vmdesc JSON offset"
+fi
 
 # The kernel log: the same stopped state as the ELF.
 "$kdx" dmesg "$stream" > "$work/dmesg.stream" 2>&1
