@@ -247,7 +247,7 @@ static struct kdx_error *value(struct parser *p, unsigned int depth,
 	struct kdx_error *err;
 	char c;
 
-	if (depth > MAX_DEPTH)
+	if (depth >= MAX_DEPTH)
 		return bad(p, "nested more than 64 levels deep");
 	skip_space(p);
 	if (p->pos >= p->len)
