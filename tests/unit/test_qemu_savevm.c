@@ -595,6 +595,18 @@ static void cpu_sections_give_registers(void **state)
 #define KERNEL_VA 0xffffffff81000000ull
 static const char guest_data[] = "QEMU guest kernel data";
 
+/* AArch64 (4K granule, 48 bits): page 1 the L0 table (TTBR1), 2 the
+ * L1, 3 the L2, 4 the L3 mapping ARM_VA to page 5. */
+#define ARM_VA 0xffff000000001000ull
+
+static void arm_tables(uint8_t *page, unsigned int p)
+{
+	if (p >= 1 && p <= 3)
+		put64(page, (p + 1) * PAGE | 3, KDX_LITTLE_ENDIAN);
+	if (p == 4)
+		put64(page + 8, 5 * PAGE | 0x403, KDX_LITTLE_ENDIAN);
+}
+
 static struct mkqemu *guest_stream(bool vmcoreinfo,
 				   const struct mkqemu_devstate *dev)
 {
@@ -614,13 +626,15 @@ static struct mkqemu *guest_stream(bool vmcoreinfo,
 		memset(page, 0, PAGE);
 		if (p == 0 && vmcoreinfo)
 			memcpy(page, vmci, sizeof(vmci) - 1);
-		if (p == 1)
+		if (dev->arm)
+			arm_tables(page, p);
+		if (p == 1 && !dev->arm)
 			put64(page + 511 * 8, 2 * PAGE | f, KDX_LITTLE_ENDIAN);
-		if (p == 2)
+		if (p == 2 && !dev->arm)
 			put64(page + 510 * 8, 3 * PAGE | f, KDX_LITTLE_ENDIAN);
-		if (p == 3)
+		if (p == 3 && !dev->arm)
 			put64(page + 8 * 8, 4 * PAGE | f, KDX_LITTLE_ENDIAN);
-		if (p == 4)
+		if (p == 4 && !dev->arm)
 			put64(page, 5 * PAGE | f, KDX_LITTLE_ENDIAN);
 		if (p == 5)
 			memcpy(page, guest_data, sizeof(guest_data));
@@ -680,7 +694,9 @@ static void cr3_roots_the_kernel_walk(void **state)
 	}
 }
 
-/* An ARM CPU's cpreg list gives TTBR0/TTBR1/TCR_EL1 and says aarch64. */
+/* An ARM CPU's cpreg list gives TTBR0/TTBR1/TCR_EL1 and says aarch64;
+ * with VMCOREINFO naming no swapper_pg_dir, vCPU 0's TTBR1 (its ASID
+ * dropped) roots the walk, TCR_EL1 giving 48 bits and 4K pages. */
 static void arm_cpreg_list(void **state)
 {
 	struct mkqemu_vcpu v[2];
@@ -690,11 +706,19 @@ static void arm_cpreg_list(void **state)
 	const uint8_t *bytes;
 	const struct kdx_cpu *cpus;
 	struct kdx_dump *d;
+	struct kdx_kernel_layout layout;
+	struct kdx_xlat *xlat;
+	struct kdx_error *err;
+	char buf[sizeof(guest_data)];
 	size_t size, n;
 
 	(void)state;
 	make_vcpus(v);
-	q = guest_stream(false, &dev);
+	for (unsigned int c = 0; c < 2; c++) {
+		v[c].ttbr1 = 0x2aull << 48 | PAGE | 1; /* ASID, CnP */
+		v[c].tcr = 2ull << 30 | 16 << 16 | 16; /* TG1 4K, T1SZ 16 */
+	}
+	q = guest_stream(true, &dev);
 	bytes = mkqemu_data(q, &size);
 	d = open_ok(bytes, size);
 	assert_int_equal(kdx_dump_arch(d), KDX_ARCH_AARCH64);
@@ -708,6 +732,24 @@ static void arm_cpreg_list(void **state)
 		assert_int_equal(cpus[c].tcr_el1, v[c].tcr);
 		assert_string_equal(cpus[c].state_source, "QEMU migration stream");
 	}
+	err = kdx_kernel_probe(d, NULL, &layout);
+	if (err)
+		fail_msg("probe: %s", kdx_error_message(err));
+	assert_true(layout.has_root);
+	assert_int_equal(layout.root, PAGE);
+	assert_string_equal(layout.root_source,
+			    "CPU 0 TTBR1_EL1 (QEMU migration stream)");
+	assert_int_equal(layout.va_bits, 48);
+	assert_non_null(strstr(layout.mode_source, "CPU 0 TCR_EL1 T1SZ 16"));
+	assert_int_equal(layout.page_size, PAGE);
+	err = kdx_kernel_xlat_create(d, &layout, &xlat);
+	if (err)
+		fail_msg("xlat: %s", kdx_error_message(err));
+	err = kdx_read_virt(d, xlat, ARM_VA, buf, sizeof(buf), 0, NULL);
+	if (err)
+		fail_msg("read: %s", kdx_error_message(err));
+	assert_memory_equal(buf, guest_data, sizeof(guest_data));
+	kdx_xlat_destroy(xlat);
 	kdx_dump_destroy(d);
 	mkqemu_free(q);
 }
