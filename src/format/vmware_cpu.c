@@ -173,14 +173,22 @@ static void plain_tag(struct cpu_walk *w, struct vcpu *v,
 	}
 }
 
+/* The register tags read here; the group holds many more (FPU, MSRs,
+ * ...), which are none of kdx's business. */
+static bool register_tag(const char *name)
+{
+	return gp_index(name) >= 0 || !strcmp(name, "gpregs") ||
+	       !strcmp(name, "CR64") || !strcmp(name, "rip") ||
+	       !strcmp(name, "eflags") || !strcmp(name, "EFLAGS");
+}
+
 static struct kdx_error *vcpu_tag(struct cpu_walk *w,
 				  const struct kdx_vmw_tag *t, uint64_t at)
 {
 	(void)at;
-	/* Tags without a vCPU number are the group's own. */
-	if (t->nindex == 0)
+	if (!register_tag(t->name))
 		return NULL;
-	if (t->index[0] >= w->count) {
+	if (t->nindex == 0 || t->index[0] >= w->count) {
 		w->ignored++;
 		return NULL;
 	}
