@@ -107,8 +107,8 @@ static int gp_index(const char *name)
 	return -1;
 }
 
-/* A block of @size bytes the state holds for a vCPU; false (counted as
- * ignored) when its size is not @want or it is compressed. */
+/* A vCPU's block of @want bytes into @buf; *@ok false (the tag counted
+ * as ignored) when its size is another or it is compressed. */
 static struct kdx_error *block_data(struct cpu_walk *w,
 				    const struct kdx_vmw_tag *t, size_t want,
 				    uint8_t *buf, bool *ok)
