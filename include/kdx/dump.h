@@ -381,18 +381,36 @@ KDX_API const struct kdx_note *kdx_dump_notes(const struct kdx_dump *dump,
 /** Most registers a CPU record holds (aarch64: x0-x30, sp, pc, pstate). */
 #define KDX_CPU_MAX_REGS 40
 
-/** Registers of one CPU, merged from its PRSTATUS and QEMU notes. */
+/**
+ * Registers of one CPU, merged from its PRSTATUS and QEMU notes, or taken
+ * from a hypervisor's saved state where the format keeps CPU state outside
+ * notes (a VMware state file's "cpu" group, a QEMU migration stream's
+ * "cpu" sections).  Fields after @c cr were added in 0.1 with
+ * @c state_source; each is valid only when its has_ flag says so.
+ */
 struct kdx_cpu {
-	unsigned int index;        /**< 0-based, in note order */
+	unsigned int index;        /**< 0-based, in note (or vCPU) order */
 	int32_t pid;               /**< pr_pid: the task running there */
 	unsigned int reg_count;    /**< valid entries in regs and reg_names */
-	const char *const *reg_names; /**< names, in the arch's pr_reg order */
+	const char *const *reg_names; /**< names, in the arch's pr_reg order
+					   (or the state's own order) */
 	uint64_t regs[KDX_CPU_MAX_REGS]; /**< values */
 	bool has_control_regs;     /**< cr[] is valid (QEMU x86 notes) */
 	uint64_t cr[5];            /**< CR0..CR4 */
+	/** Where the control (or translation) registers came from, for
+	 *  people: "QEMU CPU state note", "VirtualBox VBCPU note", "VMware
+	 *  state", "QEMU migration stream"; NULL when there are none. */
+	const char *state_source;
+	bool has_efer;             /**< efer is valid (x86 IA32_EFER) */
+	uint64_t efer;             /**< IA32_EFER (LME bit 8, LMA bit 10) */
+	/** ttbr0_el1, ttbr1_el1 and tcr_el1 are valid (AArch64). */
+	bool has_ttbr;
+	uint64_t ttbr0_el1;        /**< TTBR0_EL1: the user half's table */
+	uint64_t ttbr1_el1;        /**< TTBR1_EL1: the kernel half's table */
+	uint64_t tcr_el1;          /**< TCR_EL1: T0SZ, T1SZ, granules */
 };
 
-/** CPUs found in the dump's notes. */
+/** CPUs found in the dump's notes or its saved CPU state. */
 KDX_API const struct kdx_cpu *kdx_dump_cpus(const struct kdx_dump *dump,
 				    size_t *count);
 

@@ -17,8 +17,10 @@ static const char usage[] =
 	"\n"
 	"Describe a dump: its format and details, architecture, byte order, word\n"
 	"and page size, physical memory map (ranges, total, holes), notes (CPUs\n"
-	"from NT_PRSTATUS, QEMU CPU state, VMCOREINFO), load segments and whether\n"
-	"they carry virtual addresses, and any problems found while reading it.\n"
+	"from NT_PRSTATUS, QEMU CPU state, VMCOREINFO), the vCPU state VMware\n"
+	"state files and QEMU migration streams keep (CR0-CR4, EFER, TTBR/TCR,\n"
+	"each CPU labelled with its source), load segments and whether they\n"
+	"carry virtual addresses, and any problems found while reading it.\n"
 	"Several files are read as one dump split by makedumpfile --split.\n"
 	"\n"
 	"Options:\n"
@@ -81,6 +83,9 @@ static void print_cpus(const struct kdx_dump *dump)
 	if (cli_count_notes(dump, "qemu-cpu-state"))
 		printf(", %zu QEMU CPU state notes",
 		       cli_count_notes(dump, "qemu-cpu-state"));
+	if (cli_count_saved_cpus(dump))
+		printf(", %zu from the %s", cli_count_saved_cpus(dump),
+		       cli_saved_cpu_source(dump));
 	printf("\n");
 	for (size_t i = 0; i < n; i++) {
 		printf("  cpu %u: pid %" PRId32, cpus[i].index, cpus[i].pid);
@@ -95,6 +100,15 @@ static void print_cpus(const struct kdx_dump *dump)
 			printf(" cr0 0x%" PRIx64 " cr3 0x%" PRIx64
 			       " cr4 0x%" PRIx64,
 			       cpus[i].cr[0], cpus[i].cr[3], cpus[i].cr[4]);
+		if (cpus[i].has_efer)
+			printf(" efer 0x%" PRIx64, cpus[i].efer);
+		if (cpus[i].has_ttbr)
+			printf(" ttbr0_el1 0x%" PRIx64 " ttbr1_el1 0x%" PRIx64
+			       " tcr_el1 0x%" PRIx64,
+			       cpus[i].ttbr0_el1, cpus[i].ttbr1_el1,
+			       cpus[i].tcr_el1);
+		if (cpus[i].state_source)
+			printf(" (%s)", cpus[i].state_source);
 		printf("\n");
 	}
 }

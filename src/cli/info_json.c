@@ -42,6 +42,34 @@ size_t cli_count_notes(const struct kdx_dump *dump, const char *kind)
 	return count;
 }
 
+/* The library's labels for state from notes end in "note" (dump.h). */
+static bool saved_state(const struct kdx_cpu *cpu)
+{
+	size_t len = cpu->state_source ? strlen(cpu->state_source) : 0;
+
+	return len && (len < 4 || strcmp(cpu->state_source + len - 4, "note"));
+}
+
+size_t cli_count_saved_cpus(const struct kdx_dump *dump)
+{
+	size_t n, count = 0;
+	const struct kdx_cpu *cpus = kdx_dump_cpus(dump, &n);
+
+	for (size_t i = 0; i < n; i++)
+		count += saved_state(&cpus[i]);
+	return count;
+}
+
+const char *cli_saved_cpu_source(const struct kdx_dump *dump)
+{
+	size_t n;
+	const struct kdx_cpu *cpus = kdx_dump_cpus(dump, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (saved_state(&cpus[i]))
+			return cpus[i].state_source;
+	return NULL;
+}
 
 static void json_memory(struct json *j, const struct kdx_dump *dump)
 {
@@ -107,7 +135,24 @@ static void json_cpu(struct json *j, const struct kdx_cpu *cpu)
 			json_key(j, cr_names[r]);
 			json_u64(j, cpu->cr[r]);
 		}
+	if (cpu->has_efer) {
+		json_key(j, "efer");
+		json_u64(j, cpu->efer);
+	}
+	if (cpu->has_ttbr) {
+		json_key(j, "ttbr0_el1");
+		json_u64(j, cpu->ttbr0_el1);
+		json_key(j, "ttbr1_el1");
+		json_u64(j, cpu->ttbr1_el1);
+		json_key(j, "tcr_el1");
+		json_u64(j, cpu->tcr_el1);
+	}
 	json_object_end(j);
+	json_key(j, "source");
+	if (cpu->state_source)
+		json_string(j, cpu->state_source);
+	else
+		json_null(j);
 	json_object_end(j);
 }
 

@@ -13,6 +13,10 @@ const char *cli_byte_order_name(enum kdx_byte_order bo);
 uint64_t cli_total_memory(const struct kdx_dump *dump);
 /* Notes kdx understood as @kind ("prstatus", "qemu-cpu-state"). */
 size_t cli_count_notes(const struct kdx_dump *dump, const char *kind);
+/* CPUs whose state a format kept outside notes (VMware, QEMU streams),
+ * and what kept it ("VMware state"); NULL if none. */
+size_t cli_count_saved_cpus(const struct kdx_dump *dump);
+const char *cli_saved_cpu_source(const struct kdx_dump *dump);
 
 /* The whole `kdx info --json` object for @dump, read from @path, as one
  * JSON value at @j's current position. */

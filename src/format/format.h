@@ -30,6 +30,17 @@ struct kdx_desc_note {
 	uint64_t file_offset;
 };
 
+/* One vCPU's saved state that a reader found outside any note (a VMware
+ * state file's "cpu" group, a QEMU stream's "cpu" sections).  The library
+ * lists it among the CPUs of the notes (the same index: merged). */
+struct kdx_desc_cpu {
+	struct kdx_cpu cpu; /* index: the vCPU's number; state_source set */
+	/* The architecture the state proves (x86_64 for EFER.LMA, aarch64
+	 * for an ARM CPU's registers), used only when neither the user nor
+	 * VMCOREINFO names one; KDX_ARCH_UNKNOWN if it proves none. */
+	enum kdx_arch arch;
+};
+
 /* What a format reader found in a dump. */
 struct kdx_dump_desc {
 	enum kdx_arch arch;
@@ -52,6 +63,9 @@ struct kdx_dump_desc {
 
 	struct kdx_desc_note *notes;
 	size_t note_count, note_capacity;
+
+	struct kdx_desc_cpu *cpus; /* in the order found */
+	size_t cpu_count, cpu_capacity;
 
 	void *priv; /* the reader's own state, kept for ops->read */
 
@@ -137,6 +151,9 @@ void kdx_desc_add_segment(struct kdx_dump_desc *desc,
 void kdx_desc_add_note(struct kdx_dump_desc *desc, const char *name,
 		       size_t name_len, uint32_t type, const uint8_t *payload,
 		       size_t payload_size, uint64_t file_offset);
+/* A vCPU's saved state (reg_names and state_source must be static). */
+void kdx_desc_add_cpu(struct kdx_dump_desc *desc,
+		      const struct kdx_desc_cpu *cpu);
 /* A piece of the physical map (kdx_physmap_add()). */
 void kdx_desc_add_range(struct kdx_dump_desc *desc, uint64_t start,
 			uint64_t size, enum kdx_piece_kind kind,

@@ -2,10 +2,12 @@
 /* QEMU migration streams saved to a file (migrate "exec:cat > FILE",
  * the stream `virsh save` wraps): the "ram" section's page records give
  * every page of every RAM block, each block is placed in guest-physical
- * space the way QEMU's machine lays it out, and device state after the
- * RAM is left unread.  Layout and sources: docs/memory-images.md. */
+ * space the way QEMU's machine lays it out; the device state after the
+ * RAM gives the CPUs' registers where QEMU described it (qemu_devstate.c).
+ * Layout and sources: docs/memory-images.md. */
 #include "format/qemu_savevm.h"
 
+#include "format/qemu_devstate.h"
 #include "core/endian.h"
 #include "core/util.h"
 #include "io/file.h"
@@ -80,6 +82,7 @@ struct savevm {
 	uint64_t data_pages, zero_pages, resent_pages;
 	uint32_t ram_section;
 	bool have_ram_section, ram_done, have_sizes;
+	bool footers; /* the RAM sections end in footers (QEMU 2.4 on) */
 	const struct ram_block *current; /* RAM_CONTINUE's block */
 };
 
@@ -452,7 +455,8 @@ static struct kdx_error *ram_records(struct cursor *c, struct savevm *s)
 
 /* ---- sections ---- */
 
-static struct kdx_error *footer(struct cursor *c, uint32_t id)
+static struct kdx_error *footer(struct cursor *c, struct savevm *s,
+			       uint32_t id)
 {
 	uint8_t next;
 	uint32_t got;
@@ -468,6 +472,7 @@ static struct kdx_error *footer(struct cursor *c, uint32_t id)
 		err = get_be32(c, &got, "a section footer");
 	if (!err && got != id)
 		err = bad(at, KDX_ERR_CORRUPT, "a section footer names another section");
+	s->footers = true;
 	return err;
 }
 
@@ -476,6 +481,10 @@ static struct kdx_error *footer(struct cursor *c, uint32_t id)
 struct stop {
 	bool stop;
 	char why[NAME_MAX_LEN + 64];
+	/* Stopped at a FULL device section: its type byte, where the
+	 * device state starts. */
+	bool at_device;
+	uint64_t device_at;
 };
 
 static struct kdx_error *section(struct cursor *c, struct savevm *s,
@@ -496,6 +505,8 @@ static struct kdx_error *section(struct cursor *c, struct savevm *s,
 			return err;
 		if (strcmp(idstr, "ram")) {
 			stop->stop = true;
+			stop->at_device = type == VM_SECTION_FULL;
+			stop->device_at = at;
 			snprintf(stop->why, sizeof(stop->why), "%s '%s'",
 				 type == VM_SECTION_FULL ? "device state" :
 							   "iterative section",
@@ -517,7 +528,7 @@ static struct kdx_error *section(struct cursor *c, struct savevm *s,
 	if (!err)
 		err = ram_records(c, s);
 	if (!err)
-		err = footer(c, id);
+		err = footer(c, s, id);
 	if (!err && (type == VM_SECTION_END || type == VM_SECTION_FULL))
 		s->ram_done = true;
 	return err;
@@ -844,6 +855,12 @@ struct kdx_error *kdx_qemu_savevm_open_at(const struct kdx_file *file,
 	 * else VMCOREINFO found in memory decides. */
 	count_pages(s);
 	describe(desc, s, &stop);
+	if (stop.at_device)
+		kdx_qemu_device_state(file, offset, stop.device_at, s->footers,
+				      desc);
+	else
+		kdx_desc_add_detail(desc, "cpu_state",
+				    "not read: the stream stopped before any device section");
 	desc->arch = opts->arch;
 	desc->byte_order = KDX_LITTLE_ENDIAN;
 	desc->priv = s;

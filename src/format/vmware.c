@@ -8,7 +8,7 @@
  *
  * Open it as `kdx info X.vmss` (X.vmem beside it is found by name) or
  * `kdx info X.vmss OTHER.vmem`. */
-#include "format/format.h"
+#include "format/vmware.h"
 
 #include "core/endian.h"
 #include "core/util.h"
@@ -24,10 +24,10 @@
 #define MAX_GROUPS 1024u
 #define MAX_REGIONS 4096u
 #define VMW_PAGE 4096u
-#define TAG_NAME_MAX 255u
-/* Data lengths that mean "a block of data follows, sized by a field". */
-#define TAG_BLOCK_A 62u
-#define TAG_BLOCK_B 63u
+/* Data lengths that mean "a block of data follows, sized by a field":
+ * compressed, or stored as it is (crash's vmware_vmss.h). */
+#define TAG_BLOCK_COMPRESSED 62u
+#define TAG_BLOCK 63u
 
 static const uint8_t magics[][4] = {
 	{ 0xd0, 0xbe, 0xd2, 0xbe },
@@ -41,15 +41,6 @@ struct region {
 	bool has_ppn, has_page_num, has_size;
 };
 
-struct tag {
-	char name[TAG_NAME_MAX + 1];
-	uint32_t index[3];
-	unsigned int nindex;
-	uint64_t value;       /* a plain tag's value */
-	bool block;           /* a block of data at data_offset */
-	uint64_t data_offset, data_size;
-};
-
 /* The .vmem when the RAM is not in the state file. */
 struct vmware {
 	struct kdx_file *owned; /* opened here, beside the state file */
@@ -59,10 +50,9 @@ struct vmware {
 };
 
 struct state {
-	const struct kdx_file *file;
-	uint64_t size;
-	unsigned int version;
+	struct kdx_vmw_file f;
 	uint64_t memory_group; /* offset of its first tag */
+	uint64_t cpu_group;    /* 0: none */
 	char group_names[256];
 	uint64_t regions_count;
 	bool has_regions_count, any_region_tag;
@@ -81,7 +71,7 @@ static bool vmware_probe(const uint8_t *head, size_t len)
 	return false;
 }
 
-static struct kdx_error *bad(uint64_t at, const char *what)
+struct kdx_error *kdx_vmw_bad(uint64_t at, const char *what)
 {
 	return kdx_err_set_file_offset(
 		kdx_err(KDX_ERR_CORRUPT, "VMware state: offset 0x%llx: %s",
@@ -96,19 +86,19 @@ static struct kdx_error *read_groups(struct state *s)
 	uint8_t h[HEADER_SIZE], g[GROUP_SIZE];
 	uint32_t count;
 	size_t len = 0;
-	struct kdx_error *err = kdx_file_read(s->file, 0, h, sizeof(h));
+	struct kdx_error *err = kdx_file_read(s->f.file, 0, h, sizeof(h));
 
 	if (err)
 		return err;
-	s->version = h[0] & 0xf;
+	s->f.version = h[0] & 0xf;
 	count = kdx_load_u32(h + 8, KDX_LITTLE_ENDIAN);
 	if (count > MAX_GROUPS)
-		return bad(8, "more than 1024 groups");
+		return kdx_vmw_bad(8, "more than 1024 groups");
 	for (uint32_t i = 0; i < count; i++) {
 		uint64_t at = HEADER_SIZE + (uint64_t)i * GROUP_SIZE;
 		char name[GROUP_NAME + 1];
 
-		err = kdx_file_read(s->file, at, g, sizeof(g));
+		err = kdx_file_read(s->f.file, at, g, sizeof(g));
 		if (err)
 			return err;
 		memcpy(name, g, GROUP_NAME);
@@ -121,6 +111,9 @@ static struct kdx_error *read_groups(struct state *s)
 		if (!strcmp(name, "memory"))
 			s->memory_group = kdx_load_u64(g + GROUP_NAME,
 						       KDX_LITTLE_ENDIAN);
+		if (!strcmp(name, "cpu"))
+			s->cpu_group = kdx_load_u64(g + GROUP_NAME,
+						    KDX_LITTLE_ENDIAN);
 	}
 	if (!s->memory_group)
 		return kdx_err(KDX_ERR_CORRUPT,
@@ -140,23 +133,24 @@ static uint64_t load_le(const uint8_t *p, unsigned int n)
 	return v;
 }
 
-/* The tag at @at; *@next is where the one after it starts, 0 at the
- * list's end marker (two zero bytes).  A tag: flags (bits 7-6: how many
- * u32 indices; bits 5-0: the value's length, 62 or 63 for a block of
- * data), the name's length, the name, the indices, the value. */
-static struct kdx_error *read_tag(const struct state *s, uint64_t at,
-				  struct tag *t, uint64_t *next)
+/* A tag: flags (bits 7-6: how many u32 indices; bits 5-0: the value's
+ * length, 62 or 63 for a block of data), the name's length, the name,
+ * the indices, the value.  A block's value: its stored size, its size
+ * in memory (4 bytes each in version 0, else 8), a u16 count of padding
+ * bytes, the padding, the data. */
+struct kdx_error *kdx_vmw_read_tag(const struct kdx_vmw_file *f, uint64_t at,
+				   struct kdx_vmw_tag *t, uint64_t *next)
 {
-	uint8_t b[2 + TAG_NAME_MAX + 3 * 4 + 2 * 8 + 2];
+	uint8_t b[2 + KDX_VMW_TAG_NAME_MAX + 3 * 4 + 2 * 8 + 2];
 	size_t got, pos, need;
 	unsigned int flags, len;
-	struct kdx_error *err = kdx_file_read_some(s->file, at, b, sizeof(b),
+	struct kdx_error *err = kdx_file_read_some(f->file, at, b, sizeof(b),
 						   &got);
 
 	if (err)
 		return err;
 	if (got < 2)
-		return bad(at, "the tag list is cut short by the end of the file");
+		return kdx_vmw_bad(at, "the tag list is cut short by the end of the file");
 	flags = b[0];
 	if (!flags && !b[1]) {
 		*next = 0;
@@ -164,15 +158,17 @@ static struct kdx_error *read_tag(const struct state *s, uint64_t at,
 	}
 	t->nindex = (flags >> 6) & 3;
 	len = flags & 0x3f;
-	t->block = len == TAG_BLOCK_A || len == TAG_BLOCK_B;
+	t->block = len == TAG_BLOCK || len == TAG_BLOCK_COMPRESSED;
+	t->compressed = len == TAG_BLOCK_COMPRESSED;
 	if (t->block)
-		len = s->version == 0 ? 4 : 8; /* the size fields' width */
+		len = f->version == 0 ? 4 : 8; /* the size fields' width */
 	else if (len > 8)
-		return bad(at, "a tag value longer than 8 bytes");
+		return kdx_vmw_bad(at, "a tag value longer than 8 bytes");
+	t->len = t->block ? 0 : len;
 	pos = 2 + (size_t)b[1] + t->nindex * 4u;
 	need = pos + (t->block ? 2 * len + 2 : len);
 	if (got < need)
-		return bad(at, "a tag cut short by the end of the file");
+		return kdx_vmw_bad(at, "a tag cut short by the end of the file");
 	memcpy(t->name, b + 2, b[1]);
 	t->name[b[1]] = '\0';
 	for (unsigned int i = 0; i < t->nindex; i++)
@@ -183,22 +179,23 @@ static struct kdx_error *read_tag(const struct state *s, uint64_t at,
 		*next = at + need;
 		return NULL;
 	}
-	/* A block: its stored size, its size in memory, two bytes, data. */
 	t->data_size = load_le(b + pos, len);
-	t->data_offset = at + need;
-	if (t->data_offset > s->size || s->size - t->data_offset < t->data_size)
-		return bad(at, "a tag's data runs past the end of the file");
+	t->data_offset = at + need + kdx_load_u16(b + pos + 2 * len,
+						  KDX_LITTLE_ENDIAN);
+	if (t->data_offset > f->size || f->size - t->data_offset < t->data_size)
+		return kdx_vmw_bad(at, "a tag's data runs past the end of the file");
 	*next = t->data_offset + t->data_size;
 	return NULL;
 }
 
-static struct kdx_error *region_tag(struct state *s, const struct tag *t,
+static struct kdx_error *region_tag(struct state *s,
+				    const struct kdx_vmw_tag *t,
 				    uint64_t at)
 {
 	struct region *r;
 
 	if (t->nindex != 1 || t->index[0] >= MAX_REGIONS)
-		return bad(at, "a region tag whose index is not one number below 4096");
+		return kdx_vmw_bad(at, "a region tag whose index is not one number below 4096");
 	r = &s->regions[t->index[0]];
 	s->any_region_tag = true;
 	if (!strcmp(t->name, "regionPPN")) {
@@ -220,9 +217,9 @@ static struct kdx_error *memory_tags(struct state *s)
 
 	/* Bounded: every tag moves @at forward by at least two bytes. */
 	while (at) {
-		struct tag t;
+		struct kdx_vmw_tag t;
 		uint64_t next = 0;
-		struct kdx_error *err = read_tag(s, at, &t, &next);
+		struct kdx_error *err = kdx_vmw_read_tag(&s->f, at, &t, &next);
 
 		if (err)
 			return kdx_err_wrap(err, "the \"memory\" group's tags");
@@ -236,6 +233,13 @@ static struct kdx_error *memory_tags(struct state *s)
 			    !strcmp(t.name, "regionSize")) &&
 			   !t.block) {
 			err = region_tag(s, &t, at);
+		} else if (!strcmp(t.name, "Memory") && t.block &&
+			   t.compressed) {
+			err = kdx_err_set_file_offset(
+				kdx_err(KDX_ERR_UNSUPPORTED,
+					"VMware state: offset 0x%llx: the \"Memory\" tag's data is compressed",
+					(unsigned long long)at),
+				at);
 		} else if (!strcmp(t.name, "Memory") && t.block) {
 			s->memory_tag = true;
 			s->memory_offset = t.data_offset;
@@ -256,7 +260,7 @@ static struct kdx_error *check_regions(const struct state *s,
 	char what[160];
 
 	if (s->regions_count > MAX_REGIONS)
-		return bad(s->memory_group, "regionsCount over 4096");
+		return kdx_vmw_bad(s->memory_group, "regionsCount over 4096");
 	for (uint64_t i = 0; i < s->regions_count; i++) {
 		const struct region *r = &s->regions[i];
 		uint64_t end;
@@ -265,7 +269,7 @@ static struct kdx_error *check_regions(const struct state *s,
 			snprintf(what, sizeof(what),
 				 "region %llu lacks its regionPPN, regionPageNum or regionSize",
 				 (unsigned long long)i);
-			return bad(s->memory_group, what);
+			return kdx_vmw_bad(s->memory_group, what);
 		}
 		if (r->ppn > UINT64_MAX / VMW_PAGE - r->pages ||
 		    r->page_num > UINT64_MAX / VMW_PAGE - r->pages ||
@@ -276,7 +280,7 @@ static struct kdx_error *check_regions(const struct state *s,
 				 (unsigned long long)r->page_num,
 				 (unsigned long long)r->pages,
 				 (unsigned long long)mem_size);
-			return bad(s->memory_group, what);
+			return kdx_vmw_bad(s->memory_group, what);
 		}
 	}
 	return NULL;
@@ -303,7 +307,7 @@ static struct kdx_error *map_memory(struct kdx_dump_desc *desc,
 	/* No regions: a small guest's memory is one run from 0; but region
 	 * tags without their count cannot be placed. */
 	if (!s->regions_count && s->any_region_tag && !s->has_regions_count)
-		return bad(s->memory_group,
+		return kdx_vmw_bad(s->memory_group,
 			   "region tags but no regionsCount");
 	if (!s->regions_count) {
 		if (mem_size)
@@ -377,7 +381,7 @@ static void describe(struct kdx_dump_desc *desc, const struct state *s,
 	kdx_desc_add_detail(desc, "memory", "%s",
 			    s->memory_tag ? "in the state file (\"Memory\" tag)" :
 					    kdx_file_name(v->vmem));
-	desc->facts.format_version = s->version;
+	desc->facts.format_version = s->f.version;
 	desc->facts.page_size = VMW_PAGE;
 	desc->facts.set |= KDX_FACT_FORMAT_VERSION | KDX_FACT_PAGE_SIZE;
 }
@@ -392,8 +396,8 @@ static struct kdx_error *open_state(const struct kdx_file *file,
 	struct kdx_error *err = s && v ? NULL : kdx_err_nomem();
 
 	if (!err) {
-		s->file = file;
-		s->size = kdx_file_size(file);
+		s->f.file = file;
+		s->f.size = kdx_file_size(file);
 		err = read_groups(s);
 	}
 	if (!err)
@@ -408,6 +412,8 @@ static struct kdx_error *open_state(const struct kdx_file *file,
 							  kdx_file_size(v->vmem));
 	if (!err)
 		describe(desc, s, v);
+	if (!err && s->cpu_group)
+		kdx_vmw_cpu_state(&s->f, s->cpu_group, desc);
 	free(s);
 	if (err) {
 		vmware_destroy(v);

@@ -81,6 +81,27 @@ static struct kdx_error *arch_from_vmcoreinfo(struct kdx_dump *dump)
 	return kdx_desc_take_error(&dump->desc);
 }
 
+/* No VMCOREINFO to name the machine: what the saved CPU state proves
+ * (EFER.LMA: x86_64), if anything. */
+static struct kdx_error *arch_from_cpu_state(struct kdx_dump *dump)
+{
+	for (size_t i = 0; i < dump->desc.cpu_count; i++) {
+		const struct kdx_desc_cpu *c = &dump->desc.cpus[i];
+		const struct kdx_arch_info *arch = kdx_arch_info(c->arch);
+
+		if (!arch)
+			continue;
+		dump->desc.arch = c->arch;
+		dump->word_size = arch->word_size;
+		kdx_desc_add_detail(&dump->desc, "arch_source",
+				    "CPU %u state (%s)", c->cpu.index,
+				    c->cpu.state_source ? c->cpu.state_source :
+							  "saved");
+		break;
+	}
+	return kdx_desc_take_error(&dump->desc);
+}
+
 static struct kdx_error *finish_open(struct kdx_dump *dump)
 {
 	const struct kdx_arch_info *arch;
@@ -109,6 +130,8 @@ static struct kdx_error *finish_open(struct kdx_dump *dump)
 		err = kdx_dump_search_vmcoreinfo(dump);
 	if (!err && dump->desc.arch == KDX_ARCH_UNKNOWN)
 		err = arch_from_vmcoreinfo(dump);
+	if (!err && dump->desc.arch == KDX_ARCH_UNKNOWN)
+		err = arch_from_cpu_state(dump);
 	if (!err)
 		err = choose_page_size(dump);
 	dump->physmap.page_size = dump->page_size;

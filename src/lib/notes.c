@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Decoding the notes a dump carries: per-CPU registers from NT_PRSTATUS
  * (layout per architecture), QEMU's CPU state and VirtualBox's VBCPU
- * (x86 control registers), merged CPU by CPU in note order. */
+ * (x86 control registers), merged CPU by CPU in note order; then the
+ * vCPU state a reader found outside notes (VMware, QEMU streams). */
 #include "lib/dump.h"
 
 #include "arch/arch.h"
@@ -100,6 +101,7 @@ static void decode_qemu_state(const struct kdx_dump *dump,
 	    kdx_load_u32(n->desc, bo) != 1)
 		return;
 	cpu->has_control_regs = true;
+	cpu->state_source = "QEMU CPU state note";
 	for (int i = 0; i < 5; i++)
 		cpu->cr[i] = kdx_load_u64(
 			n->desc + QEMU_CPU_STATE_CR_OFFSET + 8 * i, bo);
@@ -127,9 +129,52 @@ static void decode_vbox_cpu(uint32_t format, const struct kdx_desc_note *n,
 	if (format < VBOX_FMT_DBGFCORECPU || n->desc_size < VBOX_CPU_MIN_SIZE)
 		return;
 	cpu->has_control_regs = true;
+	cpu->state_source = "VirtualBox VBCPU note";
 	for (size_t i = 0; i < 4; i++)
 		cpu->cr[cr[i]] = kdx_load_u64(
 			n->desc + VBOX_CPU_CR0_OFFSET + 8 * i, KDX_LITTLE_ENDIAN);
+}
+
+/* A reader's saved vCPU state joins the notes' CPU of the same index,
+ * filling what the notes left out. */
+static void merge_saved(struct kdx_cpu *cpu, const struct kdx_cpu *saved)
+{
+	if (!cpu->reg_count && saved->reg_count) {
+		cpu->reg_count = saved->reg_count;
+		cpu->reg_names = saved->reg_names;
+		memcpy(cpu->regs, saved->regs, sizeof(cpu->regs));
+	}
+	if (!cpu->has_control_regs && saved->has_control_regs) {
+		cpu->has_control_regs = true;
+		memcpy(cpu->cr, saved->cr, sizeof(cpu->cr));
+		cpu->state_source = saved->state_source;
+	}
+	if (!cpu->has_efer && saved->has_efer) {
+		cpu->has_efer = true;
+		cpu->efer = saved->efer;
+	}
+	if (!cpu->has_ttbr && saved->has_ttbr) {
+		cpu->has_ttbr = true;
+		cpu->ttbr0_el1 = saved->ttbr0_el1;
+		cpu->ttbr1_el1 = saved->ttbr1_el1;
+		cpu->tcr_el1 = saved->tcr_el1;
+	}
+	if (!cpu->state_source)
+		cpu->state_source = saved->state_source;
+}
+
+static struct kdx_error *add_saved_cpus(struct kdx_dump *dump,
+					size_t *capacity)
+{
+	for (size_t i = 0; i < dump->desc.cpu_count; i++) {
+		const struct kdx_cpu *saved = &dump->desc.cpus[i].cpu;
+		struct kdx_cpu *cpu = cpu_at(dump, saved->index, capacity);
+
+		if (!cpu)
+			return kdx_err_nomem();
+		merge_saved(cpu, saved);
+	}
+	return NULL;
 }
 
 struct kdx_error *kdx_dump_decode_notes(struct kdx_dump *dump)
@@ -171,5 +216,5 @@ struct kdx_error *kdx_dump_decode_notes(struct kdx_dump *dump)
 		if (!cpu)
 			return kdx_err_nomem();
 	}
-	return NULL;
+	return add_saved_cpus(dump, &capacity);
 }

@@ -5,15 +5,44 @@
  * granule is PAGESIZE.  The linear map starts at PAGE_OFFSET =
  * -(1 << VA_BITS) since 5.4 (-(1 << (VA_BITS - 1)) before) and maps
  * NUMBER(PHYS_OFFSET) there (a value that prints negative is normal).
- * Without VMCOREINFO only a root given by hand (TTBR1_EL1) helps. */
+ * Without those VMCOREINFO keys, the CPU state a format saved (a QEMU
+ * migration stream's cpreg list) gives TTBR1_EL1, and TCR_EL1 the width
+ * (64 - T1SZ) and granule (TG1) where VMCOREINFO does not; else only a
+ * root given by hand (--root, TTBR1_EL1) helps. */
 #include "os/linux_common.h"
 
 #include <string.h>
+
+/* TTBR's table address: BADDR, bits 47:1 (the ASID above, CnP in bit 0;
+ * FEAT_LPA's bits 51:48 in 5:2 are not taken). */
+#define TTBR_BADDR 0x0000fffffffffffeull
+#define TCR_T1SZ(tcr) (((tcr) >> 16) & 0x3f)
+#define TCR_TG1(tcr) (((tcr) >> 30) & 3)
+
+static const struct kdx_cpu *first_cpu_with_ttbr(const struct kdx_dump *dump)
+{
+	size_t n;
+	const struct kdx_cpu *cpus = kdx_dump_cpus(dump, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (cpus[i].has_ttbr)
+			return &cpus[i];
+	return NULL;
+}
+
+/* TCR_EL1.TG1: 1 16K, 2 4K, 3 64K; 0 is reserved. */
+static unsigned int tg1_page_size(uint64_t tcr)
+{
+	static const unsigned int size[4] = { 0, 16384, 4096, 65536 };
+
+	return size[TCR_TG1(tcr)];
+}
 
 /* The mode's source also says where the address width came from. */
 static void find_geometry(const struct kdx_dump *dump,
 			  struct kdx_kernel_layout *out, uint64_t *va_bits_cfg)
 {
+	const struct kdx_cpu *cpu = first_cpu_with_ttbr(dump);
 	uint64_t t1sz, va_bits, psize;
 
 	if (out->mode == KDX_PAGING_NONE) {
@@ -31,6 +60,14 @@ static void find_geometry(const struct kdx_dump *dump,
 		kdx_linux_source(out->mode_source,
 				 "VMCOREINFO NUMBER(TCR_EL1_T1SZ)=%u: %u-bit",
 				 (unsigned int)t1sz, out->va_bits);
+	} else if (cpu && !kdx_dump_vmcoreinfo_get(dump, "NUMBER(VA_BITS)") &&
+		   TCR_T1SZ(cpu->tcr_el1) >= 12 && TCR_T1SZ(cpu->tcr_el1) <= 39) {
+		out->va_bits = 64 - (unsigned int)TCR_T1SZ(cpu->tcr_el1);
+		*va_bits_cfg = out->va_bits;
+		kdx_linux_source(out->mode_source,
+				 "CPU %u TCR_EL1 T1SZ %u (%s): %u-bit", cpu->index,
+				 (unsigned int)TCR_T1SZ(cpu->tcr_el1),
+				 cpu->state_source, out->va_bits);
 	} else {
 		out->va_bits = (unsigned int)*va_bits_cfg;
 		kdx_linux_source(out->mode_source, "%s: %u-bit",
@@ -40,6 +77,9 @@ static void find_geometry(const struct kdx_dump *dump,
 				 out->va_bits);
 	}
 	psize = kdx_dump_page_size(dump);
+	if (!kdx_dump_vmcoreinfo_get(dump, "PAGESIZE") && cpu &&
+	    tg1_page_size(cpu->tcr_el1))
+		psize = tg1_page_size(cpu->tcr_el1);
 	if (kdx_linux_vmci(dump, "PAGESIZE", false, &psize) ||
 	    psize == 4096 || psize == 16384 || psize == 65536)
 		out->page_size = (unsigned int)psize;
@@ -96,6 +136,16 @@ static struct kdx_error *arm64_probe(const struct kdx_dump *dump,
 	if (out->has_root)
 		return NULL; /* given */
 	if (!has_voff || !kdx_linux_vmci(dump, "SYMBOL(swapper_pg_dir)", true, &sym)) {
+		const struct kdx_cpu *cpu = first_cpu_with_ttbr(dump);
+
+		if (cpu) {
+			out->has_root = true;
+			out->root = cpu->ttbr1_el1 & TTBR_BADDR;
+			kdx_linux_source(out->root_source,
+					 "CPU %u TTBR1_EL1 (%s)", cpu->index,
+					 cpu->state_source);
+			return NULL;
+		}
 		kdx_linux_note(out,
 			       "no SYMBOL(swapper_pg_dir) and NUMBER(kimage_voffset) in VMCOREINFO: give --root (TTBR1_EL1)");
 		return NULL;

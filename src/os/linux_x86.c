@@ -30,6 +30,7 @@
 #define X86_CR4_PSE (1ull << 4)
 #define X86_CR4_PAE (1ull << 5)
 #define X86_CR4_LA57 (1ull << 12)
+#define X86_EFER_LMA (1ull << 10)
 
 struct probe {
 	const struct kdx_dump *dump;
@@ -78,21 +79,37 @@ static void mode_from_vmcoreinfo(struct probe *p)
 	}
 }
 
+static const char *state_source(const struct kdx_cpu *cpu)
+{
+	return cpu->state_source ? cpu->state_source : "CPU state";
+}
+
+/* CR4.PAE and LA57 pick the form; EFER.LMA, where the state has it,
+ * says whether the CPU ran in long mode (else the arch decides). */
 static void mode_from_cpu(struct probe *p)
 {
 	const struct kdx_cpu *cpu = p->cpu;
 	uint64_t cr4 = cpu->cr[4];
+	bool long_mode = cpu->has_efer ? (cpu->efer & X86_EFER_LMA) != 0 :
+					 p->x86_64;
 
 	if (!(cr4 & X86_CR4_PAE))
 		p->out->mode = KDX_PAGING_X86_32;
-	else if (!p->x86_64)
+	else if (!long_mode)
 		p->out->mode = KDX_PAGING_X86_PAE;
 	else
 		p->out->mode = cr4 & X86_CR4_LA57 ? KDX_PAGING_X86_LA57 :
 						    KDX_PAGING_X86_64;
-	kdx_linux_source(p->out->mode_source,
-			 "CPU %u CR4 0x%llx (QEMU CPU state)", cpu->index,
-			 (unsigned long long)cr4);
+	if (cpu->has_efer)
+		kdx_linux_source(p->out->mode_source,
+				 "CPU %u CR4 0x%llx, EFER 0x%llx (%s)",
+				 cpu->index, (unsigned long long)cr4,
+				 (unsigned long long)cpu->efer,
+				 state_source(cpu));
+	else
+		kdx_linux_source(p->out->mode_source,
+				 "CPU %u CR4 0x%llx (%s)", cpu->index,
+				 (unsigned long long)cr4, state_source(cpu));
 }
 
 /* The reader's page-table root as a physical address (a Xen save
@@ -208,8 +225,8 @@ static void find_root(struct probe *p)
 	} else if (p->cpu && (p->cpu->cr[0] & X86_CR0_PG)) {
 		out->has_root = true;
 		out->root = p->cpu->cr[3];
-		kdx_linux_source(out->root_source, "CPU %u CR3 (QEMU CPU state)",
-				 p->cpu->index);
+		kdx_linux_source(out->root_source, "CPU %u CR3 (%s)",
+				 p->cpu->index, state_source(p->cpu));
 	} else if (p->cpu) {
 		out->physical_only = true;
 		kdx_linux_note(out,

@@ -236,5 +236,19 @@ assert any(n['name'] == 'KDX' and n['type'] == 0x4c4f5354 for n in j['notes']), 
 expect_exit 2 "verify without a dump" "$kdx" verify
 expect_exit 0 "verify --help" "$kdx" verify --help
 
+# Saved vCPU state (mkvmware-seeds / mkqemu-seeds files in the fuzz
+# corpus): each CPU labelled with its source, in text and JSON.
+corpus=$(cd "$(dirname "$0")/../../fuzz/corpus" && pwd)
+"$kdx" info "$corpus/vmware/vmss-cpu.bin" --arch x86_64 >"$work/vm.txt" 2>&1
+check "info labels VMware's vCPUs" grep -q '^  cpu 1: .* cr3 0x2001 cr4 0x6f0 (VMware state)$' "$work/vm.txt"
+check "info counts them" grep -q '^cpus: .*, 2 from the VMware state$' "$work/vm.txt"
+"$kdx" info --json "$corpus/qemu/qemu-cpu-x86.bin" >"$work/qc.json" 2>&1
+check "info --json gives the stream's CR3, EFER and source" python3 -c "
+import json, sys
+c = json.load(open(sys.argv[1]))['cpu_state']
+assert [x['registers']['cr3'] for x in c] == [0x2000, 0x3000], c
+assert all(x['registers']['efer'] == 0xd01 and x['source'] == 'QEMU migration stream' for x in c), c
+" "$work/qc.json"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -4,7 +4,10 @@
  * Small QEMU migration streams (configuration with subsections or none,
  * footers or none, data, zero and re-sent pages, commands, a device
  * section, the end marker) and libvirt save files around them, plus
- * damaged copies: cut short, unknown item, unknown block, bad flags. */
+ * damaged copies: cut short, unknown item, unknown block, bad flags;
+ * streams whose device state a vmdesc JSON describes (x86 and ARM "cpu"
+ * sections, no footers and zero padding, a size the stream disagrees
+ * with, the JSON cut short). */
 #include "mkqemu.h"
 #include "seedfile.h"
 
@@ -16,7 +19,8 @@
 
 /* pc.ram of 8 pages (one data page holding VMCOREINFO text, the rest
  * zero, one sent again) and pc.bios of one zero page. */
-static struct mkqemu *stream(const char *machine, bool footers, bool subs)
+static struct mkqemu *stream_dev(const char *machine, bool footers,
+				 bool subs, const struct mkqemu_devstate *dev)
 {
 	static const struct mkqemu_block blocks[] = {
 		{ "pc.ram", 8 * MKQEMU_PAGE },
@@ -60,12 +64,42 @@ static struct mkqemu *stream(const char *machine, bool footers, bool subs)
 	mkqemu_ram_eos(q);
 	if (footers)
 		mkqemu_footer(q, 1);
+	if (dev) {
+		mkqemu_devices(q, 2, dev);
+		return q;
+	}
 	mkqemu_section(q, MKQEMU_FULL, 2, "timer", 2);
 	mkqemu_bytes(q, "\0\0\0\0\0\0\0\1", 8);
 	if (footers)
 		mkqemu_footer(q, 2);
 	mkqemu_u8(q, MKQEMU_EOF);
 	return q;
+}
+
+/* With device state described by a vmdesc JSON (see mkqemu_devices). */
+static struct mkqemu *with_devices(bool arm, bool footers, int delta,
+				   size_t cut, size_t pad)
+{
+	static struct mkqemu_vcpu v[2];
+	struct mkqemu_devstate dev = { .cpus = v, .cpu_count = 2, .arm = arm,
+				       .footers = footers,
+				       .timer_size_delta = delta,
+				       .cut_json = cut, .zero_pad = pad };
+
+	for (unsigned int c = 0; c < 2; c++) {
+		v[c].cr[0] = 0x80050033;
+		v[c].cr[3] = 0x2000 + 0x1000 * c;
+		v[c].cr[4] = 0x6f0;
+		v[c].efer = 0xd01;
+		v[c].ttbr1 = 0x41000000;
+		v[c].tcr = 0x35b5503510ull;
+	}
+	return stream_dev("pc-i440fx-7.2", footers, false, &dev);
+}
+
+static struct mkqemu *stream(const char *machine, bool footers, bool subs)
+{
+	return stream_dev(machine, footers, subs, NULL);
 }
 
 static void one(struct seed_dir *dir, const char *name, struct mkqemu *q,
@@ -107,6 +141,14 @@ int main(int argc, char **argv)
 		       8 + 5 + 5 + 7);
 	one(dir, "qemu-bad-item.bin", stream("pc-i440fx-7.2", false, false),
 	    0, 8);
+	one(dir, "qemu-cpu-x86.bin", with_devices(false, true, 0, 0, 0), 0, 0);
+	one(dir, "qemu-cpu-x86-nofooter.bin",
+	    with_devices(false, false, 0, 0, 100), 0, 0);
+	one(dir, "qemu-cpu-arm.bin", with_devices(true, true, 0, 0, 0), 0, 0);
+	one(dir, "qemu-cpu-bad-size.bin", with_devices(false, true, 2, 0, 0),
+	    0, 0);
+	one(dir, "qemu-cpu-cut-json.bin", with_devices(false, true, 0, 7, 0),
+	    0, 0);
 	q = stream("pc-i440fx-7.2", true, false);
 	s = mkqemu_data(q, &size);
 	v = mkqemu_libvirt(s, size,

@@ -73,6 +73,36 @@ void mkqemu_ram_zero(struct mkqemu *q, const char *block, bool cont,
 		     uint64_t offset);
 void mkqemu_ram_eos(struct mkqemu *q);
 
+/* One vCPU's registers for mkqemu_devices(). */
+struct mkqemu_vcpu {
+	uint64_t regs[16], rip, rflags, cr[5], efer; /* x86 */
+	uint64_t ttbr0, ttbr1, tcr;                  /* arm */
+};
+
+/* The device state after the RAM, as QEMU's
+ * qemu_savevm_state_complete_precopy_non_iterable() writes it: FULL
+ * sections of a "timer" (an old-style 3-byte buffer), then per vCPU a
+ * "cpu_common" and a "cpu" section (x86: vmstate_x86_cpu version 12's
+ * fields up to env.efer in their order and sizes, two more, and a
+ * subsection; arm: a few
+ * registers, then the cpreg list with TTBR0/TTBR1/TCR_EL1 among other
+ * ids), the end marker, and the vmdesc JSON describing each section. */
+struct mkqemu_devstate {
+	const struct mkqemu_vcpu *cpus;
+	size_t cpu_count;
+	bool arm;
+	bool footers;
+	bool no_vmdesc;
+	int timer_size_delta; /* added to the timer's size in the JSON */
+	size_t cut_json;      /* drop this many bytes off the JSON's end */
+	size_t zero_pad;      /* zeros after the JSON */
+};
+
+/* Device sections numbered from @first_id, the end marker and the
+ * JSON. */
+void mkqemu_devices(struct mkqemu *q, uint32_t first_id,
+		    const struct mkqemu_devstate *d);
+
 /* The bytes so far (owned by @q) and their count. */
 const uint8_t *mkqemu_data(const struct mkqemu *q, size_t *size);
 

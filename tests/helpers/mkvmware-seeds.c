@@ -4,7 +4,10 @@
  * State files holding their memory in the "Memory" tag (what a fuzzer
  * can open without a .vmem), each version of the magic, with two regions
  * or none, and damaged ones: a region past the memory, a region lacking
- * its page number, no memory group, no memory at all, cut short. */
+ * its page number, no memory group, no memory at all, cut short; with a
+ * "cpu" group of two vCPUs (blocks, plain tags, padded blocks) and
+ * damaged ones (an absurd vCPU count, a CR64 block claiming a terabyte or
+ * of the wrong size, no count), and a compressed Memory block. */
 #include "mkvmware.h"
 #include "seedfile.h"
 
@@ -29,6 +32,7 @@ static void save(struct seed_dir *dir, const char *name,
 int main(int argc, char **argv)
 {
 	static uint8_t mem[3 * 4096];
+	static struct mkvmware_vcpu vcpus[2];
 	static const struct mkvmware_region two[] = {
 		{ .ppn = 0, .page_num = 0, .pages = 2 },
 		{ .ppn = 0x100000, .page_num = 2, .pages = 1 },
@@ -47,6 +51,14 @@ int main(int argc, char **argv)
 	if (!out.path) {
 		fprintf(stderr, "usage: mkvmware-seeds OUTDIR\n");
 		return 2;
+	}
+	for (unsigned int c = 0; c < 2; c++) {
+		for (unsigned int i = 0; i < 16; i++)
+			vcpus[c].gpregs[i] = 0x100 * c + i;
+		vcpus[c].rip = 0xffffffff81000000ull + c;
+		vcpus[c].cr[0] = 0x80050033;
+		vcpus[c].cr[3] = 0x2000 | c;
+		vcpus[c].cr[4] = 0x6f0;
 	}
 	for (size_t i = 0; i < sizeof(mem); i++)
 		mem[i] = (uint8_t)(i * 7 + i / 4096);
@@ -73,5 +85,28 @@ int main(int argc, char **argv)
 	save(dir, "vmss-cut.bin", &o, 600);
 	o.memory = NULL;
 	save(dir, "vmss-no-memory.bin", &o, 0);
+	o.memory = mem;
+	o.vcpus = vcpus;
+	o.vcpu_count = 2;
+	save(dir, "vmss-cpu.bin", &o, 0);
+	o.cpu_plain = true;
+	save(dir, "vmss-cpu-plain.bin", &o, 0);
+	o.cpu_plain = false;
+	o.block_pad = 3;
+	save(dir, "vmss-cpu-padded.bin", &o, 0);
+	o.block_pad = 0;
+	o.num_vcpus = 70000;
+	save(dir, "vmss-cpu-count.bin", &o, 0);
+	o.num_vcpus = 0;
+	o.no_num_vcpus = true;
+	save(dir, "vmss-cpu-uncounted.bin", &o, 0);
+	o.no_num_vcpus = false;
+	o.cr64_size = 1ull << 40;
+	save(dir, "vmss-cpu-cr64-huge.bin", &o, 0);
+	o.cr64_size = 40;
+	save(dir, "vmss-cpu-cr64-short.bin", &o, 0);
+	o.cr64_size = 0;
+	o.compressed_memory = true;
+	save(dir, "vmss-compressed.bin", &o, 0);
 	return out.failures ? 1 : 0;
 }

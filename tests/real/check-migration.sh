@@ -16,6 +16,15 @@
 # - `kdx dmesg` of the stream equals that of vmcore.elf (same state) and
 #   shows the guest's marker; `kdx read` of SYMBOL(init_uts_ns) is
 #   "Linux"; the marker reads back at its virtual address;
+# - the CPU state kdx reads from the stream's "cpu" sections (walked with
+#   the vmdesc JSON QEMU appends): each vCPU's CR0, CR3 and CR4 equal
+#   those of vmcore.elf's QEMU CPU notes of the same stopped guest, and
+#   EFER equals QEMU's own `info registers` (info-registers.txt; the ELF
+#   notes hold no EFER); the vCPUs' CR3 are the tasks' tables they ran,
+#   not init_top_pgt, so what is compared is CR3 with CR3, and the walk
+#   is checked separately: SYMBOL(init_uts_ns) reads "Linux" through
+#   vCPU 0's CR3 given as --root (the kernel half every table shares);
+#   with the JSON cut off, the fixed cpu v12 layout gives the same CR3s;
 # - `kdx convert` to kdump and ELF reopens with every byte the same, and
 #   makedumpfile --dump-dmesg reads the log from both (round-trip.sh).
 # Prints one line per check and "N passed, N failed".
@@ -127,6 +136,50 @@ pass=$((pass + $(grep -c '^PASS' "$work/pages.txt")))
 fail=$((fail + $(grep -c '^FAIL' "$work/pages.txt")))
 grep -q '^PASS\|^FAIL' "$work/pages.txt" || bad "page comparison did not run"
 
+# The CPU state from the stream against QEMU's ELF notes and HMP.
+"$kdx" info --json "$elf" > "$work/elf.json" 2>/dev/null
+"$py" - "$work/info.json" "$work/elf.json" "$dir/info-registers.txt" > "$work/cpus.txt" 2>&1 <<'PY'
+import json, re, sys
+stream = json.load(open(sys.argv[1]))["cpu_state"]
+elf = json.load(open(sys.argv[2]))["cpu_state"]
+hmp = re.findall(r"EFER=([0-9a-f]+)", open(sys.argv[3]).read())
+saved = [c for c in stream if c.get("source") == "QEMU migration stream"]
+print(("PASS: " if saved and len(saved) == len(elf) else "FAIL: ") +
+      "%d vCPUs from the stream's cpu sections, %d CPU notes in the ELF" % (len(saved), len(elf)))
+for c in saved:
+    i, r = c["index"], c["registers"]
+    e = elf[i]["registers"] if i < len(elf) else {}
+    for cr in ("cr0", "cr3", "cr4"):
+        same = cr in r and r.get(cr) == e.get(cr)
+        print(("PASS: " if same else "FAIL: ") + "vCPU %d %s 0x%x from the stream == the ELF note's 0x%x" %
+              (i, cr, r.get(cr, -1), e.get(cr, -1)))
+    want = int(hmp[i], 16) if i < len(hmp) else None
+    print(("PASS: " if want is not None and r.get("efer") == want else "FAIL: ") +
+          "vCPU %d EFER 0x%x from the stream == info registers' %s" %
+          (i, r.get("efer", -1), hex(want) if want is not None else "(none)"))
+if saved:
+    print("CR3=0x%x" % saved[0]["registers"]["cr3"])
+PY
+grep -v '^CR3=' "$work/cpus.txt"
+pass=$((pass + $(grep -c '^PASS' "$work/cpus.txt")))
+fail=$((fail + $(grep -c '^FAIL' "$work/cpus.txt")))
+cr3=$(sed -n 's/^CR3=//p' "$work/cpus.txt")
+
+# Without the JSON (the stream cut at its end marker), kdx reads the x86
+# cpu sections at version 12's fixed offsets: the same CR3s.
+json_at=$(sed -n 's/.*vmdesc JSON at offset \(0x[0-9a-f]*\).*/\1/p' "$work/info.txt")
+if [ -n "$json_at" ]; then
+    head -c $((json_at - 5)) "$stream" > "$work/novmdesc.qemu"
+    want=$("$py" -c 'import json,sys; print(" ".join(hex(c["registers"]["cr3"]) for c in json.load(open(sys.argv[1]))["cpu_state"]))' "$work/elf.json")
+    got=$("$kdx" info --json "$work/novmdesc.qemu" 2>/dev/null |
+          "$py" -c 'import json,sys; print(" ".join(hex(c["registers"]["cr3"]) for c in json.load(sys.stdin)["cpu_state"] if "fixed" in (c["source"] or "")))')
+    check "without the vmdesc JSON, the fixed cpu v12 layout gives CR3s '$got' == the ELF's '$want'" \
+        [ "${got:-none}" = "$want" ]
+    rm -f "$work/novmdesc.qemu"
+else
+    bad "kdx info names no vmdesc JSON offset"
+fi
+
 # The kernel log: the same stopped state as the ELF.
 "$kdx" dmesg "$stream" > "$work/dmesg.stream" 2>&1
 check "kdx dmesg of the stream" [ $? = 0 ]
@@ -139,6 +192,12 @@ check "the log shows the guest's marker token" grep -q "kdxmarker=${MARKER#KDX-M
 uts=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["vmcoreinfo"]["SYMBOL(init_uts_ns)"])' "$work/info.json" 2>/dev/null)
 got=$("$kdx" read "$stream" "0x${uts#0x}" 5 -o - 2>/dev/null)
 check "kdx read SYMBOL(init_uts_ns)=0x${uts#0x} gives \"$got\"" [ "$got" = Linux ]
+if [ -n "$cr3" ]; then
+    got=$("$kdx" read "$stream" "0x${uts#0x}" 5 --root "$cr3" -o - 2>/dev/null)
+    check "init_uts_ns reads \"$got\" through vCPU 0's CR3 $cr3 from the stream" [ "$got" = Linux ]
+else
+    bad "no CR3 from the stream to walk with"
+fi
 
 # The marker (a tmpfs file of marker lines): found in physical memory,
 # read back through its direct-map address.

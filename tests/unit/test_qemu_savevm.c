@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* QEMU migration streams and libvirt save files built by mkqemu: pages
  * read back where the pc machine puts them, every record kind, and the
- * ways a stream can be wrong. */
+ * ways a stream can be wrong; the vCPUs' registers from the "cpu"
+ * sections walked with the vmdesc JSON, their CR3 rooting the kernel's
+ * translation, and damaged device state costing only the CPU state. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -81,7 +83,16 @@ static void ram_page(struct mkqemu *q, uint64_t off, bool cont)
 		mkqemu_ram_zero(q, "pc.ram", cont, off);
 }
 
+static struct mkqemu *pc_stream_with(const char *machine, bool footers,
+				     const struct mkqemu_devstate *dev);
+
 static struct mkqemu *pc_stream(const char *machine, bool footers)
+{
+	return pc_stream_with(machine, footers, NULL);
+}
+
+static struct mkqemu *pc_stream_with(const char *machine, bool footers,
+				     const struct mkqemu_devstate *dev)
 {
 	struct mkqemu *q = mkqemu_new();
 	uint8_t page[PAGE];
@@ -115,7 +126,11 @@ static struct mkqemu *pc_stream(const char *machine, bool footers)
 	mkqemu_ram_eos(q);
 	if (footers)
 		mkqemu_footer(q, 2);
-	/* Device state: not read. */
+	if (dev) {
+		mkqemu_devices(q, 3, dev);
+		return q;
+	}
+	/* Device state without a vmdesc: not read. */
 	mkqemu_section(q, MKQEMU_FULL, 3, "timer", 2);
 	mkqemu_bytes(q, "\x01\x02\x03", 3);
 	mkqemu_u8(q, MKQEMU_EOF);
@@ -496,6 +511,348 @@ static void convert_round_trips(void **state)
 	mkqemu_free(q);
 }
 
+/* ---- the vCPUs ---- */
+
+static void make_vcpus(struct mkqemu_vcpu v[2])
+{
+	memset(v, 0, 2 * sizeof(*v));
+	for (unsigned int c = 0; c < 2; c++) {
+		for (unsigned int i = 0; i < 16; i++)
+			v[c].regs[i] = 0x100ull * c + i;
+		v[c].rip = 0xffffffff81000000ull + c;
+		v[c].rflags = 0x246;
+		v[c].cr[0] = 0x80050033;
+		v[c].cr[2] = 0x7f0000 + c;
+		v[c].cr[3] = PAGE * (1 + 0x10 * c) | 0x8;
+		v[c].cr[4] = 0x6f0 - 0x10 * c;
+		v[c].efer = 0xd01;
+		v[c].ttbr0 = 0x40001000 + c;
+		v[c].ttbr1 = 0x1000ull << 48 | 0x41000000;
+		v[c].tcr = 0x35b5503510ull;
+	}
+}
+
+static void check_x86_vcpus(const struct kdx_dump *d,
+			    const struct mkqemu_vcpu *v)
+{
+	size_t n;
+	const struct kdx_cpu *cpus = kdx_dump_cpus(d, &n);
+
+	assert_int_equal(n, 2);
+	for (unsigned int c = 0; c < 2; c++) {
+		assert_int_equal(cpus[c].index, c);
+		assert_string_equal(cpus[c].state_source, "QEMU migration stream");
+		assert_true(cpus[c].has_control_regs);
+		for (unsigned int r = 0; r < 5; r++)
+			if (r != 1)
+				assert_int_equal(cpus[c].cr[r], v[c].cr[r]);
+		assert_true(cpus[c].has_efer);
+		assert_int_equal(cpus[c].efer, 0xd01);
+		assert_false(cpus[c].has_ttbr);
+		assert_int_equal(cpus[c].reg_count, 18);
+		assert_string_equal(cpus[c].reg_names[4], "rsp");
+		for (unsigned int r = 0; r < 16; r++)
+			assert_int_equal(cpus[c].regs[r], v[c].regs[r]);
+		assert_int_equal(cpus[c].regs[16], v[c].rip);
+		assert_int_equal(cpus[c].regs[17], v[c].rflags);
+	}
+	assert_non_null(strstr(detail(d, "cpu_state"), "2 vCPUs"));
+}
+
+/* With footers or without (QEMU before 2.4), with zeros after the
+ * JSON (a writer padding the file): the same registers, the same RAM. */
+static void cpu_sections_give_registers(void **state)
+{
+	struct mkqemu_vcpu v[2];
+	struct mkqemu_devstate dev = { .cpus = v, .cpu_count = 2 };
+
+	(void)state;
+	make_vcpus(v);
+	for (unsigned int form = 0; form < 3; form++) {
+		struct mkqemu *q;
+		const uint8_t *bytes;
+		size_t size, nw;
+		struct kdx_dump *d;
+
+		dev.footers = form != 1;
+		dev.zero_pad = form == 2 ? 5000 : 0;
+		q = pc_stream_with("pc-i440fx-7.2", dev.footers, &dev);
+		bytes = mkqemu_data(q, &size);
+		d = open_ok(bytes, size);
+		check_pc(d);
+		check_x86_vcpus(d, v);
+		kdx_dump_warnings(d, &nw);
+		assert_int_equal(nw, 0);
+		kdx_dump_destroy(d);
+		mkqemu_free(q);
+	}
+}
+
+/* A guest of its own: pc.ram page 0 holds VMCOREINFO naming no root
+ * (or nothing), 1 the L4 (vCPU 0's CR3), 2 the L3, 3 the L2, 4 the L1
+ * mapping 0xffffffff81000000 to page 5. */
+#define GUEST_PAGES 8u
+#define KERNEL_VA 0xffffffff81000000ull
+static const char guest_data[] = "QEMU guest kernel data";
+
+/* AArch64 (4K granule, 48 bits): page 1 the L0 table (TTBR1), 2 the
+ * L1, 3 the L2, 4 the L3 mapping ARM_VA to page 5. */
+#define ARM_VA 0xffff000000001000ull
+
+static void arm_tables(uint8_t *page, unsigned int p)
+{
+	if (p >= 1 && p <= 3)
+		put64(page, (p + 1) * PAGE | 3, KDX_LITTLE_ENDIAN);
+	if (p == 4)
+		put64(page + 8, 5 * PAGE | 0x403, KDX_LITTLE_ENDIAN);
+}
+
+static struct mkqemu *guest_stream(bool vmcoreinfo,
+				   const struct mkqemu_devstate *dev)
+{
+	static const char vmci[] = "OSRELEASE=6.1.0-qemu\nPAGESIZE=4096\n";
+	static const struct mkqemu_block ram[] = { { "pc.ram", GUEST_PAGES * PAGE } };
+	struct mkqemu *q = mkqemu_new();
+	uint8_t page[PAGE];
+	uint64_t f = 0x63;
+
+	mkqemu_configuration(q, "pc-i440fx-7.2");
+	mkqemu_section(q, MKQEMU_START, 2, "ram", 4);
+	mkqemu_ram_blocks(q, ram, 1);
+	mkqemu_ram_eos(q);
+	mkqemu_footer(q, 2);
+	mkqemu_section(q, MKQEMU_END, 2, NULL, 0);
+	for (unsigned int p = 0; p < GUEST_PAGES; p++) {
+		memset(page, 0, PAGE);
+		if (p == 0 && vmcoreinfo)
+			memcpy(page, vmci, sizeof(vmci) - 1);
+		if (dev->arm)
+			arm_tables(page, p);
+		if (p == 1 && !dev->arm)
+			put64(page + 511 * 8, 2 * PAGE | f, KDX_LITTLE_ENDIAN);
+		if (p == 2 && !dev->arm)
+			put64(page + 510 * 8, 3 * PAGE | f, KDX_LITTLE_ENDIAN);
+		if (p == 3 && !dev->arm)
+			put64(page + 8 * 8, 4 * PAGE | f, KDX_LITTLE_ENDIAN);
+		if (p == 4 && !dev->arm)
+			put64(page, 5 * PAGE | f, KDX_LITTLE_ENDIAN);
+		if (p == 5)
+			memcpy(page, guest_data, sizeof(guest_data));
+		mkqemu_ram_page(q, "pc.ram", p > 0, p * PAGE, page);
+	}
+	mkqemu_ram_eos(q);
+	mkqemu_footer(q, 2);
+	mkqemu_devices(q, 3, dev);
+	return q;
+}
+
+/* No root in VMCOREINFO, or no VMCOREINFO at all: vCPU 0's CR3 roots
+ * the walk, EFER.LMA makes the dump x86_64 where nothing else says. */
+static void cr3_roots_the_kernel_walk(void **state)
+{
+	struct mkqemu_vcpu v[2];
+	struct mkqemu_devstate dev = { .cpus = v, .cpu_count = 2,
+				       .footers = true };
+
+	(void)state;
+	make_vcpus(v);
+	for (int with_vmci = 0; with_vmci < 2; with_vmci++) {
+		struct mkqemu *q = guest_stream(with_vmci, &dev);
+		size_t size;
+		const uint8_t *bytes = mkqemu_data(q, &size);
+		struct kdx_dump *d = open_ok(bytes, size);
+		struct kdx_kernel_layout layout;
+		struct kdx_xlat *xlat;
+		struct kdx_error *err;
+		char buf[sizeof(guest_data)];
+
+		assert_int_equal(kdx_dump_arch(d), KDX_ARCH_X86_64);
+		assert_string_equal(detail(d, "arch_source"),
+				    "CPU 0 state (QEMU migration stream)");
+		err = kdx_kernel_probe(d, NULL, &layout);
+		if (err)
+			fail_msg("probe: %s", kdx_error_message(err));
+		assert_true(layout.has_root);
+		assert_int_equal(layout.root, PAGE | 0x8);
+		assert_string_equal(layout.root_source,
+				    "CPU 0 CR3 (QEMU migration stream)");
+		assert_int_equal(layout.mode, KDX_PAGING_X86_64);
+		if (!with_vmci)
+			assert_string_equal(layout.mode_source,
+					    "CPU 0 CR4 0x6f0, EFER 0xd01 (QEMU migration stream)");
+		err = kdx_kernel_xlat_create(d, &layout, &xlat);
+		if (err)
+			fail_msg("xlat: %s", kdx_error_message(err));
+		err = kdx_read_virt(d, xlat, KERNEL_VA, buf, sizeof(buf), 0,
+				    NULL);
+		if (err)
+			fail_msg("read: %s", kdx_error_message(err));
+		assert_memory_equal(buf, guest_data, sizeof(guest_data));
+		kdx_xlat_destroy(xlat);
+		kdx_dump_destroy(d);
+		mkqemu_free(q);
+	}
+}
+
+/* An ARM CPU's cpreg list gives TTBR0/TTBR1/TCR_EL1 and says aarch64;
+ * with VMCOREINFO naming no swapper_pg_dir, vCPU 0's TTBR1 (its ASID
+ * dropped) roots the walk, TCR_EL1 giving 48 bits and 4K pages. */
+static void arm_cpreg_list(void **state)
+{
+	struct mkqemu_vcpu v[2];
+	struct mkqemu_devstate dev = { .cpus = v, .cpu_count = 2,
+				       .footers = true, .arm = true };
+	struct mkqemu *q;
+	const uint8_t *bytes;
+	const struct kdx_cpu *cpus;
+	struct kdx_dump *d;
+	struct kdx_kernel_layout layout;
+	struct kdx_xlat *xlat;
+	struct kdx_error *err;
+	char buf[sizeof(guest_data)];
+	size_t size, n;
+
+	(void)state;
+	make_vcpus(v);
+	for (unsigned int c = 0; c < 2; c++) {
+		v[c].ttbr1 = 0x2aull << 48 | PAGE | 1; /* ASID, CnP */
+		v[c].tcr = 2ull << 30 | 16 << 16 | 16; /* TG1 4K, T1SZ 16 */
+	}
+	q = guest_stream(true, &dev);
+	bytes = mkqemu_data(q, &size);
+	d = open_ok(bytes, size);
+	assert_int_equal(kdx_dump_arch(d), KDX_ARCH_AARCH64);
+	cpus = kdx_dump_cpus(d, &n);
+	assert_int_equal(n, 2);
+	for (unsigned int c = 0; c < 2; c++) {
+		assert_true(cpus[c].has_ttbr);
+		assert_false(cpus[c].has_control_regs);
+		assert_int_equal(cpus[c].ttbr0_el1, v[c].ttbr0);
+		assert_int_equal(cpus[c].ttbr1_el1, v[c].ttbr1);
+		assert_int_equal(cpus[c].tcr_el1, v[c].tcr);
+		assert_string_equal(cpus[c].state_source, "QEMU migration stream");
+	}
+	err = kdx_kernel_probe(d, NULL, &layout);
+	if (err)
+		fail_msg("probe: %s", kdx_error_message(err));
+	assert_true(layout.has_root);
+	assert_int_equal(layout.root, PAGE);
+	assert_string_equal(layout.root_source,
+			    "CPU 0 TTBR1_EL1 (QEMU migration stream)");
+	assert_int_equal(layout.va_bits, 48);
+	assert_non_null(strstr(layout.mode_source, "CPU 0 TCR_EL1 T1SZ 16"));
+	assert_int_equal(layout.page_size, PAGE);
+	err = kdx_kernel_xlat_create(d, &layout, &xlat);
+	if (err)
+		fail_msg("xlat: %s", kdx_error_message(err));
+	err = kdx_read_virt(d, xlat, ARM_VA, buf, sizeof(buf), 0, NULL);
+	if (err)
+		fail_msg("read: %s", kdx_error_message(err));
+	assert_memory_equal(buf, guest_data, sizeof(guest_data));
+	kdx_xlat_destroy(xlat);
+	kdx_dump_destroy(d);
+	mkqemu_free(q);
+}
+
+static bool has_warning(const struct kdx_dump *d, const char *text)
+{
+	size_t n;
+	const char *const *w = kdx_dump_warnings(d, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (strstr(w[i], text))
+			return true;
+	return false;
+}
+
+/* No JSON: x86 cpu sections of version 12 are found by their headers
+ * and read at their fixed offsets; ARM ones are not read. */
+static void fixed_layout_without_vmdesc(void **state)
+{
+	struct mkqemu_vcpu v[2];
+
+	(void)state;
+	make_vcpus(v);
+	for (int arm = 0; arm < 2; arm++) {
+		struct mkqemu_devstate dev = { .cpus = v, .cpu_count = 2,
+					       .footers = true, .arm = arm,
+					       .no_vmdesc = true };
+		struct mkqemu *q = pc_stream_with("pc-i440fx-7.2", true, &dev);
+		size_t size, n;
+		const uint8_t *bytes = mkqemu_data(q, &size);
+		struct kdx_dump *d = open_ok(bytes, size);
+		const struct kdx_cpu *cpus = kdx_dump_cpus(d, &n);
+
+		check_pc(d);
+		assert_int_equal(n, arm ? 0 : 2);
+		for (unsigned int c = 0; c < n; c++) {
+			assert_string_equal(cpus[c].state_source,
+					    "QEMU migration stream, fixed cpu v12 layout");
+			assert_int_equal(cpus[c].cr[0], v[c].cr[0]);
+			assert_int_equal(cpus[c].cr[2], v[c].cr[2]);
+			assert_int_equal(cpus[c].cr[3], v[c].cr[3]);
+			assert_int_equal(cpus[c].cr[4], v[c].cr[4]);
+			assert_int_equal(cpus[c].efer, v[c].efer);
+			assert_int_equal(cpus[c].regs[4], v[c].regs[4]);
+			assert_int_equal(cpus[c].regs[16], v[c].rip);
+		}
+		assert_non_null(strstr(detail(d, "cpu_state"),
+				       arm ? "0 vCPUs" : "2 vCPUs"));
+		assert_non_null(strstr(detail(d, "cpu_state"), "no vmdesc JSON"));
+		kdx_dump_destroy(d);
+		mkqemu_free(q);
+	}
+}
+
+/* A JSON whose sizes disagree with the stream, or cut short: the RAM
+ * reads, no CPU state, a warning for the damage. */
+static void damaged_device_state_costs_only_the_cpus(void **state)
+{
+	struct mkqemu_vcpu v[2];
+	static const struct {
+		int delta;
+		size_t cut;
+		bool no_vmdesc, footers;
+		const char *warning, *detail;
+	} cases[] = {
+		{ 1, 0, false, true, "section 'timer' does not end where the vmdesc's sizes say", "" },
+		{ 1, 0, false, false, "no device section where the vmdesc puts 'cpu_common'", "" },
+		{ -4, 0, false, true, "the vmdesc's device 0 lacks a name, instance or field sizes", "" },
+		{ 0, 10, false, true, "the vmdesc JSON at offset", "" },
+	};
+
+	(void)state;
+	make_vcpus(v);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mkqemu_devstate dev = {
+			.cpus = v, .cpu_count = 2, .footers = cases[i].footers,
+			.timer_size_delta = cases[i].delta,
+			.cut_json = cases[i].cut,
+			.no_vmdesc = cases[i].no_vmdesc,
+		};
+		struct mkqemu *q = pc_stream_with("pc-i440fx-7.2", dev.footers,
+						  &dev);
+		size_t size, n, nw;
+		const uint8_t *bytes = mkqemu_data(q, &size);
+		struct kdx_dump *d = open_ok(bytes, size);
+
+		check_pc(d);
+		kdx_dump_cpus(d, &n);
+		assert_int_equal(n, 0);
+		kdx_dump_warnings(d, &nw);
+		if (cases[i].warning && !has_warning(d, cases[i].warning))
+			fail_msg("case %zu: no warning '%s' (%zu warnings)", i,
+				 cases[i].warning, nw);
+		if (cases[i].warning)
+			assert_true(has_warning(d, cases[i].warning));
+		else
+			assert_int_equal(nw, 0);
+		assert_non_null(strstr(detail(d, "cpu_state"), cases[i].detail));
+		kdx_dump_destroy(d);
+		mkqemu_free(q);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +863,11 @@ int main(void)
 		cmocka_unit_test(configuration_subsections),
 		cmocka_unit_test(libvirt_save_files),
 		cmocka_unit_test(convert_round_trips),
+		cmocka_unit_test(cpu_sections_give_registers),
+		cmocka_unit_test(cr3_roots_the_kernel_walk),
+		cmocka_unit_test(arm_cpreg_list),
+		cmocka_unit_test(fixed_layout_without_vmdesc),
+		cmocka_unit_test(damaged_device_state_costs_only_the_cpus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

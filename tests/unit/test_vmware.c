@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* VMware state files built by mkvmware, with their .vmem: regions read
  * back at their guest-physical pages, the .vmem found beside the state
- * or given after it, memory held in the state itself, and bad states. */
+ * or given after it, memory held in the state itself, and bad states;
+ * the "cpu" group's registers per vCPU, its CR3 rooting the kernel's
+ * translation, and a damaged or missing cpu group costing only the CPU
+ * state. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +13,7 @@
 
 #include <kdx/kdx.h>
 
+#include "bytes.h"
 #include "dumpcheck.h"
 #include "mkvmware.h"
 #include "roundtrip.h"
@@ -235,12 +239,240 @@ static void bad_states_are_errors(void **state)
 	free(vmem);
 }
 
+/* ---- the "cpu" group ---- */
+
+#define LE KDX_LITTLE_ENDIAN
+#define GUEST_PAGES 8u
+/* The guest: page 0 VMCOREINFO naming no page-table root, page 1 the L4
+ * (vCPU 0's CR3), 2 the L3, 3 the L2, 4 the L1 mapping
+ * 0xffffffff81000000 to page 5. */
+#define KERNEL_VA 0xffffffff81000000ull
+static const char guest_data[] = "VMware guest kernel data";
+static const char guest_vmci[] =
+	"OSRELEASE=6.1.0-vmware\nPAGESIZE=4096\nNUMBER(pgtable_l5_enabled)=0\n";
+
+static void make_vcpus(struct mkvmware_vcpu v[2])
+{
+	memset(v, 0, 2 * sizeof(*v));
+	for (unsigned int c = 0; c < 2; c++) {
+		for (unsigned int i = 0; i < 16; i++)
+			v[c].gpregs[i] = 0x1000ull * c + i;
+		v[c].rip = KERNEL_VA + 0x10 * c;
+		v[c].rflags = 0x246;
+		v[c].cr[0] = 0x80050033;
+		v[c].cr[2] = 0x7f0000 + c;
+		v[c].cr[4] = 0x6f0;
+		v[c].cr[8] = 0xf;
+	}
+	v[0].cr[3] = PAGE | 0x8; /* PWT: not part of the root */
+	v[1].cr[3] = 0x7000;     /* another task's table: not used */
+}
+
+static uint8_t *make_guest(void)
+{
+	uint8_t *m = calloc(GUEST_PAGES, PAGE);
+	uint64_t f = 0x63; /* P RW A D */
+
+	memcpy(m, guest_vmci, sizeof(guest_vmci) - 1);
+	put64(m + 1 * PAGE + 511 * 8, 2 * PAGE | f, LE);
+	put64(m + 2 * PAGE + 510 * 8, 3 * PAGE | f, LE);
+	put64(m + 3 * PAGE + 8 * 8, 4 * PAGE | f, LE);
+	put64(m + 4 * PAGE + 0 * 8, 5 * PAGE | f, LE);
+	memcpy(m + 5 * PAGE, guest_data, sizeof(guest_data));
+	return m;
+}
+
+static void check_vcpus(const struct kdx_dump *d,
+			const struct mkvmware_vcpu *want, size_t count)
+{
+	size_t n;
+	const struct kdx_cpu *cpus = kdx_dump_cpus(d, &n);
+
+	assert_int_equal(n, count);
+	assert_true(kdx_dump_facts(d)->set & KDX_FACT_NR_CPUS);
+	assert_int_equal(kdx_dump_facts(d)->nr_cpus, count);
+	for (size_t c = 0; c < count; c++) {
+		assert_int_equal(cpus[c].index, c);
+		assert_string_equal(cpus[c].state_source, "VMware state");
+		assert_true(cpus[c].has_control_regs);
+		assert_false(cpus[c].has_efer);
+		for (unsigned int r = 0; r < 5; r++)
+			assert_int_equal(cpus[c].cr[r], want[c].cr[r]);
+		assert_int_equal(cpus[c].reg_count, 18);
+		for (unsigned int r = 0; r < 16; r++)
+			assert_int_equal(cpus[c].regs[r], want[c].gpregs[r]);
+		assert_string_equal(cpus[c].reg_names[5], "rsp");
+		assert_string_equal(cpus[c].reg_names[16], "rip");
+		assert_int_equal(cpus[c].regs[16], want[c].rip);
+		assert_int_equal(cpus[c].regs[17], want[c].rflags);
+	}
+}
+
+static uint8_t *build_guest(struct mkvmware_options *o,
+			    const struct mkvmware_vcpu *v, uint8_t *guest,
+			    size_t *size)
+{
+	o->memory = guest;
+	o->memory_size = GUEST_PAGES * PAGE;
+	o->vcpus = v;
+	if (!o->vcpu_count)
+		o->vcpu_count = 2;
+	return mkvmware_build(o, size);
+}
+
+/* Blocks (gpregs, CR64) and plain tags (rax[n], CR64[n][k]) give the
+ * same registers; padding before a block's data is skipped. */
+static void vcpu_registers(void **state)
+{
+	struct mkvmware_vcpu v[2];
+	uint8_t *guest = make_guest(), *s;
+	size_t size;
+	struct kdx_dump *d;
+	uint8_t b[sizeof(guest_data)];
+
+	(void)state;
+	make_vcpus(v);
+	for (unsigned int form = 0; form < 4; form++) {
+		struct mkvmware_options o = { .version = form == 3 ? 0 : 2,
+					      .cpu_plain = form == 1,
+					      .block_pad = form == 2 ? 6 : 0 };
+
+		s = build_guest(&o, v, guest, &size);
+		d = NULL;
+		assert_null(kdx_dump_open_memory(s, size, NULL, &d));
+		check_vcpus(d, v, 2);
+		assert_null(kdx_read_phys(d, 5 * PAGE, b, sizeof(b), 0, NULL));
+		assert_memory_equal(b, guest_data, sizeof(b));
+		kdx_dump_destroy(d);
+		free(s);
+	}
+	free(guest);
+}
+
+/* With VMCOREINFO naming no root, the first vCPU's CR3 roots the walk
+ * (CR4 without LA57: 4-level, as VMCOREINFO says too). */
+static void cr3_roots_the_kernel_walk(void **state)
+{
+	struct mkvmware_vcpu v[2];
+	uint8_t *guest = make_guest(), *s;
+	struct mkvmware_options o = { .version = 1 };
+	struct kdx_kernel_layout layout;
+	struct kdx_xlat *xlat;
+	struct kdx_dump *d = NULL;
+	struct kdx_error *err;
+	size_t size, n;
+	char buf[sizeof(guest_data)];
+
+	(void)state;
+	make_vcpus(v);
+	s = build_guest(&o, v, guest, &size);
+	assert_null(kdx_dump_open_memory(s, size, NULL, &d));
+	assert_int_equal(kdx_dump_arch(d), KDX_ARCH_X86_64);
+	assert_non_null(kdx_dump_vmcoreinfo(d, &n));
+	err = kdx_kernel_probe(d, NULL, &layout);
+	if (err)
+		fail_msg("probe: %s", kdx_error_message(err));
+	assert_true(layout.has_root);
+	assert_int_equal(layout.root, PAGE | 0x8);
+	assert_string_equal(layout.root_source, "CPU 0 CR3 (VMware state)");
+	assert_int_equal(layout.mode, KDX_PAGING_X86_64);
+	err = kdx_kernel_xlat_create(d, &layout, &xlat);
+	if (err)
+		fail_msg("xlat: %s", kdx_error_message(err));
+	err = kdx_read_virt(d, xlat, KERNEL_VA, buf, sizeof(buf), 0, NULL);
+	if (err)
+		fail_msg("read: %s", kdx_error_message(err));
+	assert_memory_equal(buf, guest_data, sizeof(guest_data));
+	kdx_xlat_destroy(xlat);
+	kdx_dump_destroy(d);
+	free(s);
+	free(guest);
+}
+
+static bool has_warning(const struct kdx_dump *d, const char *text)
+{
+	size_t n;
+	const char *const *w = kdx_dump_warnings(d, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (strstr(w[i], text))
+			return true;
+	return false;
+}
+
+/* Open @o's state: it must open, with @cpus CPUs and a warning holding
+ * @warning (NULL: none). */
+static void expect_cpus(struct mkvmware_options *o, size_t cpus,
+			const char *warning)
+{
+	struct mkvmware_vcpu v[2];
+	uint8_t *guest = make_guest(), *s;
+	struct kdx_dump *d = NULL;
+	struct kdx_error *err;
+	size_t size, n, nw;
+
+	make_vcpus(v);
+	s = build_guest(o, v, guest, &size);
+	err = kdx_dump_open_memory(s, size, NULL, &d);
+	if (err)
+		fail_msg("open: %s", kdx_error_message(err));
+	kdx_dump_cpus(d, &n);
+	assert_int_equal(n, cpus);
+	kdx_dump_warnings(d, &nw);
+	if (warning)
+		assert_true(has_warning(d, warning));
+	else
+		assert_int_equal(nw, 0);
+	kdx_dump_destroy(d);
+	free(s);
+	free(guest);
+}
+
+static void cpu_group_damage_costs_only_the_cpus(void **state)
+{
+	struct mkvmware_options o = { .version = 1 };
+
+	(void)state;
+	o.no_cpu_group = true;
+	expect_cpus(&o, 0, NULL);
+	o = (struct mkvmware_options){ .version = 1, .no_num_vcpus = true };
+	expect_cpus(&o, 0, NULL);
+	o = (struct mkvmware_options){ .version = 1, .num_vcpus = 100000 };
+	expect_cpus(&o, 0, "cpu:numVCPUs 100000 is not 1..4096");
+	/* A CR64 block claiming a terabyte: its data runs past the file. */
+	o = (struct mkvmware_options){ .version = 1, .cr64_size = 1ull << 40 };
+	expect_cpus(&o, 0, "data runs past the end of the file; no CPU state");
+	/* A CR64 block of another size: the general registers stay. */
+	o = (struct mkvmware_options){ .version = 1, .cr64_size = 64 };
+	expect_cpus(&o, 2, "2 register tags");
+	/* vCPU 1's tags beyond cpu:numVCPUs 1. */
+	o = (struct mkvmware_options){ .version = 1, .num_vcpus = 1 };
+	expect_cpus(&o, 1, "register tags");
+	{
+		uint8_t mem[PAGE] = { 0 };
+		size_t size;
+		uint8_t *s;
+		struct kdx_dump *d = NULL;
+
+		o = (struct mkvmware_options){ .version = 1, .memory = mem,
+					       .memory_size = PAGE,
+					       .compressed_memory = true };
+		s = mkvmware_build(&o, &size);
+		expect_error_text(kdx_dump_open_memory(s, size, NULL, &d),
+				  KDX_ERR_UNSUPPORTED, "data is compressed");
+		free(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(vmem_beside_or_given),
 		cmocka_unit_test(memory_in_the_state_file),
 		cmocka_unit_test(bad_states_are_errors),
+		cmocka_unit_test(vcpu_registers),
+		cmocka_unit_test(cr3_roots_the_kernel_walk),
+		cmocka_unit_test(cpu_group_damage_costs_only_the_cpus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -75,7 +75,7 @@ check "info json: translation" json "d['translation']['root']==0x1100000 and d['
 
 # the CPU's CR3 when there is no VMCOREINFO
 run 0 "info without VMCOREINFO" "$kdx" info "$work/cpu.elf"
-check "root from CR3" has "root         0x1100000 (CPU 0 CR3 (QEMU CPU state))"
+check "root from CR3" has "root         0x1100000 (CPU 0 CR3 (QEMU CPU state note))"
 run 0 "vtop via CR3" "$kdx" vtop "$work/cpu.elf" 0xffff9a4001000000
 check "CR3 translation" has "ffff9a4001000000  0000000001000000  2M"
 

@@ -168,8 +168,8 @@ static void from_cpu_cr3(void **state)
 	open_dump(&f, 62, 64, NULL, cr);
 	assert_null(kdx_kernel_probe(f.dump, NULL, &l));
 	assert_int_equal(l.mode, KDX_PAGING_X86_64);
-	assert_string_equal(l.mode_source, "CPU 0 CR4 0x6f0 (QEMU CPU state)");
-	assert_string_equal(l.root_source, "CPU 0 CR3 (QEMU CPU state)");
+	assert_string_equal(l.mode_source, "CPU 0 CR4 0x6f0 (QEMU CPU state note)");
+	assert_string_equal(l.root_source, "CPU 0 CR3 (QEMU CPU state note)");
 	assert_false(l.lnx.has_kaslr_offset);
 	assert_false(l.lnx.has_phys_base);
 	assert_int_equal(l.direct_map, DIRECT);

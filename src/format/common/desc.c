@@ -123,6 +123,14 @@ void kdx_desc_add_note(struct kdx_dump_desc *desc, const char *name,
 	free(note.desc);
 }
 
+void kdx_desc_add_cpu(struct kdx_dump_desc *desc,
+		      const struct kdx_desc_cpu *cpu)
+{
+	if (!desc->error)
+		push(desc, &desc->cpus, &desc->cpu_count, &desc->cpu_capacity,
+		     cpu, sizeof(*cpu));
+}
+
 void kdx_desc_add_range(struct kdx_dump_desc *desc, uint64_t start,
 			uint64_t size, enum kdx_piece_kind kind,
 			uint64_t file_offset)
@@ -189,6 +197,7 @@ void kdx_desc_deinit(struct kdx_dump_desc *desc)
 		free(desc->notes[i].desc);
 	}
 	free(desc->notes);
+	free(desc->cpus);
 	kdx_error_destroy(desc->error);
 	memset(desc, 0, sizeof(*desc));
 }
