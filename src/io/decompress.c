@@ -88,6 +88,27 @@ bool kdx_file_is_compressed_at(const struct kdx_file *file, uint64_t offset,
 	return !memcmp(head, codecs[kind].magic, codecs[kind].magic_len);
 }
 
+bool kdx_file_compressed_codec(const struct kdx_file *file,
+			       enum kdx_stream_codec *kind)
+{
+	uint8_t head[sizeof(codecs[0].magic)];
+	size_t got = 0;
+	struct kdx_error *err = kdx_file_read_some(file, 0, head, sizeof(head),
+						   &got);
+
+	if (err) {
+		kdx_error_destroy(err);
+		return false;
+	}
+	for (size_t i = 0; i < NCODECS; i++)
+		if (got >= codecs[i].magic_len &&
+		    !memcmp(head, codecs[i].magic, codecs[i].magic_len)) {
+			*kind = (enum kdx_stream_codec)i;
+			return true;
+		}
+	return false;
+}
+
 /* ---- The compressed side ---- */
 
 uint64_t kdx_source_offset(const struct kdx_source *s)

@@ -74,6 +74,11 @@ struct kdx_error *kdx_file_decompress_range(
 	enum kdx_stream_codec kind, const struct kdx_decompress_limits *limits,
 	struct kdx_file **out);
 
+/* Which codec's magic @file starts with, in one read: false for
+ * none. */
+bool kdx_file_compressed_codec(const struct kdx_file *file,
+			       enum kdx_stream_codec *kind);
+
 /* Whether the bytes of @file at @offset start with @kind's magic. */
 bool kdx_file_is_compressed_at(const struct kdx_file *file, uint64_t offset,
 			       enum kdx_stream_codec kind);

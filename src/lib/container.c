@@ -52,21 +52,12 @@ static bool describe_flattened(const struct kdx_file *file,
 /* ---- A compressed dump: gzip and zstd (FreeBSD's dumpon -z / -Z), or
  * any of the codecs by hand (vmcore.xz) ---- */
 
-static const enum kdx_stream_codec stream_codecs[] = {
-	KDX_STREAM_GZIP, KDX_STREAM_ZSTD, KDX_STREAM_BZIP2, KDX_STREAM_XZ,
-	KDX_STREAM_LZOP,
-};
-
+/* One read of the first bytes for all five magics: a probe that fails
+ * is a read the open did not need. */
 static bool stream_codec(const struct kdx_file *file,
 			 enum kdx_stream_codec *kind)
 {
-	for (size_t i = 0; i < sizeof(stream_codecs) / sizeof(stream_codecs[0]);
-	     i++)
-		if (kdx_file_is_compressed(file, stream_codecs[i])) {
-			*kind = stream_codecs[i];
-			return true;
-		}
-	return false;
+	return kdx_file_compressed_codec(file, kind);
 }
 
 static bool is_compressed(const struct kdx_file *file)
