@@ -461,6 +461,14 @@ static struct kdx_error *decompressed_read(void *priv, uint64_t offset,
 	return NULL;
 }
 
+static const void *decompressed_view(void *priv, uint64_t offset, size_t len)
+{
+	const struct kdx_decompressed *d = priv;
+
+	(void)len;
+	return d->mem && d->fd < 0 ? d->mem + offset : NULL;
+}
+
 /* The temporary file holds the bytes as they are: convert can copy them
  * without reading. */
 static int decompressed_extent(void *priv, uint64_t offset, uint64_t max,
@@ -489,6 +497,7 @@ static const struct kdx_file_ops decompressed_ops = {
 	.version = KDX_FILE_OPS_VERSION,
 	.read = decompressed_read,
 	.extent = decompressed_extent,
+	.view = decompressed_view,
 	.close = decompressed_close,
 };
 
