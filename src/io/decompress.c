@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* gzip and zstd streams decompressed once and served as a file; see
- * decompress.h. */
+/* Compressed streams decompressed once and served as a file: the codec
+ * table, gzip and zstd, the source and the sink; bzip2, xz and lzop in
+ * decompress_*.c.  See decompress.h. */
 #include "io/decompress_impl.h"
 
 #include "core/error.h"
