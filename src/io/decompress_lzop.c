@@ -232,6 +232,15 @@ static struct kdx_error *block(struct lzop *z, uint64_t at, uint32_t dst_len,
 	lzo_uint got = dst_len;
 	struct kdx_error *err = block_sums(z, compressed, &k);
 
+	/* No buffer for bytes the file does not have (a size field read
+	 * from a damaged or cut file asks up to 64 MiB). */
+	if (!err && z->s->size - kdx_source_offset(z->s) < src_len)
+		err = kdx_err_set_file_offset(
+			kdx_err(KDX_ERR_CORRUPT,
+				"offset 0x%llx: a block of 0x%x bytes from offset 0x%llx runs past the end of the file: it was cut short",
+				(unsigned long long)z->s->size, src_len,
+				(unsigned long long)kdx_source_offset(z->s)),
+			z->s->size);
 	if (!err)
 		err = grow(&z->in, &z->in_cap, src_len);
 	if (!err)

@@ -302,6 +302,49 @@ static void a_stream_inside_a_file(void **state)
 	free(data);
 }
 
+/* lzop's header and block fields, each wrong in turn (mkcompressed's
+ * layout: magic 0-8, version 9, library 11, extract 13, method 15,
+ * level 16, flags 17, mode 21, mtime 25 and 29, name length 33, header
+ * checksum 34, the first block's sizes at 38 and 42). */
+static void lzop_fields(void **state)
+{
+	static const struct {
+		size_t at;
+		uint8_t value;
+		enum kdx_error_code code;
+		const char *words;
+	} cases[] = {
+		{ 9, 0x18, KDX_ERR_UNSUPPORTED, "offset 0x9: lzop: a file of lzop before 0.90" },
+		{ 15, 9, KDX_ERR_UNSUPPORTED, "offset 0xf: lzop: the blocks use a method" },
+		{ 19, 0x08, KDX_ERR_UNSUPPORTED, "offset 0x11: lzop: a filtered" },
+		{ 36, 0x77, KDX_ERR_CORRUPT, "offset 0x22: the lzop stream is damaged (the header fails its checksum)" },
+		{ 38, 0x05, KDX_ERR_CORRUPT, "offset 0x26: the lzop stream is damaged (a block larger than lzop's 64 MiB" },
+		{ 42, 0x7f, KDX_ERR_CORRUPT, "offset 0x2a: the lzop stream is damaged (a block's compressed size" },
+		{ 50, 0x01, KDX_ERR_CORRUPT, "fail their checksum" },
+	};
+	uint8_t *data = make_data(1u << 20);
+	size_t zlen;
+	uint8_t *z = mkz_compress(MKZ_LZOP, data, 1u << 20, 1, 0, &zlen);
+	uint8_t *bad = malloc(zlen);
+
+	(void)state;
+	assert_non_null(z);
+	assert_non_null(bad);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memcpy(bad, z, zlen);
+		bad[cases[i].at] ^= cases[i].value;
+		expect_error(bad, zlen, MKZ_LZOP, NULL, cases[i].code,
+			     cases[i].words);
+	}
+	/* A block size the rest of the file cannot hold: no buffer for it. */
+	memcpy(bad, z, zlen);
+	expect_error(bad, 60, MKZ_LZOP, NULL, KDX_ERR_CORRUPT,
+		     "runs past the end of the file: it was cut short");
+	free(bad);
+	free(z);
+	free(data);
+}
+
 /* lzop's container as the lzop program writes it (the helper's own
  * writer shares its author with the reader; the program does not), and
  * every other codec's program too: the same bytes come back. */
@@ -452,6 +495,7 @@ int main(void)
 		cmocka_unit_test(refused_past_the_ceiling),
 		cmocka_unit_test(damaged_streams),
 		cmocka_unit_test(a_stream_inside_a_file),
+		cmocka_unit_test(lzop_fields),
 		cmocka_unit_test(written_by_the_programs),
 		cmocka_unit_test(failing_reads),
 		cmocka_unit_test(an_elf_dump_inside),
