@@ -21,7 +21,10 @@
 #         goal: >= 1.5).
 #
 # Environment: KDX (default build/kdx), KDX_MKLIME (build/tests/mklime),
-# KDX_BENCH_READ (build/bench/kdump/kdump-read-bench), KDX_BENCH_RUNS (5),
+# KDX_BENCH_READ (build/bench/kdump/kdump-read-bench), KDX_BENCH_BASELINE
+# (another build's kdump-read-bench, e.g. main's: run on the same images
+# right after, each with its own libkdumpfile timing, for before/after
+# ratios from one run), KDX_BENCH_RUNS (5),
 # KDX_BENCH_DIR (/dev/shm if it has 2 GiB free, else /tmp).
 set -euo pipefail
 
@@ -84,3 +87,8 @@ if [ ! -x "$bench" ]; then
 fi
 "$kdx" convert "$work/mem.avml" "$work/mem.kdump-snappy" --to kdump --compress snappy -q
 "$bench" "$work/mem.kdump-snappy" "$runs" "$work/mem.avml" | grep -v '^decode'
+if [ -n "${KDX_BENCH_BASELINE:-}" ]; then
+    echo "baseline: $KDX_BENCH_BASELINE"
+    "$KDX_BENCH_BASELINE" "$work/mem.kdump-snappy" "$runs" "$work/mem.avml" |
+        grep -v '^decode' | sed 's/^result/baseline result/'
+fi

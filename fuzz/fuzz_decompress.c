@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* Fuzz the gzip and zstd containers (io/decompress.c) and whatever dump
- * is inside them.
+/* Fuzz the gzip, zstd, bzip2, xz and lzop containers (io/decompress*.c,
+ * lzop's container parser among them) and whatever dump is inside them.
  *
- * The input is the compressed file itself: gzip when it starts with
- * 1f 8b, else zstd.  It is decompressed under a small ceiling (so a
+ * The input is the compressed file itself: the codec whose magic it
+ * starts with, else the one its first byte picks (byte % 5), so a
+ * mutation of the magic still runs a decompressor.  It is decompressed under a small ceiling (so a
  * stream that expands without end is refused quickly, in memory); a
  * failure must be one of the documented errors.  On success every byte
  * of the view must read back, a read past its end must fail, and the
  * bytes, unless they are another container, are opened as a dump and
  * exercised (fuzz_common.c).  Seeds: mkminidump's tiny dumps and an ELF
- * seed, compressed (tests/helpers/mkminidump "tiny gz|zst", gzip/zstd). */
+ * seed, compressed (tests/helpers/mkminidump "tiny gz|zst", gzip/zstd;
+ * the ELF seed also by bzip2, xz and lzop -c, the programs). */
 #include "fuzz_common.h"
 
 #include "io/decompress.h"
@@ -25,8 +27,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static bool is_container(const struct kdx_file *f)
 {
-	return kdx_file_is_compressed(f, KDX_STREAM_GZIP) ||
-	       kdx_file_is_compressed(f, KDX_STREAM_ZSTD);
+	enum kdx_stream_codec kind;
+
+	return kdx_file_compressed_codec(f, &kind);
 }
 
 /* Every byte of the view, which must all read; NULL when too large to
@@ -55,9 +58,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct kdx_decompress_limits lim = { .max_size = MAX_SIZE,
 					     .memory_max = MAX_SIZE };
-	enum kdx_stream_codec kind = size >= 2 && data[0] == 0x1f && data[1] == 0x8b
-					     ? KDX_STREAM_GZIP
-					     : KDX_STREAM_ZSTD;
+	static const enum kdx_stream_codec by_byte[] = {
+		KDX_STREAM_GZIP, KDX_STREAM_ZSTD, KDX_STREAM_BZIP2,
+		KDX_STREAM_XZ, KDX_STREAM_LZOP,
+	};
+	enum kdx_stream_codec kind = by_byte[size ? data[0] % 5 : 0];
 	struct kdx_fuzz_input in = { 0 };
 	uint8_t *bytes;
 	struct kdx_open_options opts;
@@ -67,6 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (kdx_file_from_memory(data, size, &base))
 		return 0;
+	kdx_file_compressed_codec(base, &kind);
 	err = kdx_file_open_decompressed(base, kind, &lim, &f);
 	if (err) {
 		FUZZ_CHECK(kdx_error_code(err) == KDX_ERR_CORRUPT ||

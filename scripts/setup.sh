@@ -11,7 +11,8 @@ if [ "${KDX_NO_INSTALL:-0}" != 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q || echo "apt-get update reported errors; installing from the lists we have"
     apt-get install -y -q build-essential cmake pkg-config libcmocka-dev \
-        zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev libdeflate-dev xz-utils python3 python3-dev
+        zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev libdeflate-dev libbz2-dev \
+        liblzma-dev xz-utils python3 python3-dev
 fi
 
 cmake -S . -B build

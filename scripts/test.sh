@@ -74,7 +74,12 @@ run_ctest() {
 deps() {
     local pkgs=(build-essential cmake pkg-config clang libclang-rt-dev
                 libcmocka-dev zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev
-                libdeflate-dev xz-utils python3 man-db
+                libdeflate-dev libbz2-dev liblzma-dev xz-utils python3 man-db
+                # the compressor programs libvirt runs on a save file's
+                # stream: the tests compress with them (lzop's container
+                # as lzop itself writes it) and the real check wraps the
+                # migration stream with each
+                gzip bzip2 lzop zstd
                 # import kdx: the extension, its tests, drgn over kdx, and
                 # libkdumpfile's module for bench/python-read.sh
                 python3-dev python3-pytest python3-drgn python3-libkdumpfile

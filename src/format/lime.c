@@ -13,6 +13,7 @@
 #include "core/endian.h"
 #include "core/util.h"
 #include "format/common/codec.h"
+#include "format/common/crc32c.h"
 #include "io/file.h"
 
 #include <pthread.h>
@@ -68,8 +69,7 @@ struct avml {
 	size_t range_count;
 	struct snappy_chunk *chunks;
 	size_t chunk_count, chunk_capacity;
-	uint32_t crc_table[8][256];
-	bool crc_x86; /* the CPU has SSE4.2's crc32 */
+	struct kdx_crc32c crc;
 	struct kdx_decoder_pool decoders;
 	struct cache_slot cache[CACHE_SLOTS];
 	uint8_t *cache_data;
@@ -105,61 +105,6 @@ static bool avml_probe(const uint8_t *head, size_t len)
 {
 	return probe_version(head, len, AVML_MAGIC, AVML_VERSION);
 }
-
-/* ---- CRC-32C (Castagnoli), slicing by 8, as the framing format wants */
-
-static void crc32c_init(uint32_t table[8][256])
-{
-	for (uint32_t i = 0; i < 256; i++) {
-		uint32_t c = i;
-
-		for (int k = 0; k < 8; k++)
-			c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
-		table[0][i] = c;
-	}
-	for (uint32_t i = 0; i < 256; i++)
-		for (int t = 1; t < 8; t++)
-			table[t][i] = (table[t - 1][i] >> 8) ^
-				      table[0][table[t - 1][i] & 0xff];
-}
-
-static uint32_t crc32c(const uint32_t table[8][256], const uint8_t *p,
-		       size_t n)
-{
-	uint32_t c = 0xffffffffu;
-
-	for (; n >= 8; n -= 8, p += 8) {
-		uint32_t lo = c ^ kdx_load_u32(p, KDX_LITTLE_ENDIAN);
-		uint32_t hi = kdx_load_u32(p + 4, KDX_LITTLE_ENDIAN);
-
-		c = table[7][lo & 0xff] ^ table[6][(lo >> 8) & 0xff] ^
-		    table[5][(lo >> 16) & 0xff] ^ table[4][lo >> 24] ^
-		    table[3][hi & 0xff] ^ table[2][(hi >> 8) & 0xff] ^
-		    table[1][(hi >> 16) & 0xff] ^ table[0][hi >> 24];
-	}
-	while (n--)
-		c = table[0][(c ^ *p++) & 0xff] ^ (c >> 8);
-	return ~c;
-}
-
-/* x86-64's crc32 instruction computes CRC-32C itself (SSE4.2): several
- * times the table's speed, chosen at run time where the CPU has it. */
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <nmmintrin.h>
-#define HAVE_CRC32C_X86 1
-
-__attribute__((target("sse4.2"))) static uint32_t
-crc32c_x86(const uint8_t *p, size_t n)
-{
-	uint64_t c = 0xffffffffu;
-
-	for (; n >= 8; n -= 8, p += 8)
-		c = _mm_crc32_u64(c, kdx_load_u64(p, KDX_LITTLE_ENDIAN));
-	while (n--)
-		c = _mm_crc32_u8((uint32_t)c, *p++);
-	return ~(uint32_t)c;
-}
-#endif
 
 /* The framing format stores CRCs rotated and offset ("masked"). */
 static uint32_t crc_mask(uint32_t crc)
@@ -648,10 +593,7 @@ static struct avml *avml_new(const struct kdx_file *file)
 		return NULL;
 	}
 	a->file = file;
-	crc32c_init(a->crc_table);
-#ifdef HAVE_CRC32C_X86
-	a->crc_x86 = __builtin_cpu_supports("sse4.2");
-#endif
+	kdx_crc32c_init(&a->crc);
 	for (size_t i = 0; i < CACHE_SLOTS; i++) {
 		a->cache[i].chunk = SIZE_MAX;
 		a->cache[i].data = a->cache_data + i * CHUNK_MAX_DATA;
@@ -700,28 +642,29 @@ static struct kdx_error *chunk_error(const struct snappy_chunk *c,
 		at);
 }
 
-static uint32_t data_crc(const struct avml *a, const uint8_t *p, size_t n)
-{
-#ifdef HAVE_CRC32C_X86
-	if (a->crc_x86)
-		return crc32c_x86(p, n);
-#endif
-	return crc32c((const uint32_t(*)[256])a->crc_table, p, n);
-}
-
 /* Decompress chunk @index into @out (c->out_size bytes) and check its
- * CRC. */
+ * CRC.  A compressed chunk is decoded from the file's own bytes where
+ * they lie in memory (a mapped file), else from a copy. */
 static struct kdx_error *decode_chunk(struct avml *a, size_t index,
 				      uint8_t *out)
 {
 	const struct snappy_chunk *c = &a->chunks[index];
-	uint8_t *in = c->compressed ? malloc(c->payload_size) : out;
+	const uint8_t *in = c->compressed ?
+				    kdx_file_view(a->file, c->payload_offset,
+						  c->payload_size) :
+				    NULL;
+	uint8_t *copy = NULL;
 	struct kdx_decoder *d;
-	struct kdx_error *err;
+	struct kdx_error *err = NULL;
 
-	if (!in)
-		return kdx_err_nomem();
-	err = kdx_file_read(a->file, c->payload_offset, in, c->payload_size);
+	if (!in) {
+		copy = c->compressed ? malloc(c->payload_size) : out;
+		if (!copy)
+			return kdx_err_nomem();
+		err = kdx_file_read(a->file, c->payload_offset, copy,
+				    c->payload_size);
+		in = copy;
+	}
 	if (!err && c->compressed) {
 		d = kdx_decoder_get(&a->decoders);
 		err = d ? kdx_decode(d, KDX_CODEC_SNAPPY, in, c->payload_size,
@@ -729,9 +672,9 @@ static struct kdx_error *decode_chunk(struct avml *a, size_t index,
 			  kdx_err_nomem();
 		kdx_decoder_put(&a->decoders, d);
 	}
-	if (in != out)
-		free(in);
-	if (!err && crc_mask(data_crc(a, out, c->out_size)) != c->crc)
+	if (copy != out)
+		free(copy);
+	if (!err && crc_mask(kdx_crc32c(&a->crc, out, c->out_size)) != c->crc)
 		return chunk_error(c, NULL,
 				   "CRC-32C of the data does not match");
 	return err ? chunk_error(c, err, NULL) : NULL;

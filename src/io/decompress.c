@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* gzip and zstd streams decompressed once and served as a file; see
- * decompress.h. */
-#include "io/decompress.h"
+/* Compressed streams decompressed once and served as a file: the codec
+ * table, gzip and zstd, the source and the sink; bzip2, xz and lzop in
+ * decompress_*.c.  See decompress.h. */
+#include "io/decompress_impl.h"
 
 #include "core/error.h"
 #include "io/file_backend.h"
@@ -16,33 +17,42 @@
 #include <zstd.h>
 
 #define IN_CHUNK (256u << 10)
-#define OUT_CHUNK (1u << 20)
+#define OUT_CHUNK KDX_DECOMPRESS_OUT_CHUNK
 #define HOLE_BLOCK 4096u
 
-/* The decompressed bytes: in memory, or (once past memory_max) in an
- * unlinked temporary file. */
-struct decompressed {
-	uint8_t *mem;
-	size_t cap;
-	int fd;
-	uint64_t size;
-	enum kdx_stream_codec kind;
-	uint64_t compressed_size;
-	struct kdx_decompress_limits limits;
+/* The table of codecs: how each stream starts, the program that
+ * decompresses it by hand, and its decompressor. */
+struct codec {
+	const char *name;
+	uint8_t magic[9];
+	size_t magic_len;
+	const char *tool;
+	kdx_decompress_fn *run;
 };
 
-/* The compressed file read a chunk at a time. */
-struct source {
-	const struct kdx_file *file;
-	uint64_t size; /* the file's */
-	uint64_t base; /* file offset of buf[0] */
-	uint8_t *buf;
-	size_t len, pos;
+static kdx_decompress_fn inflate_all, unzstd_all;
+
+static const struct codec codecs[] = {
+	[KDX_STREAM_GZIP] = { "gzip", { 0x1f, 0x8b, 0x08 }, 3, "gzip -d",
+			      inflate_all },
+	[KDX_STREAM_ZSTD] = { "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4, "zstd -d",
+			      unzstd_all },
+	/* "BZh" and a block size digit the decompressor checks. */
+	[KDX_STREAM_BZIP2] = { "bzip2", { 'B', 'Z', 'h' }, 3, "bzip2 -d",
+			       kdx_decompress_bzip2 },
+	[KDX_STREAM_XZ] = { "xz", { 0xfd, '7', 'z', 'X', 'Z', 0x00 }, 6,
+			    "xz -d", kdx_decompress_xz },
+	[KDX_STREAM_LZOP] = { "lzop",
+			      { 0x89, 'L', 'Z', 'O', 0x00, 0x0d, 0x0a, 0x1a,
+				0x0a },
+			      9, "lzop -d", kdx_decompress_lzop },
 };
+
+#define NCODECS (sizeof(codecs) / sizeof(codecs[0]))
 
 const char *kdx_stream_codec_name(enum kdx_stream_codec kind)
 {
-	return kind == KDX_STREAM_GZIP ? "gzip" : "zstd";
+	return (unsigned int)kind < NCODECS ? codecs[kind].name : "unknown";
 }
 
 static bool gzip_starts(uint8_t b)
@@ -66,29 +76,49 @@ bool kdx_file_is_compressed(const struct kdx_file *file,
 bool kdx_file_is_compressed_at(const struct kdx_file *file, uint64_t offset,
 			       enum kdx_stream_codec kind)
 {
-	static const uint8_t gzip[] = { 0x1f, 0x8b, 0x08 };
-	static const uint8_t zstd[] = { 0x28, 0xb5, 0x2f, 0xfd };
-	const uint8_t *magic = kind == KDX_STREAM_GZIP ? gzip : zstd;
-	size_t len = kind == KDX_STREAM_GZIP ? sizeof(gzip) : sizeof(zstd);
-	uint8_t head[4];
-	struct kdx_error *err = kdx_file_read(file, offset, head, len);
+	uint8_t head[sizeof(codecs[0].magic)];
+	struct kdx_error *err;
+
+	if ((unsigned int)kind >= NCODECS)
+		return false;
+	err = kdx_file_read(file, offset, head, codecs[kind].magic_len);
+	if (err) {
+		kdx_error_destroy(err);
+		return false;
+	}
+	return !memcmp(head, codecs[kind].magic, codecs[kind].magic_len);
+}
+
+bool kdx_file_compressed_codec(const struct kdx_file *file,
+			       enum kdx_stream_codec *kind)
+{
+	uint8_t head[sizeof(codecs[0].magic)];
+	size_t got = 0;
+	struct kdx_error *err = kdx_file_read_some(file, 0, head, sizeof(head),
+						   &got);
 
 	if (err) {
 		kdx_error_destroy(err);
 		return false;
 	}
-	return !memcmp(head, magic, len);
+	for (size_t i = 0; i < NCODECS; i++)
+		if (got >= codecs[i].magic_len &&
+		    !memcmp(head, codecs[i].magic, codecs[i].magic_len)) {
+			*kind = (enum kdx_stream_codec)i;
+			return true;
+		}
+	return false;
 }
 
 /* ---- The compressed side ---- */
 
-static uint64_t source_offset(const struct source *s)
+uint64_t kdx_source_offset(const struct kdx_source *s)
 {
 	return s->base + s->pos;
 }
 
 /* Make at least one unread byte available, unless the file has ended. */
-static struct kdx_error *source_fill(struct source *s)
+struct kdx_error *kdx_source_fill(struct kdx_source *s)
 {
 	uint64_t left;
 
@@ -104,14 +134,16 @@ static struct kdx_error *source_fill(struct source *s)
 /* After a finished gzip member or zstd frame: another one (*@more), or
  * zero padding to the end of the file (a dump device's last block), or
  * an error for anything else. */
-static struct kdx_error *after_stream(struct source *s, bool (*starts)(uint8_t),
-				      enum kdx_stream_codec kind, bool *more)
+struct kdx_error *kdx_source_after_stream(struct kdx_source *s,
+					  bool (*starts)(uint8_t),
+					  enum kdx_stream_codec kind,
+					  bool *more)
 {
-	uint64_t padding_at = source_offset(s);
+	uint64_t padding_at = kdx_source_offset(s);
 	struct kdx_error *err;
 
 	for (;;) {
-		if ((err = source_fill(s)))
+		if ((err = kdx_source_fill(s)))
 			return err;
 		if (s->pos == s->len) {
 			*more = false;
@@ -121,31 +153,70 @@ static struct kdx_error *after_stream(struct source *s, bool (*starts)(uint8_t),
 			s->pos++;
 		if (s->pos == s->len)
 			continue;
-		if (source_offset(s) == padding_at && starts(s->buf[s->pos])) {
+		if (kdx_source_offset(s) == padding_at && starts(s->buf[s->pos])) {
 			*more = true;
 			return NULL;
 		}
 		return kdx_err(KDX_ERR_CORRUPT,
 			       "offset 0x%llx: byte 0x%02x after the end of the %s stream at 0x%llx is neither another %s nor zero padding",
-			       (unsigned long long)source_offset(s),
+			       (unsigned long long)kdx_source_offset(s),
 			       s->buf[s->pos], kdx_stream_codec_name(kind),
 			       (unsigned long long)padding_at,
-			       kind == KDX_STREAM_GZIP ? "member" : "frame");
+			       kind == KDX_STREAM_GZIP ? "member" :
+			       kind == KDX_STREAM_ZSTD ? "frame" :
+							 "stream");
 	}
 }
 
-static struct kdx_error *cut_short(const struct source *s,
+struct kdx_error *kdx_source_cut_short(const struct kdx_source *s,
 				   enum kdx_stream_codec kind)
 {
 	return kdx_err(KDX_ERR_CORRUPT,
 		       "the %s stream stops at offset 0x%llx (the end of the file) before its end: the file was cut short",
 		       kdx_stream_codec_name(kind),
-		       (unsigned long long)source_offset(s));
+		       (unsigned long long)kdx_source_offset(s));
+}
+
+struct kdx_error *kdx_source_damaged(const struct kdx_source *s,
+				     enum kdx_stream_codec kind,
+				     const char *why)
+{
+	return kdx_err(KDX_ERR_CORRUPT,
+		       "offset 0x%llx: the %s stream is damaged (%s)",
+		       (unsigned long long)kdx_source_offset(s),
+		       kdx_stream_codec_name(kind), why);
+}
+
+struct kdx_error *kdx_source_get(struct kdx_source *s, void *buf, size_t n,
+				 const char *what)
+{
+	uint8_t *out = buf;
+	uint64_t at = kdx_source_offset(s);
+
+	/* Bounded: every pass takes at least one byte, or ends. */
+	while (n) {
+		struct kdx_error *err = kdx_source_fill(s);
+		size_t take;
+
+		if (err)
+			return err;
+		if (s->pos == s->len)
+			return kdx_err(KDX_ERR_CORRUPT,
+				       "offset 0x%llx: the file ends inside %s (from offset 0x%llx): it was cut short",
+				       (unsigned long long)kdx_source_offset(s),
+				       what, (unsigned long long)at);
+		take = s->len - s->pos < n ? s->len - s->pos : n;
+		memcpy(out, s->buf + s->pos, take);
+		s->pos += take;
+		out += take;
+		n -= take;
+	}
+	return NULL;
 }
 
 /* ---- The decompressed side ---- */
 
-static struct kdx_error *make_temp_file(struct decompressed *d)
+static struct kdx_error *make_temp_file(struct kdx_decompressed *d)
 {
 	const char *dir = d->limits.tmpdir;
 	char *path;
@@ -216,7 +287,7 @@ static struct kdx_error *write_sparse(int fd, uint64_t at, const uint8_t *p,
 	return NULL;
 }
 
-static struct kdx_error *spill(struct decompressed *d)
+static struct kdx_error *spill(struct kdx_decompressed *d)
 {
 	struct kdx_error *err = make_temp_file(d);
 
@@ -228,7 +299,7 @@ static struct kdx_error *spill(struct decompressed *d)
 	return err;
 }
 
-static struct kdx_error *grow_memory(struct decompressed *d, uint64_t need)
+static struct kdx_error *grow_memory(struct kdx_decompressed *d, uint64_t need)
 {
 	size_t cap = d->cap ? d->cap : OUT_CHUNK;
 	uint8_t *mem;
@@ -245,7 +316,7 @@ static struct kdx_error *grow_memory(struct decompressed *d, uint64_t need)
 	return NULL;
 }
 
-static struct kdx_error *sink_write(struct decompressed *d, const uint8_t *p,
+struct kdx_error *kdx_sink_write(struct kdx_decompressed *d, const uint8_t *p,
 				    size_t n)
 {
 	struct kdx_error *err = NULL;
@@ -257,7 +328,7 @@ static struct kdx_error *sink_write(struct decompressed *d, const uint8_t *p,
 			       "the %s stream decompresses to more than 0x%llx bytes, kdx's limit: decompress it by hand (%s) and open the result",
 			       kdx_stream_codec_name(d->kind),
 			       (unsigned long long)d->limits.max_size,
-			       d->kind == KDX_STREAM_GZIP ? "gunzip" : "zstd -d");
+			       codecs[d->kind].tool);
 	if (d->fd < 0 && d->size + n <= d->limits.memory_max) {
 		if (d->size + n > d->cap && (err = grow_memory(d, d->size + n)))
 			return err;
@@ -274,7 +345,7 @@ static struct kdx_error *sink_write(struct decompressed *d, const uint8_t *p,
 
 /* ---- The two decompressors ---- */
 
-static struct kdx_error *inflate_all(struct source *s, struct decompressed *d,
+static struct kdx_error *inflate_all(struct kdx_source *s, struct kdx_decompressed *d,
 				     uint8_t *out)
 {
 	z_stream z;
@@ -288,10 +359,10 @@ static struct kdx_error *inflate_all(struct source *s, struct decompressed *d,
 	while (!err && more) {
 		size_t before;
 
-		if ((err = source_fill(s)))
+		if ((err = kdx_source_fill(s)))
 			break;
 		if (s->pos == s->len && !out_full) {
-			err = cut_short(s, d->kind);
+			err = kdx_source_cut_short(s, d->kind);
 			break;
 		}
 		before = s->pos;
@@ -305,18 +376,18 @@ static struct kdx_error *inflate_all(struct source *s, struct decompressed *d,
 		if (ret != Z_OK && ret != Z_STREAM_END && ret != Z_BUF_ERROR) {
 			err = kdx_err(KDX_ERR_CORRUPT,
 				      "offset 0x%llx: the gzip stream is damaged (%s)",
-				      (unsigned long long)source_offset(s),
+				      (unsigned long long)kdx_source_offset(s),
 				      z.msg ? z.msg : "zlib error");
 			break;
 		}
 		if (s->pos == before && z.avail_out == OUT_CHUNK &&
 		    ret != Z_STREAM_END) {
-			err = cut_short(s, d->kind);
+			err = kdx_source_cut_short(s, d->kind);
 			break;
 		}
-		err = sink_write(d, out, OUT_CHUNK - z.avail_out);
+		err = kdx_sink_write(d, out, OUT_CHUNK - z.avail_out);
 		if (!err && ret == Z_STREAM_END) {
-			err = after_stream(s, gzip_starts, d->kind, &more);
+			err = kdx_source_after_stream(s, gzip_starts, d->kind, &more);
 			out_full = false;
 			if (!err && more)
 				inflateReset(&z);
@@ -326,7 +397,7 @@ static struct kdx_error *inflate_all(struct source *s, struct decompressed *d,
 	return err;
 }
 
-static struct kdx_error *unzstd_all(struct source *s, struct decompressed *d,
+static struct kdx_error *unzstd_all(struct kdx_source *s, struct kdx_decompressed *d,
 				    uint8_t *out)
 {
 	ZSTD_DCtx *dctx = ZSTD_createDCtx();
@@ -340,10 +411,10 @@ static struct kdx_error *unzstd_all(struct source *s, struct decompressed *d,
 		ZSTD_outBuffer o = { out, OUT_CHUNK, 0 };
 		size_t hint;
 
-		if ((err = source_fill(s)))
+		if ((err = kdx_source_fill(s)))
 			break;
 		if (s->pos == s->len && !out_full) {
-			err = cut_short(s, d->kind);
+			err = kdx_source_cut_short(s, d->kind);
 			break;
 		}
 		in = (ZSTD_inBuffer){ s->buf, s->len, s->pos };
@@ -351,19 +422,19 @@ static struct kdx_error *unzstd_all(struct source *s, struct decompressed *d,
 		if (ZSTD_isError(hint)) {
 			err = kdx_err(KDX_ERR_CORRUPT,
 				      "offset 0x%llx: the zstd stream is damaged (%s)",
-				      (unsigned long long)source_offset(s),
+				      (unsigned long long)kdx_source_offset(s),
 				      ZSTD_getErrorName(hint));
 			break;
 		}
 		if (in.pos == s->pos && !o.pos && hint) {
-			err = cut_short(s, d->kind);
+			err = kdx_source_cut_short(s, d->kind);
 			break;
 		}
 		s->pos = in.pos;
 		out_full = o.pos == OUT_CHUNK;
-		err = sink_write(d, out, o.pos);
+		err = kdx_sink_write(d, out, o.pos);
 		if (!err && !hint) {
-			err = after_stream(s, zstd_starts, d->kind, &more);
+			err = kdx_source_after_stream(s, zstd_starts, d->kind, &more);
 			out_full = false;
 		}
 	}
@@ -376,7 +447,7 @@ static struct kdx_error *unzstd_all(struct source *s, struct decompressed *d,
 static struct kdx_error *decompressed_read(void *priv, uint64_t offset,
 					   void *buf, size_t len, size_t *got)
 {
-	const struct decompressed *d = priv;
+	const struct kdx_decompressed *d = priv;
 	ssize_t n;
 
 	if (d->mem || d->fd < 0) {
@@ -391,12 +462,20 @@ static struct kdx_error *decompressed_read(void *priv, uint64_t offset,
 	return NULL;
 }
 
+static const void *decompressed_view(void *priv, uint64_t offset, size_t len)
+{
+	const struct kdx_decompressed *d = priv;
+
+	(void)len;
+	return d->mem && d->fd < 0 ? d->mem + offset : NULL;
+}
+
 /* The temporary file holds the bytes as they are: convert can copy them
  * without reading. */
 static int decompressed_extent(void *priv, uint64_t offset, uint64_t max,
 			       uint64_t *fd_offset, uint64_t *len)
 {
-	const struct decompressed *d = priv;
+	const struct kdx_decompressed *d = priv;
 
 	if (d->fd < 0)
 		return -1;
@@ -407,7 +486,7 @@ static int decompressed_extent(void *priv, uint64_t offset, uint64_t max,
 
 static void decompressed_close(void *priv)
 {
-	struct decompressed *d = priv;
+	struct kdx_decompressed *d = priv;
 
 	if (d->fd >= 0)
 		close(d->fd);
@@ -419,10 +498,11 @@ static const struct kdx_file_ops decompressed_ops = {
 	.version = KDX_FILE_OPS_VERSION,
 	.read = decompressed_read,
 	.extent = decompressed_extent,
+	.view = decompressed_view,
 	.close = decompressed_close,
 };
 
-static void set_limits(struct decompressed *d,
+static void set_limits(struct kdx_decompressed *d,
 		       const struct kdx_decompress_limits *limits)
 {
 	if (limits)
@@ -435,12 +515,12 @@ static void set_limits(struct decompressed *d,
 		d->limits.memory_max = SIZE_MAX / 2;
 }
 
-static struct kdx_error *decompress(struct kdx_file *base, uint64_t start,
-				    struct decompressed *d)
+static struct kdx_error *decompress(const struct kdx_file *base, uint64_t start,
+				    struct kdx_decompressed *d)
 {
 	/* The source ends where the stream's bytes do; messages give
 	 * offsets in @base. */
-	struct source s = { .file = base, .size = start + d->compressed_size,
+	struct kdx_source s = { .file = base, .size = start + d->compressed_size,
 			    .base = start };
 	uint8_t *out = malloc(OUT_CHUNK);
 	struct kdx_error *err;
@@ -448,10 +528,8 @@ static struct kdx_error *decompress(struct kdx_file *base, uint64_t start,
 	s.buf = malloc(IN_CHUNK);
 	if (!out || !s.buf)
 		err = kdx_err_nomem();
-	else if (d->kind == KDX_STREAM_GZIP)
-		err = inflate_all(&s, d, out);
 	else
-		err = unzstd_all(&s, d, out);
+		err = codecs[d->kind].run(&s, d, out);
 	if (!err && d->fd >= 0 && ftruncate(d->fd, (off_t)d->size) < 0)
 		err = kdx_err_os(errno, "sizing the temporary file");
 	free(out);
@@ -467,34 +545,32 @@ struct kdx_error *kdx_file_open_decompressed(
 						kind, limits, out);
 }
 
-struct kdx_error *kdx_file_open_decompressed_range(
-	struct kdx_file *base, uint64_t start, uint64_t length,
+struct kdx_error *kdx_file_decompress_range(
+	const struct kdx_file *base, uint64_t start, uint64_t length,
 	enum kdx_stream_codec kind, const struct kdx_decompress_limits *limits,
 	struct kdx_file **out)
 {
-	struct decompressed *d = calloc(1, sizeof(*d));
+	struct kdx_decompressed *d;
 	struct kdx_error *err;
 	char *name = NULL;
 
+	if ((unsigned int)kind >= NCODECS)
+		return kdx_err(KDX_ERR_INVALID, "no stream codec %u",
+			       (unsigned int)kind);
+	if (start > kdx_file_size(base) || length > kdx_file_size(base) - start)
+		return kdx_err(KDX_ERR_CORRUPT,
+			       "%s: a %s stream of 0x%llx bytes from offset 0x%llx runs past the end of the file",
+			       kdx_file_name(base), kdx_stream_codec_name(kind),
+			       (unsigned long long)length,
+			       (unsigned long long)start);
+	d = calloc(1, sizeof(*d));
 	if (!d || asprintf(&name, "%s (%s)", kdx_file_name(base),
 			   kdx_stream_codec_name(kind)) < 0) {
 		free(d);
-		kdx_file_close(base);
 		return kdx_err_nomem();
 	}
 	d->fd = -1;
 	d->kind = kind;
-	if (start > kdx_file_size(base) || length > kdx_file_size(base) - start) {
-		err = kdx_err(KDX_ERR_CORRUPT,
-			      "%s: a %s stream of 0x%llx bytes from offset 0x%llx runs past the end of the file",
-			      kdx_file_name(base), kdx_stream_codec_name(kind),
-			      (unsigned long long)length,
-			      (unsigned long long)start);
-		free(d);
-		free(name);
-		kdx_file_close(base);
-		return err;
-	}
 	d->compressed_size = length;
 	set_limits(d, limits);
 	err = decompress(base, start, d);
@@ -505,8 +581,19 @@ struct kdx_error *kdx_file_open_decompressed_range(
 	} else {
 		err = kdx_file_create(&decompressed_ops, d, name, d->size, out);
 	}
-	kdx_file_close(base);
 	free(name);
+	return err;
+}
+
+struct kdx_error *kdx_file_open_decompressed_range(
+	struct kdx_file *base, uint64_t start, uint64_t length,
+	enum kdx_stream_codec kind, const struct kdx_decompress_limits *limits,
+	struct kdx_file **out)
+{
+	struct kdx_error *err = kdx_file_decompress_range(base, start, length,
+							  kind, limits, out);
+
+	kdx_file_close(base);
 	return err;
 }
 
@@ -514,7 +601,7 @@ bool kdx_file_decompressed_info(const struct kdx_file *file,
 				enum kdx_stream_codec *kind,
 				uint64_t *compressed_size, bool *on_disk)
 {
-	const struct decompressed *d = kdx_file_priv(file, &decompressed_ops);
+	const struct kdx_decompressed *d = kdx_file_priv(file, &decompressed_ops);
 
 	if (!d)
 		return false;

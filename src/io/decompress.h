@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* A whole-file gzip or zstd stream (FreeBSD's `dumpon -z`/`-Z` dumps as
- * savecore keeps them, vmcore.N.gz / vmcore.N.zst; any dump someone
- * gzipped) read as the file it holds: a kdx_file backend over another
- * kdx_file.
+/* A whole-file compressed stream read as the file it holds: a kdx_file
+ * backend over another kdx_file.  gzip and zstd: FreeBSD's `dumpon -z`/
+ * `-Z` dumps as savecore keeps them (vmcore.N.gz / vmcore.N.zst), any dump
+ * someone gzipped; gzip, bzip2, xz, lzop and zstd: the QEMU stream of a
+ * libvirt save file, piped through the program its header names.
  *
- * Neither stream can be entered in the middle (FreeBSD's compressor
- * writes one deflate stream or one zstd frame for the whole dump), so the
- * stream is decompressed once, when it is opened: into memory while it
- * is small, then into an unlinked temporary file (all-zero blocks left as
- * holes), never past a ceiling, so a stream that would expand without end
- * is refused with an error instead of filling the disk. */
+ * None of these streams can be entered in the middle as the tools write
+ * them (one deflate stream, one zstd frame, one xz block, bzip2 blocks at
+ * bit offsets; lzop's blocks could be, but a QEMU stream must be read
+ * whole to be indexed anyway: docs/memory-images.md has the
+ * measurements), so the stream is decompressed once, when it is opened:
+ * into memory while it is small, then into an unlinked temporary file
+ * (all-zero blocks left as holes), never past a ceiling, so a stream that
+ * would expand without end is refused with an error instead of filling
+ * the disk. */
 #ifndef KDX_IO_DECOMPRESS_H
 #define KDX_IO_DECOMPRESS_H
 
@@ -21,6 +25,9 @@
 enum kdx_stream_codec {
 	KDX_STREAM_GZIP,
 	KDX_STREAM_ZSTD,
+	KDX_STREAM_BZIP2,
+	KDX_STREAM_XZ,
+	KDX_STREAM_LZOP,
 };
 
 /* How far decompression may go; zero members take the defaults. */
@@ -38,7 +45,8 @@ struct kdx_decompress_limits {
 #define KDX_DECOMPRESS_MEMORY_MAX (64ull << 20)
 
 /* Whether @file starts with @kind's magic (gzip 1f 8b 08, zstd
- * 28 b5 2f fd). */
+ * 28 b5 2f fd, bzip2 "BZh", xz fd "7zXZ" 00, lzop 89 "LZO" 00 0d 0a 1a
+ * 0a). */
 bool kdx_file_is_compressed(const struct kdx_file *file,
 			    enum kdx_stream_codec kind);
 
@@ -58,6 +66,19 @@ struct kdx_error *kdx_file_open_decompressed_range(
 	enum kdx_stream_codec kind, const struct kdx_decompress_limits *limits,
 	struct kdx_file **out);
 
+/* The same without taking @base, which must outlive the view only until
+ * this returns (the stream is decompressed before it does): a reader
+ * decompressing part of the dump file it was handed. */
+struct kdx_error *kdx_file_decompress_range(
+	const struct kdx_file *base, uint64_t start, uint64_t length,
+	enum kdx_stream_codec kind, const struct kdx_decompress_limits *limits,
+	struct kdx_file **out);
+
+/* Which codec's magic @file starts with, in one read: false for
+ * none. */
+bool kdx_file_compressed_codec(const struct kdx_file *file,
+			       enum kdx_stream_codec *kind);
+
 /* Whether the bytes of @file at @offset start with @kind's magic. */
 bool kdx_file_is_compressed_at(const struct kdx_file *file, uint64_t offset,
 			       enum kdx_stream_codec kind);
@@ -68,7 +89,7 @@ bool kdx_file_decompressed_info(const struct kdx_file *file,
 				enum kdx_stream_codec *kind,
 				uint64_t *compressed_size, bool *on_disk);
 
-/* "gzip" or "zstd". */
+/* "gzip", "zstd", "bzip2", "xz" or "lzop". */
 const char *kdx_stream_codec_name(enum kdx_stream_codec kind);
 
 #endif

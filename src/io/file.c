@@ -89,6 +89,17 @@ int kdx_file_extent(const struct kdx_file *file, uint64_t offset,
 	return file->ops->extent(file->priv, offset, max, fd_offset, len);
 }
 
+const void *kdx_file_view(const struct kdx_file *file, uint64_t offset,
+			  size_t len)
+{
+	uint64_t end;
+
+	if (!file->ops->view || kdx_add_overflows(offset, len, &end) ||
+	    end > file->size)
+		return NULL;
+	return file->ops->view(file->priv, offset, len);
+}
+
 uint64_t kdx_file_next_written(const struct kdx_file *file, uint64_t offset)
 {
 	if (offset >= file->size)

@@ -49,6 +49,15 @@ struct kdx_error *kdx_file_read_some(const struct kdx_file *file,
 int kdx_file_extent(const struct kdx_file *file, uint64_t offset,
 		    uint64_t max, uint64_t *fd_offset, uint64_t *len);
 
+/* The @len bytes at @offset of @file where they already lie in memory
+ * as they are (a mapped file, caller memory, a decompressed stream kept
+ * in memory), valid while @file is open; NULL otherwise, or for a range
+ * outside the file: then read them with kdx_file_read.  Reading through
+ * the pointer of a mapped file has the map's risk (SIGBUS if the file is
+ * cut short while open), as kdx_file_read from the map has. */
+const void *kdx_file_view(const struct kdx_file *file, uint64_t offset,
+			  size_t len);
+
 /* The first offset at or after @offset whose byte the file really holds:
  * @offset itself in a plain file; in a flattened stream, where the next
  * record's bytes start (bytes no record wrote read as zeros, and a stream

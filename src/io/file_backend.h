@@ -57,6 +57,13 @@ struct kdx_file_ops {
 	uint64_t (*next_written)(void *priv, uint64_t offset);
 	uint64_t (*written_end)(void *priv, uint64_t offset);
 
+	/* Optional (NULL: never).  The @len bytes at @offset where they
+	 * already lie in memory as they are (a mapped file, caller
+	 * memory), valid until the file is closed; NULL when they do not.
+	 * Lets a reader decode straight from the file's bytes instead of
+	 * copying them out first.  The dispatcher has checked the range. */
+	const void *(*view)(void *priv, uint64_t offset, size_t len);
+
 	/* Optional: release @priv and what it holds. */
 	void (*close)(void *priv);
 };

@@ -53,6 +53,15 @@ static struct kdx_error *fd_read(void *priv, uint64_t offset, void *buf,
 	return NULL;
 }
 
+static const void *fd_view(void *priv, uint64_t offset, size_t len)
+{
+	const struct fd_file *f = priv;
+
+	if (f->map && offset <= f->map_size && len <= f->map_size - offset)
+		return f->map + offset;
+	return NULL;
+}
+
 static int fd_extent(void *priv, uint64_t offset, uint64_t max,
 		     uint64_t *fd_offset, uint64_t *len)
 {
@@ -77,6 +86,7 @@ static const struct kdx_file_ops fd_ops = {
 	.version = KDX_FILE_OPS_VERSION,
 	.read = fd_read,
 	.extent = fd_extent,
+	.view = fd_view,
 	.close = fd_close,
 };
 

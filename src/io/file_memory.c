@@ -15,9 +15,16 @@ static struct kdx_error *memory_read(void *priv, uint64_t offset, void *buf,
 	return NULL;
 }
 
+static const void *memory_view(void *priv, uint64_t offset, size_t len)
+{
+	(void)len;
+	return (const unsigned char *)priv + offset;
+}
+
 static const struct kdx_file_ops memory_ops = {
 	.version = KDX_FILE_OPS_VERSION,
 	.read = memory_read,
+	.view = memory_view,
 };
 
 struct kdx_error *kdx_file_from_memory(const void *data, size_t size,

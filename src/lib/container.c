@@ -49,30 +49,31 @@ static bool describe_flattened(const struct kdx_file *file,
 	return true;
 }
 
-/* ---- gzip and zstd (FreeBSD's dumpon -z / -Z, or by hand) ---- */
+/* ---- A compressed dump: gzip and zstd (FreeBSD's dumpon -z / -Z), or
+ * any of the codecs by hand (vmcore.xz) ---- */
 
-static bool is_gzip(const struct kdx_file *file)
+/* One read of the first bytes for all five magics: a probe that fails
+ * is a read the open did not need. */
+static bool stream_codec(const struct kdx_file *file,
+			 enum kdx_stream_codec *kind)
 {
-	return kdx_file_is_compressed(file, KDX_STREAM_GZIP);
+	return kdx_file_compressed_codec(file, kind);
 }
 
-static bool is_zstd(const struct kdx_file *file)
+static bool is_compressed(const struct kdx_file *file)
 {
-	return kdx_file_is_compressed(file, KDX_STREAM_ZSTD);
+	enum kdx_stream_codec kind;
+
+	return stream_codec(file, &kind);
 }
 
-static struct kdx_error *open_gzip(struct kdx_file *base,
-				   struct kdx_file **out)
+static struct kdx_error *open_compressed(struct kdx_file *base,
+					 struct kdx_file **out)
 {
-	return kdx_file_open_decompressed(base, KDX_STREAM_GZIP, NULL,
-					  out);
-}
+	enum kdx_stream_codec kind = KDX_STREAM_GZIP;
 
-static struct kdx_error *open_zstd(struct kdx_file *base,
-				   struct kdx_file **out)
-{
-	return kdx_file_open_decompressed(base, KDX_STREAM_ZSTD, NULL,
-					  out);
+	stream_codec(base, &kind);
+	return kdx_file_open_decompressed(base, kind, NULL, out);
 }
 
 static bool describe_compressed(const struct kdx_file *file,
@@ -133,8 +134,7 @@ static struct kdx_error *open_fbsd_device(struct kdx_file *base,
 
 static const struct container_ops containers[] = {
 	{ kdx_file_is_flattened, open_flattened, describe_flattened },
-	{ is_gzip, open_gzip, describe_compressed },
-	{ is_zstd, open_zstd, describe_compressed },
+	{ is_compressed, open_compressed, describe_compressed },
 	{ is_fbsd_device, open_fbsd_device, NULL },
 };
 

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Write the mkqemu-built seeds of fuzz/corpus/qemu/ (each < 8 KiB):
+/* Write the mkqemu-built seeds of fuzz/corpus/qemu/ (each < 8 KiB; the
+ * libvirt-CODEC-stream.bin seeds hold the stream compressed as libvirt's
+ * programs leave it):
  *   mkqemu-seeds OUTDIR
  * Small QEMU migration streams (configuration with subsections or none,
  * footers or none, data, zero and re-sent pages, commands, a device
@@ -8,6 +10,7 @@
  * streams whose device state a vmdesc JSON describes (x86 and ARM "cpu"
  * sections, no footers and zero padding, a size the stream disagrees
  * with, the JSON cut short). */
+#include "mkcompressed.h"
 #include "mkqemu.h"
 #include "seedfile.h"
 
@@ -165,6 +168,25 @@ int main(int argc, char **argv)
 			   false, false, &vsize);
 	seed_save(dir, "libvirt-xz.bin", v, vsize);
 	free(v);
+	/* Each compressor libvirt runs, over a real stream. */
+	for (uint32_t format = 1; format <= 5; format++) {
+		static const enum mkz_codec codec[] = { 0, MKZ_GZIP, MKZ_BZIP2,
+							MKZ_XZ, MKZ_LZOP,
+							MKZ_ZSTD };
+		char name[48];
+		size_t zsize;
+		uint8_t *z = mkz_compress(codec[format], s, size, 1, 0, &zsize);
+
+		if (!z)
+			return 1;
+		v = mkqemu_libvirt(z, zsize, "<domain/>", 0, format, false,
+				   false, &vsize);
+		snprintf(name, sizeof(name), "libvirt-%s-stream.bin",
+			 mkz_name(codec[format]));
+		seed_save(dir, name, v, vsize);
+		free(v);
+		free(z);
+	}
 	mkqemu_free(q);
 	return out.failures ? 1 : 0;
 }

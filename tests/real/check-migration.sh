@@ -26,7 +26,12 @@
 #   vCPU 0's CR3 given as --root (the kernel half every table shares);
 #   with the JSON cut off, the fixed cpu v12 layout gives the same CR3s;
 # - `kdx convert` to kdump and ELF reopens with every byte the same, and
-#   makedumpfile --dump-dmesg reads the log from both (round-trip.sh).
+#   makedumpfile --dump-dmesg reads the log from both (round-trip.sh);
+# - the stream wrapped as libvirt's `virsh save` writes it (header, domain
+#   XML padded by 64 KiB; virsh itself is not in CI) raw and piped through
+#   each compressor libvirt runs (gzip, bzip2, xz, lzop, zstd -c, those
+#   installed): detected as libvirt-save with no option, the same memory
+#   ranges, and every page (holes read as zeros) equal to the stream's.
 # Prints one line per check and "N passed, N failed".
 set -u
 dir=$1
@@ -210,6 +215,78 @@ if [ -n "$pa" ] && [ -n "$dm" ]; then
 else
     bad "marker or direct map not found (pa='$pa' direct map='$dm')"
 fi
+
+# libvirt save files around the stream, raw and compressed.
+"$py" - "$kdx" "$stream" "$work" > "$work/libvirt.txt" 2>&1 <<'PY'
+import hashlib, json, shutil, struct, subprocess, sys
+kdx, stream, work = sys.argv[1:4]
+XML = b"<domain type='kvm'>\n  <name>kdx-migration</name>\n</domain>\n\0"
+DATA_LEN = len(XML) + 64 * 1024  # libvirt's room for a longer XML
+
+def save(fmt, prog):
+    out = "%s/save.%s" % (work, prog or "raw")
+    with open(out, "wb") as f:
+        f.write(b"LibvirtQemudSave" + struct.pack("<5I", 2, DATA_LEN, 1, fmt, 0) + bytes(56))
+        f.write(XML + bytes(DATA_LEN - len(XML)))
+        f.flush()
+        with open(stream, "rb") as src:
+            if prog:
+                subprocess.run([prog, "-c"], stdin=src, stdout=f, check=True)
+            else:
+                shutil.copyfileobj(src, f)
+    return out
+
+def ranges(path):
+    r = subprocess.run([kdx, "info", "--json", path], capture_output=True, text=True)
+    if r.returncode:
+        return None, r.stderr.strip()
+    info = json.loads(r.stdout)
+    return [(x["start"], x["end"], x["kind"]) for x in info["memory"]["ranges"]], info
+
+def digests(path, spans):
+    out = []
+    for s, e in spans:
+        p = subprocess.run([kdx, "read", path, hex(s), hex(e - s), "--phys", "--zero-fill", "-o", "-"],
+                           capture_output=True)
+        out.append(hashlib.sha256(p.stdout).hexdigest() if p.returncode == 0 and len(p.stdout) == e - s
+                   else "read failed: " + p.stderr.decode(errors="replace").strip())
+    return out
+
+want, _ = ranges(stream)
+spans = []  # the ranges in a few reads: gaps under 64 MiB read as zeros
+for s, e, _ in sorted(want):
+    if spans and s - spans[-1][1] < (64 << 20):
+        spans[-1] = (spans[-1][0], e)
+    else:
+        spans.append((s, e))
+want_digests = digests(stream, spans)
+for fmt, prog in [(0, None), (1, "gzip"), (2, "bzip2"), (3, "xz"), (4, "lzop"), (5, "zstd")]:
+    name = prog or "raw"
+    if prog and not shutil.which(prog):
+        print("SKIP: %s is not installed" % prog)
+        continue
+    path = save(fmt, prog)
+    got, info = ranges(path)
+    if got is None:
+        print("FAIL: kdx info of the %s save: %s" % (name, info))
+        continue
+    details = info.get("details", {})
+    print(("PASS: " if info["format"] == "libvirt-save" else "FAIL: ") +
+          "the %s save is detected as libvirt-save (%s)" % (name, info["format"]))
+    if prog:
+        comp = str(details.get("compression", ""))
+        print(("PASS: " if comp.startswith(prog + ",") else "FAIL: ") +
+              "the %s save says its compression: %s" % (name, comp))
+    print(("PASS: " if got == want else "FAIL: ") + "the %s save has the stream's %d ranges" % (name, len(want)))
+    pages = sum(e - s for s, e in spans) // 4096
+    same = digests(path, spans) == want_digests
+    print(("PASS: " if same else "FAIL: ") + "the %s save: all %d pages of %d spans equal to the stream's" % (name, pages, len(spans)))
+PY
+cat "$work/libvirt.txt"
+pass=$((pass + $(grep -c '^PASS' "$work/libvirt.txt")))
+fail=$((fail + $(grep -c '^FAIL' "$work/libvirt.txt")))
+grep -q '^PASS\|^FAIL' "$work/libvirt.txt" || bad "libvirt save comparison did not run"
+rm -f "$work"/save.*
 
 # kdx convert to kdump and ELF, read back; makedumpfile reads the log.
 round_trip "$stream" "$kdx" "$work" migration

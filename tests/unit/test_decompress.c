@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* gzip and zstd containers (io/decompress.c, lib/container.c): every
+/* gzip, zstd, bzip2, xz and lzop containers (io/decompress.c, lib/container.c): every
  * byte of the decompressed view, in memory and spilled to a temporary
  * file, several members/frames and the zero padding of a dump device's
  * last block, the size ceiling, every damaged stream an error naming the
@@ -27,11 +27,19 @@
 
 #define DATA_LEN (3u << 20)
 
-static const enum mkz_codec codecs[] = { MKZ_GZIP, MKZ_ZSTD };
+static const enum mkz_codec codecs[] = { MKZ_GZIP, MKZ_ZSTD, MKZ_BZIP2,
+					 MKZ_XZ, MKZ_LZOP };
+#define NCODECS (sizeof(codecs) / sizeof(codecs[0]))
 
 static enum kdx_stream_codec kdx_codec(enum mkz_codec c)
 {
-	return c == MKZ_GZIP ? KDX_STREAM_GZIP : KDX_STREAM_ZSTD;
+	static const enum kdx_stream_codec map[] = {
+		[MKZ_GZIP] = KDX_STREAM_GZIP, [MKZ_ZSTD] = KDX_STREAM_ZSTD,
+		[MKZ_BZIP2] = KDX_STREAM_BZIP2, [MKZ_XZ] = KDX_STREAM_XZ,
+		[MKZ_LZOP] = KDX_STREAM_LZOP,
+	};
+
+	return map[c];
 }
 
 /* Bytes that differ everywhere, with runs of zeros (holes in a spilled
@@ -82,7 +90,7 @@ static void every_byte_in_memory(void **state)
 	uint8_t *data = make_data(DATA_LEN);
 
 	(void)state;
-	for (size_t c = 0; c < 2; c++) {
+	for (size_t c = 0; c < NCODECS; c++) {
 		for (unsigned int pieces = 1; pieces <= 3; pieces += 2) {
 			for (size_t pad = 0; pad <= 4000; pad += 4000) {
 				enum kdx_stream_codec kind;
@@ -131,7 +139,7 @@ static void every_byte_spilled_to_a_file(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	for (size_t c = 0; c < 2; c++) {
+	for (size_t c = 0; c < NCODECS; c++) {
 		enum kdx_stream_codec kind;
 		uint64_t csize, fd_off, len;
 		bool on_disk;
@@ -155,7 +163,7 @@ static void every_byte_spilled_to_a_file(void **state)
 	}
 	/* A directory that cannot take the file: the error names it. */
 	lim.tmpdir = "/nonexistent-kdx-dir";
-	for (size_t c = 0; c < 2; c++) {
+	for (size_t c = 0; c < NCODECS; c++) {
 		struct kdx_file *f;
 		size_t zlen;
 		uint8_t *z = mkz_compress(codecs[c], data, DATA_LEN, 1, 0, &zlen);
@@ -180,7 +188,7 @@ static void expect_error(const uint8_t *z, size_t zlen, enum mkz_codec codec,
 
 	if (!err)
 		fail_msg("%s stream of %zu bytes opened; expected \"%s\"",
-			 codec == MKZ_GZIP ? "gzip" : "zstd", zlen, words);
+			 mkz_name(codec), zlen, words);
 	if (kdx_error_code(err) != code || !strstr(kdx_error_message(err), words))
 		fail_msg("expected \"%s\", got: %s", words, kdx_error_message(err));
 	kdx_error_destroy(err);
@@ -192,7 +200,7 @@ static void refused_past_the_ceiling(void **state)
 	struct kdx_decompress_limits lim = { .max_size = DATA_LEN - 1 };
 
 	(void)state;
-	for (size_t c = 0; c < 2; c++) {
+	for (size_t c = 0; c < NCODECS; c++) {
 		size_t zlen;
 		uint8_t *z = mkz_compress(codecs[c], data, DATA_LEN, 1, 0, &zlen);
 		struct kdx_file *f;
@@ -214,7 +222,7 @@ static void damaged_streams(void **state)
 	uint8_t *data = make_data(DATA_LEN);
 
 	(void)state;
-	for (size_t c = 0; c < 2; c++) {
+	for (size_t c = 0; c < NCODECS; c++) {
 		size_t zlen;
 		uint8_t *z = mkz_compress(codecs[c], data, DATA_LEN, 2, 0, &zlen);
 		uint8_t *bad = malloc(zlen + 16);
@@ -253,7 +261,7 @@ static void a_stream_inside_a_file(void **state)
 	uint8_t *data = make_data(DATA_LEN);
 
 	(void)state;
-	for (size_t c = 0; c < 2; c++) {
+	for (size_t c = 0; c < NCODECS; c++) {
 		size_t zlen;
 		uint8_t *z = mkz_compress(codecs[c], data, DATA_LEN, 1, 0, &zlen);
 		uint8_t *file = malloc(zlen + 1024);
@@ -294,13 +302,83 @@ static void a_stream_inside_a_file(void **state)
 	free(data);
 }
 
+/* lzop's header and block fields, each wrong in turn (mkcompressed's
+ * layout: magic 0-8, version 9, library 11, extract 13, method 15,
+ * level 16, flags 17, mode 21, mtime 25 and 29, name length 33, header
+ * checksum 34, the first block's sizes at 38 and 42). */
+static void lzop_fields(void **state)
+{
+	static const struct {
+		size_t at;
+		uint8_t value;
+		enum kdx_error_code code;
+		const char *words;
+	} cases[] = {
+		{ 9, 0x18, KDX_ERR_UNSUPPORTED, "offset 0x9: lzop: a file of lzop before 0.90" },
+		{ 15, 9, KDX_ERR_UNSUPPORTED, "offset 0xf: lzop: the blocks use a method" },
+		{ 19, 0x08, KDX_ERR_UNSUPPORTED, "offset 0x11: lzop: a filtered" },
+		{ 36, 0x77, KDX_ERR_CORRUPT, "offset 0x22: the lzop stream is damaged (the header fails its checksum)" },
+		{ 38, 0x05, KDX_ERR_CORRUPT, "offset 0x26: the lzop stream is damaged (a block larger than lzop's 64 MiB" },
+		{ 42, 0x7f, KDX_ERR_CORRUPT, "offset 0x2a: the lzop stream is damaged (a block's compressed size" },
+		{ 50, 0x01, KDX_ERR_CORRUPT, "fail their checksum" },
+	};
+	uint8_t *data = make_data(1u << 20);
+	size_t zlen;
+	uint8_t *z = mkz_compress(MKZ_LZOP, data, 1u << 20, 1, 0, &zlen);
+	uint8_t *bad = malloc(zlen);
+
+	(void)state;
+	assert_non_null(z);
+	assert_non_null(bad);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memcpy(bad, z, zlen);
+		bad[cases[i].at] ^= cases[i].value;
+		expect_error(bad, zlen, MKZ_LZOP, NULL, cases[i].code,
+			     cases[i].words);
+	}
+	/* A block size the rest of the file cannot hold: no buffer for it. */
+	memcpy(bad, z, zlen);
+	expect_error(bad, 60, MKZ_LZOP, NULL, KDX_ERR_CORRUPT,
+		     "runs past the end of the file: it was cut short");
+	free(bad);
+	free(z);
+	free(data);
+}
+
+/* lzop's container as the lzop program writes it (the helper's own
+ * writer shares its author with the reader; the program does not), and
+ * every other codec's program too: the same bytes come back. */
+static void written_by_the_programs(void **state)
+{
+	uint8_t *data = make_data(DATA_LEN);
+	unsigned int found = 0;
+
+	(void)state;
+	for (size_t c = 0; c < NCODECS; c++) {
+		struct kdx_file *f;
+		size_t zlen;
+		uint8_t *z = mkz_tool(codecs[c], data, DATA_LEN, &zlen);
+
+		if (!z)
+			continue; /* the program is not installed */
+		found++;
+		assert_null(open_stream(z, zlen, codecs[c], NULL, &f));
+		check_bytes(f, data, DATA_LEN);
+		kdx_file_close(f);
+		free(z);
+	}
+	free(data);
+	if (!found)
+		skip();
+}
+
 /* A read of the compressed file failing: the error is the read's. */
 static void failing_reads(void **state)
 {
 	uint8_t *data = make_data(DATA_LEN);
 
 	(void)state;
-	for (size_t c = 0; c < 2; c++) {
+	for (size_t c = 0; c < NCODECS; c++) {
 		struct faultfile_plan plan = { .fail_nth = 2 };
 		struct faultfile ff;
 		struct kdx_file *base, *f;
@@ -347,7 +425,7 @@ static void an_elf_dump_inside(void **state)
 	uint8_t got[0x20000];
 
 	(void)state;
-	for (size_t c = 0; c < 2; c++) {
+	for (size_t c = 0; c < NCODECS; c++) {
 		struct kdx_open_options opts;
 		struct kdx_dump *dump;
 		char want[96];
@@ -363,7 +441,7 @@ static void an_elf_dump_inside(void **state)
 				fail_msg("pa 0x%zx: 0x%02x", 0x100000 + i, got[i]);
 		snprintf(want, sizeof(want),
 			 "%s stream, 0x%zx bytes decompressed to 0x%zx",
-			 codecs[c] == MKZ_GZIP ? "gzip" : "zstd", zlen, elf_len);
+			 mkz_name(codecs[c]), zlen, elf_len);
 		assert_string_equal(dump_detail(dump, "container"), want);
 		kdx_dump_destroy(dump);
 
@@ -417,6 +495,8 @@ int main(void)
 		cmocka_unit_test(refused_past_the_ceiling),
 		cmocka_unit_test(damaged_streams),
 		cmocka_unit_test(a_stream_inside_a_file),
+		cmocka_unit_test(lzop_fields),
+		cmocka_unit_test(written_by_the_programs),
 		cmocka_unit_test(failing_reads),
 		cmocka_unit_test(an_elf_dump_inside),
 		cmocka_unit_test(nested_containers),

@@ -14,9 +14,11 @@
 
 #include "bytes.h"
 #include "dumpcheck.h"
+#include "mkcompressed.h"
 #include "mkqemu.h"
 #include "roundtrip.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -473,14 +475,166 @@ static void libvirt_save_files(void **state)
 		kdx_dump_destroy(d);
 		free(f);
 	}
-	f = mkqemu_libvirt(stream, qsize, xml, 0, 1, false, false, &size);
-	expect_open_error(f, size, KDX_ERR_UNSUPPORTED, "compressed with gzip");
+	/* A sparse (mapped-ram) save and a format libvirt has not. */
+	f = mkqemu_libvirt(stream, qsize, xml, 0, 6, false, false, &size);
+	expect_open_error(f, size, KDX_ERR_UNSUPPORTED,
+			  "offset 0x1c: format 6, a sparse");
+	free(f);
+	f = mkqemu_libvirt(stream, qsize, xml, 0, 9, false, false, &size);
+	expect_open_error(f, size, KDX_ERR_CORRUPT,
+			  "offset 0x1c: format 9 is none of libvirt's");
 	free(f);
 	/* data_len past the stream's start: no QEVM there. */
 	f = mkqemu_libvirt(stream, qsize, xml, 0, 0, false, false, &size);
 	put32(f + 20, (uint32_t)strlen(xml) + 2, KDX_LITTLE_ENDIAN);
 	expect_open_error(f, size, KDX_ERR_CORRUPT, "no QEVM magic");
 	free(f);
+	mkqemu_free(q);
+}
+
+/* Every page and range of @d equal to @want's. */
+static void same_pages(const struct kdx_dump *d, const struct kdx_dump *want)
+{
+	size_t n, wn;
+	const struct kdx_phys_range *r = kdx_dump_phys_ranges(d, &n);
+	const struct kdx_phys_range *w = kdx_dump_phys_ranges(want, &wn);
+	uint8_t a[PAGE], b[PAGE];
+	unsigned int pages = 0;
+
+	assert_int_equal(n, wn);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(r[i].start, w[i].start);
+		assert_int_equal(r[i].size, w[i].size);
+		assert_int_equal(r[i].kind, w[i].kind);
+		for (uint64_t at = 0; at < r[i].size; at += PAGE, pages++) {
+			size_t len = (size_t)(r[i].size - at < PAGE ?
+						      r[i].size - at :
+						      PAGE);
+
+			assert_null(kdx_read_phys(d, r[i].start + at, a, len,
+						  0, NULL));
+			assert_null(kdx_read_phys(want, r[i].start + at, b,
+						  len, 0, NULL));
+			assert_memory_equal(a, b, len);
+		}
+	}
+	assert_true(pages >= RAM_PAGES);
+}
+
+/* libvirt's formats 1-5 and the codec its program writes. */
+static const struct {
+	uint32_t format;
+	enum mkz_codec codec;
+} compressors[] = {
+	{ 1, MKZ_GZIP }, { 2, MKZ_BZIP2 }, { 3, MKZ_XZ },
+	{ 4, MKZ_LZOP }, { 5, MKZ_ZSTD },
+};
+
+/* A save whose stream was piped through each compressor libvirt runs:
+ * opened with no option, every page equal to the raw save's. */
+static void libvirt_compressed_saves(void **state)
+{
+	static const char xml[] = "<domain><name>squeezed</name></domain>";
+	struct mkqemu *q = pc_stream("pc-i440fx-7.2", true);
+	size_t qsize, rsize;
+	const uint8_t *stream = mkqemu_data(q, &qsize);
+	uint8_t *raw = mkqemu_libvirt(stream, qsize, xml, 0, 0, false, false,
+				      &rsize);
+	struct kdx_dump *want = open_ok(raw, rsize);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(compressors) / sizeof(compressors[0]);
+	     i++) {
+		char text[64];
+		size_t zsize, size;
+		uint8_t *z = mkz_compress(compressors[i].codec, stream, qsize,
+					  1, 0, &zsize);
+		uint8_t *f = mkqemu_libvirt(z, zsize, xml, 0,
+					    compressors[i].format, false,
+					    i % 2, &size);
+		struct kdx_dump *d = open_ok(f, size);
+
+		assert_string_equal(kdx_dump_format_name(d), "libvirt-save");
+		assert_string_equal(detail(d, "domain"), "squeezed");
+		snprintf(text, sizeof(text), "%s, 0x%zx bytes decompressed",
+			 mkz_name(compressors[i].codec), zsize);
+		assert_non_null(strstr(detail(d, "compression"), text));
+		check_pc(d);
+		same_pages(d, want);
+		kdx_dump_destroy(d);
+		free(f);
+		free(z);
+	}
+	kdx_dump_destroy(want);
+	free(raw);
+	mkqemu_free(q);
+}
+
+/* "offset 0x@at" in an error of the open of @f. */
+static void expect_offset_error(const uint8_t *f, size_t size,
+				enum kdx_error_code code, const char *words,
+				uint64_t at)
+{
+	char text[48];
+	struct kdx_dump *d = NULL;
+	struct kdx_error *err = kdx_dump_open_memory(f, size, NULL, &d);
+
+	assert_non_null(err);
+	snprintf(text, sizeof(text), "offset 0x%llx", (unsigned long long)at);
+	if (kdx_error_code(err) != code ||
+	    !strstr(kdx_error_message(err), words) ||
+	    !strstr(kdx_error_message(err), text))
+		fail_msg("expected \"%s\" and \"%s\", got: %s", words, text,
+			 kdx_error_message(err));
+	kdx_error_destroy(err);
+	assert_null(d);
+}
+
+/* Compressed saves gone wrong: each error names the file offset. */
+static void libvirt_compressed_errors(void **state)
+{
+	static const char xml[] = "<domain><name>broken</name></domain>";
+	struct mkqemu *q = pc_stream("pc-i440fx-7.2", true);
+	size_t qsize;
+	const uint8_t *stream = mkqemu_data(q, &qsize);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(compressors) / sizeof(compressors[0]);
+	     i++) {
+		size_t zsize, size, at;
+		uint8_t *z = mkz_compress(compressors[i].codec, stream, qsize,
+					  1, 0, &zsize);
+		uint8_t *f = mkqemu_libvirt(z, zsize, xml, 0,
+					    compressors[i].format, false, false,
+					    &size);
+
+		at = size - zsize; /* where the stream starts */
+		/* Cut short: the end of the file is named. */
+		expect_offset_error(f, size - zsize / 2, KDX_ERR_CORRUPT,
+				    "cut short", size - zsize / 2);
+		/* The header names another compressor than the one used. */
+		put32(f + 28, compressors[(i + 1) % 5].format,
+		      KDX_LITTLE_ENDIAN);
+		expect_offset_error(f, size, KDX_ERR_CORRUPT, "holds no", at);
+		put32(f + 28, compressors[i].format, KDX_LITTLE_ENDIAN);
+		/* A damaged byte inside: named somewhere in the stream. */
+		f[at + zsize / 2] ^= 0x55;
+		{
+			struct kdx_dump *d = NULL;
+			struct kdx_error *err =
+				kdx_dump_open_memory(f, size, NULL, &d);
+
+			if (!err)
+				fail_msg("%s: damaged stream opened",
+					 mkz_name(compressors[i].codec));
+			assert_int_equal(kdx_error_code(err), KDX_ERR_CORRUPT);
+			assert_non_null(strstr(kdx_error_message(err),
+					       "is damaged"));
+			kdx_error_destroy(err);
+		}
+		free(f);
+		free(z);
+	}
 	mkqemu_free(q);
 }
 
@@ -862,6 +1016,8 @@ int main(void)
 		cmocka_unit_test(bad_streams_are_errors),
 		cmocka_unit_test(configuration_subsections),
 		cmocka_unit_test(libvirt_save_files),
+		cmocka_unit_test(libvirt_compressed_saves),
+		cmocka_unit_test(libvirt_compressed_errors),
 		cmocka_unit_test(convert_round_trips),
 		cmocka_unit_test(cpu_sections_give_registers),
 		cmocka_unit_test(cr3_roots_the_kernel_walk),
