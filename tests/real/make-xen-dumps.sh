@@ -291,6 +291,9 @@ run mfndump-domu 120 sh -c "xen-mfndump dump-p2m $domid > /out/domu-p2m.txt"
 xl list -l > /out/xl-list.json 2>&1
 xl list
 xl info > /out/xl-info.txt 2>&1
+# Xen's own count of each domain's pages (nr_pages=) in its log: what
+# dom0's p2m must map (check_xen.py), as no tool here dumps dom0's p2m.
+xl debug-keys q
 xl dmesg > /out/xen-dmesg.txt 2>&1
 sync
 echo "kdx-dom0: KDX-DOM0-DONE"
@@ -381,7 +384,10 @@ await 'kdx-dom0: KDX-DOM0-DONE' 120
 step=host-dump
 t0=$(now)
 "$py" "$here/qmp.py" "$sock" cmd stop >/dev/null || die "QMP stop"
-"$py" "$here/qmp.py" "$sock" cmd query-status | grep -q '"running": false' || die "VM still running after stop"
+# (Into a variable first: grep -q stops reading at its match, and qmp.py
+# then dies of a broken pipe, which pipefail took for a running VM.)
+status=$("$py" "$here/qmp.py" "$sock" cmd query-status) || die "QMP query-status"
+grep -q '"running": false' <<<"$status" || die "VM still running after stop: $status"
 "$py" "$here/qmp.py" "$sock" hmp 'info registers -a' > "$outdir/host-info-registers.txt" ||
     die "QMP info registers"
 "$py" "$here/qmp.py" "$sock" cmd dump-guest-memory \
