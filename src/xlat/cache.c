@@ -14,8 +14,9 @@
  * class gets more room by default. */
 #define DEFAULT_TLB_SMALL_ENTRIES 32768u
 /* Blocks of small pages (2 MiB each on x86_64): a 512 MiB guest's
- * kernel page table has ~2,300. */
-#define DEFAULT_PSC_ENTRIES 4096u
+ * kernel page table has ~2,300, a 128 MiB Xen PV guest's ~2,700 (all of
+ * its memory mapped with 4 KiB pages, and 4 GiB of espfix aliases). */
+#define DEFAULT_PSC_ENTRIES 8192u
 
 static unsigned int round_pow2(unsigned int v, unsigned int min)
 {
@@ -76,7 +77,8 @@ static struct kdx_error *psc_init(struct kdx_xlat *xlat)
 	if (form->levels < 2)
 		return NULL;
 	xlat->psc_shift = form->level[form->levels - 2].shift;
-	xlat->psc_mask = DEFAULT_PSC_ENTRIES - 1;
+	/* two ways per set (walk.c) */
+	xlat->psc_mask = DEFAULT_PSC_ENTRIES / 2 - 1;
 	xlat->psc = calloc(DEFAULT_PSC_ENTRIES, sizeof(*xlat->psc));
 	return xlat->psc ? NULL : kdx_err_nomem();
 }
@@ -118,7 +120,7 @@ void kdx_xlat_cache_clear(struct kdx_xlat *xlat)
 		       ((size_t)xlat->tlb[c].mask + 1) * sizeof(struct kdx_tlb_entry));
 	if (xlat->psc)
 		memset(xlat->psc, 0,
-		       ((size_t)xlat->psc_mask + 1) * sizeof(*xlat->psc));
+		       ((size_t)xlat->psc_mask + 1) * 2 * sizeof(*xlat->psc));
 }
 
 /* Pieces are at least 4-byte aligned (PAE's PDPT: 32 bytes): hash from
