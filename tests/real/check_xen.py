@@ -658,6 +658,18 @@ def check_kdx_host_p2m(d, env, kdx, mfn_p2m, paused):
         check(rc == 0 and out == marker,
               "kdx read %s --root %s (the domU's): marker at %#x" % (name, root, va),
               "exit %d, got %r; stderr: %s" % (rc, out[:40], short(err)))
+    # Its kernel log, read through its root with dom0's VMCOREINFO (the
+    # same kernel build, not relocated): the domU's console, every line.
+    with open(os.path.join(d, env["DOMU_CONSOLE"]), errors="replace") as f:
+        final = kernel_lines(f.read())
+    rc, out, err = run([kdx, "dmesg", path, "--root", root])
+    got = kernel_lines(out.decode(errors="replace"))
+    check(rc == 0 and got == final,
+          "kdx dmesg %s --root %s (the domU's) == the domU's console (%d kernel lines)"
+          % (name, root, len(final)),
+          "exit %d, %d lines; first difference: %s; stderr: %s" % (
+              rc, len(got), next(((i, a, b) for i, (a, b) in enumerate(zip(got, final)) if a != b),
+                                 None), short(err)))
     vi = paused.vmcoreinfo if paused else {}
     if "SYMBOL(init_uts_ns)" in vi:
         uts = int(vi["SYMBOL(init_uts_ns)"], 16) + int(vi.get("OFFSET(uts_namespace.name)", "0"))
