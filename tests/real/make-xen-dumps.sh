@@ -47,7 +47,8 @@
 # host.elf, domu-console.log (the domU's whole console, from
 # xenconsoled), domu-console-live.log / domu-console-paused.log (its console
 # as it was just before each core was taken), console.log (the VM's serial
-# line: Xen and dom0), xen-dmesg.txt, xl-info.txt, xl-list.json,
+# line: Xen and dom0), xen-dmesg.txt (after `xl debug-keys q`: Xen's page
+# count of each domain, nr_pages=), xl-info.txt, xl-list.json,
 # host-info-registers.txt, manifest.env (names every file, the marker, the
 # domU's VMCOREINFO machine address and OSRELEASE, step durations).
 set -euo pipefail
