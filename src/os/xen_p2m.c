@@ -35,7 +35,15 @@ struct p2m_reader {
 	bool stopped;        /* fn said stop */
 	uint64_t missing_leaf; /* a leaf page read all missing (~0: none) */
 	uint64_t last;       /* one past the last pfn not missing */
+	bool extent_unknown; /* a tree no max_pfn bounds */
+	unsigned int fails_in_row; /* unreadable pages since the last entry */
 };
+
+/* A tree no max_pfn bounds ends where its pages stop being readable: in
+ * a real one every unused entry points at Linux's shared "missing"
+ * pages, which read (and are counted once); a run of unreadable pages
+ * after the last entry is the end of the data, not more pfns. */
+#define MAX_FAILS_IN_ROW 64u
 
 static uint64_t all_ones(const struct p2m_reader *r)
 {
@@ -99,6 +107,7 @@ static void take(struct p2m_reader *r, uint64_t pfn, uint64_t e)
 		compare(r, pfn, e);
 	}
 	r->last = pfn + 1;
+	r->fails_in_row = 0;
 	if (r->fn && !r->stopped &&
 	    !r->fn(r->arg, pfn, e & ~(identity | foreign), kind))
 		r->stopped = true;
@@ -118,6 +127,8 @@ static void unreadable(struct p2m_reader *r, uint64_t pfn, uint64_t n)
 		r->out->first_unreadable = pfn;
 	r->out->unreadable += n;
 	r->last = pfn + n;
+	if (r->extent_unknown && ++r->fails_in_row >= MAX_FAILS_IN_ROW)
+		r->stopped = true;
 }
 
 /* The pfns of one leaf page, [pfn, pfn + n). */
@@ -296,7 +307,7 @@ struct kdx_error *kdx_xen_linux_p2m_walk(const struct kdx_dump *dump,
 {
 	struct kdx_xen_p2m_report rep = { 0 };
 	struct p2m_reader r = { dump, 8, PAGE / 8, kdx_dump_has_machine(dump),
-				&rep, fn, arg, false, UINT64_MAX, 0 };
+				&rep, fn, arg, false, UINT64_MAX, 0, false, 0 };
 	struct p2m_where w = { 0 };
 	struct kdx_error *err;
 
@@ -314,6 +325,7 @@ struct kdx_error *kdx_xen_linux_p2m_walk(const struct kdx_dump *dump,
 		return err;
 	}
 	rep.covered = w.covered;
+	r.extent_unknown = !w.covered_known;
 	if (rep.covered > MAX_COVERED)
 		return kdx_err(KDX_ERR_CORRUPT,
 			       "shared_info max_pfn 0x%llx is beyond any guest (over 2^28 pfns)",
@@ -337,8 +349,9 @@ struct kdx_error *kdx_xen_linux_p2m_walk(const struct kdx_dump *dump,
 	/* A tree whose extent no header gives: what it describes ends at
 	 * its last entry that is not missing. */
 	if (!w.covered_known) {
-		rep.missing -= rep.covered - r.last;
 		rep.covered = r.last;
+		rep.missing = r.last - rep.frames - rep.identity - rep.foreign -
+			      rep.unreadable;
 	}
 	*out = rep;
 	return NULL;
