@@ -140,16 +140,22 @@ static struct kdx_error *piece(struct kdx_xlat *xlat, uint64_t addr,
 	struct kdx_table_slot *slots = &xlat->slots[(size_t)set * KDX_TABLE_WAYS];
 	struct kdx_table_slot *slot;
 	struct kdx_error *err;
+	unsigned int hits = 0;
 
-	for (unsigned int w = 0; w < KDX_TABLE_WAYS; w++) {
-		if (slots[w].used && slots[w].addr == addr &&
-		    slots[w].size >= size) {
-			xlat->stats.table_hits++;
-			*data = slots[w].data;
-			if (used)
-				*used = &slots[w];
-			return NULL;
-		}
+	/* Which way holds the piece is data, not a pattern: the ways are
+	 * compared without a branch each, then one test. */
+	for (unsigned int w = 0; w < KDX_TABLE_WAYS; w++)
+		hits |= ((unsigned int)slots[w].used &
+			 (unsigned int)(slots[w].addr == addr) &
+			 (unsigned int)(slots[w].size >= size)) << w;
+	if (hits) {
+		unsigned int w = (unsigned int)__builtin_ctz(hits);
+
+		xlat->stats.table_hits++;
+		*data = slots[w].data;
+		if (used)
+			*used = &slots[w];
+		return NULL;
 	}
 	slot = &slots[xlat->next_way[set]++ % KDX_TABLE_WAYS];
 	slot->used = false;

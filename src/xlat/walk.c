@@ -206,7 +206,10 @@ static bool psc_resume(const struct kdx_xlat *xlat, uint64_t linear,
 	if (!xlat->psc)
 		return false;
 	e = psc_set(xlat, linear);
-	if (e->tag != tag && (++e)->tag != tag)
+	/* Which way holds it is data, not a pattern a branch predictor
+	 * learns: a select, then one test that mostly passes. */
+	e += (unsigned int)(e[0].tag != tag) & (unsigned int)(e[1].tag == tag);
+	if (e->tag != tag)
 		return false;
 	pos->table = e->table;
 	parent->table = e->parent_table;
