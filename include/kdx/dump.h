@@ -174,7 +174,7 @@ enum kdx_root_form {
 #define KDX_UTS_FIELD 65
 
 /** Version of struct kdx_dump_facts this header describes. */
-#define KDX_DUMP_FACTS_VERSION 1
+#define KDX_DUMP_FACTS_VERSION 2
 
 /** @name Bits of kdx_dump_facts.set: which fields hold a value
  *  @{ */
@@ -189,12 +189,16 @@ enum kdx_root_form {
 #define KDX_FACT_NR_PAGES (UINT64_C(1) << 8)        /**< nr_pages */
 #define KDX_FACT_WORD_SIZE (UINT64_C(1) << 9)       /**< word_size */
 #define KDX_FACT_SEGMENT_VADDRS (UINT64_C(1) << 10) /**< segment_vaddrs */
+/** The xen_ crash-info fields but the two below (version 2) */
+#define KDX_FACT_XEN_CRASH_INFO (UINT64_C(1) << 11)
 #define KDX_FACT_PGT_ROOT (UINT64_C(1) << 32)       /**< the pgt_root_ fields */
 #define KDX_FACT_KERNEL_BASE (UINT64_C(1) << 33)    /**< kernel_base */
 #define KDX_FACT_DIRECT_MAP_BASE (UINT64_C(1) << 34) /**< direct_map_base */
 #define KDX_FACT_DIRECT_MAP_END (UINT64_C(1) << 35) /**< direct_map_end */
 #define KDX_FACT_DIRECT_MAP_PHYS (UINT64_C(1) << 36) /**< direct_map_phys */
 #define KDX_FACT_PHYS_BASE (UINT64_C(1) << 37)      /**< phys_base */
+#define KDX_FACT_XEN_PHYS_START (UINT64_C(1) << 38) /**< xen_phys_start (v2) */
+#define KDX_FACT_XEN_DOM0_P2M (UINT64_C(1) << 39)   /**< xen_dom0_p2m_fll (v2) */
 /** @} */
 
 /** @name Bits of kdx_dump_facts.flags
@@ -284,6 +288,29 @@ struct kdx_dump_facts {
 	 *  kdump's sub-header.  QEMU's kdump writer may record a value that
 	 *  is not VMCOREINFO's NUMBER(phys_base); the kernel's own wins. */
 	uint64_t phys_base;
+
+	/* ---- version 2: a Xen host's kdump (Xen's crash notes) ---- */
+
+	/** Xen's version (XEN_ELFNOTE_CRASH_INFO's crash_xen_info_t). */
+	uint64_t xen_major_version;
+	uint64_t xen_minor_version;   /**< see xen_major_version */
+	/** Xen's virtual addresses of its strings: extra version ("-pre",
+	 *  ".3"), changeset, compiler, compile date and time. */
+	uint64_t xen_extra_version;
+	uint64_t xen_changeset;       /**< see xen_extra_version */
+	uint64_t xen_compiler;        /**< see xen_extra_version */
+	uint64_t xen_compile_date;    /**< see xen_extra_version */
+	uint64_t xen_compile_time;    /**< see xen_extra_version */
+	/** Xen's taint flags when it crashed. */
+	uint64_t xen_tainted;
+	/** Which crash_xen_info_t it was: 0 (the common words only), 1 (+
+	 *  dom0's p2m tree), 2 (+ xen_phys_start before it). */
+	unsigned int xen_crash_info_version;
+	/** Machine address where Xen's image was loaded. */
+	uint64_t xen_phys_start;
+	/** The mfn of dom0's p2m frame list list (the top of the 3-level
+	 *  tree Linux keeps for the tools), read by kdx_xen_linux_p2m(). */
+	uint64_t xen_dom0_p2m_fll;
 };
 
 /**

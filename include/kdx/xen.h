@@ -65,6 +65,80 @@ KDX_API struct kdx_error *kdx_xen_linux_p2m(const struct kdx_dump *dump,
 					    enum kdx_xen_p2m_shape shape,
 					    struct kdx_xen_p2m_report *out);
 
+/** What one p2m entry says of its pfn. */
+enum kdx_xen_p2m_kind {
+	KDX_XEN_P2M_FRAME = 0, /**< the guest's own machine frame */
+	KDX_XEN_P2M_IDENTITY,  /**< 1:1 (IDENTITY_FRAME_BIT): not RAM */
+	KDX_XEN_P2M_FOREIGN,   /**< another domain's frame (FOREIGN_FRAME_BIT) */
+};
+
+/**
+ * Called for each entry of a p2m that is not missing, in pfn order.
+ * @param mfn the frame, its kind bits cleared.
+ * @return false to stop the walk (kdx_xen_linux_p2m_walk() then returns
+ *         NULL with the report so far).
+ */
+typedef bool (*kdx_xen_p2m_fn)(void *arg, uint64_t pfn, uint64_t mfn,
+			       enum kdx_xen_p2m_kind kind);
+
+/** @name start_info flags (SIF_*, xen/include/public/xen.h)
+ *  @{ */
+#define KDX_XEN_SIF_PRIVILEGED (1u << 0)     /**< a privileged domain */
+#define KDX_XEN_SIF_INITDOMAIN (1u << 1)     /**< dom0 */
+#define KDX_XEN_SIF_VIRT_P2M_4TOOLS (1u << 4) /**< no p2m tree for tools */
+/** @} */
+
+/**
+ * A PV domain's kernel in a dump of a Xen host's machine memory (QEMU's
+ * dump of the VM running Xen, a Xen host's kdump), found by its
+ * start_info page ("xen-3.0-x86_64"), which Linux keeps for the
+ * domain's life, and the shared_info page it names.
+ */
+struct kdx_xen_domain {
+	uint64_t start_info;  /**< machine address of its start_info page */
+	uint32_t flags;       /**< KDX_XEN_SIF_* bits */
+	unsigned int word;    /**< the guest's word size: 8 or 4 */
+	uint64_t nr_pages;    /**< pages Xen gave it at start */
+	uint64_t shared_info; /**< machine address of its shared_info */
+	uint64_t max_pfn;     /**< shared_info: pfns its p2m describes */
+	uint64_t frame_list_list; /**< shared_info: the p2m tree's top mfn */
+	uint64_t p2m_cr3;     /**< shared_info: the list's root (machine; its
+			       *   kernel's own top table, swapper_pg_dir) */
+	uint64_t p2m_vaddr;   /**< shared_info: the linear p2m list */
+	/** The start_info page's frame is in the domain's own p2m: it is
+	 *  the domain's, not a copy (another domain's page cache may hold
+	 *  one: a dump file written from dom0). */
+	bool verified;
+};
+
+/**
+ * Find the PV domains in @p dump's machine memory: a dump whose physical
+ * addresses are machine addresses (not a guest's own dump).  Copies of
+ * one start_info (same shared_info) count once: the verified one, else
+ * the first.  Order: initial domain first, then by start_info address.
+ * Scans every page of the dump (one small read each).
+ * @param out room for @p capacity domains; @p count is the number found
+ *        (which may exceed @p capacity; only @p capacity are written).
+ * @return NULL (also when none is found); a read error of the dump.
+ */
+KDX_API struct kdx_error *kdx_xen_find_domains(const struct kdx_dump *dump,
+					       struct kdx_xen_domain *out,
+					       size_t capacity, size_t *count);
+
+/**
+ * Read Linux's p2m as kdx_xen_linux_p2m() does, calling @p fn (which may
+ * be NULL) for each entry that is not missing.
+ * @param domain NULL: the dump's own guest (a PV guest's dump with
+ *        shared_info, or a Xen host's kdump whose crash notes name dom0's
+ *        p2m tree); else a domain kdx_xen_find_domains() found in it.
+ * @return as kdx_xen_linux_p2m(); @p out is set on success.
+ */
+KDX_API struct kdx_error *
+kdx_xen_linux_p2m_walk(const struct kdx_dump *dump,
+		       const struct kdx_xen_domain *domain,
+		       enum kdx_xen_p2m_shape shape, kdx_xen_p2m_fn fn,
+		       void *arg, struct kdx_xen_p2m_report *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* kdx maps: every present mapping of a page table, merged into runs. */
 #include "cli/json.h"
+#include "cli/maps_xen.h"
 #include "cli/xlat_args.h"
 
 #include <inttypes.h>
@@ -9,6 +10,7 @@
 
 static const char usage[] =
 	"Usage: kdx maps DUMP [--start VA] [--end VA] [--no-merge] [--json] [options]\n"
+	"       kdx maps DUMP --xen-p2m [--xen-domain N] [--json]\n"
 	"\n"
 	"List every present mapping of a page table (the kernel's by default),\n"
 	"in virtual-address order.  Consecutive pages are merged into one range\n"
@@ -25,6 +27,13 @@ static const char usage[] =
 	"  --end VA          last virtual address to list (inclusive)\n"
 	"  --no-merge        one line per page-table leaf entry\n"
 	"  --json            one JSON object (\"end\" is exclusive)\n"
+	"  --xen-p2m         a Xen PV guest's p2m as Linux keeps it (its linear\n"
+	"                    list, else its frame-list tree), read from its memory:\n"
+	"                    one \"PFN MFN\" line per pfn that is not missing (then\n"
+	"                    \"identity\" or \"foreign\" for such entries)\n"
+	"  --xen-domain N    with --xen-p2m on a dump of a Xen host's machine\n"
+	"                    memory: the N-th PV domain found there (kdx info lists\n"
+	"                    them; 0, the default, is dom0 when it is found)\n"
 	"  -h, --help        show this help\n" CLI_XLAT_OPTIONS_HELP
 	CLI_DUMP_OPTIONS_HELP;
 
@@ -39,6 +48,8 @@ const struct cli_command cli_cmd_maps = {
 
 struct maps_args {
 	bool json;
+	bool xen_p2m;
+	long xen_domain; /* -1: the dump's own guest, else dom0 */
 	unsigned int flags;
 	uint64_t start, end;
 	struct kdx_open_options opts;
@@ -229,11 +240,14 @@ static int list_maps(const struct maps_args *a, const struct kdx_dump *dump,
 
 static int parse_args(int argc, char **argv, struct maps_args *a)
 {
-	enum { OPT_START = 0x300, OPT_END, OPT_NO_MERGE };
+	enum { OPT_START = 0x300, OPT_END, OPT_NO_MERGE, OPT_XEN_P2M,
+	       OPT_XEN_DOMAIN };
 	static const struct option longopts[] = {
 		{ "start", required_argument, NULL, OPT_START },
 		{ "end", required_argument, NULL, OPT_END },
 		{ "no-merge", no_argument, NULL, OPT_NO_MERGE },
+		{ "xen-p2m", no_argument, NULL, OPT_XEN_P2M },
+		{ "xen-domain", required_argument, NULL, OPT_XEN_DOMAIN },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_DUMP_LONG_OPTIONS,
@@ -260,6 +274,15 @@ static int parse_args(int argc, char **argv, struct maps_args *a)
 				return cli_usage_error(&cli_cmd_maps, "--end: not an address: '%s'", optarg);
 			break;
 		case OPT_NO_MERGE: a->flags |= KDX_MAPS_NO_MERGE; break;
+		case OPT_XEN_P2M: a->xen_p2m = true; break;
+		case OPT_XEN_DOMAIN: {
+			uint64_t v;
+
+			if (!cli_parse_u64(optarg, &v) || v > 1u << 20)
+				return cli_usage_error(&cli_cmd_maps, "--xen-domain: not an index: '%s'", optarg);
+			a->xen_domain = (long)v;
+			break;
+		}
 		case 'j': a->json = true; break;
 		case 'h': return -1;
 		default: return cli_usage_error(&cli_cmd_maps, "bad option");
@@ -269,6 +292,8 @@ static int parse_args(int argc, char **argv, struct maps_args *a)
 		return cli_usage_error(&cli_cmd_maps, "expected a DUMP");
 	if (a->start > a->end)
 		return cli_usage_error(&cli_cmd_maps, "--start is above --end");
+	if (a->xen_domain >= 0 && !a->xen_p2m)
+		return cli_usage_error(&cli_cmd_maps, "--xen-domain goes with --xen-p2m");
 	a->files.paths = (const char *const *)argv + optind;
 	a->files.count = (size_t)(argc - optind);
 	return EXIT_OK;
@@ -283,7 +308,7 @@ static int list_maps_cb(void *arg, const struct kdx_dump *dump,
 
 static int run_maps(int argc, char **argv)
 {
-	struct maps_args a = { .end = UINT64_MAX };
+	struct maps_args a = { .end = UINT64_MAX, .xen_domain = -1 };
 	int rc;
 
 	kdx_open_options_init(&a.opts);
@@ -293,5 +318,15 @@ static int run_maps(int argc, char **argv)
 		return cli_help(&cli_cmd_maps);
 	if (rc)
 		return rc;
+	if (a.xen_p2m) {
+		struct kdx_dump *dump;
+
+		rc = cli_open_dump(&a.files, &a.opts, &dump);
+		if (rc)
+			return rc;
+		rc = cli_maps_xen_p2m(dump, a.xen_domain, a.json);
+		kdx_dump_destroy(dump);
+		return rc;
+	}
 	return cli_with_xlat(&a.files, &a.opts, &a.kopts, list_maps_cb, &a);
 }

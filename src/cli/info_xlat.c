@@ -99,66 +99,6 @@ static void print_json(struct json *j, const struct kdx_kernel_layout *l)
 	json_object_end(j);
 }
 
-/* A Xen PV guest: Linux's own p2m, read from its memory, against the
- * dump's (an independent check of both). */
-static void linux_p2m_text(const struct kdx_xen_p2m_report *r)
-{
-	printf("  linux p2m   %s at 0x%" PRIx64 ": %" PRIu64
-	       " frames for pfns 0x0-0x%" PRIx64 " (%" PRIu64 " missing, %" PRIu64
-	       " identity, %" PRIu64 " foreign, %" PRIu64 " unreadable)",
-	       r->shape == KDX_XEN_P2M_LIST ? "linear list" : "frame-list tree",
-	       r->root, r->frames, r->covered ? r->covered - 1 : 0, r->missing,
-	       r->identity, r->foreign, r->unreadable);
-	if (!r->compared)
-		printf("\n");
-	else if (!r->differ)
-		printf("; the dump's p2m agrees\n");
-	else
-		printf("; the dump's p2m differs for %" PRIu64
-		       " (first: pfn 0x%" PRIx64 ", Linux says mfn 0x%" PRIx64 ")\n",
-		       r->differ, r->first_differ, r->first_differ_mfn);
-}
-
-static void linux_p2m_json(struct json *j, const struct kdx_xen_p2m_report *r)
-{
-	json_key(j, "linux_p2m");
-	json_object_begin(j);
-	json_key(j, "shape");
-	json_string(j, r->shape == KDX_XEN_P2M_LIST ? "list" : "tree");
-	json_key(j, "root");
-	json_u64(j, r->root);
-	json_key(j, "covered_pfns");
-	json_u64(j, r->covered);
-	json_key(j, "frames");
-	json_u64(j, r->frames);
-	json_key(j, "missing");
-	json_u64(j, r->missing);
-	json_key(j, "unreadable");
-	json_u64(j, r->unreadable);
-	if (r->compared) {
-		json_key(j, "differ_from_dump");
-		json_u64(j, r->differ);
-	}
-	json_object_end(j);
-}
-
-static void linux_p2m(const struct kdx_dump *dump, struct json *j)
-{
-	struct kdx_xen_p2m_report r;
-	struct kdx_error *err;
-
-	if (!kdx_dump_has_machine(dump))
-		return;
-	err = kdx_xen_linux_p2m(dump, KDX_XEN_P2M_AUTO, &r);
-	if (err && !j)
-		printf("  linux p2m   %s\n", kdx_error_message(err));
-	else if (!err && j)
-		linux_p2m_json(j, &r);
-	else if (!err)
-		linux_p2m_text(&r);
-	kdx_error_destroy(err);
-}
-
 void cli_info_translation(const struct kdx_dump *dump, struct json *j)
 {
 	struct kdx_kernel_layout layout;
@@ -178,6 +118,6 @@ void cli_info_translation(const struct kdx_dump *dump, struct json *j)
 	} else {
 		print_text(&layout);
 	}
+	cli_info_xen(dump, err ? NULL : &layout, j);
 	kdx_error_destroy(err);
-	linux_p2m(dump, j);
 }

@@ -89,6 +89,12 @@ struct json;
  * "translation" member of the object @j is writing. */
 void cli_info_translation(const struct kdx_dump *dump, struct json *j);
 
+/* kdx info's Xen part (info_xen.c): Xen's crash notes, Linux's own p2m
+ * of a PV guest's dump, the PV domains in a Xen host's machine memory;
+ * @layout NULL when the kernel probe failed. */
+void cli_info_xen(const struct kdx_dump *dump,
+		  const struct kdx_kernel_layout *layout, struct json *j);
+
 /* "4K", "2M", "1G", "4M". */
 const char *cli_page_size(uint64_t size, char *buf, size_t len);
 

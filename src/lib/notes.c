@@ -29,6 +29,16 @@
 #define VBOX_CPU_CR0_OFFSET (18 * 8 + 6 * 24)
 #define VBOX_CPU_MIN_SIZE (VBOX_CPU_CR0_OFFSET + 4 * 8)
 
+/* Xen's own notes in a Xen host's kdump (xen/include/public/elfnote.h):
+ * one CRASH_INFO (crash_xen_info_t: eight words, major and minor version,
+ * the addresses of its extra version, changeset, compiler, compile date
+ * and time strings, the taint flags; then, as Xen grew, dom0's p2m frame
+ * list list (v1), then xen_phys_start before it (v2)) and one CRASH_REGS
+ * per CPU (crash_xen_core_t: cr0, cr2, cr3, cr4), words of Xen's width. */
+#define XEN_ELFNOTE_CRASH_INFO 0x1000001u
+#define XEN_ELFNOTE_CRASH_REGS 0x1000002u
+#define XEN_INFO_WORDS 8u
+
 static const char *note_kind(const struct kdx_desc_note *n)
 {
 	if (!strcmp(n->name, "CORE")) {
@@ -53,6 +63,10 @@ static const char *note_kind(const struct kdx_desc_note *n)
 		return "vmcoredd";
 	if (!strcmp(n->name, "ERASEINFO"))
 		return "eraseinfo";
+	if (!strcmp(n->name, "Xen") && n->type == XEN_ELFNOTE_CRASH_INFO)
+		return "xen-crash-info";
+	if (!strcmp(n->name, "Xen") && n->type == XEN_ELFNOTE_CRASH_REGS)
+		return "xen-crash-regs";
 	if (!strcmp(n->name, "Xen"))
 		return "xen";
 	return "unknown";
@@ -177,10 +191,73 @@ static struct kdx_error *add_saved_cpus(struct kdx_dump *dump,
 	return NULL;
 }
 
+/* The word width of a crash_xen_info_t of @size bytes (any version), 0
+ * when no layout has that size. */
+static unsigned int xen_info_word(size_t size)
+{
+	for (unsigned int w = 4; w <= 8; w += 4)
+		if (size % w == 0 && size / w >= XEN_INFO_WORDS &&
+		    size / w <= XEN_INFO_WORDS + 2)
+			return w;
+	return 0;
+}
+
+static void decode_xen_info(struct kdx_dump *dump,
+			    const struct kdx_desc_note *n)
+{
+	struct kdx_dump_facts *f = &dump->desc.facts;
+	enum kdx_byte_order bo = dump->desc.byte_order;
+	unsigned int w = xen_info_word(n->desc_size);
+	uint64_t v[XEN_INFO_WORDS + 2];
+	size_t words = w ? n->desc_size / w : 0;
+
+	if (!w)
+		return; /* listed as a note, not a layout we know */
+	for (size_t i = 0; i < words; i++)
+		v[i] = kdx_load_uint(n->desc + i * w, w, bo);
+	f->set |= KDX_FACT_XEN_CRASH_INFO;
+	f->xen_major_version = v[0];
+	f->xen_minor_version = v[1];
+	f->xen_extra_version = v[2];
+	f->xen_changeset = v[3];
+	f->xen_compiler = v[4];
+	f->xen_compile_date = v[5];
+	f->xen_compile_time = v[6];
+	f->xen_tainted = v[7];
+	f->xen_crash_info_version = (unsigned int)(words - XEN_INFO_WORDS);
+	if (words == XEN_INFO_WORDS + 2) {
+		f->set |= KDX_FACT_XEN_PHYS_START;
+		f->xen_phys_start = v[8];
+	}
+	/* 0 or ~0: dom0 published no tree (Linux with a virtual p2m for the
+	 * tools, SIF_VIRT_P2M_4TOOLS) */
+	if (words > XEN_INFO_WORDS && v[words - 1] &&
+	    v[words - 1] != (w == 8 ? UINT64_MAX : UINT32_MAX)) {
+		f->set |= KDX_FACT_XEN_DOM0_P2M;
+		f->xen_dom0_p2m_fll = v[words - 1];
+	}
+}
+
+/* A Xen CPU's control registers; cr3 is a machine address. */
+static void decode_xen_regs(const struct kdx_dump *dump,
+			    const struct kdx_desc_note *n, struct kdx_cpu *cpu)
+{
+	static const unsigned int cr[] = { 0, 2, 3, 4 };
+	unsigned int w = n->desc_size == 32 ? 8 : n->desc_size == 16 ? 4 : 0;
+
+	if (!w)
+		return;
+	cpu->has_control_regs = true;
+	cpu->state_source = "Xen crash-regs note";
+	for (size_t i = 0; i < 4; i++)
+		cpu->cr[cr[i]] = kdx_load_uint(n->desc + i * w, w,
+					       dump->desc.byte_order);
+}
+
 struct kdx_error *kdx_dump_decode_notes(struct kdx_dump *dump)
 {
 	size_t count = dump->desc.note_count, capacity = 0;
-	size_t prstatus = 0, qemu = 0, vbox = 0;
+	size_t prstatus = 0, qemu = 0, vbox = 0, xen_regs = 0;
 	uint32_t vbox_version = vbox_format(dump);
 
 	dump->notes = calloc(count ? count : 1, sizeof(*dump->notes));
@@ -210,6 +287,13 @@ struct kdx_error *kdx_dump_decode_notes(struct kdx_dump *dump)
 			cpu = cpu_at(dump, vbox++, &capacity);
 			if (cpu)
 				decode_vbox_cpu(vbox_version, n, cpu);
+		} else if (!strcmp(dump->notes[i].kind, "xen-crash-regs")) {
+			cpu = cpu_at(dump, xen_regs++, &capacity);
+			if (cpu)
+				decode_xen_regs(dump, n, cpu);
+		} else if (!strcmp(dump->notes[i].kind, "xen-crash-info")) {
+			decode_xen_info(dump, n);
+			continue;
 		} else {
 			continue;
 		}

@@ -30,7 +30,20 @@ struct p2m_reader {
 	unsigned int per;    /* entries per page */
 	bool machine;        /* reads go through the dump's m2p */
 	struct kdx_xen_p2m_report *out;
+	kdx_xen_p2m_fn fn;   /* NULL: count only */
+	void *arg;
+	bool stopped;        /* fn said stop */
+	uint64_t missing_leaf; /* a leaf page read all missing (~0: none) */
+	uint64_t last;       /* one past the last pfn not missing */
+	bool extent_unknown; /* a tree no max_pfn bounds */
+	unsigned int fails_in_row; /* unreadable pages since the last entry */
 };
+
+/* A tree no max_pfn bounds ends where its pages stop being readable: in
+ * a real one every unused entry points at Linux's shared "missing"
+ * pages, which read (and are counted once); a run of unreadable pages
+ * after the last entry is the end of the data, not more pfns. */
+#define MAX_FAILS_IN_ROW 64u
 
 static uint64_t all_ones(const struct p2m_reader *r)
 {
@@ -76,17 +89,36 @@ static void compare(struct p2m_reader *r, uint64_t pfn, uint64_t mfn)
 static void take(struct p2m_reader *r, uint64_t pfn, uint64_t e)
 {
 	unsigned int bits = r->word * 8;
+	uint64_t identity = 1ull << (bits - 2), foreign = 1ull << (bits - 1);
+	enum kdx_xen_p2m_kind kind = KDX_XEN_P2M_FRAME;
 
-	if (e == all_ones(r))
+	if (e == all_ones(r)) {
 		r->out->missing++;
-	else if (e & (1ull << (bits - 2)))
+		return;
+	}
+	if (e & identity) {
 		r->out->identity++;
-	else if (e & (1ull << (bits - 1)))
+		kind = KDX_XEN_P2M_IDENTITY;
+	} else if (e & foreign) {
 		r->out->foreign++;
-	else {
+		kind = KDX_XEN_P2M_FOREIGN;
+	} else {
 		r->out->frames++;
 		compare(r, pfn, e);
 	}
+	r->last = pfn + 1;
+	r->fails_in_row = 0;
+	if (r->fn && !r->stopped &&
+	    !r->fn(r->arg, pfn, e & ~(identity | foreign), kind))
+		r->stopped = true;
+}
+
+static bool all_missing(const struct p2m_reader *r, const uint8_t *page)
+{
+	for (uint64_t k = 0; k < r->per; k++)
+		if (entry(r, page, k) != all_ones(r))
+			return false;
+	return true;
 }
 
 static void unreadable(struct p2m_reader *r, uint64_t pfn, uint64_t n)
@@ -94,6 +126,9 @@ static void unreadable(struct p2m_reader *r, uint64_t pfn, uint64_t n)
 	if (!r->out->unreadable)
 		r->out->first_unreadable = pfn;
 	r->out->unreadable += n;
+	r->last = pfn + n;
+	if (r->extent_unknown && ++r->fails_in_row >= MAX_FAILS_IN_ROW)
+		r->stopped = true;
 }
 
 /* The pfns of one leaf page, [pfn, pfn + n). */
@@ -102,7 +137,10 @@ static void leaf(struct p2m_reader *r, uint64_t mfn, uint64_t pfn, uint64_t n,
 {
 	struct kdx_error *err = NULL;
 
-	if (mfn == all_ones(r)) {
+	/* Linux points every hole at one page of missing entries (and, in
+	 * the tree, every unused top entry at one page of those): counted
+	 * without a pass over its entries. */
+	if (mfn == all_ones(r) || mfn == r->missing_leaf) {
 		r->out->missing += n;
 		return;
 	}
@@ -118,7 +156,12 @@ static void leaf(struct p2m_reader *r, uint64_t mfn, uint64_t pfn, uint64_t n,
 		unreadable(r, pfn, n);
 		return;
 	}
-	for (uint64_t k = 0; k < n; k++)
+	if (all_missing(r, buf)) {
+		r->missing_leaf = mfn;
+		r->out->missing += n;
+		return;
+	}
+	for (uint64_t k = 0; k < n && !r->stopped; k++)
 		take(r, pfn + k, entry(r, buf, k));
 }
 
@@ -133,7 +176,7 @@ static struct kdx_error *read_tree(struct p2m_reader *r, uint64_t fll)
 		return kdx_err_wrap(err, "Linux p2m tree: frame list list at mfn 0x%llx",
 				    (unsigned long long)fll);
 	/* Bounded: each pass takes one leaf page's pfns. */
-	for (uint64_t pfn = 0; pfn < covered; pfn += per) {
+	for (uint64_t pfn = 0; pfn < covered && !r->stopped; pfn += per) {
 		uint64_t ti = pfn / (per * per), mi = (pfn / per) % per;
 		uint64_t n = covered - pfn < per ? covered - pfn : per;
 		uint64_t mid_mfn = entry(r, top, ti);
@@ -184,7 +227,8 @@ static struct kdx_error *read_list(struct p2m_reader *r, uint64_t cr3,
 		return kdx_err_wrap(err, "Linux p2m list: its page table at p2m_cr3 0x%llx",
 				    (unsigned long long)cr3);
 	/* Bounded: each pass takes one page of entries. */
-	for (uint64_t pfn = 0; pfn < r->out->covered; pfn += r->per) {
+	for (uint64_t pfn = 0; pfn < r->out->covered && !r->stopped;
+	     pfn += r->per) {
 		uint64_t n = r->out->covered - pfn;
 
 		if (n > r->per)
@@ -196,7 +240,7 @@ static struct kdx_error *read_list(struct p2m_reader *r, uint64_t cr3,
 			unreadable(r, pfn, n);
 			continue;
 		}
-		for (uint64_t k = 0; k < n; k++)
+		for (uint64_t k = 0; k < n && !r->stopped; k++)
 			take(r, pfn + k, entry(r, buf, k));
 	}
 	kdx_xlat_destroy(xlat);
@@ -219,35 +263,74 @@ static enum kdx_xen_p2m_shape choose(const struct p2m_reader *r,
 	return shape;
 }
 
-struct kdx_error *kdx_xen_linux_p2m(const struct kdx_dump *dump,
-				    enum kdx_xen_p2m_shape shape,
-				    struct kdx_xen_p2m_report *out)
-{
-	struct kdx_xen_p2m_report rep = { 0 };
-	struct p2m_reader r = { dump, 8, PAGE / 8, kdx_dump_has_machine(dump),
-				&rep };
-	uint64_t cr3 = 0, vaddr = 0, fll = 0;
-	struct kdx_error *err;
+/* Where the p2m is: from the domain found in machine memory, else from
+ * the dump's own facts (xc_core's shared_info, or a Xen host's crash
+ * notes naming dom0's tree, whose extent no note gives). */
+struct p2m_where {
+	uint64_t cr3, vaddr, fll, covered;
+	bool covered_known;
+};
 
+static struct kdx_error *where_own(const struct kdx_dump *dump,
+				   const struct p2m_reader *r,
+				   struct p2m_where *w)
+{
+	const struct kdx_dump_facts *f = kdx_dump_facts(dump);
+
+	if (f->version >= 2 && (f->set & KDX_FACT_XEN_DOM0_P2M) &&
+	    !(f->set & KDX_FACT_MAX_PFN)) {
+		w->fll = f->xen_dom0_p2m_fll;
+		w->covered = (uint64_t)r->per * r->per * r->per;
+		if (w->covered > MAX_COVERED)
+			w->covered = MAX_COVERED;
+		return NULL;
+	}
 	if (!kdx_xen_pv_detect(dump))
 		return kdx_err(KDX_ERR_UNSUPPORTED,
 			       "not a Xen PV guest's dump: no Linux p2m to read");
-	if (kdx_dump_arch(dump) == KDX_ARCH_I386) {
+	if (!(f->set & KDX_FACT_MAX_PFN))
+		return kdx_err(KDX_ERR_NOTFOUND,
+			       "no shared_info in the dump: Linux's p2m cannot be found");
+	w->covered = f->max_pfn;
+	w->covered_known = true;
+	kdx_xen_fact(dump, "xen_p2m_cr3", &w->cr3);
+	kdx_xen_fact(dump, "xen_p2m_vaddr", &w->vaddr);
+	kdx_xen_fact(dump, "xen_p2m_frame_list_list", &w->fll);
+	return NULL;
+}
+
+struct kdx_error *kdx_xen_linux_p2m_walk(const struct kdx_dump *dump,
+					 const struct kdx_xen_domain *domain,
+					 enum kdx_xen_p2m_shape shape,
+					 kdx_xen_p2m_fn fn, void *arg,
+					 struct kdx_xen_p2m_report *out)
+{
+	struct kdx_xen_p2m_report rep = { 0 };
+	struct p2m_reader r = { dump, 8, PAGE / 8, kdx_dump_has_machine(dump),
+				&rep, fn, arg, false, UINT64_MAX, 0, false, 0 };
+	struct p2m_where w = { 0 };
+	struct kdx_error *err;
+
+	if (domain ? domain->word == 4 : kdx_dump_arch(dump) == KDX_ARCH_I386) {
 		r.word = 4;
 		r.per = PAGE / 4;
 	}
-	if (!(kdx_dump_facts(dump)->set & KDX_FACT_MAX_PFN))
-		return kdx_err(KDX_ERR_NOTFOUND,
-			       "no shared_info in the dump: Linux's p2m cannot be found");
-	rep.covered = kdx_dump_facts(dump)->max_pfn;
+	r.missing_leaf = all_ones(&r);
+	if (domain) {
+		r.machine = false; /* a host's dump: physical is machine */
+		w = (struct p2m_where){ domain->p2m_cr3, domain->p2m_vaddr,
+					domain->frame_list_list,
+					domain->max_pfn, true };
+	} else if ((err = where_own(dump, &r, &w))) {
+		return err;
+	}
+	rep.covered = w.covered;
+	r.extent_unknown = !w.covered_known;
 	if (rep.covered > MAX_COVERED)
 		return kdx_err(KDX_ERR_CORRUPT,
 			       "shared_info max_pfn 0x%llx is beyond any guest (over 2^28 pfns)",
 			       (unsigned long long)rep.covered);
-	kdx_xen_fact(dump, "xen_p2m_cr3", &cr3);
-	kdx_xen_fact(dump, "xen_p2m_vaddr", &vaddr);
-	kdx_xen_fact(dump, "xen_p2m_frame_list_list", &fll);
-	rep.shape = choose(&r, shape, cr3, vaddr, fll);
+	rep.shape = choose(&r, shape, w.cr3, w.vaddr, w.fll);
 	rep.compared = r.machine;
 	if (rep.shape == KDX_XEN_P2M_AUTO)
 		return kdx_err(KDX_ERR_NOTFOUND,
@@ -255,12 +338,28 @@ struct kdx_error *kdx_xen_linux_p2m(const struct kdx_dump *dump,
 			       shape == KDX_XEN_P2M_TREE ? "p2m tree" :
 			       shape == KDX_XEN_P2M_LIST ? "linear p2m list" :
 							   "p2m",
-			       (unsigned long long)cr3, (unsigned long long)vaddr,
-			       (unsigned long long)fll);
-	rep.root = rep.shape == KDX_XEN_P2M_LIST ? vaddr : fll;
-	err = rep.shape == KDX_XEN_P2M_LIST ? read_list(&r, cr3, vaddr) :
-					      read_tree(&r, fll);
-	if (!err)
-		*out = rep;
-	return err;
+			       (unsigned long long)w.cr3,
+			       (unsigned long long)w.vaddr,
+			       (unsigned long long)w.fll);
+	rep.root = rep.shape == KDX_XEN_P2M_LIST ? w.vaddr : w.fll;
+	err = rep.shape == KDX_XEN_P2M_LIST ? read_list(&r, w.cr3, w.vaddr) :
+					      read_tree(&r, w.fll);
+	if (err)
+		return err;
+	/* A tree whose extent no header gives: what it describes ends at
+	 * its last entry that is not missing. */
+	if (!w.covered_known) {
+		rep.covered = r.last;
+		rep.missing = r.last - rep.frames - rep.identity - rep.foreign -
+			      rep.unreadable;
+	}
+	*out = rep;
+	return NULL;
+}
+
+struct kdx_error *kdx_xen_linux_p2m(const struct kdx_dump *dump,
+				    enum kdx_xen_p2m_shape shape,
+				    struct kdx_xen_p2m_report *out)
+{
+	return kdx_xen_linux_p2m_walk(dump, NULL, shape, NULL, NULL, out);
 }

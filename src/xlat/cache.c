@@ -14,8 +14,9 @@
  * class gets more room by default. */
 #define DEFAULT_TLB_SMALL_ENTRIES 32768u
 /* Blocks of small pages (2 MiB each on x86_64): a 512 MiB guest's
- * kernel page table has ~2,300. */
-#define DEFAULT_PSC_ENTRIES 4096u
+ * kernel page table has ~2,300, a 128 MiB Xen PV guest's ~2,700 (all of
+ * its memory mapped with 4 KiB pages, and 4 GiB of espfix aliases). */
+#define DEFAULT_PSC_ENTRIES 8192u
 
 static unsigned int round_pow2(unsigned int v, unsigned int min)
 {
@@ -76,7 +77,8 @@ static struct kdx_error *psc_init(struct kdx_xlat *xlat)
 	if (form->levels < 2)
 		return NULL;
 	xlat->psc_shift = form->level[form->levels - 2].shift;
-	xlat->psc_mask = DEFAULT_PSC_ENTRIES - 1;
+	/* two ways per set (walk.c) */
+	xlat->psc_mask = DEFAULT_PSC_ENTRIES / 2 - 1;
 	xlat->psc = calloc(DEFAULT_PSC_ENTRIES, sizeof(*xlat->psc));
 	return xlat->psc ? NULL : kdx_err_nomem();
 }
@@ -118,7 +120,7 @@ void kdx_xlat_cache_clear(struct kdx_xlat *xlat)
 		       ((size_t)xlat->tlb[c].mask + 1) * sizeof(struct kdx_tlb_entry));
 	if (xlat->psc)
 		memset(xlat->psc, 0,
-		       ((size_t)xlat->psc_mask + 1) * sizeof(*xlat->psc));
+		       ((size_t)xlat->psc_mask + 1) * 2 * sizeof(*xlat->psc));
 }
 
 /* Pieces are at least 4-byte aligned (PAE's PDPT: 32 bytes): hash from
@@ -138,16 +140,22 @@ static struct kdx_error *piece(struct kdx_xlat *xlat, uint64_t addr,
 	struct kdx_table_slot *slots = &xlat->slots[(size_t)set * KDX_TABLE_WAYS];
 	struct kdx_table_slot *slot;
 	struct kdx_error *err;
+	unsigned int hits = 0;
 
-	for (unsigned int w = 0; w < KDX_TABLE_WAYS; w++) {
-		if (slots[w].used && slots[w].addr == addr &&
-		    slots[w].size >= size) {
-			xlat->stats.table_hits++;
-			*data = slots[w].data;
-			if (used)
-				*used = &slots[w];
-			return NULL;
-		}
+	/* Which way holds the piece is data, not a pattern: the ways are
+	 * compared without a branch each, then one test. */
+	for (unsigned int w = 0; w < KDX_TABLE_WAYS; w++)
+		hits |= ((unsigned int)slots[w].used &
+			 (unsigned int)(slots[w].addr == addr) &
+			 (unsigned int)(slots[w].size >= size)) << w;
+	if (hits) {
+		unsigned int w = (unsigned int)__builtin_ctz(hits);
+
+		xlat->stats.table_hits++;
+		*data = slots[w].data;
+		if (used)
+			*used = &slots[w];
+		return NULL;
 	}
 	slot = &slots[xlat->next_way[set]++ % KDX_TABLE_WAYS];
 	slot->used = false;

@@ -179,12 +179,20 @@ static struct kdx_error *length_error(const struct kdx_xlat *xlat,
 				    what);
 }
 
-static struct kdx_psc_entry *psc_slot(const struct kdx_xlat *xlat,
-				      uint64_t linear)
+/* The set of 2 entries for @linear's block.  Blocks of one region (what
+ * one entry two levels up maps: 512 GiB on x86_64) take consecutive sets,
+ * so a region's run of blocks never collides with itself; each region
+ * starts at its own scrambled set, so runs of different regions (a PV
+ * guest's 4 GiB of espfix aliases, its vmalloc area, its direct map: all
+ * 4 KiB pages) overlap little, and the second way holds what does. */
+static struct kdx_psc_entry *psc_set(const struct kdx_xlat *xlat,
+				     uint64_t linear)
 {
 	uint64_t block = linear >> xlat->psc_shift;
+	uint64_t region = block >> 18;
+	uint64_t set = block + ((region * 0x9e3779b97f4a7c15ull) >> 40);
 
-	return &xlat->psc[(block ^ block >> 13) & xlat->psc_mask];
+	return &xlat->psc[(set & xlat->psc_mask) * 2];
 }
 
 /* Resume a walk at the last level from the paging-structure cache. */
@@ -193,11 +201,15 @@ static bool psc_resume(const struct kdx_xlat *xlat, uint64_t linear,
 		       unsigned int *rights, unsigned int *nx)
 {
 	const struct kdx_psc_entry *e;
+	uint64_t tag = (linear >> xlat->psc_shift) + 1;
 
 	if (!xlat->psc)
 		return false;
-	e = psc_slot(xlat, linear);
-	if (e->tag != (linear >> xlat->psc_shift) + 1)
+	e = psc_set(xlat, linear);
+	/* Which way holds it is data, not a pattern a branch predictor
+	 * learns: a select, then one test that mostly passes. */
+	e += (unsigned int)(e[0].tag != tag) & (unsigned int)(e[1].tag == tag);
+	if (e->tag != tag)
 		return false;
 	pos->table = e->table;
 	parent->table = e->parent_table;
@@ -208,12 +220,15 @@ static bool psc_resume(const struct kdx_xlat *xlat, uint64_t linear,
 	return true;
 }
 
+/* The newest entry goes first; the one it displaces moves second, and
+ * the older second one is dropped (least recently inserted). */
 static void psc_insert(struct kdx_xlat *xlat, uint64_t linear,
 		       const struct walk_pos *parent, uint64_t table,
 		       unsigned int rights, unsigned int nx)
 {
-	struct kdx_psc_entry *e = psc_slot(xlat, linear);
+	struct kdx_psc_entry *e = psc_set(xlat, linear);
 
+	e[1] = e[0];
 	e->tag = (linear >> xlat->psc_shift) + 1;
 	e->table = table;
 	e->parent_table = parent->table;

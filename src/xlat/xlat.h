@@ -218,7 +218,7 @@ struct kdx_xlat {
 
 	/* Paging-structure cache (empty when the form has one level). */
 	struct kdx_psc_entry *psc;
-	unsigned int psc_mask, psc_shift;
+	unsigned int psc_mask, psc_shift; /* mask: of sets (2 entries each) */
 
 	/* The cache slot each level of the walker used last: walks of
 	 * nearby addresses share their upper tables. */

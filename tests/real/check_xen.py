@@ -15,7 +15,13 @@ Two kinds of checks:
           no option given: info names the kernel, dmesg equals the domU's
           console, read of SYMBOL(init_uts_ns) gives "Linux", maps lists the
           kernel's mappings, the marker is read at its virtual (direct map)
-          and pseudo-physical addresses.
+          and pseudo-physical addresses.  On the host dump: the PV domains
+          kdx finds in machine memory, each one's p2m read from its own
+          linear list (kdx maps --xen-p2m) against an independent one: the
+          domU's against xen-mfndump's (every pfn), dom0's against Xen's own
+          m2p table (machine_to_phys, read here by walking a CPU's CR3 in
+          the host dump) and Xen's page count for dom0 (xl debug-keys q);
+          the domU's kernel read through its own root (its p2m_cr3).
 Each failure prints what was compared.  Environment: KDX_CHECK_VERBOSE=1
 prints every passing check too.
 """
@@ -531,6 +537,180 @@ def check_kdx_host(d, env, kdx, vi):
               % (name, uts), "exit %d, got %r; stderr: %s" % (rc, out[:16], short(err)))
 
 
+# ------------------------------------------------- host dump: Xen's m2p
+RO_MPT = 0xFFFF800000000000  # Xen's read-only machine_to_phys in every PV L4
+
+
+def cpu_cr3s(path):
+    """The CR3 of each CPU in HMP's 'info registers -a'."""
+    with open(path, errors="replace") as f:
+        return [int(v, 16) for v in re.findall(r"CR3=([0-9a-fA-F]+)", f.read())]
+
+
+def walk(h, cr3, va):
+    """x86_64 4-level walk in the host dump (physical = machine):
+    the machine address of va, or None."""
+    table = cr3 & 0x000FFFFFFFFFF000
+    for level, shift in enumerate((39, 30, 21, 12)):
+        raw = h.read(table + ((va >> shift) & 511) * 8, 8)
+        if raw is None:
+            return None
+        e, = struct.unpack("<Q", raw)
+        if not e & 1:
+            return None
+        frame = e & 0x000FFFFFFFFFF000
+        if level in (1, 2) and e & 0x80:
+            size = 1 << shift
+            return (frame & ~(size - 1)) | (va & (size - 1))
+        table = frame
+    return table | (va & 0xFFF)
+
+
+class XenM2P:
+    """Xen's machine_to_phys table, read through the first CPU CR3 whose
+    tables map it (Xen puts its slots in every PV guest's top table)."""
+
+    def __init__(self, h, cr3s):
+        self.h, self.cr3, self.pages = h, None, {}
+        for c in cr3s:
+            if walk(h, c, RO_MPT) is not None:
+                self.cr3 = c
+                break
+
+    def pfn(self, mfn):
+        va = RO_MPT + mfn * 8
+        page = va & ~0xFFF
+        if page not in self.pages:
+            m = walk(self.h, self.cr3, page)
+            self.pages[page] = self.h.read(m, PAGE) if m is not None else None
+        data = self.pages[page]
+        if data is None:
+            return None
+        return struct.unpack_from("<Q", data, va & 0xFFF)[0]
+
+
+def xen_nr_pages(path):
+    """{domid: nr_pages} from Xen's 'q' debug key output in xl dmesg."""
+    out, dom = {}, None
+    with open(path, errors="replace") as f:
+        for l in f:
+            mo = re.search(r"General information for domain (\d+):", l)
+            if mo:
+                dom = int(mo.group(1))
+            mo = re.search(r"nr_pages=(\d+)", l)
+            if mo and dom is not None:
+                out.setdefault(dom, int(mo.group(1)))
+    return out
+
+
+def kdx_p2m(kdx, path, index):
+    """kdx maps --xen-p2m: ({pfn: mfn} of frames, {pfn: kind} of others,
+    exit code, stderr)."""
+    rc, out, err = run([kdx, "maps", path, "--xen-p2m", "--xen-domain", str(index)])
+    frames, other = {}, {}
+    for l in out.decode(errors="replace").splitlines():
+        if l.startswith("#"):
+            continue
+        f = l.split()
+        if len(f) == 2:
+            frames[int(f[0], 16)] = int(f[1], 16)
+        elif len(f) == 3:
+            other[int(f[0], 16)] = f[2]
+    return frames, other, rc, err
+
+
+def check_kdx_host_p2m(d, env, kdx, mfn_p2m, paused):
+    name = env["HOST_DUMP"]
+    path = os.path.join(d, name)
+    rc, out, err = run([kdx, "info", "--json", path])
+    try:
+        doms = json.loads(out).get("xen_domains", [])
+    except ValueError:
+        doms = []
+    init = [i for i, x in enumerate(doms) if x["initial_domain"]]
+    others = [i for i, x in enumerate(doms) if not x["initial_domain"]]
+    check(len(init) == 1 and len(others) == 1 and all(x["verified"] for x in doms),
+          "kdx info %s: dom0 and one domU found in machine memory (start_info, "
+          "each in its own p2m)" % name,
+          "exit %d; %s; stderr: %s" % (rc, short(json.dumps(doms)), short(err)))
+    if len(init) != 1 or len(others) != 1:
+        return
+    # (a) the domU: its own linear list against xen-mfndump, every pfn.
+    du = doms[others[0]]
+    frames, other, rc, err = kdx_p2m(kdx, path, others[0])
+    diff = [p for p in set(frames) | set(mfn_p2m) if frames.get(p) != mfn_p2m.get(p)]
+    check(rc == 0 and not diff and not other and len(frames) == len(mfn_p2m),
+          "kdx maps %s --xen-p2m (the domU, its linear list at %#x): == xen-mfndump "
+          "dump-p2m (%d pfns)" % (name, du["p2m_vaddr"], len(mfn_p2m)),
+          "exit %d, %d frames, %d others, %d differ (first %s); stderr: %s" % (
+              rc, len(frames), len(other), len(diff),
+              ["%#x" % p for p in sorted(diff)[:5]], short(err)))
+    # The domU's kernel in the host dump, through its own root (p2m_cr3:
+    # its swapper_pg_dir's machine address): the marker at its direct-map
+    # address (the paused core says which pfn holds it) and init_uts_ns.
+    root = "%#x" % du["p2m_cr3"]
+    marker = env["MARKER"].encode()
+    hits = [h for h in (paused.marker_hits if paused else []) if h[1] + len(marker) <= PAGE]
+    if hits:
+        pfn, off = hits[0]
+        va = DIRECT_MAP + pfn * PAGE + off
+        rc, out, err = run([kdx, "read", path, "%#x" % va, str(len(marker)), "--root", root, "-o", "-"])
+        check(rc == 0 and out == marker,
+              "kdx read %s --root %s (the domU's): marker at %#x" % (name, root, va),
+              "exit %d, got %r; stderr: %s" % (rc, out[:40], short(err)))
+    # Its kernel log, read through its root with dom0's VMCOREINFO (the
+    # same kernel build, not relocated): the domU's console, every line.
+    with open(os.path.join(d, env["DOMU_CONSOLE"]), errors="replace") as f:
+        final = kernel_lines(f.read())
+    rc, out, err = run([kdx, "dmesg", path, "--root", root])
+    got = kernel_lines(out.decode(errors="replace"))
+    check(rc == 0 and got == final,
+          "kdx dmesg %s --root %s (the domU's) == the domU's console (%d kernel lines)"
+          % (name, root, len(final)),
+          "exit %d, %d lines; first difference: %s; stderr: %s" % (
+              rc, len(got), next(((i, a, b) for i, (a, b) in enumerate(zip(got, final)) if a != b),
+                                 None), short(err)))
+    vi = paused.vmcoreinfo if paused else {}
+    if "SYMBOL(init_uts_ns)" in vi:
+        uts = int(vi["SYMBOL(init_uts_ns)"], 16) + int(vi.get("OFFSET(uts_namespace.name)", "0"))
+        rc, out, err = run([kdx, "read", path, "%#x" % uts, "5", "--root", root, "-o", "-"])
+        check(rc == 0 and out == b"Linux",
+              "kdx read %s --root %s (the domU's): init_uts_ns == 'Linux'" % (name, root),
+              "exit %d, got %r; stderr: %s" % (rc, out[:16], short(err)))
+    # (b) dom0: no tool dumps its p2m (xen-mfndump cannot map dom0's own
+    # shared info), so its linear list is checked against Xen: every
+    # frame's entry in Xen's machine_to_phys is its pfn, no frame twice,
+    # none the domU's, and as many frames as Xen counts for dom0.
+    d0 = doms[init[0]]
+    frames, other, rc, err = kdx_p2m(kdx, path, init[0])
+    h = HostElf(path)
+    m2p = XenM2P(h, cpu_cr3s(os.path.join(d, env["HOST_REGISTERS"])))
+    check(m2p.cr3 is not None, "%s: Xen's machine_to_phys mapped at %#x by a CPU's CR3" % (name, RO_MPT))
+    if m2p.cr3 is None:
+        return
+    bad = [p for p, m in frames.items() if m2p.pfn(m) != p]
+    domu_mfns = set(mfn_p2m.values())
+    check(rc == 0 and frames and not bad,
+          "kdx maps %s --xen-p2m (dom0, its linear list at %#x): every one of %d frames "
+          "maps back to its pfn in Xen's m2p" % (name, d0["p2m_vaddr"], len(frames)),
+          "exit %d; %d disagree (first: %s); stderr: %s" % (
+              rc, len(bad), ["pfn %#x mfn %#x m2p %s" % (p, frames[p], m2p.pfn(frames[p]))
+                             for p in sorted(bad)[:3]], short(err)))
+    check(len(set(frames.values())) == len(frames) and not (set(frames.values()) & domu_mfns),
+          "%s: dom0's frames distinct, none of them the domU's" % name)
+    maddr = int(env["DOM0_VMCOREINFO_MADDR"], 16)
+    check(maddr // PAGE in set(frames.values()),
+          "%s: dom0's VMCOREINFO (machine %#x) on a frame of dom0's p2m" % (name, maddr))
+    counts = xen_nr_pages(os.path.join(d, env["XEN_DMESG"]))
+    if 0 in counts:
+        check(len(frames) == counts[0],
+              "%s: dom0's p2m maps as many frames as Xen counts for dom0 (nr_pages=%d)"
+              % (name, counts[0]),
+              "%d frames, %d identity/foreign" % (len(frames), len(other)))
+    else:
+        print("  note: no 'nr_pages=' for domain 0 in %s (xl debug-keys q)" % env["XEN_DMESG"])
+
+
 def main():
     if len(sys.argv) not in (3, 4) or sys.argv[3:] not in ([], ["oracle"], ["kdx"], ["all"]):
         print(__doc__, file=sys.stderr)
@@ -561,6 +741,7 @@ def main():
     # the same kernel, log and marker, at pseudo-physical addresses.
     check_kdx_domu(d, env, kdx, "XL_SAVE", paused, "DOMU_CONSOLE_PAUSED")
     check_kdx_host(d, env, kdx, vi)
+    check_kdx_host_p2m(d, env, kdx, mfn_p2m, paused)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -47,7 +47,8 @@
 # host.elf, domu-console.log (the domU's whole console, from
 # xenconsoled), domu-console-live.log / domu-console-paused.log (its console
 # as it was just before each core was taken), console.log (the VM's serial
-# line: Xen and dom0), xen-dmesg.txt, xl-info.txt, xl-list.json,
+# line: Xen and dom0), xen-dmesg.txt (after `xl debug-keys q`: Xen's page
+# count of each domain, nr_pages=), xl-info.txt, xl-list.json,
 # host-info-registers.txt, manifest.env (names every file, the marker, the
 # domU's VMCOREINFO machine address and OSRELEASE, step durations).
 set -euo pipefail
@@ -291,6 +292,9 @@ run mfndump-domu 120 sh -c "xen-mfndump dump-p2m $domid > /out/domu-p2m.txt"
 xl list -l > /out/xl-list.json 2>&1
 xl list
 xl info > /out/xl-info.txt 2>&1
+# Xen's own count of each domain's pages (nr_pages=) in its log: what
+# dom0's p2m must map (check_xen.py), as no tool here dumps dom0's p2m.
+xl debug-keys q
 xl dmesg > /out/xen-dmesg.txt 2>&1
 sync
 echo "kdx-dom0: KDX-DOM0-DONE"
@@ -381,7 +385,10 @@ await 'kdx-dom0: KDX-DOM0-DONE' 120
 step=host-dump
 t0=$(now)
 "$py" "$here/qmp.py" "$sock" cmd stop >/dev/null || die "QMP stop"
-"$py" "$here/qmp.py" "$sock" cmd query-status | grep -q '"running": false' || die "VM still running after stop"
+# (Into a variable first: grep -q stops reading at its match, and qmp.py
+# then dies of a broken pipe, which pipefail took for a running VM.)
+status=$("$py" "$here/qmp.py" "$sock" cmd query-status) || die "QMP query-status"
+grep -q '"running": false' <<<"$status" || die "VM still running after stop: $status"
 "$py" "$here/qmp.py" "$sock" hmp 'info registers -a' > "$outdir/host-info-registers.txt" ||
     die "QMP info registers"
 "$py" "$here/qmp.py" "$sock" cmd dump-guest-memory \

@@ -432,6 +432,49 @@ static void block_cache_keeps_rights_and_errors(void **state)
 	ptb_free(p);
 }
 
+/* Table entries the walks have read so far. */
+static uint64_t entries_read(const struct kdx_xlat *x)
+{
+	struct kdx_xlat_stats s;
+
+	kdx_xlat_get_stats(x, &s);
+	return s.table_hits + s.table_reads;
+}
+
+/* The block cache keeps two blocks whose sets collide (8 GiB apart in
+ * one region: a PV guest's espfix aliases and vmalloc area are such);
+ * a third drops the block inserted least recently. */
+static void block_cache_two_ways(void **state)
+{
+	struct ptb *p = ptb_new(KDX_PAGING_X86_64, 8 << 20, 4 << 20);
+	const uint64_t a = 0xffffc90000200000ull, apart = 8ull << 30;
+	struct kdx_xlat *x;
+	uint64_t before;
+
+	(void)state;
+	for (uint64_t b = 0; b < 3; b++)
+		for (uint64_t i = 0; i < 3; i++)
+			ptb_map(p, a + b * apart + i * 4096,
+				0x100000 + (b * 3 + i) * 4096, 4096, PTB_RW);
+	x = ptb_xlat(p, NULL);
+	assert_xlat(x, a, 0x100000, 4096, RW);
+	assert_xlat(x, a + apart, 0x100000 + 3 * 4096, 4096, RW);
+	before = entries_read(x);
+	/* both blocks cached: one entry each */
+	assert_xlat(x, a + 4096, 0x100000 + 4096, 4096, RW);
+	assert_xlat(x, a + apart + 4096, 0x100000 + 4 * 4096, 4096, RW);
+	assert_int_equal(entries_read(x), before + 2);
+	/* a third block: the first one inserted is dropped */
+	assert_xlat(x, a + 2 * apart, 0x100000 + 6 * 4096, 4096, RW);
+	before = entries_read(x);
+	assert_xlat(x, a + apart + 2 * 4096, 0x100000 + 5 * 4096, 4096, RW);
+	assert_int_equal(entries_read(x), before + 1);
+	assert_xlat(x, a + 2 * 4096, 0x100000 + 2 * 4096, 4096, RW);
+	assert_int_equal(entries_read(x), before + 1 + 4);
+	kdx_xlat_destroy(x);
+	ptb_free(p);
+}
+
 static void bad_config(void **state)
 {
 	struct kdx_xlat_config cfg;
@@ -483,6 +526,7 @@ int main(void)
 		cmocka_unit_test(caches),
 		cmocka_unit_test(tlb_holds_many_small_pages),
 		cmocka_unit_test(block_cache_keeps_rights_and_errors),
+		cmocka_unit_test(block_cache_two_ways),
 		cmocka_unit_test(bad_config),
 		cmocka_unit_test(mode_names),
 	};

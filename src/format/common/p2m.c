@@ -30,6 +30,14 @@ static int by_mfn(const void *a, const void *b)
 	return 0;
 }
 
+static bool sorted_by_pfn(const struct kdx_p2m_pair *p, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (by_pfn(&p[i - 1], &p[i]) > 0)
+			return false;
+	return true;
+}
+
 /* Keep the first pair of each pfn (sorted: its lowest mfn). */
 static size_t drop_dup_pfns(struct kdx_p2m_pair *p, size_t n,
 			    struct kdx_p2m_report *rep)
@@ -82,13 +90,48 @@ static struct kdx_error *make_runs(const struct kdx_p2m_pair *p, size_t n,
 	return NULL;
 }
 
+static int run_by_to(const void *a, const void *b)
+{
+	const struct kdx_p2m_run *x = a, *y = b;
+
+	return x->to < y->to ? -1 : x->to > y->to;
+}
+
+/* Sort pairs that are sorted by pfn by mfn.  They are runs of
+ * consecutive pfns on consecutive mfns (a guest's memory comes in large
+ * extents: 64 runs for a 128 MiB PV domU): ordered by mfn and laid out
+ * again, the runs give qsort's order when no two overlap, in O(runs log
+ * runs + n) instead of n log n comparisons (most of an xc_core's open).
+ * Otherwise (shared mfns) qsort orders the pairs. */
+static void sort_by_mfn(struct kdx_p2m_pair *p, size_t n,
+			const struct kdx_p2m_run *runs, size_t nruns)
+{
+	struct kdx_p2m_run *r = nruns ? malloc(nruns * sizeof(*r)) : NULL;
+	bool ordered = r != NULL;
+	size_t k = 0;
+
+	if (r) {
+		memcpy(r, runs, nruns * sizeof(*r));
+		qsort(r, nruns, sizeof(*r), run_by_to);
+		for (size_t i = 0; i < nruns; i++)
+			for (uint64_t c = 0; c < r[i].count && k < n; c++)
+				p[k++] = (struct kdx_p2m_pair){ r[i].from + c,
+								r[i].to + c };
+		for (size_t i = 1; i < n && ordered; i++)
+			ordered = p[i].mfn > p[i - 1].mfn;
+		free(r);
+	}
+	if (!ordered && n)
+		qsort(p, n, sizeof(*p), by_mfn);
+}
+
 /* Sort by mfn and note mfns under several pfns; every pair stays (the
  * lowest pfn of a shared mfn is found first by the search). */
 static void note_shared_mfns(struct kdx_p2m_pair *p, size_t n,
+			     const struct kdx_p2m_run *runs, size_t nruns,
 			     struct kdx_p2m_report *rep)
 {
-	if (n)
-		qsort(p, n, sizeof(*p), by_mfn);
+	sort_by_mfn(p, n, runs, nruns);
 	for (size_t i = 1; i < n; i++) {
 		if (p[i].mfn != p[i - 1].mfn)
 			continue;
@@ -124,7 +167,9 @@ struct kdx_error *kdx_p2m_build(struct kdx_p2m *map,
 	memset(report, 0, sizeof(*report));
 	map->page_shift = page_shift;
 	map->source = source;
-	if (count) /* qsort's array may not be NULL, even empty */
+	/* qsort's array may not be NULL, even empty; an xc_core's pairs
+	 * come sorted, which one pass sees */
+	if (count && !sorted_by_pfn(pairs, count))
 		qsort(pairs, count, sizeof(*pairs), by_pfn);
 	n = drop_dup_pfns(pairs, count, report);
 	map->frames = n;
@@ -137,7 +182,7 @@ struct kdx_error *kdx_p2m_build(struct kdx_p2m *map,
 	err = make_runs(pairs, n, true, &map->by_pfn, &map->pfn_runs);
 	if (err)
 		return err;
-	note_shared_mfns(pairs, n, report);
+	note_shared_mfns(pairs, n, map->by_pfn, map->pfn_runs, report);
 	n = drop_shared(pairs, n);
 	err = make_runs(pairs, n, false, &map->by_mfn, &map->mfn_runs);
 	if (err)

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* kdx maps --xen-p2m, and the Xen domains line `kdx info` shares. */
+#ifndef KDX_CLI_MAPS_XEN_H
+#define KDX_CLI_MAPS_XEN_H
+
+#include "cli/cli.h"
+
+#include <kdx/xen.h>
+
+/* Print a guest's p2m (the dump's own guest when @domain_index is -1 and
+ * it has one, else the domain of that index kdx_xen_find_domains()
+ * found); returns an exit code. */
+int cli_maps_xen_p2m(const struct kdx_dump *dump, long domain_index,
+		     bool json);
+
+/* One line describing a domain found in machine memory. */
+void cli_xen_domain_text(size_t index, const struct kdx_xen_domain *d,
+			 const char *prefix);
+
+#endif

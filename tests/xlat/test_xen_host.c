@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: MIT */
+/* Xen host dumps: PV domains found in machine memory by their start_info
+ * pages, their p2m read from their own linear list or tree through their
+ * machine-frame page tables, copies of a start_info told from the
+ * domain's own by its p2m; and a Xen host's kdump whose crash notes name
+ * dom0's p2m tree (crash_xen_info_t, every layout Xen wrote). */
+#include "xlat_test.h"
+
+#include "bytes.h"
+#include "mkelf.h"
+
+#include <kdx/kdx.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define PAGE 4096u
+#define FRAMES 1024u             /* 4 MiB of machine memory */
+#define TABLES (2u << 20)        /* ptbuild's tables from 2 MiB */
+#define DIRECT 0xffff888000000000ull
+#define P2M_VA 0xffffc90000000000ull
+/* Linux's p2m in machine frames: the tree (top, one mid, two leaves) and
+ * the linear list (two pages at P2M_VA). */
+#define TREE_TOP 40u
+#define TREE_MID 41u
+#define TREE_LEAF 42u /* and 43 */
+#define LIST_FRAME 44u /* and 45 */
+/* The domain covers pfns [0, 512): frames whose pfn is below are its.
+ * pfn_of(50) = 11 (its), pfn_of(47) = 892 (not its). */
+#define COVERED 512u
+#define SI_FRAME 50u
+#define SHINFO_FRAME 51u
+#define COPY_FRAME 47u
+#define BOGUS_FRAME 48u
+#define SHINFO64_ARCH 3088u
+#define XEN_ELFNOTE_CRASH_INFO 0x1000001u
+#define XEN_ELFNOTE_CRASH_REGS 0x1000002u
+
+/* A scrambled p2m: a bijection on [0, 1024), no run longer than one. */
+static uint64_t pfn_of(uint64_t m)
+{
+	return (m * 389 + 17) % FRAMES;
+}
+
+static uint64_t mfn_of(uint64_t p)
+{
+	for (uint64_t m = 0; m < FRAMES; m++)
+		if (pfn_of(m) == p)
+			return m;
+	fail_msg("no mfn for pfn %llu", (unsigned long long)p);
+	return 0;
+}
+
+static void le64(uint8_t *p, uint64_t v)
+{
+	put64(p, v, KDX_LITTLE_ENDIAN);
+}
+
+struct host {
+	struct ptb *p;
+	uint8_t *mem;
+	uint64_t root;
+};
+
+static void write_p2m(uint8_t *mem)
+{
+	uint8_t *top = mem + TREE_TOP * PAGE, *mid = mem + TREE_MID * PAGE;
+
+	memset(top, 0xff, PAGE);
+	memset(mid, 0xff, PAGE);
+	le64(top, TREE_MID);
+	for (uint64_t l = 0; l < 2; l++) {
+		le64(mid + l * 8, TREE_LEAF + l);
+		for (uint64_t k = 0; k < 512; k++)
+			le64(mem + (TREE_LEAF + l) * PAGE + k * 8,
+			     mfn_of(l * 512 + k));
+	}
+	for (uint64_t pfn = 0; pfn < FRAMES; pfn++)
+		le64(mem + LIST_FRAME * PAGE + pfn * 8, mfn_of(pfn));
+}
+
+static void write_start_info(uint8_t *page, uint64_t shinfo, uint32_t flags)
+{
+	memset(page, 0, PAGE);
+	strcpy((char *)page, "xen-3.0-x86_64");
+	le64(page + 32, COVERED);      /* nr_pages */
+	le64(page + 40, shinfo);       /* shared_info, machine address */
+	put32(page + 48, flags, KDX_LITTLE_ENDIAN);
+}
+
+static void build_host(struct host *h, uint32_t flags)
+{
+	size_t size;
+	uint8_t *sh;
+
+	h->p = ptb_new(KDX_PAGING_X86_64, (uint64_t)FRAMES * PAGE, TABLES);
+	h->root = ptb_root(h->p);
+	for (uint64_t i = 0; i < 2; i++)
+		ptb_map(h->p, P2M_VA + i * PAGE, (LIST_FRAME + i) * PAGE, PAGE,
+			PTB_NX);
+	h->mem = ptb_memory(h->p, &size);
+	write_p2m(h->mem);
+	write_start_info(h->mem + SI_FRAME * PAGE, SHINFO_FRAME * PAGE, flags);
+	/* a copy in a frame that is not the domain's (a page cache's) */
+	memcpy(h->mem + COPY_FRAME * PAGE, h->mem + SI_FRAME * PAGE, PAGE);
+	/* the magic, but a shared_info that is no page address */
+	write_start_info(h->mem + BOGUS_FRAME * PAGE, 0x1234, 0);
+	sh = h->mem + SHINFO_FRAME * PAGE;
+	memset(sh, 0, PAGE);
+	le64(sh + SHINFO64_ARCH, COVERED);          /* max_pfn */
+	le64(sh + SHINFO64_ARCH + 8, TREE_TOP);     /* frame list list */
+	le64(sh + SHINFO64_ARCH + 24, h->root);     /* p2m_cr3 */
+	le64(sh + SHINFO64_ARCH + 32, P2M_VA);      /* p2m_vaddr */
+}
+
+static uint8_t *host_elf(const struct host *h, struct mkelf *m, size_t *size)
+{
+	struct mkelf_load l = { .paddr = 0, .filesz = (uint64_t)FRAMES * PAGE,
+				.memsz = (uint64_t)FRAMES * PAGE,
+				.data = h->mem };
+
+	mkelf_add_load(m, &l);
+	return mkelf_build(m, size);
+}
+
+static struct mkelf *new_elf(void)
+{
+	struct mkelf_options o = { .class_bits = 64,
+				   .byte_order = KDX_LITTLE_ENDIAN,
+				   .machine = 62 };
+
+	return mkelf_new(&o);
+}
+
+static struct kdx_dump *open_mem(uint8_t *file, size_t size)
+{
+	struct kdx_dump *d = NULL;
+	struct kdx_error *err = kdx_dump_open_memory(file, size, NULL, &d);
+
+	if (err)
+		fail_msg("open: %s", kdx_error_message(err));
+	return d;
+}
+
+struct seen {
+	uint64_t n, wrong, first_pfn, last_pfn;
+};
+
+static bool on_entry(void *arg, uint64_t pfn, uint64_t mfn,
+		     enum kdx_xen_p2m_kind kind)
+{
+	struct seen *s = arg;
+
+	if (kind != KDX_XEN_P2M_FRAME || mfn != mfn_of(pfn))
+		s->wrong++;
+	if (!s->n++)
+		s->first_pfn = pfn;
+	s->last_pfn = pfn;
+	return true;
+}
+
+static void check_walk(const struct kdx_dump *d,
+		       const struct kdx_xen_domain *dom,
+		       enum kdx_xen_p2m_shape shape, uint64_t covered)
+{
+	struct kdx_xen_p2m_report r;
+	struct seen s = { 0 };
+	struct kdx_error *err =
+		kdx_xen_linux_p2m_walk(d, dom, shape, on_entry, &s, &r);
+
+	if (err)
+		fail_msg("%s", kdx_error_message(err));
+	assert_int_equal(r.shape, shape);
+	assert_int_equal(r.covered, covered);
+	assert_int_equal(r.frames, covered);
+	assert_int_equal(r.unreadable, 0);
+	assert_false(r.compared);
+	assert_int_equal(s.n, covered);
+	assert_int_equal(s.wrong, 0);
+	assert_int_equal(s.first_pfn, 0);
+	assert_int_equal(s.last_pfn, covered - 1);
+}
+
+/* One domain found though its start_info appears twice (and a third page
+ * has the magic but no shared_info): the copy, at a lower address, is
+ * not the domain's own; its p2m read from the list and from the tree. */
+static void domains(void **state)
+{
+	struct host h;
+	struct mkelf *m = new_elf();
+	struct kdx_xen_domain dom[4];
+	struct kdx_dump *d;
+	uint8_t *f;
+	size_t size, n;
+
+	(void)state;
+	build_host(&h, KDX_XEN_SIF_PRIVILEGED | KDX_XEN_SIF_INITDOMAIN);
+	f = host_elf(&h, m, &size);
+	d = open_mem(f, size);
+	assert_null(kdx_xen_find_domains(d, dom, 4, &n));
+	assert_int_equal(n, 1);
+	assert_int_equal(dom[0].start_info, SI_FRAME * PAGE);
+	assert_true(dom[0].verified);
+	assert_int_equal(dom[0].flags, 3);
+	assert_int_equal(dom[0].word, 8);
+	assert_int_equal(dom[0].shared_info, SHINFO_FRAME * PAGE);
+	assert_int_equal(dom[0].max_pfn, COVERED);
+	assert_int_equal(dom[0].p2m_cr3, h.root);
+	assert_int_equal(dom[0].p2m_vaddr, P2M_VA);
+	assert_int_equal(dom[0].frame_list_list, TREE_TOP);
+	check_walk(d, &dom[0], KDX_XEN_P2M_LIST, COVERED);
+	check_walk(d, &dom[0], KDX_XEN_P2M_TREE, COVERED);
+	/* capacity 0: only counted */
+	assert_null(kdx_xen_find_domains(d, NULL, 0, &n));
+	assert_int_equal(n, 1);
+	kdx_dump_destroy(d);
+	free(f);
+	mkelf_free(m);
+	/* the domain's own page gone: the copy is kept, unverified */
+	memset(h.mem + SI_FRAME * PAGE, 0, PAGE);
+	m = new_elf();
+	f = host_elf(&h, m, &size);
+	d = open_mem(f, size);
+	assert_null(kdx_xen_find_domains(d, dom, 4, &n));
+	assert_int_equal(n, 1);
+	assert_int_equal(dom[0].start_info, COPY_FRAME * PAGE);
+	assert_false(dom[0].verified);
+	kdx_dump_destroy(d);
+	free(f);
+	mkelf_free(m);
+	ptb_free(h.p);
+}
+
+/* crash_xen_info_t as Xen wrote it over the years: 8 common words (v0),
+ * then dom0's p2m tree (v1), then xen_phys_start before it (v2). */
+static void add_crash_info(struct mkelf *m, unsigned int version)
+{
+	uint8_t desc[10 * 8] = { 0 };
+	size_t words = 8 + version;
+
+	le64(desc, 4);                         /* xen_major_version */
+	le64(desc + 8, 17);                    /* xen_minor_version */
+	le64(desc + 16, 0xffff82d040400000ull); /* xen_extra_version */
+	le64(desc + 56, 0x30);                 /* tainted */
+	if (version == 1)
+		le64(desc + 64, TREE_TOP);
+	if (version == 2) {
+		le64(desc + 64, 0x3c000000);  /* xen_phys_start */
+		le64(desc + 72, TREE_TOP);
+	}
+	mkelf_add_note(m, "Xen", XEN_ELFNOTE_CRASH_INFO, desc, words * 8);
+}
+
+/* A Xen host's kdump: Xen's version and dom0's p2m tree from the crash
+ * note, its extent found from the tree itself (no note gives max_pfn);
+ * CPU control registers from the CRASH_REGS notes. */
+static void crash_notes(void **state)
+{
+	for (unsigned int v = 0; v <= 2; v++) {
+		struct host h;
+		struct mkelf *m = new_elf();
+		const struct kdx_dump_facts *facts;
+		struct kdx_xen_p2m_report r;
+		struct kdx_dump *d;
+		uint8_t *f, regs[4 * 8];
+		const struct kdx_cpu *cpus;
+		size_t size, ncpu;
+
+		(void)state;
+		build_host(&h, KDX_XEN_SIF_INITDOMAIN);
+		/* the tree describes pfns [0, 1024): the leaves' second half */
+		add_crash_info(m, v);
+		le64(regs, 0x80050033);
+		le64(regs + 8, 0);
+		le64(regs + 16, 0x1234000);
+		le64(regs + 24, 0x6f0);
+		mkelf_add_note(m, "Xen", XEN_ELFNOTE_CRASH_REGS, regs, sizeof(regs));
+		f = host_elf(&h, m, &size);
+		d = open_mem(f, size);
+		facts = kdx_dump_facts(d);
+		assert_true(facts->version >= 2);
+		assert_true(facts->set & KDX_FACT_XEN_CRASH_INFO);
+		assert_int_equal(facts->xen_major_version, 4);
+		assert_int_equal(facts->xen_minor_version, 17);
+		assert_int_equal(facts->xen_extra_version, 0xffff82d040400000ull);
+		assert_int_equal(facts->xen_tainted, 0x30);
+		assert_int_equal(facts->xen_crash_info_version, v);
+		assert_int_equal(!!(facts->set & KDX_FACT_XEN_PHYS_START), v == 2);
+		assert_int_equal(!!(facts->set & KDX_FACT_XEN_DOM0_P2M), v >= 1);
+		cpus = kdx_dump_cpus(d, &ncpu);
+		assert_int_equal(ncpu, 1);
+		assert_true(cpus[0].has_control_regs);
+		assert_int_equal(cpus[0].cr[3], 0x1234000);
+		assert_int_equal(cpus[0].cr[4], 0x6f0);
+		if (v == 2)
+			assert_int_equal(facts->xen_phys_start, 0x3c000000);
+		if (v >= 1) {
+			assert_int_equal(facts->xen_dom0_p2m_fll, TREE_TOP);
+			check_walk(d, NULL, KDX_XEN_P2M_TREE, FRAMES);
+			assert_null(kdx_xen_linux_p2m(d, KDX_XEN_P2M_AUTO, &r));
+			assert_int_equal(r.shape, KDX_XEN_P2M_TREE);
+			assert_int_equal(r.missing, 0);
+		} else {
+			struct kdx_error *err =
+				kdx_xen_linux_p2m(d, KDX_XEN_P2M_AUTO, &r);
+
+			assert_non_null(err);
+			kdx_error_destroy(err);
+		}
+		kdx_dump_destroy(d);
+		free(f);
+		mkelf_free(m);
+		ptb_free(h.p);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(domains),
+		cmocka_unit_test(crash_notes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
