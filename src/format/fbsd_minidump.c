@@ -237,6 +237,14 @@ bool kdx_fbsd_wrapped_elf(const struct kdx_file *file, uint64_t *start,
 	return !memcmp(magic, "\177ELF", 4);
 }
 
+static bool has_detail(const struct kdx_dump_desc *desc, const char *key)
+{
+	for (size_t i = 0; i < desc->detail_count; i++)
+		if (!strcmp(desc->details[i].key, key))
+			return true;
+	return false;
+}
+
 void kdx_fbsd_kdh_details(const struct kdx_file *file,
 			  struct kdx_dump_desc *desc)
 {
@@ -250,7 +258,8 @@ void kdx_fbsd_kdh_details(const struct kdx_file *file,
 			    (unsigned long long)(md.end - md.base));
 	if (md.kdh_hostname[0])
 		kdx_desc_add_detail(desc, "hostname", "%s", md.kdh_hostname);
-	if (md.kdh_version[0])
+	/* The scan of memory found it already, or this is all there is. */
+	if (md.kdh_version[0] && !has_detail(desc, "os_release"))
 		kdx_desc_add_detail(desc, "os_release", "%s", md.kdh_version);
 	if (md.kdh_panic[0])
 		kdx_desc_add_detail(desc, "panic", "%s", md.kdh_panic);
