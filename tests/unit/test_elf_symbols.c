@@ -360,6 +360,64 @@ static void test_open_options(void **state)
 	free(b);
 }
 
+/* Linux: VMCOREINFO without SYMBOL(init_top_pgt); a vmlinux gives it,
+ * moved by KERNELOFFSET as VMCOREINFO's own values are. */
+static void test_linux_vmlinux(void **state)
+{
+	static const struct mkkernel_sym vmlinux[] = {
+		{ "init_top_pgt", 0xffffffff82a0c000ull, 4096, 1, 1, false, false },
+		{ "_stext", 0xffffffff81000000ull, 0, 2, 1, false, false },
+	};
+	struct mkkernel_spec ks = { .class_bits = 64,
+				    .byte_order = KDX_LITTLE_ENDIAN,
+				    .machine = 62, .syms = vmlinux, .nsyms = 2 };
+	struct mkelf_options eo = { .class_bits = 64,
+				    .byte_order = KDX_LITTLE_ENDIAN,
+				    .machine = 62 };
+	struct mkelf *m = mkelf_new(&eo);
+	struct mkelf_load l = { .paddr = 0x100000, .vaddr = 0x100000,
+				.filesz = 0x4000, .memsz = 0x4000 };
+	struct kdx_open_options o;
+	struct kdx_dump *d = NULL;
+	struct kdx_kernel_layout layout;
+	struct mkkernel k;
+	char path[64];
+	size_t size;
+	uint8_t *b;
+	int fd;
+
+	(void)state;
+	mkelf_add_load(m, &l);
+	mkelf_add_vmcoreinfo(m, "OSRELEASE=6.1.0\nPAGESIZE=4096\n"
+				"NUMBER(phys_base)=16777216\nKERNELOFFSET=1e00000\n");
+	b = mkelf_build(m, &size);
+	mkelf_free(m);
+	kdx_open_options_init(&o);
+	assert_null(kdx_dump_open_memory(b, size, &o, &d));
+	assert_null(kdx_kernel_probe(d, NULL, &layout));
+	assert_false(layout.has_root);
+	kdx_dump_destroy(d);
+
+	strcpy(path, "/tmp/kdx-vmlinux-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_true(mkkernel_build(&ks, &k));
+	assert_true(mkkernel_write(&k, path));
+	mkkernel_free(&k);
+	o.kernel = path;
+	assert_null(kdx_dump_open_memory(b, size, &o, &d));
+	assert_null(kdx_kernel_probe(d, NULL, &layout));
+	assert_int_equal(layout.os, KDX_OS_LINUX);
+	assert_true(layout.has_root);
+	/* 0xffffffff82a0c000 + 0x1e00000 - __START_KERNEL_map + 16 MiB */
+	assert_int_equal(layout.root, 0x2a0c000ull + 0x1e00000 + 0x1000000);
+	assert_non_null(strstr(layout.root_source, "--kernel symbol SYMBOL(init_top_pgt)"));
+	kdx_dump_destroy(d);
+	unlink(path);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_every_truncation),
 		cmocka_unit_test(test_open_options),
+		cmocka_unit_test(test_linux_vmlinux),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
