@@ -225,7 +225,8 @@ static struct kdx_error *read_strings(const struct reader *r,
 	return kdx_file_read(r->file, s.offset, t->strings, (size_t)s.size);
 }
 
-/* Decode symbol @i of @buf; false to skip it (unnamed, undefined). */
+/* Decode the symbol at @p (file offset @at); *keep false to skip it
+ * (unnamed, undefined). */
 static struct kdx_error *decode_symbol(const struct reader *r,
 				       const struct kdx_symtab *t,
 				       const uint8_t *p, uint64_t at,
@@ -250,6 +251,8 @@ static struct kdx_error *decode_symbol(const struct reader *r,
 			       "symbol at offset 0x%llx: its name at string table offset 0x%x runs past the table's end (0x%llx bytes) without a NUL",
 			       (unsigned long long)at, name,
 			       (unsigned long long)strsize);
+	/* An empty name (an offset at a NUL) names nothing to look up. */
+	*keep = t->strings[name] != '\0';
 	out->name = t->strings + name;
 	out->value = word(r, p + (is64 ? 8 : 4));
 	out->size = word(r, p + (is64 ? 16 : 8));
