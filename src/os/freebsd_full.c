@@ -214,6 +214,8 @@ struct kdx_error *kdx_fbsd_full_probe(const struct kdx_dump *dump,
 	layout->page_size = 4096;
 	layout->xlat_flags |= KDX_XLAT_PSE | KDX_XLAT_NXE;
 	if (arch == KDX_ARCH_X86_64) {
+		/* Slot 256 maps the PML4 itself: not a loop to report. */
+		layout->xlat_flags |= KDX_XLAT_SELF_MAP;
 		if (layout->mode == KDX_PAGING_NONE) {
 			layout->mode = KDX_PAGING_X86_64;
 			snprintf(layout->mode_source, KDX_SOURCE_LEN,
