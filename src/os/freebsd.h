@@ -6,7 +6,7 @@
  * and no message buffer of their own: the kernel's page-table root comes
  * from the kernel image's symbols (KPML4phys, IdlePDPT, IdlePTD, read
  * where libkvm reads them: at the symbol minus kernbase, physically) or,
- * on amd64, from a scan for the PML4 that maps itself. */
+ * from a scan for the table that maps itself (amd64 PML4, i386 PTD). */
 #ifndef KDX_OS_FREEBSD_H
 #define KDX_OS_FREEBSD_H
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* FreeBSD full dumps (see freebsd.h): the page-table root from the kernel
- * image's symbols or, on amd64, by a scan; and the message buffer through
+ * image's symbols or by a scan; and the message buffer through
  * msgbufp on any FreeBSD dump opened with a kernel image. */
 #include "os/freebsd.h"
 
@@ -166,6 +166,185 @@ static struct kdx_error *amd64_root(const struct kdx_dump *dump,
 	return NULL;
 }
 
+/* ---- i386 without a kernel image: the page directory that maps
+ * itself (FreeBSD's PTDPTDI slots) ---- */
+
+#define PAE_FRAME 0x000ffffffffff000ull
+#define I386_PG_PS 0x80u
+/* i386 machines have at most 64 GiB; the tables sit low. */
+#define I386_SCAN_BYTES (4ull << 30)
+
+/* PAE: four consecutive valid entries of page @pa pointing to four
+ * consecutive pages, @pa one of them: the PTD's recursive slots. */
+static bool pae_self_map(const uint8_t *page, uint64_t pa, uint64_t *ptd)
+{
+	for (unsigned int i = 0; i + 4 <= 512; i++) {
+		uint64_t f0 = kdx_load_u64(page + i * 8, KDX_LITTLE_ENDIAN);
+		bool run = f0 & X86_PG_V;
+
+		f0 &= PAE_FRAME;
+		if (!run || pa < f0 || pa - f0 > 3 * 4096 || (pa - f0) % 4096)
+			continue;
+		for (unsigned int k = 1; k < 4 && run; k++) {
+			uint64_t e = kdx_load_u64(page + (i + k) * 8,
+						  KDX_LITTLE_ENDIAN);
+
+			run = (e & X86_PG_V) && (e & PAE_FRAME) == f0 + k * 4096;
+		}
+		if (run) {
+			*ptd = f0;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool is_dumped(const struct kdx_dump *dump, uint64_t pa)
+{
+	size_t n;
+	const struct kdx_phys_range *r = kdx_dump_phys_ranges(dump, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (pa >= r[i].start && pa - r[i].start < r[i].size)
+			return r[i].kind == KDX_RANGE_DATA;
+	return false;
+}
+
+/* Whether the 4-byte entries of @page look like a page directory: a
+ * quarter of them empty at least (the kernel's address space is
+ * sparse; any page of data is not), and every page table they name
+ * dumped. */
+static bool plausible_pd(const struct kdx_dump *dump, const uint8_t *page)
+{
+	unsigned int empty = 0;
+
+	for (unsigned int i = 0; i < 1024; i++) {
+		uint32_t e = kdx_load_u32(page + i * 4, KDX_LITTLE_ENDIAN);
+
+		if (!e)
+			empty++;
+		else if ((e & X86_PG_V) && !(e & I386_PG_PS) &&
+			 !is_dumped(dump, e & 0xfffff000u))
+			return false;
+	}
+	return empty >= 256;
+}
+
+/* 2-level: a valid entry of the kernel half pointing to the page, which
+ * looks like a page directory. */
+static bool pd_self_map(const struct kdx_dump *dump, const uint8_t *page,
+			uint64_t pa)
+{
+	for (unsigned int i = 512; i < 1024; i++) {
+		uint32_t e = kdx_load_u32(page + i * 4, KDX_LITTLE_ENDIAN);
+
+		if ((e & X86_PG_V) && !(e & I386_PG_PS) &&
+		    (e & 0xfffff000u) == pa)
+			return plausible_pd(dump, page);
+	}
+	return false;
+}
+
+typedef bool (*page_visit)(const uint8_t *page, uint64_t pa, void *arg);
+
+/* Every dumped page (within @budget bytes) to @visit until it says so. */
+static bool each_page(const struct kdx_dump *dump, uint64_t budget,
+		      page_visit visit, void *arg)
+{
+	size_t n;
+	const struct kdx_phys_range *r = kdx_dump_phys_ranges(dump, &n);
+	uint8_t page[4096];
+
+	for (size_t i = 0; i < n && budget; i++) {
+		uint64_t pa = (r[i].start + 4095) & ~4095ull;
+
+		if (r[i].kind != KDX_RANGE_DATA)
+			continue;
+		for (; pa + 4096 <= r[i].start + r[i].size && budget;
+		     pa += 4096, budget -= 4096) {
+			struct kdx_error *err = kdx_read_phys(dump, pa, page,
+							      sizeof(page), 0, NULL);
+
+			if (err) {
+				kdx_error_destroy(err);
+				continue;
+			}
+			if (visit(page, pa, arg))
+				return true;
+		}
+	}
+	return false;
+}
+
+struct i386_scan {
+	const struct kdx_dump *dump;
+	bool pae;
+	uint64_t ptd, root;
+};
+
+static bool find_ptd(const uint8_t *page, uint64_t pa, void *arg)
+{
+	struct i386_scan *s = arg;
+
+	if (pae_self_map(page, pa, &s->ptd)) {
+		s->pae = true;
+		return true;
+	}
+	if (pd_self_map(s->dump, page, pa)) {
+		s->root = pa;
+		return true;
+	}
+	return false;
+}
+
+/* The PDPT: 32 aligned bytes holding the four PTD pages, valid. */
+static bool find_pdpt(const uint8_t *page, uint64_t pa, void *arg)
+{
+	struct i386_scan *s = arg;
+
+	for (unsigned int off = 0; off < 4096; off += 32) {
+		bool run = true;
+
+		for (unsigned int k = 0; k < 4 && run; k++) {
+			uint64_t e = kdx_load_u64(page + off + k * 8,
+						  KDX_LITTLE_ENDIAN);
+
+			run = (e & X86_PG_V) && (e & PAE_FRAME) == s->ptd + k * 4096;
+		}
+		if (run) {
+			s->root = pa + off;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool i386_scan(const struct kdx_dump *dump,
+		      struct kdx_kernel_layout *layout)
+{
+	struct i386_scan s = { .dump = dump };
+
+	if (!each_page(dump, I386_SCAN_BYTES, find_ptd, &s) ||
+	    (s.pae && !each_page(dump, I386_SCAN_BYTES, find_pdpt, &s)))
+		return false;
+	if (layout->mode == KDX_PAGING_NONE) {
+		layout->mode = s.pae ? KDX_PAGING_X86_PAE : KDX_PAGING_X86_32;
+		snprintf(layout->mode_source, KDX_SOURCE_LEN,
+			 "scan: %s", s.pae ? "a 4-page PTD that maps itself" :
+					     "a page directory that maps itself");
+	}
+	layout->has_root = true;
+	layout->root = s.root;
+	if (s.pae)
+		snprintf(layout->root_source, KDX_SOURCE_LEN,
+			 "scan: the PDPT of the PTD at 0x%llx that maps itself",
+			 (unsigned long long)s.ptd);
+	else
+		snprintf(layout->root_source, KDX_SOURCE_LEN,
+			 "scan: the page directory that maps itself");
+	return true;
+}
+
 /* IdlePDPT (PAE) or IdlePTD, as libkvm's kvm_i386.c reads them. */
 static struct kdx_error *i386_root(const struct kdx_dump *dump,
 				   struct kdx_kernel_layout *layout)
@@ -199,7 +378,8 @@ static struct kdx_error *i386_root(const struct kdx_dump *dump,
 			 roots[i].name, (unsigned long long)pa);
 		return NULL;
 	}
-	note(layout, "FreeBSD/i386 full dump: give --kernel (kernbase and IdlePDPT or IdlePTD) or --root and --mode");
+	if (!i386_scan(dump, layout))
+		note(layout, "FreeBSD/i386 full dump: no page directory maps itself; give --kernel (kernbase and IdlePDPT or IdlePTD) or --root and --mode");
 	return NULL;
 }
 
@@ -224,6 +404,8 @@ struct kdx_error *kdx_fbsd_full_probe(const struct kdx_dump *dump,
 		if (!layout->has_root)
 			err = amd64_root(dump, layout);
 	} else if (arch == KDX_ARCH_I386) {
+		/* PTDPTDI: the PTD maps itself, as amd64's PML4 does. */
+		layout->xlat_flags |= KDX_XLAT_SELF_MAP;
 		if (!layout->has_root)
 			err = i386_root(dump, layout);
 	} else {

@@ -107,6 +107,10 @@ static void pae_tables(struct mkfull *d, const struct mkfull_spec *s)
 	for (unsigned int i = 0; i < 4; i++)
 		put_entry(d, s, pd3, i, (i * 0x200000ull) | PG_V | PG_RW | PG_PS);
 	add_map(d, d->kernbase, 0, 0x800000, true);
+	/* PTDPTDI: the four PTD pages in the last four slots, so PD3 maps
+	 * itself (pmap.h). */
+	for (unsigned int i = 0; i < 4; i++)
+		put_entry(d, s, pd3, 508 + i, (PT_BASE + 0x1000 * (i + 1)) | PG_V | PG_RW);
 	put_entry(d, s, pd3, 4, pt | PG_V | PG_RW);
 	small_pages(d, s, pt);
 }
@@ -120,6 +124,7 @@ static void i386_tables(struct mkfull *d, const struct mkfull_spec *s)
 	put_entry(d, s, pd, 769, 0x400000 | PG_V | PG_RW | PG_PS);
 	add_map(d, d->kernbase, 0, 0x800000, true);
 	put_entry(d, s, pd, 770, pt | PG_V | PG_RW);
+	put_entry(d, s, pd, 1022, pd | PG_V | PG_RW); /* PTDPTDI */
 	small_pages(d, s, pt);
 }
 
