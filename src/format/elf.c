@@ -662,7 +662,7 @@ static struct kdx_error *elf_open(const struct kdx_file *file,
 
 const struct kdx_format_ops kdx_format_elf = {
 	.name = "elf",
-	.description = "ELF core: /proc/vmcore, kdump, makedumpfile -E, QEMU dump-guest-memory",
+	.description = "ELF core: /proc/vmcore, kdump, makedumpfile -E, QEMU dump-guest-memory, FreeBSD full dumps",
 	.detect = true,
 	.probe = elf_probe,
 	.open = elf_open,
