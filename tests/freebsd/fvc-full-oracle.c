@@ -25,13 +25,23 @@
 
 struct tally {
 	unsigned long agree_read, agree_fail, disagree, oracle_wrong, wrong;
+	unsigned long scan_agree, scan_differ;
+};
+
+/* kdx opened without the kernel image, its root found by the scan. */
+struct scan {
+	struct kdx_dump *dump;
+	struct kdx_xlat *xlat;
 };
 
 /* One address: both readers, and the record. */
 static void compare(const struct mkfull *d, fvc_t *kd, struct kdx_dump *dump,
-		    struct kdx_xlat *xlat, uint64_t va, struct tally *t)
+		    struct kdx_xlat *xlat, const struct scan *sc, uint64_t va,
+		    struct tally *t)
 {
-	uint8_t a[PROBE], b[PROBE];
+	uint8_t a[PROBE], b[PROBE], c[PROBE];
+	struct kdx_error *scan_err = kdx_read_virt(sc->dump, sc->xlat, va, c,
+						   sizeof(c), 0, NULL);
 	uint64_t pa;
 	bool mapped = mkfull_expect(d, va, &pa) && mkfull_expect(d, va + PROBE - 1, &pa) &&
 		      mkfull_expect(d, va, &pa);
@@ -42,6 +52,11 @@ static void compare(const struct mkfull *d, fvc_t *kd, struct kdx_dump *dump,
 
 	if (!err != want || (!err && !kdx_ok))
 		t->wrong++;
+	if (!err == !scan_err && (err || !memcmp(b, c, PROBE)))
+		t->scan_agree++;
+	else
+		t->scan_differ++;
+	kdx_error_destroy(scan_err);
 	if (n == PROBE && !err && !memcmp(a, b, PROBE))
 		t->agree_read++;
 	else if (n != PROBE && err)
@@ -77,6 +92,7 @@ static int one(const char *dir, const struct mkfull_spec *s, const char *name)
 	struct kdx_kernel_layout layout;
 	struct kdx_xlat *xlat = NULL;
 	struct tally t = { 0 };
+	struct scan sc = { 0 };
 	fvc_t *kd;
 
 	if (!mkfull_build(s, &d))
@@ -96,23 +112,30 @@ static int one(const char *dir, const struct mkfull_spec *s, const char *name)
 	if (kdx_dump_open(core, &o, &dump) || kdx_kernel_probe(dump, NULL, &layout) ||
 	    kdx_kernel_xlat_create(dump, &layout, &xlat))
 		return 1;
+	if (kdx_dump_open(core, NULL, &sc.dump) ||
+	    kdx_kernel_probe(sc.dump, NULL, &layout) ||
+	    kdx_kernel_xlat_create(sc.dump, &layout, &sc.xlat))
+		return 1;
 	for (unsigned int i = 0; i < d.nmaps; i++) {
 		uint64_t span = d.maps[i].size < (16u << 20) ? d.maps[i].size : (16u << 20);
 
 		/* Every page of the map and the page around it, at its
 		 * start and at its end. */
 		for (uint64_t off = 0; off <= span; off += 4096) {
-			compare(&d, kd, dump, xlat, d.maps[i].va + off, &t);
-			compare(&d, kd, dump, xlat, d.maps[i].va + off + 4096 - PROBE, &t);
+			compare(&d, kd, dump, xlat, &sc, d.maps[i].va + off, &t);
+			compare(&d, kd, dump, xlat, &sc, d.maps[i].va + off + 4096 - PROBE, &t);
 		}
 	}
-	printf("%-16s: %lu reads agree, %lu failures agree, %lu disagree (%lu where kdx matches mkfbsdfull's record and libfbsdvmcore does not); kdx vs mkfbsdfull %lu wrong\n",
-	       name, t.agree_read, t.agree_fail, t.disagree, t.oracle_wrong, t.wrong);
+	printf("%-16s: %lu reads agree, %lu failures agree, %lu disagree (%lu where kdx matches mkfbsdfull's record and libfbsdvmcore does not); kdx vs mkfbsdfull %lu wrong; kdx without the kernel image (scan) %lu same, %lu different\n",
+	       name, t.agree_read, t.agree_fail, t.disagree, t.oracle_wrong, t.wrong,
+	       t.scan_agree, t.scan_differ);
 	kdx_xlat_destroy(xlat);
 	kdx_dump_destroy(dump);
+	kdx_xlat_destroy(sc.xlat);
+	kdx_dump_destroy(sc.dump);
 	fvc_close(kd);
 	mkfull_free(&d);
-	return t.disagree > t.oracle_wrong || t.wrong;
+	return t.disagree > t.oracle_wrong || t.wrong || t.scan_differ;
 }
 
 int main(int argc, char **argv)
