@@ -350,7 +350,7 @@ static struct kdx_error *parse_header(struct fbsd_minidump *md,
 			       (unsigned long long)md->base, got);
 	if (memcmp(h, MAGIC_PREFIX, sizeof(MAGIC_PREFIX) - 1))
 		return kdx_err(KDX_ERR_UNSUPPORTED,
-			       "offset 0x%llx: the kerneldumpheader wraps something other than a minidump (a full dump is an ELF core: open the bytes from there as one)",
+			       "offset 0x%llx: the kerneldumpheader wraps neither a minidump nor a full dump (an ELF core)",
 			       (unsigned long long)md->base);
 	row = find_row(h);
 	if (!row)

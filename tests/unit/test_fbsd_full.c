@@ -237,6 +237,30 @@ static bool is_table(const struct mkmd_dump *md, uint64_t pa)
 	return false;
 }
 
+/* A dump device's headers around something that is no ELF core, or a
+ * length past the file: errors that say so. */
+static void test_wrapped_errors(void **state)
+{
+	struct mkfull_spec s = { .arch = MKFULL_I386, .kdh = true };
+	struct mkfull d;
+	struct kdx_dump *dump = NULL;
+
+	(void)state;
+	assert_true(mkfull_build(&s, &d));
+	d.data[513] = 'X'; /* "\177XLF" */
+	expect_error_text(kdx_dump_open_memory(d.data, d.size, NULL, &dump),
+			  KDX_ERR_UNSUPPORTED,
+			  "offset 0x200: the kerneldumpheader wraps neither a minidump nor a full dump");
+	assert_null(dump);
+	d.data[513] = 'E';
+	/* The leading header's length one block past the file's end. */
+	put64(d.data + 40, d.size, KDX_BIG_ENDIAN);
+	expect_error_text(kdx_dump_open_memory(d.data, d.size, NULL, &dump),
+			  KDX_ERR_CORRUPT, "kerneldumpheader at offset 0x0: 0x");
+	assert_null(dump);
+	mkfull_free(&d);
+}
+
 /* A kernel image of FreeBSD whose msgbufp points at a struct msgbuf in a
  * dumped page of a minidump that has no message buffer section. */
 static void test_minidump_msgbufp(void **state)
@@ -324,6 +348,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_dumps),
 		cmocka_unit_test(test_physical),
+		cmocka_unit_test(test_wrapped_errors),
 		cmocka_unit_test(test_minidump_msgbufp),
 	};
 
