@@ -383,6 +383,36 @@ static struct kdx_error *i386_root(const struct kdx_dump *dump,
 	return NULL;
 }
 
+/* amd64's DMAP_MIN_ADDRESS (4-level kernels): the direct map, when the
+ * tables say it maps physical 0 there. */
+#define AMD64_DMAP_MIN 0xfffff80000000000ull
+
+static void amd64_direct_map(const struct kdx_dump *dump,
+			     struct kdx_kernel_layout *layout)
+{
+	struct kdx_xlat *xlat;
+	struct kdx_xlat_result r;
+	struct kdx_error *err;
+
+	if (layout->has_direct_map || !layout->has_root ||
+	    layout->mode != KDX_PAGING_X86_64)
+		return;
+	err = kdx_kernel_xlat_create(dump, layout, &xlat);
+	if (err) {
+		kdx_error_destroy(err);
+		return;
+	}
+	err = kdx_xlat_translate(xlat, AMD64_DMAP_MIN, &r);
+	if (!err && r.paddr == 0) {
+		layout->has_direct_map = true;
+		layout->direct_map = AMD64_DMAP_MIN;
+		snprintf(layout->direct_map_source, KDX_SOURCE_LEN,
+			 "FreeBSD/amd64 DMAP_MIN_ADDRESS (the tables map physical 0 there)");
+	}
+	kdx_error_destroy(err);
+	kdx_xlat_destroy(xlat);
+}
+
 struct kdx_error *kdx_fbsd_full_probe(const struct kdx_dump *dump,
 				      const struct kdx_kernel_options *given,
 				      struct kdx_kernel_layout *layout)
@@ -403,6 +433,8 @@ struct kdx_error *kdx_fbsd_full_probe(const struct kdx_dump *dump,
 		}
 		if (!layout->has_root)
 			err = amd64_root(dump, layout);
+		if (!err)
+			amd64_direct_map(dump, layout);
 	} else if (arch == KDX_ARCH_I386) {
 		/* PTDPTDI: the PTD maps itself, as amd64's PML4 does. */
 		layout->xlat_flags |= KDX_XLAT_SELF_MAP;

@@ -160,6 +160,10 @@ static void check_one(const struct mkfull_spec *s, bool with_kernel)
 								   KDX_PAGING_X86_32);
 	assert_non_null(strstr(layout.root_source,
 			       with_kernel ? "kernel symbol" : "scan"));
+	/* amd64: the direct map where FreeBSD puts it, found mapping 0. */
+	assert_int_equal(layout.has_direct_map, s->arch == MKFULL_AMD64);
+	if (layout.has_direct_map)
+		assert_int_equal(layout.direct_map, 0xfffff80000000000ull);
 	assert_null(kdx_kernel_xlat_create(dump, &layout, &xlat));
 	assert_true(check_maps(&d, dump, xlat) > 1500);
 	check_enumeration(xlat);
