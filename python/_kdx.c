@@ -490,6 +490,25 @@ static PyObject *dump_vmcoreinfo(DumpObject *self,
 	return dict;
 }
 
+/* The kernel image's symbol @name (kdx.open(kernel=...)), or None. */
+static PyObject *dump_symbol(DumpObject *self, PyObject *arg)
+{
+	const char *name = PyUnicode_AsUTF8(arg);
+	uint64_t value;
+	struct kdx_error *err;
+
+	if (!name || dump_check_open(self))
+		return NULL;
+	err = kdx_dump_kernel_symbol(self->dump, name, &value);
+	if (err && kdx_error_code(err) == KDX_ERR_NOTFOUND) {
+		kdx_error_destroy(err);
+		Py_RETURN_NONE;
+	}
+	if (err)
+		return raise_kdx(err);
+	return PyLong_FromUnsignedLongLong(value);
+}
+
 /* ---- convert ---- */
 
 struct progress_ctx {
@@ -960,6 +979,10 @@ static PyMethodDef dump_methods[] = {
 	{ "phys_ranges", (PyCFunction)dump_phys_ranges, METH_NOARGS,
 	  "phys_ranges()\n--\n\nThe physical memory map: (start, size, kind) "
 	  "tuples, kind being\n'file', 'zero' or 'excluded'." },
+	{ "symbol", (PyCFunction)dump_symbol, METH_O,
+	  "symbol(name)\n--\n\nThe value of a symbol of the kernel "
+	  "image given as kdx.open(..., kernel=PATH); None when no image was\n"
+	  "given or it has no such symbol." },
 	{ "vmcoreinfo", (PyCFunction)dump_vmcoreinfo, METH_NOARGS,
 	  "vmcoreinfo()\n--\n\nVMCOREINFO as a dict of strings, or None." },
 	{ NULL, NULL, 0, NULL },
@@ -1040,11 +1063,21 @@ static int parse_open_options(struct kdx_open_options *opts,
 	return 0;
 }
 
+/* kernel=: None, or a path (str, bytes, os.PathLike) as bytes. */
+static int kernel_converter(PyObject *obj, void *out)
+{
+	if (obj == Py_None) {
+		*(PyObject **)out = NULL;
+		return 1;
+	}
+	return PyUnicode_FSConverter(obj, out);
+}
+
 static PyObject *kdx_open(PyObject *mod, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "paths", "format", "arch", "raw_base",
-				  "page_size", "no_map", NULL };
-	PyObject *paths_obj, *raw_base = Py_None, *paths;
+				  "page_size", "no_map", "kernel", NULL };
+	PyObject *paths_obj, *raw_base = Py_None, *paths, *kernel = NULL;
 	const char *format = NULL, *arch = NULL;
 	unsigned int page_size = 0;
 	int no_map = 0;
@@ -1056,18 +1089,25 @@ static PyObject *kdx_open(PyObject *mod, PyObject *args, PyObject *kw)
 	DumpObject *self;
 
 	(void)mod;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|zzOIp:open", kwlist,
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|zzOIpO&:open", kwlist,
 					 &paths_obj, &format, &arch, &raw_base,
-					 &page_size, &no_map))
+					 &page_size, &no_map, kernel_converter,
+					 &kernel))
 		return NULL;
 	kdx_open_options_init(&opts);
 	opts.format = format;
 	opts.no_map = no_map;
-	if (parse_open_options(&opts, arch, raw_base, page_size))
+	/* Read during the open only: freed once it returns. */
+	opts.kernel = kernel ? PyBytes_AS_STRING(kernel) : NULL;
+	if (parse_open_options(&opts, arch, raw_base, page_size)) {
+		Py_XDECREF(kernel);
 		return NULL;
+	}
 	paths = collect_paths(paths_obj);
-	if (!paths)
+	if (!paths) {
+		Py_XDECREF(kernel);
 		return NULL;
+	}
 	n = PyList_GET_SIZE(paths);
 	cpaths = PyMem_Calloc((size_t)n, sizeof(*cpaths));
 	if (!cpaths) {
@@ -1080,6 +1120,7 @@ static PyObject *kdx_open(PyObject *mod, PyObject *args, PyObject *kw)
 	err = kdx_dump_open_files(cpaths, (size_t)n, &opts, &dump);
 	Py_END_ALLOW_THREADS
 	PyMem_Free(cpaths);
+	Py_XDECREF(kernel);
 	if (err) {
 		Py_DECREF(paths);
 		return raise_kdx(err);
@@ -1128,7 +1169,7 @@ static PyMethodDef module_methods[] = {
 	{ "open", (PyCFunction)(void (*)(void))kdx_open,
 	  METH_VARARGS | METH_KEYWORDS,
 	  "open(paths, format=None, arch=None, raw_base=None, page_size=0,\n"
-	  "     no_map=False)\n"
+	  "     no_map=False, kernel=None)\n"
 	  "--\n\n"
 	  "Open a dump: one path, or the files of a makedumpfile --split set.\n"
 	  "format names the reader instead of detecting it; arch, raw_base and\n"
@@ -1136,6 +1177,9 @@ static PyMethodDef module_methods[] = {
 	  "(reads are copies from the page cache); no_map=True reads them with\n"
 	  "pread instead, so that failing storage or a file truncated while\n"
 	  "open raises an error rather than killing the process with SIGBUS.\n"
+	  "kernel is the dumped kernel's ELF image (FreeBSD kernel.debug or\n"
+	  "/boot/kernel/kernel, Linux vmlinux): its symbols give what the dump\n"
+	  "lacks (Dump.symbol() looks them up).\n"
 	  "Returns a Dump (a context manager)."
 	},
 	{ "formats", kdx_formats, METH_NOARGS,

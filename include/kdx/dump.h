@@ -32,7 +32,7 @@ extern "C" {
 struct kdx_dump;
 
 /** Version of struct kdx_open_options this header describes. */
-#define KDX_OPEN_OPTIONS_VERSION 1
+#define KDX_OPEN_OPTIONS_VERSION 2
 
 /**
  * How to open a dump.  Initialise with kdx_open_options_init() and change
@@ -57,6 +57,17 @@ struct kdx_open_options {
 	 * returning an error.  Set it for dumps on storage that may fail.
 	 */
 	bool no_map;
+	/* Version 2: */
+	/**
+	 * Path of the dumped kernel's ELF image (FreeBSD's kernel.debug or
+	 * the stripped /boot/kernel/kernel, Linux's vmlinux), or NULL.  Its
+	 * symbol table (.symtab, else .dynsym) gives what the dump lacks:
+	 * FreeBSD's kernbase, KPML4phys, IdlePTD/IdlePDPT, msgbufp and
+	 * version; kdx_dump_kernel_symbol() looks names up.  Read at open: a
+	 * damaged image, or one of another architecture, fails the open.
+	 * Callers built against version 1 never set it.
+	 */
+	const char *kernel;
 };
 
 /** Fill @p opts with defaults. */
@@ -496,6 +507,16 @@ struct kdx_read_stats {
 KDX_API struct kdx_error *kdx_read_phys(const struct kdx_dump *dump, uint64_t addr,
 				void *buf, size_t len, unsigned int flags,
 				struct kdx_read_stats *stats);
+
+/**
+ * The value of symbol @p name in the kernel image given as
+ * kdx_open_options.kernel (its link-time address for a variable).
+ * @return NULL; KDX_ERR_NOTFOUND when no image was given or it has no
+ *         such symbol.
+ */
+KDX_API struct kdx_error *kdx_dump_kernel_symbol(const struct kdx_dump *dump,
+						 const char *name,
+						 uint64_t *value);
 
 /**
  * The name of the @p index-th format libkdx reads, or NULL past the last.

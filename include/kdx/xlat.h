@@ -189,6 +189,11 @@ struct kdx_xlat_ops {
  *  (a 32-bit PV guest's folded cr3 is unfolded by the caller): only the
  *  top table's alignment is applied to it. */
 #define KDX_XLAT_MACHINE 0x10u
+/** Config flag: an entry that points back to a table above it is the
+ *  OS's recursive mapping of its own page tables (FreeBSD amd64's
+ *  PML4PML4I slot), not damage: kdx_xlat_maps() skips it without
+ *  reporting a loop.  Translation is unaffected. */
+#define KDX_XLAT_SELF_MAP 0x20u
 
 /** Version of struct kdx_xlat_config this header describes. */
 #define KDX_XLAT_CONFIG_VERSION 2

@@ -72,6 +72,9 @@ bool cli_dump_option(int opt, const char *arg, struct kdx_open_options *opts,
 	case CLI_OPT_NO_MAP:
 		opts->no_map = true;
 		return true;
+	case CLI_OPT_KERNEL:
+		opts->kernel = arg;
+		return true;
 	}
 	return false;
 }

@@ -36,7 +36,9 @@ extern const struct cli_command cli_cmd_verify;
 
 /* Options every command that opens a dump accepts. */
 #define CLI_OPT_NO_MAP 0x180
+#define CLI_OPT_KERNEL 0x181
 #define CLI_DUMP_LONG_OPTIONS                                   \
+	{ "kernel", required_argument, NULL, CLI_OPT_KERNEL },  \
 	{ "format", required_argument, NULL, 'F' },             \
 	{ "arch", required_argument, NULL, 'A' },               \
 	{ "base", required_argument, NULL, 'B' },               \
@@ -47,6 +49,10 @@ extern const struct cli_command cli_cmd_verify;
 	"DUMP is one file, or every file of a makedumpfile --split set (in any\n" \
 	"order), read as one dump.\n"                                           \
 	"Dump options:\n"                                                      \
+	"  --kernel FILE     the dumped kernel's ELF image (FreeBSD kernel.debug\n" \
+	"                    or /boot/kernel/kernel, Linux vmlinux): its symbols\n" \
+	"                    give what the dump lacks (kernbase, KPML4phys,\n"  \
+	"                    IdlePTD, msgbufp, version)\n"                     \
 	"  --format NAME     read the file as NAME instead of detecting it\n"   \
 	"                    (elf, raw; see `kdx help formats`)\n"             \
 	"  --arch NAME       architecture where the dump does not say (raw)\n" \

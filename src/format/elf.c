@@ -3,6 +3,7 @@
  * dump-guest-memory (paging on or off).  ELF32 and ELF64, either byte
  * order, read field by field; extended numbering (PN_XNUM) honoured. */
 #include "format/format.h"
+#include "format/fbsd_minidump.h"
 
 #include "arch/arch.h"
 #include "core/endian.h"
@@ -48,6 +49,7 @@ struct elf_header {
 	uint64_t phoff, shoff;
 	uint16_t phentsize, shentsize, shnum;
 	uint64_t phnum; /* after PN_XNUM resolution */
+	uint8_t osabi;  /* e_ident[EI_OSABI] */
 	bool extended_numbering;
 };
 
@@ -73,6 +75,7 @@ static struct kdx_error *read_ident(const uint8_t *ident,
 		return kdx_err(KDX_ERR_CORRUPT,
 			       "ELF header at offset 0x4: bad class %u",
 			       ident[EI_CLASS]);
+	h->osabi = ident[7];
 	if (ident[EI_DATA] == ELFDATA2LSB)
 		h->bo = KDX_LITTLE_ENDIAN;
 	else if (ident[EI_DATA] == ELFDATA2MSB)
@@ -611,6 +614,26 @@ static struct kdx_error *walk_phdrs(const struct kdx_file *file,
 	return err;
 }
 
+/* FreeBSD's dumpsys marks its full dumps ELFOSABI_STANDALONE (and a
+ * FreeBSD ELF is ELFOSABI_FREEBSD): say so, with the version string
+ * found in memory as for minidumps. */
+static void describe_freebsd(const struct kdx_file *file,
+			     const struct elf_header *h,
+			     struct kdx_dump_desc *desc)
+{
+	char release[160];
+
+	if (h->osabi != 255 && h->osabi != 9)
+		return;
+	kdx_desc_add_detail(desc, "os", "FreeBSD (e_ident OSABI %u%s)",
+			    h->osabi,
+			    h->osabi == 255 ? ": a full dump by dumpsys" : "");
+	if (desc->segment_count &&
+	    kdx_fbsd_scan_release(file, desc->segments[0].file_offset,
+				  release, sizeof(release)))
+		kdx_desc_add_detail(desc, "os_release", "%s", release);
+}
+
 static struct kdx_error *elf_open(const struct kdx_file *file,
 				  const struct kdx_open_options *opts,
 				  struct kdx_dump_desc *desc)
@@ -632,12 +655,14 @@ static struct kdx_error *elf_open(const struct kdx_file *file,
 	desc->arch = kdx_arch_from_elf(h.machine, h.cls->bits);
 	err = walk_phdrs(file, &h, window, desc);
 	free(window);
+	if (!err)
+		describe_freebsd(file, &h, desc);
 	return err;
 }
 
 const struct kdx_format_ops kdx_format_elf = {
 	.name = "elf",
-	.description = "ELF core: /proc/vmcore, kdump, makedumpfile -E, QEMU dump-guest-memory",
+	.description = "ELF core: /proc/vmcore, kdump, makedumpfile -E, QEMU dump-guest-memory, FreeBSD full dumps",
 	.detect = true,
 	.probe = elf_probe,
 	.open = elf_open,

@@ -9,6 +9,7 @@
 #include "core/util.h"
 #include "io/file.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -193,6 +194,77 @@ static struct kdx_error *find_dump(struct fbsd_minidump *md)
 	return read_kdh(md, size - KDH_SIZE, false, size);
 }
 
+/* find_dump() for a dump device holding a full dump: the leading header,
+ * or in a plain file the trailing one. */
+static bool find_wrapped(struct fbsd_minidump *md)
+{
+	uint64_t fd_off, len, size = kdx_file_size(md->file);
+	uint8_t head[sizeof(KDH_MAGIC)] = { 0 };
+	size_t got;
+	struct kdx_error *err = kdx_file_read_some(md->file, 0, head,
+						   sizeof(head), &got);
+
+	if (!err && got == sizeof(head) && is_kdh(head))
+		err = read_kdh(md, 0, true, size);
+	else if (!err && size >= 2 * KDH_SIZE &&
+		 kdx_file_extent(md->file, 0, 1, &fd_off, &len) >= 0)
+		err = read_kdh(md, size - KDH_SIZE, false, size);
+	else if (!err)
+		return false;
+	if (err) {
+		kdx_error_destroy(err);
+		return false;
+	}
+	return md->kdh;
+}
+
+bool kdx_fbsd_wrapped_elf(const struct kdx_file *file, uint64_t *start,
+			  uint64_t *length)
+{
+	struct fbsd_minidump md = { .file = file };
+	uint8_t magic[4];
+	struct kdx_error *err;
+
+	if (!find_wrapped(&md) || md.end - md.base < 64)
+		return false;
+	err = kdx_file_read(file, md.base, magic, sizeof(magic));
+	if (err) {
+		kdx_error_destroy(err);
+		return false;
+	}
+	*start = md.base;
+	*length = md.end - md.base;
+	return !memcmp(magic, "\177ELF", 4);
+}
+
+static bool has_detail(const struct kdx_dump_desc *desc, const char *key)
+{
+	for (size_t i = 0; i < desc->detail_count; i++)
+		if (!strcmp(desc->details[i].key, key))
+			return true;
+	return false;
+}
+
+void kdx_fbsd_kdh_details(const struct kdx_file *file,
+			  struct kdx_dump_desc *desc)
+{
+	struct fbsd_minidump md = { .file = file };
+
+	if (!find_wrapped(&md))
+		return;
+	kdx_desc_add_detail(desc, "kerneldumpheader",
+			    "full dump (ELF) at offset 0x%llx, 0x%llx bytes",
+			    (unsigned long long)md.base,
+			    (unsigned long long)(md.end - md.base));
+	if (md.kdh_hostname[0])
+		kdx_desc_add_detail(desc, "hostname", "%s", md.kdh_hostname);
+	/* The scan of memory found it already, or this is all there is. */
+	if (md.kdh_version[0] && !has_detail(desc, "os_release"))
+		kdx_desc_add_detail(desc, "os_release", "%s", md.kdh_version);
+	if (md.kdh_panic[0])
+		kdx_desc_add_detail(desc, "panic", "%s", md.kdh_panic);
+}
+
 static const struct fbsd_header_row *find_row(const uint8_t *magic)
 {
 	for (size_t i = 0; i < KDX_ARRAY_SIZE(rows); i++) {
@@ -278,7 +350,7 @@ static struct kdx_error *parse_header(struct fbsd_minidump *md,
 			       (unsigned long long)md->base, got);
 	if (memcmp(h, MAGIC_PREFIX, sizeof(MAGIC_PREFIX) - 1))
 		return kdx_err(KDX_ERR_UNSUPPORTED,
-			       "offset 0x%llx: the kerneldumpheader wraps something other than a minidump (a full dump is an ELF core: open the bytes from there as one)",
+			       "offset 0x%llx: the kerneldumpheader wraps neither a minidump nor a full dump (an ELF core)",
 			       (unsigned long long)md->base);
 	row = find_row(h);
 	if (!row)
@@ -736,6 +808,21 @@ static void find_release(struct fbsd_minidump *md, uint64_t file_size)
 		}
 	}
 	free(buf);
+}
+
+bool kdx_fbsd_scan_release(const struct kdx_file *file, uint64_t offset,
+			   char *out, size_t size)
+{
+	struct fbsd_minidump md = { .file = file };
+	uint64_t file_size = kdx_file_size(file);
+
+	if (offset >= file_size || !size)
+		return false;
+	/* find_release()'s second pass alone: no message buffer. */
+	md.msgbuf_off = md.sparse_off = offset;
+	find_release(&md, file_size);
+	snprintf(out, size, "%s", md.release);
+	return md.release[0] != '\0';
 }
 
 /* ---- Open ---- */

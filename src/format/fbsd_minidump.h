@@ -163,6 +163,24 @@ void kdx_fbsd_add_details(const struct fbsd_minidump *md,
 bool kdx_fbsd_compressed_device(const struct kdx_file *file, uint64_t *start,
 				uint64_t *length, unsigned int *codec);
 
+/* A dump device's image (or savecore's copy of one) whose
+ * kerneldumpheaders wrap a full dump, an ELF core: true, with where the
+ * ELF bytes are.  The leading header at offset 0 is looked at always, the
+ * trailing one at the end only in plain files (reading the end of a
+ * compressed stream would decompress all of it).  For lib/container.c. */
+bool kdx_fbsd_wrapped_elf(const struct kdx_file *file, uint64_t *start,
+			  uint64_t *length);
+/* The details of @file's kerneldumpheader (where the dump is, hostname,
+ * version, panic) into @desc. */
+void kdx_fbsd_kdh_details(const struct kdx_file *file,
+			  struct kdx_dump_desc *desc);
+
+/* The kernel's version string ("FreeBSD 14.1-RELEASE ...") in the first
+ * 64 MiB of @file from @offset (a full dump's memory): true, copied to
+ * @out (@size bytes, NUL-terminated). */
+bool kdx_fbsd_scan_release(const struct kdx_file *file, uint64_t offset,
+			   char *out, size_t size);
+
 /* File offset of physical page @pa's first byte; false if not dumped. */
 bool kdx_fbsd_page_offset(const struct fbsd_minidump *md, uint64_t pa,
 			  uint64_t *offset);

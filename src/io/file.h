@@ -24,6 +24,13 @@ struct kdx_error *kdx_file_open(const char *path, struct kdx_file **out);
  * the file is open (io/file_memory.c). */
 struct kdx_error *kdx_file_from_memory(const void *data, size_t size,
 				       struct kdx_file **out);
+/* The @length bytes of @base from @start, as a file of their own
+ * (io/file_slice.c).  Takes ownership of @base, also on failure. */
+struct kdx_error *kdx_file_open_slice(struct kdx_file *base, uint64_t start,
+				      uint64_t length, struct kdx_file **out);
+/* Whether @file is such a window: *@base holds it from *@start. */
+bool kdx_file_slice_info(const struct kdx_file *file,
+			 const struct kdx_file **base, uint64_t *start);
 void kdx_file_close(struct kdx_file *file);
 
 uint64_t kdx_file_size(const struct kdx_file *file);

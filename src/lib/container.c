@@ -132,10 +132,45 @@ static struct kdx_error *open_fbsd_device(struct kdx_file *base,
 						NULL, out);
 }
 
+/* ---- A FreeBSD dump device's image of a full (ELF) dump ---- */
+
+static bool is_fbsd_wrapped_elf(const struct kdx_file *file)
+{
+	uint64_t start, length;
+
+	return kdx_fbsd_wrapped_elf(file, &start, &length);
+}
+
+static struct kdx_error *open_fbsd_wrapped_elf(struct kdx_file *base,
+					       struct kdx_file **out)
+{
+	uint64_t start, length;
+
+	if (!kdx_fbsd_wrapped_elf(base, &start, &length)) {
+		kdx_file_close(base);
+		return kdx_err(KDX_ERR_CORRUPT, "the kerneldumpheader changed");
+	}
+	return kdx_file_open_slice(base, start, length, out);
+}
+
+static bool describe_fbsd_wrapped_elf(const struct kdx_file *file,
+				      struct kdx_dump_desc *desc)
+{
+	const struct kdx_file *base;
+	uint64_t start;
+
+	if (!kdx_file_slice_info(file, &base, &start))
+		return false;
+	kdx_fbsd_kdh_details(base, desc);
+	return true;
+}
+
 static const struct container_ops containers[] = {
 	{ kdx_file_is_flattened, open_flattened, describe_flattened },
 	{ is_compressed, open_compressed, describe_compressed },
 	{ is_fbsd_device, open_fbsd_device, NULL },
+	{ is_fbsd_wrapped_elf, open_fbsd_wrapped_elf,
+	  describe_fbsd_wrapped_elf },
 };
 
 #define NCONTAINERS (sizeof(containers) / sizeof(containers[0]))

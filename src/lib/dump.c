@@ -10,6 +10,9 @@
 #include "core/util.h"
 #include "io/file.h"
 #include "lib/container.h"
+#include "sym/elf_symbols.h"
+
+#include <stddef.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +179,84 @@ static struct kdx_error *read_format(struct kdx_dump *dump)
 	return first_failure(&dump->desc, err);
 }
 
+/* The caller's options, as far as its version of the struct goes: a
+ * caller built against version 1 has no @kernel, and the bytes past its
+ * struct are not ours to read. */
+static void copy_options(struct kdx_open_options *dst,
+			 const struct kdx_open_options *src)
+{
+	kdx_open_options_init(dst);
+	if (!src)
+		return;
+	if (src->version >= 2)
+		*dst = *src;
+	else
+		memcpy(dst, src, offsetof(struct kdx_open_options, kernel));
+	dst->version = KDX_OPEN_OPTIONS_VERSION;
+}
+
+/* What the image's symbols say that the dump's headers did not: FreeBSD's
+ * kernbase, and its version string, read where libkvm reads kernel
+ * variables before it has page tables (link address minus kernbase,
+ * physically). */
+static void kernel_facts(struct kdx_dump *dump)
+{
+	const struct kdx_symbol *base = kdx_symtab_find(dump->symtab, "kernbase");
+	const struct kdx_symbol *ver = kdx_symtab_find(dump->symtab, "version");
+	struct kdx_dump_facts *f = &dump->desc.facts;
+	char text[161];
+	size_t n = 0;
+	struct kdx_error *err;
+
+	if (!base)
+		return;
+	if (!(f->set & KDX_FACT_KERNEL_BASE)) {
+		f->set |= KDX_FACT_KERNEL_BASE;
+		f->kernel_base = base->value;
+		kdx_desc_add_detail(&dump->desc, "kernbase",
+				    "0x%llx (kernel symbol)",
+				    (unsigned long long)base->value);
+	}
+	if (!ver || ver->value < base->value)
+		return;
+	err = kdx_read_phys(dump, ver->value - base->value, text,
+			    sizeof(text) - 1, KDX_READ_ZERO_FILL, NULL);
+	if (err) {
+		kdx_error_destroy(err);
+		return;
+	}
+	while (n < sizeof(text) - 1 && text[n] >= 0x20 && text[n] < 0x7f)
+		n++;
+	text[n] = '\0';
+	if (n)
+		kdx_desc_add_detail(&dump->desc, "kernel_version", "%s", text);
+}
+
+/* Read the kernel image's symbols; one of another machine than the dump
+ * would give wrong addresses, so it fails the open. */
+static struct kdx_error *load_kernel(struct kdx_dump *dump)
+{
+	struct kdx_symtab *tab;
+	enum kdx_arch arch;
+	struct kdx_error *err = kdx_symtab_open(dump->opts.kernel, &tab);
+
+	if (err)
+		return err;
+	dump->symtab = tab;
+	arch = kdx_symtab_arch(tab);
+	if (arch != KDX_ARCH_UNKNOWN && dump->desc.arch != KDX_ARCH_UNKNOWN &&
+	    arch != dump->desc.arch)
+		return kdx_err(KDX_ERR_INVALID,
+			       "kernel image %s is a %s ELF, the dump is of a %s machine",
+			       dump->opts.kernel, kdx_arch_name(arch),
+			       kdx_arch_name(dump->desc.arch));
+	kdx_desc_add_detail(&dump->desc, "kernel_image", "%s (%zu symbols from %s)",
+			    dump->opts.kernel, kdx_symtab_count(tab),
+			    kdx_symtab_section(tab));
+	kernel_facts(dump);
+	return kdx_desc_take_error(&dump->desc);
+}
+
 static struct kdx_error *open_file(struct kdx_file *file,
 				   struct kdx_file **more, size_t more_count,
 				   const struct kdx_open_options *opts,
@@ -198,10 +279,7 @@ static struct kdx_error *open_file(struct kdx_file *file,
 	dump->file = file;
 	dump->more_files = more;
 	dump->more_count = more_count;
-	if (opts)
-		dump->opts = *opts;
-	else
-		kdx_open_options_init(&dump->opts);
+	copy_options(&dump->opts, opts);
 	dump->desc.facts.version = KDX_DUMP_FACTS_VERSION;
 	err = kdx_format_detect(file, dump->opts.format, &dump->format);
 	if (!err) {
@@ -217,6 +295,10 @@ static struct kdx_error *open_file(struct kdx_file *file,
 	}
 	if (!err)
 		err = finish_open(dump);
+	if (!err && dump->opts.kernel)
+		err = load_kernel(dump);
+	/* The caller's string need not outlive the open. */
+	dump->opts.kernel = NULL;
 	if (err) {
 		kdx_dump_destroy(dump);
 		return err;
@@ -297,6 +379,7 @@ void kdx_dump_destroy(struct kdx_dump *dump)
 	kdx_desc_deinit(&dump->desc);
 	kdx_physmap_deinit(&dump->physmap);
 	free(dump->ranges);
+	kdx_symtab_destroy(dump->symtab);
 	free(dump->lost);
 	free(dump->notes);
 	free(dump->cpus);
@@ -496,4 +579,26 @@ const void *kdx_dump_format_priv(const struct kdx_dump *dump,
 				 const struct kdx_format_ops *format)
 {
 	return dump->format == format ? dump->desc.priv : NULL;
+}
+
+const struct kdx_symtab *kdx_dump_symtab(const struct kdx_dump *dump)
+{
+	return dump->symtab;
+}
+
+struct kdx_error *kdx_dump_kernel_symbol(const struct kdx_dump *dump,
+					 const char *name, uint64_t *value)
+{
+	const struct kdx_symbol *sym;
+
+	if (!dump->symtab)
+		return kdx_err(KDX_ERR_NOTFOUND,
+			       "symbol %s: no kernel image was given", name);
+	sym = kdx_symtab_find(dump->symtab, name);
+	if (!sym)
+		return kdx_err(KDX_ERR_NOTFOUND, "symbol %s: not in %s (%s)",
+			       name, kdx_symtab_name(dump->symtab),
+			       kdx_symtab_section(dump->symtab));
+	*value = sym->value;
+	return NULL;
 }

@@ -9,6 +9,7 @@
 #include "format/common/physmap.h"
 
 struct kdx_file;
+struct kdx_symtab;
 
 struct kdx_dump {
 	struct kdx_file *file;
@@ -37,7 +38,13 @@ struct kdx_dump {
 	/* A Xen PV guest's pfn <-> mfn map (the reader's), or NULL: the
 	 * dump's machine addresses (kdx_read_machine()). */
 	const struct kdx_p2m *p2m;
+	/* The kernel image's symbols (kdx_open_options.kernel), or NULL. */
+	struct kdx_symtab *symtab;
 };
+
+/* The kernel image's symbols the dump was opened with, or NULL. */
+const struct kdx_symtab *kdx_dump_symtab(const struct kdx_dump *dump);
+
 
 /* Open a dump on @file, whatever backend serves it (io/file_backend.h);
  * the dump takes ownership of @file, also on failure.  Internal: for

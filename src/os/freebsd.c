@@ -4,7 +4,7 @@
  * direct map are shown to the translation layer as tables
  * (format/fbsd_ptables.c); here we only say where the root is and which
  * walker reads it. */
-#include "os/os.h"
+#include "os/freebsd.h"
 
 #include <kdx/log.h>
 
@@ -18,9 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* sys/sys/msgbuf.h: MSG_MAGIC, the second field of struct msgbuf after
- * the msg_ptr pointer. */
-#define MSG_MAGIC 0x063062u
+#define MSG_MAGIC KDX_FBSD_MSG_MAGIC
 
 /* The minidump reader's state, or NULL for another format. */
 static const struct fbsd_minidump *minidump_of(const struct kdx_dump *dump)
@@ -30,8 +28,9 @@ static const struct fbsd_minidump *minidump_of(const struct kdx_dump *dump)
 
 static enum kdx_os_match freebsd_detect(const struct kdx_dump *dump)
 {
-	return minidump_of(dump) ? KDX_OS_MATCH_LIKELY :
-					     KDX_OS_MATCH_NO;
+	return minidump_of(dump) || kdx_fbsd_full_dump(dump) ?
+		       KDX_OS_MATCH_LIKELY :
+		       KDX_OS_MATCH_NO;
 }
 
 static void source(char *dst, const char *fmt, const char *a, unsigned int v)
@@ -46,9 +45,11 @@ static struct kdx_error *freebsd_probe(const struct kdx_dump *dump,
 				       struct kdx_kernel_layout *layout)
 {
 	const struct fbsd_minidump *md = minidump_of(dump);
-	const struct fbsd_paging *pg = &md->paging;
+	const struct fbsd_paging *pg;
 
-	(void)given;
+	if (!md)
+		return kdx_fbsd_full_probe(dump, given, layout);
+	pg = &md->paging;
 	if (layout->mode == KDX_PAGING_NONE) {
 		layout->mode = pg->mode;
 		source(layout->mode_source, "FreeBSD/%s minidump v%u header",
@@ -121,9 +122,17 @@ struct kdx_error *kdx_dump_msgbuf(const struct kdx_dump *dump, char **text,
 	uint8_t *region;
 	struct kdx_error *err;
 
+	/* No buffer of its own (a full dump, a minidump without one): the
+	 * kernel's msgbufp, when a kernel image names it. */
+	if ((!md || !md->msgbufsize) && kdx_dump_symtab(dump) &&
+	    (md || kdx_fbsd_full_dump(dump)))
+		return kdx_fbsd_msgbuf_from_symbols(dump, text, len);
 	if (!md)
 		return kdx_err(KDX_ERR_NOTFOUND,
 			       "the dump carries no message buffer of its own");
+	if (!md->msgbufsize)
+		return kdx_err(KDX_ERR_NOTFOUND,
+			       "the minidump has no message buffer section; give --kernel (its msgbufp finds the buffer)");
 	file_size = md->end;
 	region_len = (md->msgbufsize + (uint64_t)md->page_size - 1) /
 		     md->page_size * md->page_size;

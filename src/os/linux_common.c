@@ -31,12 +31,40 @@ void kdx_linux_note(struct kdx_kernel_layout *out, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* SYMBOL(name) that VMCOREINFO lacks, from the kernel image given with
+ * --kernel (vmlinux): its link address plus the KASLR slide VMCOREINFO
+ * gives (KERNELOFFSET), as VMCOREINFO's own SYMBOL() values are. */
+static bool symbol_from_image(const struct kdx_dump *dump, const char *key,
+			      uint64_t *value)
+{
+	size_t n = strlen(key);
+	char name[128];
+	uint64_t v, slide = 0;
+	struct kdx_error *err;
+
+	if (n < 9 || n - 8 >= sizeof(name) || strncmp(key, "SYMBOL(", 7) ||
+	    key[n - 1] != ')')
+		return false;
+	memcpy(name, key + 7, n - 8);
+	name[n - 8] = '\0';
+	err = kdx_dump_kernel_symbol(dump, name, &v);
+	if (err) {
+		kdx_error_destroy(err);
+		return false;
+	}
+	kdx_linux_vmci(dump, "KERNELOFFSET", true, &slide);
+	*value = v + slide;
+	return true;
+}
+
 bool kdx_linux_vmci(const struct kdx_dump *dump, const char *key, bool hex,
 		    uint64_t *value)
 {
 	const char *text = kdx_dump_vmcoreinfo_get(dump, key);
 	char *end;
 
+	if ((!text || !*text) && symbol_from_image(dump, key, value))
+		return true;
 	if (!text || !*text)
 		return false;
 	if (hex)

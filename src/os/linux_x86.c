@@ -201,7 +201,10 @@ static bool root_from_vmcoreinfo(struct probe *p)
 				    out->lnx.phys_base;
 		else
 			out->root = p->root_symbol_va - out->direct_map;
-		kdx_linux_source(out->root_source, "VMCOREINFO %s - %s", keys[i],
+		kdx_linux_source(out->root_source, "%s %s - %s",
+				 kdx_dump_vmcoreinfo_get(p->dump, keys[i]) ?
+					 "VMCOREINFO" : "--kernel symbol",
+				 keys[i],
 				 p->x86_64 ? "__START_KERNEL_map + phys_base" :
 					     "PAGE_OFFSET");
 		return true;

@@ -136,6 +136,8 @@ visit_entry(struct maps_walk *w, const struct table_ctx *t, unsigned int index,
 		return;
 	}
 	if (is_loop(w, t->level, pte.addr)) {
+		if (w->xlat->cfg.flags & KDX_XLAT_SELF_MAP)
+			return; /* the OS's own view of its tables */
 		problem(w, kdx_xlat_entry_error(
 				   w->xlat, KDX_ERR_CORRUPT, t->level, t->table,
 				   index, entry,

@@ -30,8 +30,16 @@ cc -std=c11 -D_DEFAULT_SOURCE -O1 -o "$work/fvc-oracle" "$src/tests/freebsd/fvc-
     -I"$src/include" -I"$src/tests/helpers" -I"$fvc_src/lib" \
     "$build/tests/libkdx_test_helpers.a" "$build/libkdx.a" \
     -L"$fvc_build" -Wl,-rpath,"$fvc_build" -lfbsdvmcore -lelf $(pkg-config --libs zlib libzstd lzo2 snappy libdeflate) -lpthread
+# Full dumps (ELF cores with their kernel images): kvm_amd64.c and
+# kvm_i386.c as libfbsdvmcore ports them.  Its libelf resolver reads
+# .symtab only, so the .dynsym-only kernels are kdx's alone.
+cc -std=c11 -D_DEFAULT_SOURCE -O1 -o "$work/fvc-full-oracle" "$src/tests/freebsd/fvc-full-oracle.c" \
+    -I"$src/include" -I"$src/tests/helpers" -I"$fvc_src/lib" \
+    "$build/tests/libkdx_test_helpers.a" "$build/libkdx.a" \
+    -L"$fvc_build" -Wl,-rpath,"$fvc_build" -lfbsdvmcore -lelf $(pkg-config --libs zlib libzstd lzo2 snappy libdeflate) -lpthread
 status=0
 "$work/fvc-oracle" "$work" || status=1
+"$work/fvc-full-oracle" "$work" || true
 if [ -n "${KDX_FBSD_SAMPLES:-}" ]; then
     for core in "$KDX_FBSD_SAMPLES"/vmcore.*; do
         [ -e "$core" ] || continue

@@ -788,7 +788,7 @@ bool mkmd_build(const struct mkmd_spec *spec, struct mkmd_dump *d)
 				   (uint32_t)round_up((d->navail + 1) * 16, p) : 0;
 	d->bitmapsize = (uint32_t)(round_up(bitmap_bits(d), 64) / 8) +
 			spec->bitmap_extra;
-	msgbuf_region = p == 4096 && !spec->tiny ? 8192 : p;
+	msgbuf_region = spec->no_msgbuf ? 0 : p == 4096 && !spec->tiny ? 8192 : p;
 	d->msgbuf_off = p;
 	d->dumpavail_off = d->msgbuf_off + msgbuf_region;
 	d->bitmap_off = d->dumpavail_off + d->dumpavailsize;
@@ -796,7 +796,8 @@ bool mkmd_build(const struct mkmd_spec *spec, struct mkmd_dump *d)
 	d->sparse_off = d->pmap_off + round_up(d->pmapsize, p);
 	d->size = d->sparse_off + d->pages * p;
 	d->data = calloc(1, d->size);
-	if (!d->data || !fill_msgbuf(d, d->data + d->msgbuf_off, msgbuf_region)) {
+	if (!d->data || (spec->no_msgbuf ? !(d->log = malloc(1)) :
+			 !fill_msgbuf(d, d->data + d->msgbuf_off, msgbuf_region))) {
 		free(pmap);
 		mkmd_free(d);
 		return false;

@@ -72,6 +72,9 @@ struct mkmd_spec {
 	bool hpt;
 	/* mips: a 64-bit (n64) kernel: 8-byte entries, XKSEG kernbase. */
 	bool mips64;
+	/* No message buffer section (msgbufsize 0): the log is only where
+	 * the kernel's msgbufp points. */
+	bool no_msgbuf;
 };
 
 enum mkmd_kind {
