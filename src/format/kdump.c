@@ -32,9 +32,11 @@ enum {
 	/* Old diskdump status values (diskdump.h), not kdump's flags. */
 	DISKDUMP_HEADER_INCOMPLETED = 0x1,
 	DISKDUMP_HEADER_COMPRESSED = 0x8,
-	/* Descriptor positions probed past a shared-zero-page descriptor
-	 * while bisecting for the end of the data. */
-	ZERO_PROBE = 64,
+	/* Descriptors read at once, and in all, while looking past a run
+	 * of shared zero pages for the end of the data (16 MiB: beyond, the
+	 * pages past the scan are taken as lost). */
+	SCAN_CHUNK = 256,
+	SCAN_BUDGET = 1 << 20,
 };
 
 /* Bitmaps beyond this would describe more than 2^40 pages. */
@@ -1050,59 +1052,108 @@ static void describe(struct kdx_dump_desc *desc, const struct kdump_header *h,
 
 /* ---- open ---- */
 
-/* Whether descriptor @index has data lying past the end of the file.
- * Shared-zero-page descriptors all point at the start of the data, so
- * they say nothing: look at the next few instead. */
-static struct kdx_error *data_past_end(const struct kdump *p, uint64_t index,
-				       uint64_t count, bool *past)
+/* Whether a descriptor's data runs past the end of the file. */
+static bool data_past_end(const struct kdump *p, const struct page_desc *pd)
 {
-	uint64_t stop = kdx_min_u64(count, index + ZERO_PROBE);
-	struct page_desc pd = { 0 };
+	return pd->offset >= p->file_size ||
+	       pd->size > p->file_size - pd->offset;
+}
+
+/* The first descriptor in [@from, @to) that is not a shared zero page's
+ * (every one of those points at the zero page opening the data) or whose
+ * data is not in the file: *@found, *@pd, *@decided.  Else *@found is
+ * where the scan stopped: @to, or sooner when it has read *@budget
+ * descriptors (SCAN_CHUNK at a time). */
+static struct kdx_error *next_data_desc(const struct kdump *p, uint64_t from,
+					uint64_t to, uint64_t *budget,
+					uint64_t *found, struct page_desc *pd,
+					bool *decided)
+{
+	uint8_t b[SCAN_CHUNK * PAGE_DESC_SIZE];
+	uint64_t i = from;
 	struct kdx_error *err;
 
-	for (uint64_t i = index; i < stop; i++) {
-		err = read_desc(p, p->bo, i, &pd);
+	*decided = false;
+	while (i < to && *budget) {
+		size_t n = (size_t)kdx_min_u64(kdx_min_u64(to - i, SCAN_CHUNK),
+					       *budget);
+
+		err = kdx_file_read(p->file, p->desc_offset + i * PAGE_DESC_SIZE,
+				    b, n * PAGE_DESC_SIZE);
 		if (err)
-			return err;
-		if (pd.offset == p->data_start && i + 1 < stop)
-			continue;
-		break;
+			return kdx_err_wrap(err, "page descriptors %llu-%llu",
+					    (unsigned long long)i,
+					    (unsigned long long)(i + n - 1));
+		*budget -= n;
+		for (size_t k = 0; k < n; k++, i++) {
+			pd->offset = kdx_load_u64(b + k * PAGE_DESC_SIZE, p->bo);
+			pd->size = kdx_load_u32(b + k * PAGE_DESC_SIZE + 8,
+						p->bo);
+			if (pd->offset != p->data_start || data_past_end(p, pd)) {
+				*found = i;
+				*decided = true;
+				return NULL;
+			}
+		}
 	}
-	*past = pd.offset >= p->file_size ||
-		pd.size > p->file_size - pd.offset;
+	*found = i;
 	return NULL;
 }
 
 /* A file cut short (a full disk, a copy interrupted) keeps its whole
- * descriptor table but loses the data at its end: page data is written in
- * descriptor order, so bisect for the first page whose data is gone. */
+ * descriptor table but loses the data at its end.  Page data is written
+ * in descriptor order, so the pages whose data is in the file are a
+ * prefix of the descriptors, except that shared zero pages all point at
+ * the one zero page at the start of the data: bisect for the first
+ * descriptor whose data is not in the file.  Where the middle lands on a
+ * zero page, the next other descriptor decides, and the run of zero pages
+ * between is readable or not with what precedes it.  Invariant: that
+ * first descriptor is >= lo, and if it is >= hi it is end_at_hi. */
 static struct kdx_error *find_data_end(const struct kdump *p, uint64_t count,
 				       uint64_t *readable)
 {
-	uint64_t lo = 0, hi = count;
-	bool past = false;
+	uint64_t lo = 0, hi = count, end_at_hi = count, next;
+	uint64_t budget = SCAN_BUDGET;
+	struct page_desc pd = { 0 };
+	bool decided;
 	struct kdx_error *err;
 
+	*readable = count;
 	if (!count)
-		goto done;
-	err = data_past_end(p, count - 1, count, &past);
-	if (err || !past) {
-		*readable = count;
-		return err;
-	}
+		return NULL;
+	err = read_desc(p, p->bo, count - 1, &pd);
+	if (err || (pd.offset != p->data_start && !data_past_end(p, &pd)))
+		return err; /* the last page's data is there: all of it is */
 	while (lo < hi) {
 		uint64_t mid = lo + (hi - lo) / 2;
 
-		err = data_past_end(p, mid, count, &past);
+		err = read_desc(p, p->bo, mid, &pd);
 		if (err)
 			return err;
-		if (past)
-			hi = mid;
-		else
+		if (data_past_end(p, &pd)) {
+			hi = end_at_hi = mid;
+			continue;
+		}
+		if (pd.offset != p->data_start) {
 			lo = mid + 1;
+			continue;
+		}
+		err = next_data_desc(p, mid + 1, hi, &budget, &next, &pd,
+				     &decided);
+		if (err)
+			return err;
+		if (decided && !data_past_end(p, &pd)) {
+			lo = next + 1;
+			continue;
+		}
+		/* Zero pages in [mid, next): the first lost page is before
+		 * mid, or next (or, out of budget, where the scan stopped:
+		 * beyond, taken as lost). */
+		if (next < hi)
+			end_at_hi = next;
+		hi = mid;
 	}
-done:
-	*readable = lo;
+	*readable = end_at_hi;
 	return NULL;
 }
 
