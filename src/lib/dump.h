@@ -5,6 +5,9 @@
 
 #include <kdx/dump.h>
 
+#include <pthread.h>
+#include <stdbool.h>
+
 #include "format/format.h"
 #include "format/common/physmap.h"
 
@@ -29,6 +32,11 @@ struct kdx_dump {
 	struct kdx_vmcoreinfo_entry *vmcoreinfo;
 	size_t vmcoreinfo_count;
 	char *vmcoreinfo_source;
+	/* kdx_dump_segments(): read from the file on the first call (the
+	 * open only counts them), under the lock: readers share a dump. */
+	pthread_mutex_t segments_lock;
+	struct kdx_segment *segments;
+	bool segments_read;
 	/* kdx_dump_salvage(): what was lost, as text (NULL: nothing). */
 	char *lost;
 	unsigned int word_size;
