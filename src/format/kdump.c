@@ -86,6 +86,12 @@ struct kdump {
 	unsigned int cache_slots;
 	struct cache_slot cache[CACHE_SLOTS];
 	uint8_t *cache_pages;
+	/* The page at data_start, which every shared-zero-page descriptor
+	 * points at, decoded once (under cache_lock): scanning a dump of
+	 * zero pages must not decompress (and allocate for) each of them.
+	 * shared_size 0: not decoded yet. */
+	uint32_t shared_size, shared_flags;
+	uint8_t *shared_page;
 };
 
 static bool kdump_probe(const uint8_t *head, size_t len)
@@ -731,22 +737,59 @@ static struct kdx_error *check_desc(const struct kdump *k, uint64_t index,
 	return NULL;
 }
 
+/* Whether @pd is the shared page's descriptor and its bytes are known:
+ * then they are in @out. */
+static bool shared_lookup(struct kdump *k, const struct page_desc *pd,
+			  uint8_t *out)
+{
+	bool hit;
+
+	if (pd->offset != k->data_start)
+		return false;
+	pthread_mutex_lock(&k->cache_lock);
+	hit = k->shared_size == pd->size && k->shared_flags == pd->flags;
+	if (hit)
+		memcpy(out, k->shared_page, k->block_size);
+	pthread_mutex_unlock(&k->cache_lock);
+	return hit;
+}
+
+static void shared_store(struct kdump *k, const struct page_desc *pd,
+			 const uint8_t *page)
+{
+	if (pd->offset != k->data_start)
+		return;
+	pthread_mutex_lock(&k->cache_lock);
+	memcpy(k->shared_page, page, k->block_size);
+	k->shared_size = pd->size;
+	k->shared_flags = pd->flags;
+	pthread_mutex_unlock(&k->cache_lock);
+}
+
+/* Compressed pages up to this size are read into the stack: a malloc per
+ * page is what reading a dump of small pages cost most under ASan. */
+#define STACK_PAGE 16384
+
 static struct kdx_error *decode_page(struct kdump *k, uint64_t index,
 				     uint8_t *out)
 {
 	struct page_desc pd = { 0 };
 	struct kdx_decoder *d;
-	uint8_t *in;
+	uint8_t small[STACK_PAGE], *in = small;
 	struct kdx_error *err = read_desc(k, k->bo, index, &pd);
 
 	if (!err)
 		err = check_desc(k, index, &pd);
 	if (err)
 		return err;
-	in = malloc(pd.size);
+	if (shared_lookup(k, &pd, out))
+		return NULL;
+	if (pd.size > sizeof(small))
+		in = malloc(pd.size);
 	d = kdx_decoder_get(&k->decoders);
 	if (!in || !d) {
-		free(in);
+		if (in != small)
+			free(in);
 		kdx_decoder_put(&k->decoders, d);
 		return kdx_err_nomem();
 	}
@@ -755,7 +798,10 @@ static struct kdx_error *decode_page(struct kdump *k, uint64_t index,
 		err = kdx_decode(d, codec_of(pd.flags), in, pd.size, out,
 				 k->block_size);
 	kdx_decoder_put(&k->decoders, d);
-	free(in);
+	if (in != small)
+		free(in);
+	if (!err)
+		shared_store(k, &pd, out);
 	if (err)
 		return kdx_err_set_file_offset(
 			kdx_err_wrap(err, "page data at offset 0x%llx (0x%x bytes, descriptor %llu)",
@@ -772,7 +818,7 @@ static struct kdx_error *kdump_read(void *priv, uint64_t cookie,
 	struct kdump *p = head->parts[cookie >> PART_SHIFT];
 	uint64_t first_desc = cookie & DESC_MASK;
 	uint32_t bs = p->block_size;
-	uint8_t *out = buf, *page = NULL;
+	uint8_t *out = buf, *page = NULL, small[STACK_PAGE];
 	struct kdx_error *err = NULL;
 
 	while (len && !err) {
@@ -782,7 +828,8 @@ static struct kdx_error *kdump_read(void *priv, uint64_t cookie,
 		bool whole = in_page == 0 && n == bs;
 		uint8_t *dst;
 
-		if (!whole && !page && !(page = malloc(bs)))
+		if (!whole && !page &&
+		    !(page = bs <= sizeof(small) ? small : malloc(bs)))
 			return kdx_err_nomem();
 		dst = whole ? out : page;
 		if (!cache_lookup(p, index, dst)) {
@@ -796,7 +843,8 @@ static struct kdx_error *kdump_read(void *priv, uint64_t cookie,
 		offset += n;
 		len -= n;
 	}
-	free(page);
+	if (page != small)
+		free(page);
 	return err;
 }
 
@@ -831,7 +879,7 @@ static struct kdump *kdump_new(const struct kdx_file *file,
 		return NULL;
 	p->cache_slots = slots < 4 ? 4 : slots > CACHE_SLOTS ? CACHE_SLOTS :
 								   slots;
-	p->cache_pages = malloc((size_t)p->cache_slots * h->block_size);
+	p->cache_pages = malloc(((size_t)p->cache_slots + 1) * h->block_size);
 	if (!p->cache_pages) {
 		free(p);
 		return NULL;
@@ -847,6 +895,7 @@ static struct kdump *kdump_new(const struct kdx_file *file,
 		p->cache[i].desc_index = UINT64_MAX;
 		p->cache[i].data = p->cache_pages + (size_t)i * h->block_size;
 	}
+	p->shared_page = p->cache_pages + (size_t)p->cache_slots * h->block_size;
 	kdx_decoder_pool_init(&p->decoders);
 	pthread_mutex_init(&p->cache_lock, NULL);
 	return p;

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* An ELF core with tens of thousands of PT_LOADs costs the heap only what
+/* What opening and reading large dumps costs the heap.
+ *
+ * An ELF core with tens of thousands of PT_LOADs costs the heap only what
  * the map must hold: no per-segment array kept from the open (the
  * segments are read again when asked), no doubling's slack, no second
  * copy of the pieces, no overlap index when the segments are in order.
@@ -13,6 +15,8 @@
 #include <cmocka.h>
 
 #include <kdx/kdx.h>
+
+#include "mkkdump.h"
 
 #include <malloc.h>
 #include <stdio.h>
@@ -32,10 +36,12 @@ void __wrap_free(void *p);
 /* Bytes the wrapped allocators hold now, and the most they held since
  * reset_peak().  Only the test's thread allocates. */
 static int64_t held, peak;
+static uint64_t allocations;
 
 static void *count_in(void *p)
 {
 	if (p) {
+		allocations++;
 		held += (int64_t)malloc_usable_size(p);
 		if (held > peak)
 			peak = held;
@@ -211,11 +217,51 @@ static void table_scan_stays_out_of_rss(void **state)
 	unlink(path);
 }
 
+/* Reading a kdump's pages costs no allocation per page: the shared
+ * zero page is decoded once, small compressed pages go through the
+ * stack (a fuzzer's every input read thousands of them through malloc). */
+static void kdump_pages_read_without_allocating(void **state)
+{
+	struct mkkdump_options o = { .machine = "x86_64",
+				     .default_codec = MKKDUMP_CODEC_ZLIB };
+	struct mkkdump *m = mkkdump_new(&o);
+	struct kdx_dump *d = NULL;
+	uint8_t page[PAGE], want[PAGE];
+	uint64_t before;
+	size_t size;
+	uint8_t *bytes;
+
+	(void)state;
+	mkkdump_set_pages(m, 0, 8, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 8, 512, MKKDUMP_ZERO, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 520, 8, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	bytes = mkkdump_build(m, &size);
+	assert_null(kdx_dump_open_memory(bytes, size, NULL, &d));
+	before = allocations;
+	for (uint64_t pfn = 0; pfn < 528; pfn++) {
+		/* Whole pages, and a read across two (through a page
+		 * buffer). */
+		assert_null(kdx_read_phys(d, pfn * PAGE, page, PAGE, 0, NULL));
+		mkkdump_expected_page(m, pfn, want);
+		assert_memory_equal(page, want, PAGE);
+		if (pfn)
+			assert_null(kdx_read_phys(d, pfn * PAGE - 8, page, 16,
+						  0, NULL));
+	}
+	if (allocations - before > 16)
+		fail_msg("reading 528 pages allocated %llu times",
+			 (unsigned long long)(allocations - before));
+	kdx_dump_destroy(d);
+	free(bytes);
+	mkkdump_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(open_costs_only_the_map),
 		cmocka_unit_test(table_scan_stays_out_of_rss),
+		cmocka_unit_test(kdump_pages_read_without_allocating),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
