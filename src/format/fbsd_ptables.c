@@ -322,28 +322,38 @@ static void set_entry(struct fbsd_minidump *md, uint32_t slot,
 		kdx_store_u64(p, value, entry_order(md));
 }
 
+/* Room for @cap slots in all. */
+static struct kdx_error *grow_slots(struct fbsd_minidump *md, size_t cap)
+{
+	struct fbsd_tables *t = &md->tables;
+	uint8_t *u = realloc(t->upper, cap * t->slot_size);
+	uint32_t *c;
+
+	if (!u)
+		return kdx_err_nomem();
+	t->upper = u;
+	c = realloc(t->child, cap * slot_entries(md) * sizeof(*c));
+	if (!c)
+		return kdx_err_nomem();
+	t->child = c;
+	t->slot_capacity = cap;
+	return NULL;
+}
+
 static struct kdx_error *new_slot(struct fbsd_minidump *md, uint32_t *out)
 {
 	struct fbsd_tables *t = &md->tables;
 	size_t n = slot_entries(md);
+	struct kdx_error *err;
 
 	if ((uint64_t)(t->slots + 1) * t->slot_size > md->paging.upper_limit)
 		return kdx_err(KDX_ERR_UNSUPPORTED,
 			       "minidump: the page tables over the page-table area and the direct map need more than 0x%llx bytes",
 			       (unsigned long long)md->paging.upper_limit);
 	if (t->slots == t->slot_capacity) {
-		size_t cap = t->slot_capacity ? 2 * t->slot_capacity : 8;
-		uint8_t *u = realloc(t->upper, cap * t->slot_size);
-		uint32_t *c;
-
-		if (!u)
-			return kdx_err_nomem();
-		t->upper = u;
-		c = realloc(t->child, cap * n * sizeof(*c));
-		if (!c)
-			return kdx_err_nomem();
-		t->child = c;
-		t->slot_capacity = cap;
+		err = grow_slots(md, t->slot_capacity ? 2 * t->slot_capacity : 8);
+		if (err)
+			return err;
 	}
 	memset(t->upper + t->slots * t->slot_size, 0, t->slot_size);
 	memset(t->child + t->slots * n, 0, n * sizeof(*t->child));
@@ -530,6 +540,46 @@ static void fill_blocks(struct fbsd_minidump *md, uint32_t slot,
 				    pg->block_entry(level, last, pa + k * size));
 }
 
+/* The direct map's runs without building them: whether they stay within
+ * MAX_DMAP_ENTRIES (else the error, before a table is made), and at most
+ * how many tables they need (each level's tables are met in address
+ * order), so that room for them is made once. */
+static struct kdx_error *plan_dmap(const struct fbsd_minidump *md,
+				   uint64_t end, uint64_t *tables)
+{
+	const struct fbsd_paging *pg = &md->paging;
+	uint64_t va = md->dmapbase, count = 0, last_key[8];
+	bool seen[8] = { false };
+
+	*tables = 0;
+	while (va < end) {
+		uint64_t pa = va - md->dmapbase + md->dmapphys, lin = linear(pg, va);
+		unsigned int l = block_level(pg, lin, pa, end - va);
+		uint64_t n;
+
+		if (!l)
+			break;
+		n = run_length(pg, l, lin, pa, end - va);
+		count += n;
+		if (count > MAX_DMAP_ENTRIES)
+			return kdx_err(KDX_ERR_UNSUPPORTED,
+				       "minidump: the direct map 0x%llx-0x%llx needs more than %u entries",
+				       (unsigned long long)md->dmapbase,
+				       (unsigned long long)md->dmapend,
+				       MAX_DMAP_ENTRIES);
+		for (unsigned int j = 1; j <= l && j < 8; j++) {
+			uint64_t key = lin >> pg->shift[j - 1];
+
+			if (!seen[j] || key != last_key[j])
+				++*tables;
+			seen[j] = true;
+			last_key[j] = key;
+		}
+		va += n << pg->shift[l];
+	}
+	return NULL;
+}
+
 /* A run of blocks of one level in one table is filled at once: a
  * direct map of 4 KiB pages (misaligned bases, as fuzzed headers have)
  * is a million entries, and a walk from the root for each cost 2 s an
@@ -538,6 +588,9 @@ static struct kdx_error *map_dmap(struct fbsd_minidump *md)
 {
 	const struct fbsd_paging *pg = &md->paging;
 	uint64_t va = md->dmapbase, count = 0, pa_end, end = dmap_end(md);
+	uint64_t tables, room;
+	struct fbsd_tables *t = &md->tables;
+	struct kdx_error *err;
 
 	if (!md->has_dmap || !pg->block_entry)
 		return NULL;
@@ -548,6 +601,17 @@ static struct kdx_error *map_dmap(struct fbsd_minidump *md)
 			       (unsigned long long)md->dmapbase,
 			       (unsigned long long)md->dmapend,
 			       (unsigned long long)md->dmapphys, pg->name);
+	err = plan_dmap(md, end, &tables);
+	if (err)
+		return err;
+	/* Room once (no copies while doubling), within what new_slot()
+	 * allows: past that it says so. */
+	room = kdx_min_u64(t->slots + tables, pg->upper_limit / t->slot_size);
+	if (room > t->slot_capacity) {
+		err = grow_slots(md, (size_t)room);
+		if (err)
+			return err;
+	}
 	while (va < end) {
 		uint64_t pa = va - md->dmapbase + md->dmapphys, lin = linear(pg, va);
 		unsigned int l = block_level(pg, lin, pa, end - va);
@@ -555,7 +619,6 @@ static struct kdx_error *map_dmap(struct fbsd_minidump *md)
 		size_t before;
 		bool blocked;
 		uint32_t slot;
-		struct kdx_error *err;
 
 		if (!l) {
 			md->tables.dmap_unmapped = end - va;

@@ -356,7 +356,6 @@ static void dmap_runs_of_every_size(void **state)
 }
 
 /* ---- Damaged dumps ---- */
-
 static void expect_error(const struct mkmd_dump *d, size_t size,
 			 enum kdx_error_code code, const char *text1,
 			 const char *text2)
@@ -374,6 +373,49 @@ static void expect_error(const struct mkmd_dump *d, size_t size,
 		fail_msg("unexpected error: %s (wanted %s, %s)",
 			 kdx_error_message(err), text1, text2 ? text2 : "");
 	kdx_error_destroy(err);
+}
+
+/* A direct map of 4 KiB pages only (bases misaligned differently): 2^20
+ * entries (4 GiB) are built, one more is refused before any table is. */
+static void dmap_entry_limit(void **state)
+{
+	struct mkmd_spec spec = { .arch = MKMD_ARM64, .version = 3 };
+	struct mkmd_dump d;
+	uint64_t base, phys;
+
+	(void)state;
+	assert_true(mkmd_build(&spec, &d));
+	base = d.dmapbase & ~((1ull << 30) - 1);
+	phys = (d.dmapphys & ~((1ull << 30) - 1)) + (1ull << 30) + 0x1000;
+	for (int over = 0; over < 2; over++) {
+		uint64_t end = base + (4ull << 30) + (over ? 0x1000 : 0);
+
+		memcpy(d.data + 48, &phys, 8); /* little-endian host and dump */
+		memcpy(d.data + 56, &base, 8);
+		memcpy(d.data + 64, &end, 8);
+		if (over) {
+			expect_error(&d, d.size, KDX_ERR_UNSUPPORTED,
+				     "needs more than 1048576 entries", NULL);
+		} else {
+			struct kdx_kernel_layout layout;
+			struct kdx_xlat_result r;
+			struct kdx_xlat *xlat;
+			struct kdx_dump *dump;
+
+			d.dmapbase = base;
+			d.dmapphys = phys;
+			d.dmapend = end;
+			dump = open_dump(&d);
+			assert_null(kdx_kernel_probe(dump, NULL, &layout));
+			assert_null(kdx_kernel_xlat_create(dump, &layout, &xlat));
+			assert_null(kdx_xlat_translate(xlat, end - 0x1000, &r));
+			assert_int_equal(r.paddr, phys + (4ull << 30) - 0x1000);
+			assert_int_equal(r.page_size, 0x1000);
+			kdx_xlat_destroy(xlat);
+			kdx_dump_destroy(dump);
+		}
+	}
+	mkmd_free(&d);
 }
 
 static void truncated_files(void **state)
@@ -780,6 +822,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_variant),
 		cmocka_unit_test(dmap_runs_of_every_size),
+		cmocka_unit_test(dmap_entry_limit),
 		cmocka_unit_test(truncated_files),
 		cmocka_unit_test(bad_headers),
 		cmocka_unit_test(arm64_64k_is_refused),
