@@ -467,6 +467,27 @@ void kdx_dump_phys_extent(const struct kdx_dump *dump, uint64_t addr,
 	}
 }
 
+bool kdx_dump_all_zero_range(const struct kdx_dump *dump, uint64_t addr,
+			     uint64_t len)
+{
+	const struct kdx_physmap *map = &dump->physmap;
+	uint64_t end = addr + len;
+
+	if (end < addr)
+		return false;
+	/* Bounded: each pass moves past one entry, which must continue the
+	 * zeros without a gap. */
+	for (size_t i = kdx_physmap_find(map, addr); addr < end; i++) {
+		const struct kdx_physmap_entry *e = &map->entries[i];
+
+		if (i >= map->count || e->kind != KDX_PIECE_ZERO ||
+		    e->start > addr)
+			return false;
+		addr = e->start + e->size;
+	}
+	return true;
+}
+
 uint64_t kdx_dump_next_held(const struct kdx_dump *dump, uint64_t addr,
 			    uint64_t end)
 {

@@ -71,6 +71,12 @@ struct kdx_phys_extent {
 void kdx_dump_phys_extent(const struct kdx_dump *dump, uint64_t addr,
 			  uint64_t len, struct kdx_phys_extent *out);
 
+/* Whether all of [@addr, @addr + @len) is memory the dump describes but
+ * did not write (reads as zeros, KDX_RANGE_ZERO): a writer need not read
+ * and test it page by page. */
+bool kdx_dump_all_zero_range(const struct kdx_dump *dump, uint64_t addr,
+			     uint64_t len);
+
 /* The first address in [@addr, @end) whose bytes the dump holds (in the
  * file, or for the reader to decode), skipping holes, zero and excluded
  * memory and the unwritten bytes of a flattened stream; @end if none.

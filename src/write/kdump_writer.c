@@ -314,6 +314,18 @@ static struct kdx_error *compress_chunk(struct kdump_writer *w,
 
 	struct kdx_read_stats rs;
 
+	/* Memory the input describes but never wrote: zero pages, known
+	 * without reading and testing them (the filter rewrites tables,
+	 * which are never such memory). */
+	if (kdx_dump_all_zero_range(w->dump, c->pfn * bs,
+				    (uint64_t)c->count * bs)) {
+		s->partial = 0;
+		s->data_len = 0;
+		memset(s->kinds, PAGE_ZERO, c->count);
+		for (uint32_t i = 0; i < c->count; i++)
+			s->sizes[i] = bs;
+		return NULL;
+	}
 	err = kdx_read_phys(w->dump, c->pfn * bs, in, (size_t)c->count * bs,
 			    KDX_READ_ZERO_FILL, &rs);
 	if (err)
