@@ -9,7 +9,8 @@
  *
  * Threading: a dump is immutable after kdx_dump_open(); all accessors and
  * kdx_read_phys() may be called from several threads on one handle at
- * once (reads use positional I/O and keep no shared mutable state).
+ * once (reads use positional I/O and keep no shared mutable state;
+ * kdx_dump_segments() fills its array once, under a lock).
  */
 #ifndef KDX_DUMP_H
 #define KDX_DUMP_H
@@ -382,7 +383,22 @@ struct kdx_segment {
 	uint64_t mem_size;    /**< bytes of memory described */
 };
 
-/** The dump's load segments in file order (empty for formats with none). */
+/**
+ * How many load segments the dump's headers list (its PT_LOADs; 0 for
+ * formats with none), known from the open without reading them again.
+ */
+KDX_API size_t kdx_dump_segment_count(const struct kdx_dump *dump);
+
+/**
+ * The dump's load segments in file order (empty for formats with none).
+ * The open only counts them: the first call reads them from the file
+ * again and keeps them with the dump (40 bytes each: 40 MB for a million
+ * PT_LOADs), so a caller that needs only their number asks
+ * kdx_dump_segment_count().  Thread-safe.
+ *
+ * @return NULL with *count 0 when there are none, or when they cannot be
+ *         read now (out of memory, the file failed or changed).
+ */
 KDX_API const struct kdx_segment *kdx_dump_segments(const struct kdx_dump *dump,
 					    size_t *count);
 

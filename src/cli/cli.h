@@ -83,9 +83,30 @@ size_t cli_existing_files(char *const *args, size_t n);
 int cli_open_dump(const struct cli_dump_files *files,
 		  const struct kdx_open_options *opts, struct kdx_dump **out);
 
+/* What convert --salvage found: its counts and, with --json, every
+ * problem (messages owned) for the report printed after the output is
+ * written. */
+struct cli_salvage_report {
+	bool json;         /* keep the problems instead of printing them */
+	bool done;         /* a salvage ran */
+	bool failed;       /* out of memory keeping a problem */
+	struct kdx_verify_stats stats;
+	struct kdx_verify_problem *problems;
+	size_t count, capacity;
+};
+
+struct json;
+
 /* convert --salvage (cmd_verify.c): cut the damaged pages out of @dump,
- * listing each on stderr; returns an exit code. */
-int cli_salvage(struct kdx_dump *dump);
+ * listing each on stderr (or keeping it in @r with r->json); returns an
+ * exit code. */
+int cli_salvage(struct kdx_dump *dump, struct cli_salvage_report *r);
+
+/* The "salvage" value of convert --json: null when no salvage ran, else
+ * verify --json's problems and counts plus pages_kept. */
+void cli_salvage_json(struct json *j, const struct cli_salvage_report *r);
+
+void cli_salvage_report_free(struct cli_salvage_report *r);
 
 /* Print "kdx: " + the error's message to stderr; return its exit code. */
 int cli_report(struct kdx_error *err);

@@ -49,7 +49,10 @@ static const char usage[] =
 	"                     every page first (kdx verify), leave the damaged\n"
 	"                     ones out, report them on stderr and in a note\n"
 	"  -q, --quiet        no progress line\n"
-	"  --json             the report as one JSON object on standard output\n"
+	"  --json             the report as one JSON object on standard output;\n"
+	"                     with --salvage its \"salvage\" member holds what\n"
+	"                     kdx verify --json would list (each lost range, its\n"
+	"                     file offsets and error) and the pages kept\n"
 	"  -h, --help         show this help\n" CLI_DUMP_OPTIONS_HELP;
 
 static int run_convert(int argc, char **argv);
@@ -190,7 +193,8 @@ static int parse_value(int opt, const char *arg,
 }
 
 static void print_json(const char *out, const struct kdx_convert_options *o,
-		       const struct kdx_convert_stats *s)
+		       const struct kdx_convert_stats *s,
+		       const struct cli_salvage_report *salvage)
 {
 	struct json j;
 
@@ -232,6 +236,8 @@ static void print_json(const char *out, const struct kdx_convert_options *o,
 		json_u64(&j, s->root);
 	else
 		json_null(&j);
+	json_key(&j, "salvage");
+	cli_salvage_json(&j, salvage);
 	json_object_end(&j);
 	json_finish(&j);
 }
@@ -259,6 +265,7 @@ static int run_convert(int argc, char **argv)
 	struct kdx_open_options opts;
 	struct kdx_convert_options copts;
 	struct kdx_convert_stats stats;
+	struct cli_salvage_report report = { 0 };
 	struct kdx_dump *dump = NULL;
 	struct kdx_error *err;
 	struct cli_dump_files in;
@@ -316,9 +323,11 @@ static int run_convert(int argc, char **argv)
 	catch_stop_signals();
 	copts.stop = &stop_signal;
 	rc = cli_open_dump(&in, &opts, &dump);
+	report.json = json;
 	if (!rc && salvage)
-		rc = cli_salvage(dump);
+		rc = cli_salvage(dump, &report);
 	if (rc) {
+		cli_salvage_report_free(&report);
 		kdx_dump_destroy(dump);
 		reraise_stop_signal();
 		return rc;
@@ -331,6 +340,8 @@ static int run_convert(int argc, char **argv)
 	if (copts.progress && last >= 0)
 		fputc('\n', stderr);
 	kdx_dump_destroy(dump);
+	if (err)
+		cli_salvage_report_free(&report);
 	if (err && stop_signal) {
 		kdx_error_destroy(err);
 		fprintf(stderr, "kdx: stopped by signal %d: %s not written\n",
@@ -350,7 +361,8 @@ static int run_convert(int argc, char **argv)
 			" on were only partly in the input; their missing bytes are zeros in the output (--zero-fill)\n",
 			stats.pages_partial, stats.first_partial);
 	if (json)
-		print_json(out, &copts, &stats);
+		print_json(out, &copts, &stats, &report);
+	cli_salvage_report_free(&report);
 	if (stats.pages_rewritten && !quiet)
 		fprintf(stderr,
 			"kdx: %s: %" PRIu64 " page-table pages rewritten for the output (machine frames -> pseudo-physical), %" PRIu64

@@ -160,7 +160,7 @@ static void print_text(const char *path, const struct kdx_dump *dump)
 	printf("page size:  %" PRIu32 " (%s)\n", kdx_dump_page_size(dump),
 	       kdx_dump_page_size_source(dump));
 	print_memory(dump);
-	kdx_dump_segments(dump, &n);
+	n = kdx_dump_segment_count(dump);
 	printf("segments:   %zu, virtual addresses: %s%s\n", n,
 	       kdx_segment_vaddrs_name(vaddrs),
 	       vaddrs == KDX_SEGMENT_VADDRS_MAPPED ?

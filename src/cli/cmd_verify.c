@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char usage[] =
 	"Usage: kdx verify DUMP [--json] [options]\n"
@@ -203,9 +204,8 @@ static int run_verify(int argc, char **argv)
 	return stats.problems ? EXIT_DUMP : EXIT_OK;
 }
 
-static bool on_lost(const struct kdx_verify_problem *p, void *arg)
+static void print_lost_text(const struct kdx_verify_problem *p)
 {
-	(void)arg;
 	fputs("kdx: salvage: ", stderr);
 	if (p->area == KDX_VERIFY_PAGES)
 		fprintf(stderr, "lost physical 0x%" PRIx64 "-0x%" PRIx64,
@@ -216,20 +216,98 @@ static bool on_lost(const struct kdx_verify_problem *p, void *arg)
 		fprintf(stderr, " (file 0x%" PRIx64 "-0x%" PRIx64 ")",
 			p->file_first, p->file_last);
 	fprintf(stderr, ": %s\n", p->message);
+}
+
+/* With --json the problems are kept until the conversion has succeeded:
+ * a report is printed only for an output that exists. */
+static bool keep_lost(struct cli_salvage_report *r,
+		      const struct kdx_verify_problem *p)
+{
+	struct kdx_verify_problem *grown;
+
+	if (r->count == r->capacity) {
+		size_t cap = r->capacity ? 2 * r->capacity : 16;
+
+		grown = realloc(r->problems, cap * sizeof(*grown));
+		if (!grown) {
+			r->failed = true;
+			return false;
+		}
+		r->problems = grown;
+		r->capacity = cap;
+	}
+	r->problems[r->count] = *p;
+	r->problems[r->count].message = strdup(p->message ? p->message : "");
+	if (!r->problems[r->count].message) {
+		r->failed = true;
+		return false;
+	}
+	r->count++;
 	return true;
 }
 
-int cli_salvage(struct kdx_dump *dump)
+static bool on_lost(const struct kdx_verify_problem *p, void *arg)
 {
-	struct kdx_verify_stats st;
-	struct kdx_error *err = kdx_dump_salvage(dump, on_lost, NULL, &st);
+	struct cli_salvage_report *r = arg;
+
+	if (!r->json) {
+		print_lost_text(p);
+		return true;
+	}
+	return keep_lost(r, p);
+}
+
+int cli_salvage(struct kdx_dump *dump, struct cli_salvage_report *r)
+{
+	struct kdx_error *err = kdx_dump_salvage(dump, on_lost, r, &r->stats);
 
 	if (err)
 		return cli_report(err);
+	if (r->failed) {
+		fputs("kdx: salvage: out of memory keeping the report\n", stderr);
+		return EXIT_DUMP;
+	}
+	r->done = true;
+	if (r->json)
+		return EXIT_OK;
 	fprintf(stderr,
 		"kdx: salvage: %" PRIu64 " of %" PRIu64
 		" pages unreadable and left out, %" PRIu64 " problems%s\n",
-		st.bad_pages, st.pages, st.problems,
-		st.problems ? " (recorded in the output's KDX note)" : "");
+		r->stats.bad_pages, r->stats.pages, r->stats.problems,
+		r->stats.problems ? " (recorded in the output's KDX note)" : "");
 	return EXIT_OK;
+}
+
+void cli_salvage_json(struct json *j, const struct cli_salvage_report *r)
+{
+	if (!r->done) {
+		json_null(j);
+		return;
+	}
+	json_object_begin(j);
+	json_key(j, "problems");
+	json_array_begin(j);
+	for (size_t i = 0; i < r->count; i++)
+		print_problem_json(j, &r->problems[i]);
+	json_array_end(j);
+	json_key(j, "pages");
+	json_u64(j, r->stats.pages);
+	json_key(j, "bytes");
+	json_u64(j, r->stats.bytes);
+	json_key(j, "bad_pages");
+	json_u64(j, r->stats.bad_pages);
+	json_key(j, "pages_kept");
+	json_u64(j, r->stats.pages - r->stats.bad_pages);
+	json_key(j, "sound");
+	json_bool(j, !r->stats.problems);
+	json_object_end(j);
+}
+
+void cli_salvage_report_free(struct cli_salvage_report *r)
+{
+	for (size_t i = 0; i < r->count; i++)
+		free((char *)r->problems[i].message);
+	free(r->problems);
+	r->problems = NULL;
+	r->count = r->capacity = 0;
 }

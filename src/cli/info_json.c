@@ -241,7 +241,7 @@ void cli_info_json(struct json *jw, const char *path,
 	json_key(jw, "page_size_source");
 	json_string(jw, kdx_dump_page_size_source(dump));
 	json_memory(jw, dump);
-	kdx_dump_segments(dump, &n);
+	n = kdx_dump_segment_count(dump);
 	json_key(jw, "segments");
 	json_u64(jw, n);
 	json_key(jw, "segments_have_virtual");

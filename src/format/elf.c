@@ -58,6 +58,20 @@ struct elf_phdr {
 	uint64_t offset, vaddr, paddr, filesz, memsz;
 };
 
+/* What one pass over the program headers learns besides the map. */
+struct load_walk {
+	size_t loads, notes;
+	/* Segments' virtual addresses: any that are not a copy of the
+	 * physical one, and whether all of those share one offset. */
+	bool any_vaddr, linear;
+	uint64_t delta;
+	/* Whether every PT_LOAD's bytes so far start at or above the end of
+	 * the previous one's (so none overlap: nothing to compare, no
+	 * second pass), and that end. */
+	bool ordered;
+	uint64_t held_end;
+};
+
 static bool elf_probe(const uint8_t *head, size_t len)
 {
 	return len >= 16 && !memcmp(head, "\177ELF", 4) &&
@@ -210,19 +224,41 @@ static uint64_t bytes_in_file(const struct kdx_file *file, uint64_t offset,
 	return offset >= fsize ? 0 : kdx_min_u64(data, fsize - offset);
 }
 
-static void add_load(const struct kdx_file *file, struct kdx_dump_desc *desc,
-		     size_t index, const struct elf_phdr *ph)
+/* NONE: p_vaddr repeats p_paddr or is 0 (a physical-only dump); LINEAR:
+ * one constant offset (kdump's direct map); MAPPED: page-table mappings
+ * (QEMU's paging mode). */
+static void note_vaddr(struct load_walk *w, const struct elf_phdr *ph)
 {
-	struct kdx_segment seg = {
-		.paddr = ph->paddr,
-		.vaddr = ph->vaddr,
-		.file_offset = ph->offset,
-		.file_size = ph->filesz,
-		.mem_size = ph->memsz,
-	};
+	if (ph->vaddr == ph->paddr || ph->vaddr == 0 ||
+	    ph->vaddr == UINT64_MAX)
+		return;
+	if (w->any_vaddr && ph->vaddr - ph->paddr != w->delta)
+		w->linear = false;
+	w->delta = ph->vaddr - ph->paddr;
+	w->any_vaddr = true;
+}
+
+/* Keep w->ordered: this PT_LOAD's bytes held in the file (what
+ * check_overlaps() compares) start at or above every earlier one's end. */
+static void note_order(struct load_walk *w, uint64_t paddr, uint64_t held)
+{
+	uint64_t end;
+
+	if (!held || kdx_add_overflows(paddr, held, &end))
+		return;
+	if (paddr < w->held_end)
+		w->ordered = false;
+	if (end > w->held_end)
+		w->held_end = end;
+}
+
+static void add_load(const struct kdx_file *file, struct kdx_dump_desc *desc,
+		     size_t index, const struct elf_phdr *ph,
+		     struct load_walk *w)
+{
 	uint64_t data = kdx_min_u64(ph->filesz, ph->memsz), held, end;
 
-	kdx_desc_add_segment(desc, &seg);
+	note_vaddr(w, ph);
 	if (ph->memsz == 0)
 		return;
 	if (kdx_add_overflows(ph->paddr, ph->memsz, &end)) {
@@ -240,6 +276,7 @@ static void add_load(const struct kdx_file *file, struct kdx_dump_desc *desc,
 			index, (unsigned long long)ph->filesz,
 			(unsigned long long)ph->memsz);
 	held = bytes_in_file(file, ph->offset, data);
+	note_order(w, ph->paddr, held);
 	/* A dump cut short (full disk): keep what is there; the rest is
 	 * missing (a hole), not zero. */
 	if (held < data) {
@@ -295,36 +332,16 @@ static struct kdx_error *add_notes(const struct kdx_file *file,
 	return err;
 }
 
-/* NONE: p_vaddr repeats p_paddr or is 0 (a physical-only dump); LINEAR:
- * one constant offset (kdump's direct map); MAPPED: page-table mappings
- * (QEMU's paging mode). */
-static enum kdx_segment_vaddrs classify_vaddrs(const struct kdx_dump_desc *desc)
-{
-	bool any = false, linear = true;
-	uint64_t delta = 0;
-
-	for (size_t i = 0; i < desc->segment_count; i++) {
-		const struct kdx_segment *s = &desc->segments[i];
-
-		if (s->vaddr == s->paddr || s->vaddr == 0 ||
-		    s->vaddr == UINT64_MAX)
-			continue;
-		if (any && s->vaddr - s->paddr != delta)
-			linear = false;
-		delta = s->vaddr - s->paddr;
-		any = true;
-	}
-	return !any ? KDX_SEGMENT_VADDRS_NONE :
-	       linear ? KDX_SEGMENT_VADDRS_LINEAR :
-			KDX_SEGMENT_VADDRS_MAPPED;
-}
-
 static void describe(struct kdx_dump_desc *desc, const struct elf_header *h,
-		     size_t loads, size_t notes)
+		     const struct load_walk *w)
 {
 	struct kdx_dump_facts *f = &desc->facts;
+	size_t loads = w->loads, notes = w->notes;
 
-	f->segment_vaddrs = classify_vaddrs(desc);
+	desc->segment_count = loads;
+	f->segment_vaddrs = !w->any_vaddr ? KDX_SEGMENT_VADDRS_NONE :
+			    w->linear	  ? KDX_SEGMENT_VADDRS_LINEAR :
+					    KDX_SEGMENT_VADDRS_MAPPED;
 	f->set |= KDX_FACT_SEGMENT_VADDRS;
 	kdx_desc_add_detail(desc, "class", "ELF%u", h->cls->bits);
 	kdx_desc_add_detail(desc, "e_machine", "%u", h->machine);
@@ -365,8 +382,8 @@ static struct kdx_error *phdr_at(const struct kdx_file *file,
 	if (i < *first || i >= *first + PHDR_WINDOW) {
 		uint64_t n = kdx_min_u64(PHDR_WINDOW, h->phnum - i);
 
-		err = kdx_file_read(file, h->phoff + i * size, window,
-				    (size_t)n * size);
+		err = kdx_file_read_stream(file, h->phoff + i * size, window,
+					   (size_t)n * size);
 		if (err)
 			return kdx_err_wrap(err, "program header table");
 		*first = i;
@@ -583,10 +600,13 @@ static struct kdx_error *walk_phdrs(const struct kdx_file *file,
 				    uint8_t *window,
 				    struct kdx_dump_desc *desc)
 {
-	size_t loads = 0, notes = 0;
+	struct load_walk w = { .linear = true, .ordered = true };
 	uint64_t first = UINT64_MAX - PHDR_WINDOW;
 	struct kdx_error *err = NULL;
 
+	/* Room for a piece per header at once: no doubling's slack, no
+	 * copies (a million PT_LOADs). */
+	kdx_physmap_reserve(&desc->physmap, h->phnum);
 	for (uint64_t i = 0; i < h->phnum && !err && !kdx_desc_failed(desc);
 	     i++) {
 		struct elf_phdr ph = { 0 };
@@ -595,22 +615,22 @@ static struct kdx_error *walk_phdrs(const struct kdx_file *file,
 		if (err)
 			break;
 		if (ph.type == PT_LOAD) {
-			add_load(file, desc, (size_t)i, &ph);
-			loads++;
+			add_load(file, desc, (size_t)i, &ph, &w);
+			w.loads++;
 		} else if (ph.type == PT_NOTE) {
 			err = add_notes(file, desc, h, (size_t)i, &ph);
-			notes++;
+			w.notes++;
 		}
 	}
-	if (!err && !loads && !notes)
+	if (!err && !w.loads && !w.notes)
 		err = no_memory(file, h);
-	else if (!err && !loads)
+	else if (!err && !w.loads)
 		kdx_desc_add_warning(
 			desc, "no PT_LOAD program header: the dump holds notes and no memory");
-	if (!err)
+	if (!err && !w.ordered)
 		err = check_overlaps(file, h, window, desc);
 	if (!err)
-		describe(desc, h, loads, notes);
+		describe(desc, h, &w);
 	return err;
 }
 
@@ -660,10 +680,55 @@ static struct kdx_error *elf_open(const struct kdx_file *file,
 	return err;
 }
 
+/* kdx_format_ops.segments: the PT_LOADs, read again. */
+static struct kdx_error *elf_segments(const struct kdx_file *file,
+				      struct kdx_segment **out, size_t *count)
+{
+	struct elf_header h;
+	struct kdx_segment *segs = NULL;
+	uint64_t first = UINT64_MAX - PHDR_WINDOW;
+	size_t n = 0, capacity = 0;
+	uint8_t *window;
+	struct kdx_error *err = read_header(file, &h);
+
+	if (!err)
+		err = check_phdrs(file, &h);
+	if (err)
+		return err;
+	window = malloc((size_t)PHDR_WINDOW * h.cls->phdr_size);
+	if (!window)
+		return kdx_err_nomem();
+	for (uint64_t i = 0; i < h.phnum && !err; i++) {
+		struct elf_phdr ph = { 0 };
+		struct kdx_segment seg;
+
+		err = phdr_at(file, &h, i, window, &first, &ph);
+		if (err || ph.type != PT_LOAD)
+			continue;
+		seg = (struct kdx_segment){ .paddr = ph.paddr,
+					    .vaddr = ph.vaddr,
+					    .file_offset = ph.offset,
+					    .file_size = ph.filesz,
+					    .mem_size = ph.memsz };
+		if (!kdx_array_push((void **)&segs, &n, &capacity, &seg,
+				    sizeof(seg)))
+			err = kdx_err_nomem();
+	}
+	free(window);
+	if (err) {
+		free(segs);
+		return err;
+	}
+	*out = segs;
+	*count = n;
+	return NULL;
+}
+
 const struct kdx_format_ops kdx_format_elf = {
 	.name = "elf",
 	.description = "ELF core: /proc/vmcore, kdump, makedumpfile -E, QEMU dump-guest-memory, FreeBSD full dumps",
 	.detect = true,
 	.probe = elf_probe,
 	.open = elf_open,
+	.segments = elf_segments,
 };

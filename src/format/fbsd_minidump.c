@@ -779,7 +779,10 @@ static bool scan_release(struct fbsd_minidump *md, const uint8_t *buf,
  * else the kernel's `version` string is in the first dumped pages. */
 static void find_release(struct fbsd_minidump *md, uint64_t file_size)
 {
-	enum { CHUNK = 1 << 20, OVERLAP = 160 };
+	/* 64 KiB a read: a buffer no bigger stays in the allocators' small
+	 * classes (a megabyte, mapped and unmapped for each of a fuzzer's
+	 * inputs, cost more than the scan). */
+	enum { OVERLAP = 160, CHUNK = (64 << 10) - OVERLAP };
 	uint64_t data = kdx_min_u64(file_size - md->sparse_off, RELEASE_SCAN_BYTES);
 	/* No bigger than the regions scanned: small dumps open fast. */
 	uint8_t *buf = malloc((size_t)kdx_min_u64(

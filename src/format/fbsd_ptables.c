@@ -322,28 +322,38 @@ static void set_entry(struct fbsd_minidump *md, uint32_t slot,
 		kdx_store_u64(p, value, entry_order(md));
 }
 
+/* Room for @cap slots in all. */
+static struct kdx_error *grow_slots(struct fbsd_minidump *md, size_t cap)
+{
+	struct fbsd_tables *t = &md->tables;
+	uint8_t *u = realloc(t->upper, cap * t->slot_size);
+	uint32_t *c;
+
+	if (!u)
+		return kdx_err_nomem();
+	t->upper = u;
+	c = realloc(t->child, cap * slot_entries(md) * sizeof(*c));
+	if (!c)
+		return kdx_err_nomem();
+	t->child = c;
+	t->slot_capacity = cap;
+	return NULL;
+}
+
 static struct kdx_error *new_slot(struct fbsd_minidump *md, uint32_t *out)
 {
 	struct fbsd_tables *t = &md->tables;
 	size_t n = slot_entries(md);
+	struct kdx_error *err;
 
 	if ((uint64_t)(t->slots + 1) * t->slot_size > md->paging.upper_limit)
 		return kdx_err(KDX_ERR_UNSUPPORTED,
 			       "minidump: the page tables over the page-table area and the direct map need more than 0x%llx bytes",
 			       (unsigned long long)md->paging.upper_limit);
 	if (t->slots == t->slot_capacity) {
-		size_t cap = t->slot_capacity ? 2 * t->slot_capacity : 8;
-		uint8_t *u = realloc(t->upper, cap * t->slot_size);
-		uint32_t *c;
-
-		if (!u)
-			return kdx_err_nomem();
-		t->upper = u;
-		c = realloc(t->child, cap * n * sizeof(*c));
-		if (!c)
-			return kdx_err_nomem();
-		t->child = c;
-		t->slot_capacity = cap;
+		err = grow_slots(md, t->slot_capacity ? 2 * t->slot_capacity : 8);
+		if (err)
+			return err;
 	}
 	memset(t->upper + t->slots * t->slot_size, 0, t->slot_size);
 	memset(t->child + t->slots * n, 0, n * sizeof(*t->child));
@@ -471,10 +481,116 @@ static uint64_t dmap_end(const struct fbsd_minidump *md)
 	return top < md->dmapend - md->dmapbase ? md->dmapbase + top : md->dmapend;
 }
 
+/* How many steps of @level's blocks from @lin (mapping @pa, @left bytes
+ * to go) block_level() would take in a row, in one table: up to the
+ * table's end, the bytes left, and the next point where the level above
+ * would be chosen instead (only if @lin and @pa are aligned alike for
+ * it). */
+static uint64_t run_length(const struct fbsd_paging *pg, unsigned int level,
+			   uint64_t lin, uint64_t pa, uint64_t left)
+{
+	uint64_t size = 1ull << pg->shift[level];
+	uint64_t n = entries_at(pg, level) - index_of(pg, level, lin);
+
+	n = kdx_min_u64(n, left / size);
+	if (level > 1 && pg->shift[level - 1] <= pg->max_block_shift) {
+		uint64_t up = 1ull << pg->shift[level - 1];
+
+		if ((lin - pa) % up == 0 && lin % up)
+			n = kdx_min_u64(n, (up - lin % up) / size);
+	}
+	return n ? n : 1;
+}
+
+/* Store entry @v at @p: @es bytes, byte-swapped from the host's order
+ * when @swap says so. */
+static void store_entry(uint8_t *p, unsigned int es, bool swap, uint64_t v)
+{
+	if (es == 4) {
+		uint32_t w = swap ? __builtin_bswap32((uint32_t)v) : (uint32_t)v;
+
+		memcpy(p, &w, 4);
+	} else {
+		v = swap ? __builtin_bswap64(v) : v;
+		memcpy(p, &v, 8);
+	}
+}
+
+/* @n blocks of @level from entry @first of @slot, the first mapping @pa;
+ * the kernel map wins where the two would meet.  A table just built for
+ * them (@fresh: all zeros, the common case) is written without looking
+ * at each entry. */
+static void fill_blocks(struct fbsd_minidump *md, uint32_t slot,
+			unsigned int level, unsigned int first, uint64_t n,
+			uint64_t pa, bool fresh)
+{
+	const struct fbsd_paging *pg = &md->paging;
+	unsigned int es = pg->entry_size;
+	uint8_t *p = md->tables.upper + slot * md->tables.slot_size +
+		     (size_t)first * es;
+	bool last = level + 1 == pg->levels;
+	bool swap = entry_order(md) !=
+		    (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? KDX_BIG_ENDIAN :
+							    KDX_LITTLE_ENDIAN);
+	uint64_t size = 1ull << pg->shift[level];
+
+	for (uint64_t k = 0; k < n; k++, p += es)
+		if (fresh || !kdx_load_uint(p, es, entry_order(md)))
+			store_entry(p, es, swap,
+				    pg->block_entry(level, last, pa + k * size));
+}
+
+/* The direct map's runs without building them: whether they stay within
+ * MAX_DMAP_ENTRIES (else the error, before a table is made), and at most
+ * how many tables they need (each level's tables are met in address
+ * order), so that room for them is made once. */
+static struct kdx_error *plan_dmap(const struct fbsd_minidump *md,
+				   uint64_t end, uint64_t *tables)
+{
+	const struct fbsd_paging *pg = &md->paging;
+	uint64_t va = md->dmapbase, count = 0, last_key[8];
+	bool seen[8] = { false };
+
+	*tables = 0;
+	while (va < end) {
+		uint64_t pa = va - md->dmapbase + md->dmapphys, lin = linear(pg, va);
+		unsigned int l = block_level(pg, lin, pa, end - va);
+		uint64_t n;
+
+		if (!l)
+			break;
+		n = run_length(pg, l, lin, pa, end - va);
+		count += n;
+		if (count > MAX_DMAP_ENTRIES)
+			return kdx_err(KDX_ERR_UNSUPPORTED,
+				       "minidump: the direct map 0x%llx-0x%llx needs more than %u entries",
+				       (unsigned long long)md->dmapbase,
+				       (unsigned long long)md->dmapend,
+				       MAX_DMAP_ENTRIES);
+		for (unsigned int j = 1; j <= l && j < 8; j++) {
+			uint64_t key = lin >> pg->shift[j - 1];
+
+			if (!seen[j] || key != last_key[j])
+				++*tables;
+			seen[j] = true;
+			last_key[j] = key;
+		}
+		va += n << pg->shift[l];
+	}
+	return NULL;
+}
+
+/* A run of blocks of one level in one table is filled at once: a
+ * direct map of 4 KiB pages (misaligned bases, as fuzzed headers have)
+ * is a million entries, and a walk from the root for each cost 2 s an
+ * input under the fuzzer. */
 static struct kdx_error *map_dmap(struct fbsd_minidump *md)
 {
 	const struct fbsd_paging *pg = &md->paging;
 	uint64_t va = md->dmapbase, count = 0, pa_end, end = dmap_end(md);
+	uint64_t tables, room;
+	struct fbsd_tables *t = &md->tables;
+	struct kdx_error *err;
 
 	if (!md->has_dmap || !pg->block_entry)
 		return NULL;
@@ -485,31 +601,45 @@ static struct kdx_error *map_dmap(struct fbsd_minidump *md)
 			       (unsigned long long)md->dmapbase,
 			       (unsigned long long)md->dmapend,
 			       (unsigned long long)md->dmapphys, pg->name);
+	err = plan_dmap(md, end, &tables);
+	if (err)
+		return err;
+	/* Room once (no copies while doubling), within what new_slot()
+	 * allows: past that it says so. */
+	room = kdx_min_u64(t->slots + tables, pg->upper_limit / t->slot_size);
+	if (room > t->slot_capacity) {
+		err = grow_slots(md, (size_t)room);
+		if (err)
+			return err;
+	}
 	while (va < end) {
 		uint64_t pa = va - md->dmapbase + md->dmapphys, lin = linear(pg, va);
 		unsigned int l = block_level(pg, lin, pa, end - va);
+		uint64_t n;
+		size_t before;
 		bool blocked;
 		uint32_t slot;
-		struct kdx_error *err;
 
 		if (!l) {
 			md->tables.dmap_unmapped = end - va;
 			return NULL;
 		}
-		if (++count > MAX_DMAP_ENTRIES)
+		n = run_length(pg, l, lin, pa, end - va);
+		count += n;
+		if (count > MAX_DMAP_ENTRIES)
 			return kdx_err(KDX_ERR_UNSUPPORTED,
 				       "minidump: the direct map 0x%llx-0x%llx needs more than %u entries",
 				       (unsigned long long)md->dmapbase,
 				       (unsigned long long)md->dmapend,
 				       MAX_DMAP_ENTRIES);
+		before = md->tables.slots;
 		err = table_for(md, lin, l, &slot, &blocked);
 		if (err)
 			return err;
-		/* The kernel map wins where the two would meet. */
-		if (!blocked && !get_entry(md, slot, index_of(pg, l, lin)))
-			set_entry(md, slot, index_of(pg, l, lin),
-				  pg->block_entry(l, l + 1 == pg->levels, pa));
-		va += 1ull << pg->shift[l];
+		if (!blocked)
+			fill_blocks(md, slot, l, index_of(pg, l, lin), n, pa,
+				    slot >= before);
+		va += n << pg->shift[l];
 	}
 	return NULL;
 }

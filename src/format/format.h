@@ -56,8 +56,11 @@ struct kdx_dump_desc {
 	char **warnings; /* problems that did not stop the open */
 	size_t warning_count, warning_capacity;
 
-	struct kdx_segment *segments;
-	size_t segment_count, segment_capacity;
+	/* Load segments (PT_LOADs) the headers list: only counted here;
+	 * ops->segments reads them when asked (a million of them held from
+	 * the open would cost 40 MB that nothing but a caller's loop over
+	 * kdx_dump_segments() uses). */
+	size_t segment_count;
 
 	struct kdx_physmap_builder physmap;
 
@@ -110,6 +113,11 @@ struct kdx_format_ops {
 	 * *served, or leave *served false.  NULL for most readers. */
 	struct kdx_error *(*read_table)(void *priv, uint64_t paddr, void *buf,
 					size_t len, bool *served);
+	/* The dump's load segments, desc->segment_count of them in file
+	 * order, read from @file again into a new array (the caller frees
+	 * it); NULL for readers whose dumps list none. */
+	struct kdx_error *(*segments)(const struct kdx_file *file,
+				      struct kdx_segment **out, size_t *count);
 	/* Release desc->priv; may be NULL. */
 	void (*destroy)(void *priv);
 };
@@ -146,8 +154,6 @@ void kdx_desc_add_detail(struct kdx_dump_desc *desc, const char *key,
 			 const char *fmt, ...) KDX_PRINTF(3, 4);
 void kdx_desc_add_warning(struct kdx_dump_desc *desc, const char *fmt, ...)
 	KDX_PRINTF(2, 3);
-void kdx_desc_add_segment(struct kdx_dump_desc *desc,
-			  const struct kdx_segment *segment);
 void kdx_desc_add_note(struct kdx_dump_desc *desc, const char *name,
 		       size_t name_len, uint32_t type, const uint8_t *payload,
 		       size_t payload_size, uint64_t file_offset);

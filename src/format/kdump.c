@@ -32,9 +32,11 @@ enum {
 	/* Old diskdump status values (diskdump.h), not kdump's flags. */
 	DISKDUMP_HEADER_INCOMPLETED = 0x1,
 	DISKDUMP_HEADER_COMPRESSED = 0x8,
-	/* Descriptor positions probed past a shared-zero-page descriptor
-	 * while bisecting for the end of the data. */
-	ZERO_PROBE = 64,
+	/* Descriptors read at once, and in all, while looking past a run
+	 * of shared zero pages for the end of the data (16 MiB: beyond, the
+	 * pages past the scan are taken as lost). */
+	SCAN_CHUNK = 256,
+	SCAN_BUDGET = 1 << 20,
 };
 
 /* Bitmaps beyond this would describe more than 2^40 pages. */
@@ -84,6 +86,12 @@ struct kdump {
 	unsigned int cache_slots;
 	struct cache_slot cache[CACHE_SLOTS];
 	uint8_t *cache_pages;
+	/* The page at data_start, which every shared-zero-page descriptor
+	 * points at, decoded once (under cache_lock): scanning a dump of
+	 * zero pages must not decompress (and allocate for) each of them.
+	 * shared_size 0: not decoded yet. */
+	uint32_t shared_size, shared_flags;
+	uint8_t *shared_page;
 };
 
 static bool kdump_probe(const uint8_t *head, size_t len)
@@ -729,22 +737,59 @@ static struct kdx_error *check_desc(const struct kdump *k, uint64_t index,
 	return NULL;
 }
 
+/* Whether @pd is the shared page's descriptor and its bytes are known:
+ * then they are in @out. */
+static bool shared_lookup(struct kdump *k, const struct page_desc *pd,
+			  uint8_t *out)
+{
+	bool hit;
+
+	if (pd->offset != k->data_start)
+		return false;
+	pthread_mutex_lock(&k->cache_lock);
+	hit = k->shared_size == pd->size && k->shared_flags == pd->flags;
+	if (hit)
+		memcpy(out, k->shared_page, k->block_size);
+	pthread_mutex_unlock(&k->cache_lock);
+	return hit;
+}
+
+static void shared_store(struct kdump *k, const struct page_desc *pd,
+			 const uint8_t *page)
+{
+	if (pd->offset != k->data_start)
+		return;
+	pthread_mutex_lock(&k->cache_lock);
+	memcpy(k->shared_page, page, k->block_size);
+	k->shared_size = pd->size;
+	k->shared_flags = pd->flags;
+	pthread_mutex_unlock(&k->cache_lock);
+}
+
+/* Compressed pages up to this size are read into the stack: a malloc per
+ * page is what reading a dump of small pages cost most under ASan. */
+#define STACK_PAGE 16384
+
 static struct kdx_error *decode_page(struct kdump *k, uint64_t index,
 				     uint8_t *out)
 {
 	struct page_desc pd = { 0 };
 	struct kdx_decoder *d;
-	uint8_t *in;
+	uint8_t small[STACK_PAGE], *in = small;
 	struct kdx_error *err = read_desc(k, k->bo, index, &pd);
 
 	if (!err)
 		err = check_desc(k, index, &pd);
 	if (err)
 		return err;
-	in = malloc(pd.size);
+	if (shared_lookup(k, &pd, out))
+		return NULL;
+	if (pd.size > sizeof(small))
+		in = malloc(pd.size);
 	d = kdx_decoder_get(&k->decoders);
 	if (!in || !d) {
-		free(in);
+		if (in != small)
+			free(in);
 		kdx_decoder_put(&k->decoders, d);
 		return kdx_err_nomem();
 	}
@@ -753,7 +798,10 @@ static struct kdx_error *decode_page(struct kdump *k, uint64_t index,
 		err = kdx_decode(d, codec_of(pd.flags), in, pd.size, out,
 				 k->block_size);
 	kdx_decoder_put(&k->decoders, d);
-	free(in);
+	if (in != small)
+		free(in);
+	if (!err)
+		shared_store(k, &pd, out);
 	if (err)
 		return kdx_err_set_file_offset(
 			kdx_err_wrap(err, "page data at offset 0x%llx (0x%x bytes, descriptor %llu)",
@@ -770,7 +818,7 @@ static struct kdx_error *kdump_read(void *priv, uint64_t cookie,
 	struct kdump *p = head->parts[cookie >> PART_SHIFT];
 	uint64_t first_desc = cookie & DESC_MASK;
 	uint32_t bs = p->block_size;
-	uint8_t *out = buf, *page = NULL;
+	uint8_t *out = buf, *page = NULL, small[STACK_PAGE];
 	struct kdx_error *err = NULL;
 
 	while (len && !err) {
@@ -780,7 +828,8 @@ static struct kdx_error *kdump_read(void *priv, uint64_t cookie,
 		bool whole = in_page == 0 && n == bs;
 		uint8_t *dst;
 
-		if (!whole && !page && !(page = malloc(bs)))
+		if (!whole && !page &&
+		    !(page = bs <= sizeof(small) ? small : malloc(bs)))
 			return kdx_err_nomem();
 		dst = whole ? out : page;
 		if (!cache_lookup(p, index, dst)) {
@@ -794,7 +843,8 @@ static struct kdx_error *kdump_read(void *priv, uint64_t cookie,
 		offset += n;
 		len -= n;
 	}
-	free(page);
+	if (page != small)
+		free(page);
 	return err;
 }
 
@@ -829,7 +879,7 @@ static struct kdump *kdump_new(const struct kdx_file *file,
 		return NULL;
 	p->cache_slots = slots < 4 ? 4 : slots > CACHE_SLOTS ? CACHE_SLOTS :
 								   slots;
-	p->cache_pages = malloc((size_t)p->cache_slots * h->block_size);
+	p->cache_pages = malloc(((size_t)p->cache_slots + 1) * h->block_size);
 	if (!p->cache_pages) {
 		free(p);
 		return NULL;
@@ -845,6 +895,7 @@ static struct kdump *kdump_new(const struct kdx_file *file,
 		p->cache[i].desc_index = UINT64_MAX;
 		p->cache[i].data = p->cache_pages + (size_t)i * h->block_size;
 	}
+	p->shared_page = p->cache_pages + (size_t)p->cache_slots * h->block_size;
 	kdx_decoder_pool_init(&p->decoders);
 	pthread_mutex_init(&p->cache_lock, NULL);
 	return p;
@@ -1050,59 +1101,108 @@ static void describe(struct kdx_dump_desc *desc, const struct kdump_header *h,
 
 /* ---- open ---- */
 
-/* Whether descriptor @index has data lying past the end of the file.
- * Shared-zero-page descriptors all point at the start of the data, so
- * they say nothing: look at the next few instead. */
-static struct kdx_error *data_past_end(const struct kdump *p, uint64_t index,
-				       uint64_t count, bool *past)
+/* Whether a descriptor's data runs past the end of the file. */
+static bool data_past_end(const struct kdump *p, const struct page_desc *pd)
 {
-	uint64_t stop = kdx_min_u64(count, index + ZERO_PROBE);
-	struct page_desc pd = { 0 };
+	return pd->offset >= p->file_size ||
+	       pd->size > p->file_size - pd->offset;
+}
+
+/* The first descriptor in [@from, @to) that is not a shared zero page's
+ * (every one of those points at the zero page opening the data) or whose
+ * data is not in the file: *@found, *@pd, *@decided.  Else *@found is
+ * where the scan stopped: @to, or sooner when it has read *@budget
+ * descriptors (SCAN_CHUNK at a time). */
+static struct kdx_error *next_data_desc(const struct kdump *p, uint64_t from,
+					uint64_t to, uint64_t *budget,
+					uint64_t *found, struct page_desc *pd,
+					bool *decided)
+{
+	uint8_t b[SCAN_CHUNK * PAGE_DESC_SIZE];
+	uint64_t i = from;
 	struct kdx_error *err;
 
-	for (uint64_t i = index; i < stop; i++) {
-		err = read_desc(p, p->bo, i, &pd);
+	*decided = false;
+	while (i < to && *budget) {
+		size_t n = (size_t)kdx_min_u64(kdx_min_u64(to - i, SCAN_CHUNK),
+					       *budget);
+
+		err = kdx_file_read(p->file, p->desc_offset + i * PAGE_DESC_SIZE,
+				    b, n * PAGE_DESC_SIZE);
 		if (err)
-			return err;
-		if (pd.offset == p->data_start && i + 1 < stop)
-			continue;
-		break;
+			return kdx_err_wrap(err, "page descriptors %llu-%llu",
+					    (unsigned long long)i,
+					    (unsigned long long)(i + n - 1));
+		*budget -= n;
+		for (size_t k = 0; k < n; k++, i++) {
+			pd->offset = kdx_load_u64(b + k * PAGE_DESC_SIZE, p->bo);
+			pd->size = kdx_load_u32(b + k * PAGE_DESC_SIZE + 8,
+						p->bo);
+			if (pd->offset != p->data_start || data_past_end(p, pd)) {
+				*found = i;
+				*decided = true;
+				return NULL;
+			}
+		}
 	}
-	*past = pd.offset >= p->file_size ||
-		pd.size > p->file_size - pd.offset;
+	*found = i;
 	return NULL;
 }
 
 /* A file cut short (a full disk, a copy interrupted) keeps its whole
- * descriptor table but loses the data at its end: page data is written in
- * descriptor order, so bisect for the first page whose data is gone. */
+ * descriptor table but loses the data at its end.  Page data is written
+ * in descriptor order, so the pages whose data is in the file are a
+ * prefix of the descriptors, except that shared zero pages all point at
+ * the one zero page at the start of the data: bisect for the first
+ * descriptor whose data is not in the file.  Where the middle lands on a
+ * zero page, the next other descriptor decides, and the run of zero pages
+ * between is readable or not with what precedes it.  Invariant: that
+ * first descriptor is >= lo, and if it is >= hi it is end_at_hi. */
 static struct kdx_error *find_data_end(const struct kdump *p, uint64_t count,
 				       uint64_t *readable)
 {
-	uint64_t lo = 0, hi = count;
-	bool past = false;
+	uint64_t lo = 0, hi = count, end_at_hi = count, next;
+	uint64_t budget = SCAN_BUDGET;
+	struct page_desc pd = { 0 };
+	bool decided;
 	struct kdx_error *err;
 
+	*readable = count;
 	if (!count)
-		goto done;
-	err = data_past_end(p, count - 1, count, &past);
-	if (err || !past) {
-		*readable = count;
-		return err;
-	}
+		return NULL;
+	err = read_desc(p, p->bo, count - 1, &pd);
+	if (err || (pd.offset != p->data_start && !data_past_end(p, &pd)))
+		return err; /* the last page's data is there: all of it is */
 	while (lo < hi) {
 		uint64_t mid = lo + (hi - lo) / 2;
 
-		err = data_past_end(p, mid, count, &past);
+		err = read_desc(p, p->bo, mid, &pd);
 		if (err)
 			return err;
-		if (past)
-			hi = mid;
-		else
+		if (data_past_end(p, &pd)) {
+			hi = end_at_hi = mid;
+			continue;
+		}
+		if (pd.offset != p->data_start) {
 			lo = mid + 1;
+			continue;
+		}
+		err = next_data_desc(p, mid + 1, hi, &budget, &next, &pd,
+				     &decided);
+		if (err)
+			return err;
+		if (decided && !data_past_end(p, &pd)) {
+			lo = next + 1;
+			continue;
+		}
+		/* Zero pages in [mid, next): the first lost page is before
+		 * mid, or next (or, out of budget, where the scan stopped:
+		 * beyond, taken as lost). */
+		if (next < hi)
+			end_at_hi = next;
+		hi = mid;
 	}
-done:
-	*readable = lo;
+	*readable = end_at_hi;
 	return NULL;
 }
 

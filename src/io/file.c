@@ -257,3 +257,31 @@ struct kdx_error *kdx_file_read(const struct kdx_file *file, uint64_t offset,
 			offset + got);
 	return NULL;
 }
+
+struct kdx_error *kdx_file_read_stream(const struct kdx_file *file,
+				       uint64_t offset, void *buf, size_t len)
+{
+	uint64_t fd_offset, held, end;
+	size_t done = 0;
+	int fd, interrupts = 0;
+
+	if (kdx_add_overflows(offset, len, &end) || end > file->size)
+		return kdx_file_read(file, offset, buf, len); /* the error */
+	fd = kdx_file_extent(file, offset, len, &fd_offset, &held);
+	if (fd < 0 || held < len || fd_offset > (uint64_t)INT64_MAX - len)
+		return kdx_file_read(file, offset, buf, len);
+	/* Bounded: each pass moves bytes, or is one of MAX_INTERRUPTS, or
+	 * hands the rest to kdx_file_read(), which names any failure. */
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)buf + done, len - done,
+				  (off_t)(fd_offset + done));
+
+		if (n < 0 && errno == EINTR && ++interrupts < MAX_INTERRUPTS)
+			continue;
+		if (n <= 0)
+			return kdx_file_read(file, offset + done,
+					     (char *)buf + done, len - done);
+		done += (size_t)n;
+	}
+	return NULL;
+}

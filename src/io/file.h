@@ -42,6 +42,13 @@ const char *kdx_file_name(const struct kdx_file *file);
 struct kdx_error *kdx_file_read(const struct kdx_file *file, uint64_t offset,
 				void *buf, size_t len);
 
+/* kdx_file_read() for bytes a scan reads once (a program header table):
+ * where a descriptor holds them as they are, they are read with pread,
+ * so a mapped file's pages do not become resident in the process (a
+ * million PT_LOADs are 56 MB of table, read twice at most). */
+struct kdx_error *kdx_file_read_stream(const struct kdx_file *file,
+				       uint64_t offset, void *buf, size_t len);
+
 /* Read up to @len bytes at @offset, fewer at the end of the file. */
 struct kdx_error *kdx_file_read_some(const struct kdx_file *file,
 				     uint64_t offset, void *buf, size_t len,

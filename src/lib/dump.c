@@ -276,6 +276,7 @@ static struct kdx_error *open_file(struct kdx_file *file,
 		free(more);
 		return err ? err : kdx_err_nomem();
 	}
+	pthread_mutex_init(&dump->segments_lock, NULL);
 	dump->file = file;
 	dump->more_files = more;
 	dump->more_count = more_count;
@@ -380,6 +381,8 @@ void kdx_dump_destroy(struct kdx_dump *dump)
 	kdx_physmap_deinit(&dump->physmap);
 	free(dump->ranges);
 	kdx_symtab_destroy(dump->symtab);
+	free(dump->segments);
+	pthread_mutex_destroy(&dump->segments_lock);
 	free(dump->lost);
 	free(dump->notes);
 	free(dump->cpus);
@@ -444,11 +447,42 @@ const struct kdx_phys_range *kdx_dump_phys_ranges(const struct kdx_dump *dump,
 	return dump->ranges;
 }
 
+size_t kdx_dump_segment_count(const struct kdx_dump *dump)
+{
+	return dump->desc.segment_count;
+}
+
 const struct kdx_segment *kdx_dump_segments(const struct kdx_dump *dump,
 					    size_t *count)
 {
-	*count = dump->desc.segment_count;
-	return dump->desc.segments;
+	/* The array is a cache the first caller fills: the dump stays
+	 * const to its users. */
+	struct kdx_dump *d = (struct kdx_dump *)dump;
+	struct kdx_segment *segs = NULL;
+	size_t n = 0;
+
+	*count = 0;
+	if (!dump->desc.segment_count || !dump->format->segments)
+		return NULL;
+	pthread_mutex_lock(&d->segments_lock);
+	if (!d->segments_read) {
+		struct kdx_error *err = dump->format->segments(dump->file,
+							       &segs, &n);
+
+		/* The headers were read whole at the open: they read the
+		 * same now unless the file changed or memory ran out. */
+		if (!err && n == dump->desc.segment_count) {
+			d->segments = segs;
+			d->segments_read = true;
+		} else {
+			free(segs);
+		}
+		kdx_error_destroy(err);
+	}
+	pthread_mutex_unlock(&d->segments_lock);
+	if (d->segments_read)
+		*count = dump->desc.segment_count;
+	return d->segments_read ? d->segments : NULL;
 }
 
 bool kdx_dump_segments_have_virtual(const struct kdx_dump *dump)
@@ -537,6 +571,27 @@ void kdx_dump_phys_extent(const struct kdx_dump *dump, uint64_t addr,
 			return;
 		}
 	}
+}
+
+bool kdx_dump_all_zero_range(const struct kdx_dump *dump, uint64_t addr,
+			     uint64_t len)
+{
+	const struct kdx_physmap *map = &dump->physmap;
+	uint64_t end = addr + len;
+
+	if (end < addr)
+		return false;
+	/* Bounded: each pass moves past one entry, which must continue the
+	 * zeros without a gap. */
+	for (size_t i = kdx_physmap_find(map, addr); addr < end; i++) {
+		const struct kdx_physmap_entry *e = &map->entries[i];
+
+		if (i >= map->count || e->kind != KDX_PIECE_ZERO ||
+		    e->start > addr)
+			return false;
+		addr = e->start + e->size;
+	}
+	return true;
 }
 
 uint64_t kdx_dump_next_held(const struct kdx_dump *dump, uint64_t addr,

@@ -5,6 +5,9 @@
 
 #include <kdx/dump.h>
 
+#include <pthread.h>
+#include <stdbool.h>
+
 #include "format/format.h"
 #include "format/common/physmap.h"
 
@@ -30,6 +33,11 @@ struct kdx_dump {
 	struct kdx_vmcoreinfo_entry *vmcoreinfo;
 	size_t vmcoreinfo_count;
 	char *vmcoreinfo_source;
+	/* kdx_dump_segments(): read from the file on the first call (the
+	 * open only counts them), under the lock: readers share a dump. */
+	pthread_mutex_t segments_lock;
+	struct kdx_segment *segments;
+	bool segments_read;
 	/* kdx_dump_salvage(): what was lost, as text (NULL: nothing). */
 	char *lost;
 	unsigned int word_size;
@@ -69,6 +77,12 @@ struct kdx_phys_extent {
  * @addr + size walks the rest. */
 void kdx_dump_phys_extent(const struct kdx_dump *dump, uint64_t addr,
 			  uint64_t len, struct kdx_phys_extent *out);
+
+/* Whether all of [@addr, @addr + @len) is memory the dump describes but
+ * did not write (reads as zeros, KDX_RANGE_ZERO): a writer need not read
+ * and test it page by page. */
+bool kdx_dump_all_zero_range(const struct kdx_dump *dump, uint64_t addr,
+			     uint64_t len);
 
 /* The first address in [@addr, @end) whose bytes the dump holds (in the
  * file, or for the reader to decode), skipping holes, zero and excluded

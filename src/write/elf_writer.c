@@ -655,14 +655,19 @@ static struct kdx_error *copy_run(struct elf_writer *w,
 
 static struct kdx_error *write_data(struct elf_writer *w)
 {
-	uint8_t *buf = malloc(COPY_CHUNK);
-	uint64_t total = 0;
+	uint64_t total = 0, most = 1;
+	uint8_t *buf;
 	struct kdx_error *err = NULL;
 
+	for (size_t i = 0; i < w->nruns; i++) {
+		total += w->runs[i].size;
+		most = w->runs[i].size > most ? w->runs[i].size : most;
+	}
+	/* No bigger than the largest run: a small dump's conversion does not
+	 * map and unmap 256 KiB (a fuzzer's every input did). */
+	buf = malloc((size_t)kdx_min_u64(COPY_CHUNK, most));
 	if (!buf)
 		return kdx_err_nomem();
-	for (size_t i = 0; i < w->nruns; i++)
-		total += w->runs[i].size;
 	for (size_t i = 0; i < w->nruns && !err; i++)
 		err = copy_run(w, &w->runs[i], buf, total);
 	free(buf);

@@ -81,6 +81,7 @@ struct kdump_writer {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	size_t next_claim, next_write, window;
+	uint32_t chunk_pages; /* the most pages a chunk has */
 	bool abort;
 	struct slot *slots;
 	/* output */
@@ -313,6 +314,18 @@ static struct kdx_error *compress_chunk(struct kdump_writer *w,
 
 	struct kdx_read_stats rs;
 
+	/* Memory the input describes but never wrote: zero pages, known
+	 * without reading and testing them (the filter rewrites tables,
+	 * which are never such memory). */
+	if (kdx_dump_all_zero_range(w->dump, c->pfn * bs,
+				    (uint64_t)c->count * bs)) {
+		s->partial = 0;
+		s->data_len = 0;
+		memset(s->kinds, PAGE_ZERO, c->count);
+		for (uint32_t i = 0; i < c->count; i++)
+			s->sizes[i] = bs;
+		return NULL;
+	}
 	err = kdx_read_phys(w->dump, c->pfn * bs, in, (size_t)c->count * bs,
 			    KDX_READ_ZERO_FILL, &rs);
 	if (err)
@@ -355,7 +368,7 @@ static struct kdx_error *compress_chunk(struct kdump_writer *w,
 static void *worker_main(void *arg)
 {
 	struct kdump_writer *w = arg;
-	uint8_t *in = malloc((size_t)CHUNK_PAGES * w->l.bs);
+	uint8_t *in = malloc((size_t)w->chunk_pages * w->l.bs);
 	struct kdx_encoder *enc = NULL;
 	struct kdx_error *setup = in ? NULL : kdx_err_nomem();
 
@@ -461,15 +474,24 @@ static struct kdx_error *alloc_slots(struct kdump_writer *w)
 
 	if (bound < w->l.bs)
 		bound = w->l.bs;
+	/* Buffers as big as the chunks are, no more slots than chunks: a
+	 * dump of a few pages does not pay for megabytes (a fuzzer's inputs
+	 * paid an mmap and munmap of each). */
+	w->chunk_pages = 1;
+	for (size_t k = 0; k < w->nchunks; k++)
+		if (w->chunks[k].count > w->chunk_pages)
+			w->chunk_pages = w->chunks[k].count;
+	if (w->nchunks && w->window > w->nchunks)
+		w->window = w->nchunks;
 	w->slots = calloc(w->window, sizeof(*w->slots));
 	if (!w->slots)
 		return kdx_err_nomem();
 	for (size_t i = 0; i < w->window; i++) {
 		struct slot *s = &w->slots[i];
 
-		s->data = malloc(CHUNK_PAGES * bound);
-		s->sizes = malloc(CHUNK_PAGES * sizeof(*s->sizes));
-		s->kinds = malloc(CHUNK_PAGES);
+		s->data = malloc(w->chunk_pages * bound);
+		s->sizes = malloc(w->chunk_pages * sizeof(*s->sizes));
+		s->kinds = malloc(w->chunk_pages);
 		if (!s->data || !s->sizes || !s->kinds)
 			return kdx_err_nomem();
 	}
@@ -518,9 +540,15 @@ static struct kdx_error *write_chunk(struct kdump_writer *w, size_t k)
 static struct kdx_error *run_pipeline(struct kdump_writer *w,
 				      unsigned int threads)
 {
-	pthread_t *tids = calloc(threads, sizeof(*tids));
+	pthread_t *tids;
 	unsigned int started = 0;
-	struct kdx_error *err = tids ? alloc_slots(w) : kdx_err_nomem();
+	struct kdx_error *err;
+
+	/* No more compression threads than chunks to compress. */
+	if (w->nchunks && threads > w->nchunks)
+		threads = (unsigned int)w->nchunks;
+	tids = calloc(threads, sizeof(*tids));
+	err = tids ? alloc_slots(w) : kdx_err_nomem();
 
 	for (; !err && started < threads; started++)
 		if (pthread_create(&tids[started], NULL, worker_main, w))

@@ -233,6 +233,46 @@ import json, sys
 j = json.load(open(sys.argv[1]))
 assert any(n['name'] == 'KDX' and n['type'] == 0x4c4f5354 for n in j['notes']), j['notes']
 " "$work/salv.json"
+# convert --salvage --json: the report lists what verify finds, with the
+# counts of what was kept; pages damaged inside a compressed kdump.
+"$kdx" convert "$work/le.elf" "$work/z.kdump" --to kdump -q
+python3 -c "
+import sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+for back in (3000, 20000):   # inside the data of two late pages
+    b[len(b) - back] ^= 0xff
+open(sys.argv[2], 'wb').write(b)
+" "$work/z.kdump" "$work/flipped.kdump"
+expect_exit 1 "verify of a kdump with flipped page bytes" "$kdx" verify "$work/flipped.kdump" --json
+cp "$work/out" "$work/flipped-verify.json"
+expect_exit 0 "convert --salvage --json" "$kdx" convert --salvage --json "$work/flipped.kdump" "$work/salv2.kdump" --to kdump -q
+check "convert --salvage --json reports each lost range with its offset and error" python3 -c "
+import json, sys
+j = json.load(open(sys.argv[1]))
+v = json.load(open(sys.argv[2]))
+s = j['salvage']
+assert s['problems'] == v['problems'] and len(s['problems']) == 2, (s, v)
+for p in s['problems']:
+    assert p['area'] == 'pages' and p['phys_size'] == 4096, p
+    assert ('offset 0x%x' % p['file_first']) in p['message'], p
+assert s['bad_pages'] == v['bad_pages'] == 2 and s['pages'] == v['pages'], (s, v)
+assert s['pages_kept'] == s['pages'] - 2 == j['pages_dumped'], (s, j)
+assert s['sound'] is False
+" "$work/out" "$work/flipped-verify.json"
+check "convert --salvage --json leaves stderr without per-range lines" test ! -s "$work/err"
+expect_exit 0 "the salvaged kdump verifies" "$kdx" verify "$work/salv2.kdump"
+expect_exit 0 "convert --json without --salvage" "$kdx" convert --json "$work/le.elf" "$work/plain.kdump" --to kdump -q
+check "convert --json says no salvage ran" python3 -c "
+import json, sys
+assert json.load(open(sys.argv[1]))['salvage'] is None
+" "$work/out"
+expect_exit 0 "convert --salvage --json of a sound dump" "$kdx" convert --salvage --json "$work/le.elf" "$work/plain2.kdump" --to kdump -q
+check "a sound dump's salvage report is empty" python3 -c "
+import json, sys
+s = json.load(open(sys.argv[1]))['salvage']
+assert s['problems'] == [] and s['bad_pages'] == 0 and s['sound'] is True, s
+assert s['pages_kept'] == s['pages'] == $(( (0x9f000 + 0x70000) / 4096 )), s
+" "$work/out"
 expect_exit 2 "verify without a dump" "$kdx" verify
 expect_exit 0 "verify --help" "$kdx" verify --help
 

@@ -294,6 +294,51 @@ static void exclude_zero_and_flatten(void **state)
 	free(bytes);
 }
 
+/* A p_memsz tail of 2 MiB and 3 pages past one page of data: chunks of
+ * the tail alone are zero pages without being read, the chunk with the
+ * data page is read; either way every page is counted and reads back. */
+static void zero_tail_chunks(void **state)
+{
+	struct mkelf_options mo = { .class_bits = 64,
+				    .byte_order = KDX_LITTLE_ENDIAN,
+				    .machine = 62 };
+	struct mkelf *m = mkelf_new(&mo);
+	struct mkelf_load load = { .paddr = 0, .filesz = 0x1000,
+				   .memsz = 0x204000 };
+	const uint64_t pages = 0x204000 / 0x1000;
+	struct kdx_convert_options o;
+	struct kdx_convert_stats st;
+	struct kdx_dump *in, *out;
+	uint8_t page[0x1000], zeros[0x1000] = { 0 };
+	size_t size;
+	uint8_t *bytes;
+
+	(void)state;
+	mkelf_add_vmcoreinfo(m, "OSRELEASE=6.1.0-convert\nPAGESIZE=4096\n");
+	mkelf_add_load(m, &load);
+	bytes = mkelf_build(m, &size);
+	mkelf_free(m);
+	assert_null(kdx_dump_open_memory(bytes, size, NULL, &in));
+	for (int exclude = 0; exclude < 2; exclude++) {
+		kdx_convert_options_init(&o);
+		o.exclude_zero = exclude;
+		out = convert_and_open(in, &o, "tail.kdump", &st);
+		assert_int_equal(st.pages_zero, pages - 1);
+		assert_int_equal(st.pages_excluded, exclude ? pages - 1 : 0);
+		assert_same_memory(in, out, exclude ? 0x1000 : 0x204000,
+				   PARTIAL_NONE);
+		for (uint64_t pfn = 1; pfn < pages; pfn += 97) {
+			assert_null(kdx_read_phys(out, pfn * 0x1000, page,
+						  sizeof(page),
+						  KDX_READ_ZERO_FILL, NULL));
+			assert_memory_equal(page, zeros, sizeof(page));
+		}
+		kdx_dump_destroy(out);
+	}
+	kdx_dump_destroy(in);
+	free(bytes);
+}
+
 /* A kdump input with dump_level 16, a header timestamp and phys_base,
  * and (if @vmcoreinfo) notes that say other ones. */
 static struct kdx_dump *kdump_input(const char *vmcoreinfo, uint8_t **bytes)
@@ -619,6 +664,7 @@ int main(void)
 		cmocka_unit_test(every_codec_round_trips),
 		cmocka_unit_test(threads_give_identical_bytes),
 		cmocka_unit_test(exclude_zero_and_flatten),
+		cmocka_unit_test(zero_tail_chunks),
 		cmocka_unit_test(kdump_header_facts_survive),
 		cmocka_unit_test(elf_input_gets_our_dump_level),
 		cmocka_unit_test(failures_leave_no_file),

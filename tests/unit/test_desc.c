@@ -75,11 +75,8 @@ static const uint8_t payload[4] = { 1, 2, 3, 4 };
 /* One of each builder's entries. */
 static void add_one_of_each(struct kdx_dump_desc *desc)
 {
-	struct kdx_segment seg = { .paddr = 0x1000, .mem_size = 0x1000 };
-
 	kdx_desc_add_detail(desc, "key", "value %d", 1);
 	kdx_desc_add_warning(desc, "warning %d", 1);
-	kdx_desc_add_segment(desc, &seg);
 	kdx_desc_add_note(desc, "CORE", 5, 1, payload, sizeof(payload), 0x40);
 	kdx_desc_add_range(desc, 0x1000, 0x1000, KDX_PIECE_FILE, 0);
 }
@@ -88,7 +85,6 @@ static void expect_counts(const struct kdx_dump_desc *desc, size_t n)
 {
 	assert_int_equal(desc->detail_count, n);
 	assert_int_equal(desc->warning_count, n);
-	assert_int_equal(desc->segment_count, n);
 	assert_int_equal(desc->note_count, n);
 	assert_int_equal(desc->physmap.count, n);
 }

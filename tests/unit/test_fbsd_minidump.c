@@ -275,8 +275,87 @@ static void every_variant(void **state)
 	}
 }
 
-/* ---- Damaged dumps ---- */
+/* A direct map whose bases are misaligned alike (a 4 KiB page short of
+ * 4 MiB past a GiB): one 4 KiB page up to 2 MiB alignment, 2 MiB blocks
+ * up to 1 GiB, 1 GiB blocks, then a 2 MiB block and a 4 KiB page at the
+ * end.  The builder fills each run of one size in a table at once; every
+ * address near each change of size maps where it should, with the
+ * largest page its alignment allows. */
+static void dmap_runs_of_every_size(void **state)
+{
+	static const struct {
+		uint64_t from, to, page; /* offsets from the 1 GiB base */
+	} runs[] = {
+		{ 0x3ff000, 0x400000, 0x1000 },
+		{ 0x400000, 1ull << 30, 0x200000 },
+		{ 1ull << 30, 3ull << 30, 1ull << 30 },
+		{ 3ull << 30, (3ull << 30) + 0x200000, 0x200000 },
+		{ (3ull << 30) + 0x200000, (3ull << 30) + 0x201000, 0x1000 },
+	};
+	struct mkmd_spec spec = { .arch = MKMD_ARM64, .version = 3 };
+	struct kdx_kernel_layout layout;
+	struct kdx_xlat *xlat;
+	struct kdx_dump *dump;
+	struct mkmd_dump d;
+	uint64_t base, phys, checked = 0;
 
+	(void)state;
+	assert_true(mkmd_build(&spec, &d));
+	base = d.dmapbase & ~((1ull << 30) - 1);
+	phys = (d.dmapphys & ~((1ull << 30) - 1)) + (1ull << 30);
+	d.dmapbase = base + runs[0].from;
+	d.dmapphys = phys + runs[0].from;
+	d.dmapend = base + runs[4].to;
+	memcpy(d.data + 48, &d.dmapphys, 8); /* little-endian host and dump */
+	memcpy(d.data + 56, &d.dmapbase, 8);
+	memcpy(d.data + 64, &d.dmapend, 8);
+	dump = open_dump(&d);
+	assert_null(kdx_kernel_probe(dump, NULL, &layout));
+	assert_null(kdx_kernel_xlat_create(dump, &layout, &xlat));
+	for (size_t i = 0; i < sizeof(runs) / sizeof(*runs); i++) {
+		/* Four pages at each end of the run, and its middle. */
+		uint64_t probes[9] = { runs[i].from, runs[i].from + 0x1000,
+				       runs[i].from + 0x2000, runs[i].to - 0x1000,
+				       runs[i].to - 0x2000, runs[i].to - 0x3000,
+				       runs[i].from / 2 + runs[i].to / 2,
+				       runs[i].from + 0x3000, runs[i].to - 0x4000 };
+
+		for (size_t k = 0; k < 9; k++) {
+			struct kdx_xlat_result r;
+			uint64_t off = probes[k], va = base + off;
+			struct kdx_error *err;
+
+			if (off < runs[i].from || off >= runs[i].to)
+				continue;
+			err = kdx_xlat_translate(xlat, va, &r);
+			if (err)
+				fail_msg("va 0x%llx: %s", (unsigned long long)va,
+					 kdx_error_message(err));
+			if (r.paddr != phys + off || r.page_size != runs[i].page)
+				fail_msg("va 0x%llx -> 0x%llx (page 0x%llx), expected 0x%llx (page 0x%llx)",
+					 (unsigned long long)va,
+					 (unsigned long long)r.paddr,
+					 (unsigned long long)r.page_size,
+					 (unsigned long long)(phys + off),
+					 (unsigned long long)runs[i].page);
+			checked++;
+		}
+	}
+	assert_int_equal(checked, 33);
+	{
+		struct kdx_xlat_result r;
+
+		expect_error_text(kdx_xlat_translate(xlat, d.dmapend, &r),
+				  KDX_ERR_NODATA, "");
+		expect_error_text(kdx_xlat_translate(xlat, d.dmapbase - 0x1000, &r),
+				  KDX_ERR_NODATA, "");
+	}
+	kdx_xlat_destroy(xlat);
+	kdx_dump_destroy(dump);
+	mkmd_free(&d);
+}
+
+/* ---- Damaged dumps ---- */
 static void expect_error(const struct mkmd_dump *d, size_t size,
 			 enum kdx_error_code code, const char *text1,
 			 const char *text2)
@@ -294,6 +373,49 @@ static void expect_error(const struct mkmd_dump *d, size_t size,
 		fail_msg("unexpected error: %s (wanted %s, %s)",
 			 kdx_error_message(err), text1, text2 ? text2 : "");
 	kdx_error_destroy(err);
+}
+
+/* A direct map of 4 KiB pages only (bases misaligned differently): 2^20
+ * entries (4 GiB) are built, one more is refused before any table is. */
+static void dmap_entry_limit(void **state)
+{
+	struct mkmd_spec spec = { .arch = MKMD_ARM64, .version = 3 };
+	struct mkmd_dump d;
+	uint64_t base, phys;
+
+	(void)state;
+	assert_true(mkmd_build(&spec, &d));
+	base = d.dmapbase & ~((1ull << 30) - 1);
+	phys = (d.dmapphys & ~((1ull << 30) - 1)) + (1ull << 30) + 0x1000;
+	for (int over = 0; over < 2; over++) {
+		uint64_t end = base + (4ull << 30) + (over ? 0x1000 : 0);
+
+		memcpy(d.data + 48, &phys, 8); /* little-endian host and dump */
+		memcpy(d.data + 56, &base, 8);
+		memcpy(d.data + 64, &end, 8);
+		if (over) {
+			expect_error(&d, d.size, KDX_ERR_UNSUPPORTED,
+				     "needs more than 1048576 entries", NULL);
+		} else {
+			struct kdx_kernel_layout layout;
+			struct kdx_xlat_result r;
+			struct kdx_xlat *xlat;
+			struct kdx_dump *dump;
+
+			d.dmapbase = base;
+			d.dmapphys = phys;
+			d.dmapend = end;
+			dump = open_dump(&d);
+			assert_null(kdx_kernel_probe(dump, NULL, &layout));
+			assert_null(kdx_kernel_xlat_create(dump, &layout, &xlat));
+			assert_null(kdx_xlat_translate(xlat, end - 0x1000, &r));
+			assert_int_equal(r.paddr, phys + (4ull << 30) - 0x1000);
+			assert_int_equal(r.page_size, 0x1000);
+			kdx_xlat_destroy(xlat);
+			kdx_dump_destroy(dump);
+		}
+	}
+	mkmd_free(&d);
 }
 
 static void truncated_files(void **state)
@@ -699,6 +821,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_variant),
+		cmocka_unit_test(dmap_runs_of_every_size),
+		cmocka_unit_test(dmap_entry_limit),
 		cmocka_unit_test(truncated_files),
 		cmocka_unit_test(bad_headers),
 		cmocka_unit_test(arm64_64k_is_refused),

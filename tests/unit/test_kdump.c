@@ -1049,6 +1049,118 @@ static void file_cut_short_without_the_flag(void **state)
 	done(&b);
 }
 
+/* Cut at @cut bytes: exactly the dumped pages before the first one whose
+ * data is not wholly in the file read (shared zero pages too, wherever
+ * the run of them is), every later dumped page is a hole, named once. */
+static void check_cut_at(struct kb *b, const uint8_t *whole, size_t cut,
+			 uint64_t npfn)
+{
+	uint64_t lost = 0, first_lost = 0, last_lost = 0;
+	bool gone = false;
+	uint8_t buf[8];
+	char want[96];
+	const char *w;
+
+	b->size = cut;
+	b->bytes = (uint8_t *)whole;
+	if (open_kb(b, NULL))
+		fail_msg("cut at 0x%zx: does not open", cut);
+	for (uint64_t pfn = 0; pfn < npfn; pfn++) {
+		enum mkkdump_page_kind k = mkkdump_page_kind(b->m, pfn);
+		bool dumped = k == MKKDUMP_DATA || k == MKKDUMP_RANDOM ||
+			      k == MKKDUMP_ZERO;
+
+		if (dumped && !gone)
+			gone = mkkdump_data_offset(b->m, pfn) +
+				       mkkdump_stored_size(b->m, pfn) >
+			       cut;
+		if (!dumped || !gone) {
+			check_page(b, b->dump, pfn);
+			continue;
+		}
+		if (!lost++)
+			first_lost = pfn;
+		last_lost = pfn;
+		expect_error_text(kdx_read_phys(b->dump, pfn * 4096, buf, 8, 0,
+						NULL),
+				  KDX_ERR_NODATA, "not in the dump");
+	}
+	w = warning_with(b->dump, "incomplete");
+	if (!lost) {
+		if (w)
+			fail_msg("cut at 0x%zx: nothing lost, yet '%s'", cut, w);
+		return;
+	}
+	snprintf(want, sizeof(want), "%llu dumped pages in pfn 0x%llx-0x%llx",
+		 (unsigned long long)lost, (unsigned long long)first_lost,
+		 (unsigned long long)last_lost);
+	if (!w || !strstr(w, want))
+		fail_msg("cut at 0x%zx: expected '%s' in '%s'", cut, want,
+			 w ? w : "(no warning)");
+}
+
+/* Data pages, incompressible ones, excluded pages, a hole, and runs of
+ * shared zero pages shorter and longer than a probe might look ahead,
+ * ending the dump: cut at every byte around the start and the end of
+ * every page's data (and of the descriptor table). */
+static void cut_at_every_page_boundary(void **state)
+{
+	static const struct {
+		uint64_t first, count;
+		enum mkkdump_page_kind kind;
+	} layout[] = {
+		{ 0, 6, MKKDUMP_DATA },      { 6, 3, MKKDUMP_ZERO },
+		{ 9, 1, MKKDUMP_DATA },      { 10, 2, MKKDUMP_EXCLUDED },
+		{ 13, 2, MKKDUMP_RANDOM },   { 15, 150, MKKDUMP_ZERO },
+		{ 165, 3, MKKDUMP_DATA },    { 168, 1, MKKDUMP_ZERO },
+		{ 169, 1, MKKDUMP_RANDOM },  { 170, 70, MKKDUMP_ZERO },
+		{ 240, 1, MKKDUMP_DATA },    { 241, 90, MKKDUMP_ZERO },
+	};
+	const uint64_t npfn = 331 + 2;
+	struct kb b;
+	uint8_t *whole;
+	size_t full;
+	uint64_t table;
+	unsigned int cuts = 0;
+
+	(void)state;
+	for (int zero_first = 0; zero_first < 2; zero_first++) {
+		struct mkkdump *m = new_kdump("x86_64", KDX_LITTLE_ENDIAN, 6,
+					      MKKDUMP_CODEC_ZLIB);
+
+		for (size_t i = 0; i < sizeof(layout) / sizeof(*layout); i++)
+			mkkdump_set_pages(m, layout[i].first, layout[i].count,
+					  zero_first && i == 0 ? MKKDUMP_ZERO :
+								 layout[i].kind,
+					  MKKDUMP_CODEC_DEFAULT);
+		build(m, &b);
+		whole = b.bytes;
+		full = b.size;
+		table = mkkdump_desc_table_offset(m);
+		for (uint64_t pfn = 0; pfn < npfn; pfn++) {
+			uint64_t at[3] = { mkkdump_data_offset(m, pfn), 0,
+					   table + pfn * 16 };
+
+			if (!at[0])
+				continue;
+			at[1] = at[0] + mkkdump_stored_size(m, pfn);
+			for (int e = 0; e < 3; e++)
+				for (int d = -2; d <= 2; d++) {
+					size_t cut = (size_t)at[e] + (size_t)d;
+
+					if (cut > table && cut <= full) {
+						check_cut_at(&b, whole, cut,
+							     npfn);
+						cuts++;
+					}
+				}
+		}
+		b.bytes = whole;
+		done(&b);
+	}
+	assert_true(cuts > 2000);
+}
+
 /* ---- corrupt pages ---- */
 
 static void corrupt_pages_fail_alone(void **state)
@@ -1694,6 +1806,7 @@ int main(void)
 		cmocka_unit_test(excluded_pages_name_their_address),
 		cmocka_unit_test(incomplete_dump_reads_up_to_the_cut),
 		cmocka_unit_test(file_cut_short_without_the_flag),
+		cmocka_unit_test(cut_at_every_page_boundary),
 		cmocka_unit_test(corrupt_pages_fail_alone),
 		cmocka_unit_test(absurd_header_values),
 		cmocka_unit_test(large_sparse_bitmap),

@@ -88,14 +88,6 @@ void kdx_desc_add_warning(struct kdx_dump_desc *desc, const char *fmt, ...)
 		free(text);
 }
 
-void kdx_desc_add_segment(struct kdx_dump_desc *desc,
-			  const struct kdx_segment *segment)
-{
-	if (!desc->error)
-		push(desc, &desc->segments, &desc->segment_count,
-		     &desc->segment_capacity, segment, sizeof(*segment));
-}
-
 void kdx_desc_add_note(struct kdx_dump_desc *desc, const char *name,
 		       size_t name_len, uint32_t type, const uint8_t *payload,
 		       size_t payload_size, uint64_t file_offset)
@@ -190,7 +182,6 @@ void kdx_desc_deinit(struct kdx_dump_desc *desc)
 	for (size_t i = 0; i < desc->warning_count; i++)
 		free(desc->warnings[i]);
 	free(desc->warnings);
-	free(desc->segments);
 	kdx_physmap_builder_deinit(&desc->physmap);
 	for (size_t i = 0; i < desc->note_count; i++) {
 		free(desc->notes[i].name);

@@ -81,6 +81,23 @@ static void sort_unless_sorted(void *base, size_t n, size_t size,
 		qsort(base, n, size, cmp);
 }
 
+/* The part of @e from @from on, its offsets moved along. */
+static struct kdx_physmap_entry tail_of(const struct kdx_physmap_entry *e,
+					uint64_t from);
+
+/* Give back the room the entries do not use (a reserve for every
+ * program header, of which some were notes or overlapped). */
+static void shrink(struct kdx_physmap *map, size_t capacity)
+{
+	struct kdx_physmap_entry *smaller;
+
+	if (!map->count || map->count == capacity)
+		return;
+	smaller = realloc(map->entries, map->count * sizeof(*smaller));
+	if (smaller)
+		map->entries = smaller;
+}
+
 static bool emit(struct kdx_physmap *map, size_t *capacity,
 		 const struct kdx_physmap_entry *piece, uint64_t from,
 		 uint64_t to)
@@ -136,10 +153,54 @@ static bool emit_uncovered(struct kdx_physmap *map, size_t *capacity,
 	return emit(map, capacity, piece, from, end);
 }
 
+void kdx_physmap_reserve(struct kdx_physmap_builder *builder, uint64_t count)
+{
+	struct kdx_physmap_entry *grown;
+
+	if (count <= builder->capacity ||
+	    count > SIZE_MAX / sizeof(*grown))
+		return;
+	grown = realloc(builder->pieces, (size_t)count * sizeof(*grown));
+	if (!grown)
+		return;
+	builder->pieces = grown;
+	builder->capacity = (size_t)count;
+}
+
+/* The pieces of the first kind (sorted first) become the map's first
+ * entries in place: nothing better covers them, so each gives at most
+ * one entry, at an index no higher than its own, and a million pieces
+ * need no second array.  Returns how many pieces that took. */
+static size_t first_kind_in_place(struct kdx_physmap_builder *builder,
+				  struct kdx_physmap *map)
+{
+	struct kdx_physmap_entry *e = builder->pieces;
+	uint64_t covered = 0;
+	size_t i, k = 0;
+
+	for (i = 0; i < builder->count && e[i].kind == e[0].kind; i++) {
+		struct kdx_physmap_entry piece = e[i];
+		uint64_t from = piece.start > covered ? piece.start : covered;
+
+		if (piece_end(&piece) <= covered) {
+			map->overlap_bytes += piece.size;
+			continue;
+		}
+		map->overlap_bytes += from - piece.start;
+		covered = piece_end(&piece);
+		e[k++] = tail_of(&piece, from);
+	}
+	map->entries = e;
+	map->count = k;
+	return i;
+}
+
 struct kdx_error *kdx_physmap_build(struct kdx_physmap_builder *builder,
 				    struct kdx_physmap *map)
 {
-	size_t capacity = 0, nbetter = 0, next = 0;
+	size_t capacity = builder->capacity, nbetter = 0, next = 0, rest;
+	size_t nlater;
+	struct kdx_physmap_entry *later = NULL;
 	uint64_t covered = 0;
 	enum kdx_piece_kind kind = KDX_PIECE_FILE;
 	bool ok = true;
@@ -147,8 +208,22 @@ struct kdx_error *kdx_physmap_build(struct kdx_physmap_builder *builder,
 	memset(map, 0, sizeof(*map));
 	sort_unless_sorted(builder->pieces, builder->count,
 			   sizeof(*builder->pieces), compare_pieces);
-	for (size_t i = 0; i < builder->count && ok; i++) {
-		const struct kdx_physmap_entry *piece = &builder->pieces[i];
+	rest = first_kind_in_place(builder, map);
+	nlater = builder->count - rest;
+	if (nlater) {
+		/* The other kinds' pieces leave the array the entries grow
+		 * in. */
+		later = malloc(nlater * sizeof(*later));
+		ok = later != NULL;
+		if (ok) {
+			memcpy(later, builder->pieces + rest,
+			       nlater * sizeof(*later));
+			kind = builder->pieces[0].kind;
+		}
+	}
+	builder->pieces = NULL; /* now map->entries */
+	for (size_t i = 0; i < nlater && ok; i++) {
+		const struct kdx_physmap_entry *piece = &later[i];
 
 		if (piece->kind != kind) {
 			/* A lower-priority kind only fills the gaps the
@@ -164,6 +239,7 @@ struct kdx_error *kdx_physmap_build(struct kdx_physmap_builder *builder,
 		ok = emit_uncovered(map, &capacity, nbetter, &next, piece,
 				    &covered);
 	}
+	free(later);
 	sort_unless_sorted(map->entries, map->count, sizeof(*map->entries),
 			   compare_starts);
 	kdx_physmap_builder_deinit(builder);
@@ -171,6 +247,7 @@ struct kdx_error *kdx_physmap_build(struct kdx_physmap_builder *builder,
 		kdx_physmap_deinit(map);
 		return kdx_err_nomem();
 	}
+	shrink(map, capacity);
 	return NULL;
 }
 

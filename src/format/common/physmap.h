@@ -68,7 +68,12 @@ struct kdx_error *kdx_physmap_add(struct kdx_physmap_builder *builder,
 				  enum kdx_piece_kind kind,
 				  uint64_t file_offset);
 
-/* Build the map, emptying @builder. */
+/* Room for @count pieces in all, for a reader that knows how many it
+ * will add (no doubling's slack or copies); failing is not an error:
+ * kdx_physmap_add() grows the room as it needs. */
+void kdx_physmap_reserve(struct kdx_physmap_builder *builder, uint64_t count);
+
+/* Build the map, emptying @builder (whose pieces become the entries). */
 struct kdx_error *kdx_physmap_build(struct kdx_physmap_builder *builder,
 				    struct kdx_physmap *map);
 
