@@ -638,19 +638,32 @@ static struct kdx_error *walk_phdrs(const struct kdx_file *file,
  * FreeBSD ELF is ELFOSABI_FREEBSD): say so, with the version string
  * found in memory as for minidumps. */
 static void describe_freebsd(const struct kdx_file *file,
-			     const struct elf_header *h,
+			     const struct elf_header *h, uint8_t *window,
 			     struct kdx_dump_desc *desc)
 {
 	char release[160];
+	uint64_t first = UINT64_MAX;
+	struct elf_phdr ph = { 0 };
 
 	if (h->osabi != 255 && h->osabi != 9)
 		return;
 	kdx_desc_add_detail(desc, "os", "FreeBSD (e_ident OSABI %u%s)",
 			    h->osabi,
 			    h->osabi == 255 ? ": a full dump by dumpsys" : "");
-	if (desc->segment_count &&
-	    kdx_fbsd_scan_release(file, desc->segments[0].file_offset,
-				  release, sizeof(release)))
+	/* The segments are not kept (kdx_dump_segments() reads them on
+	 * demand): the scan starts at the first PT_LOAD's bytes. */
+	for (uint64_t i = 0; i < h->phnum; i++) {
+		struct kdx_error *err = phdr_at(file, h, i, window, &first, &ph);
+
+		if (err) { /* walk_phdrs() read them all: not expected */
+			kdx_error_destroy(err);
+			return;
+		}
+		if (ph.type == PT_LOAD)
+			break;
+	}
+	if (ph.type == PT_LOAD &&
+	    kdx_fbsd_scan_release(file, ph.offset, release, sizeof(release)))
 		kdx_desc_add_detail(desc, "os_release", "%s", release);
 }
 
@@ -674,9 +687,9 @@ static struct kdx_error *elf_open(const struct kdx_file *file,
 	desc->byte_order = h.bo;
 	desc->arch = kdx_arch_from_elf(h.machine, h.cls->bits);
 	err = walk_phdrs(file, &h, window, desc);
-	free(window);
 	if (!err)
-		describe_freebsd(file, &h, desc);
+		describe_freebsd(file, &h, window, desc);
+	free(window);
 	return err;
 }
 
