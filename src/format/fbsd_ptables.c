@@ -540,6 +540,14 @@ static void fill_blocks(struct fbsd_minidump *md, uint32_t slot,
 				    pg->block_entry(level, last, pa + k * size));
 }
 
+static struct kdx_error *dmap_too_big(const struct fbsd_minidump *md)
+{
+	return kdx_err(KDX_ERR_UNSUPPORTED,
+		       "minidump: the direct map 0x%llx-0x%llx needs more than %u entries",
+		       (unsigned long long)md->dmapbase,
+		       (unsigned long long)md->dmapend, MAX_DMAP_ENTRIES);
+}
+
 /* The direct map's runs without building them: whether they stay within
  * MAX_DMAP_ENTRIES (else the error, before a table is made), and at most
  * how many tables they need (each level's tables are met in address
@@ -562,11 +570,7 @@ static struct kdx_error *plan_dmap(const struct fbsd_minidump *md,
 		n = run_length(pg, l, lin, pa, end - va);
 		count += n;
 		if (count > MAX_DMAP_ENTRIES)
-			return kdx_err(KDX_ERR_UNSUPPORTED,
-				       "minidump: the direct map 0x%llx-0x%llx needs more than %u entries",
-				       (unsigned long long)md->dmapbase,
-				       (unsigned long long)md->dmapend,
-				       MAX_DMAP_ENTRIES);
+			return dmap_too_big(md);
 		for (unsigned int j = 1; j <= l && j < 8; j++) {
 			uint64_t key = lin >> pg->shift[j - 1];
 
@@ -627,11 +631,7 @@ static struct kdx_error *map_dmap(struct fbsd_minidump *md)
 		n = run_length(pg, l, lin, pa, end - va);
 		count += n;
 		if (count > MAX_DMAP_ENTRIES)
-			return kdx_err(KDX_ERR_UNSUPPORTED,
-				       "minidump: the direct map 0x%llx-0x%llx needs more than %u entries",
-				       (unsigned long long)md->dmapbase,
-				       (unsigned long long)md->dmapend,
-				       MAX_DMAP_ENTRIES);
+			return dmap_too_big(md);
 		before = md->tables.slots;
 		err = table_for(md, lin, l, &slot, &blocked);
 		if (err)
