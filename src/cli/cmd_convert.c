@@ -24,6 +24,8 @@ static const char usage[] =
 	"its pseudo-physical memory: in the output (never in IN) the kernel's page\n"
 	"tables hold pseudo-physical frames instead of machine frames, and entries\n"
 	"whose frame is not the guest's are cleared; the report counts both.\n"
+	"crash cannot read that output (for a Xen PV kernel it takes page-table\n"
+	"entries as machine frames): for crash, write it with --machine.\n"
 	"\n"
 	"Options:\n"
 	"  --to FORMAT        kdump: makedumpfile's kdump-compressed format\n"
@@ -35,6 +37,11 @@ static const char usage[] =
 	"                     tables, as QEMU's paging dumps (what gdb can read)\n"
 	"  --root PADDR       with --paging: walk this page table (a CR3 value)\n"
 	"  --no-dedup         with --paging: write each alias of a page separately\n"
+	"  --machine          a Xen PV guest's dump for crash: each pseudo-physical\n"
+	"                     page at its machine address (the guest's p2m), page\n"
+	"                     tables untouched, and Xen's crash-info note naming the\n"
+	"                     guest's p2m frame list list, as a Xen kdump presents a\n"
+	"                     domain (drgn and makedumpfile read the default output)\n"
 	"  --zero-fill        write pages the input filtered out as zeros instead\n"
 	"                     of leaving holes (kdump: write pages the input holds\n"
 	"                     only in part, their missing bytes as zeros)\n"
@@ -200,6 +207,8 @@ static void print_json(const char *out, const struct kdx_convert_options *o,
 	json_string(&j, out);
 	json_key(&j, "format");
 	json_string(&j, o->format == KDX_OUTPUT_ELF ? "elf" : "kdump");
+	json_key(&j, "machine");
+	json_bool(&j, o->machine);
 	json_key(&j, "pages_dumped");
 	json_u64(&j, s->pages_dumped);
 	json_key(&j, "pages_zero");
@@ -249,6 +258,7 @@ static int run_convert(int argc, char **argv)
 		{ "root", required_argument, NULL, 'r' },
 		{ "no-dedup", no_argument, NULL, 'd' },
 		{ "zero-fill", no_argument, NULL, 'z' },
+		{ "machine", no_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "salvage", no_argument, NULL, 's' },
@@ -280,7 +290,7 @@ static int run_convert(int argc, char **argv)
 		}
 		if (opt == 'h')
 			return cli_help(&cli_cmd_convert);
-		if (strchr("qfgdzsj", opt)) {
+		if (strchr("qfgdzsjm", opt)) {
 			quiet |= opt == 'q';
 			json |= opt == 'j';
 			salvage |= opt == 's';
@@ -288,6 +298,7 @@ static int run_convert(int argc, char **argv)
 			copts.paging |= opt == 'g';
 			copts.no_dedup |= opt == 'd';
 			copts.zero_fill |= opt == 'z';
+			copts.machine |= opt == 'm';
 			continue;
 		}
 		if (opt == '?')
@@ -310,6 +321,9 @@ static int run_convert(int argc, char **argv)
 	    copts.format != KDX_OUTPUT_ELF)
 		return cli_usage_error(&cli_cmd_convert,
 				       "--paging, --root and --no-dedup go with --to elf");
+	if (copts.machine && (copts.format != KDX_OUTPUT_ELF || copts.paging))
+		return cli_usage_error(&cli_cmd_convert,
+				       "--machine goes with --to elf, without --paging");
 	rc = check_output(&in, out);
 	if (rc)
 		return rc;

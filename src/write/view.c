@@ -5,13 +5,52 @@
 
 #include "core/util.h"
 
+const struct kdx_phys_range *kdx_view_phys_ranges(const struct kdx_out_view *v,
+						  size_t *count)
+{
+	if (!v->machine)
+		return kdx_dump_phys_ranges(v->dump, count);
+	*count = v->machine->nranges;
+	return v->machine->ranges;
+}
+
+/* Machine addresses: each run of frames read from the pfns under it. */
+static struct kdx_error *read_machine(const struct kdx_out_view *v,
+				      uint64_t maddr, uint8_t *buf, size_t len,
+				      unsigned int flags,
+				      struct kdx_read_stats *stats)
+{
+	while (len) {
+		uint64_t paddr, span;
+		size_t n;
+		struct kdx_error *err;
+
+		if (!kdx_machine_to_pseudo(v->machine, maddr, &paddr, &span))
+			return kdx_err(KDX_ERR_NODATA,
+				       "machine address 0x%llx: no pfn of the guest is there",
+				       (unsigned long long)maddr);
+		n = (size_t)kdx_min_u64(len, span);
+		err = kdx_read_phys(v->dump, paddr, buf, n, flags, stats);
+		if (err)
+			return kdx_err_wrap(err, "machine address 0x%llx",
+					    (unsigned long long)maddr);
+		buf += n;
+		maddr += n;
+		len -= n;
+	}
+	return NULL;
+}
+
 struct kdx_error *kdx_view_read_phys(const struct kdx_out_view *v,
 				     uint64_t paddr, void *buf, size_t len,
 				     unsigned int flags,
 				     struct kdx_read_stats *stats)
 {
-	struct kdx_error *err = kdx_read_phys(v->dump, paddr, buf, len, flags,
-					      stats);
+	struct kdx_error *err;
+
+	if (v->machine)
+		return read_machine(v, paddr, buf, len, flags, stats);
+	err = kdx_read_phys(v->dump, paddr, buf, len, flags, stats);
 
 	if (!err && v->filter)
 		err = kdx_page_filter_apply(v->filter, paddr, buf, len);
@@ -22,8 +61,17 @@ void kdx_view_phys_extent(const struct kdx_out_view *v, uint64_t addr,
 			  uint64_t len, struct kdx_phys_extent *out)
 {
 	const struct kdx_filter_page *p;
-	uint64_t page;
+	uint64_t page, in, span;
 
+	if (v->machine) {
+		if (!kdx_machine_to_pseudo(v->machine, addr, &in, &span)) {
+			out->fd = -1; /* the read says why */
+			out->size = kdx_min_u64(len, 1);
+			return;
+		}
+		kdx_dump_phys_extent(v->dump, in, kdx_min_u64(len, span), out);
+		return;
+	}
 	kdx_dump_phys_extent(v->dump, addr, len, out);
 	if (!v->filter || out->fd < 0)
 		return;
@@ -49,6 +97,9 @@ struct kdx_error *kdx_view_kernel_layout(const struct kdx_out_view *v,
 					 const struct kdx_kernel_options *opts,
 					 struct kdx_kernel_layout *layout)
 {
+	if (v->machine) /* the guest's tables map pfns, not these addresses */
+		return kdx_err(KDX_ERR_UNSUPPORTED,
+			       "the kernel's view of a dump at machine addresses is not kdx's to give");
 	if (!v->filter)
 		return kdx_kernel_probe(v->dump, opts, layout);
 	*layout = v->filter->layout;
@@ -93,5 +144,7 @@ struct kdx_error *kdx_view_rewrite(const struct kdx_out_view *v,
 bool kdx_view_keeps_note(const struct kdx_out_view *v,
 			 const struct kdx_note *n)
 {
+	if (v->machine)
+		return kdx_machine_keeps_note(n);
 	return !v->filter || !v->filter->drop_note || !v->filter->drop_note(n);
 }

@@ -13,11 +13,19 @@
 
 #include "lib/dump.h"
 #include "os/page_filter.h"
+#include "write/machine.h"
 
 struct kdx_out_view {
 	const struct kdx_dump *dump;
 	const struct kdx_page_filter *filter; /* NULL: pages as they are */
+	/* Non-NULL (convert --machine, never with a filter): the output's
+	 * physical addresses are the guest's machine addresses. */
+	const struct kdx_machine_map *machine;
 };
+
+/* The output's physical memory map (kdx_dump_phys_ranges() of it). */
+const struct kdx_phys_range *kdx_view_phys_ranges(const struct kdx_out_view *v,
+						  size_t *count);
 
 /* kdx_read_phys() of the output's bytes. */
 struct kdx_error *kdx_view_read_phys(const struct kdx_out_view *v,
