@@ -373,6 +373,10 @@ static int run_convert(int argc, char **argv)
 			stats.entries_cleared,
 			stats.table_aliases ? ", tables reached at two levels kept as first reached" : "",
 			stats.root);
+	if (copts.machine && !quiet)
+		fprintf(stderr,
+			"kdx: %s: the guest's pages at their machine addresses, page tables as the guest wrote them, Xen's crash-info note naming its p2m (for crash)\n",
+			out);
 	if (!quiet && !json && copts.format == KDX_OUTPUT_ELF)
 		fprintf(stderr,
 			"kdx: wrote %s: %" PRIu64 " program headers, %" PRIu64
