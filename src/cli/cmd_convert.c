@@ -31,17 +31,18 @@ static const char usage[] =
 	"  --to FORMAT        kdump: makedumpfile's kdump-compressed format\n"
 	"                     elf: an ELF core as /proc/vmcore presents it (one\n"
 	"                     PT_LOAD per physical range, p_vaddr in the direct map)\n"
+	"  --machine          a Xen PV guest's dump for crash (ELF or\n"
+	"                     kdump, not --paging): each pseudo-physical\n"
+	"                     page at its machine address (the guest's p2m), page\n"
+	"                     tables untouched, and Xen's crash-info note naming the\n"
+	"                     guest's p2m frame list list, as a Xen kdump presents a\n"
+	"                     domain (drgn and makedumpfile read the default output)\n"
 	"\n"
 	"ELF options:\n"
 	"  --paging           one PT_LOAD per virtual mapping of the kernel's page\n"
 	"                     tables, as QEMU's paging dumps (what gdb can read)\n"
 	"  --root PADDR       with --paging: walk this page table (a CR3 value)\n"
 	"  --no-dedup         with --paging: write each alias of a page separately\n"
-	"  --machine          a Xen PV guest's dump for crash: each pseudo-physical\n"
-	"                     page at its machine address (the guest's p2m), page\n"
-	"                     tables untouched, and Xen's crash-info note naming the\n"
-	"                     guest's p2m frame list list, as a Xen kdump presents a\n"
-	"                     domain (drgn and makedumpfile read the default output)\n"
 	"  --zero-fill        write pages the input filtered out as zeros instead\n"
 	"                     of leaving holes (kdump: write pages the input holds\n"
 	"                     only in part, their missing bytes as zeros)\n"
@@ -321,9 +322,9 @@ static int run_convert(int argc, char **argv)
 	    copts.format != KDX_OUTPUT_ELF)
 		return cli_usage_error(&cli_cmd_convert,
 				       "--paging, --root and --no-dedup go with --to elf");
-	if (copts.machine && (copts.format != KDX_OUTPUT_ELF || copts.paging))
+	if (copts.machine && copts.paging)
 		return cli_usage_error(&cli_cmd_convert,
-				       "--machine goes with --to elf, without --paging");
+				       "--machine and --paging do not go together");
 	rc = check_output(&in, out);
 	if (rc)
 		return rc;

@@ -128,9 +128,9 @@ static struct kdx_error *make_view(const struct kdx_dump *dump,
 {
 	if (opts->version < 4 || !opts->machine)
 		return make_filter(dump, opts, filter);
-	if (opts->format != KDX_OUTPUT_ELF || opts->paging)
+	if (opts->paging)
 		return kdx_err(KDX_ERR_UNSUPPORTED,
-			       "--machine is written as ELF with one segment per physical range (not --paging, not kdump)");
+			       "--machine writes physical memory (at machine addresses), not --paging's virtual mappings");
 	return kdx_machine_map_create(dump, machine);
 }
 

@@ -5,6 +5,8 @@
 
 #include "core/util.h"
 
+#include <string.h>
+
 const struct kdx_phys_range *kdx_view_phys_ranges(const struct kdx_out_view *v,
 						  size_t *count)
 {
@@ -14,26 +16,69 @@ const struct kdx_phys_range *kdx_view_phys_ranges(const struct kdx_out_view *v,
 	return v->machine->ranges;
 }
 
+/* A piece's stats into the whole read's: its first addresses are the
+ * input's (@paddr), given as the output's (@maddr). */
+static void add_stats(struct kdx_read_stats *t, const struct kdx_read_stats *p,
+		      uint64_t paddr, uint64_t maddr)
+{
+	if (p->zero_bytes && !t->zero_bytes)
+		t->first_zero = p->first_zero - paddr + maddr;
+	if (p->hole_bytes && !t->hole_bytes)
+		t->first_hole = p->first_hole - paddr + maddr;
+	if (p->excluded_bytes && !t->excluded_bytes)
+		t->first_excluded = p->first_excluded - paddr + maddr;
+	t->zero_bytes += p->zero_bytes;
+	t->hole_bytes += p->hole_bytes;
+	t->excluded_bytes += p->excluded_bytes;
+}
+
+/* A machine frame no pfn of the guest is at: a hole. */
+static struct kdx_error *machine_hole(uint64_t maddr, uint8_t *buf, size_t n,
+				      unsigned int flags,
+				      struct kdx_read_stats *stats)
+{
+	if (!(flags & KDX_READ_ZERO_FILL))
+		return kdx_err(KDX_ERR_NODATA,
+			       "machine address 0x%llx: no pfn of the guest is there",
+			       (unsigned long long)maddr);
+	memset(buf, 0, n);
+	if (stats && !stats->hole_bytes)
+		stats->first_hole = maddr;
+	if (stats)
+		stats->hole_bytes += n;
+	return NULL;
+}
+
 /* Machine addresses: each run of frames read from the pfns under it. */
 static struct kdx_error *read_machine(const struct kdx_out_view *v,
 				      uint64_t maddr, uint8_t *buf, size_t len,
 				      unsigned int flags,
 				      struct kdx_read_stats *stats)
 {
+	uint64_t page = 1ull << v->machine->page_shift;
+
+	if (stats)
+		memset(stats, 0, sizeof(*stats));
 	while (len) {
+		struct kdx_read_stats part;
 		uint64_t paddr, span;
 		size_t n;
 		struct kdx_error *err;
 
-		if (!kdx_machine_to_pseudo(v->machine, maddr, &paddr, &span))
-			return kdx_err(KDX_ERR_NODATA,
-				       "machine address 0x%llx: no pfn of the guest is there",
-				       (unsigned long long)maddr);
-		n = (size_t)kdx_min_u64(len, span);
-		err = kdx_read_phys(v->dump, paddr, buf, n, flags, stats);
+		if (!kdx_machine_to_pseudo(v->machine, maddr, &paddr, &span)) {
+			n = (size_t)kdx_min_u64(len, page - maddr % page);
+			err = machine_hole(maddr, buf, n, flags, stats);
+		} else {
+			n = (size_t)kdx_min_u64(len, span);
+			err = kdx_read_phys(v->dump, paddr, buf, n, flags, &part);
+			if (err)
+				err = kdx_err_wrap(err, "machine address 0x%llx",
+						   (unsigned long long)maddr);
+			else if (stats)
+				add_stats(stats, &part, paddr, maddr);
+		}
 		if (err)
-			return kdx_err_wrap(err, "machine address 0x%llx",
-					    (unsigned long long)maddr);
+			return err;
 		buf += n;
 		maddr += n;
 		len -= n;
@@ -132,13 +177,6 @@ struct kdx_error *kdx_view_xlat_create(const struct kdx_out_view *v,
 	cfg.phys_bits = layout->phys_bits;
 	/* The callback only reads: the view stays const. */
 	return kdx_xlat_create(&cfg, &ops, (void *)v, out);
-}
-
-struct kdx_error *kdx_view_rewrite(const struct kdx_out_view *v,
-				   uint64_t paddr, void *buf, size_t len)
-{
-	return v->filter ? kdx_page_filter_apply(v->filter, paddr, buf, len) :
-			   NULL;
 }
 
 bool kdx_view_keeps_note(const struct kdx_out_view *v,

@@ -51,11 +51,6 @@ struct kdx_error *kdx_view_xlat_create(const struct kdx_out_view *v,
 				       const struct kdx_kernel_layout *layout,
 				       struct kdx_xlat **out);
 
-/* Rewrite, in @buf (the input's bytes at @paddr), what the filter
- * rewrites; nothing without one. */
-struct kdx_error *kdx_view_rewrite(const struct kdx_out_view *v,
-				   uint64_t paddr, void *buf, size_t len);
-
 /* Whether the output keeps the input's note @n. */
 bool kdx_view_keeps_note(const struct kdx_out_view *v,
 			 const struct kdx_note *n);

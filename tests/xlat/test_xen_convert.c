@@ -392,7 +392,7 @@ static struct kdx_error *convert_machine(const struct kdx_dump *in,
  * address with the xc_core's bytes, page tables untouched (machine
  * frames, as the guest wrote them), nothing else in the output; Xen's
  * crash-info note names the guest's frame list list and Xen's version. */
-static void machine_placement(void **state)
+static void check_machine(enum kdx_output_format format)
 {
 	struct guest g;
 	char path[] = "/tmp/kdx-xen-machine-XXXXXX";
@@ -403,11 +403,12 @@ static void machine_placement(void **state)
 	size_t n;
 	uint64_t total = 0;
 
-	(void)state;
 	build_guest(&g, false);
 	in = open_xc_fll(&g, &file, FLL_MFN);
-	assert_null(convert_machine(in, KDX_OUTPUT_ELF, false, path));
+	assert_null(convert_machine(in, format, false, path));
 	assert_null(kdx_dump_open(path, NULL, &out));
+	assert_string_equal(kdx_dump_format_name(out),
+			    format == KDX_OUTPUT_ELF ? "elf" : "kdump");
 	for (uint64_t m = 0; m < FRAMES; m++) {
 		assert_null(kdx_read_phys(out, m * PAGE, buf, PAGE, 0, NULL));
 		/* the test's own page at machine frame m ... */
@@ -439,6 +440,18 @@ static void machine_placement(void **state)
 	ptb_free(g.p);
 }
 
+static void machine_elf(void **state)
+{
+	(void)state;
+	check_machine(KDX_OUTPUT_ELF);
+}
+
+static void machine_kdump(void **state)
+{
+	(void)state;
+	check_machine(KDX_OUTPUT_KDUMP);
+}
+
 static void expect_error(struct kdx_error *err, enum kdx_error_code code)
 {
 	assert_non_null(err);
@@ -446,8 +459,8 @@ static void expect_error(struct kdx_error *err, enum kdx_error_code code)
 	kdx_error_destroy(err);
 }
 
-/* --machine needs the guest's frame list list (crash starts there), is
- * ELF with physical segments only, and is for Xen PV guests only. */
+/* --machine needs the guest's frame list list (crash starts there) and
+ * writes physical memory, not --paging's mappings. */
 static void machine_refused(void **state)
 {
 	struct guest g;
@@ -466,10 +479,6 @@ static void machine_refused(void **state)
 	free(file);
 	in = open_xc_fll(&g, &file, FLL_MFN);
 	strcpy(path, "/tmp/kdx-xen-machine-XXXXXX");
-	expect_error(convert_machine(in, KDX_OUTPUT_KDUMP, false, path),
-		     KDX_ERR_UNSUPPORTED);
-	unlink(path);
-	strcpy(path, "/tmp/kdx-xen-machine-XXXXXX");
 	expect_error(convert_machine(in, KDX_OUTPUT_ELF, true, path),
 		     KDX_ERR_UNSUPPORTED);
 	unlink(path);
@@ -484,7 +493,8 @@ int main(void)
 		cmocka_unit_test(to_kdump),
 		cmocka_unit_test(to_elf),
 		cmocka_unit_test(cycles),
-		cmocka_unit_test(machine_placement),
+		cmocka_unit_test(machine_elf),
+		cmocka_unit_test(machine_kdump),
 		cmocka_unit_test(machine_refused),
 	};
 
