@@ -171,9 +171,11 @@ rm -f "$tmp/core.phys" "$tmp/save.phys"
 # at a machine address must be the xc_core's page at the pfn xen-mfndump
 # gives, the ELF parsed here, not by kdx), the console, the marker, and
 # crash on the xc_core itself (its own xendump reader) for the task list.
-# crash runs when it and Debian's debug vmlinux are here: KDX_VMLINUX, or
-# /usr/lib/debug/boot/vmlinux-$DOMU_OSRELEASE (linux-image-*-dbg, ~850 MB,
-# not in CI); without them only the kdx-side checks run, and it says so.
+# crash runs when it and Debian's debug vmlinux are here: KDX_VMLINUX (or
+# KDX_DRGN_VMLINUX, as tests/python), or /usr/lib/debug/boot/vmlinux-KREL
+# (linux-image-KREL-dbg, ~850 MB, not in CI); without them only the
+# kdx-side checks run, and it says so.  With them, drgn over kdx
+# (kdx.drgn) on the xc_core gives for_each_task for the task list too.
 placed_as_mfndump() {
     python3 - "$1" "$2" "$dir/$DOMU_P2M" <<'PY'
 import re, struct, sys
@@ -197,7 +199,7 @@ held = sum(fsz for _, fsz, _ in loads) // P
 print(len(pairs), bad, held)
 PY
 }
-vmlinux=${KDX_VMLINUX:-/usr/lib/debug/boot/vmlinux-$DOMU_OSRELEASE}
+vmlinux=${KDX_VMLINUX:-${KDX_DRGN_VMLINUX:-/usr/lib/debug/boot/vmlinux-$DOMU_OSRELEASE}}
 have_crash=
 if ! command -v crash >/dev/null; then
     echo "NOTE: crash is not installed: convert --machine is NOT checked in crash"
@@ -252,6 +254,29 @@ crash_checks() {
     [ -s "$tmp/tasks.xc" ] && cmp -s "$tmp/tasks.out" "$tmp/tasks.xc" &&
         ok "$name: crash's task list equals crash's on the xc_core ($(wc -l < "$tmp/tasks.xc") tasks)" ||
         bad "$name: crash's task list: $(wc -l < "$tmp/tasks.out") tasks, $(wc -l < "$tmp/tasks.xc") on the xc_core"
+    # drgn over kdx on the xc_core: for_each_task (the pid idr, init_task
+    # not in it) against crash's list of init_task.tasks on the output.
+    if [ -s "$tmp/drgn.tasks" ]; then
+        sed 's/^0*//' "$tmp/tasks.out" | grep -vxF "$init_task" | sort > "$tmp/tasks.cmp"
+        cmp -s "$tmp/tasks.cmp" "$tmp/drgn.tasks" &&
+            ok "$name: crash's tasks but init_task equal drgn's for_each_task on the xc_core ($(wc -l < "$tmp/drgn.tasks"))" ||
+            bad "$name: crash's tasks differ from drgn's for_each_task on the xc_core"
+    fi
+}
+# drgn's for_each_task over kdx (kdx.drgn) on CORE, sorted, into
+# $tmp/drgn.tasks; empty when drgn or kdx's Python module is not here.
+drgn_tasks() {
+    : > "$tmp/drgn.tasks"
+    init_task=$(PYTHONPATH=$(dirname "$kdx")/python /usr/bin/python3 - "$vmlinux" "$1" "$tmp/drgn.tasks" <<'PY' 2>"$tmp/drgn.err"
+import sys
+import kdx.drgn
+from drgn.helpers.linux.pid import for_each_task
+p = kdx.drgn.program(sys.argv[2], debug_info=[sys.argv[1]])
+tasks = sorted("%x" % t.value_() for t in for_each_task(p))
+open(sys.argv[3], "w").write("".join(t + "\n" for t in tasks))
+print("%x" % p["init_task"].address_of_().value_())
+PY
+) || { echo "NOTE: drgn over kdx not run: $(tail -1 "$tmp/drgn.err")"; : > "$tmp/drgn.tasks"; }
 }
 machine_checks() {
     local core=$1 console=$2 name elf=$tmp/machine.elf kd=$tmp/machine.kdump
@@ -290,6 +315,7 @@ machine_checks() {
         ok "$name kdump: its crash-info note names the tree at $fll" ||
         bad "$name kdump: its crash-info note does not name ${fll:-?}"
     if [ -n "$have_crash" ]; then
+        drgn_tasks "$core"
         crash_checks "$elf" "$core" "$console" "$name elf"
         crash_checks "$kd" "$core" "$console" "$name kdump"
     fi
