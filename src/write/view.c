@@ -110,8 +110,9 @@ void kdx_view_phys_extent(const struct kdx_out_view *v, uint64_t addr,
 
 	if (v->machine) {
 		if (!kdx_machine_to_pseudo(v->machine, addr, &in, &span)) {
+			page = 1ull << v->machine->page_shift;
 			out->fd = -1; /* the read says why */
-			out->size = kdx_min_u64(len, 1);
+			out->size = kdx_min_u64(len, page - addr % page);
 			return;
 		}
 		kdx_dump_phys_extent(v->dump, in, kdx_min_u64(len, span), out);
