@@ -36,7 +36,7 @@ enum kdx_output_format {
 typedef void (*kdx_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
 /** Version of struct kdx_convert_options this header describes. */
-#define KDX_CONVERT_OPTIONS_VERSION 3
+#define KDX_CONVERT_OPTIONS_VERSION 4
 
 /** How to convert; initialise with kdx_convert_options_init(). */
 struct kdx_convert_options {
@@ -78,6 +78,12 @@ struct kdx_convert_options {
 	 *  conversion stops, removes its temporary file and fails with a
 	 *  KDX_ERR_OS error of errno EINTR. */
 	const volatile sig_atomic_t *stop;
+	/** Since version 4.  ELF of a Xen PV guest's dump, for crash: each
+	 *  pseudo-physical page at its machine address, the page tables
+	 *  untouched (machine frames), and Xen's crash-info note naming
+	 *  the guest's p2m frame list list, as a Xen kdump presents a
+	 *  domain.  Not with @ref paging. */
+	bool machine;
 };
 
 /** Fill @p opts with defaults. */

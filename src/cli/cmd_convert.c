@@ -24,11 +24,19 @@ static const char usage[] =
 	"its pseudo-physical memory: in the output (never in IN) the kernel's page\n"
 	"tables hold pseudo-physical frames instead of machine frames, and entries\n"
 	"whose frame is not the guest's are cleared; the report counts both.\n"
+	"crash cannot read that output (for a Xen PV kernel it takes page-table\n"
+	"entries as machine frames): for crash, write it with --machine.\n"
 	"\n"
 	"Options:\n"
 	"  --to FORMAT        kdump: makedumpfile's kdump-compressed format\n"
 	"                     elf: an ELF core as /proc/vmcore presents it (one\n"
 	"                     PT_LOAD per physical range, p_vaddr in the direct map)\n"
+	"  --machine          a Xen PV guest's dump for crash (ELF or\n"
+	"                     kdump, not --paging): each pseudo-physical\n"
+	"                     page at its machine address (the guest's p2m), page\n"
+	"                     tables untouched, and Xen's crash-info note naming the\n"
+	"                     guest's p2m frame list list, as a Xen kdump presents a\n"
+	"                     domain (drgn and makedumpfile read the default output)\n"
 	"\n"
 	"ELF options:\n"
 	"  --paging           one PT_LOAD per virtual mapping of the kernel's page\n"
@@ -204,6 +212,8 @@ static void print_json(const char *out, const struct kdx_convert_options *o,
 	json_string(&j, out);
 	json_key(&j, "format");
 	json_string(&j, o->format == KDX_OUTPUT_ELF ? "elf" : "kdump");
+	json_key(&j, "machine");
+	json_bool(&j, o->machine);
 	json_key(&j, "pages_dumped");
 	json_u64(&j, s->pages_dumped);
 	json_key(&j, "pages_zero");
@@ -255,6 +265,7 @@ static int run_convert(int argc, char **argv)
 		{ "root", required_argument, NULL, 'r' },
 		{ "no-dedup", no_argument, NULL, 'd' },
 		{ "zero-fill", no_argument, NULL, 'z' },
+		{ "machine", no_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "salvage", no_argument, NULL, 's' },
@@ -287,7 +298,7 @@ static int run_convert(int argc, char **argv)
 		}
 		if (opt == 'h')
 			return cli_help(&cli_cmd_convert);
-		if (strchr("qfgdzsj", opt)) {
+		if (strchr("qfgdzsjm", opt)) {
 			quiet |= opt == 'q';
 			json |= opt == 'j';
 			salvage |= opt == 's';
@@ -295,6 +306,7 @@ static int run_convert(int argc, char **argv)
 			copts.paging |= opt == 'g';
 			copts.no_dedup |= opt == 'd';
 			copts.zero_fill |= opt == 'z';
+			copts.machine |= opt == 'm';
 			continue;
 		}
 		if (opt == '?')
@@ -317,6 +329,9 @@ static int run_convert(int argc, char **argv)
 	    copts.format != KDX_OUTPUT_ELF)
 		return cli_usage_error(&cli_cmd_convert,
 				       "--paging, --root and --no-dedup go with --to elf");
+	if (copts.machine && copts.paging)
+		return cli_usage_error(&cli_cmd_convert,
+				       "--machine and --paging do not go together");
 	rc = check_output(&in, out);
 	if (rc)
 		return rc;
@@ -371,6 +386,10 @@ static int run_convert(int argc, char **argv)
 			stats.entries_cleared,
 			stats.table_aliases ? ", tables reached at two levels kept as first reached" : "",
 			stats.root);
+	if (copts.machine && !quiet)
+		fprintf(stderr,
+			"kdx: %s: the guest's pages at their machine addresses, page tables as the guest wrote them, Xen's crash-info note naming its p2m (for crash)\n",
+			out);
 	if (!quiet && !json && copts.format == KDX_OUTPUT_ELF)
 		fprintf(stderr,
 			"kdx: wrote %s: %" PRIu64 " program headers, %" PRIu64

@@ -119,6 +119,21 @@ static struct kdx_error *write_view(const struct kdx_out_view *view,
 	return kdx_sink_commit(sink);
 }
 
+/* The output's pages and tables: a machine placement (--machine), or
+ * the OS entry's page filter, or neither. */
+static struct kdx_error *make_view(const struct kdx_dump *dump,
+				   const struct kdx_convert_options *opts,
+				   struct kdx_page_filter **filter,
+				   struct kdx_machine_map **machine)
+{
+	if (opts->version < 4 || !opts->machine)
+		return make_filter(dump, opts, filter);
+	if (opts->paging)
+		return kdx_err(KDX_ERR_UNSUPPORTED,
+			       "--machine writes physical memory (at machine addresses), not --paging's virtual mappings");
+	return kdx_machine_map_create(dump, machine);
+}
+
 struct kdx_error *kdx_convert(const struct kdx_dump *dump, const char *path,
 			      const struct kdx_convert_options *opts,
 			      struct kdx_convert_stats *stats)
@@ -126,7 +141,8 @@ struct kdx_error *kdx_convert(const struct kdx_dump *dump, const char *path,
 	struct kdx_convert_options defaults;
 	struct kdx_convert_stats local;
 	struct kdx_page_filter *filter = NULL;
-	struct kdx_out_view view = { dump, NULL };
+	struct kdx_machine_map *machine = NULL;
+	struct kdx_out_view view = { dump, NULL, NULL };
 	struct kdx_error *err;
 
 	if (!opts) {
@@ -139,14 +155,16 @@ struct kdx_error *kdx_convert(const struct kdx_dump *dump, const char *path,
 	if ((unsigned int)opts->compression > KDX_COMPRESS_ZSTD)
 		return kdx_err(KDX_ERR_INVALID, "unknown compression %d",
 			       (int)opts->compression);
-	err = make_filter(dump, opts, &filter);
+	err = make_view(dump, opts, &filter, &machine);
 	if (err)
 		return err;
 	view.filter = filter;
+	view.machine = machine;
 	memset(&local, 0, sizeof(local));
 	err = write_view(&view, path, opts, &local);
 	filter_stats(filter, &local);
 	kdx_page_filter_destroy(filter);
+	kdx_machine_map_destroy(machine);
 	if (!err && stats)
 		give_stats(opts, &local, stats);
 	return err;

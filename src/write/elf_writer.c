@@ -763,7 +763,7 @@ struct kdx_error *kdx_write_elf(const struct kdx_out_view *view,
 		.page = kdx_dump_page_size(dump),
 		.sink = sink,
 	};
-	w.ranges = kdx_dump_phys_ranges(dump, &w.nranges);
+	w.ranges = kdx_view_phys_ranges(view, &w.nranges);
 	struct kdx_error *err = plan(&w);
 
 	if (!err) {

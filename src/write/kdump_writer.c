@@ -211,7 +211,7 @@ static struct kdx_error *check_header_cost(const struct kdump_writer *w)
 static struct kdx_error *plan_pages(struct kdump_writer *w)
 {
 	size_t n;
-	const struct kdx_phys_range *r = kdx_dump_phys_ranges(w->dump, &n);
+	const struct kdx_phys_range *r = kdx_view_phys_ranges(w->view, &n);
 	uint32_t bs = w->l.bs;
 	uint64_t run_start = 0, run_end = 0;
 	struct kdx_error *err;
@@ -290,8 +290,8 @@ static void count_partial(struct kdump_writer *w, const struct chunk *c,
 
 	for (uint32_t i = 0; i < c->count; i++) {
 		struct kdx_read_stats rs;
-		struct kdx_error *err = kdx_read_phys(
-			w->dump, (c->pfn + i) * bs, scratch + (size_t)i * bs, bs,
+		struct kdx_error *err = kdx_view_read_phys(
+			w->view, (c->pfn + i) * bs, scratch + (size_t)i * bs, bs,
 			KDX_READ_ZERO_FILL, &rs);
 
 		if (!err && !rs.hole_bytes && !rs.excluded_bytes)
@@ -317,7 +317,7 @@ static struct kdx_error *compress_chunk(struct kdump_writer *w,
 	/* Memory the input describes but never wrote: zero pages, known
 	 * without reading and testing them (the filter rewrites tables,
 	 * which are never such memory). */
-	if (kdx_dump_all_zero_range(w->dump, c->pfn * bs,
+	if (kdx_view_all_zero_range(w->view, c->pfn * bs,
 				    (uint64_t)c->count * bs)) {
 		s->partial = 0;
 		s->data_len = 0;
@@ -326,17 +326,14 @@ static struct kdx_error *compress_chunk(struct kdump_writer *w,
 			s->sizes[i] = bs;
 		return NULL;
 	}
-	err = kdx_read_phys(w->dump, c->pfn * bs, in, (size_t)c->count * bs,
-			    KDX_READ_ZERO_FILL, &rs);
+	err = kdx_view_read_phys(w->view, c->pfn * bs, in,
+				 (size_t)c->count * bs, KDX_READ_ZERO_FILL, &rs);
 	if (err)
 		return err;
 	s->partial = 0;
 	memset(s->kinds, PAGE_DATA, c->count);
 	if (rs.hole_bytes || rs.excluded_bytes)
 		count_partial(w, c, in, s);
-	err = kdx_view_rewrite(w->view, c->pfn * bs, in, (size_t)c->count * bs);
-	if (err)
-		return err;
 	s->data_len = 0;
 	for (uint32_t i = 0; i < c->count; i++) {
 		const uint8_t *page = in + (size_t)i * bs;

@@ -58,6 +58,18 @@ static size_t put_note(uint8_t *p, enum kdx_byte_order bo, const char *name,
 	return *desc_at + align4(desc_size);
 }
 
+/* convert --machine: Xen's crash-info note, which tells crash where the
+ * guest's p2m starts (write/machine.h). */
+static size_t crash_info(const struct kdx_out_view *view,
+			 enum kdx_byte_order bo, uint8_t *desc)
+{
+	if (!view->machine)
+		return 0;
+	for (size_t i = 0; i < KDX_XEN_CRASH_INFO_WORDS; i++)
+		kdx_store_u64(desc + 8 * i, view->machine->crash_info[i], bo);
+	return 8 * KDX_XEN_CRASH_INFO_WORDS;
+}
+
 struct kdx_error *kdx_encode_notes(const struct kdx_out_view *view,
 				   enum kdx_byte_order bo,
 				   struct kdx_encoded_notes *out)
@@ -69,6 +81,8 @@ struct kdx_error *kdx_encode_notes(const struct kdx_out_view *view,
 	/* A salvaged dump says in its own notes what it lost. */
 	const char *lost = kdx_dump_lost(dump);
 	size_t lost_len = lost ? strlen(lost) : 0;
+	uint8_t xen[8 * KDX_XEN_CRASH_INFO_WORDS];
+	size_t xen_len = crash_info(view, bo, xen);
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < n; i++)
@@ -80,6 +94,8 @@ struct kdx_error *kdx_encode_notes(const struct kdx_out_view *view,
 			    align4(found_len);
 	if (lost)
 		out->len += 12 + align4(sizeof("KDX")) + align4(lost_len);
+	if (xen_len)
+		out->len += 12 + align4(sizeof("Xen")) + align4(xen_len);
 	out->bytes = calloc(1, out->len ? out->len : 1);
 	if (!out->bytes) {
 		free(found);
@@ -107,6 +123,9 @@ struct kdx_error *kdx_encode_notes(const struct kdx_out_view *view,
 		free(found);
 		pos += 12 + align4(sizeof("VMCOREINFO")) + align4(found_len);
 	}
+	if (xen_len)
+		pos += put_note(out->bytes + pos, bo, "Xen",
+				KDX_XEN_ELFNOTE_CRASH_INFO, xen, xen_len, &at);
 	if (lost)
 		put_note(out->bytes + pos, bo, "KDX", KDX_NOTE_SALVAGE, lost,
 			 lost_len, &at);

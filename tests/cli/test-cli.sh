@@ -167,6 +167,12 @@ check "the FIFO is still a FIFO" test -p "$work/read.fifo"
 check "the reader got the page" cmp -s "$work/read.out" "$work/read.want"
 expect_exit 2 "read -o a directory is refused" "$kdx" read "$work/in.elf" 0 16 --phys -o "$work"
 check "it says OUT is a directory" grep -q "is a directory" "$work/err"
+# --machine is for a Xen PV guest's dump (its p2m), physical memory only.
+expect_exit 2 "convert --machine --paging is a usage error" "$kdx" convert "$work/in.elf" "$work/m.elf" --to elf --machine --paging
+check "it says they do not go together" grep -q "do not go together" "$work/err"
+expect_exit 3 "convert --machine of a dump with no p2m is refused" "$kdx" convert "$work/in.elf" "$work/m.elf" --to elf --machine
+check "it says there is no p2m" grep -q "has no p2m" "$work/err"
+check "and writes no OUT" test ! -e "$work/m.elf"
 expect_exit 3 "OUT in a missing directory" "$kdx" convert "$work/in.elf" "$work/nodir/x.kdump" --to kdump
 check "the error names OUT, not a temporary file" grep -q "create $work/nodir/x.kdump: No such file" "$work/err"
 check "no temporary file in the directory" test -z "$(ls "$work" | grep kdx-)"

@@ -164,6 +164,170 @@ for to in kdump elf; do
 done
 rm -f "$tmp/core.phys" "$tmp/save.phys"
 
+# kdx convert --machine, for crash: the xc_cores written as a Xen kdump
+# presents a domain (each pseudo-physical page at its machine address,
+# page tables untouched, Xen's crash-info note naming the guest's p2m
+# frame list list).  Oracles: xen-mfndump's p2m (each page of the output
+# at a machine address must be the xc_core's page at the pfn xen-mfndump
+# gives, the ELF parsed here, not by kdx), the console, the marker, and
+# crash on the xc_core itself (its own xendump reader) for the task list.
+# crash runs when it and Debian's debug vmlinux are here: KDX_VMLINUX (or
+# KDX_DRGN_VMLINUX, as tests/python), or /usr/lib/debug/boot/vmlinux-KREL
+# (linux-image-KREL-dbg, ~850 MB, not in CI); without them only the
+# kdx-side checks run, and it says so.  With them, drgn over kdx
+# (kdx.drgn) on the xc_core gives for_each_task for the task list too.
+placed_as_mfndump() {
+    python3 - "$1" "$2" "$dir/$DOMU_P2M" <<'PY'
+import re, struct, sys
+elf, phys = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
+P = 4096
+phoff, = struct.unpack_from("<Q", elf, 0x20)
+phnum, = struct.unpack_from("<H", elf, 0x38)
+loads = []
+for i in range(phnum):
+    t, _, off, _, pa, fsz, _ = struct.unpack_from("<IIQQQQQ", elf, phoff + 56 * i)
+    if t == 1:
+        loads.append((pa, fsz, off))
+def at(maddr):
+    for pa, fsz, off in loads:
+        if pa <= maddr < pa + fsz:
+            return elf[off + maddr - pa: off + maddr - pa + P]
+    return None
+pairs = re.findall(r"pfn=0x([0-9a-f]+) ==> mfn=0x([0-9a-f]+)", open(sys.argv[3]).read())
+bad = sum(at(int(m, 16) * P) != phys[int(p, 16) * P:(int(p, 16) + 1) * P] for p, m in pairs)
+held = sum(fsz for _, fsz, _ in loads) // P
+print(len(pairs), bad, held)
+PY
+}
+vmlinux=${KDX_VMLINUX:-${KDX_DRGN_VMLINUX:-/usr/lib/debug/boot/vmlinux-$DOMU_OSRELEASE}}
+have_crash=
+if ! command -v crash >/dev/null; then
+    echo "NOTE: crash is not installed: convert --machine is NOT checked in crash"
+elif [ ! -f "$vmlinux" ]; then
+    echo "NOTE: no debug vmlinux at $vmlinux (set KDX_VMLINUX, or apt-get install linux-image-$DOMU_OSRELEASE-dbg): convert --machine is NOT checked in crash"
+else
+    have_crash=1
+fi
+# crash's answers on FILE: log, the release, the marker, the task list.
+crash_session() {
+    printf '%s\n' 'sys' 'log' "rd -a $marker_va" 'p init_uts_ns.name.release' \
+        "vtop $marker_va" 'list task_struct.tasks -h init_task' 'quit' |
+        timeout 600 crash -s "$vmlinux" "$1" > "$2" 2>&1
+}
+crash_tasks() { grep -E '^ffff[0-9a-f]+$' "$1"; }
+marker_pfn=$(( ${off:-0} / 4096 ))
+marker_mfn=$(grep -o "pfn=$(printf 0x%x $marker_pfn) ==> mfn=0x[0-9a-f]*" "$dir/$DOMU_P2M" | sed 's/.*mfn=//')
+elf_loads() {
+    python3 - "$1" <<'PY'
+import struct, sys
+elf = open(sys.argv[1], "rb").read()
+phoff, = struct.unpack_from("<Q", elf, 0x20)
+phnum, = struct.unpack_from("<H", elf, 0x38)
+for i in range(phnum):
+    t, _, off, _, pa, fsz, _ = struct.unpack_from("<IIQQQQQ", elf, phoff + 56 * i)
+    if t == 1:
+        print(pa, fsz, off)
+PY
+}
+# crash's answers on OUT (the output of CORE) against the oracles.
+crash_checks() {
+    local out=$1 core=$2 console=$3 name=$4
+    crash_session "$out" "$tmp/crash.out"
+    grep -E '^\[' "$dir/$console" | tr -d '\r' > "$tmp/console.m"
+    grep -E '^\[' "$tmp/crash.out" > "$tmp/crash.log"
+    [ -s "$tmp/console.m" ] && cmp -s "$tmp/crash.log" "$tmp/console.m" &&
+        ok "$name: crash log equals the console ($(wc -l < "$tmp/console.m") lines)" ||
+        bad "$name: crash log differs from $console: $(head -3 "$tmp/crash.out" | tr '\n' ' ')"
+    grep -qE "^ +RELEASE: $DOMU_OSRELEASE\$" "$tmp/crash.out" &&
+        grep -qF "\"$DOMU_OSRELEASE\\000" "$tmp/crash.out" &&
+        ok "$name: crash sys and init_uts_ns: $DOMU_OSRELEASE" ||
+        bad "$name: crash does not name $DOMU_OSRELEASE"
+    grep -qF "$MARKER" "$tmp/crash.out" &&
+        ok "$name: crash rd $marker_va reads the marker" ||
+        bad "$name: crash rd $marker_va: no marker"
+    grep -qE "^ +PAGE: 0*${marker_mfn#0x}000 \[machine\]" "$tmp/crash.out" &&
+        ok "$name: crash vtop walks the machine-frame tables to mfn $marker_mfn" ||
+        bad "$name: crash vtop $marker_va: not through mfn $marker_mfn"
+    [ -s "$tmp/crash.xc" ] || crash_session "$core" "$tmp/crash.xc"
+    crash_tasks "$tmp/crash.out" > "$tmp/tasks.out"
+    crash_tasks "$tmp/crash.xc" > "$tmp/tasks.xc"
+    [ -s "$tmp/tasks.xc" ] && cmp -s "$tmp/tasks.out" "$tmp/tasks.xc" &&
+        ok "$name: crash's task list equals crash's on the xc_core ($(wc -l < "$tmp/tasks.xc") tasks)" ||
+        bad "$name: crash's task list: $(wc -l < "$tmp/tasks.out") tasks, $(wc -l < "$tmp/tasks.xc") on the xc_core"
+    # drgn over kdx on the xc_core: for_each_task (the pid idr, init_task
+    # not in it) against crash's list of init_task.tasks on the output.
+    if [ -s "$tmp/drgn.tasks" ]; then
+        sed 's/^0*//' "$tmp/tasks.out" | grep -vxF "$init_task" | sort > "$tmp/tasks.cmp"
+        cmp -s "$tmp/tasks.cmp" "$tmp/drgn.tasks" &&
+            ok "$name: crash's tasks but init_task equal drgn's for_each_task on the xc_core ($(wc -l < "$tmp/drgn.tasks"))" ||
+            bad "$name: crash's tasks differ from drgn's for_each_task on the xc_core"
+    fi
+}
+# drgn's for_each_task over kdx (kdx.drgn) on CORE, sorted, into
+# $tmp/drgn.tasks; empty when drgn or kdx's Python module is not here.
+drgn_tasks() {
+    : > "$tmp/drgn.tasks"
+    init_task=$(PYTHONPATH=$(dirname "$kdx")/python /usr/bin/python3 - "$vmlinux" "$1" "$tmp/drgn.tasks" <<'PY' 2>"$tmp/drgn.err"
+import sys
+import kdx.drgn
+from drgn.helpers.linux.pid import for_each_task
+p = kdx.drgn.program(sys.argv[2], debug_info=[sys.argv[1]])
+tasks = sorted("%x" % t.value_() for t in for_each_task(p))
+open(sys.argv[3], "w").write("".join(t + "\n" for t in tasks))
+print("%x" % p["init_task"].address_of_().value_())
+PY
+) || { echo "NOTE: drgn over kdx not run: $(tail -1 "$tmp/drgn.err")"; : > "$tmp/drgn.tasks"; }
+}
+machine_checks() {
+    local core=$1 console=$2 name elf=$tmp/machine.elf kd=$tmp/machine.kdump
+    name="$(basename "$core") -> --machine"
+    rm -f "$tmp/crash.xc"
+    if ! "$kdx" convert -q "$core" "$elf" --to elf --machine 2>"$tmp/err" ||
+       ! "$kdx" convert -q "$core" "$kd" --to kdump --machine 2>"$tmp/err"; then
+        bad "$name: $(head -c 300 "$tmp/err")"; return
+    fi
+    "$kdx" read --phys "$core" 0 "${DOMU_MB}M" -o "$tmp/m.phys" 2>/dev/null
+    read -r pairs differ held < <(placed_as_mfndump "$elf" "$tmp/m.phys")
+    [ "${pairs:-0}" -gt 0 ] && [ "$differ" = 0 ] && [ "$held" = "$pairs" ] &&
+        ok "$name elf: each of $pairs pages at the machine address xen-mfndump gives, as the xc_core holds it (tables untouched)" ||
+        bad "$name elf: ${differ:-?} of ${pairs:-?} pages not at their mfn with the xc_core's bytes (${held:-?} held)"
+    rm -f "$tmp/m.phys"
+    local same=0 segs=0
+    while read -r pa fsz foff; do
+        segs=$((segs + 1))
+        "$kdx" read --phys "$kd" "$pa" "$fsz" -o "$tmp/seg" 2>/dev/null &&
+            tail -c +$((foff + 1)) "$elf" | head -c "$fsz" | cmp -s - "$tmp/seg" &&
+            same=$((same + 1))
+    done < <(elf_loads "$elf")
+    rm -f "$tmp/seg"
+    [ "$segs" -gt 0 ] && [ "$same" = "$segs" ] &&
+        ok "$name kdump: the same memory at the same machine addresses ($segs ranges)" ||
+        bad "$name kdump: $same of $segs ranges as the ELF holds them"
+    # kdx reads the guest's p2m tree from the ELF's crash-info note (on
+    # the kdump, whose header gives max_pfn, kdx's p2m reader does not
+    # look: the note's mfn is checked there).
+    fll=$(grep -o 'xen_p2m_frame_list_list *0x[0-9a-f]*' <("$kdx" info "$core") | grep -o '0x[0-9a-f]*$')
+    "$kdx" info "$elf" > "$tmp/info" 2>&1
+    grep -q "frame-list tree at $fll: $pairs frames for pfns" "$tmp/info" &&
+        ok "$name elf: its crash-info note leads to the guest's p2m tree at $fll ($pairs frames)" ||
+        bad "$name elf: no p2m tree at ${fll:-?} from its crash-info note"
+    "$kdx" info "$kd" 2>&1 | grep -q "dom0 p2m tree at mfn $fll\$" &&
+        ok "$name kdump: its crash-info note names the tree at $fll" ||
+        bad "$name kdump: its crash-info note does not name ${fll:-?}"
+    if [ -n "$have_crash" ]; then
+        drgn_tasks "$core"
+        crash_checks "$elf" "$core" "$console" "$name elf"
+        crash_checks "$kd" "$core" "$console" "$name kdump"
+    fi
+    rm -f "$elf" "$kd"
+}
+if [ -n "$off" ]; then
+    machine_checks "$dir/$XC_CORE_PAUSED" "$DOMU_CONSOLE_PAUSED"
+    machine_checks "$dir/$XC_CORE_LIVE" "$DOMU_CONSOLE_LIVE"
+else
+    bad "convert --machine: the marker is not in the paused xc_core"
+fi
+
 # The host dump (QEMU's ELF of the whole VM, machine memory): dom0's
 # kernel, found by its VMCOREINFO and a CPU's CR3, read with no option.
 host=$dir/$HOST_DUMP

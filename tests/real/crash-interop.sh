@@ -5,6 +5,8 @@
 # `sys`, `log | tail` and `bt`.  RELEASE must be the dump's OSRELEASE, the
 # log's tail must be `kdx dmesg`'s tail of the source, and bt must show a
 # backtrace.  Run by hand (not in CI: it needs the ~1 GiB debug package).
+# (crash on a Xen PV guest's `kdx convert --machine` output is checked in
+# check-xen-pv.sh, when KDX_VMLINUX or the debug package is there.)
 #
 # Usage: crash-interop.sh DUMPDIR KDX_BINARY [VMLINUX]
 #   VMLINUX defaults to /usr/lib/debug/boot/vmlinux-OSRELEASE, from

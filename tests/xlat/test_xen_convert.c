@@ -149,7 +149,10 @@ static void expected_page(const struct guest *g, uint64_t m, uint8_t *out,
 		}
 }
 
-static struct kdx_dump *open_xc(const struct guest *g, uint8_t **file)
+#define FLL_MFN 700u /* the guest's p2m frame list list (shared_info) */
+
+static struct kdx_dump *open_xc_fll(const struct guest *g, uint8_t **file,
+				    uint64_t fll)
 {
 	struct mkxc_spec s;
 	struct kdx_dump *d = NULL;
@@ -163,10 +166,16 @@ static struct kdx_dump *open_xc(const struct guest *g, uint8_t **file)
 	s.mfns = g->mfns;
 	s.cr3 = &cr3;
 	s.max_pfn = FRAMES;
+	s.frame_list_list = fll;
 	*file = mkxc_build(&s, &size);
 	assert_null(kdx_dump_open_memory(*file, size, NULL, &d));
 	assert_true(kdx_dump_has_machine(d));
 	return d;
+}
+
+static struct kdx_dump *open_xc(const struct guest *g, uint8_t **file)
+{
+	return open_xc_fll(g, file, 0);
 }
 
 static struct kdx_dump *convert(const struct kdx_dump *in,
@@ -363,12 +372,130 @@ static void cycles(void **state)
 	ptb_free(g.p);
 }
 
+static struct kdx_error *convert_machine(const struct kdx_dump *in,
+					 enum kdx_output_format format,
+					 bool paging, char *path)
+{
+	struct kdx_convert_options o;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	kdx_convert_options_init(&o);
+	o.format = format;
+	o.paging = paging;
+	o.machine = true;
+	return kdx_convert(in, path, &o, NULL);
+}
+
+/* convert --machine: every page of the guest lands at its machine
+ * address with the xc_core's bytes, page tables untouched (machine
+ * frames, as the guest wrote them), nothing else in the output; Xen's
+ * crash-info note names the guest's frame list list and Xen's version. */
+static void check_machine(enum kdx_output_format format)
+{
+	struct guest g;
+	char path[] = "/tmp/kdx-xen-machine-XXXXXX";
+	uint8_t *file, buf[PAGE], want[PAGE];
+	struct kdx_dump *in, *out = NULL;
+	const struct kdx_phys_range *r;
+	const struct kdx_dump_facts *f;
+	size_t n;
+	uint64_t total = 0;
+
+	build_guest(&g, false);
+	in = open_xc_fll(&g, &file, FLL_MFN);
+	assert_null(convert_machine(in, format, false, path));
+	assert_null(kdx_dump_open(path, NULL, &out));
+	assert_string_equal(kdx_dump_format_name(out),
+			    format == KDX_OUTPUT_ELF ? "elf" : "kdump");
+	for (uint64_t m = 0; m < FRAMES; m++) {
+		assert_null(kdx_read_phys(out, m * PAGE, buf, PAGE, 0, NULL));
+		/* the test's own page at machine frame m ... */
+		assert_memory_equal(buf, g.mem + m * PAGE, PAGE);
+		/* ... which the xc_core holds at pfn P(m) */
+		assert_null(kdx_read_phys(in, pfn_of(m) * PAGE, want, PAGE, 0,
+					  NULL));
+		assert_memory_equal(buf, want, PAGE);
+	}
+	/* the root table keeps its machine frames: entry 256 is Xen's */
+	assert_null(kdx_read_phys(out, g.root, buf, PAGE, 0, NULL));
+	assert_int_equal(le64(buf + 256 * 8, KDX_LITTLE_ENDIAN),
+			 (uint64_t)XEN_MFN * PAGE | 0x67);
+	r = kdx_dump_phys_ranges(out, &n);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(r[i].kind, KDX_RANGE_DATA);
+		total += r[i].size;
+	}
+	assert_int_equal(total, (uint64_t)FRAMES * PAGE);
+	f = kdx_dump_facts(out);
+	assert_true(f->set & KDX_FACT_XEN_DOM0_P2M);
+	assert_int_equal(f->xen_dom0_p2m_fll, FLL_MFN);
+	assert_int_equal(f->xen_major_version, 4);
+	assert_int_equal(f->xen_minor_version, 17);
+	kdx_dump_destroy(out);
+	kdx_dump_destroy(in);
+	unlink(path);
+	free(file);
+	ptb_free(g.p);
+}
+
+static void machine_elf(void **state)
+{
+	(void)state;
+	check_machine(KDX_OUTPUT_ELF);
+}
+
+static void machine_kdump(void **state)
+{
+	(void)state;
+	check_machine(KDX_OUTPUT_KDUMP);
+}
+
+static void expect_error(struct kdx_error *err, enum kdx_error_code code)
+{
+	assert_non_null(err);
+	assert_int_equal(kdx_error_code(err), code);
+	kdx_error_destroy(err);
+}
+
+/* --machine needs the guest's frame list list (crash starts there) and
+ * writes physical memory, not --paging's mappings. */
+static void machine_refused(void **state)
+{
+	struct guest g;
+	char path[32];
+	uint8_t *file;
+	struct kdx_dump *in;
+
+	(void)state;
+	build_guest(&g, false);
+	in = open_xc(&g, &file); /* no frame list list */
+	strcpy(path, "/tmp/kdx-xen-machine-XXXXXX");
+	expect_error(convert_machine(in, KDX_OUTPUT_ELF, false, path),
+		     KDX_ERR_NOTFOUND);
+	unlink(path);
+	kdx_dump_destroy(in);
+	free(file);
+	in = open_xc_fll(&g, &file, FLL_MFN);
+	strcpy(path, "/tmp/kdx-xen-machine-XXXXXX");
+	expect_error(convert_machine(in, KDX_OUTPUT_ELF, true, path),
+		     KDX_ERR_UNSUPPORTED);
+	unlink(path);
+	kdx_dump_destroy(in);
+	free(file);
+	ptb_free(g.p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(to_kdump),
 		cmocka_unit_test(to_elf),
 		cmocka_unit_test(cycles),
+		cmocka_unit_test(machine_elf),
+		cmocka_unit_test(machine_kdump),
+		cmocka_unit_test(machine_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
