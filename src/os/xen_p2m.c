@@ -37,7 +37,23 @@ struct p2m_reader {
 	uint64_t last;       /* one past the last pfn not missing */
 	bool extent_unknown; /* a tree no max_pfn bounds */
 	unsigned int fails_in_row; /* unreadable pages since the last entry */
+	uint64_t frame_limit; /* more frames than the dump holds pages: corrupt */
+	bool too_many;        /* the walk stopped at frame_limit */
 };
+
+/* Every valid entry names a distinct frame the dump holds, so no real
+ * p2m has more of them than the dump has pages; a leaf page met again
+ * and again (a fuzzed tree) would otherwise be taken up to 2^28 times. */
+static uint64_t frame_limit(const struct kdx_dump *dump)
+{
+	size_t n;
+	const struct kdx_phys_range *r = kdx_dump_phys_ranges(dump, &n);
+	uint64_t pages = 0;
+
+	for (size_t i = 0; i < n; i++)
+		pages += r[i].size / PAGE + 1;
+	return pages;
+}
 
 /* A tree no max_pfn bounds ends where its pages stop being readable: in
  * a real one every unused entry points at Linux's shared "missing"
@@ -103,7 +119,11 @@ static void take(struct p2m_reader *r, uint64_t pfn, uint64_t e)
 		r->out->foreign++;
 		kind = KDX_XEN_P2M_FOREIGN;
 	} else {
-		r->out->frames++;
+		if (r->out->frames++ >= r->frame_limit) {
+			r->too_many = true;
+			r->stopped = true;
+			return;
+		}
 		compare(r, pfn, e);
 	}
 	r->last = pfn + 1;
@@ -307,7 +327,8 @@ struct kdx_error *kdx_xen_linux_p2m_walk(const struct kdx_dump *dump,
 {
 	struct kdx_xen_p2m_report rep = { 0 };
 	struct p2m_reader r = { dump, 8, PAGE / 8, kdx_dump_has_machine(dump),
-				&rep, fn, arg, false, UINT64_MAX, 0, false, 0 };
+				&rep, fn, arg, false, UINT64_MAX, 0, false, 0,
+				frame_limit(dump), false };
 	struct p2m_where w = { 0 };
 	struct kdx_error *err;
 
@@ -346,6 +367,13 @@ struct kdx_error *kdx_xen_linux_p2m_walk(const struct kdx_dump *dump,
 					      read_tree(&r, w.fll);
 	if (err)
 		return err;
+	if (r.too_many)
+		return kdx_err(KDX_ERR_CORRUPT,
+			       "Linux p2m %s at 0x%llx: more valid entries than the dump's %llu pages (by pfn 0x%llx): not a p2m",
+			       rep.shape == KDX_XEN_P2M_LIST ? "list" : "tree",
+			       (unsigned long long)rep.root,
+			       (unsigned long long)r.frame_limit,
+			       (unsigned long long)r.last);
 	/* A tree whose extent no header gives: what it describes ends at
 	 * its last entry that is not missing. */
 	if (!w.covered_known) {

@@ -314,11 +314,52 @@ static void crash_notes(void **state)
 	}
 }
 
+/* A tree whose mid entries all name one leaf of real frames maps every
+ * frame again and again: more valid entries than the dump has pages is
+ * no p2m, said at once (a fuzzed tree took 2^28 entries one by one). */
+static void repeated_leaf(void **state)
+{
+	struct host h;
+	struct mkelf *m = new_elf();
+	struct kdx_xen_domain dom[4];
+	struct kdx_xen_p2m_report r;
+	struct kdx_dump *d;
+	struct kdx_error *err;
+	uint8_t *f, *sh;
+	size_t size, n;
+
+	(void)state;
+	build_host(&h, 0);
+	for (uint64_t t = 0; t < 4; t++)
+		le64(h.mem + TREE_TOP * PAGE + t * 8, TREE_MID);
+	for (uint64_t k = 0; k < 512; k++)
+		le64(h.mem + TREE_MID * PAGE + k * 8, TREE_LEAF);
+	sh = h.mem + SHINFO_FRAME * PAGE;
+	le64(sh + SHINFO64_ARCH, 4ull * 512 * 512); /* max_pfn */
+	f = host_elf(&h, m, &size);
+	d = open_mem(f, size);
+	assert_null(kdx_xen_find_domains(d, dom, 4, &n));
+	assert_true(n >= 1);
+	assert_int_equal(dom[0].max_pfn, 4ull * 512 * 512);
+	err = kdx_xen_linux_p2m_walk(d, &dom[0], KDX_XEN_P2M_TREE, NULL, NULL,
+				     &r);
+	assert_non_null(err);
+	assert_int_equal(kdx_error_code(err), KDX_ERR_CORRUPT);
+	assert_non_null(strstr(kdx_error_message(err),
+			       "more valid entries than the dump's 1025 pages"));
+	kdx_error_destroy(err);
+	kdx_dump_destroy(d);
+	free(f);
+	mkelf_free(m);
+	ptb_free(h.p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(domains),
 		cmocka_unit_test(crash_notes),
+		cmocka_unit_test(repeated_leaf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
