@@ -100,6 +100,20 @@ static bool is_loop(const struct maps_walk *w, unsigned int level,
 	return false;
 }
 
+/* Whether the whole span of an entry lies where the CPU never looks at
+ * tables (MIPS's KSEG0/KSEG1 inside MIPS32's directory): entries there
+ * map nothing, whatever they hold. */
+static bool span_unmapped(const struct kdx_xlat *xlat, uint64_t linear,
+			  unsigned int shift)
+{
+	struct kdx_xlat_result r;
+	uint64_t first = kdx_xlat_canonical(xlat, linear);
+	uint64_t last = kdx_xlat_canonical(xlat, linear + ((1ull << shift) - 1));
+
+	return xlat->form->unmapped(xlat, first, &r) &&
+	       xlat->form->unmapped(xlat, last, &r);
+}
+
 /* Inlined into both callers: it runs once per entry of every table, and
  * a call per entry cost the enumeration a quarter of its time. */
 static inline __attribute__((always_inline)) void
@@ -115,6 +129,8 @@ visit_entry(struct maps_walk *w, const struct table_ctx *t, unsigned int index,
 
 	form->decode(w->xlat, t->level, entry, &pte);
 	if (pte.kind == KDX_PTE_NONE)
+		return;
+	if (form->unmapped && span_unmapped(w->xlat, linear, shift))
 		return;
 	if (pte.kind == KDX_PTE_BAD) {
 		problem(w, kdx_err_set_address(
