@@ -908,17 +908,6 @@ static void arm_cpreg_list(void **state)
 	mkqemu_free(q);
 }
 
-static bool has_warning(const struct kdx_dump *d, const char *text)
-{
-	size_t n;
-	const char *const *w = kdx_dump_warnings(d, &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (strstr(w[i], text))
-			return true;
-	return false;
-}
-
 /* No JSON: x86 cpu sections of version 12 are found by their headers
  * and read at their fixed offsets; ARM ones are not read. */
 static void fixed_layout_without_vmdesc(void **state)
@@ -994,11 +983,11 @@ static void damaged_device_state_costs_only_the_cpus(void **state)
 		kdx_dump_cpus(d, &n);
 		assert_int_equal(n, 0);
 		kdx_dump_warnings(d, &nw);
-		if (cases[i].warning && !has_warning(d, cases[i].warning))
+		if (cases[i].warning && !dump_has_warning(d, cases[i].warning))
 			fail_msg("case %zu: no warning '%s' (%zu warnings)", i,
 				 cases[i].warning, nw);
 		if (cases[i].warning)
-			assert_true(has_warning(d, cases[i].warning));
+			assert_true(dump_has_warning(d, cases[i].warning));
 		else
 			assert_int_equal(nw, 0);
 		assert_non_null(strstr(detail(d, "cpu_state"), cases[i].detail));

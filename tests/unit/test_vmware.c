@@ -389,17 +389,6 @@ static void cr3_roots_the_kernel_walk(void **state)
 	free(guest);
 }
 
-static bool has_warning(const struct kdx_dump *d, const char *text)
-{
-	size_t n;
-	const char *const *w = kdx_dump_warnings(d, &n);
-
-	for (size_t i = 0; i < n; i++)
-		if (strstr(w[i], text))
-			return true;
-	return false;
-}
-
 /* Open @o's state: it must open, with @cpus CPUs and a warning holding
  * @warning (NULL: none). */
 static void expect_cpus(struct mkvmware_options *o, size_t cpus,
@@ -420,7 +409,7 @@ static void expect_cpus(struct mkvmware_options *o, size_t cpus,
 	assert_int_equal(n, cpus);
 	kdx_dump_warnings(d, &nw);
 	if (warning)
-		assert_true(has_warning(d, warning));
+		assert_true(dump_has_warning(d, warning));
 	else
 		assert_int_equal(nw, 0);
 	kdx_dump_destroy(d);
