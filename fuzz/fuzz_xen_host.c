@@ -13,7 +13,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_DOMAINS 8
 /* Larger guests are walked by the library alike, only slower: the fuzzer
- * needs their parsing, not their size. */
+ * needs their parsing, not their size.  Walks whose extent the input
+ * names elsewhere (dom0's tree from Xen's crash notes: up to 2^28 pfns,
+ * a 1 TiB guest, ~1 s of entries under ASan) are stopped by the callback
+ * after as many entries. */
 #define MAX_FUZZ_PFNS (1u << 16)
 
 struct seen {
@@ -32,7 +35,7 @@ static bool on_entry(void *arg, uint64_t pfn, uint64_t mfn,
 		s->ordered = false;
 	s->entries++;
 	s->last = pfn;
-	return true;
+	return s->entries < MAX_FUZZ_PFNS;
 }
 
 static void walk(const struct kdx_dump *dump, const struct kdx_xen_domain *d,
@@ -50,8 +53,9 @@ static void walk(const struct kdx_dump *dump, const struct kdx_xen_domain *d,
 	FUZZ_CHECK(s.ordered);
 	FUZZ_CHECK(s.entries == r.frames + r.identity + r.foreign);
 	FUZZ_CHECK(!s.entries || s.last < r.covered);
-	FUZZ_CHECK(r.frames + r.identity + r.foreign + r.missing + r.unreadable
-		   == r.covered);
+	if (s.entries < MAX_FUZZ_PFNS) /* a stopped walk counted only so far */
+		FUZZ_CHECK(r.frames + r.identity + r.foreign + r.missing +
+				   r.unreadable == r.covered);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
