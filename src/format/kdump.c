@@ -561,7 +561,7 @@ static struct kdx_error *next_step(struct bitmaps *bm, uint64_t pfn,
 				   uint64_t left, enum page_class *cls,
 				   uint64_t *step)
 {
-	uint64_t byte = pfn >> 3, zero_end;
+	uint64_t byte = pfn >> 3, zero_end = 0;
 	struct kdx_error *err = bitmap_at(bm, byte, &zero_end);
 
 	if (err)
@@ -1231,7 +1231,7 @@ static struct kdx_error *count_descs(struct kdump *p,
 static struct kdx_error *count_dumped(struct bitmaps *bm, uint64_t first,
 				      uint64_t end, uint64_t *count)
 {
-	uint64_t n = 0, pfn = first, zero_end, byte, upto;
+	uint64_t n = 0, pfn = first, zero_end = 0, byte, upto;
 	struct kdx_error *err;
 
 	while (pfn < end) {

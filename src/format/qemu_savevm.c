@@ -197,7 +197,7 @@ static struct kdx_error *get_short_name(struct cursor *c,
 					char out[NAME_MAX_LEN + 1],
 					const char *what)
 {
-	uint8_t len;
+	uint8_t len = 0;
 	struct kdx_error *err = get_u8(c, &len, what);
 
 	return err ? err : get_name(c, len, out, what);
@@ -282,7 +282,7 @@ static struct kdx_error *configuration_subsection(struct cursor *c,
 
 static struct kdx_error *configuration(struct cursor *c, struct savevm *s)
 {
-	uint32_t len;
+	uint32_t len = 0;
 	uint8_t next;
 	bool eof;
 	struct kdx_error *err = get_be32(c, &len, "the machine name");
