@@ -5,6 +5,7 @@
  * folded CR3 above 4 GiB; HVM; the legacy file; and every broken p2m a
  * reader must report. */
 #include "xlat_test.h"
+#include "xen_frames.h"
 
 #include "bytes.h"
 #include "linuxdump.h"
@@ -16,7 +17,7 @@
 #include <stdlib.h>
 
 #define PAGE 4096u
-#define FRAMES 1024u             /* 4 MiB of machine memory */
+#define FRAMES XEN_TEST_FRAMES
 #define TABLES (2u << 20)        /* ptbuild's tables from 2 MiB */
 #define VMCI_FRAME 5u            /* machine frame of the VMCOREINFO text */
 #define TEXT_VA 0xffffffff81000000ull
@@ -32,22 +33,6 @@
 #define TREE_LEAF 42u /* and 43 */
 #define LIST_FRAME 44u /* and 45 */
 #define P2M_VA 0xffffc90000000000ull
-
-/* The scrambled p2m: machine frame m holds pfn P(m); 389 is odd, so this
- * is a bijection on [0, 1024) with no run longer than one frame. */
-static uint64_t pfn_of(uint64_t m)
-{
-	return (m * 389 + 17) % FRAMES;
-}
-
-static uint64_t mfn_of(uint64_t p)
-{
-	for (uint64_t m = 0; m < FRAMES; m++)
-		if (pfn_of(m) == p)
-			return m;
-	fail_msg("no mfn for pfn %llu", (unsigned long long)p);
-	return 0;
-}
 
 /* Machine memory: page tables (ptbuild writes machine addresses into
  * them), patterned data, the VMCOREINFO text. */

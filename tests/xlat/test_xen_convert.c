@@ -7,6 +7,7 @@
  * guest's must be cleared and counted, and tables that point at each
  * other must be rewritten once each. */
 #include "xlat_test.h"
+#include "xen_frames.h"
 
 #include "bytes.h"
 #include "mkxccore.h"
@@ -18,7 +19,7 @@
 #include <unistd.h>
 
 #define PAGE 4096u
-#define FRAMES 1024u       /* 4 MiB of machine memory */
+#define FRAMES XEN_TEST_FRAMES
 #define TABLES (2u << 20)  /* tables from machine frame 512 on */
 #define DATA_FRAMES (TABLES / PAGE)
 #define VMCI_FRAME 5u
@@ -31,22 +32,6 @@
 #define FOREIGN_MFN 3000u  /* no pfn of the guest: a granted page */
 #define XEN_MFN 2000u      /* Xen's own table in its L4 slot 256 */
 #define FRAME_MASK 0x000ffffffffff000ull
-
-/* Machine frame m holds pfn P(m): a bijection with no two frames in a
- * row, so a frame left unconverted cannot pass for a converted one. */
-static uint64_t pfn_of(uint64_t m)
-{
-	return (m * 389 + 17) % FRAMES;
-}
-
-static uint64_t mfn_of(uint64_t p)
-{
-	for (uint64_t m = 0; m < FRAMES; m++)
-		if (pfn_of(m) == p)
-			return m;
-	fail_msg("no mfn for pfn %llu", (unsigned long long)p);
-	return 0;
-}
 
 static uint64_t le64(const uint8_t *p, enum kdx_byte_order bo)
 {

@@ -5,6 +5,7 @@
  * domain's own by its p2m; and a Xen host's kdump whose crash notes name
  * dom0's p2m tree (crash_xen_info_t, every layout Xen wrote). */
 #include "xlat_test.h"
+#include "xen_frames.h"
 
 #include "bytes.h"
 #include "mkelf.h"
@@ -15,7 +16,7 @@
 #include <stdlib.h>
 
 #define PAGE 4096u
-#define FRAMES 1024u             /* 4 MiB of machine memory */
+#define FRAMES XEN_TEST_FRAMES
 #define TABLES (2u << 20)        /* ptbuild's tables from 2 MiB */
 #define DIRECT 0xffff888000000000ull
 #define P2M_VA 0xffffc90000000000ull
@@ -35,21 +36,6 @@
 #define SHINFO64_ARCH 3088u
 #define XEN_ELFNOTE_CRASH_INFO 0x1000001u
 #define XEN_ELFNOTE_CRASH_REGS 0x1000002u
-
-/* A scrambled p2m: a bijection on [0, 1024), no run longer than one. */
-static uint64_t pfn_of(uint64_t m)
-{
-	return (m * 389 + 17) % FRAMES;
-}
-
-static uint64_t mfn_of(uint64_t p)
-{
-	for (uint64_t m = 0; m < FRAMES; m++)
-		if (pfn_of(m) == p)
-			return m;
-	fail_msg("no mfn for pfn %llu", (unsigned long long)p);
-	return 0;
-}
 
 static void le64(uint8_t *p, uint64_t v)
 {
