@@ -95,23 +95,18 @@ const struct kdx_os_ops kdx_os_freebsd = {
 static size_t order_ring(const struct fbsd_minidump *md, const uint8_t *region,
 			 size_t region_len, char *out)
 {
-	size_t size = md->msgbufsize, start = 0, n = 0;
+	size_t size = md->msgbufsize;
 	unsigned int w = md->word_size;
+	uint32_t wseq = 0;
 
 	if (size && region_len >= size + w + 12) {
 		const uint8_t *h = region + size + w;
 
 		if (kdx_load_u32(h, md->byte_order) == MSG_MAGIC &&
 		    kdx_load_u32(h + 4, md->byte_order) == size)
-			start = kdx_load_u32(h + 8, md->byte_order) % size;
+			wseq = kdx_load_u32(h + 8, md->byte_order);
 	}
-	for (size_t i = 0; i < size; i++) {
-		uint8_t c = region[(start + i) % size];
-
-		if (c)
-			out[n++] = (char)c;
-	}
-	return n;
+	return kdx_fbsd_order_ring(region, size, wseq, out);
 }
 
 struct kdx_error *kdx_dump_msgbuf(const struct kdx_dump *dump, char **text,
