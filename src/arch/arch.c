@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "arch/arch.h"
 
+#include "core/error.h"
 #include "core/util.h"
 
 #include <string.h>
@@ -38,6 +39,21 @@ enum kdx_arch kdx_arch_from_name(const char *name)
 				return arches[i]->arch;
 	}
 	return KDX_ARCH_UNKNOWN;
+}
+
+struct kdx_error *kdx_elf_ident(const uint8_t *ident, unsigned int *class_bits,
+				enum kdx_byte_order *bo)
+{
+	if (ident[4] != 1 && ident[4] != 2) /* EI_CLASS: ELFCLASS32, 64 */
+		return kdx_err(KDX_ERR_CORRUPT,
+			       "ELF header at offset 0x4: bad class %u", ident[4]);
+	if (ident[5] != 1 && ident[5] != 2) /* EI_DATA: LSB, MSB */
+		return kdx_err(KDX_ERR_CORRUPT,
+			       "ELF header at offset 0x5: bad byte order %u",
+			       ident[5]);
+	*class_bits = ident[4] == 1 ? 32 : 64;
+	*bo = ident[5] == 1 ? KDX_LITTLE_ENDIAN : KDX_BIG_ENDIAN;
+	return NULL;
 }
 
 enum kdx_arch kdx_arch_from_elf(uint16_t machine, unsigned int class_bits)

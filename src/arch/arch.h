@@ -7,6 +7,7 @@
 #define KDX_ARCH_ARCH_H
 
 #include <kdx/arch.h>
+#include <kdx/byteorder.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -51,6 +52,11 @@ extern const struct kdx_arch_info kdx_arch_mips;
 
 /* The info for @arch, or NULL for KDX_ARCH_UNKNOWN. */
 const struct kdx_arch_info *kdx_arch_info(enum kdx_arch arch);
+
+/* An ELF e_ident's class (*@class_bits 32 or 64) and byte order; the
+ * error names the byte that is wrong.  @ident holds at least 16 bytes. */
+struct kdx_error *kdx_elf_ident(const uint8_t *ident, unsigned int *class_bits,
+				enum kdx_byte_order *bo);
 
 /* The architecture an ELF e_machine (and class: 32 or 64) names. */
 enum kdx_arch kdx_arch_from_elf(uint16_t machine, unsigned int class_bits);

@@ -81,23 +81,13 @@ static bool elf_probe(const uint8_t *head, size_t len)
 static struct kdx_error *read_ident(const uint8_t *ident,
 				    struct elf_header *h)
 {
-	if (ident[EI_CLASS] == ELFCLASS32)
-		h->cls = &elf32;
-	else if (ident[EI_CLASS] == ELFCLASS64)
-		h->cls = &elf64;
-	else
-		return kdx_err(KDX_ERR_CORRUPT,
-			       "ELF header at offset 0x4: bad class %u",
-			       ident[EI_CLASS]);
+	unsigned int bits;
+	struct kdx_error *err = kdx_elf_ident(ident, &bits, &h->bo);
+
+	if (err)
+		return err;
+	h->cls = bits == 32 ? &elf32 : &elf64;
 	h->osabi = ident[7];
-	if (ident[EI_DATA] == ELFDATA2LSB)
-		h->bo = KDX_LITTLE_ENDIAN;
-	else if (ident[EI_DATA] == ELFDATA2MSB)
-		h->bo = KDX_BIG_ENDIAN;
-	else
-		return kdx_err(KDX_ERR_CORRUPT,
-			       "ELF header at offset 0x5: bad byte order %u",
-			       ident[EI_DATA]);
 	return NULL;
 }
 

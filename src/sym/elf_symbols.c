@@ -59,18 +59,16 @@ static uint64_t word(const struct reader *r, const uint8_t *p)
 static struct kdx_error *read_ident(struct reader *r, struct kdx_symtab *t,
 				    const uint8_t *h, size_t got)
 {
+	unsigned int bits;
+	struct kdx_error *err;
+
 	if (got < 16 || memcmp(h, "\177ELF", 4))
 		return kdx_err(KDX_ERR_INVALID,
 			       "offset 0x0: not an ELF file (no \\177ELF magic)");
-	if (h[4] != 1 && h[4] != 2)
-		return kdx_err(KDX_ERR_CORRUPT,
-			       "ELF header at offset 0x4: bad class %u", h[4]);
-	if (h[5] != 1 && h[5] != 2)
-		return kdx_err(KDX_ERR_CORRUPT,
-			       "ELF header at offset 0x5: bad byte order %u",
-			       h[5]);
-	r->cls = h[4] == 1 ? &class32 : &class64;
-	r->bo = h[5] == 1 ? KDX_LITTLE_ENDIAN : KDX_BIG_ENDIAN;
+	err = kdx_elf_ident(h, &bits, &r->bo);
+	if (err)
+		return err;
+	r->cls = bits == 32 ? &class32 : &class64;
 	if (got < r->cls->ehdr_size)
 		return kdx_err(KDX_ERR_CORRUPT,
 			       "ELF header at offset 0x0: %zu bytes, ELF%u needs %u",
