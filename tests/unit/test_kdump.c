@@ -1161,6 +1161,72 @@ static void cut_at_every_page_boundary(void **state)
 	assert_true(cuts > 2000);
 }
 
+/* A run of shared zero pages longer than the scan's budget (2^20
+ * descriptors) between the data and a cut: the bisection gives up on the
+ * run instead of reading all of it, and takes the pages it could not
+ * place as lost.  Whatever it decides, no page reads bytes the file does
+ * not hold, the pages before the run read, and the loss is named. */
+static void zero_run_past_the_scan_budget(void **state)
+{
+	const uint64_t run = 3u << 20, tail = 8;
+	const uint64_t npfn = 4 + run + tail;
+	struct mkkdump *m = new_kdump("x86_64", KDX_LITTLE_ENDIAN, 6,
+				      MKKDUMP_CODEC_ZLIB);
+	uint64_t lo = 4, hi = npfn, probe[] = { 4, 5, 4 + run / 2, 4 + run - 1,
+					       4 + run, npfn - 2, npfn - 1 };
+	struct kb b;
+	const char *w;
+	char want[96];
+	uint8_t buf[8];
+
+	(void)state;
+	mkkdump_set_pages(m, 0, 4, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 4, run, MKKDUMP_ZERO, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 4 + run, tail, MKKDUMP_DATA,
+			  MKKDUMP_CODEC_DEFAULT);
+	build(m, &b);
+	/* Cut inside the data of the last page but one. */
+	b.size = mkkdump_data_offset(m, npfn - 2) + 3;
+	open_ok(&b);
+	for (uint64_t pfn = 0; pfn < 4; pfn++)
+		check_page(&b, b.dump, pfn);
+	/* What reads is a prefix: find its end. */
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		struct kdx_error *err =
+			kdx_read_phys(b.dump, mid * 4096, buf, 8, 0, NULL);
+
+		if (err)
+			hi = mid;
+		else
+			lo = mid + 1;
+		kdx_error_destroy(err);
+	}
+	/* The budget ran out inside the zero run: the pages past the point
+	 * the bisection could place are taken as lost, not read (cheap and
+	 * safe); the data pages after the run, whose data is there, too. */
+	assert_true(lo > 4 && lo < 4 + run);
+	for (size_t i = 0; i < sizeof(probe) / sizeof(*probe); i++) {
+		uint64_t pfn = probe[i];
+
+		if (pfn < lo) {
+			check_page(&b, b.dump, pfn);
+			continue;
+		}
+		expect_error_text(kdx_read_phys(b.dump, pfn * 4096, buf, 8, 0,
+						NULL),
+				  KDX_ERR_NODATA, "not in the dump");
+	}
+	w = warning_with(b.dump, "incomplete");
+	assert_non_null(w);
+	snprintf(want, sizeof(want), "%llu dumped pages in pfn 0x%llx-0x%llx",
+		 (unsigned long long)(npfn - lo), (unsigned long long)lo,
+		 (unsigned long long)(npfn - 1));
+	if (!strstr(w, "the file is cut short") || !strstr(w, want))
+		fail_msg("expected the cut and '%s' named in '%s'", want, w);
+	done(&b);
+}
+
 /* ---- corrupt pages ---- */
 
 static void corrupt_pages_fail_alone(void **state)
@@ -1807,6 +1873,7 @@ int main(void)
 		cmocka_unit_test(incomplete_dump_reads_up_to_the_cut),
 		cmocka_unit_test(file_cut_short_without_the_flag),
 		cmocka_unit_test(cut_at_every_page_boundary),
+		cmocka_unit_test(zero_run_past_the_scan_budget),
 		cmocka_unit_test(corrupt_pages_fail_alone),
 		cmocka_unit_test(absurd_header_values),
 		cmocka_unit_test(large_sparse_bitmap),
