@@ -367,7 +367,10 @@ static uint64_t zeros_end(const struct bitmaps *bm, uint64_t at,
 	       kdx_min_u64(next - at, bm->bytes);
 }
 
-/* One bitmap's window: read, or zeros when the file holds none there. */
+/* One bitmap's window: read, or zeros when the file holds none there.
+ * Each window is read once at open (pread where the file allows): a
+ * 12 TiB host's 800 MB of bitmaps must not stay resident as mapped
+ * pages of the file. */
 static struct kdx_error *load_one(const struct bitmaps *bm, uint64_t at,
 				  uint8_t *buf)
 {
@@ -375,7 +378,7 @@ static struct kdx_error *load_one(const struct bitmaps *bm, uint64_t at,
 		memset(buf, 0, bm->win_len);
 		return NULL;
 	}
-	return kdx_file_read(bm->file, at + bm->win, buf, bm->win_len);
+	return kdx_file_read_stream(bm->file, at + bm->win, buf, bm->win_len);
 }
 
 /* Make bitmap byte @byte readable: either it lies in a run of zeros
