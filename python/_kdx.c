@@ -462,6 +462,39 @@ static PyObject *dump_phys_ranges(DumpObject *self,
 	return list;
 }
 
+/* The load segments, read on the first call (a million PT_LOADs are
+ * 40 MB): callers that need their number ask segment_count. */
+static PyObject *dump_segments(DumpObject *self, PyObject *Py_UNUSED(ignored))
+{
+	size_t n = 0;
+	const struct kdx_segment *s;
+	PyObject *list;
+
+	if (dump_check_open(self))
+		return NULL;
+	s = kdx_dump_segments(self->dump, &n);
+	if (!s && kdx_dump_segment_count(self->dump))
+		return PyErr_Format(PyExc_OSError,
+				    "the dump's %zu load segments could not be read again",
+				    kdx_dump_segment_count(self->dump));
+	list = PyList_New((Py_ssize_t)n);
+	for (size_t i = 0; list && i < n; i++) {
+		PyObject *t = Py_BuildValue(
+			"(KKKKK)", (unsigned long long)s[i].paddr,
+			(unsigned long long)s[i].vaddr,
+			(unsigned long long)s[i].file_offset,
+			(unsigned long long)s[i].file_size,
+			(unsigned long long)s[i].mem_size);
+
+		if (!t) {
+			Py_CLEAR(list);
+			break;
+		}
+		PyList_SET_ITEM(list, (Py_ssize_t)i, t);
+	}
+	return list;
+}
+
 static PyObject *dump_vmcoreinfo(DumpObject *self,
 				 PyObject *Py_UNUSED(ignored))
 {
@@ -905,6 +938,14 @@ static PyObject *dump_get_byte_order(DumpObject *self, void *Py_UNUSED(c))
 		cli_byte_order_name(kdx_dump_byte_order(self->dump)));
 }
 
+static PyObject *dump_get_segment_count(DumpObject *self,
+					 void *Py_UNUSED(c))
+{
+	if (dump_check_open(self))
+		return NULL;
+	return PyLong_FromSize_t(kdx_dump_segment_count(self->dump));
+}
+
 static PyObject *dump_get_closed(DumpObject *self, void *Py_UNUSED(c))
 {
 	return PyBool_FromLong(!self->dump);
@@ -921,6 +962,10 @@ static PyGetSetDef dump_getset[] = {
 	  "Pointer size in bytes (4 or 8; 0 if unknown).", NULL },
 	{ "byte_order", (getter)dump_get_byte_order, NULL,
 	  "'little' or 'big'.", NULL },
+	{ "segment_count", (getter)dump_get_segment_count, NULL,
+	  "How many load segments (PT_LOADs) the dump's headers list, known\n"
+	  "from the open without reading them again (0 for formats with none).",
+	  NULL },
 	{ "closed", (getter)dump_get_closed, NULL, "True after close().",
 	  NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
@@ -979,6 +1024,10 @@ static PyMethodDef dump_methods[] = {
 	{ "phys_ranges", (PyCFunction)dump_phys_ranges, METH_NOARGS,
 	  "phys_ranges()\n--\n\nThe physical memory map: (start, size, kind) "
 	  "tuples, kind being\n'file', 'zero' or 'excluded'." },
+	{ "segments", (PyCFunction)dump_segments, METH_NOARGS,
+	  "segments()\n--\n\nThe load segments in file order: (paddr, vaddr, "
+	  "file_offset,\nfile_size, mem_size) tuples (read from the file on "
+	  "the first call;\nsegment_count alone costs nothing)." },
 	{ "symbol", (PyCFunction)dump_symbol, METH_O,
 	  "symbol(name)\n--\n\nThe value of a symbol of the kernel "
 	  "image given as kdx.open(..., kernel=PATH); None when no image was\n"

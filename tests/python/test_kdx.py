@@ -49,7 +49,8 @@ def test_context_manager_closes(sample):
         assert not d.closed
     assert d.closed
     for call in (lambda: d.read(0, 1, phys=True), d.info, d.notes,
-                 d.phys_ranges, d.vmcoreinfo, lambda: d.vtop(0),
+                 d.phys_ranges, d.segments, lambda: d.segment_count,
+                 d.vmcoreinfo, lambda: d.vtop(0),
                  d.maps, d.dmesg, lambda: d.convert("/nonexistent/x"),
                  lambda: d.format):
         with pytest.raises(ValueError, match="closed"):
@@ -152,6 +153,18 @@ def test_phys_ranges_notes_vmcoreinfo_match_info(dump):
             for n in info["notes"]] == \
         [(name, t, kind, len(desc), off) for name, t, desc, kind, off in notes]
     assert dump.vmcoreinfo() == info["vmcoreinfo"]
+
+
+def test_segments_are_the_files_loads(dump, sample, kdx_cli):
+    """segment_count and segments() against the PT_LOADs parsed here and
+    the count `kdx info --json` gives."""
+    loads = elf_loads(sample)
+    assert dump.segment_count == len(dump.segments()) > 0
+    assert [(p, off, size) for p, _, off, size, _ in dump.segments()
+            if size] == loads
+    cli = json.loads(subprocess.check_output([kdx_cli, "info", "--json",
+                                              sample]))
+    assert cli["segments"] == dump.segment_count
 
 
 def test_notes_bytes_are_the_files(dump, sample):
