@@ -6,7 +6,9 @@
 # For each size, build/tests/mkscale writes a kdump-compressed file whose
 # bitmaps describe TIB TiB of 4 KiB pages (a sparse file: six dumped pages,
 # the rest holes; KDX_SCALE_PRESENT=1 marks every page present, i.e.
-# excluded, which writes TIB * 32 MiB of bitmap), then an ELF core with
+# excluded, which writes TIB * 32 MiB of bitmap; KDX_SCALE_STRIPES=N marks
+# N pages present and N not, alternately: TIB * 2^28 / N runs in the map,
+# what a finely filtered dump costs), then an ELF core with
 # KDX_SCALE_LOADS (default 1000000) one-page PT_LOADs.  For each dump:
 #   info   `kdx info DUMP`: wall time and maximum RSS (/usr/bin/time -v)
 #   read   `kdx read DUMP ADDR 4096 --phys` of the last dumped page, the
@@ -21,6 +23,7 @@ mkscale=${MKSCALE:-$src/build/tests/mkscale}
 loads=${KDX_SCALE_LOADS:-1000000}
 present=
 [ "${KDX_SCALE_PRESENT:-0}" = 1 ] && present=--present
+[ -n "${KDX_SCALE_STRIPES:-}" ] && present="--stripes $KDX_SCALE_STRIPES"
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1 12 64)
 for t in "$kdx" "$mkscale" /usr/bin/time; do
@@ -49,6 +52,7 @@ run() { # NAME DUMP LAST_ADDR
 
 for t in "${sizes[@]}"; do
     f=$work/host-${t}T.kdump
+    # shellcheck disable=SC2086 # $present is zero, one or two words
     last=$("$mkscale" kdump "$f" "$t" $present | tail -n1)
     run "kdump ${t} TiB" "$f" "$(printf '0x%x' $((last * 4096)))"
     rm -f "$f"

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* Write the header of a dump of a very large host, as a sparse file, for
  * bench/scale.sh:
- *   mkscale kdump OUT TIB [--present]
+ *   mkscale kdump OUT TIB [--present | --stripes N]
  *     a kdump-compressed file (x86_64, header version 6, zlib) whose
  *     bitmaps describe TIB TiB of 4 KiB pages; six pages are dumped, at
  *     the first, second and last two pfns and two in the middle.  The
  *     bitmaps are holes of the file (pages read as holes) unless --present
  *     fills the first one (every other page excluded, as a filtered dump of
- *     a full machine has it; that writes TIB * 32 MiB).
+ *     a full machine has it; that writes TIB * 32 MiB), or --stripes N
+ *     marks N pages present (excluded) then N not, over and over (N a
+ *     multiple of 8): a map of TIB * 2^28 / N runs, what a finely
+ *     filtered dump costs.
  *   mkscale elf OUT COUNT
  *     an ELF64 x86_64 core with a VMCOREINFO note and COUNT PT_LOADs of
  *     one page each, 2 MiB apart, all holding the same page of data
@@ -70,11 +73,16 @@ static struct mkkdump *six_page_dump(void)
 	return m;
 }
 
-static void fill_present(int fd, uint64_t bitmap, uint64_t bytes)
+/* The first bitmap: all ones, or stripes of @stripe pages on and off. */
+static void fill_present(int fd, uint64_t bitmap, uint64_t bytes,
+			 uint64_t stripe)
 {
 	static uint8_t ones[1 << 20];
 
 	memset(ones, 0xff, sizeof(ones));
+	for (size_t i = 0; stripe && i < sizeof(ones); i++)
+		if (i * 8 / stripe % 2)
+			ones[i] = 0;
 	for (uint64_t at = 0; at < bytes; at += sizeof(ones))
 		put_at(fd, ones,
 		       bytes - at < sizeof(ones) ? (size_t)(bytes - at) :
@@ -82,7 +90,8 @@ static void fill_present(int fd, uint64_t bitmap, uint64_t bytes)
 		       bitmap + at);
 }
 
-static int make_kdump(const char *out, uint64_t tib, bool present)
+static int make_kdump(const char *out, uint64_t tib, bool present,
+		      uint64_t stripe)
 {
 	uint64_t max_mapnr = tib << (40 - 12);
 	uint64_t pfns[NPAGES] = { 0, 1, max_mapnr / 3, max_mapnr / 2 + 9,
@@ -111,7 +120,7 @@ static int make_kdump(const char *out, uint64_t tib, bool present)
 		die("ftruncate");
 	put_at(fd, small, (size_t)bitmap, 0);
 	if (present)
-		fill_present(fd, bitmap, one);
+		fill_present(fd, bitmap, one, stripe);
 	for (int i = 0; i < NPAGES; i++) {
 		uint8_t d[DESC_SIZE] = { 0 };
 
@@ -213,7 +222,7 @@ int main(int argc, char **argv)
 
 	if (argc < 4 || (n = strtoull(argv[3], NULL, 0)) == 0 ||
 	    (strcmp(argv[1], "kdump") && strcmp(argv[1], "elf"))) {
-		fprintf(stderr, "usage: mkscale kdump OUT TIB [--present]\n"
+		fprintf(stderr, "usage: mkscale kdump OUT TIB [--present | --stripes N]\n"
 				"       mkscale elf OUT COUNT\n");
 		return 2;
 	}
@@ -223,5 +232,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mkscale: at most 1024 TiB\n");
 		return 2;
 	}
-	return make_kdump(argv[2], n, argc > 4 && !strcmp(argv[4], "--present"));
+	if (argc > 5 && !strcmp(argv[4], "--stripes")) {
+		unsigned long long stripe = strtoull(argv[5], NULL, 0);
+
+		if (!stripe || stripe % 8 || (1u << 23) % stripe) {
+			fprintf(stderr, "mkscale: --stripes N: a power of two, 8 to 2^23\n");
+			return 2;
+		}
+		return make_kdump(argv[2], n, true, stripe);
+	}
+	return make_kdump(argv[2], n, argc > 4 && !strcmp(argv[4], "--present"), 0);
 }
