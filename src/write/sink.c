@@ -35,6 +35,17 @@ struct kdx_sink {
 	uint8_t *buffer;
 };
 
+/* A failed write names where it was going: the output's offset, or
+ * the stream's for flattened and standard output. */
+static struct kdx_error *write_error(const struct kdx_sink *sink, int error,
+				     uint64_t offset, bool positional)
+{
+	return kdx_err_os(error, "write at %soffset 0x%llx",
+			  positional ? "" : "stream ",
+			  (unsigned long long)(positional ? offset :
+							    sink->bytes));
+}
+
 static struct kdx_error *write_all(struct kdx_sink *sink, const void *buf,
 				   size_t len, uint64_t offset, bool positional)
 {
@@ -47,8 +58,8 @@ static struct kdx_error *write_all(struct kdx_sink *sink, const void *buf,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return kdx_err_os(n < 0 ? errno : EIO, "write %s",
-					  sink->path);
+			return write_error(sink, n < 0 ? errno : EIO, offset,
+					   positional);
 		p += n;
 		len -= (size_t)n;
 		offset += (uint64_t)n;
@@ -192,8 +203,8 @@ struct kdx_error *kdx_sink_open(const char *path, bool flatten,
 		sink->fd = STDOUT_FILENO;
 	else
 		err = create_temp(sink);
-	if (!err && flatten)
-		err = write_flat_header(sink);
+	if (!err && flatten && (err = write_flat_header(sink)))
+		err = kdx_err_wrap(err, "writing %s", path);
 	if (err) {
 		kdx_sink_abort(sink);
 		return err;
@@ -360,14 +371,14 @@ struct kdx_error *kdx_sink_copy_from(struct kdx_sink *sink, uint64_t offset,
 
 			if (n < 0 && errno == EINTR)
 				continue;
-			if (n < 0 && refused(errno))
+			if (n < 0 && (errno == ENOSPC || errno == EDQUOT ||
+				      errno == EFBIG))
+				return write_error(sink, errno, offset, true);
+			if (n < 0) /* refused, or EIO of either file: the
+				    * other ways tell which side failed */
 				sink->no_copy_range = true;
-			else if (n < 0 && (errno == ENOSPC || errno == EDQUOT ||
-					   errno == EFBIG))
-				return kdx_err_os(errno, "write %s", sink->path);
-			else if (n <= 0)
-				return input_error(n < 0 ? errno : 0, fd,
-						   in_offset);
+			else if (n == 0)
+				return input_error(0, fd, in_offset);
 			else
 				moved = (uint64_t)n;
 			offset += moved;
@@ -412,6 +423,8 @@ struct kdx_error *kdx_sink_commit(struct kdx_sink *sink)
 
 		memset(end, 0xff, sizeof(end)); /* offset = size = -1 */
 		err = write_all(sink, end, sizeof(end), 0, false);
+		if (err)
+			err = kdx_err_wrap(err, "writing %s", sink->path);
 	}
 	if (sink->is_stdout) {
 		sink_free(sink);
