@@ -1304,6 +1304,20 @@ static void corrupt_pages_fail_alone(void **state)
 		assert_int_equal(v, mkkdump_data_offset(m, 1));
 		expect_error_text(err, KDX_ERR_CORRUPT, "physical address 0x1008");
 	}
+	/* A read of several pages names the one that failed (pfn 12), not
+	 * where the read began. */
+	{
+		static uint8_t three[3 * 4096];
+		struct kdx_error *err = kdx_read_phys(b.dump, 0xa000, three,
+						      sizeof(three), 0, NULL);
+		uint64_t v = 0;
+
+		assert_true(kdx_error_address(err, &v));
+		assert_int_equal(v, 0xc000);
+		assert_true(kdx_error_file_offset(err, &v));
+		assert_int_equal(v, mkkdump_data_offset(m, 12));
+		expect_error_text(err, KDX_ERR_CORRUPT, "physical address 0xc000");
+	}
 	/* Every other page still reads. */
 	for (uint64_t pfn = 10; pfn < 16; pfn++)
 		if (pfn != 12 && pfn != 13)

@@ -410,6 +410,39 @@ static struct kdx_error *excluded_error(const struct kdx_physmap *map,
 		addr);
 }
 
+/* Bytes the reader decodes.  A read of many pages that fails is read
+ * again a page at a time, so the error names the page that failed
+ * (*@addr), not where the read began: only failures pay for it. */
+static struct kdx_error *read_format_piece(const struct kdx_physmap *map,
+					   const struct kdx_physmap_entry *e,
+					   const struct kdx_physmap_source *src,
+					   uint64_t *addr, uint8_t *out,
+					   size_t n)
+{
+	uint64_t page = map->page_size, at = *addr, end = *addr + n;
+	struct kdx_error *err =
+		src->read_format(src->priv, e->file_offset,
+				 e->piece_offset + (at - e->start), out, n);
+
+	if (!err || page == 0 || n <= page)
+		return err;
+	while (at < end) {
+		size_t k = (size_t)kdx_min_u64(end - at, page - at % page);
+		struct kdx_error *one =
+			src->read_format(src->priv, e->file_offset,
+					 e->piece_offset + (at - e->start),
+					 out + (at - *addr), k);
+
+		if (one) {
+			kdx_error_destroy(err);
+			*addr = at;
+			return one;
+		}
+		at += k;
+	}
+	return err; /* failed whole, never by the page: keep the first */
+}
+
 /* Read @n bytes at @addr, all inside entry @e. */
 static struct kdx_error *read_entry(const struct kdx_physmap *map,
 				    const struct kdx_physmap_entry *e,
@@ -434,9 +467,7 @@ static struct kdx_error *read_entry(const struct kdx_physmap *map,
 		memset(out, 0, n);
 		return NULL;
 	case KDX_PIECE_FORMAT:
-		err = src->read_format(src->priv, e->file_offset,
-				       e->piece_offset + (addr - e->start), out,
-				       n);
+		err = read_format_piece(map, e, src, &addr, out, n);
 		break;
 	case KDX_PIECE_FILE:
 		off = e->file_offset + (addr - e->start);
