@@ -80,8 +80,8 @@ struct kdx_xen_p2m_report {
  *         asked for (no shared_info, p2m_cr3 0, frame list list 0 or ~0);
  *         KDX_ERR_UNSUPPORTED for a dump that is not a PV guest's; a read
  *         error of the list's page tables or the tree's top pages;
- *         KDX_ERR_CORRUPT for a max_pfn over 2^28, a p2m_vaddr that is not
- *         page aligned, or more valid entries than the dump has pages.
+ *         KDX_ERR_CORRUPT for a max_pfn over 2^28 or a p2m_vaddr that is
+ *         not page aligned.
  */
 KDX_API struct kdx_error *kdx_xen_linux_p2m(const struct kdx_dump *dump,
 					    enum kdx_xen_p2m_shape shape,

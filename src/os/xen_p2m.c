@@ -61,24 +61,9 @@ struct p2m_reader {
 	uint64_t last;       /* one past the last pfn not missing */
 	bool extent_unknown; /* a tree no max_pfn bounds */
 	unsigned int fails_in_row; /* unreadable pages since the last entry */
-	uint64_t frame_limit; /* more frames than the dump holds pages: corrupt */
-	bool too_many;        /* the walk stopped at frame_limit */
 	struct kdx_frame_set *seen;
 	struct kdx_error *fatal; /* out of memory keeping frames */
 };
-
-/* Every valid entry names a distinct frame the dump holds, so no real
- * p2m has more of them than the dump has pages. */
-static uint64_t frame_limit(const struct kdx_dump *dump)
-{
-	size_t n;
-	const struct kdx_phys_range *r = kdx_dump_phys_ranges(dump, &n);
-	uint64_t pages = 0;
-
-	for (size_t i = 0; i < n; i++)
-		pages += r[i].size / PAGE + 1;
-	return pages;
-}
 
 /* A tree no max_pfn bounds ends where its pages stop being readable: in
  * a real one every unused entry points at Linux's shared "missing"
@@ -231,11 +216,7 @@ static void take(struct p2m_reader *r, uint64_t pfn, uint64_t e, uint64_t at)
 		r->out->foreign++;
 		kind = KDX_XEN_P2M_FOREIGN;
 	} else {
-		if (r->out->frames++ >= r->frame_limit) {
-			r->too_many = true;
-			r->stopped = true;
-			return;
-		}
+		r->out->frames++;
 		compare(r, pfn, e);
 		unique(r, pfn, e, at);
 	}
@@ -429,13 +410,13 @@ struct list_walk {
 	unsigned int levels; /* the last-level table's step in a trace */
 };
 
-/* One page of the list at @va, in the region whose table is at machine
- * address @table. */
+/* One page of the list at @va, mapped by the entry at machine address
+ * @at. */
 static void list_page(struct p2m_reader *r, const struct list_walk *w,
-		      uint64_t va, uint64_t table)
+		      uint64_t va, uint64_t at)
 {
 	uint64_t pfn = (va - w->vaddr) / r->word, n = (w->end - va) / r->word;
-	uint64_t at = table + (va / PAGE % PT_ENTRIES) * 8, index, mfn;
+	uint64_t index, mfn;
 	struct kdx_xlat_result res;
 	uint8_t page[PAGE];
 	struct kdx_error *err = kdx_xlat_translate(w->xlat, va, &res);
@@ -481,6 +462,29 @@ static bool region_shared(const struct p2m_reader *r,
 	return true;
 }
 
+/* The list's pages in [va, end) in a large page (no PV guest maps its
+ * list so, but the walk need not care), named by the entry at @at, its
+ * first frame @mfn: that frame met before, the large page is named
+ * again (damage), and is not walked page by page. */
+static void large_region(struct p2m_reader *r, const struct list_walk *w,
+			 uint64_t va, uint64_t end, uint64_t mfn, uint64_t at)
+{
+	uint64_t pfn = (va - w->vaddr) / r->word, n = (end - va) / r->word;
+	uint64_t index;
+
+	if (!frame_index(r, mfn, &index)) {
+		unreadable(r, pfn, n);
+		return;
+	}
+	if (kdx_frame_set_get(r->seen, index) & STATE_MASK) {
+		repeated(r, pfn, n, mfn, at);
+		return;
+	}
+	/* Bounded: the region's pages. */
+	for (uint64_t p = va; p < end && !r->stopped; p += PAGE)
+		list_page(r, w, p, at);
+}
+
 /* The list's pages in [va, end), one region: its last-level table is
  * walked once; met again, it is one of Linux's shared tables (all
  * missing) or damage. */
@@ -493,20 +497,24 @@ static void list_region(struct p2m_reader *r, const struct list_walk *w,
 	struct kdx_xlat_result res;
 	struct kdx_error *err = kdx_xlat_trace(w->xlat, va, &res, &t);
 
-	kdx_error_destroy(err);
-	/* No last-level table: nothing mapped here, or a large page, which
-	 * no PV guest's list has (one could stand for many regions). */
 	if (t.count < w->levels) {
-		unreadable(r, pfn, n);
+		/* No last-level table: nothing mapped, or a large page */
+		if (err)
+			unreadable(r, pfn, n);
+		else
+			large_region(r, w, va, end, res.paddr / PAGE,
+				     t.steps[t.count - 1].entry_addr);
+		kdx_error_destroy(err);
 		return;
 	}
+	kdx_error_destroy(err);
 	table = t.steps[w->levels - 1].table;
 	if (met(r, table / PAGE, SHARED_TABLE, pfn, n,
 		t.steps[w->levels - 2].entry_addr, &index))
 		return;
 	/* Bounded: the region's pages. */
 	for (uint64_t p = va; p < end && !r->stopped; p += PAGE)
-		list_page(r, w, p, table);
+		list_page(r, w, p, table + (p / PAGE % PT_ENTRIES) * 8);
 	if (!r->stopped &&
 	    region_shared(r, w, va & ~((uint64_t)PT_ENTRIES * PAGE - 1)))
 		mark(r, index, SHARED_TABLE);
@@ -611,8 +619,7 @@ struct kdx_error *kdx_xen_linux_p2m_walk(const struct kdx_dump *dump,
 {
 	struct kdx_xen_p2m_report rep = { 0 };
 	struct p2m_reader r = { dump, 8, PAGE / 8, kdx_dump_has_machine(dump),
-				&rep, fn, arg, false, 0, false, 0,
-				frame_limit(dump), false, NULL, NULL };
+				&rep, fn, arg, false, 0, false, 0, NULL, NULL };
 	struct p2m_where w = { 0 };
 	struct kdx_error *err;
 
@@ -658,13 +665,6 @@ struct kdx_error *kdx_xen_linux_p2m_walk(const struct kdx_dump *dump,
 		kdx_error_destroy(r.fatal);
 	if (err)
 		return err;
-	if (r.too_many)
-		return kdx_err(KDX_ERR_CORRUPT,
-			       "Linux p2m %s at 0x%llx: more valid entries than the dump's %llu pages (by pfn 0x%llx): not a p2m",
-			       rep.shape == KDX_XEN_P2M_LIST ? "list" : "tree",
-			       (unsigned long long)rep.root,
-			       (unsigned long long)r.frame_limit,
-			       (unsigned long long)r.last);
 	/* A tree whose extent no header gives: what it describes ends at
 	 * its last entry that is not missing. */
 	if (!w.covered_known) {

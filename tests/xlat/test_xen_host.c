@@ -138,7 +138,7 @@ static bool on_entry(void *arg, uint64_t pfn, uint64_t mfn,
 {
 	struct seen *s = arg;
 
-	if (kind != KDX_XEN_P2M_FRAME || mfn != mfn_of(pfn))
+	if (kind != KDX_XEN_P2M_FRAME || pfn >= FRAMES || mfn != mfn_of(pfn))
 		s->wrong++;
 	if (!s->n++)
 		s->first_pfn = pfn;
@@ -395,13 +395,14 @@ static void share_table(struct host *h, uint64_t pt)
 }
 
 /* The list alike: its page tables map one page of real entries at many
- * addresses, and one page table in every PD entry: each walked once. */
+ * addresses, and one page table in every PD entry; or one large page in
+ * two PD entries: each walked once. */
 static void repeated_list_page(void **state)
 {
 	const uint64_t max_pfn = 1ull << 28;
 	struct host h;
 	struct walked w;
-	uint64_t pt;
+	uint64_t pt, pd;
 
 	(void)state;
 	build_host(&h, 0);
@@ -417,6 +418,18 @@ static void repeated_list_page(void **state)
 	assert_int_equal(w.r.first_repeated, 1024);
 	assert_int_equal(w.r.first_repeated_mfn, LIST_FRAME);
 	assert_int_equal(w.r.first_repeated_at, pt + 2 * 8);
+	assert_int_equal(w.r.unreadable, 0);
+	ptb_free(h.p);
+	/* a 2 MiB page (frames 0-511) in two PD entries: walked once */
+	build_host(&h, 0);
+	pd = ptb_table(h.p, P2M_VA, 2);
+	for (unsigned int i = 0; i < 2; i++)
+		ptb_set(h.p, pd, i, 0 | PTB_P | PTB_PS | PTB_NX);
+	walk_host(&h, 2ull << 18, KDX_XEN_P2M_LIST, &w);
+	assert_int_equal(w.r.repeated, 1ull << 18);
+	assert_int_equal(w.r.first_repeated, 1ull << 18);
+	assert_int_equal(w.r.first_repeated_mfn, 0);
+	assert_int_equal(w.r.first_repeated_at, pd + 8);
 	assert_int_equal(w.r.unreadable, 0);
 	ptb_free(h.p);
 }
