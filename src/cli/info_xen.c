@@ -25,6 +25,16 @@ static void linux_p2m_text(const struct kdx_xen_p2m_report *r)
 	       r->shape == KDX_XEN_P2M_LIST ? "linear list" : "frame-list tree",
 	       r->root, r->frames, r->covered ? r->covered - 1 : 0, r->missing,
 	       r->identity, r->foreign, r->unreadable);
+	if (r->repeated)
+		printf("; %" PRIu64 " pfns under pages named again (first: pfn 0x%"
+		       PRIx64 ", page at mfn 0x%" PRIx64 ", entry at 0x%" PRIx64 ")",
+		       r->repeated, r->first_repeated, r->first_repeated_mfn,
+		       r->first_repeated_at);
+	if (r->duplicate)
+		printf("; %" PRIu64 " pfns on a frame a lower pfn has (first: pfn 0x%"
+		       PRIx64 " -> mfn 0x%" PRIx64 ", entry at 0x%" PRIx64 ")",
+		       r->duplicate, r->first_duplicate, r->first_duplicate_mfn,
+		       r->first_duplicate_at);
 	if (!r->compared)
 		printf("\n");
 	else if (!r->differ)
@@ -51,6 +61,7 @@ static void linux_p2m_json(struct json *j, const struct kdx_xen_p2m_report *r)
 	json_u64(j, r->missing);
 	json_key(j, "unreadable");
 	json_u64(j, r->unreadable);
+	cli_xen_p2m_damage_json(j, r);
 	if (r->compared) {
 		json_key(j, "differ_from_dump");
 		json_u64(j, r->differ);
