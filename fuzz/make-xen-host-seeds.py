@@ -13,11 +13,11 @@ Usage: fuzz/make-xen-host-seeds.py [OUTDIR]   (default: fuzz/corpus/xen_host)
   v2 naming a p2m tree: top, mid, leaf; one CRASH_REGS);
 - host-crash-v0.elf: the oldest crash_xen_info_t (no tree) and a 32-bit
   Xen's CRASH_REGS;
-- host-p2m-repeats.elf: dom0 with max_pfn 2^28, its list and tree built
+- host-p2m-repeats.elf: dom0 with max_pfn 2^22, its list and tree built
   of Linux's shared pages of missing entries (p2m_missing, a page table
   and a mid page naming only it) and damage: a page table in two PD
-  entries (and its PD in two PDPT entries), a leaf in two mid entries,
-  pfn 3 on pfn 0's frame.
+  entries, a leaf in two mid entries, pfn 3 on pfn 0's frame (a small
+  max_pfn keeps the executions fast; mutations reach 2^28).
 Deterministic; Python 3 standard library only.
 """
 import os
@@ -97,8 +97,8 @@ def repeats():
     q(1, 4, 16)
     q(1, 5, 2 * PAGE)
     struct.pack_into("<I", m, PAGE + 48, 3)
-    # page 2: shared_info: max_pfn 2^28, tree at 10, list at P2M_VA
-    struct.pack_into("<5Q", m, 2 * PAGE + 3088, 1 << 28, 10, 0, 3 * PAGE,
+    # page 2: shared_info: max_pfn 2^22, tree at 10, list at P2M_VA
+    struct.pack_into("<5Q", m, 2 * PAGE + 3088, 1 << 22, 10, 0, 3 * PAGE,
                      P2M_VA)
     q(3, (P2M_VA >> 39) & 511, 4 * PAGE | 3)  # PML4 -> PDPT 4
     q(4, 0, 5 * PAGE | 3)                     # both GiBs: PD 5
