@@ -45,6 +45,33 @@ static void linux_p2m_text(const struct kdx_xen_p2m_report *r)
 		       r->differ, r->first_differ, r->first_differ_mfn);
 }
 
+static void first_json(struct json *j, const char *name, uint64_t count,
+		       uint64_t pfn, uint64_t mfn, uint64_t at)
+{
+	json_key(j, name);
+	json_object_begin(j);
+	json_key(j, "count");
+	json_u64(j, count);
+	if (count) {
+		json_key(j, "first_pfn");
+		json_u64(j, pfn);
+		json_key(j, "first_mfn");
+		json_u64(j, mfn);
+		json_key(j, "first_entry_at");
+		json_u64(j, at);
+	}
+	json_object_end(j);
+}
+
+void cli_xen_p2m_damage_json(struct json *j,
+			     const struct kdx_xen_p2m_report *r)
+{
+	first_json(j, "repeated", r->repeated, r->first_repeated,
+		   r->first_repeated_mfn, r->first_repeated_at);
+	first_json(j, "duplicate", r->duplicate, r->first_duplicate,
+		   r->first_duplicate_mfn, r->first_duplicate_at);
+}
+
 static void linux_p2m_json(struct json *j, const struct kdx_xen_p2m_report *r)
 {
 	json_key(j, "linux_p2m");

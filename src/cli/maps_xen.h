@@ -18,7 +18,9 @@ int cli_maps_xen_p2m(const struct kdx_dump *dump, long domain_index,
  * whether there was any. */
 bool cli_xen_p2m_warn(const struct kdx_xen_p2m_report *r, const char *who);
 
-/* The same as "repeated" and "duplicate" objects of the --json output. */
+/* The same as "repeated" and "duplicate" objects of the --json output
+ * (in info_xen.c: kdx info --json, which the Python module links, has
+ * them too). */
 struct json;
 void cli_xen_p2m_damage_json(struct json *j,
 			     const struct kdx_xen_p2m_report *r);
