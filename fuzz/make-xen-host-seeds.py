@@ -12,7 +12,12 @@ Usage: fuzz/make-xen-host-seeds.py [OUTDIR]   (default: fuzz/corpus/xen_host)
 - host-crash-notes.elf: the same with Xen's crash notes (crash_xen_info_t
   v2 naming a p2m tree: top, mid, leaf; one CRASH_REGS);
 - host-crash-v0.elf: the oldest crash_xen_info_t (no tree) and a 32-bit
-  Xen's CRASH_REGS.
+  Xen's CRASH_REGS;
+- host-p2m-repeats.elf: dom0 with max_pfn 2^22, its list and tree built
+  of Linux's shared pages of missing entries (p2m_missing, a page table
+  and a mid page naming only it) and damage: a page table in two PD
+  entries, a leaf in two mid entries, pfn 3 on pfn 0's frame (a small
+  max_pfn keeps the executions fast; mutations reach 2^28).
 Deterministic; Python 3 standard library only.
 """
 import os
@@ -81,6 +86,37 @@ def elf(mem, notes=b""):
     return bytes(hdr) + ph + notes + mem
 
 
+def repeats():
+    ones = 0xFFFFFFFFFFFFFFFF
+    m = bytearray(13 * PAGE)
+
+    def q(frame, index, v):
+        le64(m, frame * PAGE + index * 8, v)
+
+    m[PAGE:PAGE + 15] = b"xen-3.0-x86_64p"   # page 1: start_info
+    q(1, 4, 16)
+    q(1, 5, 2 * PAGE)
+    struct.pack_into("<I", m, PAGE + 48, 3)
+    # page 2: shared_info: max_pfn 2^22, tree at 10, list at P2M_VA
+    struct.pack_into("<5Q", m, 2 * PAGE + 3088, 1 << 22, 10, 0, 3 * PAGE,
+                     P2M_VA)
+    q(3, (P2M_VA >> 39) & 511, 4 * PAGE | 3)  # PML4 -> PDPT 4
+    q(4, 0, 5 * PAGE | 3)                     # both GiBs: PD 5
+    q(4, 1, 5 * PAGE | 3)
+    for i in range(512):
+        q(5, i, (6 if i in (0, 5) else 9) * PAGE | 3)  # PT 6 twice
+        q(6, i, (8 if i == 0 else 7) * PAGE | 1)       # one list page
+        q(9, i, 7 * PAGE | 1)                          # p2m_missing_pte
+        q(7, i, ones)                                  # p2m_missing
+        q(8, i, ones)
+        q(10, i, 11 if i == 0 else 12)                 # top
+        q(11, i, 8 if i in (0, 7) else 7)              # leaf 8 twice
+        q(12, i, 7)                                    # p2m_mid_missing
+    for k, mfn in enumerate((12, 13, 14, 12)):
+        q(8, k, mfn)
+    return bytes(m)
+
+
 def crash_info(words):
     v = [4, 17, 0xFFFF82D040400000, 0, 0, 0, 0, 0x30]
     if words >= 9:
@@ -103,6 +139,7 @@ def main():
                                  note("Xen", 0x1000001, crash_info(8)) +
                                  note("Xen", 0x1000002,
                                       struct.pack("<4I", 0x80050033, 0, 3 * PAGE, 0x6F0))),
+        "host-p2m-repeats.elf": elf(repeats()),
     }
     for name, data in sorted(seeds.items()):
         with open(os.path.join(out, name), "wb") as f:

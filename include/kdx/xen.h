@@ -50,6 +50,26 @@ struct kdx_xen_p2m_report {
 	uint64_t differ;      /**< valid entries it maps elsewhere or not */
 	uint64_t first_differ; /**< first such pfn (valid if differ) */
 	uint64_t first_differ_mfn; /**< Linux's mfn for it */
+	/** Entries under a page of the p2m (leaf, list page, mid page, page
+	 *  table of the list) that an earlier part of the walk already went
+	 *  through: a damaged or hostile p2m.  They are neither handed out
+	 *  nor counted elsewhere.  Linux's own shared pages of missing
+	 *  entries (p2m_missing, p2m_identity and the tables naming only
+	 *  them), named many times on purpose, count as missing instead. */
+	uint64_t repeated;
+	uint64_t first_repeated;     /**< first such pfn (valid if repeated) */
+	uint64_t first_repeated_mfn; /**< the page met again */
+	/** Machine address of the entry that names it again (top or mid
+	 *  entry, PMD entry or PTE of the list's page tables). */
+	uint64_t first_repeated_at;
+	/** Valid entries (KDX_XEN_P2M_FRAME) whose mfn, a frame the dump
+	 *  holds, an entry of a lower pfn already has: damage (a guest's
+	 *  frame is one pfn's), or Linux 3.12-3.18's balloon scratch pages.
+	 *  They are handed out and counted as frames. */
+	uint64_t duplicate;
+	uint64_t first_duplicate;     /**< first such pfn (valid if duplicate) */
+	uint64_t first_duplicate_mfn; /**< its mfn */
+	uint64_t first_duplicate_at;  /**< machine address of its entry */
 };
 
 /**
@@ -59,7 +79,9 @@ struct kdx_xen_p2m_report {
  * @return NULL; KDX_ERR_NOTFOUND when the dump does not publish the shape
  *         asked for (no shared_info, p2m_cr3 0, frame list list 0 or ~0);
  *         KDX_ERR_UNSUPPORTED for a dump that is not a PV guest's; a read
- *         error of the list's page tables or the tree's top pages.
+ *         error of the list's page tables or the tree's top pages;
+ *         KDX_ERR_CORRUPT for a max_pfn over 2^28 or a p2m_vaddr that is
+ *         not page aligned.
  */
 KDX_API struct kdx_error *kdx_xen_linux_p2m(const struct kdx_dump *dump,
 					    enum kdx_xen_p2m_shape shape,
@@ -127,7 +149,10 @@ KDX_API struct kdx_error *kdx_xen_find_domains(const struct kdx_dump *dump,
 
 /**
  * Read Linux's p2m as kdx_xen_linux_p2m() does, calling @p fn (which may
- * be NULL) for each entry that is not missing.
+ * be NULL) for each entry that is not missing (nor repeated).  Each page
+ * of the p2m is read once: the walk costs the distinct pages the dump
+ * holds, not the pfns max_pfn claims; its memory, a few bits per page
+ * the dump holds, touched ones only.
  * @param domain NULL: the dump's own guest (a PV guest's dump with
  *        shared_info, or a Xen host's kdump whose crash notes name dom0's
  *        p2m tree); else a domain kdx_xen_find_domains() found in it.

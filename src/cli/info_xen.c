@@ -25,6 +25,16 @@ static void linux_p2m_text(const struct kdx_xen_p2m_report *r)
 	       r->shape == KDX_XEN_P2M_LIST ? "linear list" : "frame-list tree",
 	       r->root, r->frames, r->covered ? r->covered - 1 : 0, r->missing,
 	       r->identity, r->foreign, r->unreadable);
+	if (r->repeated)
+		printf("; %" PRIu64 " pfns under pages named again (first: pfn 0x%"
+		       PRIx64 ", page at mfn 0x%" PRIx64 ", entry at 0x%" PRIx64 ")",
+		       r->repeated, r->first_repeated, r->first_repeated_mfn,
+		       r->first_repeated_at);
+	if (r->duplicate)
+		printf("; %" PRIu64 " pfns on a frame a lower pfn has (first: pfn 0x%"
+		       PRIx64 " -> mfn 0x%" PRIx64 ", entry at 0x%" PRIx64 ")",
+		       r->duplicate, r->first_duplicate, r->first_duplicate_mfn,
+		       r->first_duplicate_at);
 	if (!r->compared)
 		printf("\n");
 	else if (!r->differ)
@@ -33,6 +43,33 @@ static void linux_p2m_text(const struct kdx_xen_p2m_report *r)
 		printf("; the dump's p2m differs for %" PRIu64
 		       " (first: pfn 0x%" PRIx64 ", Linux says mfn 0x%" PRIx64 ")\n",
 		       r->differ, r->first_differ, r->first_differ_mfn);
+}
+
+static void first_json(struct json *j, const char *name, uint64_t count,
+		       uint64_t pfn, uint64_t mfn, uint64_t at)
+{
+	json_key(j, name);
+	json_object_begin(j);
+	json_key(j, "count");
+	json_u64(j, count);
+	if (count) {
+		json_key(j, "first_pfn");
+		json_u64(j, pfn);
+		json_key(j, "first_mfn");
+		json_u64(j, mfn);
+		json_key(j, "first_entry_at");
+		json_u64(j, at);
+	}
+	json_object_end(j);
+}
+
+void cli_xen_p2m_damage_json(struct json *j,
+			     const struct kdx_xen_p2m_report *r)
+{
+	first_json(j, "repeated", r->repeated, r->first_repeated,
+		   r->first_repeated_mfn, r->first_repeated_at);
+	first_json(j, "duplicate", r->duplicate, r->first_duplicate,
+		   r->first_duplicate_mfn, r->first_duplicate_at);
 }
 
 static void linux_p2m_json(struct json *j, const struct kdx_xen_p2m_report *r)
@@ -51,6 +88,7 @@ static void linux_p2m_json(struct json *j, const struct kdx_xen_p2m_report *r)
 	json_u64(j, r->missing);
 	json_key(j, "unreadable");
 	json_u64(j, r->unreadable);
+	cli_xen_p2m_damage_json(j, r);
 	if (r->compared) {
 		json_key(j, "differ_from_dump");
 		json_u64(j, r->differ);

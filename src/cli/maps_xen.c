@@ -49,10 +49,31 @@ static void report_text(const struct kdx_xen_p2m_report *r, const char *who)
 {
 	printf("# %s: Linux's p2m, %s at 0x%" PRIx64 ", pfns 0x0-0x%" PRIx64
 	       ": %" PRIu64 " frames, %" PRIu64 " identity, %" PRIu64
-	       " foreign, %" PRIu64 " missing, %" PRIu64 " unreadable\n",
+	       " foreign, %" PRIu64 " missing, %" PRIu64 " unreadable, %" PRIu64
+	       " repeated, %" PRIu64 " duplicate\n",
 	       who, r->shape == KDX_XEN_P2M_LIST ? "linear list" : "tree",
 	       r->root, r->covered ? r->covered - 1 : 0, r->frames,
-	       r->identity, r->foreign, r->missing, r->unreadable);
+	       r->identity, r->foreign, r->missing, r->unreadable,
+	       r->repeated, r->duplicate);
+}
+
+bool cli_xen_p2m_warn(const struct kdx_xen_p2m_report *r, const char *who)
+{
+	if (r->repeated)
+		fprintf(stderr, "kdx: warning: %s: Linux's p2m names pages it already used: %" PRIu64
+			" pfn%s left out (first: pfn 0x%" PRIx64 ", page at mfn 0x%" PRIx64
+			" named again by the entry at machine address 0x%" PRIx64 ")\n",
+			who, r->repeated, r->repeated == 1 ? "" : "s",
+			r->first_repeated,
+			r->first_repeated_mfn, r->first_repeated_at);
+	if (r->duplicate)
+		fprintf(stderr, "kdx: warning: %s: Linux's p2m gives %" PRIu64
+			" pfn%s a frame a lower pfn has (first: pfn 0x%" PRIx64 " -> mfn 0x%" PRIx64
+			", entry at machine address 0x%" PRIx64 ")\n",
+			who, r->duplicate, r->duplicate == 1 ? "" : "s",
+			r->first_duplicate,
+			r->first_duplicate_mfn, r->first_duplicate_at);
+	return r->repeated || r->duplicate;
 }
 
 static void report_json(struct json *j, const struct kdx_xen_p2m_report *r)
@@ -73,6 +94,7 @@ static void report_json(struct json *j, const struct kdx_xen_p2m_report *r)
 	json_u64(j, r->missing);
 	json_key(j, "unreadable");
 	json_u64(j, r->unreadable);
+	cli_xen_p2m_damage_json(j, r);
 }
 
 /* The domain @index asks for among those found, in *out; *out NULL for
@@ -155,5 +177,7 @@ int cli_maps_xen_p2m(const struct kdx_dump *dump, long domain_index,
 		return cli_report(err);
 	if (!json)
 		report_text(&r, who);
+	if (cli_xen_p2m_warn(&r, who))
+		return EXIT_DUMP;
 	return r.unreadable ? EXIT_DUMP : EXIT_OK;
 }

@@ -17,12 +17,37 @@
 #include <kdx/xen.h>
 
 #include "core/error.h"
+#include "os/xen_frames.h"
 
 #include <string.h>
 
 #define PAGE 4096u
 /* 2^28 pfns: a 1 TiB guest.  Beyond, max_pfn is not a real guest's. */
 #define MAX_COVERED (1ull << 28)
+/* Entries in one last-level page table (x86_64 and PAE alike). */
+#define PT_ENTRIES 512u
+
+/* What a frame is to the walk (kdx_frame_set's bits).  A page of the p2m
+ * (a leaf, a list page, a mid page, a page table of the list) is walked
+ * once.  Linux names some pages many times on purpose: p2m_missing and
+ * p2m_identity, leaves of INVALID_P2M_ENTRY only (arch/x86/xen/p2m.c:
+ * "The INVALID_P2M_ENTRY is filled in both p2m_*identity and in
+ * p2m_*missing"), the page tables mapping nothing else
+ * (p2m_missing_pte, p2m_identity_pte) and the tree's mid page naming
+ * nothing else (p2m_mid_missing_mfn): such a page, once read, counts as
+ * missing wherever it is named again, in one step.  Any other page named
+ * twice would hand out the same entries for other pfns: damage, counted
+ * as repeated, never walked again.  So a walk costs the distinct pages
+ * the dump holds, not the pfns a header claims. */
+enum frame_state {
+	UNSEEN = 0,
+	WALKED = 1,       /* a page of the p2m, walked */
+	SHARED_LEAF = 2,  /* a leaf of missing entries only */
+	SHARED_TABLE = 3, /* a mid page or page table naming only those */
+};
+#define STATE_MASK 3u
+/* A valid entry named the frame: a second one is a duplicate. */
+#define TAKEN 4u
 
 struct p2m_reader {
 	const struct kdx_dump *dump;
@@ -32,28 +57,13 @@ struct p2m_reader {
 	struct kdx_xen_p2m_report *out;
 	kdx_xen_p2m_fn fn;   /* NULL: count only */
 	void *arg;
-	bool stopped;        /* fn said stop */
-	uint64_t missing_leaf; /* a leaf page read all missing (~0: none) */
+	bool stopped;        /* fn said stop, or the walk cannot go on */
 	uint64_t last;       /* one past the last pfn not missing */
 	bool extent_unknown; /* a tree no max_pfn bounds */
 	unsigned int fails_in_row; /* unreadable pages since the last entry */
-	uint64_t frame_limit; /* more frames than the dump holds pages: corrupt */
-	bool too_many;        /* the walk stopped at frame_limit */
+	struct kdx_frame_set *seen;
+	struct kdx_error *fatal; /* out of memory keeping frames */
 };
-
-/* Every valid entry names a distinct frame the dump holds, so no real
- * p2m has more of them than the dump has pages; a leaf page met again
- * and again (a fuzzed tree) would otherwise be taken up to 2^28 times. */
-static uint64_t frame_limit(const struct kdx_dump *dump)
-{
-	size_t n;
-	const struct kdx_phys_range *r = kdx_dump_phys_ranges(dump, &n);
-	uint64_t pages = 0;
-
-	for (size_t i = 0; i < n; i++)
-		pages += r[i].size / PAGE + 1;
-	return pages;
-}
 
 /* A tree no max_pfn bounds ends where its pages stop being readable: in
  * a real one every unused entry points at Linux's shared "missing"
@@ -84,6 +94,67 @@ static uint64_t entry(const struct p2m_reader *r, const uint8_t *page,
 	return v;
 }
 
+/* The frame set's index of machine frame @mfn; false when the dump does
+ * not hold its bytes (then no page of the p2m can be read there). */
+static bool frame_index(const struct p2m_reader *r, uint64_t mfn,
+			uint64_t *index)
+{
+	uint64_t paddr = mfn * PAGE;
+	struct kdx_error *err;
+
+	if (mfn >= (UINT64_MAX >> 12))
+		return false;
+	if (r->machine) {
+		err = kdx_machine_to_phys(r->dump, paddr, &paddr);
+		if (err) {
+			kdx_error_destroy(err);
+			return false;
+		}
+	}
+	return kdx_frame_set_index(r->seen, paddr, index);
+}
+
+static void put_bits(struct p2m_reader *r, uint64_t index, unsigned int bits)
+{
+	struct kdx_error *err = kdx_frame_set_put(r->seen, index, bits);
+
+	if (err) {
+		kdx_error_destroy(r->fatal);
+		r->fatal = err;
+		r->stopped = true;
+	}
+}
+
+static void mark(struct p2m_reader *r, uint64_t index, enum frame_state st)
+{
+	unsigned int v = kdx_frame_set_get(r->seen, index);
+
+	put_bits(r, index, (v & ~STATE_MASK) | st);
+}
+
+/* How a page of the p2m met now is to be taken. */
+enum visit {
+	V_NEW,     /* read it (now marked WALKED) */
+	V_SHARED,  /* one of Linux's shared pages of its role: all missing */
+	V_REPEAT,  /* walked before: damage */
+	V_UNHELD,  /* the dump does not hold it */
+};
+
+static enum visit visit(struct p2m_reader *r, uint64_t mfn,
+			enum frame_state shared, uint64_t *index)
+{
+	unsigned int st;
+
+	if (!frame_index(r, mfn, index))
+		return V_UNHELD;
+	st = kdx_frame_set_get(r->seen, *index) & STATE_MASK;
+	if (st == UNSEEN) {
+		mark(r, *index, WALKED);
+		return V_NEW;
+	}
+	return st == shared ? V_SHARED : V_REPEAT;
+}
+
 static void compare(struct p2m_reader *r, uint64_t pfn, uint64_t mfn)
 {
 	struct kdx_xen_p2m_report *o = r->out;
@@ -102,7 +173,33 @@ static void compare(struct p2m_reader *r, uint64_t pfn, uint64_t mfn)
 	kdx_error_destroy(err);
 }
 
-static void take(struct p2m_reader *r, uint64_t pfn, uint64_t e)
+/* A guest's own frame is one pfn's: many pfns on one frame is damage
+ * (or Linux 3.12-3.18's balloon, which mapped ballooned-out pfns to a
+ * per-CPU scratch frame: reported, not refused).  Only frames the dump
+ * holds are checked: the set is sized by them. */
+static void unique(struct p2m_reader *r, uint64_t pfn, uint64_t mfn,
+		   uint64_t at)
+{
+	struct kdx_xen_p2m_report *o = r->out;
+	uint64_t index;
+	unsigned int v;
+
+	if (!frame_index(r, mfn, &index))
+		return;
+	v = kdx_frame_set_get(r->seen, index);
+	if (!(v & TAKEN)) {
+		put_bits(r, index, v | TAKEN);
+		return;
+	}
+	if (!o->duplicate++) {
+		o->first_duplicate = pfn;
+		o->first_duplicate_mfn = mfn;
+		o->first_duplicate_at = at;
+	}
+}
+
+/* Entry @e of @pfn, read at machine address @at. */
+static void take(struct p2m_reader *r, uint64_t pfn, uint64_t e, uint64_t at)
 {
 	unsigned int bits = r->word * 8;
 	uint64_t identity = 1ull << (bits - 2), foreign = 1ull << (bits - 1);
@@ -119,12 +216,9 @@ static void take(struct p2m_reader *r, uint64_t pfn, uint64_t e)
 		r->out->foreign++;
 		kind = KDX_XEN_P2M_FOREIGN;
 	} else {
-		if (r->out->frames++ >= r->frame_limit) {
-			r->too_many = true;
-			r->stopped = true;
-			return;
-		}
+		r->out->frames++;
 		compare(r, pfn, e);
+		unique(r, pfn, e, at);
 	}
 	r->last = pfn + 1;
 	r->fails_in_row = 0;
@@ -151,71 +245,149 @@ static void unreadable(struct p2m_reader *r, uint64_t pfn, uint64_t n)
 		r->stopped = true;
 }
 
-/* The pfns of one leaf page, [pfn, pfn + n). */
-static void leaf(struct p2m_reader *r, uint64_t mfn, uint64_t pfn, uint64_t n,
-		 uint8_t *buf, uint64_t *loaded)
+/* [pfn, pfn + n) are under page @mfn, walked before for other pfns; the
+ * entry naming it (mid or top entry, PTE, PMD entry) is at @at. */
+static void repeated(struct p2m_reader *r, uint64_t pfn, uint64_t n,
+		     uint64_t mfn, uint64_t at)
 {
-	struct kdx_error *err = NULL;
+	struct kdx_xen_p2m_report *o = r->out;
 
-	/* Linux points every hole at one page of missing entries (and, in
-	 * the tree, every unused top entry at one page of those): counted
-	 * without a pass over its entries. */
-	if (mfn == all_ones(r) || mfn == r->missing_leaf) {
+	if (!o->repeated) {
+		o->first_repeated = pfn;
+		o->first_repeated_mfn = mfn;
+		o->first_repeated_at = at;
+	}
+	o->repeated += n;
+	r->last = pfn + n;
+}
+
+/* Sorts a page met in the walk: true when its pfns are dealt with (as
+ * missing, unreadable or repeated), false when it is new and to be read. */
+static bool met(struct p2m_reader *r, uint64_t mfn, enum frame_state shared,
+		uint64_t pfn, uint64_t n, uint64_t at, uint64_t *index)
+{
+	switch (visit(r, mfn, shared, index)) {
+	case V_NEW:
+		return false;
+	case V_SHARED:
+		r->out->missing += n;
+		break;
+	case V_REPEAT:
+		repeated(r, pfn, n, mfn, at);
+		break;
+	case V_UNHELD:
+		unreadable(r, pfn, n);
+		break;
+	}
+	return true;
+}
+
+/* A leaf or list page just read, at frame @mfn, for [pfn, pfn + n). */
+static void take_page(struct p2m_reader *r, const uint8_t *page, uint64_t mfn,
+		      uint64_t index, uint64_t pfn, uint64_t n)
+{
+	if (all_missing(r, page)) {
+		mark(r, index, SHARED_LEAF);
 		r->out->missing += n;
 		return;
 	}
-	/* Holes share one "missing" page: read it once. */
-	if (mfn != *loaded) {
-		*loaded = all_ones(r);
-		err = read_machine(r, mfn * PAGE, buf);
-		if (!err)
-			*loaded = mfn;
+	for (uint64_t k = 0; k < n && !r->stopped; k++)
+		take(r, pfn + k, entry(r, page, k), mfn * PAGE + k * r->word);
+}
+
+/* The pfns of one leaf page of the tree, [pfn, pfn + n), named by the
+ * mid entry at @at. */
+static void leaf(struct p2m_reader *r, uint64_t mfn, uint64_t pfn, uint64_t n,
+		 uint64_t at)
+{
+	uint8_t page[PAGE];
+	uint64_t index;
+	struct kdx_error *err;
+
+	if (mfn == all_ones(r)) {
+		r->out->missing += n;
+		return;
 	}
+	if (met(r, mfn, SHARED_LEAF, pfn, n, at, &index))
+		return;
+	err = read_machine(r, mfn * PAGE, page);
 	if (err) {
 		kdx_error_destroy(err);
 		unreadable(r, pfn, n);
 		return;
 	}
-	if (all_missing(r, buf)) {
-		r->missing_leaf = mfn;
+	take_page(r, page, mfn, index, pfn, n);
+}
+
+/* Whether every entry of a mid page names no leaf or a shared one. */
+static bool mid_shared(const struct p2m_reader *r, const uint8_t *page)
+{
+	for (uint64_t k = 0; k < r->per; k++) {
+		uint64_t m = entry(r, page, k), index;
+
+		if (m == all_ones(r))
+			continue;
+		if (!frame_index(r, m, &index) ||
+		    (kdx_frame_set_get(r->seen, index) & STATE_MASK) !=
+			    SHARED_LEAF)
+			return false;
+	}
+	return true;
+}
+
+/* The pfns of one mid page, [pfn, pfn + n), named by the top entry at
+ * @at. */
+static void mid(struct p2m_reader *r, uint64_t mfn, uint64_t pfn, uint64_t n,
+		uint64_t at)
+{
+	uint8_t page[PAGE];
+	uint64_t index, per = r->per;
+	struct kdx_error *err;
+
+	if (mfn == all_ones(r)) {
 		r->out->missing += n;
 		return;
 	}
-	for (uint64_t k = 0; k < n && !r->stopped; k++)
-		take(r, pfn + k, entry(r, buf, k));
+	if (met(r, mfn, SHARED_TABLE, pfn, n, at, &index))
+		return;
+	err = read_machine(r, mfn * PAGE, page);
+	if (err) {
+		kdx_error_destroy(err);
+		unreadable(r, pfn, n);
+		return;
+	}
+	/* Bounded: a page's entries. */
+	for (uint64_t k = 0; k * per < n && !r->stopped; k++)
+		leaf(r, entry(r, page, k), pfn + k * per,
+		     n - k * per < per ? n - k * per : per,
+		     mfn * PAGE + k * r->word);
+	if (!r->stopped && mid_shared(r, page))
+		mark(r, index, SHARED_TABLE);
 }
 
 static struct kdx_error *read_tree(struct p2m_reader *r, uint64_t fll)
 {
-	uint8_t top[PAGE], mid[PAGE], page[PAGE];
-	uint64_t per = r->per, covered = r->out->covered;
-	uint64_t mid_loaded = all_ones(r), leaf_loaded = all_ones(r);
+	uint8_t top[PAGE];
+	uint64_t span = (uint64_t)r->per * r->per, covered = r->out->covered;
+	uint64_t index, tree = span * r->per;
 	struct kdx_error *err = read_machine(r, fll * PAGE, top);
 
 	if (err)
 		return kdx_err_wrap(err, "Linux p2m tree: frame list list at mfn 0x%llx",
 				    (unsigned long long)fll);
-	/* Bounded: each pass takes one leaf page's pfns. */
-	for (uint64_t pfn = 0; pfn < covered && !r->stopped; pfn += per) {
-		uint64_t ti = pfn / (per * per), mi = (pfn / per) % per;
-		uint64_t n = covered - pfn < per ? covered - pfn : per;
-		uint64_t mid_mfn = entry(r, top, ti);
-
-		if (mid_mfn == all_ones(r)) {
-			r->out->missing += n;
-			continue;
-		}
-		if (mid_mfn != mid_loaded) {
-			err = read_machine(r, mid_mfn * PAGE, mid);
-			mid_loaded = err ? all_ones(r) : mid_mfn;
-			kdx_error_destroy(err);
-			if (err) {
-				unreadable(r, pfn, n);
-				continue;
-			}
-		}
-		leaf(r, entry(r, mid, mi), pfn, n, page, &leaf_loaded);
-	}
+	/* The top page is no leaf or mid page. */
+	if (frame_index(r, fll, &index))
+		mark(r, index, WALKED);
+	/* Bounded: the top page's entries. */
+	for (uint64_t t = 0; t < r->per && t * span < covered && !r->stopped;
+	     t++)
+		mid(r, entry(r, top, t), t * span,
+		    covered - t * span < span ? covered - t * span : span,
+		    fll * PAGE + t * r->word);
+	/* Pfns past what three levels name (Linux's MAX_P2M_PFN): the tree
+	 * does not describe them. */
+	if (covered > tree && !r->stopped)
+		unreadable(r, tree, covered - tree);
 	return NULL;
 }
 
@@ -229,41 +401,161 @@ static uint64_t cr3_address(const struct p2m_reader *r, uint64_t cr3)
 	return (uint64_t)(uint32_t)((v >> 12) | (v << 20)) * PAGE;
 }
 
+/* The list, seen through the page tables that map it: a last-level
+ * table maps one region of PT_ENTRIES pages. */
+struct list_walk {
+	struct kdx_xlat *xlat;
+	uint64_t vaddr;   /* p2m_vaddr, page aligned */
+	uint64_t end;     /* one past its last entry */
+	unsigned int levels; /* the last-level table's step in a trace */
+};
+
+/* One page of the list at @va, mapped by the entry at machine address
+ * @at. */
+static void list_page(struct p2m_reader *r, const struct list_walk *w,
+		      uint64_t va, uint64_t at)
+{
+	uint64_t pfn = (va - w->vaddr) / r->word, n = (w->end - va) / r->word;
+	uint64_t index, mfn;
+	struct kdx_xlat_result res;
+	uint8_t page[PAGE];
+	struct kdx_error *err = kdx_xlat_translate(w->xlat, va, &res);
+
+	if (n > r->per)
+		n = r->per;
+	if (err) {
+		kdx_error_destroy(err);
+		unreadable(r, pfn, n);
+		return;
+	}
+	mfn = res.paddr / PAGE;
+	if (met(r, mfn, SHARED_LEAF, pfn, n, at, &index))
+		return;
+	err = read_machine(r, mfn * PAGE, page);
+	if (err) {
+		kdx_error_destroy(err);
+		unreadable(r, pfn, n);
+		return;
+	}
+	take_page(r, page, mfn, index, pfn, n);
+}
+
+/* Whether every page of the region from @base maps a shared leaf. */
+static bool region_shared(const struct p2m_reader *r,
+			  const struct list_walk *w, uint64_t base)
+{
+	for (uint64_t i = 0; i < PT_ENTRIES; i++) {
+		struct kdx_xlat_result res;
+		struct kdx_error *err =
+			kdx_xlat_translate(w->xlat, base + i * PAGE, &res);
+		uint64_t index;
+
+		if (err) {
+			kdx_error_destroy(err);
+			return false;
+		}
+		if (!frame_index(r, res.paddr / PAGE, &index) ||
+		    (kdx_frame_set_get(r->seen, index) & STATE_MASK) !=
+			    SHARED_LEAF)
+			return false;
+	}
+	return true;
+}
+
+/* The list's pages in [va, end) in a large page (no PV guest maps its
+ * list so, but the walk need not care), named by the entry at @at, its
+ * first frame @mfn: that frame met before, the large page is named
+ * again (damage), and is not walked page by page. */
+static void large_region(struct p2m_reader *r, const struct list_walk *w,
+			 uint64_t va, uint64_t end, uint64_t mfn, uint64_t at)
+{
+	uint64_t pfn = (va - w->vaddr) / r->word, n = (end - va) / r->word;
+	uint64_t index;
+
+	if (!frame_index(r, mfn, &index)) {
+		unreadable(r, pfn, n);
+		return;
+	}
+	if (kdx_frame_set_get(r->seen, index) & STATE_MASK) {
+		repeated(r, pfn, n, mfn, at);
+		return;
+	}
+	/* Bounded: the region's pages. */
+	for (uint64_t p = va; p < end && !r->stopped; p += PAGE)
+		list_page(r, w, p, at);
+}
+
+/* The list's pages in [va, end), one region: its last-level table is
+ * walked once; met again, it is one of Linux's shared tables (all
+ * missing) or damage. */
+static void list_region(struct p2m_reader *r, const struct list_walk *w,
+			uint64_t va, uint64_t end)
+{
+	uint64_t pfn = (va - w->vaddr) / r->word, n = (end - va) / r->word;
+	uint64_t table, index;
+	struct kdx_xlat_trace t = { 0 };
+	struct kdx_xlat_result res;
+	struct kdx_error *err = kdx_xlat_trace(w->xlat, va, &res, &t);
+
+	if (t.count < w->levels) {
+		/* No last-level table: nothing mapped, or a large page */
+		if (err)
+			unreadable(r, pfn, n);
+		else
+			large_region(r, w, va, end, res.paddr / PAGE,
+				     t.steps[t.count - 1].entry_addr);
+		kdx_error_destroy(err);
+		return;
+	}
+	kdx_error_destroy(err);
+	table = t.steps[w->levels - 1].table;
+	if (met(r, table / PAGE, SHARED_TABLE, pfn, n,
+		t.steps[w->levels - 2].entry_addr, &index))
+		return;
+	/* Bounded: the region's pages. */
+	for (uint64_t p = va; p < end && !r->stopped; p += PAGE)
+		list_page(r, w, p, table + (p / PAGE % PT_ENTRIES) * 8);
+	if (!r->stopped &&
+	    region_shared(r, w, va & ~((uint64_t)PT_ENTRIES * PAGE - 1)))
+		mark(r, index, SHARED_TABLE);
+}
+
 static struct kdx_error *read_list(struct p2m_reader *r, uint64_t cr3,
 				   uint64_t vaddr)
 {
+	const uint64_t region = (uint64_t)PT_ENTRIES * PAGE;
 	struct kdx_xlat_config cfg;
-	struct kdx_xlat *xlat;
-	uint8_t buf[PAGE];
+	struct list_walk w = { NULL, vaddr, 0, r->word == 8 ? 4 : 3 };
 	struct kdx_error *err;
 
+	/* Linux's list is a vmalloc area: page aligned, and no wrap. */
+	if ((vaddr & (PAGE - 1)) ||
+	    vaddr > UINT64_MAX - r->out->covered * r->word)
+		return kdx_err(KDX_ERR_CORRUPT,
+			       "Linux p2m list: p2m_vaddr 0x%llx is no page-aligned list of 0x%llx pfns",
+			       (unsigned long long)vaddr,
+			       (unsigned long long)r->out->covered);
+	w.end = vaddr + r->out->covered * r->word;
 	kdx_xlat_config_init(&cfg);
 	cfg.mode = r->word == 8 ? KDX_PAGING_X86_64 : KDX_PAGING_X86_PAE;
 	cfg.root = cr3_address(r, cr3);
 	if (r->machine)
 		cfg.flags |= KDX_XLAT_MACHINE;
-	err = kdx_dump_xlat_create(r->dump, &cfg, &xlat);
+	err = kdx_dump_xlat_create(r->dump, &cfg, &w.xlat);
 	if (err)
 		return kdx_err_wrap(err, "Linux p2m list: its page table at p2m_cr3 0x%llx",
 				    (unsigned long long)cr3);
-	/* Bounded: each pass takes one page of entries. */
-	for (uint64_t pfn = 0; pfn < r->out->covered && !r->stopped;
-	     pfn += r->per) {
-		uint64_t n = r->out->covered - pfn;
+	/* Bounded: each pass takes one region (at most 2^31 bytes of list
+	 * in all, 2 MiB each). */
+	for (uint64_t va = vaddr; va < w.end && !r->stopped;) {
+		uint64_t next = (va & ~(region - 1)) + region;
 
-		if (n > r->per)
-			n = r->per;
-		err = kdx_read_virt(r->dump, xlat, vaddr + pfn * r->word, buf,
-				    (size_t)(n * r->word), 0, NULL);
-		if (err) {
-			kdx_error_destroy(err);
-			unreadable(r, pfn, n);
-			continue;
-		}
-		for (uint64_t k = 0; k < n && !r->stopped; k++)
-			take(r, pfn + k, entry(r, buf, k));
+		if (next > w.end || next < va)
+			next = w.end;
+		list_region(r, &w, va, next);
+		va = next;
 	}
-	kdx_xlat_destroy(xlat);
+	kdx_xlat_destroy(w.xlat);
 	return NULL;
 }
 
@@ -327,8 +619,7 @@ struct kdx_error *kdx_xen_linux_p2m_walk(const struct kdx_dump *dump,
 {
 	struct kdx_xen_p2m_report rep = { 0 };
 	struct p2m_reader r = { dump, 8, PAGE / 8, kdx_dump_has_machine(dump),
-				&rep, fn, arg, false, UINT64_MAX, 0, false, 0,
-				frame_limit(dump), false };
+				&rep, fn, arg, false, 0, false, 0, NULL, NULL };
 	struct p2m_where w = { 0 };
 	struct kdx_error *err;
 
@@ -336,7 +627,6 @@ struct kdx_error *kdx_xen_linux_p2m_walk(const struct kdx_dump *dump,
 		r.word = 4;
 		r.per = PAGE / 4;
 	}
-	r.missing_leaf = all_ones(&r);
 	if (domain) {
 		r.machine = false; /* a host's dump: physical is machine */
 		w = (struct p2m_where){ domain->p2m_cr3, domain->p2m_vaddr,
@@ -363,23 +653,24 @@ struct kdx_error *kdx_xen_linux_p2m_walk(const struct kdx_dump *dump,
 			       (unsigned long long)w.vaddr,
 			       (unsigned long long)w.fll);
 	rep.root = rep.shape == KDX_XEN_P2M_LIST ? w.vaddr : w.fll;
-	err = rep.shape == KDX_XEN_P2M_LIST ? read_list(&r, w.cr3, w.vaddr) :
-					      read_tree(&r, w.fll);
+	err = kdx_frame_set_create(dump, &r.seen);
 	if (err)
 		return err;
-	if (r.too_many)
-		return kdx_err(KDX_ERR_CORRUPT,
-			       "Linux p2m %s at 0x%llx: more valid entries than the dump's %llu pages (by pfn 0x%llx): not a p2m",
-			       rep.shape == KDX_XEN_P2M_LIST ? "list" : "tree",
-			       (unsigned long long)rep.root,
-			       (unsigned long long)r.frame_limit,
-			       (unsigned long long)r.last);
+	err = rep.shape == KDX_XEN_P2M_LIST ? read_list(&r, w.cr3, w.vaddr) :
+					      read_tree(&r, w.fll);
+	kdx_frame_set_destroy(r.seen);
+	if (!err)
+		err = r.fatal;
+	else
+		kdx_error_destroy(r.fatal);
+	if (err)
+		return err;
 	/* A tree whose extent no header gives: what it describes ends at
 	 * its last entry that is not missing. */
 	if (!w.covered_known) {
 		rep.covered = r.last;
 		rep.missing = r.last - rep.frames - rep.identity - rep.foreign -
-			      rep.unreadable;
+			      rep.unreadable - rep.repeated;
 	}
 	*out = rep;
 	return NULL;

@@ -14,6 +14,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #define PAGE 4096u
 #define FRAMES XEN_TEST_FRAMES
@@ -137,7 +138,7 @@ static bool on_entry(void *arg, uint64_t pfn, uint64_t mfn,
 {
 	struct seen *s = arg;
 
-	if (kind != KDX_XEN_P2M_FRAME || mfn != mfn_of(pfn))
+	if (kind != KDX_XEN_P2M_FRAME || pfn >= FRAMES || mfn != mfn_of(pfn))
 		s->wrong++;
 	if (!s->n++)
 		s->first_pfn = pfn;
@@ -300,19 +301,67 @@ static void crash_notes(void **state)
 	}
 }
 
-/* A tree whose mid entries all name one leaf of real frames maps every
- * frame again and again: more valid entries than the dump has pages is
- * no p2m, said at once (a fuzzed tree took 2^28 entries one by one). */
-static void repeated_leaf(void **state)
+/* The domain of a host built by build_host() with max_pfn @max_pfn (the
+ * edits of the test already in h->mem), walked in @shape. */
+struct walked {
+	struct kdx_xen_p2m_report r;
+	struct seen s;
+	struct kdx_error *err;
+	double cpu; /* seconds of CPU the walk took */
+};
+
+static double cpu_now(void)
 {
-	struct host h;
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void walk_host(struct host *h, uint64_t max_pfn,
+		      enum kdx_xen_p2m_shape shape, struct walked *w)
+{
 	struct mkelf *m = new_elf();
 	struct kdx_xen_domain dom[4];
-	struct kdx_xen_p2m_report r;
 	struct kdx_dump *d;
-	struct kdx_error *err;
-	uint8_t *f, *sh;
+	uint8_t *f;
 	size_t size, n;
+	double t0;
+
+	le64(h->mem + SHINFO_FRAME * PAGE + SHINFO64_ARCH, max_pfn);
+	f = host_elf(h, m, &size);
+	d = open_mem(f, size);
+	assert_null(kdx_xen_find_domains(d, dom, 4, &n));
+	assert_true(n >= 1);
+	assert_int_equal(dom[0].max_pfn, max_pfn);
+	memset(w, 0, sizeof(*w));
+	t0 = cpu_now();
+	w->err = kdx_xen_linux_p2m_walk(d, &dom[0], shape, on_entry, &w->s,
+					&w->r);
+	w->cpu = cpu_now() - t0;
+	if (w->err)
+		fail_msg("%s", kdx_error_message(w->err));
+	assert_int_equal(w->r.covered, max_pfn);
+	assert_int_equal(w->r.frames + w->r.identity + w->r.foreign +
+				 w->r.missing + w->r.unreadable + w->r.repeated,
+			 max_pfn);
+	assert_int_equal(w->s.n, w->r.frames + w->r.identity + w->r.foreign);
+	kdx_dump_destroy(d);
+	free(f);
+	mkelf_free(m);
+}
+
+/* A tree whose mid entries all name one leaf of real frames, and whose
+ * top entries all name that mid page, would map every frame again and
+ * again (a fuzzed tree took 2^28 entries one by one; then it was
+ * refused once valid entries outnumbered the dump's pages): the leaf
+ * and the mid page are walked once, what names them again is counted
+ * as repeated, with the first pfn, page and entry that did. */
+static void repeated_leaf(void **state)
+{
+	const uint64_t max_pfn = 4ull * 512 * 512;
+	struct host h;
+	struct walked w;
 
 	(void)state;
 	build_host(&h, 0);
@@ -320,23 +369,185 @@ static void repeated_leaf(void **state)
 		le64(h.mem + TREE_TOP * PAGE + t * 8, TREE_MID);
 	for (uint64_t k = 0; k < 512; k++)
 		le64(h.mem + TREE_MID * PAGE + k * 8, TREE_LEAF);
-	sh = h.mem + SHINFO_FRAME * PAGE;
-	le64(sh + SHINFO64_ARCH, 4ull * 512 * 512); /* max_pfn */
-	f = host_elf(&h, m, &size);
-	d = open_mem(f, size);
-	assert_null(kdx_xen_find_domains(d, dom, 4, &n));
-	assert_true(n >= 1);
-	assert_int_equal(dom[0].max_pfn, 4ull * 512 * 512);
-	err = kdx_xen_linux_p2m_walk(d, &dom[0], KDX_XEN_P2M_TREE, NULL, NULL,
-				     &r);
-	assert_non_null(err);
-	assert_int_equal(kdx_error_code(err), KDX_ERR_CORRUPT);
-	assert_non_null(strstr(kdx_error_message(err),
-			       "more valid entries than the dump's 1025 pages"));
-	kdx_error_destroy(err);
-	kdx_dump_destroy(d);
-	free(f);
-	mkelf_free(m);
+	walk_host(&h, max_pfn, KDX_XEN_P2M_TREE, &w);
+	assert_int_equal(w.r.frames, 512);
+	assert_int_equal(w.s.wrong, 0);
+	assert_int_equal(w.s.last_pfn, 511);
+	assert_int_equal(w.r.repeated, max_pfn - 512);
+	assert_int_equal(w.r.first_repeated, 512);
+	assert_int_equal(w.r.first_repeated_mfn, TREE_LEAF);
+	assert_int_equal(w.r.first_repeated_at, TREE_MID * PAGE + 8);
+	assert_int_equal(w.r.duplicate, 0);
+	assert_int_equal(w.r.missing, 0);
+	ptb_free(h.p);
+}
+
+/* Page tables of the list at P2M_VA for 2^28 pfns (2 GiB, two PDs):
+ * every PD entry names one page table @pt. */
+static void share_table(struct host *h, uint64_t pt)
+{
+	for (uint64_t g = 0; g < 2; g++) {
+		uint64_t pd = ptb_table(h->p, P2M_VA + (g << 30), 2);
+
+		for (unsigned int i = 0; i < 512; i++)
+			ptb_set(h->p, pd, i, pt | PTB_P | PTB_RW);
+	}
+}
+
+/* The list alike: its page tables map one page of real entries at many
+ * addresses, and one page table in every PD entry; or one large page in
+ * two PD entries: each walked once. */
+static void repeated_list_page(void **state)
+{
+	const uint64_t max_pfn = 1ull << 28;
+	struct host h;
+	struct walked w;
+	uint64_t pt, pd;
+
+	(void)state;
+	build_host(&h, 0);
+	pt = ptb_table(h.p, P2M_VA, 3);
+	for (unsigned int i = 2; i < 512; i++)
+		ptb_set(h.p, pt, i, LIST_FRAME * PAGE | PTB_P | PTB_NX);
+	share_table(&h, pt);
+	walk_host(&h, max_pfn, KDX_XEN_P2M_LIST, &w);
+	assert_int_equal(w.r.frames, 1024);
+	assert_int_equal(w.s.wrong, 0);
+	assert_int_equal(w.s.last_pfn, 1023);
+	assert_int_equal(w.r.repeated, max_pfn - 1024);
+	assert_int_equal(w.r.first_repeated, 1024);
+	assert_int_equal(w.r.first_repeated_mfn, LIST_FRAME);
+	assert_int_equal(w.r.first_repeated_at, pt + 2 * 8);
+	assert_int_equal(w.r.unreadable, 0);
+	ptb_free(h.p);
+	/* a 2 MiB page (frames 0-511) in two PD entries: walked once */
+	build_host(&h, 0);
+	pd = ptb_table(h.p, P2M_VA, 2);
+	for (unsigned int i = 0; i < 2; i++)
+		ptb_set(h.p, pd, i, 0 | PTB_P | PTB_PS | PTB_NX);
+	walk_host(&h, 2ull << 18, KDX_XEN_P2M_LIST, &w);
+	assert_int_equal(w.r.repeated, 1ull << 18);
+	assert_int_equal(w.r.first_repeated, 1ull << 18);
+	assert_int_equal(w.r.first_repeated_mfn, 0);
+	assert_int_equal(w.r.first_repeated_at, pd + 8);
+	assert_int_equal(w.r.unreadable, 0);
+	ptb_free(h.p);
+}
+
+/* Linux's shared pages (arch/x86/xen/p2m.c): p2m_missing and
+ * p2m_identity, leaves of INVALID_P2M_ENTRY only, named by many mid
+ * entries and PTEs; p2m_missing_pte and p2m_identity_pte, page tables
+ * naming only them, in many PMD entries; p2m_mid_missing_mfn, a mid page
+ * naming only p2m_missing, in every unused top entry.  Read as missing,
+ * never as repeated, and each read once: a 2^28-pfn guest walks in a
+ * blink (before, the list's 2^19 pages were read and their 2^28 entries
+ * taken one by one, about a second); the tree beyond its three levels
+ * (2^27 pfns, Linux's MAX_P2M_PFN) describes nothing: unreadable, never
+ * top entries read past the top page. */
+#define MISSING_LEAF 60u
+#define IDENTITY_LEAF 61u
+#define MID_MISSING 62u
+
+static void linux_shared_pages(struct host *h)
+{
+	uint8_t *mem = h->mem, *mid = mem + TREE_MID * PAGE;
+	uint64_t pt, pt_missing, pt_identity;
+
+	memset(mem + MISSING_LEAF * PAGE, 0xff, PAGE);
+	memset(mem + IDENTITY_LEAF * PAGE, 0xff, PAGE);
+	for (uint64_t k = 2; k < 512; k++)
+		le64(mid + k * 8, k % 2 ? MISSING_LEAF : IDENTITY_LEAF);
+	for (uint64_t k = 0; k < 512; k++)
+		le64(mem + MID_MISSING * PAGE + k * 8, MISSING_LEAF);
+	for (uint64_t t = 1; t < 512; t++)
+		le64(mem + TREE_TOP * PAGE + t * 8, MID_MISSING);
+	/* the list: its first table maps the two real pages, then the
+	 * shared leaves; the other PD entries alternate the shared tables */
+	pt = ptb_table(h->p, P2M_VA, 3);
+	pt_missing = ptb_alloc_table(h->p, false);
+	pt_identity = ptb_alloc_table(h->p, false);
+	for (unsigned int i = 0; i < 512; i++) {
+		uint64_t leaf = i % 2 ? MISSING_LEAF : IDENTITY_LEAF;
+
+		if (i >= 2)
+			ptb_set(h->p, pt, i, leaf * PAGE | PTB_P | PTB_NX);
+		ptb_set(h->p, pt_missing, i,
+			MISSING_LEAF * PAGE | PTB_P | PTB_NX);
+		ptb_set(h->p, pt_identity, i,
+			IDENTITY_LEAF * PAGE | PTB_P | PTB_NX);
+	}
+	for (uint64_t g = 0; g < 2; g++) {
+		uint64_t pd = ptb_table(h->p, P2M_VA + (g << 30), 2);
+
+		for (unsigned int i = g ? 0 : 1; i < 512; i++)
+			ptb_set(h->p, pd, i,
+				(i % 2 ? pt_missing : pt_identity) | PTB_P |
+					PTB_RW);
+	}
+}
+
+static void shared_pages(void **state)
+{
+	const uint64_t max_pfn = 1ull << 28, tree = 1ull << 27;
+	struct host h;
+	struct walked w;
+
+	(void)state;
+	build_host(&h, 0);
+	linux_shared_pages(&h);
+	for (int shape = KDX_XEN_P2M_LIST; shape <= KDX_XEN_P2M_TREE; shape++) {
+		walk_host(&h, max_pfn, shape, &w);
+		assert_int_equal(w.r.frames, 1024);
+		assert_int_equal(w.s.wrong, 0);
+		assert_int_equal(w.s.last_pfn, 1023);
+		assert_int_equal(w.r.repeated, 0);
+		assert_int_equal(w.r.duplicate, 0);
+		if (shape == KDX_XEN_P2M_LIST) {
+			assert_int_equal(w.r.unreadable, 0);
+			assert_int_equal(w.r.missing, max_pfn - 1024);
+		} else {
+			assert_int_equal(w.r.unreadable, max_pfn - tree);
+			assert_int_equal(w.r.first_unreadable, tree);
+			assert_int_equal(w.r.missing, tree - 1024);
+		}
+		/* ~1 ms here: a bound that only a walk of every entry breaks */
+		assert_true(w.cpu < 0.25);
+	}
+	ptb_free(h.p);
+}
+
+/* One frame for many pfns: pfn 5's frame also given to pfns 9 and 300,
+ * and a whole leaf (pfns 512-1023) naming pfn 0's: duplicates, handed
+ * out as Linux has them, counted, the first named with its entry. */
+static void duplicate_mfn(void **state)
+{
+	struct host h;
+	struct walked w;
+
+	(void)state;
+	build_host(&h, 0);
+	for (uint64_t at = 0; at < 2; at++) {
+		uint8_t *page = h.mem + (at ? LIST_FRAME : TREE_LEAF) * PAGE;
+
+		le64(page + 9 * 8, mfn_of(5));
+		le64(page + 300 * 8, mfn_of(5));
+		for (uint64_t k = 0; k < 512; k++)
+			le64(page + PAGE + k * 8, mfn_of(0));
+	}
+	for (int shape = KDX_XEN_P2M_LIST; shape <= KDX_XEN_P2M_TREE; shape++) {
+		uint64_t leaf = shape == KDX_XEN_P2M_LIST ? LIST_FRAME :
+							     TREE_LEAF;
+
+		walk_host(&h, FRAMES, shape, &w);
+		assert_int_equal(w.r.frames, FRAMES);
+		assert_int_equal(w.s.n, FRAMES);
+		assert_int_equal(w.s.wrong, 2 + 512);
+		assert_int_equal(w.r.duplicate, 2 + 512);
+		assert_int_equal(w.r.first_duplicate, 9);
+		assert_int_equal(w.r.first_duplicate_mfn, mfn_of(5));
+		assert_int_equal(w.r.first_duplicate_at, leaf * PAGE + 9 * 8);
+		assert_int_equal(w.r.repeated, 0);
+	}
 	ptb_free(h.p);
 }
 
@@ -346,6 +557,9 @@ int main(void)
 		cmocka_unit_test(domains),
 		cmocka_unit_test(crash_notes),
 		cmocka_unit_test(repeated_leaf),
+		cmocka_unit_test(repeated_list_page),
+		cmocka_unit_test(shared_pages),
+		cmocka_unit_test(duplicate_mfn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
