@@ -295,6 +295,31 @@ static void take_page(struct p2m_reader *r, const uint8_t *page, uint64_t mfn,
 		take(r, pfn + k, entry(r, page, k), mfn * PAGE + k * r->word);
 }
 
+/* The page of the tree at @mfn, covering pfns [pfn, pfn + n) and named
+ * by the entry at @at, into @page: false when there is nothing to walk
+ * (no page: missing; met before; not in the dump: unreadable), each
+ * counted. */
+static bool fetch(struct p2m_reader *r, uint64_t mfn, enum frame_state shared,
+		  uint64_t pfn, uint64_t n, uint64_t at, uint8_t *page,
+		  uint64_t *index)
+{
+	struct kdx_error *err;
+
+	if (mfn == all_ones(r)) {
+		r->out->missing += n;
+		return false;
+	}
+	if (met(r, mfn, shared, pfn, n, at, index))
+		return false;
+	err = read_machine(r, mfn * PAGE, page);
+	if (err) {
+		kdx_error_destroy(err);
+		unreadable(r, pfn, n);
+		return false;
+	}
+	return true;
+}
+
 /* The pfns of one leaf page of the tree, [pfn, pfn + n), named by the
  * mid entry at @at. */
 static void leaf(struct p2m_reader *r, uint64_t mfn, uint64_t pfn, uint64_t n,
@@ -302,21 +327,9 @@ static void leaf(struct p2m_reader *r, uint64_t mfn, uint64_t pfn, uint64_t n,
 {
 	uint8_t page[PAGE];
 	uint64_t index;
-	struct kdx_error *err;
 
-	if (mfn == all_ones(r)) {
-		r->out->missing += n;
-		return;
-	}
-	if (met(r, mfn, SHARED_LEAF, pfn, n, at, &index))
-		return;
-	err = read_machine(r, mfn * PAGE, page);
-	if (err) {
-		kdx_error_destroy(err);
-		unreadable(r, pfn, n);
-		return;
-	}
-	take_page(r, page, mfn, index, pfn, n);
+	if (fetch(r, mfn, SHARED_LEAF, pfn, n, at, page, &index))
+		take_page(r, page, mfn, index, pfn, n);
 }
 
 /* Whether every entry of a mid page names no leaf or a shared one. */
@@ -342,20 +355,9 @@ static void mid(struct p2m_reader *r, uint64_t mfn, uint64_t pfn, uint64_t n,
 {
 	uint8_t page[PAGE];
 	uint64_t index, per = r->per;
-	struct kdx_error *err;
 
-	if (mfn == all_ones(r)) {
-		r->out->missing += n;
+	if (!fetch(r, mfn, SHARED_TABLE, pfn, n, at, page, &index))
 		return;
-	}
-	if (met(r, mfn, SHARED_TABLE, pfn, n, at, &index))
-		return;
-	err = read_machine(r, mfn * PAGE, page);
-	if (err) {
-		kdx_error_destroy(err);
-		unreadable(r, pfn, n);
-		return;
-	}
 	/* Bounded: a page's entries. */
 	for (uint64_t k = 0; k * per < n && !r->stopped; k++)
 		leaf(r, entry(r, page, k), pfn + k * per,

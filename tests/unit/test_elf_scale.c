@@ -17,6 +17,7 @@
 #include <kdx/kdx.h>
 
 #include "mkkdump.h"
+#include "testfs.h"
 
 #include <malloc.h>
 #include <stdio.h>
@@ -173,15 +174,8 @@ static void open_costs_only_the_map(void **state)
 /* Resident file-backed memory of this process, in KiB. */
 static long rss_file_kib(void)
 {
-	char line[256];
-	long kib = -1;
-	FILE *f = fopen("/proc/self/status", "r");
+	long kib = testfs_rss_file_kib();
 
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "RssFile: %ld", &kib) == 1)
-			break;
-	fclose(f);
 	assert_true(kib >= 0);
 	return kib;
 }

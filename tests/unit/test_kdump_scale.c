@@ -14,6 +14,8 @@
 
 #include <kdx/kdx.h>
 
+#include "testfs.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,15 +58,8 @@ static void make_dump(struct scale_dump *s)
 /* Resident file-backed memory of this process, in KiB. */
 static long rss_file_kib(void)
 {
-	char line[256];
-	long kib = -1;
-	FILE *f = fopen("/proc/self/status", "r");
+	long kib = testfs_rss_file_kib();
 
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "RssFile: %ld", &kib) == 1)
-			break;
-	fclose(f);
 	assert_true(kib >= 0);
 	return kib;
 }
