@@ -13,8 +13,10 @@ struct kdx_error {
 	int errnum;
 	bool has_address;
 	bool has_file_offset;
+	bool has_nodata_end;
 	uint64_t address;
 	uint64_t file_offset;
+	uint64_t nodata_end;
 	char *message; /* text, or a wrapped message of its own */
 	/* The first message, in the error's own allocation: errors are
 	 * made by the thousand on damaged input (every read across a hole)
@@ -168,6 +170,28 @@ struct kdx_error *kdx_err_set_file_offset(struct kdx_error *err,
 		err->file_offset = offset;
 	}
 	return err;
+}
+
+struct kdx_error *kdx_err_set_nodata_end(struct kdx_error *err, uint64_t end)
+{
+	if (err != &nomem_error && err->code == KDX_ERR_NODATA) {
+		err->has_nodata_end = true;
+		err->nodata_end = end;
+	}
+	return err;
+}
+
+bool kdx_error_nodata_end(const struct kdx_error *err, uint64_t *end)
+{
+	if (err->has_nodata_end)
+		*end = err->nodata_end;
+	return err->has_nodata_end;
+}
+
+void kdx_err_forget_nodata_end(struct kdx_error *err)
+{
+	if (err && err != &nomem_error)
+		err->has_nodata_end = false;
 }
 
 enum kdx_error_code kdx_error_code(const struct kdx_error *err)

@@ -25,6 +25,11 @@ static struct kdx_error *dump_read_phys(void *ctx, uint64_t paddr, void *buf,
 
 		if (err || served)
 			return err;
+		/* The format's tables may lie in the physical map's holes:
+		 * a hole's end says nothing of what the format serves. */
+		err = kdx_read_phys(dump, paddr, buf, len, 0, NULL);
+		kdx_err_forget_nodata_end(err);
+		return err;
 	}
 	return kdx_read_phys(dump, paddr, buf, len, 0, NULL);
 }
@@ -34,7 +39,11 @@ static struct kdx_error *dump_read_phys(void *ctx, uint64_t paddr, void *buf,
 static struct kdx_error *dump_read_machine(void *ctx, uint64_t maddr,
 					   void *buf, size_t len)
 {
-	return kdx_read_machine(ctx, maddr, buf, len, 0, NULL);
+	struct kdx_error *err = kdx_read_machine(ctx, maddr, buf, len, 0, NULL);
+
+	/* A hole's end is a physical address, not a machine one. */
+	kdx_err_forget_nodata_end(err);
+	return err;
 }
 
 struct kdx_error *kdx_dump_xlat_create(const struct kdx_dump *dump,
