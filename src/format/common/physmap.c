@@ -449,6 +449,9 @@ static struct kdx_error *read_entry(const struct kdx_physmap *map,
 		err = kdx_file_read(src->file, off, out, n);
 		break;
 	}
+	/* A format's reader may have met a hole of another map (a view
+	 * over another dump): its end is not an address of this one. */
+	kdx_err_forget_nodata_end(err);
 	if (err)
 		err = kdx_err_set_address(
 			kdx_err_wrap(err, "physical address 0x%llx",
