@@ -218,10 +218,14 @@ struct kdx_xlat_config {
 	/** Entry bits to clear before use, e.g. AMD SME's C-bit
 	 *  (Linux NUMBER(sme_mask)). */
 	uint64_t ignore_mask;
-	/** Cached page-table pages (0: 256). */
+	/** Cached page-table pages (0: 256; kdx_dump_xlat_create() on a
+	 *  dump of fewer pages: about its page count). */
 	unsigned int table_cache_pages;
 	/** Cached translations per page size, rounded up to a power of two
-	 *  (0: 32768 for the smallest page size, 4096 for the others). */
+	 *  (0: 32768 for the smallest page size, 4096 for the others;
+	 *  kdx_dump_xlat_create() on a dump of fewer than 256 pages: about
+	 *  its page count).  A size given here also bounds the cache of
+	 *  last-level tables (at most 8192 entries). */
 	unsigned int tlb_entries;
 	/** kdx_xlat_maps() stops with an error after this many tables
 	 *  (0: 4 Mi tables). */

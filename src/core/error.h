@@ -40,4 +40,14 @@ struct kdx_error *kdx_err_set_address(struct kdx_error *err, uint64_t addr);
 struct kdx_error *kdx_err_set_file_offset(struct kdx_error *err,
 					  uint64_t offset);
 
+/* A KDX_ERR_NODATA read error of physical memory may say where the
+ * missing data ends: every byte from its address up to @end (exclusive)
+ * is missing too, so a reader going entry by entry may skip there (a
+ * page table in a hole costs one error, not 512).  Set by the physical
+ * map only; whoever passes the error on for another address space (a
+ * machine read, a format's own tables) forgets it. */
+struct kdx_error *kdx_err_set_nodata_end(struct kdx_error *err, uint64_t end);
+bool kdx_error_nodata_end(const struct kdx_error *err, uint64_t *end);
+void kdx_err_forget_nodata_end(struct kdx_error *err);
+
 #endif

@@ -548,7 +548,8 @@ static bool has_section(const struct kdx_file *file, const struct elf_header *h,
 	bool is64 = h->cls->bits == 64;
 	unsigned int strndx = kdx_load_u16(ehdr + (is64 ? 62 : 50), h->bo);
 	uint8_t shdr[64];
-	uint64_t names_at, names_size;
+	uint64_t names_at, names_size, size;
+	unsigned int shnum = h->shnum;
 	struct kdx_error *err;
 
 	if (!h->shoff || h->shentsize != h->cls->shdr_size ||
@@ -561,7 +562,12 @@ static bool has_section(const struct kdx_file *file, const struct elf_header *h,
 		return false;
 	names_at = word(h, shdr + (is64 ? 24 : 16));   /* sh_offset */
 	names_size = word(h, shdr + (is64 ? 32 : 20)); /* sh_size */
-	for (unsigned int i = 0; i < h->shnum; i++)
+	/* Only the headers inside the file (strndx's was): a bogus e_shnum
+	 * of 65535 past the end cost a failed read and an error each. */
+	size = kdx_file_size(file);
+	if (size > h->shoff && (size - h->shoff) / h->cls->shdr_size < shnum)
+		shnum = (unsigned int)((size - h->shoff) / h->cls->shdr_size);
+	for (unsigned int i = 0; i < shnum; i++)
 		if (section_named(file, h, names_at, names_size, i, name))
 			return true;
 	return false;

@@ -25,6 +25,11 @@ static struct kdx_error *dump_read_phys(void *ctx, uint64_t paddr, void *buf,
 
 		if (err || served)
 			return err;
+		/* The format's tables may lie in the physical map's holes:
+		 * a hole's end says nothing of what the format serves. */
+		err = kdx_read_phys(dump, paddr, buf, len, 0, NULL);
+		kdx_err_forget_nodata_end(err);
+		return err;
 	}
 	return kdx_read_phys(dump, paddr, buf, len, 0, NULL);
 }
@@ -34,7 +39,28 @@ static struct kdx_error *dump_read_phys(void *ctx, uint64_t paddr, void *buf,
 static struct kdx_error *dump_read_machine(void *ctx, uint64_t maddr,
 					   void *buf, size_t len)
 {
-	return kdx_read_machine(ctx, maddr, buf, len, 0, NULL);
+	struct kdx_error *err = kdx_read_machine(ctx, maddr, buf, len, 0, NULL);
+
+	/* A hole's end is a physical address, not a machine one. */
+	kdx_err_forget_nodata_end(err);
+	return err;
+}
+
+/* A dump of fewer pages than the caches' defaults hold (256 table
+ * pages, 32768 translations) fills no more of them than it has pages:
+ * caches that size cost less to make (2 MiB zeroed at each create was
+ * most of a small dump's open under the fuzzer). */
+#define SMALL_DUMP_PAGES 256u
+
+static uint64_t dump_pages(const struct kdx_dump *dump)
+{
+	size_t n;
+	const struct kdx_phys_range *r = kdx_dump_phys_ranges(dump, &n);
+	uint64_t pages = 16; /* no less than a few */
+
+	for (size_t i = 0; i < n && pages < SMALL_DUMP_PAGES; i++)
+		pages += r[i].size / 4096 + 1;
+	return pages;
 }
 
 struct kdx_error *kdx_dump_xlat_create(const struct kdx_dump *dump,
@@ -47,11 +73,30 @@ struct kdx_error *kdx_dump_xlat_create(const struct kdx_dump *dump,
 		.read_machine = dump_read_machine,
 	};
 
+	struct kdx_xlat_config small;
+
 	if (cfg && (cfg->flags & KDX_XLAT_MACHINE) &&
 	    !kdx_dump_has_machine(dump))
 		return kdx_err(KDX_ERR_UNSUPPORTED,
 			       "machine-address page tables, but this dump has no machine addresses (no Xen p2m)");
+	if (!cfg) {
+		kdx_xlat_config_init(&small);
+		cfg = &small;
+	}
+	if (!cfg->table_cache_pages || !cfg->tlb_entries) {
+		uint64_t pages = dump_pages(dump);
 
+		if (pages < SMALL_DUMP_PAGES) {
+			if (cfg != &small) {
+				small = *cfg;
+				cfg = &small;
+			}
+			if (!small.table_cache_pages)
+				small.table_cache_pages = (unsigned int)pages;
+			if (!small.tlb_entries)
+				small.tlb_entries = (unsigned int)pages;
+		}
+	}
 	/* The callback only reads: the dump stays const. */
 	return kdx_xlat_create(cfg, &ops, (void *)dump, out);
 }

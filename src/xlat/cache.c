@@ -73,13 +73,20 @@ static struct kdx_error *tlb_init(struct kdx_xlat *xlat)
 static struct kdx_error *psc_init(struct kdx_xlat *xlat)
 {
 	const struct kdx_paging_form *form = xlat->form;
+	unsigned int n;
 
 	if (form->levels < 2)
 		return NULL;
+	/* As many as the TLB when that is sized (a small dump's, a short
+	 * walk's): it caches blocks of what the TLB caches. */
+	n = xlat->cfg.tlb_entries ? round_pow2(xlat->cfg.tlb_entries, 2) :
+				    DEFAULT_PSC_ENTRIES;
+	if (n > DEFAULT_PSC_ENTRIES)
+		n = DEFAULT_PSC_ENTRIES;
 	xlat->psc_shift = form->level[form->levels - 2].shift;
 	/* two ways per set (walk.c) */
-	xlat->psc_mask = DEFAULT_PSC_ENTRIES / 2 - 1;
-	xlat->psc = calloc(DEFAULT_PSC_ENTRIES, sizeof(*xlat->psc));
+	xlat->psc_mask = n / 2 - 1;
+	xlat->psc = calloc(n, sizeof(*xlat->psc));
 	return xlat->psc ? NULL : kdx_err_nomem();
 }
 

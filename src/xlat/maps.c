@@ -221,6 +221,22 @@ static void table_problem(struct maps_walk *w, const struct table_ctx *t,
 			   at));
 }
 
+/* How many entries from @i on (to @last) the failed read @err of entry
+ * @i says are missing: those up to the end of the hole it met, when it
+ * knows it, else entry @i alone. */
+static unsigned int entries_missing(const struct table_ctx *t, unsigned int i,
+				    unsigned int last, unsigned int es,
+				    const struct kdx_error *err)
+{
+	uint64_t at = t->table + (uint64_t)i * es, end, n;
+
+	if (kdx_error_code(err) != KDX_ERR_NODATA ||
+	    !kdx_error_nodata_end(err, &end) || end <= at)
+		return 1;
+	n = (end - at + es - 1) / es; /* entries that start in the hole */
+	return n > last - i + 1 ? last - i + 1 : (unsigned int)n;
+}
+
 /* A table the dump holds only in part (a sparse image keeps the entries
  * in use, not their whole page): entry by entry, skipping the absent
  * ones and saying how many there were.  @whole is the error of reading
@@ -237,7 +253,10 @@ static void walk_sparse(struct maps_walk *w, const struct table_ctx *t,
 			w->xlat, t->table + (uint64_t)i * es, &entry);
 
 		if (err) {
-			missing++;
+			unsigned int skip = entries_missing(t, i, last, es, err);
+
+			missing += skip;
+			i += skip - 1;
 			kdx_error_destroy(err);
 			continue;
 		}

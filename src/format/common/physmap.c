@@ -371,17 +371,21 @@ static struct kdx_error *hole_error(const struct kdx_physmap *map, size_t i,
 				    uint64_t addr)
 {
 	if (i < map->count)
-		return kdx_err_set_address(
+		return kdx_err_set_nodata_end(
+			kdx_err_set_address(
+				kdx_err(KDX_ERR_NODATA,
+					"physical address 0x%llx is not in the dump (hole up to 0x%llx)",
+					(unsigned long long)addr,
+					(unsigned long long)map->entries[i].start),
+				addr),
+			map->entries[i].start);
+	return kdx_err_set_nodata_end(
+		kdx_err_set_address(
 			kdx_err(KDX_ERR_NODATA,
-				"physical address 0x%llx is not in the dump (hole up to 0x%llx)",
-				(unsigned long long)addr,
-				(unsigned long long)map->entries[i].start),
-			addr);
-	return kdx_err_set_address(
-		kdx_err(KDX_ERR_NODATA,
-			"physical address 0x%llx is not in the dump (beyond the last dumped byte)",
-			(unsigned long long)addr),
-		addr);
+				"physical address 0x%llx is not in the dump (beyond the last dumped byte)",
+				(unsigned long long)addr),
+			addr),
+		UINT64_MAX);
 }
 
 /* Account for @n bytes at @addr that read as zeros. */
@@ -394,20 +398,22 @@ static void count_zeros(uint64_t *bytes, uint64_t *first, uint64_t addr,
 }
 
 static struct kdx_error *excluded_error(const struct kdx_physmap *map,
+					const struct kdx_physmap_entry *e,
 					uint64_t addr)
 {
+	struct kdx_error *err;
+
 	if (map->page_size)
-		return kdx_err_set_address(
-			kdx_err(KDX_ERR_NODATA,
-				"physical address 0x%llx (pfn 0x%llx) was excluded from the dump by filtering",
-				(unsigned long long)addr,
-				(unsigned long long)(addr / map->page_size)),
-			addr);
-	return kdx_err_set_address(
-		kdx_err(KDX_ERR_NODATA,
-			"physical address 0x%llx was excluded from the dump by filtering",
-			(unsigned long long)addr),
-		addr);
+		err = kdx_err(KDX_ERR_NODATA,
+			      "physical address 0x%llx (pfn 0x%llx) was excluded from the dump by filtering",
+			      (unsigned long long)addr,
+			      (unsigned long long)(addr / map->page_size));
+	else
+		err = kdx_err(KDX_ERR_NODATA,
+			      "physical address 0x%llx was excluded from the dump by filtering",
+			      (unsigned long long)addr);
+	return kdx_err_set_nodata_end(kdx_err_set_address(err, addr),
+				      piece_end(e));
 }
 
 /* Bytes the reader decodes.  A read of many pages that fails is read
@@ -461,7 +467,7 @@ static struct kdx_error *read_entry(const struct kdx_physmap *map,
 		return NULL;
 	case KDX_PIECE_EXCLUDED:
 		if (!(flags & KDX_READ_ZERO_FILL))
-			return excluded_error(map, addr);
+			return excluded_error(map, e, addr);
 		count_zeros(&stats->excluded_bytes, &stats->first_excluded,
 			    addr, n);
 		memset(out, 0, n);
@@ -474,6 +480,9 @@ static struct kdx_error *read_entry(const struct kdx_physmap *map,
 		err = kdx_file_read(src->file, off, out, n);
 		break;
 	}
+	/* A format's reader may have met a hole of another map (a view
+	 * over another dump): its end is not an address of this one. */
+	kdx_err_forget_nodata_end(err);
 	if (err)
 		err = kdx_err_set_address(
 			kdx_err_wrap(err, "physical address 0x%llx",
