@@ -296,5 +296,22 @@ assert [x['registers']['cr3'] for x in c] == [0x2000, 0x3000], c
 assert all(x['registers']['efer'] == 0xd01 and x['source'] == 'QEMU migration stream' for x in c), c
 " "$work/qc.json"
 
+# A host dump whose guest p2m names a list page twice and gives pfn 3
+# the frame of pfn 0 (fuzz/make-xen-host-seeds.py): both reported,
+# named by pfn, mfn and entry address, exit 1; the entries kept are the
+# distinct ones.
+expect_exit 1 "maps --xen-p2m: a damaged p2m is a dump problem" \
+	"$kdx" maps --xen-p2m "$corpus/xen_host/host-p2m-repeats.elf"
+check "it names the page met again" grep -q "names pages it already used: 262144 pfns left out (first: pfn 0x140000, page at mfn 0x6 named again by the entry at machine address 0x5028)" "$work/err"
+check "it names the shared frame" grep -q "gives 1 pfn a frame a lower pfn has (first: pfn 0x3 -> mfn 0xc, entry at machine address 0x8018)" "$work/err"
+"$kdx" maps --xen-p2m --json "$corpus/xen_host/host-p2m-repeats.elf" >"$work/p2m.json" 2>/dev/null
+check "maps --xen-p2m --json counts them" python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d['repeated'] == {'count': 262144, 'first_pfn': 0x140000, 'first_mfn': 6, 'first_entry_at': 0x5028}, d['repeated']
+assert d['duplicate']['count'] == 1 and d['duplicate']['first_pfn'] == 3, d['duplicate']
+assert [e[0] for e in d['entries']] == [0, 1, 2, 3], d['entries']
+" "$work/p2m.json"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
