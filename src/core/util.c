@@ -101,3 +101,10 @@ uint64_t kdx_popcount(const uint8_t *bytes, size_t len)
 		n += (uint64_t)__builtin_popcount(bytes[i]);
 	return n;
 }
+
+bool kdx_all_zero(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	return len == 0 || (b[0] == 0 && !memcmp(b, b + 1, len - 1));
+}

@@ -31,6 +31,10 @@ static inline uint64_t kdx_min_u64(uint64_t a, uint64_t b)
 bool kdx_array_reserve(void **array, size_t *capacity, size_t need,
 		       size_t elem_size);
 
+/* Whether @len bytes are all zero (libc's memcmp of the bytes against
+ * themselves shifted by one: vectorised, no zero buffer to keep). */
+bool kdx_all_zero(const void *p, size_t len);
+
 /* Append one element; false on failure (array unchanged). */
 bool kdx_array_push(void **array, size_t *count, size_t *capacity,
 		    const void *elem, size_t elem_size);

@@ -5,6 +5,7 @@
 #include "io/decompress_impl.h"
 
 #include "core/error.h"
+#include "core/util.h"
 #include "io/file_backend.h"
 
 #include <errno.h>
@@ -241,14 +242,6 @@ static struct kdx_error *make_temp_file(struct kdx_decompressed *d)
 	return NULL;
 }
 
-static bool all_zero(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 static struct kdx_error *write_all(int fd, uint64_t at, const uint8_t *p,
 				   size_t n)
 {
@@ -278,7 +271,7 @@ static struct kdx_error *write_sparse(int fd, uint64_t at, const uint8_t *p,
 
 		if (len > n)
 			len = n;
-		if (!all_zero(p, len) && (err = write_all(fd, at, p, len)))
+		if (!kdx_all_zero(p, len) && (err = write_all(fd, at, p, len)))
 			return err;
 		p += len;
 		at += len;

@@ -272,16 +272,6 @@ static struct kdx_error *plan_layout(struct kdump_writer *w)
 
 /* ---- workers: read and compress one chunk ---- */
 
-static bool all_zero(const uint8_t *p, size_t len)
-{
-	static const uint8_t zeros[256];
-
-	for (size_t i = 0; i < len; i += sizeof(zeros))
-		if (memcmp(p + i, zeros, kdx_min_u64(sizeof(zeros), len - i)))
-			return false;
-	return true;
-}
-
 /* Pages of a chunk that met holes: read each alone to see which. */
 static void count_partial(struct kdump_writer *w, const struct chunk *c,
 			  uint8_t *scratch, struct slot *s)
@@ -342,7 +332,7 @@ static struct kdx_error *compress_chunk(struct kdump_writer *w,
 		if (s->kinds[i] == PAGE_PARTIAL)
 			continue;
 
-		if (all_zero(page, bs)) {
+		if (kdx_all_zero(page, bs)) {
 			s->kinds[i] = PAGE_ZERO;
 			s->sizes[i] = bs;
 			continue;

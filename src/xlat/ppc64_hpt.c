@@ -24,6 +24,8 @@
  * HTABSIZE (bits 4:0), 2^(11 + HTABSIZE) PTEGs. */
 #include "xlat/xlat.h"
 
+#include "core/util.h"
+
 #include <stdlib.h>
 
 #define HTABSIZE_MASK 0x1full
@@ -286,6 +288,10 @@ hpt_list(struct kdx_xlat *xlat, uint64_t lo, uint64_t hi,
 	for (uint64_t g = 0; g < ptegs && !err; g += KDX_TABLE_MAX / PTEG_BYTES) {
 		err = kdx_xlat_load_table(xlat, xlat->root + g * PTEG_BYTES,
 					  KDX_TABLE_MAX, chunk);
+		/* Most PTEGs of a real table are empty: 4 KiB of zeros hold
+		 * no valid entry, skip them whole. */
+		if (!err && kdx_all_zero(chunk, sizeof(chunk)))
+			continue;
 		for (unsigned int i = 0; !err && i < KDX_TABLE_MAX / PTE_BYTES; i++) {
 			struct listed e;
 
