@@ -94,6 +94,7 @@ for r in "${readers[@]}"; do
     mkdir -p "$work/corpus/$r"
     log=$work/$r.log
     status=0
+    started=$SECONDS
     runs=()
     [ -n "${KDX_FUZZ_RUNS:-}" ] && runs=(-runs="$KDX_FUZZ_RUNS")
     nice -n 19 "$build/fuzz/fuzz_$r" -max_total_time="$seconds" "${runs[@]}" -max_len=16384 \
