@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 long testfs_rss_file_kib(void)
 {
@@ -31,4 +32,17 @@ long testfs_count_entries(const char *path)
 		n += e->d_name[0] != '.';
 	closedir(d);
 	return n;
+}
+
+int testfs_make_dir(char *templ)
+{
+	return mkdtemp(templ) ? 0 : -1;
+}
+
+int testfs_remove_dir(const char *path)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+	return system(cmd) == 0 ? 0 : -1;
 }

@@ -13,4 +13,11 @@ long testfs_rss_file_kib(void);
  * read. */
 long testfs_count_entries(const char *path);
 
+/* Make a fresh directory from @templ ("/tmp/NAME-XXXXXX", rewritten in
+ * place); 0 or -1, as a cmocka group setup returns. */
+int testfs_make_dir(char *templ);
+
+/* Remove @path and all in it; 0 or -1. */
+int testfs_remove_dir(const char *path);
+
 #endif

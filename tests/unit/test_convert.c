@@ -31,16 +31,13 @@ static int make_dir(void **state)
 {
 	(void)state;
 	strcpy(dir, "/tmp/kdx-convert-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return testfs_make_dir(dir);
 }
 
 static int remove_dir(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
+	return testfs_remove_dir(dir);
 }
 
 static char *path_in_dir(const char *name)

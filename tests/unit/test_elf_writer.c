@@ -21,6 +21,7 @@
 
 #include "linuxdump.h"
 #include "mkelf.h"
+#include "testfs.h"
 #include "mkkdump.h"
 #include "ptbuild.h"
 
@@ -49,16 +50,13 @@ static int make_dir(void **state)
 {
 	(void)state;
 	strcpy(dir, "/tmp/kdx-elfw-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return testfs_make_dir(dir);
 }
 
 static int remove_dir(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
+	return testfs_remove_dir(dir);
 }
 
 static const char *path_in_dir(const char *name)
