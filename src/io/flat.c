@@ -57,8 +57,11 @@ bool kdx_file_is_flattened(const struct kdx_file *file)
 }
 
 /* Read the record headers; the walk is bounded because every record takes
- * at least 16 bytes of the file.  A stream cut short (no end marker, the
- * last record's data cut) keeps what it holds. */
+ * at least 16 bytes the file holds: a header in bytes it does not hold (a
+ * stream inside another stream's unwritten gap reads as zero-sized
+ * records for as long as the gap, exabytes perhaps) is refused.  A stream
+ * cut short (no end marker, the last record's data cut) keeps what it
+ * holds. */
 static struct kdx_error *scan_records(struct kdx_file *base,
 				      struct record **out, size_t *count,
 				      bool *truncated)
@@ -70,8 +73,17 @@ static struct kdx_error *scan_records(struct kdx_file *base,
 	while (pos <= fsize && fsize - pos >= 16) {
 		uint8_t h[16];
 		struct record r;
-		struct kdx_error *err = kdx_file_read(base, pos, h, 16);
+		uint64_t gap;
+		struct kdx_error *err;
 
+		if (!kdx_file_all_written(base, pos, 16, &gap))
+			return kdx_err_set_file_offset(
+				kdx_err(KDX_ERR_CORRUPT,
+					"flattened record at offset 0x%llx: its header lies in a gap no record of the outer stream wrote (offset 0x%llx)",
+					(unsigned long long)pos,
+					(unsigned long long)gap),
+				pos);
+		err = kdx_file_read(base, pos, h, 16);
 		if (err)
 			return err;
 		r.offset = kdx_load_u64(h, KDX_BIG_ENDIAN);

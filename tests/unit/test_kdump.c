@@ -1818,6 +1818,73 @@ static void flattened_impossible_record(void **state)
 	done(&b);
 }
 
+/* A flattened stream flattened again is two layers and reads as the dump. */
+static void flattened_twice(void **state)
+{
+	struct mkkdump *m = new_kdump("x86_64", KDX_LITTLE_ENDIAN, 6,
+				      MKKDUMP_CODEC_ZLIB);
+	struct mkflat_options fo = { .chunk = 1000, .shuffle = 7 };
+	struct kb b;
+	uint8_t *inner, *outer;
+	size_t inner_size, outer_size;
+	struct kdx_dump *flat = NULL;
+	struct kdx_error *err;
+
+	(void)state;
+	mkkdump_set_pages(m, 0, 16, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	build(m, &b);
+	open_ok(&b);
+	inner = mkflat_build(b.bytes, b.size, NULL, &inner_size);
+	outer = mkflat_build(inner, inner_size, &fo, &outer_size);
+	err = kdx_dump_open_memory(outer, outer_size, NULL, &flat);
+	if (err)
+		fail_msg("open: %s", kdx_error_message(err));
+	compare_dumps(&b, flat);
+	kdx_dump_destroy(flat);
+	free(outer);
+	free(inner);
+	done(&b);
+}
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+/* An outer stream that writes an inner stream's header and then a few
+ * bytes a TiB further on: the inner stream's records would lie in the
+ * unwritten gap, which reads as zero-sized records for 2^36 steps (the
+ * fuzzer found the hang).  The open fails at once, naming where. */
+static void flattened_inside_a_gap(void **state)
+{
+	size_t size = 4096 + 16 + 4096 + 16 + 16 + 16;
+	uint8_t *f = calloc(1, size), *p;
+	struct kdx_dump *dump = NULL;
+
+	(void)state;
+	assert_non_null(f);
+	/* The outer header, then a record holding the inner header. */
+	memcpy(f, "makedumpfile", 12);
+	put_be64(f + 16, 1);
+	put_be64(f + 24, 1);
+	p = f + 4096;
+	put_be64(p, 0);
+	put_be64(p + 8, 4096);
+	memcpy(p + 16, f, 4096);
+	p += 16 + 4096;
+	put_be64(p, 1ull << 40);
+	put_be64(p + 8, 16);
+	p += 32;
+	put_be64(p, UINT64_MAX);
+	put_be64(p + 8, UINT64_MAX);
+	expect_error_text(kdx_dump_open_memory(f, size, NULL, &dump),
+			  KDX_ERR_CORRUPT,
+			  "flattened record at offset 0x1000: its header lies in a gap no record of the outer stream wrote (offset 0x1000)");
+	assert_null(dump);
+	free(f);
+}
+
 static void detection_and_forced_format(void **state)
 {
 	struct mkkdump *m = new_kdump("s390x", KDX_BIG_ENDIAN, 6,
@@ -1896,6 +1963,8 @@ int main(void)
 		cmocka_unit_test(flattened_cut_short),
 		cmocka_unit_test(flattened_bitmaps_not_written),
 		cmocka_unit_test(flattened_impossible_record),
+		cmocka_unit_test(flattened_twice),
+		cmocka_unit_test(flattened_inside_a_gap),
 		cmocka_unit_test(detection_and_forced_format),
 		cmocka_unit_test(eraseinfo_is_described),
 	};
