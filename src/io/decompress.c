@@ -172,6 +172,11 @@ struct kdx_error *kdx_source_after_stream(struct kdx_source *s,
 struct kdx_error *kdx_source_cut_short(const struct kdx_source *s,
 				   enum kdx_stream_codec kind)
 {
+	if (s->at_gap)
+		return kdx_err(KDX_ERR_CORRUPT,
+			       "the %s stream stops at offset 0x%llx before its end: the file holds no bytes there (a gap no record of the flattened stream wrote)",
+			       kdx_stream_codec_name(kind),
+			       (unsigned long long)kdx_source_offset(s));
 	return kdx_err(KDX_ERR_CORRUPT,
 		       "the %s stream stops at offset 0x%llx (the end of the file) before its end: the file was cut short",
 		       kdx_stream_codec_name(kind),
@@ -517,6 +522,15 @@ static struct kdx_error *decompress(const struct kdx_file *base, uint64_t start,
 			    .base = start };
 	uint8_t *out = malloc(OUT_CHUNK);
 	struct kdx_error *err;
+	uint64_t gap;
+
+	/* Bytes the file does not hold read as zeros, which some codecs
+	 * take as endless empty blocks or padding: the stream ends where
+	 * the held bytes do, so the work follows what the file holds. */
+	if (!kdx_file_all_written(base, start, d->compressed_size, &gap)) {
+		s.size = gap;
+		s.at_gap = true;
+	}
 
 	s.buf = malloc(IN_CHUNK);
 	if (!out || !s.buf)

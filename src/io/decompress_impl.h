@@ -31,6 +31,9 @@ struct kdx_decompressed {
 struct kdx_source {
 	const struct kdx_file *file;
 	uint64_t size; /* where the stream ends in the file */
+	/* size is where the file stops holding bytes (an unwritten gap of
+	 * a flattened stream), not its end */
+	bool at_gap;
 	uint64_t base; /* file offset of buf[0] */
 	uint8_t *buf;
 	size_t len, pos;

@@ -142,8 +142,14 @@ uint64_t kdx_file_next_data(const struct kdx_file *file, uint64_t offset)
 {
 	if (offset >= file->size)
 		return file->size;
-	if (file->ops->next_written)
-		return kdx_file_next_written(file, offset);
+	if (file->ops->next_written) {
+		uint64_t written = kdx_file_next_written(file, offset);
+
+		/* Written here: a window of a plain file may still know
+		 * its holes. */
+		if (written != offset)
+			return written;
+	}
 	return next_data_in_fd(file, offset);
 }
 

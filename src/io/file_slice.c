@@ -30,6 +30,21 @@ static int slice_extent(void *priv, uint64_t offset, uint64_t max,
 	return kdx_file_extent(s->base, s->start + offset, max, fd_offset, len);
 }
 
+/* A window of a flattened stream holds its unwritten gaps too. */
+static uint64_t slice_next_written(void *priv, uint64_t offset)
+{
+	struct slice *s = priv;
+
+	return kdx_file_next_written(s->base, s->start + offset) - s->start;
+}
+
+static uint64_t slice_written_end(void *priv, uint64_t offset)
+{
+	struct slice *s = priv;
+
+	return kdx_file_written_end(s->base, s->start + offset) - s->start;
+}
+
 static void slice_close(void *priv)
 {
 	struct slice *s = priv;
@@ -42,6 +57,8 @@ static const struct kdx_file_ops slice_ops = {
 	.version = KDX_FILE_OPS_VERSION,
 	.read = slice_read,
 	.extent = slice_extent,
+	.next_written = slice_next_written,
+	.written_end = slice_written_end,
 	.close = slice_close,
 };
 

@@ -226,6 +226,48 @@ out:
 	return err;
 }
 
+/* A stream inside another stream's view: a record's bytes that lie in a
+ * gap of the outer stream were never written either (they read as
+ * zeros).  Cut the extents to the base's written runs, so that the gaps
+ * stay known as gaps and scans that skip them (the VMCOREINFO search, the
+ * decompressors) cost what the file holds.  Plain bases: one piece each. */
+static struct kdx_error *clip_to_written(struct flat_view *view)
+{
+	struct flat_extent *held = NULL;
+	size_t count = 0, capacity = 0;
+
+	for (size_t i = 0; i < view->extent_count; i++) {
+		const struct flat_extent *e = &view->extents[i];
+		uint64_t pos = e->offset, end = e->offset + e->size;
+
+		/* Bounded: each pass moves past one written run of the base. */
+		while (pos < end) {
+			uint64_t at = e->base_offset + (pos - e->offset);
+			uint64_t next = kdx_file_next_written(view->base, at);
+			struct flat_extent piece;
+
+			if (next - at >= end - pos)
+				break;
+			pos += next - at;
+			piece.offset = pos;
+			piece.base_offset = next;
+			piece.size = kdx_min_u64(
+				kdx_file_written_end(view->base, next) - next,
+				end - pos);
+			if (!kdx_array_push((void **)&held, &count, &capacity,
+					    &piece, sizeof(piece))) {
+				free(held);
+				return kdx_err_nomem();
+			}
+			pos += piece.size;
+		}
+	}
+	free(view->extents);
+	view->extents = held;
+	view->extent_count = count;
+	return NULL;
+}
+
 static size_t find_extent(const struct flat_view *view, uint64_t offset)
 {
 	size_t lo = 0, hi = view->extent_count;
@@ -337,6 +379,8 @@ struct kdx_error *kdx_file_open_flattened(struct kdx_file *base,
 	err = scan_records(base, &records, &count, &view->truncated);
 	if (!err)
 		err = build_extents(view, records, count);
+	if (!err)
+		err = clip_to_written(view);
 	free(records);
 	if (err) {
 		err = kdx_err_wrap(err, "%s: flattened stream",

@@ -1885,6 +1885,75 @@ static void flattened_inside_a_gap(void **state)
 	free(f);
 }
 
+static void put_le(uint8_t *p, uint64_t v, int width)
+{
+	for (int i = 0; i < width; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* A stream inside a stream whose record claims a TiB of bytes that lie
+ * in the outer stream's unwritten gap: a LiME image of one TiB range
+ * whose only written bytes are a VMCOREINFO text 4 KiB below its end.
+ * The VMCOREINFO search skips what no record wrote and finds the text
+ * (the fuzzer found the search reading 2^28 pages of the gap one by
+ * one: it does not finish on the old code). */
+static void flattened_stream_in_a_gap_of_another(void **state)
+{
+	static const char text[] = "OSRELEASE=6.1.0\nPAGESIZE=4096\n";
+	const uint64_t tib = 1ull << 40, page_at = tib - 4096;
+	/* Inner stream bytes: header, a record of the LiME header, the
+	 * header of a record of a TiB of range data. */
+	const size_t inner_held = 4096 + 16 + 32 + 16;
+	size_t size = 4096 + 16 + inner_held + 16 + 32 + 16;
+	uint8_t *f = calloc(1, size), *in, *p;
+	struct kdx_dump *dump = NULL;
+	struct kdx_error *err;
+	const char *source;
+	uint8_t buf[32], zeros[32] = { 0 };
+
+	(void)state;
+	assert_non_null(f);
+	memcpy(f, "makedumpfile", 12);
+	put_be64(f + 16, 1);
+	put_be64(f + 24, 1);
+	/* Outer record 1: the inner stream's first bytes. */
+	put_be64(f + 4096, 0);
+	put_be64(f + 4096 + 8, inner_held);
+	in = f + 4096 + 16;
+	memcpy(in, f, 4096);
+	put_be64(in + 4096, 0);
+	put_be64(in + 4096 + 8, 32);
+	put_le(in + 4096 + 16, 0x4C694D45, 4); /* LiME magic */
+	put_le(in + 4096 + 20, 1, 4);
+	put_le(in + 4096 + 24, 0, 8);
+	put_le(in + 4096 + 32, tib - 1, 8);
+	put_be64(in + 4096 + 48, 32);
+	put_be64(in + 4096 + 56, tib);
+	/* Outer record 2: the text, where physical page_at lies in the
+	 * inner record's data (physical P is inner offset 32 + P, which is
+	 * outer offset inner_held + P). */
+	p = in + inner_held;
+	put_be64(p, inner_held + page_at);
+	put_be64(p + 8, 32);
+	memcpy(p + 16, text, sizeof(text) - 1);
+	put_be64(p + 48, UINT64_MAX);
+	put_be64(p + 56, UINT64_MAX);
+	err = kdx_dump_open_memory(f, size, NULL, &dump);
+	if (err)
+		fail_msg("open: %s", kdx_error_message(err));
+	assert_string_equal(kdx_dump_format_name(dump), "lime");
+	assert_string_equal(kdx_dump_vmcoreinfo_get(dump, "OSRELEASE"),
+			    "6.1.0");
+	source = kdx_dump_vmcoreinfo_source(dump);
+	assert_non_null(strstr(source, "at 0xfffffff000"));
+	assert_null(kdx_read_phys(dump, page_at, buf, sizeof(buf), 0, NULL));
+	assert_memory_equal(buf, text, sizeof(buf) - 2);
+	assert_null(kdx_read_phys(dump, 0x1000, buf, sizeof(buf), 0, NULL));
+	assert_memory_equal(buf, zeros, sizeof(buf));
+	kdx_dump_destroy(dump);
+	free(f);
+}
+
 static void detection_and_forced_format(void **state)
 {
 	struct mkkdump *m = new_kdump("s390x", KDX_BIG_ENDIAN, 6,
@@ -1965,6 +2034,7 @@ int main(void)
 		cmocka_unit_test(flattened_impossible_record),
 		cmocka_unit_test(flattened_twice),
 		cmocka_unit_test(flattened_inside_a_gap),
+		cmocka_unit_test(flattened_stream_in_a_gap_of_another),
 		cmocka_unit_test(detection_and_forced_format),
 		cmocka_unit_test(eraseinfo_is_described),
 	};
