@@ -12,6 +12,8 @@
 
 #include <kdx/kdx.h>
 
+#include "core/endian.h"
+
 #include "dumpcheck.h"
 #include "faultfile.h"
 #include "io/decompress.h"
@@ -488,12 +490,6 @@ static void nested_containers(void **state)
 		free(layer[i]);
 }
 
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
 /* A flattened stream that writes a zstd frame's first bytes and 16 bytes
  * a TiB further on; what lies between reads as zeros. */
 static struct kdx_file *flattened_with_a_gap(uint8_t *f, size_t size)
@@ -503,16 +499,16 @@ static struct kdx_file *flattened_with_a_gap(uint8_t *f, size_t size)
 
 	memset(f, 0, size);
 	memcpy(f, "makedumpfile", 12);
-	put_be64(f + 16, 1);
-	put_be64(f + 24, 1);
-	put_be64(f + 4096, 0);
-	put_be64(f + 4104, sizeof(frame));
+	kdx_store_u64(f + 16, 1, KDX_BIG_ENDIAN);
+	kdx_store_u64(f + 24, 1, KDX_BIG_ENDIAN);
+	kdx_store_u64(f + 4096, 0, KDX_BIG_ENDIAN);
+	kdx_store_u64(f + 4104, sizeof(frame), KDX_BIG_ENDIAN);
 	memcpy(f + 4112, frame, sizeof(frame));
-	put_be64(f + 4118, 1ull << 40);
-	put_be64(f + 4126, 16);
+	kdx_store_u64(f + 4118, 1ull << 40, KDX_BIG_ENDIAN);
+	kdx_store_u64(f + 4126, 16, KDX_BIG_ENDIAN);
 	memcpy(f + 4134, "0123456789abcdef", 16);
-	put_be64(f + 4150, UINT64_MAX);
-	put_be64(f + 4158, UINT64_MAX);
+	kdx_store_u64(f + 4150, UINT64_MAX, KDX_BIG_ENDIAN);
+	kdx_store_u64(f + 4158, UINT64_MAX, KDX_BIG_ENDIAN);
 	assert_null(kdx_file_from_memory(f, size, &base));
 	assert_null(kdx_file_open_flattened(base, &flat));
 	assert_int_equal(kdx_file_size(flat), (1ull << 40) + 16);

@@ -11,6 +11,8 @@
 
 #include <kdx/kdx.h>
 
+#include "core/endian.h"
+
 #include "dumpcheck.h"
 #include "mkkdump.h"
 
@@ -1846,12 +1848,6 @@ static void flattened_twice(void **state)
 	done(&b);
 }
 
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
 /* An outer stream that writes an inner stream's header and then a few
  * bytes a TiB further on: the inner stream's records would lie in the
  * unwritten gap, which reads as zero-sized records for 2^36 steps (the
@@ -1866,29 +1862,23 @@ static void flattened_inside_a_gap(void **state)
 	assert_non_null(f);
 	/* The outer header, then a record holding the inner header. */
 	memcpy(f, "makedumpfile", 12);
-	put_be64(f + 16, 1);
-	put_be64(f + 24, 1);
+	kdx_store_u64(f + 16, 1, KDX_BIG_ENDIAN);
+	kdx_store_u64(f + 24, 1, KDX_BIG_ENDIAN);
 	p = f + 4096;
-	put_be64(p, 0);
-	put_be64(p + 8, 4096);
+	kdx_store_u64(p, 0, KDX_BIG_ENDIAN);
+	kdx_store_u64(p + 8, 4096, KDX_BIG_ENDIAN);
 	memcpy(p + 16, f, 4096);
 	p += 16 + 4096;
-	put_be64(p, 1ull << 40);
-	put_be64(p + 8, 16);
+	kdx_store_u64(p, 1ull << 40, KDX_BIG_ENDIAN);
+	kdx_store_u64(p + 8, 16, KDX_BIG_ENDIAN);
 	p += 32;
-	put_be64(p, UINT64_MAX);
-	put_be64(p + 8, UINT64_MAX);
+	kdx_store_u64(p, UINT64_MAX, KDX_BIG_ENDIAN);
+	kdx_store_u64(p + 8, UINT64_MAX, KDX_BIG_ENDIAN);
 	expect_error_text(kdx_dump_open_memory(f, size, NULL, &dump),
 			  KDX_ERR_CORRUPT,
 			  "flattened record at offset 0x1000: its header lies in a gap no record of the outer stream wrote (offset 0x1000)");
 	assert_null(dump);
 	free(f);
-}
-
-static void put_le(uint8_t *p, uint64_t v, int width)
-{
-	for (int i = 0; i < width; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
 }
 
 /* A stream inside a stream whose record claims a TiB of bytes that lie
@@ -1914,30 +1904,30 @@ static void flattened_stream_in_a_gap_of_another(void **state)
 	(void)state;
 	assert_non_null(f);
 	memcpy(f, "makedumpfile", 12);
-	put_be64(f + 16, 1);
-	put_be64(f + 24, 1);
+	kdx_store_u64(f + 16, 1, KDX_BIG_ENDIAN);
+	kdx_store_u64(f + 24, 1, KDX_BIG_ENDIAN);
 	/* Outer record 1: the inner stream's first bytes. */
-	put_be64(f + 4096, 0);
-	put_be64(f + 4096 + 8, inner_held);
+	kdx_store_u64(f + 4096, 0, KDX_BIG_ENDIAN);
+	kdx_store_u64(f + 4096 + 8, inner_held, KDX_BIG_ENDIAN);
 	in = f + 4096 + 16;
 	memcpy(in, f, 4096);
-	put_be64(in + 4096, 0);
-	put_be64(in + 4096 + 8, 32);
-	put_le(in + 4096 + 16, 0x4C694D45, 4); /* LiME magic */
-	put_le(in + 4096 + 20, 1, 4);
-	put_le(in + 4096 + 24, 0, 8);
-	put_le(in + 4096 + 32, tib - 1, 8);
-	put_be64(in + 4096 + 48, 32);
-	put_be64(in + 4096 + 56, tib);
+	kdx_store_u64(in + 4096, 0, KDX_BIG_ENDIAN);
+	kdx_store_u64(in + 4096 + 8, 32, KDX_BIG_ENDIAN);
+	kdx_store_u32(in + 4096 + 16, 0x4C694D45, KDX_LITTLE_ENDIAN); /* LiME magic */
+	kdx_store_u32(in + 4096 + 20, 1, KDX_LITTLE_ENDIAN);
+	kdx_store_u64(in + 4096 + 24, 0, KDX_LITTLE_ENDIAN);
+	kdx_store_u64(in + 4096 + 32, tib - 1, KDX_LITTLE_ENDIAN);
+	kdx_store_u64(in + 4096 + 48, 32, KDX_BIG_ENDIAN);
+	kdx_store_u64(in + 4096 + 56, tib, KDX_BIG_ENDIAN);
 	/* Outer record 2: the text, where physical page_at lies in the
 	 * inner record's data (physical P is inner offset 32 + P, which is
 	 * outer offset inner_held + P). */
 	p = in + inner_held;
-	put_be64(p, inner_held + page_at);
-	put_be64(p + 8, 32);
+	kdx_store_u64(p, inner_held + page_at, KDX_BIG_ENDIAN);
+	kdx_store_u64(p + 8, 32, KDX_BIG_ENDIAN);
 	memcpy(p + 16, text, sizeof(text) - 1);
-	put_be64(p + 48, UINT64_MAX);
-	put_be64(p + 56, UINT64_MAX);
+	kdx_store_u64(p + 48, UINT64_MAX, KDX_BIG_ENDIAN);
+	kdx_store_u64(p + 56, UINT64_MAX, KDX_BIG_ENDIAN);
 	err = kdx_dump_open_memory(f, size, NULL, &dump);
 	if (err)
 		fail_msg("open: %s", kdx_error_message(err));
