@@ -235,7 +235,13 @@ static struct kdx_error *clip_to_written(struct flat_view *view)
 {
 	struct flat_extent *held = NULL;
 	size_t count = 0, capacity = 0;
+	uint64_t gap;
 
+	/* A base that holds every byte (a plain file) cuts nothing: keep
+	 * the extents rather than copy them. */
+	if (kdx_file_all_written(view->base, 0, kdx_file_size(view->base),
+				 &gap))
+		return NULL;
 	for (size_t i = 0; i < view->extent_count; i++) {
 		const struct flat_extent *e = &view->extents[i];
 		uint64_t pos = e->offset, end = e->offset + e->size;
