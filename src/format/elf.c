@@ -189,7 +189,7 @@ static struct kdx_error *read_header(const struct kdx_file *file,
 static struct kdx_error *check_phdrs(const struct kdx_file *file,
 				     const struct elf_header *h)
 {
-	uint64_t bytes, end;
+	uint64_t bytes, end, gap;
 
 	if (kdx_mul_overflows(h->phnum, h->cls->phdr_size, &bytes) ||
 	    kdx_add_overflows(h->phoff, bytes, &end) ||
@@ -202,6 +202,16 @@ static struct kdx_error *check_phdrs(const struct kdx_file *file,
 				h->cls->phdr_size,
 				(unsigned long long)kdx_file_size(file)),
 			h->phoff);
+	/* A flattened stream's gaps read as zeros; a table there would be
+	 * up to 2^32 empty headers (PN_XNUM) that no record wrote. */
+	if (!kdx_file_all_written(file, h->phoff, bytes, &gap))
+		return kdx_err_set_file_offset(
+			kdx_err(KDX_ERR_CORRUPT,
+				"program header table at offset 0x%llx (%llu entries of %zu bytes) reaches offset 0x%llx, which no record of the flattened stream wrote",
+				(unsigned long long)h->phoff,
+				(unsigned long long)h->phnum,
+				h->cls->phdr_size, (unsigned long long)gap),
+			gap);
 	return NULL;
 }
 
@@ -404,8 +414,20 @@ static int compare_held(const void *a, const void *b)
 	return x->index < y->index ? -1 : (x->index > y->index);
 }
 
+/* Bytes from @offset on that no record of a flattened stream wrote (they
+ * read as zeros): 0 where the file holds @offset. */
+static uint64_t unwritten_run(const struct kdx_file *file, uint64_t offset)
+{
+	uint64_t next = kdx_file_next_written(file, offset);
+
+	return next > offset ? next - offset : 0;
+}
+
 /* First address in [@from, @from + @len) where @a and @b hold different
- * bytes; @len if none (or unreadable).  Spends *@budget. */
+ * bytes; @len if none (or unreadable).  Spends *@budget on the bytes it
+ * reads; where neither segment's bytes were written (two gaps of a
+ * flattened stream, zeros both) it skips without reading, or a stream of
+ * a few records would spend the whole budget comparing zeros. */
 static uint64_t first_difference(const struct kdx_file *file,
 				 const struct held_load *a,
 				 const struct held_load *b, uint64_t from,
@@ -414,22 +436,34 @@ static uint64_t first_difference(const struct kdx_file *file,
 	uint8_t x[4096], y[4096];
 
 	for (uint64_t done = 0; done < len && *budget;) {
+		uint64_t at = from + done;
+		uint64_t a_at = a->offset + (at - a->paddr);
+		uint64_t b_at = b->offset + (at - b->paddr);
+		uint64_t zeros = kdx_min_u64(unwritten_run(file, a_at),
+					     unwritten_run(file, b_at));
 		size_t n = (size_t)kdx_min_u64(kdx_min_u64(sizeof(x), len - done),
 					       *budget);
-		uint64_t at = from + done;
-		struct kdx_error *ea = kdx_file_read(file, a->offset + (at - a->paddr), x, n);
-		struct kdx_error *eb = kdx_file_read(file, b->offset + (at - b->paddr), y, n);
-		bool unreadable = ea || eb;
+		struct kdx_error *ea, *eb;
+		bool unreadable;
 
+		if (zeros) {
+			done += kdx_min_u64(zeros, len - done);
+			continue;
+		}
+		ea = kdx_file_read(file, a_at, x, n);
+		eb = kdx_file_read(file, b_at, y, n);
+		unreadable = ea || eb;
 		kdx_error_destroy(ea);
 		kdx_error_destroy(eb);
 		if (unreadable)
 			return len;
 		*budget -= n;
-		for (size_t i = 0; i < n; i++)
-			if (x[i] != y[i])
-				return done + i;
-		done += n;
+		if (!memcmp(x, y, n))
+			done += n;
+		else
+			for (size_t i = 0;; i++, done++)
+				if (x[i] != y[i])
+					return done;
 	}
 	return len;
 }
