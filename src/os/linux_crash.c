@@ -8,6 +8,8 @@
 #include <kdx/xlat_dump.h>
 
 #include "core/error.h"
+#include <ctype.h>
+#include <limits.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +81,25 @@ static void read_uts(const struct kdx_dump *dump, struct kdx_xlat *xlat,
 	}
 }
 
+/* The decimal number after @prefix at the start of @p: digits only (a log
+ * line of a damaged dump can say "CPU: -5" or a number past INT_MAX,
+ * which sscanf's %d would take). */
+static bool number_after(const char *p, const char *prefix, int *out)
+{
+	size_t n = strlen(prefix);
+	long long v = 0;
+
+	if (strncmp(p, prefix, n) || !isdigit((unsigned char)p[n]))
+		return false;
+	for (p += n; isdigit((unsigned char)*p); p++) {
+		v = v * 10 + (*p - '0');
+		if (v > INT_MAX)
+			return false;
+	}
+	*out = (int)v;
+	return true;
+}
+
 /* "CPU: 1 PID: 1 Comm: init Not tainted ..." (dump_stack's header; newer
  * kernels put "UID: 0" between CPU and PID). */
 static bool parse_task_line(const struct kdx_log_record *r,
@@ -92,7 +113,8 @@ static bool parse_task_line(const struct kdx_log_record *r,
 		return false;
 	first_line(line, sizeof(line), r);
 	p = strstr(line, "PID: ");
-	if (sscanf(line, "CPU: %d", &cpu) != 1 || !p || sscanf(p, "PID: %d", &pid) != 1)
+	if (!number_after(line, "CPU: ", &cpu) || !p ||
+	    !number_after(p, "PID: ", &pid))
 		return false;
 	s->cpu = cpu;
 	s->pid = pid;
