@@ -61,12 +61,21 @@ struct kdx_log_structured {
 	uint64_t seq;
 };
 
-/* Character ring (before 3.5): the whole text, in order. */
+/* The kernel's LOG_LINE_MAX of the character-ring era: a longer run
+ * without a newline comes back as several records. */
+#define KDX_LOG_PLAIN_LINE_MAX 1024
+
+/* Character ring (before 3.5), read through a window as the walk goes:
+ * log_buf_len may be up to 2 GiB, and what a header claims must not be
+ * allocated before the dump shows it holds it. */
 struct kdx_log_plain {
-	char *text;
-	size_t len, pos;
-	bool wrapped; /* the first line may be cut */
+	struct kdx_log_window ring;
+	uint64_t ring_len; /* log_buf_len, a power of two */
+	uint64_t first;    /* ring offset of the oldest character */
+	uint64_t len, pos; /* characters in the log; those returned */
+	bool wrapped;      /* the first line may be cut */
 	uint64_t seq;
+	char line[KDX_LOG_PLAIN_LINE_MAX];
 };
 
 /* One printk layout; the list in linux_printk.c is the one place that

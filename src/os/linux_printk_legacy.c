@@ -9,6 +9,7 @@
 #include "os/linux_printk.h"
 
 #include "core/endian.h"
+#include "core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,7 +222,7 @@ static unsigned int log_end_size(struct kdx_log *log)
 static struct kdx_error *plain_open(struct kdx_log *log)
 {
 	struct kdx_log_plain *pl = &log->u.pl;
-	uint64_t buf_sym, len_sym, end_sym, buf, log_end, start;
+	uint64_t buf_sym, len_sym, end_sym, buf, log_end;
 	uint32_t buf_len;
 	uint8_t b[8];
 	unsigned int es = log_end_size(log);
@@ -240,25 +241,68 @@ static struct kdx_error *plain_open(struct kdx_log *log)
 		return kdx_err(KDX_ERR_CORRUPT,
 			       "log_buf_len %u is not a power of two", buf_len);
 	log->stats.buffer_size = buf_len;
-	pl->len = log_end < buf_len ? (size_t)log_end : buf_len;
-	pl->text = malloc(pl->len ? pl->len : 1);
-	if (!pl->text)
-		return kdx_err_nomem();
-	if (log_end < buf_len)
-		return kdx_log_read(log, "log_buf", buf, pl->text, pl->len);
+	pl->ring_len = buf_len;
+	pl->len = log_end < buf_len ? log_end : buf_len;
 	/* Wrapped: the oldest character is at log_end's position. */
-	pl->wrapped = true;
-	start = log_end & (buf_len - 1);
-	err = kdx_log_read(log, "log_buf", buf + start, pl->text, buf_len - start);
-	if (!err && start)
-		err = kdx_log_read(log, "log_buf", buf, pl->text + (buf_len - start),
-				   start);
-	return err;
+	pl->wrapped = log_end >= buf_len;
+	pl->first = pl->wrapped ? log_end & (buf_len - 1) : 0;
+	kdx_log_window_init(&pl->ring, "log_buf", buf, buf_len);
+	if (pl->len) {
+		/* A ring the dump does not hold fails here, not at record 1. */
+		if (!kdx_log_window_get(log, &pl->ring, pl->first, 1, &err))
+			return err;
+	}
+	return NULL;
 }
 
 static void plain_deinit(struct kdx_log *log)
 {
-	free(log->u.pl.text);
+	kdx_log_window_deinit(&log->u.pl.ring);
+}
+
+/* The next line's characters into pl->line, up to a newline, the end of
+ * the log or KDX_LOG_PLAIN_LINE_MAX; its length, or -1 if the ring could
+ * not be read before any character (the walk is stopped). */
+static long plain_take_line(struct kdx_log *log)
+{
+	struct kdx_log_plain *pl = &log->u.pl;
+	size_t n = 0, limit = sizeof(pl->line);
+
+	/* Bounded: each pass takes at least one character, halves the piece
+	 * it asks for (at most log2 of the line size times) or ends. */
+	while (pl->pos < pl->len && n < sizeof(pl->line)) {
+		uint64_t off = (pl->first + pl->pos) & (pl->ring_len - 1);
+		size_t chunk = (size_t)kdx_min_u64(
+			kdx_min_u64(pl->len - pl->pos, pl->ring_len - off),
+			kdx_min_u64(sizeof(pl->line) - n, limit));
+		struct kdx_error *err = NULL;
+		const uint8_t *p = kdx_log_window_get(log, &pl->ring, off, chunk, &err);
+		const uint8_t *nl;
+		size_t take;
+
+		if (!p && chunk > 1) {
+			/* A hole inside the piece: take what lies before it. */
+			kdx_error_destroy(err);
+			limit = chunk / 2;
+			continue;
+		}
+		if (!p) {
+			kdx_log_stop(log, kdx_err_set_address(
+						  kdx_err_wrap(err, "character %llu of log_buf",
+							       (unsigned long long)pl->pos),
+						  pl->ring.base + off));
+			pl->pos = pl->len;
+			return n ? (long)n : -1;
+		}
+		nl = memchr(p, '\n', chunk);
+		take = nl ? (size_t)(nl - p) : chunk;
+		memcpy(pl->line + n, p, take);
+		n += take;
+		pl->pos += take + (nl ? 1 : 0);
+		if (nl)
+			break;
+	}
+	return (long)n;
 }
 
 /* "<N>" at the start of a line: the level (and facility above 7). */
@@ -306,15 +350,16 @@ static size_t parse_time(const char *p, size_t n, struct kdx_log_record *rec)
 static bool plain_next(struct kdx_log *log, struct kdx_log_record *rec)
 {
 	struct kdx_log_plain *pl = &log->u.pl;
-	const char *line, *nl;
+	const char *line = pl->line;
 	size_t n, skip;
+	long got;
 
 	if (pl->pos >= pl->len)
 		return false;
-	line = pl->text + pl->pos;
-	nl = memchr(line, '\n', pl->len - pl->pos);
-	n = nl ? (size_t)(nl - line) : pl->len - pl->pos;
-	pl->pos += n + (nl ? 1 : 0);
+	got = plain_take_line(log);
+	if (got < 0)
+		return false;
+	n = (size_t)got;
 	rec->seq = pl->seq++;
 	if (pl->wrapped && rec->seq == 0) {
 		/* The oldest line lost its beginning to the ring. */

@@ -535,3 +535,15 @@ void plain_build(struct fake_mem *m, uint32_t buf_len, const char *text,
 	fm_key(m, "SYMBOL(log_buf_len)", "%llx", (unsigned long long)kva(m, 0x110));
 	fm_key(m, "SYMBOL(log_end)", "%llx", (unsigned long long)kva(m, 0x120));
 }
+
+void plain_claim(struct fake_mem *m, uint32_t buf_len, uint64_t log_end,
+		 bool long_end)
+{
+	uint8_t *syms = fm_at(m, kva(m, 0));
+
+	put32(syms + 0x110, buf_len, m->bo);
+	if (long_end)
+		fm_put_word(m, syms + 0x120, log_end);
+	else
+		put32(syms + 0x120, (uint32_t)log_end, m->bo);
+}

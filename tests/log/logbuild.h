@@ -115,5 +115,9 @@ void st_finish(struct st_builder *b);
 
 void plain_build(struct fake_mem *m, uint32_t buf_len, const char *text,
 		 const char *osrelease);
+/* Rewrite plain_build()'s log_buf_len and log_end: a header that claims
+ * more than the dump holds. */
+void plain_claim(struct fake_mem *m, uint32_t buf_len, uint64_t log_end,
+		 bool long_end);
 
 #endif

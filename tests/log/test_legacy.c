@@ -360,6 +360,48 @@ static void test_plain_wrapped(void **state)
 	free(text);
 }
 
+/* A header that claims a 2 GiB ring of which the dump holds 4 KiB: the
+ * lines the dump holds come back, the walk stops at the first missing
+ * byte naming its address, and nothing of the claimed size is allocated
+ * first (fuzz_crash under ASan: malloc(2 GiB) from a 2 KiB input). */
+static void test_plain_claims_more_than_dump(void **state)
+{
+	struct fake_mem m;
+	struct kdx_log *log;
+	struct kdx_log_record r;
+	unsigned int lines = 0;
+	const char *msg;
+
+	init(state, &m);
+	plain_build(&m, 4096, "<6>first\n<6>second\n", "2.6.32");
+	plain_claim(&m, 1u << 31, (1u << 31) - 1, false);
+	log = open_log(&m, KDX_LOG_PLAIN);
+	while (kdx_log_next(log, &r)) {
+		if (lines == 0)
+			assert_text(&r, "first");
+		if (lines == 1)
+			assert_text(&r, "second");
+		lines++;
+	}
+	/* "first", "second", then the zero bytes up to 4096 as one or
+	 * more cut lines; never the 2 GiB claimed. */
+	assert_in_range(lines, 3, 8);
+	assert_non_null(kdx_log_status(log));
+	msg = kdx_error_message(kdx_log_status(log));
+	if (!strstr(msg, "log_buf") || !strstr(msg, "character 4096"))
+		fail_msg("status: %s", msg);
+	kdx_log_destroy(log);
+
+	/* Wrapped, the oldest character outside the dump: open fails. */
+	plain_claim(&m, 1u << 30, (1u << 30) + 8192, false);
+	struct kdx_error *err = try_open(&m);
+	assert_non_null(err);
+	if (!strstr(kdx_error_message(err), "log_buf"))
+		fail_msg("open: %s", kdx_error_message(err));
+	kdx_error_destroy(err);
+	fm_free(&m);
+}
+
 #define FOR_ALL(fn)                                                       \
 	cmocka_unit_test_prestate(fn, (void *)&le64),                     \
 		cmocka_unit_test_prestate(fn, (void *)&be64),             \
@@ -377,6 +419,7 @@ int main(void)
 		FOR_ALL(test_structured_bad_indices),
 		FOR_ALL(test_plain),
 		FOR_ALL(test_plain_wrapped),
+		FOR_ALL(test_plain_claims_more_than_dump),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
