@@ -16,8 +16,9 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
-#define IN_CHUNK (256u << 10)
+#define IN_CHUNK (64u << 10) /* see KDX_DECOMPRESS_OUT_CHUNK */
 #define OUT_CHUNK KDX_DECOMPRESS_OUT_CHUNK
 #define HOLE_BLOCK 4096u
 
@@ -395,6 +396,19 @@ static struct kdx_error *inflate_all(struct kdx_source *s, struct kdx_decompress
 	return err;
 }
 
+/* A window larger than everything the caller accepts cannot be needed
+ * by a stream that fits, and zstd allocates it from the frame header
+ * before a byte is decoded: refuse it there.  Never above zstd's own
+ * default (27: 128 MiB), which a 20-byte file could otherwise raise. */
+static int zstd_window_log_max(uint64_t max_size)
+{
+	int log = 10; /* the format's smallest window */
+
+	while (log < 27 && (1ull << log) < max_size)
+		log++;
+	return log;
+}
+
 static struct kdx_error *unzstd_all(struct kdx_source *s, struct kdx_decompressed *d,
 				    uint8_t *out)
 {
@@ -404,6 +418,8 @@ static struct kdx_error *unzstd_all(struct kdx_source *s, struct kdx_decompresse
 
 	if (!dctx)
 		return kdx_err_nomem();
+	ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax,
+			       zstd_window_log_max(d->limits.max_size));
 	while (!err && more) {
 		ZSTD_inBuffer in;
 		ZSTD_outBuffer o = { out, OUT_CHUNK, 0 };
@@ -417,6 +433,14 @@ static struct kdx_error *unzstd_all(struct kdx_source *s, struct kdx_decompresse
 		}
 		in = (ZSTD_inBuffer){ s->buf, s->len, s->pos };
 		hint = ZSTD_decompressStream(dctx, &o, &in);
+		if (ZSTD_getErrorCode(hint) == ZSTD_error_frameParameter_windowTooLarge) {
+			err = kdx_err(KDX_ERR_UNSUPPORTED,
+				      "offset 0x%llx: the zstd frame asks for a window above %u bytes, kdx's limit (0x%llx bytes of output, at most 128 MiB of window): decompress it by hand (zstd -d --long=31) and open the result",
+				      (unsigned long long)kdx_source_offset(s),
+				      1u << zstd_window_log_max(d->limits.max_size),
+				      (unsigned long long)d->limits.max_size);
+			break;
+		}
 		if (ZSTD_isError(hint)) {
 			err = kdx_err(KDX_ERR_CORRUPT,
 				      "offset 0x%llx: the zstd stream is damaged (%s)",
@@ -532,7 +556,8 @@ static struct kdx_error *decompress(const struct kdx_file *base, uint64_t start,
 		s.at_gap = true;
 	}
 
-	s.buf = malloc(IN_CHUNK);
+	/* No bigger than the stream: most are small. */
+	s.buf = malloc((size_t)kdx_min_u64(IN_CHUNK, s.size - s.base + 1));
 	if (!out || !s.buf)
 		err = kdx_err_nomem();
 	else

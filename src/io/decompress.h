@@ -32,7 +32,9 @@ enum kdx_stream_codec {
 
 /* How far decompression may go; zero members take the defaults. */
 struct kdx_decompress_limits {
-	/* The largest decompressed size accepted (default 1 TiB). */
+	/* The largest decompressed size accepted (default 1 TiB); a zstd
+	 * frame whose window is larger (above 128 MiB in any case) is
+	 * refused before its window is allocated. */
 	uint64_t max_size;
 	/* Kept in memory up to this many bytes, then moved to a temporary
 	 * file (default 64 MiB). */

@@ -13,7 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KDX_DECOMPRESS_OUT_CHUNK (1u << 20)
+/* The codecs' output scratch.  64 KiB costs nothing in speed (a 530 MB
+ * dump decompresses as fast as with 1 MiB) and stays below the size at
+ * which allocators (glibc's mmap threshold, ASan's large allocator) map
+ * and unmap every buffer: small streams, fuzzed ones above all, do not
+ * pay for a megabyte of page faults each. */
+#define KDX_DECOMPRESS_OUT_CHUNK (64u << 10)
 
 /* The decompressed bytes: in memory, or (once past memory_max) in an
  * unlinked temporary file. */
