@@ -71,8 +71,10 @@ struct avml {
 	size_t chunk_count, chunk_capacity;
 	struct kdx_crc32c crc;
 	struct kdx_decoder_pool decoders;
+	/* Each slot's CHUNK_MAX_DATA bytes are allocated on its first use:
+	 * most opens read whole chunks or nothing (512 KiB per open was most
+	 * of fuzz_lime's time under ASan). */
 	struct cache_slot cache[CACHE_SLOTS];
-	uint8_t *cache_data;
 };
 
 /* What the header walk collects for either version. */
@@ -573,9 +575,10 @@ static void avml_destroy(void *priv)
 	if (!a)
 		return;
 	kdx_decoder_pool_deinit(&a->decoders);
-	for (size_t i = 0; i < CACHE_SLOTS; i++)
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
 		pthread_mutex_destroy(&a->cache[i].lock);
-	free(a->cache_data);
+		free(a->cache[i].data);
+	}
 	free(a->chunks);
 	free(a->ranges);
 	free(a);
@@ -587,16 +590,10 @@ static struct avml *avml_new(const struct kdx_file *file)
 
 	if (!a)
 		return NULL;
-	a->cache_data = malloc((size_t)CACHE_SLOTS * CHUNK_MAX_DATA);
-	if (!a->cache_data) {
-		free(a);
-		return NULL;
-	}
 	a->file = file;
 	kdx_crc32c_init(&a->crc);
 	for (size_t i = 0; i < CACHE_SLOTS; i++) {
 		a->cache[i].chunk = SIZE_MAX;
-		a->cache[i].data = a->cache_data + i * CHUNK_MAX_DATA;
 		pthread_mutex_init(&a->cache[i].lock, NULL);
 	}
 	kdx_decoder_pool_init(&a->decoders);
@@ -705,7 +702,9 @@ static struct kdx_error *cached_read(struct avml *a, size_t index,
 	struct kdx_error *err = NULL;
 
 	pthread_mutex_lock(&slot->lock);
-	if (slot->chunk != index) {
+	if (!slot->data && !(slot->data = malloc(CHUNK_MAX_DATA)))
+		err = kdx_err_nomem();
+	else if (slot->chunk != index) {
 		slot->chunk = SIZE_MAX;
 		err = decode_chunk(a, index, slot->data);
 		if (!err)
