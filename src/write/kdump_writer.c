@@ -352,18 +352,53 @@ static struct kdx_error *compress_chunk(struct kdump_writer *w,
 	return NULL;
 }
 
+/* What compressing takes: a thread's (or, with one thread, the writer's
+ * own) page buffer and encoder. */
+struct compressor {
+	uint8_t *in;
+	struct kdx_encoder *enc;
+	struct kdx_error *setup; /* why there is none; every chunk says so */
+};
+
+static void compressor_init(struct kdump_writer *w, struct compressor *c)
+{
+	c->in = malloc((size_t)w->chunk_pages * w->l.bs);
+	c->enc = NULL;
+	c->setup = c->in ? NULL : kdx_err_nomem();
+	if (!c->setup && w->codec != KDX_CODEC_NONE)
+		c->setup = kdx_encoder_create(w->codec, w->opts->level, &c->enc);
+}
+
+static void compressor_deinit(struct compressor *c)
+{
+	kdx_error_destroy(c->setup);
+	kdx_encoder_destroy(c->enc);
+	free(c->in);
+}
+
+/* Compress chunk @k into its slot and mark the slot ready. */
+static void compress_claimed(struct kdump_writer *w, struct compressor *c,
+			     size_t k)
+{
+	struct slot *s = &w->slots[k % w->window];
+
+	s->err = c->setup ? kdx_err(kdx_error_code(c->setup), "%s",
+				    kdx_error_message(c->setup)) :
+			    compress_chunk(w, &w->chunks[k], c->in, c->enc, s);
+	pthread_mutex_lock(&w->lock);
+	s->ready = true;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
 static void *worker_main(void *arg)
 {
 	struct kdump_writer *w = arg;
-	uint8_t *in = malloc((size_t)w->chunk_pages * w->l.bs);
-	struct kdx_encoder *enc = NULL;
-	struct kdx_error *setup = in ? NULL : kdx_err_nomem();
+	struct compressor c;
 
-	if (!setup && w->codec != KDX_CODEC_NONE)
-		setup = kdx_encoder_create(w->codec, w->opts->level, &enc);
+	compressor_init(w, &c);
 	for (;;) {
 		size_t k;
-		struct slot *s;
 
 		pthread_mutex_lock(&w->lock);
 		while (!w->abort && w->next_claim < w->nchunks &&
@@ -375,18 +410,9 @@ static void *worker_main(void *arg)
 		}
 		k = w->next_claim++;
 		pthread_mutex_unlock(&w->lock);
-		s = &w->slots[k % w->window];
-		s->err = setup ? kdx_err(kdx_error_code(setup), "%s",
-					 kdx_error_message(setup)) :
-				 compress_chunk(w, &w->chunks[k], in, enc, s);
-		pthread_mutex_lock(&w->lock);
-		s->ready = true;
-		pthread_cond_broadcast(&w->cond);
-		pthread_mutex_unlock(&w->lock);
+		compress_claimed(w, &c, k);
 	}
-	kdx_error_destroy(setup);
-	kdx_encoder_destroy(enc);
-	free(in);
+	compressor_deinit(&c);
 	return NULL;
 }
 
@@ -529,20 +555,29 @@ static struct kdx_error *run_pipeline(struct kdump_writer *w,
 {
 	pthread_t *tids;
 	unsigned int started = 0;
+	struct compressor own = { 0 };
+	bool inline_work;
 	struct kdx_error *err;
 
 	/* No more compression threads than chunks to compress. */
 	if (w->nchunks && threads > w->nchunks)
 		threads = (unsigned int)w->nchunks;
+	/* One thread: the writer compresses each chunk itself, sparing a
+	 * thread's start (most of a small dump's convert under ASan). */
+	inline_work = threads <= 1;
 	tids = calloc(threads, sizeof(*tids));
 	err = tids ? alloc_slots(w) : kdx_err_nomem();
 
-	for (; !err && started < threads; started++)
+	for (; !err && !inline_work && started < threads; started++)
 		if (pthread_create(&tids[started], NULL, worker_main, w))
 			break;
-	if (!err && !started)
+	if (!err && !inline_work && !started)
 		err = kdx_err(KDX_ERR_OS, "cannot start a compression thread");
+	if (!err && inline_work)
+		compressor_init(w, &own);
 	for (size_t k = 0; !err && k < w->nchunks; k++) {
+		if (inline_work)
+			compress_claimed(w, &own, k);
 		err = write_chunk(w, k);
 		if (!err)
 			err = kdx_convert_check_stop(w->opts);
@@ -553,6 +588,7 @@ static struct kdx_error *run_pipeline(struct kdump_writer *w,
 	pthread_mutex_unlock(&w->lock);
 	for (unsigned int i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
+	compressor_deinit(&own);
 	free(tids);
 	free_slots(w);
 	return err;
