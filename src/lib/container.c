@@ -67,13 +67,56 @@ static bool is_compressed(const struct kdx_file *file)
 	return stream_codec(file, &kind);
 }
 
-static struct kdx_error *open_compressed(struct kdx_file *base,
-					 struct kdx_file **out)
+static struct kdx_error *open_compressed_within(
+	struct kdx_file *base, const struct kdx_decompress_limits *limits,
+	struct kdx_file **out)
 {
 	enum kdx_stream_codec kind = KDX_STREAM_GZIP;
 
 	stream_codec(base, &kind);
-	return kdx_file_open_decompressed(base, kind, NULL, out);
+	return kdx_file_open_decompressed(base, kind, limits, out);
+}
+
+static struct kdx_error *open_compressed(struct kdx_file *base,
+					 struct kdx_file **out)
+{
+	return open_compressed_within(base, NULL, out);
+}
+
+/* A compressed stream inside a decompressed one.  Compressed data does
+ * not compress, so an outer stream around a real one barely expands;
+ * one that expanded NESTED_RATIO_MAX-fold is a bomb (fuzzing found 52
+ * bytes whose zstd frame holds 124 KB of zstd frames that make 2.5 GB).
+ * The inner stream may expand no more than one layer of zstd can, from
+ * the file kdx was given (a 128 KiB RLE block from 4 bytes). */
+#define NESTED_RATIO_MAX 64
+#define ONE_LAYER_EXPANSION 32768
+
+static struct kdx_error *nested_limits(const struct kdx_file *outer,
+				       uint64_t original,
+				       struct kdx_decompress_limits *limits)
+{
+	enum kdx_stream_codec kind;
+	uint64_t compressed, size = kdx_file_size(outer);
+	bool on_disk;
+
+	memset(limits, 0, sizeof(*limits));
+	if (!kdx_file_decompressed_info(outer, &kind, &compressed, &on_disk))
+		return NULL;
+	if (size / NESTED_RATIO_MAX > compressed)
+		return kdx_err(KDX_ERR_UNSUPPORTED,
+			       "%s: a %s stream of 0x%llx bytes expanded to 0x%llx "
+			       "and holds another compressed stream: compressed "
+			       "data does not compress %u-fold, so this is a "
+			       "decompression bomb, not a dump (decompress it by "
+			       "hand if it is meant)",
+			       kdx_file_name(outer), kdx_stream_codec_name(kind),
+			       (unsigned long long)compressed,
+			       (unsigned long long)size, NESTED_RATIO_MAX);
+	limits->max_size = original > KDX_DECOMPRESS_MAX_SIZE / ONE_LAYER_EXPANSION ?
+				   KDX_DECOMPRESS_MAX_SIZE :
+				   (original ? original : 1) * ONE_LAYER_EXPANSION;
+	return NULL;
 }
 
 static bool describe_compressed(const struct kdx_file *file,
@@ -189,11 +232,13 @@ struct kdx_error *kdx_container_unwrap(struct kdx_file **file,
 				       const struct kdx_open_options *opts)
 {
 	const struct container_ops *c;
+	uint64_t original = kdx_file_size(*file);
 
 	if (opts && opts->format && !strcmp(opts->format, "raw"))
 		return NULL;
 	for (unsigned int layer = 0; (c = find_container(*file)); layer++) {
 		struct kdx_error *err;
+		struct kdx_decompress_limits limits;
 
 		if (layer == MAX_LAYERS) {
 			err = kdx_err(KDX_ERR_UNSUPPORTED,
@@ -203,7 +248,17 @@ struct kdx_error *kdx_container_unwrap(struct kdx_file **file,
 			*file = NULL;
 			return err;
 		}
-		err = c->open(*file, file);
+		if (c->open == open_compressed) {
+			err = nested_limits(*file, original, &limits);
+			if (err) {
+				kdx_file_close(*file);
+				*file = NULL;
+				return err;
+			}
+			err = open_compressed_within(*file, &limits, file);
+		} else {
+			err = c->open(*file, file);
+		}
 		if (err) {
 			*file = NULL; /* closed by the failed open */
 			return err;

@@ -486,6 +486,47 @@ static void an_elf_dump_inside(void **state)
 
 /* A compressed stream inside a compressed stream inside ...: refused
  * after a few layers, not followed for ever. */
+/* Compressed data does not compress: an outer stream that expanded
+ * 64-fold into another compressed stream is a bomb, refused before the
+ * inner one is decompressed (fuzz_vmware found 52 bytes of nested zstd
+ * that made 2.5 GB; here 256 zstd frames of 1 MiB of zeros, gzipped,
+ * which would make 256 MiB). */
+static void a_bomb_inside_a_stream(void **state)
+{
+	size_t zeros_len = 1u << 20, frame_len, inner_len, outer_len;
+	uint8_t *zeros = calloc(1, zeros_len);
+	uint8_t *frame, *inner, *outer;
+	struct kdx_open_options opts;
+	struct kdx_dump *dump = NULL;
+	struct kdx_error *err;
+
+	(void)state;
+	assert_non_null(zeros);
+	frame = mkz_compress(MKZ_ZSTD, zeros, zeros_len, 1, 0, &frame_len);
+	assert_non_null(frame);
+	inner_len = 256 * frame_len;
+	inner = malloc(inner_len);
+	assert_non_null(inner);
+	for (size_t i = 0; i < 256; i++)
+		memcpy(inner + i * frame_len, frame, frame_len);
+	outer = mkz_compress(MKZ_GZIP, inner, inner_len, 1, 0, &outer_len);
+	assert_non_null(outer);
+	assert_true(outer_len * 64 < inner_len);
+	kdx_open_options_init(&opts);
+	err = kdx_dump_open_memory(outer, outer_len, &opts, &dump);
+	assert_null(dump);
+	assert_non_null(err);
+	if (kdx_error_code(err) != KDX_ERR_UNSUPPORTED ||
+	    !strstr(kdx_error_message(err), "a gzip stream of 0x") ||
+	    !strstr(kdx_error_message(err), "decompression bomb"))
+		fail_msg("got: %s", kdx_error_message(err));
+	kdx_error_destroy(err);
+	free(outer);
+	free(inner);
+	free(frame);
+	free(zeros);
+}
+
 static void nested_containers(void **state)
 {
 	size_t elf_len, len[7];
@@ -589,6 +630,7 @@ int main(void)
 		cmocka_unit_test(failing_reads),
 		cmocka_unit_test(an_elf_dump_inside),
 		cmocka_unit_test(nested_containers),
+		cmocka_unit_test(a_bomb_inside_a_stream),
 		cmocka_unit_test(gaps_of_a_flattened_stream),
 	};
 
