@@ -12,6 +12,7 @@ the diff is the review).
 Usage: tests/golden/make-golden.py [OUTDIR]   (default: inputs/ here)
 Deterministic; Python 3 standard library only.
 """
+import gzip
 import importlib.util
 import os
 import struct
@@ -144,12 +145,22 @@ def raw_cases():
     return {"raw-wraps": seeds.pattern(4, 0x2000)}
 
 
+def container_cases():
+    # A zstd frame with no content size, a 1 MiB window and one RLE block
+    # of 128 KiB zeros (10 bytes), 4096 times (512 MiB), gzipped: an outer
+    # stream that expanded ~400-fold into another compressed stream is a
+    # bomb, refused before the inner one is decompressed.  mtime 0: the
+    # same bytes every time.
+    frame = b"\x28\xb5\x2f\xfd" + b"\x00\x50" + b"\x03\x00\x10" + b"\x00"
+    return {"gzip-of-zstd-bomb": gzip.compress(frame * 4096, mtime=0)}
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "inputs")
     os.makedirs(out, exist_ok=True)
     cases = {}
     for group in (elf_cases, kdump_cases, flattened_cases, fbsd_cases,
-                  lime_cases, qemu_cases, raw_cases):
+                  lime_cases, qemu_cases, raw_cases, container_cases):
         cases.update(group())
     for name, data in sorted(cases.items()):
         with open(os.path.join(out, name), "wb") as f:
