@@ -13,8 +13,10 @@
 struct container_ops {
 	/* Whether @file is this container. */
 	bool (*probe)(const struct kdx_file *file);
-	/* View what @base holds; takes ownership of @base. */
-	struct kdx_error *(*open)(struct kdx_file *base, struct kdx_file **out);
+	/* View what @base holds; takes ownership of @base.  @original is
+	 * the size of the file kdx was given, under every layer. */
+	struct kdx_error *(*open)(struct kdx_file *base, uint64_t original,
+				  struct kdx_file **out);
 	/* Describe a view this container opened (false: not one of its);
 	 * NULL: another entry's describe knows the view. */
 	bool (*describe)(const struct kdx_file *file,
@@ -24,8 +26,10 @@ struct container_ops {
 /* ---- makedumpfile's flattened stream ---- */
 
 static struct kdx_error *open_flattened(struct kdx_file *base,
+					uint64_t original,
 					struct kdx_file **out)
 {
+	(void)original;
 	return kdx_file_open_flattened(base, out);
 }
 
@@ -67,22 +71,6 @@ static bool is_compressed(const struct kdx_file *file)
 	return stream_codec(file, &kind);
 }
 
-static struct kdx_error *open_compressed_within(
-	struct kdx_file *base, const struct kdx_decompress_limits *limits,
-	struct kdx_file **out)
-{
-	enum kdx_stream_codec kind = KDX_STREAM_GZIP;
-
-	stream_codec(base, &kind);
-	return kdx_file_open_decompressed(base, kind, limits, out);
-}
-
-static struct kdx_error *open_compressed(struct kdx_file *base,
-					 struct kdx_file **out)
-{
-	return open_compressed_within(base, NULL, out);
-}
-
 /* A compressed stream inside a decompressed one.  Compressed data does
  * not compress, so an outer stream around a real one barely expands;
  * one that expanded NESTED_RATIO_MAX-fold is a bomb (fuzzing found 52
@@ -117,6 +105,21 @@ static struct kdx_error *nested_limits(const struct kdx_file *outer,
 				   KDX_DECOMPRESS_MAX_SIZE :
 				   (original ? original : 1) * ONE_LAYER_EXPANSION;
 	return NULL;
+}
+
+static struct kdx_error *open_compressed(struct kdx_file *base,
+					 uint64_t original, struct kdx_file **out)
+{
+	enum kdx_stream_codec kind = KDX_STREAM_GZIP;
+	struct kdx_decompress_limits limits;
+	struct kdx_error *err = nested_limits(base, original, &limits);
+
+	if (err) {
+		kdx_file_close(base);
+		return err;
+	}
+	stream_codec(base, &kind);
+	return kdx_file_open_decompressed(base, kind, &limits, out);
 }
 
 static bool describe_compressed(const struct kdx_file *file,
@@ -162,8 +165,10 @@ static bool is_fbsd_device(const struct kdx_file *file)
 }
 
 static struct kdx_error *open_fbsd_device(struct kdx_file *base,
+					uint64_t original,
 					  struct kdx_file **out)
 {
+	(void)original;
 	enum kdx_stream_codec kind;
 	uint64_t start, length;
 
@@ -185,8 +190,10 @@ static bool is_fbsd_wrapped_elf(const struct kdx_file *file)
 }
 
 static struct kdx_error *open_fbsd_wrapped_elf(struct kdx_file *base,
+					uint64_t original,
 					       struct kdx_file **out)
 {
+	(void)original;
 	uint64_t start, length;
 
 	if (!kdx_fbsd_wrapped_elf(base, &start, &length)) {
@@ -238,7 +245,6 @@ struct kdx_error *kdx_container_unwrap(struct kdx_file **file,
 		return NULL;
 	for (unsigned int layer = 0; (c = find_container(*file)); layer++) {
 		struct kdx_error *err;
-		struct kdx_decompress_limits limits;
 
 		if (layer == MAX_LAYERS) {
 			err = kdx_err(KDX_ERR_UNSUPPORTED,
@@ -248,17 +254,7 @@ struct kdx_error *kdx_container_unwrap(struct kdx_file **file,
 			*file = NULL;
 			return err;
 		}
-		if (c->open == open_compressed) {
-			err = nested_limits(*file, original, &limits);
-			if (err) {
-				kdx_file_close(*file);
-				*file = NULL;
-				return err;
-			}
-			err = open_compressed_within(*file, &limits, file);
-		} else {
-			err = c->open(*file, file);
-		}
+		err = c->open(*file, original, file);
 		if (err) {
 			*file = NULL; /* closed by the failed open */
 			return err;
