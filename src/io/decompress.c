@@ -413,13 +413,13 @@ static struct kdx_error *unzstd_all(struct kdx_source *s, struct kdx_decompresse
 				    uint8_t *out)
 {
 	ZSTD_DCtx *dctx = ZSTD_createDCtx();
+	int window_log_max = zstd_window_log_max(d->limits.max_size);
 	bool more = true, out_full = false;
 	struct kdx_error *err = NULL;
 
 	if (!dctx)
 		return kdx_err_nomem();
-	ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax,
-			       zstd_window_log_max(d->limits.max_size));
+	ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, window_log_max);
 	while (!err && more) {
 		ZSTD_inBuffer in;
 		ZSTD_outBuffer o = { out, OUT_CHUNK, 0 };
@@ -437,7 +437,7 @@ static struct kdx_error *unzstd_all(struct kdx_source *s, struct kdx_decompresse
 			err = kdx_err(KDX_ERR_UNSUPPORTED,
 				      "offset 0x%llx: the zstd frame asks for a window above %u bytes, kdx's limit (0x%llx bytes of output, at most 128 MiB of window): decompress it by hand (zstd -d --long=31) and open the result",
 				      (unsigned long long)kdx_source_offset(s),
-				      1u << zstd_window_log_max(d->limits.max_size),
+				      1u << window_log_max,
 				      (unsigned long long)d->limits.max_size);
 			break;
 		}

@@ -69,8 +69,7 @@ struct kdx_log_structured {
  * log_buf_len may be up to 2 GiB, and what a header claims must not be
  * allocated before the dump shows it holds it. */
 struct kdx_log_plain {
-	struct kdx_log_window ring;
-	uint64_t ring_len; /* log_buf_len, a power of two */
+	struct kdx_log_window ring; /* ring.size: log_buf_len, a power of two */
 	uint64_t first;    /* ring offset of the oldest character */
 	uint64_t len, pos; /* characters in the log; those returned */
 	bool wrapped;      /* the first line may be cut */

@@ -241,7 +241,6 @@ static struct kdx_error *plain_open(struct kdx_log *log)
 		return kdx_err(KDX_ERR_CORRUPT,
 			       "log_buf_len %u is not a power of two", buf_len);
 	log->stats.buffer_size = buf_len;
-	pl->ring_len = buf_len;
 	pl->len = log_end < buf_len ? log_end : buf_len;
 	/* Wrapped: the oldest character is at log_end's position. */
 	pl->wrapped = log_end >= buf_len;
@@ -271,9 +270,9 @@ static long plain_take_line(struct kdx_log *log)
 	/* Bounded: each pass takes at least one character, halves the piece
 	 * it asks for (at most log2 of the line size times) or ends. */
 	while (pl->pos < pl->len && n < sizeof(pl->line)) {
-		uint64_t off = (pl->first + pl->pos) & (pl->ring_len - 1);
+		uint64_t off = (pl->first + pl->pos) & (pl->ring.size - 1);
 		size_t chunk = (size_t)kdx_min_u64(
-			kdx_min_u64(pl->len - pl->pos, pl->ring_len - off),
+			kdx_min_u64(pl->len - pl->pos, pl->ring.size - off),
 			kdx_min_u64(sizeof(pl->line) - n, limit));
 		struct kdx_error *err = NULL;
 		const uint8_t *p = kdx_log_window_get(log, &pl->ring, off, chunk, &err);

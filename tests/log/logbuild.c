@@ -525,11 +525,7 @@ void plain_build(struct fake_mem *m, uint32_t buf_len, const char *text,
 	for (size_t i = 0; i < n; i++)
 		buf[i & (buf_len - 1)] = (uint8_t)text[i];
 	fm_put_word(m, syms + 0x100, kva(m, 0x300000));
-	put32(syms + 0x110, buf_len, m->bo);
-	if (long_end)
-		fm_put_word(m, syms + 0x120, n);
-	else
-		put32(syms + 0x120, (uint32_t)n, m->bo);
+	plain_claim(m, buf_len, n, long_end);
 	fm_key(m, "OSRELEASE", "%s", osrelease);
 	fm_key(m, "SYMBOL(log_buf)", "%llx", (unsigned long long)kva(m, 0x100));
 	fm_key(m, "SYMBOL(log_buf_len)", "%llx", (unsigned long long)kva(m, 0x110));
