@@ -84,12 +84,13 @@ struct kdump {
 	struct kdx_decoder_pool decoders;
 	pthread_mutex_t cache_lock;
 	unsigned int cache_slots;
+	/* A slot's page is allocated when first stored: most opens read a
+	 * few pages, and a fuzzer opens thousands of dumps a second. */
 	struct cache_slot cache[CACHE_SLOTS];
-	uint8_t *cache_pages;
 	/* The page at data_start, which every shared-zero-page descriptor
 	 * points at, decoded once (under cache_lock): scanning a dump of
 	 * zero pages must not decompress (and allocate for) each of them.
-	 * shared_size 0: not decoded yet. */
+	 * shared_size 0: not decoded yet (shared_page allocated then). */
 	uint32_t shared_size, shared_flags;
 	uint8_t *shared_page;
 };
@@ -435,6 +436,7 @@ static struct kdx_error *read_bitmaps(const struct kdx_file *file,
 	uint64_t bs = h->block_size, one, start, need, end, gap;
 	uint64_t fsize = kdx_file_size(file);
 	bool two;
+	size_t window;
 
 	one = (uint64_t)h->bitmap_blocks / 2 * bs;
 	need = (h->max_mapnr + 7) / 8;
@@ -474,8 +476,10 @@ static struct kdx_error *read_bitmaps(const struct kdx_file *file,
 	bm->bytes = one;
 	bm->present_at = start;
 	bm->dumped_at = two ? start + one : start;
-	bm->present = malloc(BITMAP_WINDOW);
-	bm->dumped = two ? malloc(BITMAP_WINDOW) : bm->present;
+	/* A window no larger than the bitmap: small dumps stay small. */
+	window = (size_t)kdx_min_u64(BITMAP_WINDOW, one ? one : 1);
+	bm->present = malloc(window);
+	bm->dumped = two ? malloc(window) : bm->present;
 	if (!bm->present || !bm->dumped)
 		return kdx_err_nomem();
 	if (!two)
@@ -688,8 +692,12 @@ static void cache_store(struct kdump *k, uint64_t index, const uint8_t *page)
 	struct cache_slot *slot = &k->cache[index % k->cache_slots];
 
 	pthread_mutex_lock(&k->cache_lock);
-	slot->desc_index = index;
-	memcpy(slot->data, page, k->block_size);
+	if (!slot->data)
+		slot->data = malloc(k->block_size);
+	/* Out of memory: the page is simply not kept. */
+	slot->desc_index = slot->data ? index : UINT64_MAX;
+	if (slot->data)
+		memcpy(slot->data, page, k->block_size);
 	pthread_mutex_unlock(&k->cache_lock);
 }
 
@@ -763,9 +771,13 @@ static void shared_store(struct kdump *k, const struct page_desc *pd,
 	if (pd->offset != k->data_start)
 		return;
 	pthread_mutex_lock(&k->cache_lock);
-	memcpy(k->shared_page, page, k->block_size);
-	k->shared_size = pd->size;
-	k->shared_flags = pd->flags;
+	if (!k->shared_page)
+		k->shared_page = malloc(k->block_size);
+	if (k->shared_page) {
+		memcpy(k->shared_page, page, k->block_size);
+		k->shared_size = pd->size;
+		k->shared_flags = pd->flags;
+	}
 	pthread_mutex_unlock(&k->cache_lock);
 }
 
@@ -855,7 +867,9 @@ static void part_destroy(struct kdump *p)
 {
 	kdx_decoder_pool_deinit(&p->decoders);
 	pthread_mutex_destroy(&p->cache_lock);
-	free(p->cache_pages);
+	for (unsigned int i = 0; i < p->cache_slots; i++)
+		free(p->cache[i].data);
+	free(p->shared_page);
 	free(p);
 }
 
@@ -882,11 +896,6 @@ static struct kdump *kdump_new(const struct kdx_file *file,
 		return NULL;
 	p->cache_slots = slots < 4 ? 4 : slots > CACHE_SLOTS ? CACHE_SLOTS :
 								   slots;
-	p->cache_pages = malloc(((size_t)p->cache_slots + 1) * h->block_size);
-	if (!p->cache_pages) {
-		free(p);
-		return NULL;
-	}
 	p->bo = h->bo;
 	p->file = file;
 	p->block_size = h->block_size;
@@ -894,11 +903,8 @@ static struct kdump *kdump_new(const struct kdx_file *file,
 	p->desc_offset = (1 + (uint64_t)h->sub_hdr_size + h->bitmap_blocks) *
 			 h->block_size;
 	p->data_start = p->desc_offset;
-	for (unsigned int i = 0; i < p->cache_slots; i++) {
+	for (unsigned int i = 0; i < p->cache_slots; i++)
 		p->cache[i].desc_index = UINT64_MAX;
-		p->cache[i].data = p->cache_pages + (size_t)i * h->block_size;
-	}
-	p->shared_page = p->cache_pages + (size_t)p->cache_slots * h->block_size;
 	kdx_decoder_pool_init(&p->decoders);
 	pthread_mutex_init(&p->cache_lock, NULL);
 	return p;
