@@ -565,6 +565,10 @@ static struct kdx_error *run_pipeline(struct kdump_writer *w,
 	/* One thread: the writer compresses each chunk itself, sparing a
 	 * thread's start (most of a small dump's convert under ASan). */
 	inline_work = threads <= 1;
+	/* ... and writes it before compressing the next: one slot is all
+	 * it uses (each is a chunk's worth of buffers). */
+	if (inline_work)
+		w->window = 1;
 	tids = calloc(threads, sizeof(*tids));
 	err = tids ? alloc_slots(w) : kdx_err_nomem();
 
