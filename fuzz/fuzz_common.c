@@ -6,6 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FUZZ_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(FUZZ_ASAN)
+#define FUZZ_ASAN 1
+#endif
+#ifdef FUZZ_ASAN
+#include <sanitizer/asan_interface.h>
+#else
+#define ASAN_POISON_MEMORY_REGION(a, n) ((void)(a), (void)(n))
+#define ASAN_UNPOISON_MEMORY_REGION(a, n) ((void)(a), (void)(n))
+#endif
+
 /* Longest single read, and the bytes read per input in all: enough to
  * cross every edge, small enough to keep thousands of executions a
  * second. */
@@ -48,6 +63,15 @@ void kdx_fuzz_error(struct kdx_error *err)
 	if (code != KDX_ERR_OS && code != KDX_ERR_NOMEM)
 		FUZZ_CHECK(kdx_error_errno(err) == 0);
 	kdx_error_destroy(err);
+}
+
+uint8_t *kdx_fuzz_place(uint8_t *arena, size_t cap, size_t n)
+{
+	if (!arena || n > cap)
+		return NULL;
+	ASAN_UNPOISON_MEMORY_REGION(arena, cap);
+	ASAN_POISON_MEMORY_REGION(arena, cap - n);
+	return arena + cap - n;
 }
 
 /* ---- the accessors ---- */
@@ -177,6 +201,7 @@ struct reader {
 	/* Formats that decode pages (kdump) may fail to, on damaged data. */
 	bool decoded;
 	uint64_t budget;
+	uint8_t *arena; /* MAX_SPAN bytes: each read lands at its end */
 };
 
 /* Bytes of an ELF segment the dump really holds, as elf.c reads them:
@@ -299,7 +324,8 @@ static void read_at(struct reader *rd, uint64_t addr, uint64_t len,
 		return;
 	rd->budget -= len;
 	wraps = len && addr + (len - 1) < addr;
-	buf = malloc(len ? len : 1); /* exact size: ASan sees overruns */
+	/* Exactly @len bytes (see kdx_fuzz_place): ASan sees overruns. */
+	buf = kdx_fuzz_place(rd->arena, MAX_SPAN, (size_t)len);
 	if (!buf)
 		return;
 	memset(buf, 0xa5, len);
@@ -307,7 +333,6 @@ static void read_at(struct reader *rd, uint64_t addr, uint64_t len,
 	if (wraps) {
 		FUZZ_CHECK(err && kdx_error_code(err) == KDX_ERR_INVALID);
 		kdx_fuzz_error(err);
-		free(buf);
 		return;
 	}
 	/* Walk the request over the range list: the expected outcome. */
@@ -394,7 +419,6 @@ static void read_at(struct reader *rd, uint64_t addr, uint64_t len,
 			FUZZ_CHECK(st.first_hole == want.first_hole);
 	}
 	kdx_fuzz_error(err);
-	free(buf);
 }
 
 static void read_both(struct reader *rd, uint64_t addr, uint64_t len)
@@ -474,7 +498,13 @@ static void read_everywhere(struct reader *rd)
 void kdx_fuzz_exercise(const struct kdx_dump *dump,
 		       const struct kdx_fuzz_input *in)
 {
+	/* One arena for the whole run (see kdx_fuzz_place). */
+	static uint8_t *arena;
 	struct reader rd = { .dump = dump, .in = in, .budget = READ_BUDGET };
+
+	if (!arena)
+		arena = malloc(MAX_SPAN);
+	rd.arena = arena;
 
 	check_accessors(dump);
 	rd.r = kdx_dump_phys_ranges(dump, &rd.n);

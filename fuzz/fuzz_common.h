@@ -68,6 +68,13 @@ struct kdx_dump *kdx_fuzz_open_as(const uint8_t *data, size_t size,
  * translation's address space. */
 void kdx_fuzz_walk_kernel(const struct kdx_dump *dump);
 
+/* @n bytes at the end of @arena (@cap bytes, kept for the whole run),
+ * with the bytes before them poisoned for ASan: a buffer per input or
+ * per read costs more in allocator work and page faults than the code
+ * under test, and ASan still sees an access outside it on either side
+ * (the allocation's own redzone past the end).  NULL if @n > @cap. */
+uint8_t *kdx_fuzz_place(uint8_t *arena, size_t cap, size_t n);
+
 /* Two opens of the same bytes by the same reader saw the same dump. */
 void kdx_fuzz_same(const struct kdx_fuzz_open *a,
 		   const struct kdx_fuzz_open *b);

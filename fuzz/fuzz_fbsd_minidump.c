@@ -21,21 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FUZZ_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) && !defined(FUZZ_ASAN)
-#define FUZZ_ASAN 1
-#endif
-#ifdef FUZZ_ASAN
-#include <sanitizer/asan_interface.h>
-#else
-#define ASAN_POISON_MEMORY_REGION(a, n) ((void)(a), (void)(n))
-#define ASAN_UNPOISON_MEMORY_REGION(a, n) ((void)(a), (void)(n))
-#endif
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define HEADER 80
@@ -43,21 +28,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_MAPPINGS 4096
 
 /* The decoded file, at the end of one buffer kept for the whole run: a
- * fresh megabyte per input cost more in page faults than the reader did.
- * The bytes before the file are poisoned, so ASan still sees a read
- * outside it on either side. */
-static uint8_t *place_file(size_t n)
+ * fresh megabyte per input cost more in page faults than the reader did
+ * (see kdx_fuzz_place).  Only the header page is cleared: decode()
+ * writes every byte after it. */
+static uint8_t *place_file(size_t n, size_t page)
 {
 	static uint8_t *arena;
+	uint8_t *file;
 
 	if (!arena)
 		arena = malloc(MAX_FILE);
-	if (!arena)
-		return NULL;
-	ASAN_UNPOISON_MEMORY_REGION(arena, MAX_FILE);
-	memset(arena + MAX_FILE - n, 0, n);
-	ASAN_POISON_MEMORY_REGION(arena, MAX_FILE - n);
-	return arena + MAX_FILE - n;
+	file = kdx_fuzz_place(arena, MAX_FILE, n);
+	if (file)
+		memset(file, 0, page);
+	return file;
 }
 
 /* Decode into @out (NULL: only count), at most @cap bytes. */
@@ -198,7 +182,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	page = (data[0x4c] & 3) == 1 ? 16384 : 4096;
 	n = page + decode(data + HEADER, size - HEADER, NULL, MAX_FILE - page);
-	file = place_file(n);
+	file = place_file(n, page);
 	if (!file)
 		return 0;
 	memcpy(file, data, HEADER);
