@@ -72,7 +72,9 @@ void kdx_fuzz_walk_kernel(const struct kdx_dump *dump);
  * with the bytes before them poisoned for ASan: a buffer per input or
  * per read costs more in allocator work and page faults than the code
  * under test, and ASan still sees an access outside it on either side
- * (the allocation's own redzone past the end).  NULL if @n > @cap. */
+ * (the allocation's own redzone past the end; before the start, to
+ * ASan's 8-byte granule: a partly poisoned granule stays addressable).
+ * NULL if @n > @cap. */
 uint8_t *kdx_fuzz_place(uint8_t *arena, size_t cap, size_t n);
 
 /* Two opens of the same bytes by the same reader saw the same dump. */
