@@ -108,7 +108,9 @@ static struct kdx_error *scan(const struct kdx_dump *dump,
 		uint64_t first = (r[i].start + PAGE - 1) & ~(uint64_t)(PAGE - 1);
 		uint64_t end = r[i].start + r[i].size;
 
-		if (r[i].kind != KDX_RANGE_DATA)
+		/* A range in the last page of the address space has no
+		 * page start in it: rounding up wraps to 0. */
+		if (r[i].kind != KDX_RANGE_DATA || first < r[i].start)
 			continue;
 		/* Bounded by the range's pages. */
 		for (uint64_t a = first; a + sizeof(head) <= end && a >= first;

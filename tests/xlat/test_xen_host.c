@@ -171,6 +171,30 @@ static void check_walk(const struct kdx_dump *d,
 /* One domain found though its start_info appears twice (and a third page
  * has the magic but no shared_info): the copy, at a lower address, is
  * not the domain's own; its p2m read from the list and from the tree. */
+/* A range in the top page of the address space (an ELF's PT_LOAD at
+ * 2^64 - 2 KiB) holds no page start: the scan skips it.  Rounding its
+ * start up wrapped to 0 and scanned 2^52 pages (a fuzzer's timeout). */
+static void range_in_the_last_page(void **state)
+{
+	static uint8_t data[4];
+	struct mkelf *m = new_elf();
+	struct mkelf_load l = { .paddr = UINT64_MAX - 2047, .filesz = 4,
+				.memsz = 4, .data = data };
+	struct kdx_dump *d;
+	uint8_t *f;
+	size_t size, n = 99;
+
+	(void)state;
+	mkelf_add_load(m, &l);
+	f = mkelf_build(m, &size);
+	d = open_mem(f, size);
+	assert_null(kdx_xen_find_domains(d, NULL, 0, &n));
+	assert_int_equal(n, 0);
+	kdx_dump_destroy(d);
+	free(f);
+	mkelf_free(m);
+}
+
 static void domains(void **state)
 {
 	struct host h;
@@ -555,6 +579,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(domains),
+		cmocka_unit_test(range_in_the_last_page),
 		cmocka_unit_test(crash_notes),
 		cmocka_unit_test(repeated_leaf),
 		cmocka_unit_test(repeated_list_page),
