@@ -36,13 +36,13 @@ static struct kdx_error *tables_init(struct kdx_xlat *xlat)
 
 	xlat->sets = round_pow2(pages, KDX_TABLE_WAYS) / KDX_TABLE_WAYS;
 	nslots = (size_t)xlat->sets * KDX_TABLE_WAYS;
+	/* Each slot's page is allocated when it is first filled: a
+	 * translator that reads a few tables (one command, one fuzzed
+	 * input) costs a few pages, not the whole cache (1 MiB). */
 	xlat->slots = calloc(nslots, sizeof(*xlat->slots));
 	xlat->next_way = calloc(xlat->sets, sizeof(*xlat->next_way));
-	xlat->slot_data = malloc(nslots * KDX_TABLE_MAX);
-	if (!xlat->slots || !xlat->next_way || !xlat->slot_data)
+	if (!xlat->slots || !xlat->next_way)
 		return kdx_err_nomem();
-	for (size_t i = 0; i < nslots; i++)
-		xlat->slots[i].data = xlat->slot_data + i * KDX_TABLE_MAX;
 	return NULL;
 }
 
@@ -108,9 +108,11 @@ struct kdx_error *kdx_xlat_cache_init(struct kdx_xlat *xlat)
 
 void kdx_xlat_cache_deinit(struct kdx_xlat *xlat)
 {
+	if (xlat->slots)
+		for (size_t i = 0; i < (size_t)xlat->sets * KDX_TABLE_WAYS; i++)
+			free(xlat->slots[i].data);
 	free(xlat->slots);
 	free(xlat->next_way);
-	free(xlat->slot_data);
 	free(xlat->psc);
 	for (unsigned int c = 0; c < KDX_TLB_CLASSES; c++)
 		free(xlat->tlb[c].entries);
@@ -166,6 +168,8 @@ static struct kdx_error *piece(struct kdx_xlat *xlat, uint64_t addr,
 	}
 	slot = &slots[xlat->next_way[set]++ % KDX_TABLE_WAYS];
 	slot->used = false;
+	if (!slot->data && !(slot->data = malloc(KDX_TABLE_MAX)))
+		return kdx_err_nomem();
 	xlat->stats.table_reads++;
 	err = xlat->read_table(xlat->ctx, addr, slot->data, size);
 	if (err)

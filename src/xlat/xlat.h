@@ -206,7 +206,6 @@ struct kdx_xlat {
 	struct kdx_table_slot *slots;
 	unsigned int *next_way;
 	unsigned int sets;
-	uint8_t *slot_data;
 
 	/* TLB: one direct-mapped array per leaf page size. */
 	struct kdx_tlb_class tlb[KDX_TLB_CLASSES];
