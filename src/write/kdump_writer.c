@@ -272,13 +272,15 @@ static struct kdx_error *plan_layout(struct kdump_writer *w)
 
 /* ---- workers: read and compress one chunk ---- */
 
-/* Pages of a chunk that met holes: read each alone to see which. */
+/* Pages [@first, @first + @n) of a chunk met holes: read each alone to
+ * see which. */
 static void count_partial(struct kdump_writer *w, const struct chunk *c,
-			  uint8_t *scratch, struct slot *s)
+			  uint32_t first, uint32_t n, uint8_t *scratch,
+			  struct slot *s)
 {
 	uint32_t bs = w->l.bs;
 
-	for (uint32_t i = 0; i < c->count; i++) {
+	for (uint32_t i = first; i < first + n; i++) {
 		struct kdx_read_stats rs;
 		struct kdx_error *err = kdx_view_read_phys(
 			w->view, (c->pfn + i) * bs, scratch + (size_t)i * bs, bs,
@@ -294,49 +296,117 @@ static void count_partial(struct kdump_writer *w, const struct chunk *c,
 	}
 }
 
-static struct kdx_error *compress_chunk(struct kdump_writer *w,
-					const struct chunk *c, uint8_t *in,
-					struct kdx_encoder *enc,
-					struct slot *s)
+/* Memory the input describes but never wrote: a zero page, known
+ * without reading and testing it (the filter rewrites tables, which are
+ * never such memory). */
+static bool known_zero(const struct kdump_writer *w, uint64_t pfn,
+		       uint64_t pages)
 {
-	uint32_t bs = w->l.bs;
+	return kdx_view_all_zero_range(w->view, pfn * w->l.bs, pages * w->l.bs);
+}
+
+/* Read the chunk's pages from @first up to the next known zero page into
+ * their places in @in; how many in *@n. */
+static struct kdx_error *read_run(struct kdump_writer *w,
+				  const struct chunk *c, uint32_t first,
+				  uint8_t *in, struct slot *s, uint32_t *n)
+{
+	uint32_t bs = w->l.bs, end = first + 1;
+	struct kdx_read_stats rs;
 	struct kdx_error *err;
 
-	struct kdx_read_stats rs;
+	while (end < c->count && !known_zero(w, c->pfn + end, 1))
+		end++;
+	*n = end - first;
+	err = kdx_view_read_phys(w->view, (c->pfn + first) * bs,
+				 in + (size_t)first * bs, (size_t)*n * bs,
+				 KDX_READ_ZERO_FILL, &rs);
+	if (err)
+		return err;
+	memset(s->kinds + first, PAGE_DATA, *n);
+	if (rs.hole_bytes || rs.excluded_bytes)
+		count_partial(w, c, first, *n, in, s);
+	return NULL;
+}
 
-	/* Memory the input describes but never wrote: zero pages, known
-	 * without reading and testing them (the filter rewrites tables,
-	 * which are never such memory). */
-	if (kdx_view_all_zero_range(w->view, c->pfn * bs,
-				    (uint64_t)c->count * bs)) {
-		s->partial = 0;
-		s->data_len = 0;
+/* What compressing takes: a thread's (or, with one thread, the writer's
+ * own) page buffer and encoder.  The encoder is made for the first page
+ * with data (libdeflate's is 200 KB): a dump of zero pages needs none. */
+struct compressor {
+	uint8_t *in;
+	struct kdx_encoder *enc;
+	struct kdx_error *setup; /* why there is none; every chunk says so */
+};
+
+static void compressor_init(struct kdump_writer *w, struct compressor *c)
+{
+	c->in = malloc((size_t)w->chunk_pages * w->l.bs);
+	c->enc = NULL;
+	c->setup = c->in ? NULL : kdx_err_nomem();
+}
+
+static void compressor_deinit(struct compressor *c)
+{
+	kdx_error_destroy(c->setup);
+	kdx_encoder_destroy(c->enc);
+	free(c->in);
+}
+
+/* The encoder, made on first use; NULL when storing pages as they are. */
+static struct kdx_error *encoder(struct kdump_writer *w, struct compressor *c,
+				 struct kdx_encoder **out)
+{
+	if (!c->enc && !c->setup && w->codec != KDX_CODEC_NONE)
+		c->setup = kdx_encoder_create(w->codec, w->opts->level, &c->enc);
+	*out = c->enc;
+	return c->setup ? kdx_err(kdx_error_code(c->setup), "%s",
+				  kdx_error_message(c->setup)) :
+			  NULL;
+}
+
+static struct kdx_error *compress_chunk(struct kdump_writer *w,
+					struct compressor *comp,
+					const struct chunk *c, struct slot *s)
+{
+	uint32_t bs = w->l.bs;
+	uint8_t *in = comp->in;
+	struct kdx_encoder *enc;
+	struct kdx_error *err;
+
+	s->partial = 0;
+	s->data_len = 0;
+	/* Zero pages the input describes are not read (nor their buffer
+	 * touched): a chunk of them costs a lookup, not a megabyte filled. */
+	if (known_zero(w, c->pfn, c->count)) {
 		memset(s->kinds, PAGE_ZERO, c->count);
 		for (uint32_t i = 0; i < c->count; i++)
 			s->sizes[i] = bs;
 		return NULL;
 	}
-	err = kdx_view_read_phys(w->view, c->pfn * bs, in,
-				 (size_t)c->count * bs, KDX_READ_ZERO_FILL, &rs);
-	if (err)
-		return err;
-	s->partial = 0;
-	memset(s->kinds, PAGE_DATA, c->count);
-	if (rs.hole_bytes || rs.excluded_bytes)
-		count_partial(w, c, in, s);
-	s->data_len = 0;
+	for (uint32_t i = 0, n = 1; i < c->count; i += n) {
+		n = 1;
+		if (known_zero(w, c->pfn + i, 1)) {
+			s->kinds[i] = PAGE_ZERO;
+			continue;
+		}
+		err = read_run(w, c, i, in, s, &n);
+		if (err)
+			return err;
+	}
 	for (uint32_t i = 0; i < c->count; i++) {
 		const uint8_t *page = in + (size_t)i * bs;
 		size_t n = 0;
 
 		if (s->kinds[i] == PAGE_PARTIAL)
 			continue;
-
-		if (kdx_all_zero(page, bs)) {
+		if (s->kinds[i] == PAGE_ZERO || kdx_all_zero(page, bs)) {
 			s->kinds[i] = PAGE_ZERO;
 			s->sizes[i] = bs;
 			continue;
 		}
+		err = encoder(w, comp, &enc);
+		if (err)
+			return err;
 		if (enc)
 			n = kdx_encode(enc, page, bs, s->data + s->data_len);
 		if (n) {
@@ -352,30 +422,6 @@ static struct kdx_error *compress_chunk(struct kdump_writer *w,
 	return NULL;
 }
 
-/* What compressing takes: a thread's (or, with one thread, the writer's
- * own) page buffer and encoder. */
-struct compressor {
-	uint8_t *in;
-	struct kdx_encoder *enc;
-	struct kdx_error *setup; /* why there is none; every chunk says so */
-};
-
-static void compressor_init(struct kdump_writer *w, struct compressor *c)
-{
-	c->in = malloc((size_t)w->chunk_pages * w->l.bs);
-	c->enc = NULL;
-	c->setup = c->in ? NULL : kdx_err_nomem();
-	if (!c->setup && w->codec != KDX_CODEC_NONE)
-		c->setup = kdx_encoder_create(w->codec, w->opts->level, &c->enc);
-}
-
-static void compressor_deinit(struct compressor *c)
-{
-	kdx_error_destroy(c->setup);
-	kdx_encoder_destroy(c->enc);
-	free(c->in);
-}
-
 /* Compress chunk @k into its slot and mark the slot ready. */
 static void compress_claimed(struct kdump_writer *w, struct compressor *c,
 			     size_t k)
@@ -384,7 +430,7 @@ static void compress_claimed(struct kdump_writer *w, struct compressor *c,
 
 	s->err = c->setup ? kdx_err(kdx_error_code(c->setup), "%s",
 				    kdx_error_message(c->setup)) :
-			    compress_chunk(w, &w->chunks[k], c->in, c->enc, s);
+			    compress_chunk(w, c, &w->chunks[k], s);
 	pthread_mutex_lock(&w->lock);
 	s->ready = true;
 	pthread_cond_broadcast(&w->cond);
