@@ -37,8 +37,12 @@ grep -o 'pfn=0x[0-9a-f]* ==> mfn=0x[0-9a-f]*' "$dir/$DOMU_P2M" |
         printf '%016x %016x\n' $((0x$m * 4096)) $((0x$p * 4096))
     done > "$tmp/m2p.want"
 
+# The live domain runs on while xl dump-core copies it: its log may hold
+# lines newer than the console capture taken just before (seen: two
+# clocksource watchdog lines 6 s after the last console line).  For it
+# the console must be the log's beginning; the paused one must match.
 check_dump() {
-    local core=$1 console=$2 name
+    local core=$1 console=$2 live=$3 name lines extra
     name=$(basename "$core")
     "$kdx" info "$core" > "$tmp/info" 2>&1 || { bad "$name: kdx info failed"; return; }
     grep -q '^format: *xc_core' "$tmp/info" && ok "$name: read as xc_core" ||
@@ -51,8 +55,13 @@ check_dump() {
 
     "$kdx" dmesg "$core" | tr -d '\r' > "$tmp/dmesg"
     grep -E '^\[' "$dir/$console" | tr -d '\r' > "$tmp/console"
+    lines=$(wc -l < "$tmp/console")
+    extra=$(($(wc -l < "$tmp/dmesg") - lines))
     if [ -s "$tmp/console" ] && cmp -s "$tmp/dmesg" "$tmp/console"; then
-        ok "$name: dmesg equals the console ($(wc -l < "$tmp/console") lines)"
+        ok "$name: dmesg equals the console ($lines lines)"
+    elif [ "$live" = live ] && [ -s "$tmp/console" ] && [ "$extra" -gt 0 ] &&
+         head -n "$lines" "$tmp/dmesg" | cmp -s - "$tmp/console"; then
+        ok "$name: dmesg begins with the console ($lines lines; $extra newer lines logged while the live domain ran on)"
     else
         bad "$name: dmesg differs from $console"
     fi
@@ -87,8 +96,8 @@ check_dump() {
     rm -f "$tmp/phys"
 }
 
-check_dump "$dir/$XC_CORE_PAUSED" "$DOMU_CONSOLE_PAUSED"
-check_dump "$dir/$XC_CORE_LIVE" "$DOMU_CONSOLE_LIVE"
+check_dump "$dir/$XC_CORE_PAUSED" "$DOMU_CONSOLE_PAUSED" paused
+check_dump "$dir/$XC_CORE_LIVE" "$DOMU_CONSOLE_LIVE" live
 
 # kdx convert of the paused xc_core and the save image to kdump (zlib) and
 # ELF: the outputs are ordinary Linux dumps.  kdx reopens them (no p2m
