@@ -201,6 +201,16 @@ static void piece_bounds(uint64_t table, uint64_t bytes, uint64_t off,
 	*size = (unsigned int)(hi - lo);
 }
 
+/* A table's entries stop at the end of the address space: none wraps to
+ * the bottom of memory (an enumeration once read entry 512 of a table at
+ * 0xfffffffffffff000 from physical 0, where a translation failed). */
+static struct kdx_error *past_the_end(uint64_t table, uint64_t off)
+{
+	return kdx_err(KDX_ERR_CORRUPT,
+		       "table at 0x%llx: its entry at offset 0x%llx would lie past the end of the address space",
+		       (unsigned long long)table, (unsigned long long)off);
+}
+
 struct kdx_error *kdx_xlat_read_entry_slow(struct kdx_xlat *xlat,
 					   unsigned int level, uint64_t table,
 					   uint64_t bytes, unsigned int index,
@@ -211,6 +221,8 @@ struct kdx_error *kdx_xlat_read_entry_slow(struct kdx_xlat *xlat,
 	const uint8_t *data;
 	struct kdx_error *err;
 
+	if (table + off < table)
+		return past_the_end(table, off);
 	piece_bounds(table, bytes, off, &start, &size);
 	err = piece(xlat, start, size, &data, &xlat->mru[level]);
 	if (err && size > es && kdx_error_code(err) == KDX_ERR_NODATA) {
@@ -250,6 +262,8 @@ struct kdx_error *kdx_xlat_load_table(struct kdx_xlat *xlat, uint64_t table,
 {
 	uint64_t off = 0;
 
+	if (bytes && table + (bytes - 1) < table)
+		return past_the_end(table, 0 - table);
 	/* Bounded: every pass copies at least one entry. */
 	while (off < bytes) {
 		uint64_t start;

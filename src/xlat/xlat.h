@@ -286,7 +286,9 @@ kdx_xlat_read_entry(struct kdx_xlat *xlat, unsigned int level, uint64_t table,
 	unsigned int es = xlat->form->entry_size;
 	uint64_t at = table + (uint64_t)index * es;
 
-	if (m && m->used && at >= m->addr && at - m->addr + es <= m->size) {
+	/* (at < table: wrapped; the slow path refuses it) */
+	if (m && m->used && at >= table && at >= m->addr &&
+	    at - m->addr + es <= m->size) {
 		xlat->stats.table_hits++;
 		*entry = kdx_xlat_entry(xlat, m->data + (at - m->addr), 0);
 		return NULL;
