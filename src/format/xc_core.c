@@ -170,13 +170,20 @@ static bool xc_core_probe(const uint8_t *head, size_t len)
 
 /* A section's extent must lie in the file: what is cut off is reported
  * by the caller that knows what the section holds. */
+/* Bytes of section @s the file holds: up to its end, or in a flattened
+ * stream up to the first byte no record wrote (a few records may place
+ * the file's end a terabyte out; the section's entries then cost what
+ * was written, not gigabytes of zeros). */
 static uint64_t held(const struct xcc *x, const struct section *s)
 {
-	uint64_t fsize = kdx_file_size(x->file);
+	uint64_t fsize = kdx_file_size(x->file), n, gap;
 
 	if (s->offset >= fsize)
 		return 0;
-	return kdx_min_u64(s->size, fsize - s->offset);
+	n = kdx_min_u64(s->size, fsize - s->offset);
+	if (!kdx_file_all_written(x->file, s->offset, n, &gap))
+		n = gap - s->offset;
+	return n;
 }
 
 static struct section *section_named(struct xcc *x, const char *name)
@@ -733,7 +740,7 @@ static struct kdx_error *index_entries(struct xcc *x, const struct section *s,
 		"xc_core: %s holds %llu entries%s for %llu pages: pages from %llu on have no frame number and are not readable",
 		s == &x->p2m ? ".xen_p2m" : ".xen_pfn",
 		(unsigned long long)entries,
-		held(x, s) < s->size ? " (the file ends inside it)" : "",
+		held(x, s) < s->size ? " (the file holds only part of it)" : "",
 		(unsigned long long)x->nr_pages, (unsigned long long)entries);
 	return NULL;
 }
