@@ -725,7 +725,18 @@ uint8_t *mkflat_build(const uint8_t *file, size_t size,
 		uint64_t at = (uint64_t)order[i] * chunk;
 		size_t len = size - at < chunk ? size - at : chunk;
 
-		flat_record(&o, at, len, file + at);
+		uint64_t hole_end = f->hole_start + f->hole_size;
+
+		/* The part before the hole, then the part after it. */
+		if (at < f->hole_start)
+			flat_record(&o, at, (size_t)(f->hole_start - at) < len ?
+						    (size_t)(f->hole_start - at) : len,
+				    file + at);
+		if (at + len > hole_end) {
+			uint64_t from = at > hole_end ? at : hole_end;
+
+			flat_record(&o, from, (size_t)(at + len - from), file + from);
+		}
 	}
 	if (!f->no_end_marker)
 		flat_record(&o, UINT64_MAX, UINT64_MAX, NULL);

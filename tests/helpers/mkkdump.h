@@ -165,6 +165,10 @@ struct mkflat_options {
 	 * random places: the real ones come later and must win. */
 	unsigned int overwritten;
 	bool no_end_marker; /* a stream cut short */
+	/* Bytes [hole_start, hole_start + hole_size) of the file that no
+	 * record writes (they read as zeros; the stream still ends where
+	 * the file does). */
+	uint64_t hole_start, hole_size;
 	size_t cut;         /* bytes cut off the end of the stream */
 };
 

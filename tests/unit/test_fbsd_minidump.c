@@ -828,23 +828,16 @@ static void msgbuf_in_a_flattened_gap(void **state)
 	struct mkmd_dump d;
 	struct kdx_dump *dump = NULL;
 	struct kdx_error *err;
-	uint8_t *head, *f;
-	size_t head_size, tail, size, len;
+	uint8_t *f;
+	size_t size, len;
 	uint64_t at;
 	char *text = NULL;
 
 	(void)state;
 	assert_true(mkmd_build(&variants[0], &d));
-	head = mkflat_build(d.data, (size_t)d.msgbuf_off, &fo, &head_size);
-	tail = d.size - (size_t)d.dumpavail_off;
-	size = head_size + 16 + tail;
-	f = malloc(size);
-	assert_non_null(f);
-	memcpy(f, head, head_size);
-	put64(f + head_size, d.dumpavail_off, KDX_BIG_ENDIAN);
-	put64(f + head_size + 8, tail, KDX_BIG_ENDIAN);
-	memcpy(f + head_size + 16, d.data + d.dumpavail_off, tail);
-	free(head);
+	fo.hole_start = d.msgbuf_off;
+	fo.hole_size = d.dumpavail_off - d.msgbuf_off;
+	f = mkflat_build(d.data, d.size, &fo, &size);
 	assert_null(kdx_dump_open_memory(f, size, NULL, &dump));
 	err = kdx_dump_msgbuf(dump, &text, &len);
 	assert_non_null(err);

@@ -9,6 +9,7 @@
 
 #include "bytes.h"
 #include "linuxdump.h"
+#include "core/endian.h"
 #include "mkkdump.h"
 #include "mkxccore.h"
 
@@ -381,33 +382,24 @@ static void short_p2m(void **state)
 	free_guest(&g);
 }
 
-static uint64_t le(const uint8_t *p, unsigned int n)
-{
-	uint64_t v = 0;
-
-	while (n--)
-		v = v << 8 | p[n];
-	return v;
-}
-
 /* Offset and size of section @name of ELF64 little-endian @f. */
 static void section_of(const uint8_t *f, const char *name, uint64_t *off,
 		       uint64_t *size)
 {
-	uint64_t shoff = le(f + 0x28, 8);
-	unsigned int es = (unsigned int)le(f + 0x3a, 2);
-	unsigned int n = (unsigned int)le(f + 0x3c, 2);
-	const uint8_t *strtab = f + shoff + (size_t)es * le(f + 0x3e, 2);
-	uint64_t names = le(strtab + 0x18, 8);
+	uint64_t shoff = kdx_load_u64(f + 0x28, KDX_LITTLE_ENDIAN);
+	unsigned int es = kdx_load_u16(f + 0x3a, KDX_LITTLE_ENDIAN);
+	unsigned int n = kdx_load_u16(f + 0x3c, KDX_LITTLE_ENDIAN);
+	const uint8_t *strtab = f + shoff + (size_t)es * kdx_load_u16(f + 0x3e, KDX_LITTLE_ENDIAN);
+	uint64_t names = kdx_load_u64(strtab + 0x18, KDX_LITTLE_ENDIAN);
 
 	for (unsigned int i = 0; i < n; i++) {
 		const uint8_t *sh = f + shoff + (size_t)es * i;
 
 		if (strcmp((const char *)f + names +
-				   le(sh, 4), name))
+				   kdx_load_u32(sh, KDX_LITTLE_ENDIAN), name))
 			continue;
-		*off = le(sh + 0x18, 8);
-		*size = le(sh + 0x20, 8);
+		*off = kdx_load_u64(sh + 0x18, KDX_LITTLE_ENDIAN);
+		*size = kdx_load_u64(sh + 0x20, KDX_LITTLE_ENDIAN);
 		return;
 	}
 	fail_msg("no section %s", name);
@@ -419,30 +411,19 @@ static void section_of(const uint8_t *f, const char *name, uint64_t *off,
  * holds what was written, none here, and says so. */
 static void p2m_in_a_flattened_gap(void **state)
 {
-	struct mkflat_options fo = { .no_end_marker = true };
+	struct mkflat_options fo = { 0 };
 	struct guest g;
 	struct mkxc_spec s;
 	struct kdx_dump *d;
-	uint8_t *f, *head, *flat, buf[8];
-	size_t size, head_size, tail, n;
-	uint64_t off = 0, len = 0;
+	uint8_t *f, *flat, buf[8];
+	size_t size, n;
 
 	(void)state;
 	build_guest(&g);
 	spec_of(&g, &s, NULL);
 	f = mkxc_build(&s, &size);
-	section_of(f, ".xen_p2m", &off, &len);
-	head = mkflat_build(f, (size_t)off, &fo, &head_size);
-	tail = size - (size_t)(off + len);
-	n = head_size + 16 + tail + 16;
-	flat = malloc(n);
-	assert_non_null(flat);
-	memcpy(flat, head, head_size);
-	put64(flat + head_size, off + len, KDX_BIG_ENDIAN);
-	put64(flat + head_size + 8, tail, KDX_BIG_ENDIAN);
-	memcpy(flat + head_size + 16, f + off + len, tail);
-	memset(flat + n - 16, 0xff, 16);
-	free(head);
+	section_of(f, ".xen_p2m", &fo.hole_start, &fo.hole_size);
+	flat = mkflat_build(f, size, &fo, &n);
 	d = open_xc(flat, n);
 	assert_true(has_warning(d, ".xen_p2m holds 0 entries (the file holds only part of it) for 1024 pages"));
 	assert_error(kdx_read_phys(d, 0, buf, 8, 0, NULL), KDX_ERR_NODATA, "");
