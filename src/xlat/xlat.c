@@ -340,6 +340,16 @@ const char *kdx_addr_space_name(enum kdx_addr_space space)
 	return "none";
 }
 
+/* The whole page of @size holding @linear lies in @linear's region. */
+static bool within_region(const struct kdx_xlat *xlat, uint64_t linear,
+			  uint64_t size)
+{
+	const struct kdx_xlat_region *r = kdx_xlat_region_of(xlat, linear);
+	uint64_t first = linear & ~(size - 1);
+
+	return r && first >= r->lo && first + (size - 1) <= r->hi;
+}
+
 struct kdx_error *kdx_xlat_translate(struct kdx_xlat *xlat, uint64_t vaddr,
 				     struct kdx_xlat_result *out)
 {
@@ -369,8 +379,10 @@ struct kdx_error *kdx_xlat_translate(struct kdx_xlat *xlat, uint64_t vaddr,
 			vaddr);
 	out->space = xlat->space;
 	/* A repeated entry answers for its own part only: another repeat
-	 * of the same page may say something else (fuzz_xlat). */
-	if (!xlat->walk_repeated)
+	 * of the same page may say something else (fuzz_xlat); so does a
+	 * page reaching past its region (a TTBR1 block over TTBR0's
+	 * range), whose other part the other root translates. */
+	if (!xlat->walk_repeated && within_region(xlat, linear, out->page_size))
 		kdx_tlb_insert(xlat, linear, out);
 	return NULL;
 }

@@ -251,11 +251,40 @@ static void lpae_one(bool be)
 	ptg_free(p);
 }
 
+/* A TTBR1 block reaching into TTBR0's range (T0SZ = 5: 128 MiB; TTBR1
+ * covers the rest of the 4 GiB with a 1 GiB block at 0): the block's
+ * translation, once cached, must not answer for TTBR0's addresses
+ * (fuzz_xlat found translate and trace disagreeing). */
+static void lpae_block_over_ttbr0(bool be)
+{
+	struct ptg *p = ptg_new(MEM, TABLES, 8, be);
+	uint64_t l1 = ptg_alloc(p, 32), low = ptg_alloc(p, 64 * 8);
+	struct kdx_xlat_config xc;
+	struct kdx_xlat *x;
+
+	ptg_set(p, l1, 0, 0x40000000 | 1 | L_AF);
+	ptg_set(p, low, 0, 0x400000 | 1 | L_AF);
+	kdx_xlat_config_init(&xc);
+	xc.mode = KDX_PAGING_ARM_LPAE;
+	xc.root = l1;
+	xc.flags = KDX_XLAT_ROOT_LOW;
+	xc.root_low = low;
+	xc.low_va_bits = 27;
+	x = ptg_xlat(p, &xc);
+	assert_xlat(x, 0x8004000, 0x48004000, 1 << 30, RW | GL | ACC);
+	assert_xlat(x, 0x6000, 0x406000, 2 << 20, RW | GL | ACC);
+	assert_xlat(x, 0x8004000, 0x48004000, 1 << 30, RW | GL | ACC);
+	kdx_xlat_destroy(x);
+	ptg_free(p);
+}
+
 static void lpae(void **state)
 {
 	(void)state;
 	lpae_one(false);
 	lpae_one(true);
+	lpae_block_over_ttbr0(false);
+	lpae_block_over_ttbr0(true);
 }
 
 int main(void)
