@@ -407,6 +407,27 @@ static struct kdx_error *check_region(const char *what, uint64_t off,
 	return NULL;
 }
 
+/* A flattened stream's records may leave bytes unwritten (zeros): a few
+ * records could claim a gigabyte of bitmap or page-table area, copied
+ * and scanned at every open (fuzz_fbsd_minidump: 1.2 GB and seconds).
+ * FreeBSD writes both whole. */
+static struct kdx_error *check_written(const struct fbsd_minidump *md,
+				       const char *what, uint64_t off,
+				       uint64_t size)
+{
+	uint64_t gap;
+
+	if (kdx_file_all_written(md->file, off, size, &gap))
+		return NULL;
+	return kdx_err_set_file_offset(
+		kdx_err(KDX_ERR_CORRUPT,
+			"minidump %s at offset 0x%llx-0x%llx: no record of the flattened stream wrote offset 0x%llx",
+			what, (unsigned long long)off,
+			(unsigned long long)(off + size),
+			(unsigned long long)gap),
+		gap);
+}
+
 static struct kdx_error *lay_out(struct fbsd_minidump *md, uint64_t file_size)
 {
 	uint64_t p = md->page_size;
@@ -428,6 +449,12 @@ static struct kdx_error *lay_out(struct fbsd_minidump *md, uint64_t file_size)
 	if (!err)
 		err = check_region("page-table area", md->pmap_off,
 				   md->pmapsize, file_size);
+	if (!err)
+		err = check_written(md, "page bitmap", md->bitmap_off,
+				    md->bitmapsize);
+	if (!err)
+		err = check_written(md, "page-table area", md->pmap_off,
+				    md->pmapsize);
 	if (!err && md->bitmapsize % md->word_size)
 		err = kdx_err(KDX_ERR_CORRUPT,
 			      "minidump header at offset 0x%x: bitmap size 0x%x is not a whole number of %u-byte words",
@@ -511,17 +538,24 @@ static uint64_t load_word(const struct fbsd_minidump *md, const uint8_t *p)
 	return kdx_load_u64(p, md->byte_order);
 }
 
-static struct kdx_error *build_rank(struct fbsd_minidump *md)
+static uint64_t rank_word(const struct fbsd_rank *r, uint64_t i)
+{
+	uint64_t w;
+
+	memcpy(&w, r->bits + i * 8, 8);
+	return w;
+}
+
+/* The bitmap in host-order words, copied from the file in chunks. */
+static struct kdx_error *copy_bits(struct fbsd_minidump *md)
 {
 	struct fbsd_rank *r = &md->rank;
 	uint8_t chunk[8192];
-	uint64_t total = 0;
 
-	r->nwords = (md->bitmapsize + 7ull) / 8;
-	r->words = malloc((r->nwords ? r->nwords : 1) * 8);
-	r->block = malloc((r->nwords / FBSD_RANK_BLOCK + 1) * 8);
-	if (!r->words || !r->block)
+	r->copy = malloc((r->nwords ? r->nwords : 1) * 8);
+	if (!r->copy)
 		return kdx_err_nomem();
+	r->bits = r->copy;
 	for (uint64_t w = 0; w < r->nwords;) {
 		uint64_t n = kdx_min_u64(r->nwords - w, sizeof(chunk) / 8);
 		uint64_t bytes = kdx_min_u64(n * 8, md->bitmapsize - w * 8);
@@ -533,11 +567,52 @@ static struct kdx_error *build_rank(struct fbsd_minidump *md)
 		if (err)
 			return kdx_err_wrap(err, "minidump page bitmap");
 		for (uint64_t i = 0; i < n; i++, w++) {
-			if (w % FBSD_RANK_BLOCK == 0)
-				r->block[w / FBSD_RANK_BLOCK] = total;
-			r->words[w] = load_word(md, chunk + i * 8);
-			total += (uint64_t)__builtin_popcountll(r->words[w]);
+			uint64_t v = load_word(md, chunk + i * 8);
+
+			memcpy(r->copy + w * 8, &v, 8);
 		}
+	}
+	return NULL;
+}
+
+/* A little-endian bitmap of whole 64-bit words is already host order on
+ * a little-endian host (two 32-bit longs, low first, are one such word):
+ * where the file lies in memory (mapped, or the caller's buffer) it is
+ * used in place.  A 12 TiB host's bitmap is 384 MiB. */
+static bool bits_in_place(const struct fbsd_minidump *md)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return md->byte_order == KDX_LITTLE_ENDIAN && md->bitmapsize % 8 == 0 &&
+	       md->bitmapsize > 0;
+#else
+	(void)md;
+	return false;
+#endif
+}
+
+static struct kdx_error *build_rank(struct fbsd_minidump *md)
+{
+	struct fbsd_rank *r = &md->rank;
+	uint64_t total = 0, nblocks;
+	struct kdx_error *err = NULL;
+
+	r->nwords = (md->bitmapsize + 7ull) / 8;
+	nblocks = r->nwords / FBSD_RANK_BLOCK + 1;
+	r->block = malloc(nblocks * 8);
+	if (!r->block)
+		return kdx_err_nomem();
+	if (bits_in_place(md))
+		r->bits = kdx_file_view(md->file, md->bitmap_off, md->bitmapsize);
+	if (!r->bits)
+		err = copy_bits(md);
+	if (err)
+		return err;
+	for (uint64_t b = 0; b < nblocks; b++) {
+		uint64_t first = b * FBSD_RANK_BLOCK;
+		uint64_t n = kdx_min_u64(FBSD_RANK_BLOCK, r->nwords - first);
+
+		r->block[b] = total;
+		total += kdx_popcount(r->bits + first * 8, (size_t)n * 8);
 	}
 	r->total = total;
 	return NULL;
@@ -545,7 +620,7 @@ static struct kdx_error *build_rank(struct fbsd_minidump *md)
 
 static bool bit_set(const struct fbsd_rank *r, uint64_t bit)
 {
-	return bit / 64 < r->nwords && (r->words[bit / 64] >> (bit % 64) & 1);
+	return bit / 64 < r->nwords && (rank_word(r, bit / 64) >> (bit % 64) & 1);
 }
 
 /* Set bits before @bit: one block count and at most seven popcounts. */
@@ -554,9 +629,9 @@ static uint64_t rank_of(const struct fbsd_rank *r, uint64_t bit)
 	uint64_t w = bit / 64, n = r->block[w / FBSD_RANK_BLOCK];
 
 	for (uint64_t i = w - w % FBSD_RANK_BLOCK; i < w; i++)
-		n += (uint64_t)__builtin_popcountll(r->words[i]);
+		n += (uint64_t)__builtin_popcountll(rank_word(r, i));
 	if (bit % 64)
-		n += (uint64_t)__builtin_popcountll(r->words[w] &
+		n += (uint64_t)__builtin_popcountll(rank_word(r, w) &
 						    ((1ull << (bit % 64)) - 1));
 	return n;
 }
@@ -614,12 +689,33 @@ static struct kdx_error *check_pages(const struct fbsd_minidump *md,
 
 /* ---- Physical memory ---- */
 
+/* Block @b's words hold no bit of @value: its count is 0 (or all). */
+static bool block_without(const struct fbsd_rank *r, uint64_t b, bool value)
+{
+	uint64_t first = b * FBSD_RANK_BLOCK;
+	uint64_t n = kdx_min_u64(FBSD_RANK_BLOCK, r->nwords - first);
+	uint64_t next = first + FBSD_RANK_BLOCK < r->nwords ? r->block[b + 1] :
+							      r->total;
+	uint64_t set = next - r->block[b];
+
+	return value ? set == 0 : set == n * 64;
+}
+
 /* First bit in [@bit, @end) equal to @value, or @end. */
 static uint64_t next_bit(const struct fbsd_rank *r, uint64_t bit, uint64_t end,
 			 bool value)
 {
 	while (bit < end) {
-		uint64_t w = bit / 64 < r->nwords ? r->words[bit / 64] : 0;
+		uint64_t i = bit / 64;
+		uint64_t w;
+
+		/* Whole blocks of one value are skipped by their counts. */
+		if (bit % (64 * FBSD_RANK_BLOCK) == 0 && i < r->nwords &&
+		    block_without(r, i / FBSD_RANK_BLOCK, value)) {
+			bit += 64 * FBSD_RANK_BLOCK;
+			continue;
+		}
+		w = i < r->nwords ? rank_word(r, i) : 0;
 
 		w = (value ? w : ~w) >> (bit % 64);
 		if (w)
@@ -837,7 +933,7 @@ static void fbsd_destroy(void *priv)
 	if (!md)
 		return;
 	free(md->avail);
-	free(md->rank.words);
+	free(md->rank.copy);
 	free(md->rank.block);
 	kdx_fbsd_tables_free(&md->tables);
 	free(md);

@@ -98,7 +98,10 @@ struct fbsd_tables {
  * most FBSD_RANK_BLOCK - 1 popcounts. */
 #define FBSD_RANK_BLOCK 8
 struct fbsd_rank {
-	uint64_t *words;   /* host order */
+	/* nwords 64-bit words in host order, not aligned: the file's own
+	 * bytes where they lie in memory in that order, else @copy. */
+	const uint8_t *bits;
+	uint8_t *copy;
 	uint64_t nwords;
 	uint64_t *block;   /* set bits before each block */
 	uint64_t total;    /* set bits in all */

@@ -818,6 +818,96 @@ static void many_runs_read_through_the_rank(void **state)
 	free(head);
 }
 
+/* Runs of every length from 1 to 1,500 pages, dumped and not, across
+ * the rank index's 512-page blocks (some all dumped, some none): the
+ * memory map is exactly the runs, and a page reads from its rank. */
+static void runs_across_rank_blocks(void **state)
+{
+	enum { PAGES = 1 << 16, MAX_RUNS = 4096 };
+	char path[] = "/tmp/kdx-fbsd-blocks-XXXXXX";
+	uint64_t bitmap = PAGES / 8, sparse = 4096 + bitmap + 4096;
+	uint64_t run_start[MAX_RUNS], run_len[MAX_RUNS], rank = 0, pfn = 0;
+	uint64_t seed = 12345;
+	const struct kdx_phys_range *r;
+	uint8_t *head = calloc(1, sparse), got[4096], want[4096];
+	size_t nruns = 0, n, k;
+	struct kdx_dump *dump;
+	struct kdx_error *err;
+	bool dumped = false;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_non_null(head);
+	memcpy(head, "minidump FreeBSD/amd64", 22);
+	put32(head + 24, 1, KDX_LITTLE_ENDIAN);
+	put32(head + 32, (uint32_t)bitmap, KDX_LITTLE_ENDIAN);
+	put32(head + 36, 4096, KDX_LITTLE_ENDIAN);
+	put64(head + 40, 0xffffffff80000000ull, KDX_LITTLE_ENDIAN);
+	while (pfn < PAGES) {
+		uint64_t len;
+
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		len = seed >> 33;
+		len = len % 4 ? 1 + len % 40 : 1 + len % 1500;
+		if (len > PAGES - pfn)
+			len = PAGES - pfn;
+		if (dumped) {
+			assert_true(nruns < MAX_RUNS);
+			run_start[nruns] = pfn;
+			run_len[nruns++] = len;
+			for (uint64_t p = pfn; p < pfn + len; p++)
+				head[4096 + p / 8] |= (uint8_t)(1u << (p % 8));
+		}
+		pfn += len;
+		dumped = !dumped;
+	}
+	assert_int_equal(pwrite(fd, head, sparse, 0), (ssize_t)sparse);
+	/* The first and last page of every run hold their pfn. */
+	for (k = 0; k < nruns; k++) {
+		uint64_t last = run_start[k] + run_len[k] - 1;
+
+		memset(want, 0, sizeof(want));
+		put64(want, run_start[k], KDX_LITTLE_ENDIAN);
+		assert_int_equal(pwrite(fd, want, sizeof(want), (off_t)(sparse + rank * 4096)),
+				 (ssize_t)sizeof(want));
+		put64(want, last, KDX_LITTLE_ENDIAN);
+		assert_int_equal(pwrite(fd, want, sizeof(want),
+					(off_t)(sparse + (rank + run_len[k] - 1) * 4096)),
+				 (ssize_t)sizeof(want));
+		rank += run_len[k];
+	}
+	assert_int_equal(ftruncate(fd, (off_t)(sparse + rank * 4096)), 0);
+	close(fd);
+	err = kdx_dump_open(path, NULL, &dump);
+	unlink(path);
+	if (err)
+		fail_msg("%s", kdx_error_message(err));
+	r = kdx_dump_phys_ranges(dump, &n);
+	for (size_t i = 0, j = 0; i < n; i++) {
+		if (r[i].kind != KDX_RANGE_DATA)
+			continue;
+		assert_true(j < nruns);
+		assert_int_equal(r[i].start, run_start[j] * 4096);
+		assert_int_equal(r[i].size, run_len[j] * 4096);
+		j++;
+		if (i + 1 == n)
+			assert_int_equal(j, nruns);
+	}
+	for (k = 0; k < nruns; k++) {
+		uint64_t last = run_start[k] + run_len[k] - 1;
+
+		put64(want, run_start[k], KDX_LITTLE_ENDIAN);
+		assert_null(kdx_read_phys(dump, run_start[k] * 4096, got, 8, 0, NULL));
+		assert_memory_equal(got, want, 8);
+		put64(want, last, KDX_LITTLE_ENDIAN);
+		assert_null(kdx_read_phys(dump, last * 4096, got, 8, 0, NULL));
+		assert_memory_equal(got, want, 8);
+	}
+	kdx_dump_destroy(dump);
+	free(head);
+}
+
 /* A minidump in a flattened stream whose records left its message
  * buffer out: the buffer is not read (its bytes would be zeros, and a
  * fuzzed header claimed 1.7 GB of them: 39 s and 4 GB per open); the
@@ -852,6 +942,40 @@ static void msgbuf_in_a_flattened_gap(void **state)
 	mkmd_free(&d);
 }
 
+/* The same with the page bitmap or the page-table area left out: the
+ * open fails naming the first unwritten offset (fuzz_fbsd_minidump: a
+ * stream of a few records claimed a 1.2 GB bitmap, copied and scanned,
+ * seconds per open). */
+static void tables_in_a_flattened_gap(void **state)
+{
+	struct mkflat_options fo = { .no_end_marker = true };
+	struct mkmd_dump d;
+	struct kdx_dump *dump = NULL;
+	struct kdx_error *err;
+	uint8_t *f;
+	size_t size;
+	uint64_t at;
+
+	(void)state;
+	assert_true(mkmd_build(&variants[0], &d));
+	for (int which = 0; which < 2; which++) {
+		fo.hole_start = which ? d.pmap_off : d.bitmap_off;
+		fo.hole_size = 8;
+		f = mkflat_build(d.data, d.size, &fo, &size);
+		err = kdx_dump_open_memory(f, size, NULL, &dump);
+		assert_non_null(err);
+		assert_int_equal(kdx_error_code(err), KDX_ERR_CORRUPT);
+		assert_true(kdx_error_file_offset(err, &at));
+		assert_int_equal(at, fo.hole_start);
+		assert_non_null(strstr(kdx_error_message(err),
+				       which ? "minidump page-table area" :
+					       "minidump page bitmap"));
+		kdx_error_destroy(err);
+		free(f);
+	}
+	mkmd_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -868,7 +992,9 @@ int main(void)
 		cmocka_unit_test(compressed_dumps),
 		cmocka_unit_test(compressed_on_the_device),
 		cmocka_unit_test(many_runs_read_through_the_rank),
+		cmocka_unit_test(runs_across_rank_blocks),
 		cmocka_unit_test(msgbuf_in_a_flattened_gap),
+		cmocka_unit_test(tables_in_a_flattened_gap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
