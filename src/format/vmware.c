@@ -56,7 +56,10 @@ struct state {
 	char group_names[256];
 	uint64_t regions_count;
 	bool has_regions_count, any_region_tag;
-	struct region regions[MAX_REGIONS];
+	/* Slots up to the highest region index a tag named, zeroed: a
+	 * state names a few, and 4,096 cost 128 KiB at every open. */
+	struct region *regions;
+	size_t nregions;
 	bool memory_tag;
 	uint64_t memory_offset, memory_size;
 };
@@ -188,6 +191,25 @@ struct kdx_error *kdx_vmw_read_tag(const struct kdx_vmw_file *f, uint64_t at,
 	return NULL;
 }
 
+/* Region @i's slot, the slots grown (zeroed) to hold it. */
+static struct region *region_slot(struct state *s, uint32_t i)
+{
+	size_t cap = s->nregions ? s->nregions : 8;
+	struct region *r;
+
+	if (i < s->nregions)
+		return &s->regions[i];
+	while (cap <= i)
+		cap *= 2;
+	r = realloc(s->regions, cap * sizeof(*r));
+	if (!r)
+		return NULL;
+	memset(r + s->nregions, 0, (cap - s->nregions) * sizeof(*r));
+	s->regions = r;
+	s->nregions = cap;
+	return &r[i];
+}
+
 static struct kdx_error *region_tag(struct state *s,
 				    const struct kdx_vmw_tag *t,
 				    uint64_t at)
@@ -196,7 +218,9 @@ static struct kdx_error *region_tag(struct state *s,
 
 	if (t->nindex != 1 || t->index[0] >= MAX_REGIONS)
 		return kdx_vmw_bad(at, "a region tag whose index is not one number below 4096");
-	r = &s->regions[t->index[0]];
+	r = region_slot(s, t->index[0]);
+	if (!r)
+		return kdx_err_nomem();
 	s->any_region_tag = true;
 	if (!strcmp(t->name, "regionPPN")) {
 		r->ppn = t->value;
@@ -262,7 +286,9 @@ static struct kdx_error *check_regions(const struct state *s,
 	if (s->regions_count > MAX_REGIONS)
 		return kdx_vmw_bad(s->memory_group, "regionsCount over 4096");
 	for (uint64_t i = 0; i < s->regions_count; i++) {
-		const struct region *r = &s->regions[i];
+		static const struct region untagged;
+		const struct region *r = i < s->nregions ? &s->regions[i] :
+							   &untagged;
 		uint64_t end;
 
 		if (!r->has_ppn || !r->has_page_num || !r->has_size) {
@@ -414,6 +440,8 @@ static struct kdx_error *open_state(const struct kdx_file *file,
 		describe(desc, s, v);
 	if (!err && s->cpu_group)
 		kdx_vmw_cpu_state(&s->f, s->cpu_group, desc);
+	if (s)
+		free(s->regions);
 	free(s);
 	if (err) {
 		vmware_destroy(v);

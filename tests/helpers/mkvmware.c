@@ -87,7 +87,9 @@ static void memory_group(struct growbuf *o, const struct mkvmware_options *opt)
 
 	tag_value(o, "align_mask", 0, NULL, 0xffff, 2);
 	if (!opt->no_regions_count)
-		tag_value(o, "regionsCount", 0, NULL, opt->region_count, 4);
+		tag_value(o, "regionsCount", 0, NULL,
+			  opt->regions_count ? opt->regions_count :
+					       opt->region_count, 4);
 	for (size_t i = 0; i < opt->region_count; i++) {
 		const struct mkvmware_region *r = &opt->regions[i];
 

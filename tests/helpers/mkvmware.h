@@ -32,6 +32,7 @@ struct mkvmware_options {
 	const struct mkvmware_region *regions;
 	size_t region_count;
 	bool no_regions_count; /* leave regionsCount out */
+	uint64_t regions_count; /* regionsCount's value if not region_count */
 	bool drop_page_num;    /* leave region 0's regionPageNum out */
 	/* The RAM in a "Memory" block tag of the state file, else NULL. */
 	const uint8_t *memory;

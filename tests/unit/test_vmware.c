@@ -208,8 +208,16 @@ static void bad_states_are_errors(void **state)
 	expect_error_text(kdx_dump_open_memory(s, size, NULL, &d), KDX_ERR_CORRUPT,
 			  "beyond its 0xc000 bytes");
 	free(s);
+	/* A count past the regions tagged (slots beyond those any tag
+	 * named). */
 	o.regions = regions;
 	o.region_count = 2;
+	o.regions_count = 40;
+	s = mkvmware_build(&o, &size);
+	expect_error_text(kdx_dump_open_memory(s, size, NULL, &d), KDX_ERR_CORRUPT,
+			  "region 2 lacks its regionPPN, regionPageNum or regionSize");
+	free(s);
+	o.regions_count = 0;
 	o.no_regions_count = true;
 	s = mkvmware_build(&o, &size);
 	expect_error_text(kdx_dump_open_memory(s, size, NULL, &d), KDX_ERR_CORRUPT,
