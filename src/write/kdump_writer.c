@@ -31,6 +31,10 @@
 #include <unistd.h>
 
 #define CHUNK_PAGES 256
+/* One thread compresses each chunk as it writes it: small chunks keep its
+ * buffers (a chunk's pages in and out) small, reused from the allocator's
+ * free lists instead of mapped afresh for every small dump. */
+#define INLINE_CHUNK_PAGES 16
 /* Header bytes (bitmaps, descriptors) allowed whatever the input's size. */
 #define HEADER_SLACK (128ull << 20)
 
@@ -82,6 +86,7 @@ struct kdump_writer {
 	pthread_cond_t cond;
 	size_t next_claim, next_write, window;
 	uint32_t chunk_pages; /* the most pages a chunk has */
+	uint32_t chunk_limit; /* pages a chunk may have */
 	bool abort;
 	struct slot *slots;
 	/* output */
@@ -137,8 +142,8 @@ static uint32_t codec_flag(enum kdx_codec c)
 static struct kdx_error *add_chunks(struct kdump_writer *w, uint64_t first,
 				    uint64_t end)
 {
-	for (uint64_t pfn = first; pfn < end; pfn += CHUNK_PAGES) {
-		struct chunk c = { pfn, (uint32_t)kdx_min_u64(CHUNK_PAGES, end - pfn) };
+	for (uint64_t pfn = first; pfn < end; pfn += w->chunk_limit) {
+		struct chunk c = { pfn, (uint32_t)kdx_min_u64(w->chunk_limit, end - pfn) };
 
 		if (!kdx_array_push((void **)&w->chunks, &w->nchunks,
 				    &w->chunk_capacity, &c, sizeof(c)))
@@ -864,6 +869,7 @@ static struct kdx_error *write_all(struct kdump_writer *w)
 	struct kdx_error *err;
 
 	w->window = (size_t)threads * 4;
+	w->chunk_limit = threads <= 1 ? INLINE_CHUNK_PAGES : CHUNK_PAGES;
 	err = plan_pages(w);
 	if (!err)
 		err = kdx_encode_notes(w->view, w->bo, &w->l.notes);
