@@ -767,6 +767,17 @@ static void compressed_on_the_device(void **state)
 
 /* ---- A bitmap of millions of runs ---- */
 
+/* An amd64 version-1 header: no message buffer, a bitmap of @bitmap
+ * bytes at 4096, a one-page page-table area after it. */
+static void amd64_v1_header(uint8_t *head, uint64_t bitmap)
+{
+	memcpy(head, "minidump FreeBSD/amd64", 22);
+	put32(head + 24, 1, KDX_LITTLE_ENDIAN);
+	put32(head + 32, (uint32_t)bitmap, KDX_LITTLE_ENDIAN);
+	put32(head + 36, 4096, KDX_LITTLE_ENDIAN);
+	put64(head + 40, 0xffffffff80000000ull, KDX_LITTLE_ENDIAN);
+}
+
 /* Every other page dumped, 2^22 pages: too many runs for one map entry
  * each, so reads go through the rank index.  A sparse file of 8 GiB (the
  * page data is a hole but for two pages). */
@@ -785,11 +796,7 @@ static void many_runs_read_through_the_rank(void **state)
 	(void)state;
 	assert_true(fd >= 0);
 	assert_non_null(head);
-	memcpy(head, "minidump FreeBSD/amd64", 22);
-	put32(head + 24, 1, KDX_LITTLE_ENDIAN);
-	put32(head + 32, (uint32_t)bitmap, KDX_LITTLE_ENDIAN);
-	put32(head + 36, 4096, KDX_LITTLE_ENDIAN);
-	put64(head + 40, 0xffffffff80000000ull, KDX_LITTLE_ENDIAN);
+	amd64_v1_header(head, bitmap);
 	memset(head + 4096, 0x55, bitmap); /* pages 0, 2, 4, ... */
 	assert_int_equal(pwrite(fd, head, sparse, 0), (ssize_t)sparse);
 	/* Page 2 * 777777 is the 777777th dumped page. */
@@ -839,11 +846,7 @@ static void runs_across_rank_blocks(void **state)
 	(void)state;
 	assert_true(fd >= 0);
 	assert_non_null(head);
-	memcpy(head, "minidump FreeBSD/amd64", 22);
-	put32(head + 24, 1, KDX_LITTLE_ENDIAN);
-	put32(head + 32, (uint32_t)bitmap, KDX_LITTLE_ENDIAN);
-	put32(head + 36, 4096, KDX_LITTLE_ENDIAN);
-	put64(head + 40, 0xffffffff80000000ull, KDX_LITTLE_ENDIAN);
+	amd64_v1_header(head, bitmap);
 	while (pfn < PAGES) {
 		uint64_t len;
 
