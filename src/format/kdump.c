@@ -919,7 +919,7 @@ static struct kdx_error *read_blob(const struct kdx_file *file,
 				   uint64_t offset, uint64_t size,
 				   uint8_t **out)
 {
-	uint64_t fsize = kdx_file_size(file);
+	uint64_t fsize = kdx_file_size(file), gap;
 	struct kdx_error *err;
 
 	*out = NULL;
@@ -930,6 +930,17 @@ static struct kdx_error *read_blob(const struct kdx_file *file,
 			"%s at offset 0x%llx, 0x%llx bytes, lie past the end of the file (0x%llx); ignored",
 			what, (unsigned long long)offset,
 			(unsigned long long)size, (unsigned long long)fsize);
+		return NULL;
+	}
+	/* A flattened stream's last record may lie far out: a few records
+	 * could claim gigabytes of notes no record wrote (fuzz_convert: 4
+	 * GiB allocated and zeroed at each open). */
+	if (!kdx_file_all_written(file, offset, size, &gap)) {
+		kdx_desc_add_warning(
+			desc,
+			"%s at offset 0x%llx, 0x%llx bytes: no record of the flattened stream wrote offset 0x%llx; ignored",
+			what, (unsigned long long)offset,
+			(unsigned long long)size, (unsigned long long)gap);
 		return NULL;
 	}
 	*out = malloc(size ? size : 1);

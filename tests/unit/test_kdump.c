@@ -1796,6 +1796,46 @@ static void flattened_bitmaps_not_written(void **state)
 	done(&b);
 }
 
+/* Notes no record of a flattened stream wrote are ignored with a warning
+ * naming the first unwritten offset, as notes past the end are; the pages
+ * still read (fuzz_convert: a stream of a few records claimed 4 GiB of
+ * notes, allocated and zeroed at each open). */
+static void flattened_notes_not_written(void **state)
+{
+	struct mkkdump *m = new_kdump("x86_64", KDX_LITTLE_ENDIAN, 6,
+				      MKKDUMP_CODEC_ZLIB);
+	struct mkflat_options fo = { 0 };
+	struct kb b;
+	uint8_t *f;
+	size_t fsize, ncpus = 1;
+	struct kdx_dump *flat = NULL;
+	uint64_t note = 0, at;
+	char want[96];
+
+	(void)state;
+	add_notes(m);
+	mkkdump_set_pages(m, 0, 64, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	build(m, &b);
+	at = mkkdump_field_offset(m, MKKDUMP_F_OFFSET_NOTE);
+	for (int i = 7; i >= 0; i--)
+		note = note << 8 | b.bytes[at + (unsigned int)i];
+	fo.hole_start = note + 16;
+	fo.hole_size = 8;
+	f = mkflat_build(b.bytes, b.size, &fo, &fsize);
+	assert_null(kdx_dump_open_memory(f, fsize, NULL, &flat));
+	snprintf(want, sizeof(want),
+		 "no record of the flattened stream wrote offset 0x%llx; ignored",
+		 (unsigned long long)(note + 16));
+	assert_non_null(warning_with(flat, want));
+	kdx_dump_cpus(flat, &ncpus);
+	assert_int_equal(ncpus, 0); /* the PRSTATUS notes went with them */
+	for (uint64_t pfn = 0; pfn < 64; pfn += 21)
+		check_page(&b, flat, pfn);
+	kdx_dump_destroy(flat);
+	free(f);
+	done(&b);
+}
+
 /* A record no stream can hold fails the open, naming the stream (the
  * fuzzer found the error path reading the stream's name after freeing
  * it). */
@@ -2021,6 +2061,7 @@ int main(void)
 		cmocka_unit_test(flattened_equals_unflattened),
 		cmocka_unit_test(flattened_cut_short),
 		cmocka_unit_test(flattened_bitmaps_not_written),
+		cmocka_unit_test(flattened_notes_not_written),
 		cmocka_unit_test(flattened_impossible_record),
 		cmocka_unit_test(flattened_twice),
 		cmocka_unit_test(flattened_inside_a_gap),
