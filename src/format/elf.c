@@ -189,7 +189,7 @@ static struct kdx_error *read_header(const struct kdx_file *file,
 static struct kdx_error *check_phdrs(const struct kdx_file *file,
 				     const struct elf_header *h)
 {
-	uint64_t bytes, end, gap;
+	uint64_t bytes, end;
 
 	if (kdx_mul_overflows(h->phnum, h->cls->phdr_size, &bytes) ||
 	    kdx_add_overflows(h->phoff, bytes, &end) ||
@@ -204,15 +204,8 @@ static struct kdx_error *check_phdrs(const struct kdx_file *file,
 			h->phoff);
 	/* A flattened stream's gaps read as zeros; a table there would be
 	 * up to 2^32 empty headers (PN_XNUM) that no record wrote. */
-	if (!kdx_file_all_written(file, h->phoff, bytes, &gap))
-		return kdx_err_set_file_offset(
-			kdx_err(KDX_ERR_CORRUPT,
-				"program header table at offset 0x%llx (%llu entries of %zu bytes) reaches offset 0x%llx, which no record of the flattened stream wrote",
-				(unsigned long long)h->phoff,
-				(unsigned long long)h->phnum,
-				h->cls->phdr_size, (unsigned long long)gap),
-			gap);
-	return NULL;
+	return kdx_file_check_written(file, "program header table", h->phoff,
+				      bytes);
 }
 
 /* How many of a segment's @data file bytes the file really holds. */
@@ -314,16 +307,17 @@ static struct kdx_error *add_notes(const struct kdx_file *file,
 			(unsigned long long)ph->filesz,
 			(unsigned long long)kdx_file_size(file));
 	}
-	if (!kdx_file_all_written(file, ph->offset, len, &gap)) {
-		/* A flattened stream's unwritten bytes read as zeros: notes
-		 * there would be invented, and reading them costs what the
-		 * header claims (a fuzzed 5 KB file: 32 MiB per open). */
+	/* A flattened stream's unwritten bytes read as zeros: notes there
+	 * would be invented, and reading them costs what the header claims
+	 * (a fuzzed 5 KB file: 32 MiB per open). */
+	err = kdx_file_check_written(file, "notes", ph->offset, len);
+	if (err) {
 		desc->facts.flags |= KDX_DUMP_TRUNCATED;
-		kdx_desc_add_warning(
-			desc,
-			"PT_NOTE %zu: notes at offset 0x%llx + 0x%llx reach offset 0x%llx, which no record of the flattened stream wrote; reading what is before it",
-			index, (unsigned long long)ph->offset,
-			(unsigned long long)len, (unsigned long long)gap);
+		kdx_desc_add_warning(desc,
+				     "PT_NOTE %zu: %s; reading what is before it",
+				     index, kdx_error_message(err));
+		kdx_error_file_offset(err, &gap);
+		kdx_error_destroy(err);
 		len = gap - ph->offset;
 	}
 	if (len > MAX_NOTE_SEGMENT) {

@@ -407,27 +407,6 @@ static struct kdx_error *check_region(const char *what, uint64_t off,
 	return NULL;
 }
 
-/* A flattened stream's records may leave bytes unwritten (zeros): a few
- * records could claim a gigabyte of bitmap or page-table area, copied
- * and scanned at every open (fuzz_fbsd_minidump: 1.2 GB and seconds).
- * FreeBSD writes both whole. */
-static struct kdx_error *check_written(const struct fbsd_minidump *md,
-				       const char *what, uint64_t off,
-				       uint64_t size)
-{
-	uint64_t gap;
-
-	if (kdx_file_all_written(md->file, off, size, &gap))
-		return NULL;
-	return kdx_err_set_file_offset(
-		kdx_err(KDX_ERR_CORRUPT,
-			"minidump %s at offset 0x%llx-0x%llx: no record of the flattened stream wrote offset 0x%llx",
-			what, (unsigned long long)off,
-			(unsigned long long)(off + size),
-			(unsigned long long)gap),
-		gap);
-}
-
 static struct kdx_error *lay_out(struct fbsd_minidump *md, uint64_t file_size)
 {
 	uint64_t p = md->page_size;
@@ -449,12 +428,17 @@ static struct kdx_error *lay_out(struct fbsd_minidump *md, uint64_t file_size)
 	if (!err)
 		err = check_region("page-table area", md->pmap_off,
 				   md->pmapsize, file_size);
+	/* A flattened stream's records may leave bytes unwritten (zeros): a
+	 * few records could claim a gigabyte of bitmap or page-table area,
+	 * copied and scanned at every open (fuzz_fbsd_minidump: 1.2 GB and
+	 * seconds).  FreeBSD writes both whole. */
 	if (!err)
-		err = check_written(md, "page bitmap", md->bitmap_off,
-				    md->bitmapsize);
+		err = kdx_file_check_written(md->file, "minidump page bitmap",
+					     md->bitmap_off, md->bitmapsize);
 	if (!err)
-		err = check_written(md, "page-table area", md->pmap_off,
-				    md->pmapsize);
+		err = kdx_file_check_written(md->file,
+					     "minidump page-table area",
+					     md->pmap_off, md->pmapsize);
 	if (!err && md->bitmapsize % md->word_size)
 		err = kdx_err(KDX_ERR_CORRUPT,
 			      "minidump header at offset 0x%x: bitmap size 0x%x is not a whole number of %u-byte words",

@@ -433,8 +433,9 @@ static struct kdx_error *read_bitmaps(const struct kdx_file *file,
 				      struct kdx_dump_desc *desc,
 				      struct bitmaps *bm)
 {
-	uint64_t bs = h->block_size, one, start, need, end, gap;
+	uint64_t bs = h->block_size, one, start, need, end;
 	uint64_t fsize = kdx_file_size(file);
+	struct kdx_error *err;
 	bool two;
 	size_t window;
 
@@ -464,14 +465,9 @@ static struct kdx_error *read_bitmaps(const struct kdx_file *file,
 	 * a few of them could claim gigabytes of bitmap.  Real writers
 	 * (makedumpfile -F, QEMU) write every bitmap block, so the
 	 * bitmaps cost what the file holds. */
-	if (!kdx_file_all_written(file, start, end - start, &gap))
-		return kdx_err_set_file_offset(
-			kdx_err(KDX_ERR_CORRUPT,
-				"kdump bitmaps at offset 0x%llx-0x%llx: no record of the flattened stream wrote offset 0x%llx",
-				(unsigned long long)start,
-				(unsigned long long)end,
-				(unsigned long long)gap),
-			gap);
+	err = kdx_file_check_written(file, "kdump bitmaps", start, end - start);
+	if (err)
+		return err;
 	bm->file = file;
 	bm->bytes = one;
 	bm->present_at = start;
@@ -913,44 +909,26 @@ static struct kdump *kdump_new(const struct kdx_file *file,
 /* ---- notes, VMCOREINFO, description ---- */
 
 /* Copy [offset, offset + size) of the file, or say in a warning why not:
- * pages may still be readable without the notes. */
+ * pages may still be readable without the notes.  Notes past the end of
+ * a cut file are lost with it; notes no record of a flattened stream
+ * wrote would be invented zeros, and a few records could claim gigabytes
+ * of them (fuzz_convert: 4 GiB allocated and zeroed at each open). */
 static struct kdx_error *read_blob(const struct kdx_file *file,
 				   struct kdx_dump_desc *desc, const char *what,
 				   uint64_t offset, uint64_t size,
 				   uint8_t **out)
 {
-	uint64_t fsize = kdx_file_size(file), gap;
+	uint64_t fsize = kdx_file_size(file);
 	struct kdx_error *err;
 
-	*out = NULL;
-	if (offset > fsize || size > fsize - offset) {
+	if (offset > fsize || size > fsize - offset)
 		desc->facts.flags |= KDX_DUMP_TRUNCATED;
-		kdx_desc_add_warning(
-			desc,
-			"%s at offset 0x%llx, 0x%llx bytes, lie past the end of the file (0x%llx); ignored",
-			what, (unsigned long long)offset,
-			(unsigned long long)size, (unsigned long long)fsize);
-		return NULL;
-	}
-	/* A flattened stream's last record may lie far out: a few records
-	 * could claim gigabytes of notes no record wrote (fuzz_convert: 4
-	 * GiB allocated and zeroed at each open). */
-	if (!kdx_file_all_written(file, offset, size, &gap)) {
-		kdx_desc_add_warning(
-			desc,
-			"%s at offset 0x%llx, 0x%llx bytes: no record of the flattened stream wrote offset 0x%llx; ignored",
-			what, (unsigned long long)offset,
-			(unsigned long long)size, (unsigned long long)gap);
-		return NULL;
-	}
-	*out = malloc(size ? size : 1);
-	if (!*out)
-		return kdx_err_nomem();
-	err = kdx_file_read(file, offset, *out, size);
+	err = kdx_file_read_alloc(file, what, offset, (size_t)size,
+				  (void **)out);
+	if (err && kdx_error_code(err) == KDX_ERR_NOMEM)
+		return err;
 	if (err) {
-		free(*out);
-		*out = NULL;
-		kdx_desc_add_warning(desc, "%s: %s", what,
+		kdx_desc_add_warning(desc, "%s; ignored",
 				     kdx_error_message(err));
 		kdx_error_destroy(err);
 	}

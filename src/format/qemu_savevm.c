@@ -327,7 +327,7 @@ static struct kdx_error *add_block(struct savevm *s,
 static struct kdx_error *block_list(struct cursor *c, struct savevm *s,
 				    uint64_t total, uint64_t at)
 {
-	uint64_t left = total;
+	uint64_t left = total, written;
 	char name[NAME_MAX_LEN + 1];
 	struct kdx_error *err = NULL;
 
@@ -352,8 +352,11 @@ static struct kdx_error *block_list(struct cursor *c, struct savevm *s,
 	/* Every page is sent (at least a 9-byte zero-page record): a
 	 * stream claiming more RAM than it could describe, beyond some
 	 * slack for a stream cut short, is refused before the page table
-	 * is allocated. */
-	if (!err && s->page_count > (c->end - c->pos) / MIN_RECORD + CUT_SLACK)
+	 * is allocated.  What describes it is the bytes written from here
+	 * on: in a flattened stream a few records may put the end of the
+	 * file a terabyte out, and the zeros between end the stream. */
+	written = kdx_min_u64(c->end, kdx_file_written_end(c->file, c->pos));
+	if (!err && s->page_count > (written - c->pos) / MIN_RECORD + CUT_SLACK)
 		err = bad(at, KDX_ERR_CORRUPT, "more RAM pages than the rest of the file could hold");
 	if (!err && !(s->pages = calloc(s->page_count ? s->page_count : 1,
 					sizeof(*s->pages))))

@@ -175,6 +175,53 @@ bool kdx_file_all_written(const struct kdx_file *file, uint64_t offset,
 	return true;
 }
 
+struct kdx_error *kdx_file_check_written(const struct kdx_file *file,
+					 const char *what, uint64_t offset,
+					 uint64_t len)
+{
+	uint64_t gap, end;
+
+	if (kdx_add_overflows(offset, len, &end))
+		end = UINT64_MAX;
+	if (kdx_file_all_written(file, offset, len, &gap))
+		return NULL;
+	if (gap >= file->size)
+		return kdx_err_set_file_offset(
+			kdx_err(KDX_ERR_CORRUPT,
+				"%s at offset 0x%llx-0x%llx: past the end of %s (size 0x%llx)",
+				what, (unsigned long long)offset,
+				(unsigned long long)end, file->name,
+				(unsigned long long)file->size),
+			gap);
+	return kdx_err_set_file_offset(
+		kdx_err(KDX_ERR_CORRUPT,
+			"%s at offset 0x%llx-0x%llx: no record of the flattened stream wrote offset 0x%llx",
+			what, (unsigned long long)offset,
+			(unsigned long long)end, (unsigned long long)gap),
+		gap);
+}
+
+struct kdx_error *kdx_file_read_alloc(const struct kdx_file *file,
+				      const char *what, uint64_t offset,
+				      size_t len, void **out)
+{
+	struct kdx_error *err = kdx_file_check_written(file, what, offset, len);
+
+	*out = NULL;
+	if (err)
+		return err;
+	*out = malloc(len ? len : 1);
+	if (!*out)
+		return kdx_err_nomem();
+	err = kdx_file_read(file, offset, *out, len);
+	if (err) {
+		free(*out);
+		*out = NULL;
+		return kdx_err_wrap(err, "%s", what);
+	}
+	return NULL;
+}
+
 static struct kdx_error *read_error(const struct kdx_file *file,
 				    struct kdx_error *err, uint64_t offset)
 {

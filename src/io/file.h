@@ -97,4 +97,21 @@ uint64_t kdx_file_next_data(const struct kdx_file *file, uint64_t offset);
 bool kdx_file_all_written(const struct kdx_file *file, uint64_t offset,
 			  uint64_t len, uint64_t *gap);
 
+/* The guard for a size read from a header: NULL when the file holds
+ * every byte of @what at [@offset, @offset + @len); else a KDX_ERR_CORRUPT
+ * error naming @what, the range and the first byte missing (past the end
+ * of the file, or one no record of a flattened stream wrote, where a few
+ * records can describe gigabytes of zeros), with that byte as the
+ * error's file offset.  Reading what the header claims then costs what
+ * the file holds. */
+struct kdx_error *kdx_file_check_written(const struct kdx_file *file,
+					 const char *what, uint64_t offset,
+					 uint64_t len);
+
+/* kdx_file_check_written(), then the @len bytes read into a new buffer
+ * (*@out, malloc'd, at least one byte; NULL on error). */
+struct kdx_error *kdx_file_read_alloc(const struct kdx_file *file,
+				      const char *what, uint64_t offset,
+				      size_t len, void **out);
+
 #endif

@@ -113,7 +113,7 @@ struct kdx_error *kdx_dump_msgbuf(const struct kdx_dump *dump, char **text,
 				  size_t *len)
 {
 	const struct fbsd_minidump *md = minidump_of(dump);
-	uint64_t region_len, file_size, gap;
+	uint64_t region_len, file_size;
 	uint8_t *region;
 	struct kdx_error *err;
 
@@ -135,14 +135,11 @@ struct kdx_error *kdx_dump_msgbuf(const struct kdx_dump *dump, char **text,
 	/* A flattened stream's unwritten bytes read as zeros: a few records
 	 * may claim a gigabyte-sized ring.  The ring is read only when the
 	 * file holds it, so it costs what the file holds. */
-	if (!kdx_file_all_written(md->file, md->msgbuf_off,
-				  kdx_min_u64(region_len, md->msgbufsize), &gap))
-		return kdx_err_set_file_offset(
-			kdx_err(KDX_ERR_CORRUPT,
-				"minidump message buffer at offset 0x%llx (0x%x bytes): the flattened stream wrote none of it from offset 0x%llx",
-				(unsigned long long)md->msgbuf_off,
-				md->msgbufsize, (unsigned long long)gap),
-			gap);
+	err = kdx_file_check_written(md->file, "minidump message buffer",
+				     md->msgbuf_off,
+				     kdx_min_u64(region_len, md->msgbufsize));
+	if (err)
+		return err;
 	region = malloc(region_len + 1);
 	*text = malloc(md->msgbufsize + 1u);
 	if (!region || !*text) {

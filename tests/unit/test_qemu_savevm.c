@@ -15,6 +15,7 @@
 #include "bytes.h"
 #include "dumpcheck.h"
 #include "mkcompressed.h"
+#include "mkkdump.h"
 #include "mkqemu.h"
 #include "roundtrip.h"
 
@@ -414,6 +415,36 @@ static void bad_streams_are_errors(void **state)
 	mkqemu_be32(q, 1);
 	expect_stream_error(q, KDX_ERR_UNSUPPORTED,
 			    "subsection 'configuration/novel'");
+}
+
+/* The RAM a stream claims is bounded by the bytes written after its block
+ * list: in a flattened stream whose last record lies a terabyte out, the
+ * zeros no record wrote describe no pages, so 64 GiB of RAM (a 128 MiB
+ * page table) is refused as it is in the plain stream. */
+static void ram_claim_over_a_flattened_gap(void **state)
+{
+	struct mkqemu_block big = { "pc.ram", 1ull << 36 };
+	struct mkflat_options fo = { .chunk = PAGE };
+	struct mkqemu *q = mkqemu_new();
+	uint8_t stream[2 * PAGE] = { 0 }, *f;
+	const uint8_t *bytes;
+	size_t size, fsize;
+	/* Records of 16 header bytes after the 4096-byte file header. */
+	const size_t second = 4096 + 16 + PAGE;
+
+	(void)state;
+	mkqemu_section(q, MKQEMU_START, 0, "ram", 4);
+	mkqemu_ram_blocks(q, &big, 1);
+	mkqemu_ram_eos(q);
+	bytes = mkqemu_data(q, &size);
+	assert_true(size < PAGE);
+	expect_open_error(bytes, size, KDX_ERR_CORRUPT, "more RAM pages than");
+	memcpy(stream, bytes, size);
+	f = mkflat_build(stream, sizeof(stream), &fo, &fsize);
+	put64(f + second, 1ull << 40, KDX_BIG_ENDIAN);
+	expect_open_error(f, fsize, KDX_ERR_CORRUPT, "more RAM pages than");
+	free(f);
+	mkqemu_free(q);
 }
 
 /* The configuration's subsections are read, not guessed past. */
@@ -1013,6 +1044,7 @@ int main(void)
 		cmocka_unit_test(arm_cpreg_list),
 		cmocka_unit_test(fixed_layout_without_vmdesc),
 		cmocka_unit_test(damaged_device_state_costs_only_the_cpus),
+		cmocka_unit_test(ram_claim_over_a_flattened_gap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
