@@ -536,6 +536,7 @@ static struct kdx_dump *open_recorded(const uint8_t *data, size_t size,
 	memset(out, 0, sizeof(*out));
 	kdx_open_options_init(&opts);
 	opts.format = format;
+	opts.max_decompressed = KDX_FUZZ_MAX_DECOMPRESSED;
 	err = kdx_dump_open_memory(data, size, &opts, &dump);
 	if (err) {
 		out->code = (int)kdx_error_code(err);

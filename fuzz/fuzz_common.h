@@ -42,6 +42,12 @@ void kdx_fuzz_exercise(const struct kdx_dump *dump,
 /* Check an error's accessors and release it. */
 void kdx_fuzz_error(struct kdx_error *err);
 
+/* What a compressed input (gzip, zstd, ... around a dump) may grow to.
+ * A 16 KiB input of zstd blocks can make hundreds of megabytes, each
+ * execution paying for them; what the readers see of a dump is in its
+ * first pages, and the decompression's own paths are fuzz_decompress's. */
+#define KDX_FUZZ_MAX_DECOMPRESSED (4u << 20)
+
 /* What one open of an input came to, for comparing two opens. */
 struct kdx_fuzz_open {
 	int code;             /* 0: opened; else the error's code */

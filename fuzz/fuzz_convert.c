@@ -147,11 +147,15 @@ free:
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct kdx_open_options opts;
 	struct kdx_dump *dump = NULL;
-	struct kdx_error *err = kdx_dump_open_memory(data, size, NULL, &dump);
+	struct kdx_error *err;
 	const struct kdx_phys_range *r;
 	size_t n;
 
+	kdx_open_options_init(&opts);
+	opts.max_decompressed = KDX_FUZZ_MAX_DECOMPRESSED;
+	err = kdx_dump_open_memory(data, size, &opts, &dump);
 	if (err) {
 		kdx_fuzz_error(err);
 		return 0;

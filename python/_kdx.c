@@ -1125,10 +1125,12 @@ static int kernel_converter(PyObject *obj, void *out)
 static PyObject *kdx_open(PyObject *mod, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "paths", "format", "arch", "raw_base",
-				  "page_size", "no_map", "kernel", NULL };
+				  "page_size", "no_map", "kernel",
+				  "max_decompressed", NULL };
 	PyObject *paths_obj, *raw_base = Py_None, *paths, *kernel = NULL;
 	const char *format = NULL, *arch = NULL;
 	unsigned int page_size = 0;
+	unsigned long long max_decompressed = 0;
 	int no_map = 0;
 	struct kdx_open_options opts;
 	const char **cpaths;
@@ -1138,14 +1140,15 @@ static PyObject *kdx_open(PyObject *mod, PyObject *args, PyObject *kw)
 	DumpObject *self;
 
 	(void)mod;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|zzOIpO&:open", kwlist,
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|zzOIpO&K:open", kwlist,
 					 &paths_obj, &format, &arch, &raw_base,
 					 &page_size, &no_map, kernel_converter,
-					 &kernel))
+					 &kernel, &max_decompressed))
 		return NULL;
 	kdx_open_options_init(&opts);
 	opts.format = format;
 	opts.no_map = no_map;
+	opts.max_decompressed = max_decompressed;
 	/* Read during the open only: freed once it returns. */
 	opts.kernel = kernel ? PyBytes_AS_STRING(kernel) : NULL;
 	if (parse_open_options(&opts, arch, raw_base, page_size)) {
@@ -1218,7 +1221,7 @@ static PyMethodDef module_methods[] = {
 	{ "open", (PyCFunction)(void (*)(void))kdx_open,
 	  METH_VARARGS | METH_KEYWORDS,
 	  "open(paths, format=None, arch=None, raw_base=None, page_size=0,\n"
-	  "     no_map=False, kernel=None)\n"
+	  "     no_map=False, kernel=None, max_decompressed=0)\n"
 	  "--\n\n"
 	  "Open a dump: one path, or the files of a makedumpfile --split set.\n"
 	  "format names the reader instead of detecting it; arch, raw_base and\n"
@@ -1228,7 +1231,8 @@ static PyMethodDef module_methods[] = {
 	  "open raises an error rather than killing the process with SIGBUS.\n"
 	  "kernel is the dumped kernel's ELF image (FreeBSD kernel.debug or\n"
 	  "/boot/kernel/kernel, Linux vmlinux): its symbols give what the dump\n"
-	  "lacks (Dump.symbol() looks them up).\n"
+	  "lacks (Dump.symbol() looks them up).  max_decompressed bounds what a\n"
+	  "compressed dump (vmcore.gz, .zst) may grow to (0: 1 TiB).\n"
 	  "Returns a Dump (a context manager)."
 	},
 	{ "formats", kdx_formats, METH_NOARGS,

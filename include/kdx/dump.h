@@ -33,7 +33,7 @@ extern "C" {
 struct kdx_dump;
 
 /** Version of struct kdx_open_options this header describes. */
-#define KDX_OPEN_OPTIONS_VERSION 2
+#define KDX_OPEN_OPTIONS_VERSION 3
 
 /**
  * How to open a dump.  Initialise with kdx_open_options_init() and change
@@ -69,6 +69,16 @@ struct kdx_open_options {
 	 * Callers built against version 1 never set it.
 	 */
 	const char *kernel;
+	/* Version 3: */
+	/**
+	 * The most bytes a compressed dump (vmcore.gz, vmcore.zst, FreeBSD's
+	 * dumpon -z/-Z image) may decompress to; 0 for the default, 1 TiB.
+	 * A stream that grows past it fails the open (KDX_ERR_UNSUPPORTED)
+	 * when it gets there, having cost no more than this.  A stream
+	 * inside a decompressed one is held tighter still, to what one layer
+	 * of zstd can make of the file given (32768-fold).
+	 */
+	uint64_t max_decompressed;
 };
 
 /** Fill @p opts with defaults. */

@@ -75,6 +75,15 @@ bool cli_dump_option(int opt, const char *arg, struct kdx_open_options *opts,
 	case CLI_OPT_KERNEL:
 		opts->kernel = arg;
 		return true;
+	case CLI_OPT_MAX_DECOMPRESSED:
+		if (!cli_parse_u64(arg, &opts->max_decompressed) ||
+		    !opts->max_decompressed) {
+			fprintf(stderr,
+				"kdx: --max-decompressed: '%s' is not a size above 0 (bytes, or with k, M, G, T)\n",
+				arg);
+			*exit_code = EXIT_USAGE;
+		}
+		return true;
 	}
 	return false;
 }

@@ -37,8 +37,11 @@ extern const struct cli_command cli_cmd_verify;
 /* Options every command that opens a dump accepts. */
 #define CLI_OPT_NO_MAP 0x180
 #define CLI_OPT_KERNEL 0x181
+#define CLI_OPT_MAX_DECOMPRESSED 0x182
 #define CLI_DUMP_LONG_OPTIONS                                   \
 	{ "kernel", required_argument, NULL, CLI_OPT_KERNEL },  \
+	{ "max-decompressed", required_argument, NULL,          \
+	  CLI_OPT_MAX_DECOMPRESSED },                           \
 	{ "format", required_argument, NULL, 'F' },             \
 	{ "arch", required_argument, NULL, 'A' },               \
 	{ "base", required_argument, NULL, 'B' },               \
@@ -60,7 +63,10 @@ extern const struct cli_command cli_cmd_verify;
 	"  --page-size N     page size where the dump does not say\n"         \
 	"  --no-map          read the files with pread, not mapped into memory:\n" \
 	"                    slower, but failing storage gives an error, not\n" \
-	"                    SIGBUS\n"
+	"                    SIGBUS\n"                                          \
+	"  --max-decompressed SIZE\n"                                           \
+	"                    refuse a compressed dump (vmcore.gz, .zst, dumpon\n" \
+	"                    -z) that grows past SIZE (default 1T; k/M/G/T)\n"
 
 /* Handle one of CLI_DUMP_LONG_OPTIONS; returns false for other options
  * (and sets *exit_code to EXIT_USAGE on a bad value). */

@@ -324,7 +324,7 @@ struct kdx_error *kdx_sink_write(struct kdx_decompressed *d, const uint8_t *p,
 		return NULL;
 	if (n > d->limits.max_size - d->size)
 		return kdx_err(KDX_ERR_UNSUPPORTED,
-			       "the %s stream decompresses to more than 0x%llx bytes, kdx's limit: decompress it by hand (%s) and open the result",
+			       "the %s stream decompresses to more than 0x%llx bytes, kdx's limit (max_decompressed, --max-decompressed): decompress it by hand (%s) and open the result",
 			       kdx_stream_codec_name(d->kind),
 			       (unsigned long long)d->limits.max_size,
 			       codecs[d->kind].tool);

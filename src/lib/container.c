@@ -3,6 +3,7 @@
 #include "lib/container.h"
 
 #include "core/error.h"
+#include "core/util.h"
 #include "format/fbsd_minidump.h"
 #include "io/decompress.h"
 #include "io/file.h"
@@ -10,12 +11,17 @@
 
 #include <string.h>
 
+/* What every layer's open knows of the whole. */
+struct unwrap {
+	uint64_t original;         /* the size of the file kdx was given */
+	uint64_t max_decompressed; /* the caller's bound (0: the default) */
+};
+
 struct container_ops {
 	/* Whether @file is this container. */
 	bool (*probe)(const struct kdx_file *file);
-	/* View what @base holds; takes ownership of @base.  @original is
-	 * the size of the file kdx was given, under every layer. */
-	struct kdx_error *(*open)(struct kdx_file *base, uint64_t original,
+	/* View what @base holds; takes ownership of @base. */
+	struct kdx_error *(*open)(struct kdx_file *base, const struct unwrap *u,
 				  struct kdx_file **out);
 	/* Describe a view this container opened (false: not one of its);
 	 * NULL: another entry's describe knows the view. */
@@ -26,10 +32,10 @@ struct container_ops {
 /* ---- makedumpfile's flattened stream ---- */
 
 static struct kdx_error *open_flattened(struct kdx_file *base,
-					uint64_t original,
+					const struct unwrap *u,
 					struct kdx_file **out)
 {
-	(void)original;
+	(void)u;
 	return kdx_file_open_flattened(base, out);
 }
 
@@ -81,14 +87,16 @@ static bool is_compressed(const struct kdx_file *file)
 #define ONE_LAYER_EXPANSION 32768
 
 static struct kdx_error *nested_limits(const struct kdx_file *outer,
-				       uint64_t original,
+				       const struct unwrap *u,
 				       struct kdx_decompress_limits *limits)
 {
 	enum kdx_stream_codec kind;
 	uint64_t compressed, size = kdx_file_size(outer);
+	uint64_t original = u->original;
 	bool on_disk;
 
 	memset(limits, 0, sizeof(*limits));
+	limits->max_size = u->max_decompressed;
 	if (!kdx_file_decompressed_info(outer, &kind, &compressed, &on_disk))
 		return NULL;
 	if (size / NESTED_RATIO_MAX > compressed)
@@ -104,15 +112,19 @@ static struct kdx_error *nested_limits(const struct kdx_file *outer,
 	limits->max_size = original > KDX_DECOMPRESS_MAX_SIZE / ONE_LAYER_EXPANSION ?
 				   KDX_DECOMPRESS_MAX_SIZE :
 				   (original ? original : 1) * ONE_LAYER_EXPANSION;
+	if (u->max_decompressed)
+		limits->max_size = kdx_min_u64(limits->max_size,
+					       u->max_decompressed);
 	return NULL;
 }
 
 static struct kdx_error *open_compressed(struct kdx_file *base,
-					 uint64_t original, struct kdx_file **out)
+					 const struct unwrap *u,
+					 struct kdx_file **out)
 {
 	enum kdx_stream_codec kind = KDX_STREAM_GZIP;
 	struct kdx_decompress_limits limits;
-	struct kdx_error *err = nested_limits(base, original, &limits);
+	struct kdx_error *err = nested_limits(base, u, &limits);
 
 	if (err) {
 		kdx_file_close(base);
@@ -165,10 +177,10 @@ static bool is_fbsd_device(const struct kdx_file *file)
 }
 
 static struct kdx_error *open_fbsd_device(struct kdx_file *base,
-					uint64_t original,
+					  const struct unwrap *u,
 					  struct kdx_file **out)
 {
-	(void)original;
+	struct kdx_decompress_limits limits = { .max_size = u->max_decompressed };
 	enum kdx_stream_codec kind;
 	uint64_t start, length;
 
@@ -177,7 +189,7 @@ static struct kdx_error *open_fbsd_device(struct kdx_file *base,
 		return kdx_err(KDX_ERR_CORRUPT, "the kerneldumpheader changed");
 	}
 	return kdx_file_open_decompressed_range(base, start, length, kind,
-						NULL, out);
+						&limits, out);
 }
 
 /* ---- A FreeBSD dump device's image of a full (ELF) dump ---- */
@@ -190,10 +202,10 @@ static bool is_fbsd_wrapped_elf(const struct kdx_file *file)
 }
 
 static struct kdx_error *open_fbsd_wrapped_elf(struct kdx_file *base,
-					uint64_t original,
+					       const struct unwrap *u,
 					       struct kdx_file **out)
 {
-	(void)original;
+	(void)u;
 	uint64_t start, length;
 
 	if (!kdx_fbsd_wrapped_elf(base, &start, &length)) {
@@ -239,7 +251,10 @@ struct kdx_error *kdx_container_unwrap(struct kdx_file **file,
 				       const struct kdx_open_options *opts)
 {
 	const struct container_ops *c;
-	uint64_t original = kdx_file_size(*file);
+	struct unwrap u = {
+		.original = kdx_file_size(*file),
+		.max_decompressed = opts ? opts->max_decompressed : 0,
+	};
 
 	if (opts && opts->format && !strcmp(opts->format, "raw"))
 		return NULL;
@@ -254,7 +269,7 @@ struct kdx_error *kdx_container_unwrap(struct kdx_file **file,
 			*file = NULL;
 			return err;
 		}
-		err = c->open(*file, original, file);
+		err = c->open(*file, &u, file);
 		if (err) {
 			*file = NULL; /* closed by the failed open */
 			return err;

@@ -180,16 +180,19 @@ static struct kdx_error *read_format(struct kdx_dump *dump)
 }
 
 /* The caller's options, as far as its version of the struct goes: a
- * caller built against version 1 has no @kernel, and the bytes past its
- * struct are not ours to read. */
+ * caller built against version 1 has no @kernel, one built against 2 no
+ * @max_decompressed, and the bytes past its struct are not ours to read. */
 static void copy_options(struct kdx_open_options *dst,
 			 const struct kdx_open_options *src)
 {
 	kdx_open_options_init(dst);
 	if (!src)
 		return;
-	if (src->version >= 2)
+	if (src->version >= 3)
 		*dst = *src;
+	else if (src->version == 2)
+		memcpy(dst, src,
+		       offsetof(struct kdx_open_options, max_decompressed));
 	else
 		memcpy(dst, src, offsetof(struct kdx_open_options, kernel));
 	dst->version = KDX_OPEN_OPTIONS_VERSION;
@@ -263,11 +266,15 @@ static struct kdx_error *open_file(struct kdx_file *file,
 				   struct kdx_dump **out)
 {
 	struct kdx_dump *dump;
-	/* A file whose unwrapping fails is already closed (and NULLed). */
-	struct kdx_error *err = kdx_container_unwrap(&file, opts);
+	struct kdx_open_options known;
+	struct kdx_error *err;
 
+	/* Only the fields of the caller's version, from here on. */
+	copy_options(&known, opts);
+	/* A file whose unwrapping fails is already closed (and NULLed). */
+	err = kdx_container_unwrap(&file, &known);
 	for (size_t i = 0; i < more_count && !err; i++)
-		err = kdx_container_unwrap(&more[i], opts);
+		err = kdx_container_unwrap(&more[i], &known);
 	dump = err ? NULL : calloc(1, sizeof(*dump));
 	if (!dump) {
 		kdx_file_close(file);
@@ -280,7 +287,7 @@ static struct kdx_error *open_file(struct kdx_file *file,
 	dump->file = file;
 	dump->more_files = more;
 	dump->more_count = more_count;
-	copy_options(&dump->opts, opts);
+	dump->opts = known;
 	dump->desc.facts.version = KDX_DUMP_FACTS_VERSION;
 	err = kdx_format_detect(file, dump->opts.format, &dump->format);
 	if (!err) {

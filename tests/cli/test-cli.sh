@@ -15,7 +15,7 @@ expect_exit() { # CODE WHAT CMD...
 	"$@" >"$work/out" 2>"$work/err"; local rc=$?
 	if [ "$rc" -eq "$code" ]; then ok "$what (exit $rc)"; else bad "$what: exit $rc, expected $code; stderr: $(cat "$work/err")"; fi
 }
-for tool in xxd python3 cmp; do
+for tool in xxd python3 cmp gzip; do
 	command -v $tool >/dev/null || { echo "FAIL - $tool is missing"; echo "0 passed, 1 failed"; exit 1; }
 done
 
@@ -56,6 +56,14 @@ expect_exit 2 "bad number is a usage error" "$kdx" read "$work/le.elf" 0x1000 12
 expect_exit 2 "unknown command" "$kdx" frobnicate
 expect_exit 2 "unknown option" "$kdx" info --nope "$work/le.elf"
 expect_exit 3 "missing file is not found" "$kdx" info "$work/missing"
+
+# A compressed dump is held to --max-decompressed, and the error says how.
+gzip -c "$work/le.elf" >"$work/le.elf.gz"
+expect_exit 3 "a gzip dump past --max-decompressed is refused" "$kdx" info "$work/le.elf.gz" --max-decompressed 4k
+check "the refusal names the limit and the option" grep -q "more than 0x1000 bytes, kdx's limit (max_decompressed, --max-decompressed)" "$work/err"
+expect_exit 0 "the same dump under a larger limit" "$kdx" info "$work/le.elf.gz" --max-decompressed 64M
+expect_exit 2 "--max-decompressed 0 is a usage error" "$kdx" info "$work/le.elf.gz" --max-decompressed 0
+expect_exit 2 "--max-decompressed of words is a usage error" "$kdx" info "$work/le.elf.gz" --max-decompressed lots
 expect_exit 3 "unrecognised content" "$kdx" info "$work/raw.bin"
 expect_exit 3 "unknown --format" "$kdx" info --format nosuch "$work/le.elf"
 # Every command takes a dump's files where it takes DUMP (split kdump

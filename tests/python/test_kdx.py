@@ -131,6 +131,19 @@ def test_open_no_map_reads_and_names_truncation(tmp_path):
         assert plain.read(0x1ff0, 16, phys=True) == data[0x1ff0:0x2000]
 
 
+def test_open_max_decompressed(tmp_path):
+    import gzip
+    data = bytes(range(256)) * 64
+    p = tmp_path / "mem.raw.gz"
+    p.write_bytes(gzip.compress(data))
+    with pytest.raises(kdx.UnsupportedError) as e:
+        kdx.open(p, format="elf", max_decompressed=len(data) - 1)
+    assert "more than 0x3fff bytes" in str(e.value)
+    # Detected as gzip, then read as whatever it holds: not a dump here.
+    with pytest.raises(kdx.NotFoundError):
+        kdx.open(p, max_decompressed=len(data))
+
+
 def test_formats():
     names = [n for n, _ in kdx.formats()]
     assert "elf" in names and "kdump" in names and "raw" in names

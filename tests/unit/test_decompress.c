@@ -484,6 +484,49 @@ static void an_elf_dump_inside(void **state)
 	free(elf);
 }
 
+/* The caller's max_decompressed bounds every codec's stream, a stream
+ * inside another too (fuzzing keeps compressed inputs cheap with it); a
+ * caller built against version 2 of the options never set it. */
+static void the_callers_ceiling(void **state)
+{
+	size_t elf_len, zlen, zzlen;
+	uint8_t *elf = make_elf(&elf_len), *z, *zz;
+	struct kdx_open_options opts;
+	struct kdx_dump *dump = NULL;
+
+	(void)state;
+	for (size_t c = 0; c < NCODECS; c++) {
+		z = mkz_compress(codecs[c], elf, elf_len, 1, 512, &zlen);
+		kdx_open_options_init(&opts);
+		opts.max_decompressed = elf_len - 1;
+		dump = NULL;
+		expect_error_text(kdx_dump_open_memory(z, zlen, &opts, &dump),
+				  KDX_ERR_UNSUPPORTED, "kdx's limit");
+		assert_null(dump);
+		/* A zstd frame's window (2 MiB at level 3) must fit too. */
+		opts.max_decompressed = 4u << 20;
+		assert_null(kdx_dump_open_memory(z, zlen, &opts, &dump));
+		kdx_dump_destroy(dump);
+		opts.version = 2;
+		opts.max_decompressed = 1;
+		assert_null(kdx_dump_open_memory(z, zlen, &opts, &dump));
+		kdx_dump_destroy(dump);
+		free(z);
+	}
+	/* gzip around zstd: the inner stream is held to it too. */
+	z = mkz_compress(MKZ_ZSTD, elf, elf_len, 1, 0, &zlen);
+	zz = mkz_compress(MKZ_GZIP, z, zlen, 1, 0, &zzlen);
+	kdx_open_options_init(&opts);
+	opts.max_decompressed = elf_len - 1;
+	dump = NULL;
+	expect_error_text(kdx_dump_open_memory(zz, zzlen, &opts, &dump),
+			  KDX_ERR_UNSUPPORTED, "kdx's limit");
+	assert_null(dump);
+	free(zz);
+	free(z);
+	free(elf);
+}
+
 /* A compressed stream inside a compressed stream inside ...: refused
  * after a few layers, not followed for ever. */
 /* Compressed data does not compress: an outer stream that expanded
@@ -632,6 +675,7 @@ int main(void)
 		cmocka_unit_test(nested_containers),
 		cmocka_unit_test(a_bomb_inside_a_stream),
 		cmocka_unit_test(gaps_of_a_flattened_stream),
+		cmocka_unit_test(the_callers_ceiling),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

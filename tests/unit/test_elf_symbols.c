@@ -322,7 +322,7 @@ static void test_open_options(void **state)
 	uint64_t value = 0;
 
 	(void)state;
-	assert_int_equal(KDX_OPEN_OPTIONS_VERSION, 2);
+	assert_int_equal(KDX_OPEN_OPTIONS_VERSION, 3);
 	strcpy(path, write_kernel(&v64));
 	kdx_open_options_init(&o);
 	o.kernel = path;
