@@ -1,11 +1,12 @@
 #!/bin/bash
-# Usage: install-check.sh BUILD_DIR WORK_DIR CC [EXTRA_CFLAGS]
+# Usage: install-check.sh BUILD_DIR WORK_DIR CC [EXTRA_CFLAGS [PRELOAD]]
 # Install BUILD_DIR into WORK_DIR/prefix, check what landed there, build
 # consumer.c against it with pkg-config, run it, and render the man page.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-[ $# -ge 3 ] || { echo "usage: $0 BUILD_DIR WORK_DIR CC [EXTRA_CFLAGS]" >&2; exit 2; }
-build=$1 work=$2 cc=$3 extra=${4:-}
+[ $# -ge 3 ] || { echo "usage: $0 BUILD_DIR WORK_DIR CC [EXTRA_CFLAGS [PRELOAD]]" >&2; exit 2; }
+# PRELOAD: a sanitizer build's shared runtimes, for python3.
+build=$1 work=$2 cc=$3 extra=${4:-} preload=${5:-}
 prefix=$work/prefix
 
 rm -rf "$work"
@@ -58,10 +59,6 @@ if [ -n "$mod" ]; then
     # A sanitizer build's module needs its runtimes loaded before
     # python3's own libraries (as the python test does); leaks are
     # tracemalloc's job there.
-    preload=
-    if [ -n "$extra" ]; then
-        preload=$("$cc" -print-file-name=libasan.so):$("$cc" -print-file-name=libubsan.so)
-    fi
     LD_PRELOAD=$preload ASAN_OPTIONS=detect_leaks=0 PYTHONPATH=$site \
         "$py" -c 'import kdx, kdx.drgn; assert kdx.formats()' ||
         { echo "installed kdx does not import from $site"; exit 1; }
