@@ -484,6 +484,19 @@ static void an_elf_dump_inside(void **state)
 	free(elf);
 }
 
+/* Opening @z under a max_decompressed of @max fails at the limit. */
+static void refused_under(const uint8_t *z, size_t zlen, uint64_t max)
+{
+	struct kdx_open_options opts;
+	struct kdx_dump *dump = NULL;
+
+	kdx_open_options_init(&opts);
+	opts.max_decompressed = max;
+	expect_error_text(kdx_dump_open_memory(z, zlen, &opts, &dump),
+			  KDX_ERR_UNSUPPORTED, "kdx's limit");
+	assert_null(dump);
+}
+
 /* The caller's max_decompressed bounds every codec's stream, a stream
  * inside another too (fuzzing keeps compressed inputs cheap with it); a
  * caller built against version 2 of the options never set it. */
@@ -497,12 +510,8 @@ static void the_callers_ceiling(void **state)
 	(void)state;
 	for (size_t c = 0; c < NCODECS; c++) {
 		z = mkz_compress(codecs[c], elf, elf_len, 1, 512, &zlen);
+		refused_under(z, zlen, elf_len - 1);
 		kdx_open_options_init(&opts);
-		opts.max_decompressed = elf_len - 1;
-		dump = NULL;
-		expect_error_text(kdx_dump_open_memory(z, zlen, &opts, &dump),
-				  KDX_ERR_UNSUPPORTED, "kdx's limit");
-		assert_null(dump);
 		/* A zstd frame's window (2 MiB at level 3) must fit too. */
 		opts.max_decompressed = 4u << 20;
 		assert_null(kdx_dump_open_memory(z, zlen, &opts, &dump));
@@ -516,12 +525,7 @@ static void the_callers_ceiling(void **state)
 	/* gzip around zstd: the inner stream is held to it too. */
 	z = mkz_compress(MKZ_ZSTD, elf, elf_len, 1, 0, &zlen);
 	zz = mkz_compress(MKZ_GZIP, z, zlen, 1, 0, &zzlen);
-	kdx_open_options_init(&opts);
-	opts.max_decompressed = elf_len - 1;
-	dump = NULL;
-	expect_error_text(kdx_dump_open_memory(zz, zzlen, &opts, &dump),
-			  KDX_ERR_UNSUPPORTED, "kdx's limit");
-	assert_null(dump);
+	refused_under(zz, zzlen, elf_len - 1);
 	free(zz);
 	free(z);
 	free(elf);
