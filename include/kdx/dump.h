@@ -72,7 +72,8 @@ struct kdx_open_options {
 	/* Version 3: */
 	/**
 	 * The most bytes a compressed dump (vmcore.gz, vmcore.zst, FreeBSD's
-	 * dumpon -z/-Z image) may decompress to; 0 for the default, 1 TiB.
+	 * dumpon -z/-Z image, a libvirt save's compressed stream) may
+	 * decompress to; 0 for the default, 1 TiB.
 	 * A stream that grows past it fails the open (KDX_ERR_UNSUPPORTED)
 	 * when it gets there, having cost no more than this.  A stream
 	 * inside a decompressed one is held tighter still, to what one layer

@@ -116,9 +116,13 @@ static void domain_name(const struct kdx_file *file, uint32_t data_len,
  * garbage), then decompressed into l->stream. */
 static struct kdx_error *decompress_stream(const struct kdx_file *file,
 					   const struct header *h, uint64_t at,
+					   const struct kdx_open_options *opts,
 					   struct libvirt *l,
 					   struct kdx_dump_desc *desc)
 {
+	struct kdx_decompress_limits limits = {
+		.max_size = opts ? opts->max_decompressed : 0,
+	};
 	enum kdx_stream_codec codec = codec_of[h->format];
 	uint64_t size = kdx_file_size(file);
 	struct kdx_error *err;
@@ -139,7 +143,7 @@ static struct kdx_error *decompress_stream(const struct kdx_file *file,
 				(unsigned long long)at, formats[h->format],
 				h->format, FORMAT_AT),
 			at);
-	err = kdx_file_decompress_range(file, at, size - at, codec, NULL,
+	err = kdx_file_decompress_range(file, at, size - at, codec, &limits,
 					&l->stream);
 	if (err)
 		return err;
@@ -175,7 +179,7 @@ static struct kdx_error *open_stream(const struct kdx_file *file,
 
 	if (h->format == FORMAT_RAW)
 		err = kdx_qemu_savevm_open_at(file, at, opts, desc);
-	else if (!(err = decompress_stream(file, h, at, l, desc)) &&
+	else if (!(err = decompress_stream(file, h, at, opts, l, desc)) &&
 		 (err = kdx_qemu_savevm_open_at(l->stream, 0, opts, desc)))
 		err = kdx_err_wrap(err,
 				   "in the QEMU stream %s-decompressed from offset 0x%llx (offsets in the decompressed stream)",

@@ -77,7 +77,8 @@ static bool is_compressed(const struct kdx_file *file)
 	return stream_codec(file, &kind);
 }
 
-/* A compressed stream inside a decompressed one.  Compressed data does
+/* The limits of a compressed stream: the caller's max_decompressed, and
+ * for a stream inside a decompressed one more.  Compressed data does
  * not compress, so an outer stream around a real one barely expands;
  * one that expanded NESTED_RATIO_MAX-fold is a bomb (fuzzing found 52
  * bytes whose zstd frame holds 124 KB of zstd frames that make 2.5 GB).
@@ -86,7 +87,7 @@ static bool is_compressed(const struct kdx_file *file)
 #define NESTED_RATIO_MAX 64
 #define ONE_LAYER_EXPANSION 32768
 
-static struct kdx_error *nested_limits(const struct kdx_file *outer,
+static struct kdx_error *stream_limits(const struct kdx_file *outer,
 				       const struct unwrap *u,
 				       struct kdx_decompress_limits *limits)
 {
@@ -124,7 +125,7 @@ static struct kdx_error *open_compressed(struct kdx_file *base,
 {
 	enum kdx_stream_codec kind = KDX_STREAM_GZIP;
 	struct kdx_decompress_limits limits;
-	struct kdx_error *err = nested_limits(base, u, &limits);
+	struct kdx_error *err = stream_limits(base, u, &limits);
 
 	if (err) {
 		kdx_file_close(base);

@@ -562,7 +562,8 @@ static const struct {
 };
 
 /* A save whose stream was piped through each compressor libvirt runs:
- * opened with no option, every page equal to the raw save's. */
+ * opened with no option, every page equal to the raw save's; the
+ * caller's max_decompressed holds the stream too. */
 static void libvirt_compressed_saves(void **state)
 {
 	static const char xml[] = "<domain><name>squeezed</name></domain>";
@@ -572,6 +573,7 @@ static void libvirt_compressed_saves(void **state)
 	uint8_t *raw = mkqemu_libvirt(stream, qsize, xml, 0, 0, false, false,
 				      &rsize);
 	struct kdx_dump *want = open_ok(raw, rsize);
+	struct kdx_open_options opts;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(compressors) / sizeof(compressors[0]);
@@ -593,6 +595,12 @@ static void libvirt_compressed_saves(void **state)
 		check_pc(d);
 		same_pages(d, want);
 		kdx_dump_destroy(d);
+		d = NULL;
+		kdx_open_options_init(&opts);
+		opts.max_decompressed = qsize - 1;
+		expect_error_text(kdx_dump_open_memory(f, size, &opts, &d),
+				  KDX_ERR_UNSUPPORTED, "kdx's limit");
+		assert_null(d);
 		free(f);
 		free(z);
 	}
