@@ -97,6 +97,10 @@ for r in "${readers[@]}"; do
     started=$SECONDS
     runs=()
     [ -n "${KDX_FUZZ_RUNS:-}" ] && runs=(-runs="$KDX_FUZZ_RUNS")
+    # libFuzzer's timeout handler writes the input from a signal
+    # handler; if the alarm came inside malloc, that deadlocks (seen
+    # here): a run still alive well past its time is killed (exit 137).
+    timeout -s KILL $((seconds + 600)) \
     nice -n 19 "$build/fuzz/fuzz_$r" -max_total_time="$seconds" "${runs[@]}" -max_len=16384 \
         -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$work/artifacts/$r-" \
@@ -106,6 +110,7 @@ for r in "${readers[@]}"; do
     took=$((SECONDS - started))
     result=clean
     [ "$status" = 0 ] || { result="exit $status (see $log)"; rc=1; }
+    [ "$status" = 137 ] && result="exit 137: killed, still running 600 s past its time (see $log)"
     corpus=$(find "$work/corpus/$r" -type f | wc -l)
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%F)" "$commit" "$r" \
         "$sanitize" "$took" "${execs:-0}" "$corpus" "$result" >>"$ledger"
