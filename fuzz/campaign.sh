@@ -17,7 +17,9 @@
 # Environment:
 #   KDX_FUZZ_SANITIZE  sanitizers (default address,undefined; "undefined"
 #                      runs several times faster, memory errors then
-#                      show only as crashes)
+#                      show only as crashes; "none" is coverage alone,
+#                      ~2x faster again, for growing the corpus: CI
+#                      replays what --keep merged under ASan and UBSan)
 #   KDX_FUZZ_BUILD     build directory (default build-campaign-SANITIZERS)
 #   KDX_FUZZ_WORK      corpus and logs (default KDX_FUZZ_BUILD/work)
 #   KDX_FUZZ_RUNS      stop a target after this many executions (SECONDS
@@ -46,9 +48,12 @@ all_readers() {
 
 if [ "${1:-}" = --totals ]; then
     [ -f "$ledger" ] || { echo "no ledger yet: $ledger" >&2; exit 1; }
-    awk -F'\t' 'NR > 1 { n[$3] += $6; s[$3] += $5; if ($4 ~ /address/) a[$3] += $6 }
-        END { for (t in n) printf "%-14s %14d executions %9d s  (ASan %d)\n",
-                                  t, n[t], s[t], a[t] }' "$ledger" | sort
+    awk -F'\t' 'NR > 1 { n[$3] += $6; s[$3] += $5
+                         if ($4 ~ /address/) a[$3] += $6
+                         if ($4 == "none") c[$3] += $6 }
+        END { for (t in n)
+                  printf "%-14s %12d executions %7d s  (ASan %d, UBSan only %d, none %d)\n",
+                         t, n[t], s[t], a[t], n[t] - a[t] - c[t], c[t] }' "$ledger" | sort
     exit 0
 fi
 
