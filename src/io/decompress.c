@@ -435,7 +435,7 @@ static struct kdx_error *unzstd_all(struct kdx_source *s, struct kdx_decompresse
 		hint = ZSTD_decompressStream(dctx, &o, &in);
 		if (ZSTD_getErrorCode(hint) == ZSTD_error_frameParameter_windowTooLarge) {
 			err = kdx_err(KDX_ERR_UNSUPPORTED,
-				      "offset 0x%llx: the zstd frame asks for a window above %u bytes, kdx's limit (0x%llx bytes of output, at most 128 MiB of window): decompress it by hand (zstd -d --long=31) and open the result",
+				      "offset 0x%llx: the zstd frame asks for a window above %u bytes, kdx's limit (0x%llx bytes of output: max_decompressed, --max-decompressed; at most 128 MiB of window): decompress it by hand (zstd -d --long=31) and open the result",
 				      (unsigned long long)kdx_source_offset(s),
 				      1u << window_log_max,
 				      (unsigned long long)d->limits.max_size);

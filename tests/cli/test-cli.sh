@@ -62,6 +62,12 @@ gzip -c "$work/le.elf" >"$work/le.elf.gz"
 expect_exit 3 "a gzip dump past --max-decompressed is refused" "$kdx" info "$work/le.elf.gz" --max-decompressed 4k
 check "the refusal names the limit and the option" grep -q "more than 0x1000 bytes, kdx's limit (max_decompressed, --max-decompressed)" "$work/err"
 expect_exit 0 "the same dump under a larger limit" "$kdx" info "$work/le.elf.gz" --max-decompressed 64M
+# zstd from a pipe asks for a 2 MiB window whatever the size: a limit
+# below it refuses before decoding, and says which option sets it.
+zstd -q -c <"$work/le.elf" >"$work/le.elf.zst"
+expect_exit 3 "a zstd window past --max-decompressed is refused" "$kdx" info "$work/le.elf.zst" --max-decompressed 1M
+check "the window refusal names the option" grep -q "asks for a window above 1048576 bytes, kdx's limit (0x100000 bytes of output: max_decompressed, --max-decompressed" "$work/err"
+expect_exit 0 "the same zstd dump under a 2 MiB limit" "$kdx" info "$work/le.elf.zst" --max-decompressed 2M
 expect_exit 2 "--max-decompressed 0 is a usage error" "$kdx" info "$work/le.elf.gz" --max-decompressed 0
 expect_exit 2 "--max-decompressed of words is a usage error" "$kdx" info "$work/le.elf.gz" --max-decompressed lots
 expect_exit 3 "unrecognised content" "$kdx" info "$work/raw.bin"
