@@ -512,11 +512,13 @@ void kdx_fuzz_exercise(const struct kdx_dump *dump,
 	rd.r = kdx_dump_phys_ranges(dump, &rd.n);
 	check_ranges(rd.r, rd.n);
 	rd.seg = kdx_dump_segments(dump, &rd.nseg);
-	/* The file-offset oracle holds for a plain ELF file, not for one
-	 * inside a makedumpfile flattened stream (offsets are the stream's). */
+	/* The file-offset oracle holds for a plain ELF file, not for an ELF
+	 * inside anything (a makedumpfile flattened stream, a compressed
+	 * stream, a FreeBSD dump device's header: offsets and length are
+	 * then the container's). */
 	rd.elf_oracle = !in->is_raw &&
 			!strcmp(kdx_dump_format_name(dump), "elf") &&
-			!(in->size >= 12 && !memcmp(in->data, "makedumpfile", 12)) &&
+			in->size >= 4 && !memcmp(in->data, "\x7f" "ELF", 4) &&
 			rd.nseg <= ORACLE_MAX_SEGMENTS;
 	rd.decoded = strcmp(kdx_dump_format_name(dump), "elf") != 0 &&
 		     strcmp(kdx_dump_format_name(dump), "raw") != 0;
