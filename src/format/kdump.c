@@ -670,7 +670,10 @@ static enum kdx_codec codec_of(uint32_t flags)
 
 /* ---- reading pages ---- */
 
-static bool cache_lookup(struct kdump *k, uint64_t index, uint8_t *out)
+/* Bytes [@in_page, @in_page + @n) of the page of descriptor @index, if
+ * the cache holds it: a page-table walk reads 8 bytes, not the page. */
+static bool cache_lookup(struct kdump *k, uint64_t index, size_t in_page,
+			 size_t n, uint8_t *out)
 {
 	struct cache_slot *slot = &k->cache[index % k->cache_slots];
 	bool hit;
@@ -678,7 +681,7 @@ static bool cache_lookup(struct kdump *k, uint64_t index, uint8_t *out)
 	pthread_mutex_lock(&k->cache_lock);
 	hit = slot->desc_index == index;
 	if (hit)
-		memcpy(out, slot->data, k->block_size);
+		memcpy(out, slot->data + in_page, n);
 	pthread_mutex_unlock(&k->cache_lock);
 	return hit;
 }
@@ -747,7 +750,7 @@ static struct kdx_error *check_desc(const struct kdump *k, uint64_t index,
 /* Whether @pd is the shared page's descriptor and its bytes are known:
  * then they are in @out. */
 static bool shared_lookup(struct kdump *k, const struct page_desc *pd,
-			  uint8_t *out)
+			  size_t in_page, size_t n, uint8_t *out)
 {
 	bool hit;
 
@@ -756,7 +759,7 @@ static bool shared_lookup(struct kdump *k, const struct page_desc *pd,
 	pthread_mutex_lock(&k->cache_lock);
 	hit = k->shared_size == pd->size && k->shared_flags == pd->flags;
 	if (hit)
-		memcpy(out, k->shared_page, k->block_size);
+		memcpy(out, k->shared_page + in_page, n);
 	pthread_mutex_unlock(&k->cache_lock);
 	return hit;
 }
@@ -781,22 +784,26 @@ static void shared_store(struct kdump *k, const struct page_desc *pd,
  * page is what reading a dump of small pages cost most under ASan. */
 #define STACK_PAGE 16384
 
-static struct kdx_error *decode_page(struct kdump *k, uint64_t index,
-				     uint8_t *out)
+static struct kdx_error *page_data_error(struct kdx_error *err,
+					  const struct page_desc *pd,
+					  uint64_t index)
 {
-	struct page_desc pd = { 0 };
+	return kdx_err_set_file_offset(
+		kdx_err_wrap(err, "page data at offset 0x%llx (0x%x bytes, descriptor %llu)",
+			     (unsigned long long)pd->offset, pd->size,
+			     (unsigned long long)index),
+		pd->offset);
+}
+
+static struct kdx_error *decode_page(struct kdump *k, uint64_t index,
+				     const struct page_desc *pd, uint8_t *out)
+{
 	struct kdx_decoder *d;
 	uint8_t small[STACK_PAGE], *in = small;
-	struct kdx_error *err = read_desc(k, k->bo, index, &pd);
+	struct kdx_error *err;
 
-	if (!err)
-		err = check_desc(k, index, &pd);
-	if (err)
-		return err;
-	if (shared_lookup(k, &pd, out))
-		return NULL;
-	if (pd.size > sizeof(small))
-		in = malloc(pd.size);
+	if (pd->size > sizeof(small))
+		in = malloc(pd->size);
 	d = kdx_decoder_get(&k->decoders);
 	if (!in || !d) {
 		if (in != small)
@@ -804,21 +811,56 @@ static struct kdx_error *decode_page(struct kdump *k, uint64_t index,
 		kdx_decoder_put(&k->decoders, d);
 		return kdx_err_nomem();
 	}
-	err = kdx_file_read(k->file, pd.offset, in, pd.size);
+	err = kdx_file_read(k->file, pd->offset, in, pd->size);
 	if (!err)
-		err = kdx_decode(d, codec_of(pd.flags), in, pd.size, out,
+		err = kdx_decode(d, codec_of(pd->flags), in, pd->size, out,
 				 k->block_size);
 	kdx_decoder_put(&k->decoders, d);
 	if (in != small)
 		free(in);
 	if (!err)
-		shared_store(k, &pd, out);
+		shared_store(k, pd, out);
+	return err ? page_data_error(err, pd, index) : NULL;
+}
+
+/* A page stored plain and whole in the file: its bytes are read where
+ * they lie, as much as is asked, and not cached (the cache would cost a
+ * copy of the page for nothing; a scan of every page's first bytes for
+ * VMCOREINFO copied each page three times).  A stored page the file
+ * cuts short takes decode_page()'s path, and its error. */
+static bool stored_plain(const struct kdump *k, const struct page_desc *pd)
+{
+	return codec_of(pd->flags) == KDX_CODEC_NONE &&
+	       pd->size == k->block_size && pd->offset != k->data_start &&
+	       pd->offset + pd->size <= kdx_file_size(k->file);
+}
+
+/* Bytes [@in_page, @in_page + @n) of descriptor @index's page, not
+ * cached: @page is room for a whole page when @n is not one. */
+static struct kdx_error *read_uncached(struct kdump *k, uint64_t index,
+				       size_t in_page, size_t n,
+				       uint8_t *out, uint8_t *page)
+{
+	struct page_desc pd = { 0 };
+	struct kdx_error *err = read_desc(k, k->bo, index, &pd);
+	uint8_t *dst = n == k->block_size ? out : page;
+
+	if (!err)
+		err = check_desc(k, index, &pd);
 	if (err)
-		return kdx_err_set_file_offset(
-			kdx_err_wrap(err, "page data at offset 0x%llx (0x%x bytes, descriptor %llu)",
-				     (unsigned long long)pd.offset, pd.size,
-				     (unsigned long long)index),
-			pd.offset);
+		return err;
+	if (shared_lookup(k, &pd, in_page, n, out))
+		return NULL;
+	if (stored_plain(k, &pd)) {
+		err = kdx_file_read(k->file, pd.offset + in_page, out, n);
+		return err ? page_data_error(err, &pd, index) : NULL;
+	}
+	err = decode_page(k, index, &pd, dst);
+	if (err)
+		return err;
+	cache_store(k, index, dst);
+	if (dst != out)
+		memcpy(out, dst + in_page, n);
 	return NULL;
 }
 
@@ -836,20 +878,12 @@ static struct kdx_error *kdump_read(void *priv, uint64_t cookie,
 		uint64_t index = first_desc + offset / bs;
 		size_t in_page = (size_t)(offset % bs);
 		size_t n = (size_t)kdx_min_u64(len, bs - in_page);
-		bool whole = in_page == 0 && n == bs;
-		uint8_t *dst;
 
-		if (!whole && !page &&
+		if (n != bs && !page &&
 		    !(page = bs <= sizeof(small) ? small : malloc(bs)))
 			return kdx_err_nomem();
-		dst = whole ? out : page;
-		if (!cache_lookup(p, index, dst)) {
-			err = decode_page(p, index, dst);
-			if (!err)
-				cache_store(p, index, dst);
-		}
-		if (!err && !whole)
-			memcpy(out, page + in_page, n);
+		if (!cache_lookup(p, index, in_page, n, out))
+			err = read_uncached(p, index, in_page, n, out, page);
 		out += n;
 		offset += n;
 		len -= n;

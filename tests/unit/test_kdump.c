@@ -360,6 +360,47 @@ static void small_reads_hit_the_cache(void **state)
 	done(&b);
 }
 
+/* Pages stored plain (incompressible ones, and every page of a dump
+ * written without compression) are read where they lie in the file,
+ * without the cache: small reads at every offset class, twice, and one
+ * read across plain, compressed and shared zero pages. */
+static void small_reads_of_pages_stored_plain(void **state)
+{
+	struct mkkdump *m = new_kdump("x86_64", KDX_LITTLE_ENDIAN, 6,
+				      MKKDUMP_CODEC_ZLIB);
+	uint8_t *want = malloc(64 * 4096), *buf = malloc(64 * 4096);
+	struct kb b;
+
+	(void)state;
+	mkkdump_set_pages(m, 0, 20, MKKDUMP_RANDOM, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 20, 4, MKKDUMP_DATA, MKKDUMP_RAW);
+	mkkdump_set_pages(m, 24, 4, MKKDUMP_DATA, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 28, 4, MKKDUMP_ZERO, MKKDUMP_CODEC_DEFAULT);
+	mkkdump_set_pages(m, 32, 32, MKKDUMP_RANDOM, MKKDUMP_CODEC_DEFAULT);
+	build(m, &b);
+	open_ok(&b);
+	assert_int_equal(mkkdump_stored_flags(m, 3), 0);
+	assert_int_equal(mkkdump_stored_flags(m, 21), 0);
+	for (uint64_t pfn = 0; pfn < 64; pfn++)
+		mkkdump_expected_page(m, pfn, want + pfn * 4096);
+	for (int round = 0; round < 2; round++)
+		for (uint64_t k = 0; k < 4000; k++) {
+			uint64_t a = (k * 7919 + (uint64_t)round * 13) %
+				     (64 * 4096 - 8);
+			size_t len = 1 + (size_t)(k % 8);
+
+			assert_null(kdx_read_phys(b.dump, a, buf, len, 0, NULL));
+			if (memcmp(buf, want + a, len))
+				fail_msg("round %d: %zu bytes at 0x%llx", round,
+					 len, (unsigned long long)a);
+		}
+	assert_null(kdx_read_phys(b.dump, 100, buf, 64 * 4096 - 200, 0, NULL));
+	assert_memory_equal(buf, want + 100, 64 * 4096 - 200);
+	free(want);
+	free(buf);
+	done(&b);
+}
+
 struct thread_arg {
 	const struct kb *b;
 	int seed;
@@ -2038,6 +2079,7 @@ int main(void)
 		cmocka_unit_test(every_codec),
 		cmocka_unit_test(mixed_codecs_in_one_file),
 		cmocka_unit_test(small_reads_hit_the_cache),
+		cmocka_unit_test(small_reads_of_pages_stored_plain),
 		cmocka_unit_test(threads_share_a_handle),
 		cmocka_unit_test(every_header_version),
 		cmocka_unit_test(diskdump_old_layout),
