@@ -18,6 +18,7 @@
 
 #include "core/endian.h"
 #include "core/error.h"
+#include "lib/dump.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,9 @@
 #define MAX_CANDIDATES 4096u
 /* No real guest has more (a 1 TiB one has 2^28). */
 #define MAX_PAGES (1ull << 28)
+/* How far the scan reads on before asking again where the dump holds
+ * bytes. */
+#define HELD_CHUNK (128u * PAGE)
 
 /* The guest's word size from the magic, 0 when it is not one. */
 static unsigned int magic_word(const uint8_t *head)
@@ -112,13 +116,26 @@ static struct kdx_error *scan(const struct kdx_dump *dump,
 		 * page start in it: rounding up wraps to 0. */
 		if (r[i].kind != KDX_RANGE_DATA || first < r[i].start)
 			continue;
-		/* Bounded by the range's pages. */
-		for (uint64_t a = first; a + sizeof(head) <= end && a >= first;
-		     a += PAGE) {
+		/* Bounded by the range's pages that the file holds: bytes a
+		 * dump describes but does not store (a flattened stream's
+		 * unwritten ones, which read as zeros) are skipped, or a
+		 * small file claiming terabytes would be read for ever. */
+		for (uint64_t a = first, held_to = first;
+		     a + sizeof(head) <= end && a >= first; a += PAGE) {
 			struct kdx_xen_domain d;
-			struct kdx_error *err =
-				kdx_read_phys(dump, a, head, sizeof(head), 0, NULL);
+			struct kdx_error *err;
 
+			if (a >= held_to) {
+				uint64_t held = kdx_dump_next_held(dump, a, end);
+
+				if (held >= end)
+					break;
+				a = held > a ? held & ~(uint64_t)(PAGE - 1) : a;
+				held_to = a + HELD_CHUNK;
+				if (a + sizeof(head) > end)
+					break;
+			}
+			err = kdx_read_phys(dump, a, head, sizeof(head), 0, NULL);
 			if (err) {
 				kdx_error_destroy(err);
 				continue;

@@ -195,6 +195,67 @@ static void range_in_the_last_page(void **state)
 	mkelf_free(m);
 }
 
+static void flat_record(uint8_t *out, size_t *len, uint64_t offset,
+			const uint8_t *data, uint64_t size)
+{
+	put64(out + *len, offset, KDX_BIG_ENDIAN);
+	put64(out + *len + 8, size, KDX_BIG_ENDIAN);
+	*len += 16;
+	if (data) {
+		memcpy(out + *len, data, (size_t)size);
+		*len += (size_t)size;
+	}
+}
+
+/* A flattened stream whose ELF claims 16 TiB of memory that no record
+ * wrote (it reads as zeros): the scan skips what the file does not hold,
+ * and still finds the domain in the memory it does, whose bytes the
+ * stream writes past the 16 TiB gap.  Reading every claimed page took a
+ * fuzzer's run past its timeout (2^32 pages). */
+static void unwritten_memory_is_not_scanned(void **state)
+{
+	const uint64_t gap = 16ull << 40, mem = (uint64_t)FRAMES * PAGE;
+	struct host h;
+	struct mkelf *m = new_elf();
+	struct mkelf_load host = { .paddr = 0, .filesz = mem, .memsz = mem,
+				   .offset_override = true };
+	struct mkelf_load claimed = { .paddr = 1ull << 32, .filesz = gap,
+				      .memsz = gap, .offset_override = true };
+	struct kdx_xen_domain d[4];
+	struct kdx_dump *dump;
+	uint8_t *elf, *flat;
+	size_t elf_size, len = 0, n = 0;
+
+	(void)state;
+	build_host(&h, 0);
+	mkelf_add_load(m, &host);
+	mkelf_add_load(m, &claimed);
+	elf = mkelf_build(m, &elf_size);
+	/* File order: the headers, the claimed memory (never written),
+	 * then the host's memory. */
+	put64(elf + mkelf_phdr_offset(m, 1) + 8, elf_size + gap,
+	      KDX_LITTLE_ENDIAN);
+	put64(elf + mkelf_phdr_offset(m, 2) + 8, elf_size, KDX_LITTLE_ENDIAN);
+	flat = calloc(1, 4096 + 3 * 16 + elf_size + mem);
+	memcpy(flat, "makedumpfile", 12);
+	put64(flat + 16, 1, KDX_BIG_ENDIAN);
+	put64(flat + 24, 1, KDX_BIG_ENDIAN);
+	len = 4096;
+	flat_record(flat, &len, 0, elf, elf_size);
+	flat_record(flat, &len, elf_size + gap, h.mem, mem);
+	flat_record(flat, &len, UINT64_MAX, NULL, UINT64_MAX);
+	dump = open_mem(flat, len);
+	assert_null(kdx_xen_find_domains(dump, d, 4, &n));
+	assert_int_equal(n, 1);
+	assert_int_equal(d[0].start_info, (uint64_t)SI_FRAME * PAGE);
+	assert_true(d[0].verified);
+	kdx_dump_destroy(dump);
+	free(flat);
+	free(elf);
+	mkelf_free(m);
+	ptb_free(h.p);
+}
+
 static void domains(void **state)
 {
 	struct host h;
@@ -580,6 +641,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(domains),
 		cmocka_unit_test(range_in_the_last_page),
+		cmocka_unit_test(unwritten_memory_is_not_scanned),
 		cmocka_unit_test(crash_notes),
 		cmocka_unit_test(repeated_leaf),
 		cmocka_unit_test(repeated_list_page),
