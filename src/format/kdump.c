@@ -830,9 +830,14 @@ static struct kdx_error *decode_page(struct kdump *k, uint64_t index,
  * cuts short takes decode_page()'s path, and its error. */
 static bool stored_plain(const struct kdump *k, const struct page_desc *pd)
 {
+	uint64_t size = kdx_file_size(k->file);
+
+	/* Not pd->offset + pd->size <= size: a descriptor's offset near
+	 * 2^64 wraps that sum, and then pd->offset + in_page too, to bytes
+	 * of the headers. */
 	return codec_of(pd->flags) == KDX_CODEC_NONE &&
 	       pd->size == k->block_size && pd->offset != k->data_start &&
-	       pd->offset + pd->size <= kdx_file_size(k->file);
+	       pd->size <= size && pd->offset <= size - pd->size;
 }
 
 /* Bytes [@in_page, @in_page + @n) of descriptor @index's page, not

@@ -1308,6 +1308,10 @@ static void corrupt_pages_fail_alone(void **state)
 		      MKKDUMP_ZSTD, 4);
 	/* pfn 13 (raw): flags say raw, size says less than a page. */
 	mkkdump_patch(m, b.bytes, mkkdump_desc_offset(m, 13) + 8, 4000, 4);
+	/* pfn 14 (raw): data offset 2^64 - 0x65, where offset + page size
+	 * wraps: a read inside the page must fail, not read the headers. */
+	mkkdump_patch(m, b.bytes, mkkdump_desc_offset(m, 14),
+		      UINT64_MAX - 0x64, 8);
 	open_ok(&b);
 
 	expect_error_text(kdx_read_phys(b.dump, 0, buf, 8, 0, NULL),
@@ -1335,6 +1339,8 @@ static void corrupt_pages_fail_alone(void **state)
 			  KDX_ERR_CORRUPT, "zstd data");
 	expect_error_text(kdx_read_phys(b.dump, 0xd000, buf, 8, 0, NULL),
 			  KDX_ERR_CORRUPT, "none data decompressed to 4000 bytes");
+	expect_error_text(kdx_read_phys(b.dump, 0xe200, buf, 8, 0, NULL),
+			  KDX_ERR_CORRUPT, "page data at offset 0xffffffffffffff9b");
 	/* The error names the physical address and the page's data. */
 	{
 		struct kdx_error *err = kdx_read_phys(b.dump, 0x1008, buf, 8,
@@ -1363,7 +1369,7 @@ static void corrupt_pages_fail_alone(void **state)
 	}
 	/* Every other page still reads. */
 	for (uint64_t pfn = 10; pfn < 16; pfn++)
-		if (pfn != 12 && pfn != 13)
+		if (pfn < 12 || pfn > 14)
 			check_page(&b, b.dump, pfn);
 	done(&b);
 }
